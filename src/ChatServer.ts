@@ -1,0 +1,142 @@
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
+import { Context, Deferred, Effect, Exit, Layer, Option, Schedule } from "effect"
+import type * as NetAddress from "effect/net/NetAddress"
+import type * as Socket from "effect/socket/Socket"
+import * as SocketServer from "effect/socket/SocketServer"
+import type * as Net from "node:net"
+import { ChatConfig } from "./ChatConfig.js"
+import { Codec } from "./Codec.js"
+import { Hub } from "./Hub.js"
+import * as Session from "./Session.js"
+import { Sessions } from "./Sessions.js"
+
+const farewellOnShutdown = "-!- Server shutting down. Goodbye.\n"
+
+/**
+ * The running server: sessions over a `SocketServer`, a graceful shutdown
+ * when its layer is released, and a way to ask for that shutdown.
+ */
+export class ChatServer extends Context.Service<ChatServer, {
+  readonly address: NetAddress.SocketAddress
+  /** Asks the program built on this server to stop (the console's `quit`). */
+  readonly requestStop: Effect.Effect<void>
+  /** Completes when a stop was requested. */
+  readonly stopRequested: Effect.Effect<void>
+}>()("hubbub/ChatServer") {
+  /** Runs sessions on whatever `SocketServer` is provided (TCP today; WebSocket later). */
+  static readonly layer = Layer.effect(
+    ChatServer,
+    Effect.gen(function*() {
+      const server = yield* SocketServer.SocketServer
+      const config = yield* ChatConfig
+      const sessions = yield* Sessions
+      const hub = yield* Hub
+      const stop = yield* Deferred.make<void>()
+      let stopping = false
+
+      const onConnection = (socket: Socket.Socket) =>
+        Effect.gen(function*() {
+          const conn = yield* Effect.serviceOption(NodeSocket.NetSocket)
+          const peer = Option.match(conn, {
+            onNone: () => "unknown",
+            onSome: (c) => `${c.remoteAddress}:${c.remotePort}`
+          })
+          // Registered first so it runs last: a peer that stopped reading must not keep its socket alive.
+          if (Option.isSome(conn)) yield* Effect.addFinalizer((exit) => release(conn.value, exit))
+          if (stopping) {
+            const pull = yield* socket.reader
+            const writer = yield* socket.writer
+            void pull
+            return yield* writer.write(farewellOnShutdown).pipe(Effect.timeoutOption("200 millis"), Effect.ignore)
+          }
+          return yield* Session.handle(socket, peer)
+        }).pipe(Effect.scoped, Effect.catchCause(() => Effect.void))
+
+      yield* server.run(onConnection).pipe(Effect.forkScoped)
+
+      // Runs before `run` is interrupted: ask every session to say goodbye and
+      // flush, wait for them up to the timeout, then the rest are cut off.
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function*() {
+          stopping = true
+          const live = sessions.live.size
+          if (live === 0) return
+          yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
+          yield* hub.publish({ _tag: "Closing", text: "Server shutting down. Goodbye." })
+          for (const session of sessions.live.values()) {
+            Deferred.doneUnsafe(session.closing, Effect.succeed({ _tag: "Shutdown" }))
+          }
+          const finished = yield* sessions.empty.pipe(Effect.timeoutOption(config.shutdownTimeout))
+          if (Option.isNone(finished)) {
+            yield* Effect.logWarning("shutdown timeout reached; closing the remaining connections").pipe(
+              Effect.annotateLogs({ sessions: sessions.live.size })
+            )
+          }
+        })
+      )
+
+      if (Option.isSome(config.statusInterval)) {
+        yield* Effect.gen(function*() {
+          const rooms = yield* hub.rooms
+          const c = sessions.counters
+          yield* Effect.logInfo("status").pipe(Effect.annotateLogs({
+            connections: sessions.live.size,
+            rooms: rooms.length,
+            messagesIn: c.messagesIn,
+            bytesIn: c.bytesIn,
+            bytesOut: c.bytesOut,
+            heapMiB: Math.round(process.memoryUsage().heapUsed / 1048576)
+          }))
+        }).pipe(Effect.repeat(Schedule.spaced(config.statusInterval.value)), Effect.delay(config.statusInterval.value), Effect.forkScoped)
+      }
+
+      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
+      return ChatServer.of({
+        address: server.address,
+        requestStop: Deferred.succeed(stop, undefined).pipe(Effect.asVoid),
+        stopRequested: Deferred.await(stop)
+      })
+    })
+  )
+
+  /** The TCP listener on `ChatConfig`'s host and port, with everything a server needs but the config. */
+  static readonly layerTcp = ChatServer.layer.pipe(
+    Layer.provide(
+      Layer.unwrap(Effect.gen(function*() {
+        const { host, port } = yield* ChatConfig
+        // Half-open: a client that has sent its last line may still read the answers.
+        return NodeSocketServer.layer({ host, port, allowHalfOpen: true })
+      }))
+    )
+  )
+
+  /** A whole single-process server: TCP listener, in-memory hub, text codec. Needs only a `ChatConfig`. */
+  static readonly layerStandalone = ChatServer.layerTcp.pipe(
+    Layer.provideMerge(Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer))
+  )
+}
+
+export const formatAddress = (address: NetAddress.SocketAddress): string =>
+  address._tag === "UnixPathAddress"
+    ? address.path
+    : address._tag === "InetAddressV6"
+    ? `[${String(address).replace(/:\d+$/, "")}]:${address.port}`
+    : `${String(address)}`
+
+/** After a graceful end the kernel still flushes what it holds; after an interrupt the socket is cut at once. */
+const release = (conn: Net.Socket, exit: Exit.Exit<unknown, unknown>) =>
+  Effect.callback<void>((resume) => {
+    if (conn.destroyed || Exit.isFailure(exit) || conn.writableLength === 0) {
+      conn.destroy()
+      return resume(Effect.void)
+    }
+    const timer = setTimeout(() => {
+      conn.destroy()
+      resume(Effect.void)
+    }, 500)
+    conn.once("close", () => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+  })

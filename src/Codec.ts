@@ -1,0 +1,57 @@
+import { Context, Layer } from "effect"
+import type { Envelope, Event } from "./Event.js"
+
+/**
+ * A wire format: how events look on a client's connection. The text codec
+ * is the default listener's; an IRC or WebSocket listener brings its own.
+ */
+export interface CodecShape {
+  readonly name: string
+  readonly render: (event: Event) => string
+  /** The event's bytes for this codec, computed once per envelope. */
+  readonly encode: (envelope: Envelope) => Uint8Array
+}
+
+const encoder = new TextEncoder()
+
+export const makeCodec = (name: string, render: (event: Event) => string): CodecShape => {
+  const codec: CodecShape = {
+    name,
+    render,
+    encode: (envelope) => {
+      if (envelope.encodedBy === codec) return envelope.encoded!
+      const bytes = encoder.encode(render(envelope.event))
+      if (envelope.encodedBy === undefined) {
+        envelope.encoded = bytes
+        envelope.encodedBy = codec
+      }
+      return bytes
+    }
+  }
+  return codec
+}
+
+/** hubbub's line protocol: chat as `<nick> text`, every server notice as `-!- text`, LF-terminated. */
+export const renderText = (event: Event): string => {
+  switch (event._tag) {
+    case "Chat":
+      return `<${event.from}> ${event.text}\n`
+    case "Action":
+      return `* ${event.from} ${event.text}\n`
+    case "Private":
+      return `*${event.from}* ${event.text}\n`
+    case "Joined":
+      return `-!- ${event.nick} has joined ${event.room}\n`
+    case "Left":
+      return `-!- ${event.nick} has left ${event.room} (${event.reason})\n`
+    case "Renamed":
+      return `-!- ${event.from} is now known as ${event.nick}\n`
+    case "Notice":
+    case "Closing":
+      return `-!- ${event.text}\n`
+  }
+}
+
+export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {
+  static readonly layerText = Layer.succeed(Codec, makeCodec("text", renderText))
+}

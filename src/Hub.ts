@@ -1,0 +1,136 @@
+import { Context, Effect, Layer, Option, PubSub, Schema, type Scope } from "effect"
+import { Envelope, type Event } from "./Event.js"
+import { Lobby, type Nick, type Room } from "./Protocol.js"
+
+export class NickInUse extends Schema.TaggedError<NickInUse>()("NickInUse", { nick: Schema.String }) {
+  override get message() {
+    return `Nickname ${this.nick} is already in use.`
+  }
+}
+
+export interface Member {
+  readonly session: string
+  readonly nick: Nick
+  readonly room: Room | undefined
+}
+
+export interface RoomInfo {
+  readonly room: Room
+  readonly members: number
+}
+
+/**
+ * The hub: who is connected under which nickname, who is in which room, and
+ * the bus that carries every {@link Event} to every session's subscription.
+ *
+ * Membership changes publish their own notices (joins, leaves, renames), so
+ * every member of a room sees them in the same order as the room's messages.
+ * A subscriber keeps only the events addressed to it or to its room; it learns
+ * its room from its own `Joined` event, so a move never loses or duplicates a
+ * message.
+ */
+export class Hub extends Context.Service<Hub, {
+  /** Claims a nickname for a session, or renames it (telling its room). */
+  readonly claimNick: (session: string, nick: Nick) => Effect.Effect<void, NickInUse>
+  /** Moves a registered session into `room`, telling the old and the new room. Returns the new room's members. */
+  readonly join: (session: string, room: Room) => Effect.Effect<ReadonlyArray<Nick>>
+  /** Forgets a session and frees its nickname; its room is told why. */
+  readonly leave: (session: string, reason: string) => Effect.Effect<void>
+  readonly member: (session: string) => Effect.Effect<Option.Option<Member>>
+  readonly findNick: (nick: string) => Effect.Effect<Option.Option<Member>>
+  readonly members: (room: Room) => Effect.Effect<ReadonlyArray<Nick>>
+  readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
+  readonly publish: (event: Event) => Effect.Effect<void>
+  readonly subscribe: Effect.Effect<PubSub.Subscription<Envelope>, never, Scope.Scope>
+}>()("hubbub/Hub") {
+  /** A hub for one process: membership in maps, the bus a `PubSub.unbounded` (each session bounds its own outbox). */
+  static readonly layerMemory = Layer.effect(
+    Hub,
+    Effect.gen(function*() {
+      const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+      const sessions = new Map<string, { nick: Nick; room: Room | undefined }>()
+      const byNick = new Map<string, string>()
+      const rooms = new Map<Room, Set<string>>([[Lobby, new Set()]])
+
+      const send = (event: Event) => {
+        PubSub.publishUnsafe(bus, new Envelope(event))
+      }
+      const nicksIn = (room: Room): ReadonlyArray<Nick> => {
+        const ids = rooms.get(room)
+        if (ids === undefined) return []
+        const nicks: Array<Nick> = []
+        for (const id of ids) nicks.push(sessions.get(id)!.nick)
+        return nicks.sort((a, b) => a.localeCompare(b))
+      }
+      const exit = (session: string, room: Room) => {
+        const ids = rooms.get(room)
+        if (ids === undefined) return
+        ids.delete(session)
+        if (ids.size === 0 && room !== Lobby) rooms.delete(room)
+      }
+      const toMember = (session: string): Option.Option<Member> => {
+        const state = sessions.get(session)
+        return state === undefined ? Option.none() : Option.some({ session, nick: state.nick, room: state.room })
+      }
+
+      return Hub.of({
+        claimNick: (session, nick) =>
+          Effect.suspend(() => {
+            const key = nick.toLowerCase()
+            const owner = byNick.get(key)
+            if (owner !== undefined && owner !== session) return Effect.fail(new NickInUse({ nick }))
+            const state = sessions.get(session)
+            if (state === undefined) {
+              sessions.set(session, { nick, room: undefined })
+            } else {
+              byNick.delete(state.nick.toLowerCase())
+              const from = state.nick
+              state.nick = nick
+              if (state.room !== undefined && from !== nick) send({ _tag: "Renamed", room: state.room, from, nick })
+            }
+            byNick.set(key, session)
+            return Effect.void
+          }),
+        join: (session, room) =>
+          Effect.sync(() => {
+            const state = sessions.get(session)
+            if (state === undefined) return []
+            if (state.room === room) return nicksIn(room)
+            if (state.room !== undefined) {
+              exit(session, state.room)
+              send({ _tag: "Left", room: state.room, nick: state.nick, reason: `moved to ${room}` })
+            }
+            state.room = room
+            let ids = rooms.get(room)
+            if (ids === undefined) rooms.set(room, ids = new Set())
+            ids.add(session)
+            send({ _tag: "Joined", room, nick: state.nick, session })
+            return nicksIn(room)
+          }),
+        leave: (session, reason) =>
+          Effect.sync(() => {
+            const state = sessions.get(session)
+            if (state === undefined) return
+            sessions.delete(session)
+            byNick.delete(state.nick.toLowerCase())
+            if (state.room !== undefined) {
+              exit(session, state.room)
+              send({ _tag: "Left", room: state.room, nick: state.nick, reason })
+            }
+          }),
+        member: (session) => Effect.sync(() => toMember(session)),
+        findNick: (nick) =>
+          Effect.sync(() => {
+            const session = byNick.get(nick.toLowerCase())
+            return session === undefined ? Option.none() : toMember(session)
+          }),
+        members: (room) => Effect.sync(() => nicksIn(room)),
+        rooms: Effect.sync(() =>
+          Array.from(rooms, ([room, ids]) => ({ room, members: ids.size })).sort((a, b) => a.room.localeCompare(b.room))
+        ),
+        publish: (event) => Effect.sync(() => send(event)),
+        subscribe: PubSub.subscribe(bus)
+      })
+    })
+  )
+}

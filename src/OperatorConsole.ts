@@ -1,0 +1,127 @@
+import { Console, Duration, Effect, Layer, Result, Schema, Stdio, Stream } from "effect"
+import { ChatServer } from "./ChatServer.js"
+import { Hub } from "./Hub.js"
+import { sanitize } from "./Protocol.js"
+import { Sessions } from "./Sessions.js"
+
+const Quit = Schema.TaggedStruct("quit", {})
+const Who = Schema.TaggedStruct("who", {})
+const Rooms = Schema.TaggedStruct("rooms", {})
+const Say = Schema.TaggedStruct("say", { text: Schema.NonEmptyString })
+const Kick = Schema.TaggedStruct("kick", { nick: Schema.NonEmptyString, reason: Schema.optional(Schema.String) })
+const Stats = Schema.TaggedStruct("stats", {})
+const Fibers = Schema.TaggedStruct("fibers", {})
+const Help = Schema.TaggedStruct("help", {})
+export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Stats, Fibers, Help])
+export type OperatorCommand = typeof OperatorCommand.Type
+
+const decode = Schema.decodeUnknownResult(OperatorCommand)
+
+const help = [
+  "quit                 stop the server gracefully",
+  "who                  list connections: nick, room, peer, connected since, outbox bytes",
+  "rooms                list rooms and their member counts",
+  "say TEXT             announce TEXT to everyone",
+  "kick NICK [REASON]   disconnect a user",
+  "stats                counters, uptime and memory",
+  "fibers               the live fibers of every connection",
+  "help                 this list"
+]
+
+/** Parses one console line; the error is the line to print. */
+export const parseOperatorCommand = (line: string): Result.Result<OperatorCommand, string> => {
+  const [word = "", ...rest] = line.trim().split(/\s+/)
+  const name = word.toLowerCase()
+  const raw = name === "say"
+    ? { _tag: name, text: line.trim().slice(3).trim() }
+    : name === "kick"
+    ? rest.length > 1 ? { _tag: name, nick: rest[0], reason: rest.slice(1).join(" ") } : { _tag: name, nick: rest[0] }
+    : { _tag: name }
+  const decoded = decode(raw)
+  if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
+  return Result.fail(
+    name === "say" ? "usage: say TEXT" : name === "kick" ? "usage: kick NICK [REASON]" : `unknown command: ${word} (try help)`
+  )
+}
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`
+
+/**
+ * The operator console: one command per line on stdin, answers on stdout.
+ * End of input turns the console off; it never stops the server.
+ */
+export const layer = Layer.effectDiscard(Effect.gen(function*() {
+  const stdio = yield* Stdio.Stdio
+  const server = yield* ChatServer
+  const hub = yield* Hub
+  const sessions = yield* Sessions
+
+  const run = (command: OperatorCommand): Effect.Effect<void> => {
+    switch (command._tag) {
+      case "quit":
+        return Effect.andThen(Console.log("stopping"), server.requestStop)
+      case "help":
+        return Console.log(help.join("\n"))
+      case "who":
+        return Effect.suspend(() => {
+          const rows = Array.from(sessions.live.values(), (s) =>
+            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${s.since.toISOString()}\t${s.outbox.bytes}`)
+          return Console.log([`${rows.length} connection(s)`, "nick\troom\tpeer\tsince\toutbox bytes", ...rows].join("\n"))
+        })
+      case "rooms":
+        return Effect.flatMap(hub.rooms, (rooms) =>
+          Console.log([`${rooms.length} room(s)`, ...rooms.map((r) => `${r.room}\t${r.members}`)].join("\n")))
+      case "say":
+        return hub.publish({ _tag: "Notice", text: `[operator] ${sanitize(command.text)}` }).pipe(
+          Effect.andThen(Console.log("announced"))
+        )
+      case "kick":
+        return Effect.suspend(() => {
+          const target = sessions.findNick(command.nick)
+          if (target === undefined) return Console.log(`no such nick: ${command.nick}`)
+          return sessions.close(target.id, { _tag: "Kicked", message: command.reason }).pipe(
+            Effect.andThen(Console.log(`kicked ${target.nick}`))
+          )
+        })
+      case "stats":
+        return Effect.flatMap(hub.rooms, (rooms) =>
+          Effect.sync(() => {
+            const c = sessions.counters
+            const memory = process.memoryUsage()
+            let fibers = 0
+            for (const s of sessions.live.values()) fibers += s.fibers.size
+            return [
+              `connections: ${sessions.live.size} live, ${c.connections} since start`,
+              `rooms: ${rooms.length}`,
+              `messages in: ${c.messagesIn}`,
+              `bytes in: ${c.bytesIn}, bytes out: ${c.bytesOut}`,
+              `slow-client disconnects: ${c.slowDisconnects}, kicks: ${c.kicks}`,
+              `uptime: ${Duration.format(Duration.millis(Date.now() - sessions.startedAt.getTime()))}`,
+              `memory: rss ${mib(memory.rss)}, heap ${mib(memory.heapUsed)}`,
+              `live fibers: ${fibers} serving connections`
+            ].join("\n")
+          }).pipe(Effect.flatMap(Console.log)))
+      case "fibers":
+        return Effect.suspend(() => {
+          const rows: Array<string> = []
+          for (const s of sessions.live.values()) {
+            for (const [role, id] of s.fibers) rows.push(`#${id}\t${role}\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
+          }
+          return Console.log([`${rows.length} fiber(s) serving connections`, "fiber\trole\tsession\tnick\tpeer", ...rows].join("\n"))
+        })
+    }
+  }
+
+  yield* stdio.stdin.pipe(
+    Stream.decodeText(),
+    Stream.splitLines,
+    Stream.runForEach((line) => {
+      if (line.trim() === "") return Effect.void
+      const parsed = parseOperatorCommand(line)
+      return Result.isSuccess(parsed) ? run(parsed.success) : Console.log(parsed.failure)
+    }),
+    Effect.catchCause((cause) => Effect.logWarning("console input failed; console off", cause)),
+    Effect.andThen(Effect.logDebug("console input ended; console off")),
+    Effect.forkScoped
+  )
+}))

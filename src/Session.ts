@@ -1,0 +1,310 @@
+import { Deferred, Duration, Effect, Fiber, PubSub, Result, Scope, Stream } from "effect"
+import * as Socket from "effect/socket/Socket"
+import { ChatConfig } from "./ChatConfig.js"
+import { Codec } from "./Codec.js"
+import { type Envelope, type Event, notice } from "./Event.js"
+import { LineSplitter, TooLong } from "./Framing.js"
+import { Hub } from "./Hub.js"
+import { Outbox } from "./Outbox.js"
+import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
+import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
+
+const encoder = new TextEncoder()
+const line = (text: string) => encoder.encode(`-!- ${text}\n`)
+
+const greeting = [
+  "Welcome to hubbub, a group chat server.",
+  "Choose a nickname (1-24 letters, digits, _ or -):"
+]
+
+/** Events for this session: addressed to it, to its room, or to everyone. */
+const isFor = (event: Event, session: string, room: string | undefined): boolean => {
+  switch (event._tag) {
+    case "Private":
+      return event.to === session
+    case "Closing":
+      return event.to === undefined || event.to === session
+    case "Notice":
+      return event.to !== undefined ? event.to === session : event.room === undefined || event.room === room
+    default:
+      return event.room === room
+  }
+}
+
+/** What the room is told when a session ends; nothing at shutdown (everyone is leaving). */
+const leaveText = (reason: CloseReason): string | undefined => {
+  switch (reason._tag) {
+    case "Quit":
+      return reason.message === undefined ? "quit" : `quit: ${reason.message}`
+    case "Disconnected":
+      return reason.reset ? "connection reset" : "connection closed"
+    case "Slow":
+      return "disconnected: too slow"
+    case "Kicked":
+      return reason.message === undefined ? "kicked" : `kicked: ${reason.message}`
+    case "Shutdown":
+      return undefined
+  }
+}
+
+/** The last notice the client itself gets. */
+const farewell = (reason: CloseReason, nick: string | undefined, limit: number): string | undefined => {
+  switch (reason._tag) {
+    case "Quit":
+      return nick === undefined ? "Goodbye." : `Goodbye, ${nick}.`
+    case "Disconnected":
+      // After a half-close the client may still read what was sent to it; after a reset nobody is there.
+      return reason.reset ? undefined : nick === undefined ? "Goodbye." : `Goodbye, ${nick}.`
+    case "Slow":
+      return `Disconnected: you are not reading fast enough (more than ${limit} bytes waiting for you).`
+    case "Kicked":
+      return reason.message === undefined
+        ? "You have been disconnected by the operator."
+        : `You have been disconnected by the operator: ${reason.message}`
+    case "Shutdown":
+      return "Server shutting down. Goodbye."
+  }
+}
+
+/**
+ * One connection's whole life, transport-neutral: any `Socket` works. Three
+ * fibers share the session scope: `inbound` reads lines and acts on them,
+ * `pump` moves the hub's events for this session into its outbox, and the
+ * outbox's writer writes them. The first reason to close (quit, disconnect,
+ * slow, kick, shutdown) wins; then the session leaves the hub, sends its last
+ * notice, waits a bounded time for the outbox to flush and closes.
+ */
+export const handle = Effect.fnUntraced(
+  function*(socket: Socket.Socket, peer: string) {
+    const config = yield* ChatConfig
+    const hub = yield* Hub
+    const codec = yield* Codec
+    const sessions = yield* Sessions
+    const scope = yield* Effect.scope
+
+    // The writer waits until the reader has been acquired: acquire it first.
+    const pull = yield* Socket.readerBytes(socket)
+    const writer = yield* socket.writer
+    const outbox = new Outbox(config.outboxBytes)
+    const closing = yield* Deferred.make<CloseReason>()
+    const session: SessionHandle = {
+      id: sessions.nextId(),
+      peer,
+      since: new Date(),
+      outbox,
+      nick: undefined,
+      room: undefined,
+      fibers: new Map([["session", yield* Effect.fiberId]]),
+      closing
+    }
+    const id = session.id
+    const counters = sessions.counters
+    yield* sessions.add(session)
+    yield* Effect.addFinalizer(() => Effect.andThen(hub.leave(id, "connection closed"), sessions.remove(id)))
+
+    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Effect.succeed(reason))
+    // Set once the session stops acting on input (quit) or on output (too slow).
+    let reading = true
+    let slowed = false
+    const slow = () => {
+      slowed = true
+      counters.slowDisconnects++
+      close({ _tag: "Slow", bytes: outbox.bytes })
+    }
+    const direct = (text: string) => {
+      if (!outbox.offer(line(text))) slow()
+    }
+    const tell = (text: string) => hub.publish(notice(text, id))
+    const tellAll = (lines: ReadonlyArray<string>) => Effect.forEach(lines, tell, { discard: true })
+
+    const writerFiber = yield* outbox.drainTo(writer, (bytes) => {
+      counters.bytesOut += bytes
+    }).pipe(
+      Effect.catch(() =>
+        Effect.sync(() => {
+          outbox.clear()
+          close({ _tag: "Disconnected", reset: true })
+        })
+      ),
+      Effect.forkIn(scope)
+    )
+    session.fibers.set("writer", writerFiber.id)
+
+    let room: Room | undefined
+    /** Moves a batch into the outbox; true once this session's `Closing` event went out. */
+    const deliver = (batch: ReadonlyArray<Envelope>): boolean => {
+      for (let i = 0; i < batch.length; i++) {
+        const envelope = batch[i]
+        const event = envelope.event
+        if (event._tag === "Joined" && event.session === id) room = event.room as Room
+        if (!isFor(event, id, room)) continue
+        if (event._tag === "Closing") {
+          outbox.force(codec.encode(envelope))
+          return true
+        }
+        if (!outbox.offer(codec.encode(envelope))) {
+          slow()
+          return true
+        }
+      }
+      return false
+    }
+    const pump = (subscription: PubSub.Subscription<Envelope>) =>
+      Effect.suspend(function loop(): Effect.Effect<void> {
+        return Effect.flatMap(PubSub.takeAll(subscription), (batch) => deliver(batch) ? Effect.void : loop())
+      })
+    let pumpFiber: Fiber.Fiber<unknown> | undefined
+
+    const register = Effect.fnUntraced(function*(nick: Nick) {
+      const claimed = yield* Effect.result(hub.claimNick(id, nick))
+      if (Result.isFailure(claimed)) {
+        return direct(`${claimed.failure.message} Choose another nickname:`)
+      }
+      session.nick = nick
+      const subscription = yield* Scope.provide(hub.subscribe, scope)
+      pumpFiber = yield* Effect.forkIn(pump(subscription), scope)
+      session.fibers.set("subscriber", pumpFiber.id)
+      yield* tell(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
+      yield* enter(Lobby)
+      yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
+    })
+
+    const enter = Effect.fnUntraced(function*(target: Room) {
+      session.room = target
+      const members = yield* hub.join(id, target)
+      yield* tell(`Members of ${target} (${members.length}): ${members.join(", ")}`)
+    })
+
+    const run = Effect.fnUntraced(function*(command: Command, nick: string) {
+      const current = session.room as Room
+      switch (command._tag) {
+        case "Say":
+          counters.messagesIn++
+          return yield* hub.publish({ _tag: "Chat", room: current, from: nick, text: command.text })
+        case "Me":
+          counters.messagesIn++
+          return yield* hub.publish({ _tag: "Action", room: current, from: nick, text: command.text })
+        case "Msg": {
+          const target = yield* hub.findNick(command.nick)
+          if (target._tag === "None") return yield* tell(`No such nickname: ${command.nick}.`)
+          counters.messagesIn++
+          yield* hub.publish({ _tag: "Private", to: target.value.session, from: nick, text: command.text })
+          return yield* tell(`Message to ${target.value.nick}: ${command.text}`)
+        }
+        case "Nick": {
+          if (command.nick === nick) return yield* tell(`You are already ${nick}.`)
+          const renamed = yield* Effect.result(hub.claimNick(id, command.nick))
+          if (Result.isFailure(renamed)) return yield* tell(renamed.failure.message)
+          session.nick = command.nick
+          return
+        }
+        case "Join":
+          if (command.room === current) return yield* tell(`You are already in ${current}.`)
+          return yield* enter(command.room)
+        case "Rooms": {
+          const rooms = yield* hub.rooms
+          return yield* tell(`Rooms (${rooms.length}): ${rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
+        }
+        case "Who": {
+          const members = yield* hub.members(current)
+          return yield* tell(`Members of ${current} (${members.length}): ${members.join(", ")}`)
+        }
+        case "Help":
+          return yield* tellAll(helpLines)
+        case "Quit":
+          reading = false
+          return close({ _tag: "Quit", message: command.reason })
+      }
+    })
+
+    const onLine = (text: string): Effect.Effect<void> => {
+      if (!reading) return Effect.void
+      const clean = sanitize(text)
+      const nick = session.nick
+      if (nick === undefined) {
+        const trimmed = clean.trim()
+        if (trimmed === "") return Effect.void
+        const parsed = parseRegistration(trimmed)
+        if (Result.isFailure(parsed)) return Effect.sync(() => direct(`${parsed.failure.message}`))
+        const registration = parsed.success
+        if (typeof registration === "string") return register(registration)
+        reading = false
+        return Effect.sync(() => close({ _tag: "Quit", message: registration.reason }))
+      }
+      if (clean.trim() === "") return Effect.void
+      const parsed = parseCommand(clean)
+      return Result.isSuccess(parsed) ? run(parsed.success, nick) : tell(parsed.failure.message)
+    }
+
+    const splitter = new LineSplitter(config.maxLineBytes)
+    const tooLong = `Line too long (more than ${config.maxLineBytes} bytes); it was discarded.`
+    const onChunks = (chunks: ReadonlyArray<Uint8Array>) =>
+      Effect.gen(function*() {
+        for (const chunk of chunks) {
+          counters.bytesIn += chunk.length
+          for (const frame of splitter.push(chunk)) {
+            if (frame === TooLong) {
+              if (session.nick === undefined) direct(tooLong)
+              else yield* tell(tooLong)
+            } else {
+              yield* onLine(frame)
+            }
+          }
+        }
+        // Let subscribers and writers run between reads, so one burst cannot starve them.
+        yield* Effect.yieldNow
+      })
+
+    const inboundFiber = yield* Stream.fromPull(Effect.succeed(pull)).pipe(
+      Stream.runForEachArray(onChunks),
+      Effect.catch((error) =>
+        Effect.sync(() =>
+          close({
+            _tag: "Disconnected",
+            reset: !(error.reason._tag === "SocketCloseError" && error.reason.code === 1000)
+          })
+        )
+      ),
+      Effect.forkIn(scope)
+    )
+    session.fibers.set("reader", inboundFiber.id)
+
+    yield* Effect.logInfo("connection opened")
+    for (const text of greeting) direct(text)
+
+    const reason = yield* Deferred.await(closing)
+    reading = false
+    yield* Fiber.interrupt(inboundFiber)
+    // Everything published to this session before it closed is still delivered, then the last notice.
+    const deadline = Effect.timeoutOption(config.shutdownTimeout)
+    const last = farewell(reason, session.nick, config.outboxBytes)
+    if (pumpFiber === undefined || slowed || last === undefined) {
+      if (pumpFiber !== undefined) yield* Fiber.interrupt(pumpFiber)
+      if (slowed) outbox.clear()
+      if (last !== undefined) outbox.force(line(last))
+    } else {
+      // At shutdown the server publishes one `Closing` for everyone.
+      if (reason._tag !== "Shutdown") yield* hub.publish({ _tag: "Closing", to: id, text: last })
+      yield* Fiber.await(pumpFiber).pipe(deadline)
+    }
+    const leave = leaveText(reason)
+    if (leave !== undefined) yield* hub.leave(id, leave)
+    if (last !== undefined) yield* outbox.flushed.pipe(deadline)
+    yield* Fiber.interrupt(writerFiber)
+    if (reason._tag === "Kicked") counters.kicks++
+    yield* Effect.logInfo("connection closed").pipe(
+      Effect.annotateLogs({
+        reason: closeLabel(reason),
+        ...(session.nick === undefined ? {} : { nick: session.nick }),
+        duration: Duration.format(Duration.millis(Date.now() - session.since.getTime()))
+      })
+    )
+  },
+  (effect, _socket, peer) =>
+    effect.pipe(
+      // Anything a socket does to end a session was handled above; this catches the rest without a stack trace.
+      Effect.catchCause((cause) => Effect.logWarning("session failed", cause)),
+      Effect.annotateLogs({ peer }),
+      Effect.scoped
+    )
+)

@@ -1,0 +1,111 @@
+import { Context, Deferred, Effect, Layer } from "effect"
+import type { Outbox } from "./Outbox.js"
+
+/** Why a session ended: shown to the room, logged, counted. */
+export type CloseReason =
+  | { readonly _tag: "Quit"; readonly message: string | undefined }
+  | { readonly _tag: "Disconnected"; readonly reset: boolean }
+  | { readonly _tag: "Slow"; readonly bytes: number }
+  | { readonly _tag: "Kicked"; readonly message: string | undefined }
+  | { readonly _tag: "Shutdown" }
+
+export const closeLabel = (reason: CloseReason): string => {
+  switch (reason._tag) {
+    case "Quit":
+      return "quit"
+    case "Disconnected":
+      return reason.reset ? "reset" : "closed"
+    case "Slow":
+      return "slow"
+    case "Kicked":
+      return "kicked"
+    case "Shutdown":
+      return "shutdown"
+  }
+}
+
+/** One live connection as the operator sees it. */
+export interface SessionHandle {
+  readonly id: string
+  readonly peer: string
+  readonly since: Date
+  readonly outbox: Outbox
+  nick: string | undefined
+  room: string | undefined
+  /** The fibers serving this session, by role, for the console's `fibers`. */
+  readonly fibers: Map<string, number>
+  /** Completed once, with the first reason to close. */
+  readonly closing: Deferred.Deferred<CloseReason>
+}
+
+export interface Counters {
+  connections: number
+  messagesIn: number
+  bytesIn: number
+  bytesOut: number
+  slowDisconnects: number
+  kicks: number
+}
+
+/**
+ * The sessions of this process: what the console lists, kicks and counts,
+ * and what a graceful shutdown waits for.
+ */
+export class Sessions extends Context.Service<Sessions, {
+  readonly startedAt: Date
+  readonly counters: Counters
+  readonly live: ReadonlyMap<string, SessionHandle>
+  readonly nextId: () => string
+  readonly add: (handle: SessionHandle) => Effect.Effect<void>
+  readonly remove: (id: string) => Effect.Effect<void>
+  /** Asks a session to close; false when there is no such session. */
+  readonly close: (id: string, reason: CloseReason) => Effect.Effect<boolean>
+  readonly findNick: (nick: string) => SessionHandle | undefined
+  /** Completes when no session is left. */
+  readonly empty: Effect.Effect<void>
+}>()("hubbub/Sessions") {
+  static readonly layer = Layer.sync(Sessions, () => {
+    const live = new Map<string, SessionHandle>()
+    const counters: Counters = { connections: 0, messagesIn: 0, bytesIn: 0, bytesOut: 0, slowDisconnects: 0, kicks: 0 }
+    let waiters: Array<() => void> = []
+    let seq = 0
+    return Sessions.of({
+      startedAt: new Date(),
+      counters,
+      live,
+      nextId: () => `s${++seq}`,
+      add: (handle) =>
+        Effect.sync(() => {
+          live.set(handle.id, handle)
+          counters.connections++
+        }),
+      remove: (id) =>
+        Effect.sync(() => {
+          live.delete(id)
+          if (live.size === 0 && waiters.length > 0) {
+            const done = waiters
+            waiters = []
+            for (const f of done) f()
+          }
+        }),
+      close: (id, reason) =>
+        Effect.suspend(() => {
+          const handle = live.get(id)
+          return handle === undefined ? Effect.succeed(false) : Deferred.succeed(handle.closing, reason).pipe(Effect.as(true))
+        }),
+      findNick: (nick) => {
+        const key = nick.toLowerCase()
+        for (const handle of live.values()) if (handle.nick?.toLowerCase() === key) return handle
+        return undefined
+      },
+      empty: Effect.callback<void>((resume) => {
+        if (live.size === 0) return resume(Effect.void)
+        const done = () => resume(Effect.void)
+        waiters.push(done)
+        return Effect.sync(() => {
+          waiters = waiters.filter((f) => f !== done)
+        })
+      })
+    })
+  })
+}
