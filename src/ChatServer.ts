@@ -65,7 +65,7 @@ export class ChatServer extends Context.Service<ChatServer, {
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
           yield* hub.publish({ _tag: "Closing", text: "Server shutting down. Goodbye." })
           for (const session of sessions.live.values()) {
-            Deferred.doneUnsafe(session.closing, Effect.succeed({ _tag: "Shutdown" }))
+            Deferred.doneUnsafe(session.closing, Exit.succeed({ _tag: "Shutdown" }))
           }
           const finished = yield* sessions.empty.pipe(Effect.timeoutOption(config.shutdownTimeout))
           if (Option.isNone(finished)) {

@@ -2,17 +2,23 @@ import { Effect } from "effect"
 import type * as Socket from "effect/socket/Socket"
 
 /**
- * One connection's pending output, bounded in bytes. Producers never wait:
- * `offer` appends or reports overflow at once. `drainTo` is the connection's
- * writer: it hands everything pending to the socket as one write, waits for the
- * socket to take it (TCP backpressure), and goes again. Bytes count as pending
- * until the socket has taken them, so a client that never reads holds at most
- * `limit` bytes here.
+ * One connection's pending output. Producers never wait: `offer` appends, or
+ * reports overflow at once. `drainTo` is the connection's writer: it hands
+ * everything queued to the socket as one write and waits until the socket
+ * takes it (TCP backpressure), then goes again.
+ *
+ * The limit applies to what queues up behind a write the client has not
+ * accepted yet: a burst that the socket can take right away never counts
+ * against it, while a client that stops reading is over the limit after
+ * `limit` more bytes. Memory per client is thus at most the limit plus the one
+ * batch being written (plus what the kernel buffers).
  */
 export class Outbox {
   private chunks: Array<Uint8Array> = []
   private queued = 0
   private inFlight = 0
+  private writing = false
+  private dead = false
   private wake: (() => void) | undefined = undefined
   private idle: Array<() => void> = []
 
@@ -23,23 +29,31 @@ export class Outbox {
     return this.queued + this.inFlight
   }
 
-  /** Appends `bytes`; false (and nothing appended) when that would pass the limit. */
+  /** Appends `bytes`; false (and nothing appended) when the client is not taking its output and the queue is full. */
   offer(bytes: Uint8Array): boolean {
-    if (this.queued + this.inFlight + bytes.length > this.limit) return false
+    if (this.dead) return true
+    if (this.writing && this.queued + bytes.length > this.limit) return false
     this.push(bytes)
     return true
   }
 
   /** Appends past the limit: for the one last notice before a connection closes. */
   force(bytes: Uint8Array): void {
-    this.push(bytes)
+    if (!this.dead) this.push(bytes)
   }
 
   /** Drops what has not been handed to the socket yet. */
   clear(): void {
     this.chunks = []
     this.queued = 0
-    this.settle()
+    this.notifyIdle()
+  }
+
+  /** The socket is gone: drop everything, now and from now on. */
+  abandon(): void {
+    this.dead = true
+    this.inFlight = 0
+    this.clear()
   }
 
   /** Completes once everything offered so far has been taken by the socket. */
@@ -52,20 +66,30 @@ export class Outbox {
     })
   })
 
-  /** Writes forever; fails only when the socket does. */
+  /** Writes until the socket fails; `onWritten` counts the bytes the socket took. */
   drainTo(writer: Socket.Writer, onWritten: (bytes: number) => void): Effect.Effect<never, Socket.SocketError> {
+    const take = Effect.sync(() => this.take())
     const next = Effect.callback<Uint8Array>((resume) => {
-      if (this.queued > 0) return resume(Effect.succeed(this.take()))
+      if (this.queued > 0) return resume(take)
       this.wake = () => {
         this.wake = undefined
-        resume(Effect.succeed(this.take()))
+        resume(take)
       }
       return Effect.sync(() => {
         this.wake = undefined
       })
     })
+    const write = (batch: Uint8Array) =>
+      Effect.suspend(() => {
+        this.writing = true
+        return writer.write(batch)
+      }).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          this.writing = false
+        }))
+      )
     return next.pipe(
-      Effect.flatMap((batch) => writer.write(batch)),
+      Effect.flatMap(write),
       Effect.andThen(Effect.sync(() => onWritten(this.settle()))),
       // Let more output pile up before the next write: one write per wake-up, not per line.
       Effect.andThen(Effect.yieldNow),
@@ -90,12 +114,15 @@ export class Outbox {
   private settle(): number {
     const written = this.inFlight
     this.inFlight = 0
-    if (this.queued === 0 && this.idle.length > 0) {
-      const waiters = this.idle
-      this.idle = []
-      for (const f of waiters) f()
-    }
+    if (this.queued === 0) this.notifyIdle()
     return written
+  }
+
+  private notifyIdle() {
+    if (this.idle.length === 0 || this.inFlight > 0) return
+    const waiters = this.idle
+    this.idle = []
+    for (const f of waiters) f()
   }
 }
 

@@ -1,4 +1,4 @@
-import { Deferred, Duration, Effect, Fiber, PubSub, Result, Scope, Stream } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, PubSub, Result, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"
 import { ChatConfig } from "./ChatConfig.js"
 import { Codec } from "./Codec.js"
@@ -11,6 +11,8 @@ import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Se
 
 const encoder = new TextEncoder()
 const line = (text: string) => encoder.encode(`-!- ${text}\n`)
+
+const slowGrace = Duration.seconds(1)
 
 const greeting = [
   "Welcome to hubbub, a group chat server.",
@@ -102,7 +104,7 @@ export const handle = Effect.fnUntraced(
     yield* sessions.add(session)
     yield* Effect.addFinalizer(() => Effect.andThen(hub.leave(id, "connection closed"), sessions.remove(id)))
 
-    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Effect.succeed(reason))
+    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Exit.succeed(reason))
     // Set once the session stops acting on input (quit) or on output (too slow).
     let reading = true
     let slowed = false
@@ -122,7 +124,7 @@ export const handle = Effect.fnUntraced(
     }).pipe(
       Effect.catch(() =>
         Effect.sync(() => {
-          outbox.clear()
+          outbox.abandon()
           close({ _tag: "Disconnected", reset: true })
         })
       ),
@@ -289,7 +291,8 @@ export const handle = Effect.fnUntraced(
     }
     const leave = leaveText(reason)
     if (leave !== undefined) yield* hub.leave(id, leave)
-    if (last !== undefined) yield* outbox.flushed.pipe(deadline)
+    // A client cut off for not reading gets a short grace to take its last notice.
+    if (last !== undefined) yield* outbox.flushed.pipe(slowed ? Effect.timeoutOption(slowGrace) : deadline)
     yield* Fiber.interrupt(writerFiber)
     if (reason._tag === "Kicked") counters.kicks++
     yield* Effect.logInfo("connection closed").pipe(

@@ -1,0 +1,119 @@
+import * as Net from "node:net"
+
+/**
+ * A raw line client for black-box tests: what a netcat user would see.
+ * Every wait is bounded, and a timeout says what did arrive.
+ */
+export class TestClient {
+  readonly lines: Array<string> = []
+  private read = 0
+  private partial = ""
+  private waiter: (() => void) | undefined
+  ended = false
+  readonly closed: Promise<void>
+
+  private constructor(readonly socket: Net.Socket) {
+    socket.setEncoding("utf8")
+    socket.on("data", (text: string) => {
+      const parts = (this.partial + text).split("\n")
+      this.partial = parts.pop()!
+      this.lines.push(...parts)
+      this.waiter?.()
+    })
+    socket.on("error", () => {})
+    this.closed = new Promise((resolve) =>
+      socket.on("close", () => {
+        this.ended = true
+        this.waiter?.()
+        resolve()
+      })
+    )
+  }
+
+  static connect(port: number, host = "127.0.0.1"): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = Net.createConnection({ port, host }, () => resolve(new TestClient(socket)))
+      socket.once("error", reject)
+    })
+  }
+
+  /** Connects and registers `nick`; resolves once the client is in #lobby. */
+  static async join(port: number, nick: string): Promise<TestClient> {
+    const client = await TestClient.connect(port)
+    await client.until("Choose a nickname")
+    client.send(nick)
+    await client.until(/^-!- Members of #lobby/)
+    return client
+  }
+
+  send(...lines: Array<string>): void {
+    this.socket.write(lines.map((l) => l + "\n").join(""))
+  }
+
+  /** The next unread line. */
+  next(timeoutMs = 5000): Promise<string> {
+    return this.until(() => true, timeoutMs)
+  }
+
+  /** Reads lines until one matches and returns it; the lines skipped stay in `lines`. */
+  async until(match: string | RegExp | ((line: string) => boolean), timeoutMs = 5000): Promise<string> {
+    const test = typeof match === "string"
+      ? (l: string) => l.includes(match)
+      : match instanceof RegExp
+      ? (l: string) => match.test(l)
+      : match
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      while (this.read < this.lines.length) {
+        const line = this.lines[this.read++]
+        if (test(line)) return line
+      }
+      if (this.ended) throw new Error(`connection closed before ${String(match)}; got:\n${this.tail()}`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timed out waiting for ${String(match)}; got:\n${this.tail()}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.waiter = () => {
+          clearTimeout(timer)
+          this.waiter = undefined
+          resolve()
+        }
+      })
+    }
+  }
+
+  /** Whether any line received so far, read or not, matches. */
+  saw(match: RegExp): boolean {
+    return this.lines.some((l) => match.test(l))
+  }
+
+  /** Lines read since the last call to `since` (or the start). */
+  unread(): Array<string> {
+    const out = this.lines.slice(this.read)
+    this.read = this.lines.length
+    return out
+  }
+
+  /** Resolves when the server closes the connection; fails after `timeoutMs`. */
+  async eof(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.closed,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no EOF within ${timeoutMs} ms; got:\n${this.tail()}`)), timeoutMs)
+      })
+    ]).finally(() => clearTimeout(timer))
+  }
+
+  close(): void {
+    this.socket.end()
+  }
+
+  reset(): void {
+    this.socket.resetAndDestroy()
+  }
+
+  private tail() {
+    return this.lines.slice(-20).join("\n")
+  }
+}
