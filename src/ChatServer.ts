@@ -80,8 +80,11 @@ export class ChatServer extends Context.Service<ChatServer, {
         yield* Effect.gen(function*() {
           const rooms = yield* hub.rooms
           const c = sessions.counters
+          let fibers = 0
+          for (const s of sessions.live.values()) fibers += s.fibers.size
           yield* Effect.logInfo("status").pipe(Effect.annotateLogs({
             connections: sessions.live.size,
+            fibers,
             rooms: rooms.length,
             messagesIn: c.messagesIn,
             bytesIn: c.bytesIn,

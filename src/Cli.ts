@@ -1,5 +1,5 @@
-import { Config, Duration, Effect, Layer, Logger, Option, References, Schema, Stdio } from "effect"
-import { Command, Flag, GlobalFlag } from "effect/cli"
+import { Config, Console, Duration, Effect, Layer, Logger, Option, References, Schema, Stdio } from "effect"
+import { CliOutput, Command, Flag, GlobalFlag } from "effect/cli"
 import type * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig, defaults } from "./ChatConfig.js"
 import { ChatServer } from "./ChatServer.js"
@@ -74,9 +74,11 @@ const flags = {
 
 const loggers = {
   pretty: Logger.consolePretty(),
-  json: Logger.consoleJson,
-  logfmt: Logger.consoleLogFmt
+  json: Logger.withConsoleError(Logger.formatJson),
+  logfmt: Logger.withConsoleError(Logger.formatLogFmt)
 } as const
+
+// Logs go to stderr, so stdout carries only what the operator console prints.
 
 /** A startup failure as one line for the operator. */
 const describeListenError = (error: SocketServer.SocketServerError, host: string, port: number) => {
@@ -137,3 +139,13 @@ export const command = Command.make("hubbub", flags, (f) =>
         "Every flag can also be set with the environment variable named in its description; the flag wins."
     )
   )
+
+/** A bad command line is one line on stderr, not the whole help. */
+export const presenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Console.error(
+        `hubbub: ${event.errors.map((e) => e.message.replace(/\s+/g, " ")).join("; ")} (see hubbub --help)`
+      )
+      : CliOutput.defaultPresenter.present(event)
+})

@@ -121,7 +121,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       return Result.isSuccess(parsed) ? run(parsed.success) : Console.log(parsed.failure)
     }),
     Effect.catchCause((cause) => Effect.logWarning("console input failed; console off", cause)),
-    Effect.andThen(Effect.logDebug("console input ended; console off")),
+    Effect.andThen(Effect.logInfo("console input ended; console off")),
     Effect.forkScoped
   )
 }))

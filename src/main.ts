@@ -3,7 +3,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit } from "effect"
 import { Command } from "effect/cli"
-import { command } from "./Cli.js"
+import { command, presenter } from "./Cli.js"
 import { version } from "./version.js"
 
 // The first Ctrl-C starts a graceful shutdown (runMain interrupts the program); a second one forces the exit.
@@ -16,7 +16,7 @@ process.on("SIGTERM", force)
 
 command.pipe(
   Command.run({ version }),
-  Effect.provide(NodeServices.layer),
+  Effect.provide([NodeServices.layer, presenter]),
   (program) =>
     NodeRuntime.runMain(program, {
       disableErrorReporting: true,

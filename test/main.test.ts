@@ -1,0 +1,193 @@
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
+import { ServerProcess } from "./support/process.js"
+import { TestClient } from "./support/TestClient.js"
+
+let cleanup: Array<() => void> = []
+afterEach(() => {
+  for (const f of cleanup.reverse()) f()
+  cleanup = []
+})
+const start = (args: ReadonlyArray<string>, env?: Record<string, string>) => {
+  const server = ServerProcess.start(args, env)
+  cleanup.push(() => server.kill())
+  return server
+}
+const join = async (port: number, nick: string) => {
+  const client = await TestClient.join(port, nick)
+  cleanup.push(() => client.reset())
+  return client
+}
+const noStackTrace = (lines: ReadonlyArray<string>) =>
+  assert.isFalse(lines.some((l) => /^\s+at /.test(l)), `stack trace in:\n${lines.join("\n")}`)
+
+/** Sends lines until `reader` has seen them all; `stuck` meanwhile reads nothing. */
+const backlog = async (sender: TestClient, reader: TestClient, megabytes: number) => {
+  const payload = "b".repeat(1000)
+  for (let i = 0; i < megabytes * 20; i++) {
+    sender.send(...Array.from({ length: 50 }, (_, k) => `${i}.${k} ${payload}`))
+    await reader.until((l) => l.startsWith(`<${sender === reader ? "" : "sender"}`) && l.includes(`${i}.49 `), 10_000)
+  }
+}
+
+describe("node dist/main.js", () => {
+  it("logs the bound address and stops gracefully on SIGINT: notice, EOF, exit 0", async () => {
+    const server = start(["--port", "0", "--shutdown-timeout", "2"])
+    const port = await server.port()
+    const alice = await join(port, "alice")
+    const bob = await join(port, "bob")
+    const unregistered = await TestClient.connect(port)
+    cleanup.push(() => unregistered.reset())
+    await unregistered.until("Choose a nickname")
+    const t0 = Date.now()
+    server.child.kill("SIGINT")
+    for (const c of [alice, bob, unregistered]) {
+      assert.strictEqual(await c.until(/shutting down/), "-!- Server shutting down. Goodbye.")
+      await c.eof()
+    }
+    const { code } = await server.exit()
+    assert.strictEqual(code, 0)
+    assert.isBelow(Date.now() - t0, 2000 + 1000)
+    noStackTrace(server.stderr)
+  })
+
+  it("stops within the shutdown timeout even when a client never reads, and on SIGTERM too", async () => {
+    const server = start(["--port", "0", "--shutdown-timeout", "1", "--outbox-bytes", String(64 * 1024 * 1024)])
+    const port = await server.port()
+    const sender = await join(port, "sender")
+    const reader = await join(port, "reader")
+    const stuck = await join(port, "stuck")
+    stuck.socket.pause()
+    await backlog(sender, reader, 12)
+    const t0 = Date.now()
+    server.child.kill("SIGTERM")
+    assert.strictEqual(await reader.until(/shutting down/), "-!- Server shutting down. Goodbye.")
+    await reader.eof()
+    const { code } = await server.exit(5000)
+    assert.strictEqual(code, 0)
+    // 1 s timeout, plus a little to close
+    assert.isBelow(Date.now() - t0, 2500)
+    noStackTrace(server.stderr)
+  })
+
+  it("exits at once with 130 on a second Ctrl-C", async () => {
+    const server = start(["--port", "0", "--shutdown-timeout", "60", "--outbox-bytes", String(64 * 1024 * 1024)])
+    const port = await server.port()
+    const sender = await join(port, "sender")
+    const reader = await join(port, "reader")
+    const stuck = await join(port, "stuck")
+    stuck.socket.pause()
+    await backlog(sender, reader, 12)
+    server.child.kill("SIGINT")
+    await server.waitFor("stderr", /shutting down/)
+    server.child.kill("SIGINT")
+    const { code } = await server.exit(3000)
+    assert.strictEqual(code, 130)
+  })
+
+  it("fails with one line and exit 1 when the port is in use", async () => {
+    const first = start(["--port", "0"])
+    const port = await first.port()
+    const second = start(["--port", String(port)])
+    const { code } = await second.exit()
+    assert.strictEqual(code, 1)
+    const errors = second.stderr.filter((l) => l.trim() !== "")
+    assert.strictEqual(errors.length, 1, errors.join("\n"))
+    assert.include(errors[0], `cannot listen on 127.0.0.1:${port}: address already in use`)
+  })
+
+  it("rejects a bad flag value with one line and exit 1", async () => {
+    for (const args of [["--port", "abc"], ["--port", "70000"], ["--max-line-bytes", "0"], ["--nope"]]) {
+      const server = start(args)
+      const { code } = await server.exit()
+      assert.strictEqual(code, 1, args.join(" "))
+      const errors = server.stderr.filter((l) => l.trim() !== "")
+      assert.strictEqual(errors.length, 1, errors.join("\n"))
+      assert.match(errors[0], /^hubbub: .*\(see hubbub --help\)$/)
+      assert.deepStrictEqual(server.stdout.filter((l) => l.trim() !== ""), [])
+    }
+  })
+
+  it("prints --help (flags with their environment variables) and --version", async () => {
+    const help = start(["--help"])
+    assert.strictEqual((await help.exit()).code, 0)
+    const text = help.stdout.join("\n")
+    for (const flag of ["--host", "--port", "--max-line-bytes", "--outbox-bytes", "--shutdown-timeout", "--status-interval", "--log-format", "--log-level", "--console"]) {
+      assert.include(text, flag)
+    }
+    for (const name of ["HUBBUB_HOST", "HUBBUB_PORT", "HUBBUB_OUTBOX_BYTES", "HUBBUB_SHUTDOWN_TIMEOUT"]) assert.include(text, name)
+    const version = start(["--version"])
+    assert.strictEqual((await version.exit()).code, 0)
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+    assert.include(version.stdout.join("\n"), pkg.version)
+  })
+
+  it("reads settings from HUBBUB_* variables, flags winning, and logs JSON on request", async () => {
+    const server = start(["--max-line-bytes", "10"], {
+      HUBBUB_PORT: "0",
+      HUBBUB_LOG_FORMAT: "json",
+      HUBBUB_MAX_LINE_BYTES: "5000"
+    })
+    const m = await server.waitFor("stderr", /"message":"listening on 127\.0\.0\.1:(\d+)"/)
+    const port = Number(m[1])
+    const alice = await join(port, "alice")
+    alice.send("x".repeat(11))
+    assert.match(await alice.until(/too long/), /more than 10 bytes/)
+    const opened = server.stderr.find((l) => l.includes("connection opened"))!
+    assert.match(JSON.parse(opened).annotations.peer, /^127\.0\.0\.1:\d+$/)
+  })
+
+  it("takes operator commands on stdin with --console; end of input leaves the server running", async () => {
+    const server = start(["--port", "0", "--console"])
+    const port = await server.port()
+    const alice = await join(port, "alice")
+    const bob = await join(port, "bob")
+    const console = (line: string) => server.child.stdin!.write(line + "\n")
+
+    console("who")
+    await server.waitFor("stdout", /^2 connection\(s\)/)
+    await server.waitFor("stdout", /^alice\t#lobby\t127\.0\.0\.1:\d+\t\d{4}-.*\t\d+$/)
+    console("rooms")
+    await server.waitFor("stdout", /^#lobby\t2$/)
+    console("say maintenance at noon")
+    assert.strictEqual(await alice.until(/operator/), "-!- [operator] maintenance at noon")
+    console("stats")
+    await server.waitFor("stdout", /^connections: 2 live, 2 since start$/)
+    await server.waitFor("stdout", /^live fibers: \d+ serving connections$/)
+    console("fibers")
+    await server.waitFor("stdout", /^#\d+\treader\ts\d+\tbob\t/)
+    console("frobnicate")
+    await server.waitFor("stdout", /^unknown command: frobnicate \(try help\)$/)
+    console("kick bob spamming")
+    assert.strictEqual(await bob.until(/disconnected by the operator/), "-!- You have been disconnected by the operator: spamming")
+    await bob.eof()
+    assert.strictEqual(await alice.until(/bob has left/), "-!- bob has left #lobby (kicked: spamming)")
+    console("kick nobody")
+    await server.waitFor("stdout", /^no such nick: nobody$/)
+
+    server.child.stdin!.end()
+    await server.waitFor("stderr", /console input ended; console off/)
+    alice.send("still here")
+    assert.strictEqual(await alice.until(/^</), "<alice> still here")
+    assert.isNull(server.child.exitCode)
+  })
+
+  it("logs a status line every --status-interval seconds", async () => {
+    const server = start(["--port", "0", "--status-interval", "0.2", "--log-format", "logfmt"])
+    const port = await server.port()
+    await join(port, "alice")
+    const m = await server.waitFor("stderr", /message=status .*connections=(\d+)/)
+    assert.isAtLeast(Number(m[1]), 0)
+    await server.waitFor("stderr", /message=status .*connections=1 .*fibers=\d+/)
+  })
+
+  it("stops gracefully on the console's quit", async () => {
+    const server = start(["--port", "0", "--console"])
+    const port = await server.port()
+    const alice = await join(port, "alice")
+    server.child.stdin!.write("quit\n")
+    assert.strictEqual(await alice.until(/shutting down/), "-!- Server shutting down. Goodbye.")
+    await alice.eof()
+    assert.strictEqual((await server.exit()).code, 0)
+  })
+})
