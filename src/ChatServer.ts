@@ -87,6 +87,7 @@ export class ChatServer extends Context.Service<ChatServer, {
             fibers,
             rooms: rooms.length,
             messagesIn: c.messagesIn,
+            messagesOut: c.messagesOut,
             bytesIn: c.bytesIn,
             bytesOut: c.bytesOut,
             heapMiB: Math.round(process.memoryUsage().heapUsed / 1048576)

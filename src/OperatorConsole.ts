@@ -79,7 +79,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         return Effect.suspend(() => {
           const target = sessions.findNick(command.nick)
           if (target === undefined) return Console.log(`no such nick: ${command.nick}`)
-          return sessions.close(target.id, { _tag: "Kicked", message: command.reason }).pipe(
+          const message = command.reason === undefined ? undefined : sanitize(command.reason)
+          return sessions.close(target.id, { _tag: "Kicked", message }).pipe(
             Effect.andThen(Console.log(`kicked ${target.nick}`))
           )
         })
@@ -93,7 +94,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
             return [
               `connections: ${sessions.live.size} live, ${c.connections} since start`,
               `rooms: ${rooms.length}`,
-              `messages in: ${c.messagesIn}`,
+              `messages in: ${c.messagesIn}, out: ${c.messagesOut}`,
               `bytes in: ${c.bytesIn}, bytes out: ${c.bytesOut}`,
               `slow-client disconnects: ${c.slowDisconnects}, kicks: ${c.kicks}`,
               `uptime: ${Duration.format(Duration.millis(Date.now() - sessions.startedAt.getTime()))}`,

@@ -148,6 +148,7 @@ export const handle = Effect.fnUntraced(
           slow()
           return true
         }
+        counters.messagesOut++
       }
       return false
     }

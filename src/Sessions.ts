@@ -41,6 +41,8 @@ export interface SessionHandle {
 export interface Counters {
   connections: number
   messagesIn: number
+  /** Events delivered to clients, counted per recipient. */
+  messagesOut: number
   bytesIn: number
   bytesOut: number
   slowDisconnects: number
@@ -66,7 +68,7 @@ export class Sessions extends Context.Service<Sessions, {
 }>()("hubbub/Sessions") {
   static readonly layer = Layer.sync(Sessions, () => {
     const live = new Map<string, SessionHandle>()
-    const counters: Counters = { connections: 0, messagesIn: 0, bytesIn: 0, bytesOut: 0, slowDisconnects: 0, kicks: 0 }
+    const counters: Counters = { connections: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, slowDisconnects: 0, kicks: 0 }
     let waiters: Array<() => void> = []
     let seq = 0
     return Sessions.of({
