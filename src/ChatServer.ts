@@ -11,8 +11,6 @@ import { Hub } from "./Hub.js"
 import * as Session from "./Session.js"
 import { Sessions } from "./Sessions.js"
 
-const farewellOnShutdown = "-!- Server shutting down. Goodbye.\n"
-
 /**
  * The running server: sessions over a `SocketServer`, a graceful shutdown
  * when its layer is released, and a way to ask for that shutdown.
@@ -45,10 +43,13 @@ export class ChatServer extends Context.Service<ChatServer, {
           // Registered first so it runs last: a peer that stopped reading must not keep its socket alive.
           if (Option.isSome(conn)) yield* Effect.addFinalizer((exit) => release(conn.value, exit))
           if (stopping) {
-            const pull = yield* socket.reader
+            // Too late to join: say so and close. (Writes wait until the reader is acquired.)
+            yield* socket.reader
             const writer = yield* socket.writer
-            void pull
-            return yield* writer.write(farewellOnShutdown).pipe(Effect.timeoutOption("200 millis"), Effect.ignore)
+            return yield* writer.write(`-!- ${Session.shutdownNotice}\n`).pipe(
+              Effect.timeoutOption("200 millis"),
+              Effect.ignore
+            )
           }
           return yield* Session.handle(socket, peer)
         }).pipe(Effect.scoped, Effect.catchCause(() => Effect.void))
@@ -63,7 +64,7 @@ export class ChatServer extends Context.Service<ChatServer, {
           const live = sessions.live.size
           if (live === 0) return
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
-          yield* hub.publish({ _tag: "Closing", text: "Server shutting down. Goodbye." })
+          yield* hub.publish({ _tag: "Closing", text: Session.shutdownNotice })
           for (const session of sessions.live.values()) {
             Deferred.doneUnsafe(session.closing, Exit.succeed({ _tag: "Shutdown" }))
           }

@@ -14,6 +14,10 @@ const line = (text: string) => encoder.encode(`-!- ${text}\n`)
 
 const slowGrace = Duration.seconds(1)
 
+/** What every client reads last when the server stops. */
+export const shutdownNotice = "Server shutting down. Goodbye."
+
+
 const greeting = [
   "Welcome to hubbub, a group chat server.",
   "Choose a nickname (1-24 letters, digits, _ or -):"
@@ -64,7 +68,7 @@ const farewell = (reason: CloseReason, nick: string | undefined, limit: number):
         ? "You have been disconnected by the operator."
         : `You have been disconnected by the operator: ${reason.message}`
     case "Shutdown":
-      return "Server shutting down. Goodbye."
+      return shutdownNotice
   }
 }
 
