@@ -158,7 +158,11 @@ export const handle = Effect.fnUntraced(
     }
     const pump = (subscription: PubSub.Subscription<Envelope>) =>
       Effect.suspend(function loop(): Effect.Effect<void> {
-        return Effect.flatMap(PubSub.takeAll(subscription), (batch) => deliver(batch) ? Effect.void : loop())
+        // Yielding after each batch lets the next one grow: one wake-up for many events.
+        return Effect.flatMap(
+          PubSub.takeAll(subscription),
+          (batch) => deliver(batch) ? Effect.void : Effect.andThen(Effect.yieldNow, loop)
+        )
       })
     let pumpFiber: Fiber.Fiber<unknown> | undefined
 
