@@ -11,8 +11,28 @@ export interface ChatConfigShape {
   readonly port: number
   /** Longest accepted line in bytes, without its line end. Longer lines are discarded with a notice. */
   readonly maxLineBytes: number
-  /** Bytes that may wait for one client before it is disconnected as too slow. */
+  /** Bytes that may queue for a client that is not taking its output before it is disconnected. */
   readonly outboxBytes: number
+  /** A write the client does not take within this time marks it as too slow. */
+  readonly writeTimeout: Duration.Duration
+  /** Sustained lines per second a client may send; 0 turns flood control off. */
+  readonly floodRate: number
+  /** Lines a client may send at once before `floodRate` applies. */
+  readonly floodBurst: number
+  /** A client held back by flood control for this long without a pause is disconnected. */
+  readonly floodTimeout: Duration.Duration
+  /** Connections at once; more are refused with a notice. */
+  readonly maxConnections: number
+  /** Connections at once from one IP address; 0 is no limit. */
+  readonly maxPerIp: number
+  /** Whether the per-IP limit applies to loopback addresses (127.0.0.0/8, ::1) too. */
+  readonly limitLoopback: boolean
+  /** Time a new connection has to choose a nickname. */
+  readonly registerTimeout: Duration.Duration
+  /** A registered client that sends no line for this long is disconnected; none is off. */
+  readonly idleTimeout: Option.Option<Duration.Duration>
+  /** TCP keepalive probes start after this much silence; none is off. */
+  readonly keepalive: Option.Option<Duration.Duration>
   /** How long a graceful shutdown may take before remaining sockets are destroyed. */
   readonly shutdownTimeout: Duration.Duration
   /** Period of the status log line; none turns it off. */
@@ -24,6 +44,16 @@ export const defaults: ChatConfigShape = {
   port: 9999,
   maxLineBytes: 4096,
   outboxBytes: 1024 * 1024,
+  writeTimeout: Duration.seconds(30),
+  floodRate: 20,
+  floodBurst: 60,
+  floodTimeout: Duration.seconds(30),
+  maxConnections: 10_000,
+  maxPerIp: 64,
+  limitLoopback: false,
+  registerTimeout: Duration.seconds(30),
+  idleTimeout: Option.none(),
+  keepalive: Option.some(Duration.seconds(60)),
   shutdownTimeout: Duration.seconds(5),
   statusInterval: Option.none()
 }

@@ -1,6 +1,6 @@
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
-import { Context, Deferred, Effect, Exit, Layer, Option, Schedule } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Layer, Option, Schedule } from "effect"
 import type * as NetAddress from "effect/net/NetAddress"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
@@ -33,24 +33,60 @@ export class ChatServer extends Context.Service<ChatServer, {
       const stop = yield* Deferred.make<void>()
       let stopping = false
 
+      let connections = 0
+      const perIp = new Map<string, number>()
+
+      /** Tells a connection we will not serve it, in one notice, and lets it go. */
+      const refuse = (socket: Socket.Socket, text: string) =>
+        Effect.gen(function*() {
+          // Writes wait until the reader is acquired.
+          yield* socket.reader
+          const writer = yield* socket.writer
+          yield* writer.write(`-!- ${text}\n`).pipe(Effect.timeoutOption("200 millis"), Effect.ignore)
+        })
+
+      /** Why a new connection must be refused, if it must. */
+      const overLimit = (ip: string | undefined): string | undefined => {
+        if (stopping) return Session.shutdownNotice
+        if (connections >= config.maxConnections) {
+          return `Server full (${config.maxConnections} connections); try again later.`
+        }
+        if (ip !== undefined && config.maxPerIp > 0 && (config.limitLoopback || !isLoopback(ip))) {
+          if ((perIp.get(ip) ?? 0) >= config.maxPerIp) {
+            return `Too many connections from your address (limit ${config.maxPerIp}).`
+          }
+        }
+        return undefined
+      }
+
       const onConnection = (socket: Socket.Socket) =>
         Effect.gen(function*() {
           const conn = yield* Effect.serviceOption(NodeSocket.NetSocket)
-          const peer = Option.match(conn, {
-            onNone: () => "unknown",
-            onSome: (c) => `${c.remoteAddress}:${c.remotePort}`
-          })
-          // Registered first so it runs last: a peer that stopped reading must not keep its socket alive.
-          if (Option.isSome(conn)) yield* Effect.addFinalizer((exit) => release(conn.value, exit))
-          if (stopping) {
-            // Too late to join: say so and close. (Writes wait until the reader is acquired.)
-            yield* socket.reader
-            const writer = yield* socket.writer
-            return yield* writer.write(`-!- ${Session.shutdownNotice}\n`).pipe(
-              Effect.timeoutOption("200 millis"),
-              Effect.ignore
-            )
+          const ip = Option.isSome(conn) ? conn.value.remoteAddress : undefined
+          const peer = Option.isSome(conn) ? `${conn.value.remoteAddress}:${conn.value.remotePort}` : "unknown"
+          if (Option.isSome(conn)) {
+            // Registered first so it runs last: a peer that stopped reading must not keep its socket alive.
+            yield* Effect.addFinalizer((exit) => release(conn.value, exit))
+            conn.value.setNoDelay(true)
+            if (Option.isSome(config.keepalive)) conn.value.setKeepAlive(true, Duration.toMillis(config.keepalive.value))
           }
+          const refusal = overLimit(ip)
+          if (refusal !== undefined) {
+            sessions.counters.refused++
+            if (!stopping) yield* sessions.warnOffender(`refused: ${refusal}`).pipe(Effect.annotateLogs({ peer }))
+            return yield* refuse(socket, refusal)
+          }
+          connections++
+          if (ip !== undefined) perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+          yield* Effect.addFinalizer(() =>
+            Effect.sync(() => {
+              connections--
+              if (ip === undefined) return
+              const left = perIp.get(ip)! - 1
+              if (left === 0) perIp.delete(ip)
+              else perIp.set(ip, left)
+            })
+          )
           return yield* Session.handle(socket, peer)
         }).pipe(Effect.scoped, Effect.catchCause(() => Effect.void))
 
@@ -121,6 +157,8 @@ export class ChatServer extends Context.Service<ChatServer, {
     Layer.provideMerge(Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer))
   )
 }
+
+const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
 
 export const formatAddress = (address: NetAddress.SocketAddress): string =>
   address._tag === "UnixPathAddress"

@@ -7,70 +7,88 @@ import * as OperatorConsole from "./OperatorConsole.js"
 
 const PortNumber = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+const NonNegative = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Seconds = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 
-const env = (name: string) => `HUBBUB_${name}`
+/** `--max-line-bytes` reads `HUBBUB_MAX_LINE_BYTES` when absent. */
+const envName = (flag: string) => `HUBBUB_${flag.toUpperCase().replace(/-/g, "_")}`
+const describe = (flag: string, text: string, shown: string | number) =>
+  `${text} [env ${envName(flag)}] (default ${shown})`
+
+const int = (flag: string, text: string, fallback: number, schema: Schema.Codec<number, number> = Positive) =>
+  Flag.Int(flag).pipe(
+    Flag.withDescription(describe(flag, text, fallback)),
+    Flag.withFallbackConfig(Config.Int(envName(flag))),
+    Flag.withDefault(fallback),
+    Flag.withSchema(schema)
+  )
+
+/** A duration in (fractional) seconds; with `offWhenZero`, 0 means "off". */
+const seconds = (flag: string, text: string, fallback: Option.Option<Duration.Duration>) =>
+  Flag.Finite(flag).pipe(
+    Flag.withDescription(describe(flag, text, Option.match(fallback, { onNone: () => "0, off", onSome: Duration.toSeconds }))),
+    Flag.withFallbackConfig(Config.Finite(envName(flag))),
+    Flag.withDefault(Option.match(fallback, { onNone: () => 0, onSome: Duration.toSeconds })),
+    Flag.withSchema(Seconds)
+  )
+
+const boolean = (flag: string, text: string, shown: string) =>
+  Flag.Boolean(flag).pipe(
+    Flag.withDescription(describe(flag, text, shown)),
+    Flag.withFallbackConfig(Config.Boolean(envName(flag))),
+    Flag.withDefault(false)
+  )
 
 const flags = {
   host: Flag.String("host").pipe(
-    Flag.withDescription(`Interface to listen on [env ${env("HOST")}] (default ${defaults.host})`),
-    Flag.withFallbackConfig(Config.String(env("HOST"))),
+    Flag.withDescription(describe("host", "Interface to listen on", defaults.host)),
+    Flag.withFallbackConfig(Config.String(envName("host"))),
     Flag.withDefault(defaults.host)
   ),
-  port: Flag.Int("port").pipe(
-    Flag.withAlias("p"),
-    Flag.withDescription(`TCP port; 0 picks a free one [env ${env("PORT")}] (default ${defaults.port})`),
-    Flag.withFallbackConfig(Config.Int(env("PORT"))),
-    Flag.withDefault(defaults.port),
-    Flag.withSchema(PortNumber)
+  port: int("port", "TCP port; 0 picks a free one", defaults.port, PortNumber).pipe(Flag.withAlias("p")),
+  maxLineBytes: int("max-line-bytes", "Longest line a client may send, in bytes", defaults.maxLineBytes),
+  outboxBytes: int(
+    "outbox-bytes",
+    "Bytes that may queue for a client that is not reading before it is disconnected",
+    defaults.outboxBytes
   ),
-  maxLineBytes: Flag.Int("max-line-bytes").pipe(
-    Flag.withDescription(
-      `Longest line a client may send, in bytes [env ${env("MAX_LINE_BYTES")}] (default ${defaults.maxLineBytes})`
-    ),
-    Flag.withFallbackConfig(Config.Int(env("MAX_LINE_BYTES"))),
-    Flag.withDefault(defaults.maxLineBytes),
-    Flag.withSchema(Positive)
+  writeTimeout: seconds(
+    "write-timeout",
+    "Seconds a client may leave a write untaken before it is disconnected as too slow",
+    Option.some(defaults.writeTimeout)
   ),
-  outboxBytes: Flag.Int("outbox-bytes").pipe(
-    Flag.withDescription(
-      `Bytes that may wait for one client before it is disconnected as too slow [env ${
-        env("OUTBOX_BYTES")
-      }] (default ${defaults.outboxBytes})`
-    ),
-    Flag.withFallbackConfig(Config.Int(env("OUTBOX_BYTES"))),
-    Flag.withDefault(defaults.outboxBytes),
-    Flag.withSchema(Positive)
+  floodRate: int("flood-rate", "Lines per second a client may send; 0 turns flood control off", defaults.floodRate, NonNegative),
+  floodBurst: int("flood-burst", "Lines a client may send at once before --flood-rate applies", defaults.floodBurst),
+  floodTimeout: seconds(
+    "flood-timeout",
+    "Seconds a client may stay over its flood budget without a pause before it is disconnected",
+    Option.some(defaults.floodTimeout)
   ),
-  shutdownTimeout: Flag.Finite("shutdown-timeout").pipe(
-    Flag.withDescription(
-      `Seconds a graceful shutdown may take [env ${env("SHUTDOWN_TIMEOUT")}] (default ${
-        Duration.toSeconds(defaults.shutdownTimeout)
-      })`
-    ),
-    Flag.withFallbackConfig(Config.Finite(env("SHUTDOWN_TIMEOUT"))),
-    Flag.withDefault(Duration.toSeconds(defaults.shutdownTimeout)),
-    Flag.withSchema(Seconds)
+  maxConnections: int("max-connections", "Connections at once; more are refused", defaults.maxConnections),
+  maxPerIp: int("max-per-ip", "Connections at once from one IP address; 0 is no limit", defaults.maxPerIp, NonNegative),
+  limitLoopback: boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt"),
+  registerTimeout: seconds(
+    "register-timeout",
+    "Seconds a new connection has to choose a nickname",
+    Option.some(defaults.registerTimeout)
   ),
-  statusInterval: Flag.Finite("status-interval").pipe(
-    Flag.withDescription(`Seconds between status log lines; 0 is off [env ${env("STATUS_INTERVAL")}] (default 0)`),
-    Flag.withFallbackConfig(Config.Finite(env("STATUS_INTERVAL"))),
-    Flag.withDefault(0),
-    Flag.withSchema(Seconds)
-  ),
+  idleTimeout: seconds("idle-timeout", "Seconds without a line before a client is disconnected; 0 is off", defaults.idleTimeout),
+  keepalive: seconds("keepalive", "Seconds of silence before TCP keepalive probes; 0 is off", defaults.keepalive),
+  shutdownTimeout: seconds("shutdown-timeout", "Seconds a graceful shutdown may take", Option.some(defaults.shutdownTimeout)),
+  statusInterval: seconds("status-interval", "Seconds between status log lines; 0 is off", defaults.statusInterval),
   logFormat: Flag.Literals("log-format", ["pretty", "json", "logfmt"]).pipe(
-    Flag.withDescription(`Log line format [env ${env("LOG_FORMAT")}] (default pretty)`),
-    Flag.withFallbackConfig(Config.Literals(["pretty", "json", "logfmt"], env("LOG_FORMAT"))),
+    Flag.withDescription(describe("log-format", "Log line format", "pretty")),
+    Flag.withFallbackConfig(Config.Literals(["pretty", "json", "logfmt"], envName("log-format"))),
     Flag.withDefault("pretty" as const)
   ),
-  console: Flag.Boolean("console").pipe(
-    Flag.withDescription(
-      `Read operator commands from stdin even when it is not a terminal [env ${env("CONSOLE")}] (default: only on a terminal)`
-    ),
-    Flag.withFallbackConfig(Config.Boolean(env("CONSOLE"))),
-    Flag.withDefault(false)
+  console: boolean(
+    "console",
+    "Read operator commands from stdin even when it is not a terminal",
+    "only when stdin is a terminal"
   )
 }
+
+const positive = (seconds: number) => seconds > 0 ? Option.some(Duration.seconds(seconds)) : Option.none()
 
 const loggers = {
   pretty: Logger.consolePretty(),
@@ -101,7 +119,7 @@ export const command = Command.make("hubbub", flags, (f) =>
     const levelFlag = yield* GlobalFlag.LogLevel
     const level = Option.isSome(levelFlag)
       ? levelFlag.value
-      : yield* Config.LogLevel(env("LOG_LEVEL")).pipe(Config.withDefault("Info"))
+      : yield* Config.LogLevel(envName("log-level")).pipe(Config.withDefault("Info"))
     const withConsole = f.console || (yield* stdio.stdinIsTerminal)
 
     const config = ChatConfig.layer({
@@ -109,8 +127,18 @@ export const command = Command.make("hubbub", flags, (f) =>
       port: f.port,
       maxLineBytes: f.maxLineBytes,
       outboxBytes: f.outboxBytes,
+      writeTimeout: Duration.seconds(f.writeTimeout),
+      floodRate: f.floodRate,
+      floodBurst: f.floodBurst,
+      floodTimeout: Duration.seconds(f.floodTimeout),
+      maxConnections: f.maxConnections,
+      maxPerIp: f.maxPerIp,
+      limitLoopback: f.limitLoopback,
+      registerTimeout: Duration.seconds(f.registerTimeout),
+      idleTimeout: positive(f.idleTimeout),
+      keepalive: positive(f.keepalive),
       shutdownTimeout: Duration.seconds(f.shutdownTimeout),
-      statusInterval: f.statusInterval > 0 ? Option.some(Duration.seconds(f.statusInterval)) : Option.none()
+      statusInterval: positive(f.statusInterval)
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server

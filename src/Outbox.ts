@@ -1,5 +1,8 @@
-import { Effect } from "effect"
+import { type Duration, Effect, Schema } from "effect"
 import type * as Socket from "effect/socket/Socket"
+
+/** The client did not take a write within the write timeout. */
+export class WriteStalled extends Schema.TaggedError<WriteStalled>()("WriteStalled", {}) {}
 
 /**
  * One connection's pending output. Producers never wait: `offer` appends, or
@@ -66,8 +69,16 @@ export class Outbox {
     })
   })
 
-  /** Writes until the socket fails; `onWritten` counts the bytes the socket took. */
-  drainTo(writer: Socket.Writer, onWritten: (bytes: number) => void): Effect.Effect<never, Socket.SocketError> {
+  /**
+   * Writes until the socket fails, or a write is not taken within `timeout`;
+   * `onWritten` counts the bytes the socket took.
+   */
+  drainTo(
+    writer: Socket.Writer,
+    timeout: Duration.Duration,
+    onWritten: (bytes: number) => void
+  ): Effect.Effect<never, Socket.SocketError | WriteStalled> {
+    const stalled = { duration: timeout, orElse: () => Effect.fail(new WriteStalled()) }
     const take = Effect.sync(() => this.take())
     const next = Effect.callback<Uint8Array>((resume) => {
       if (this.queued > 0) return resume(take)
@@ -84,6 +95,7 @@ export class Outbox {
         this.writing = true
         return writer.write(batch)
       }).pipe(
+        Effect.timeoutOrElse(stalled),
         Effect.ensuring(Effect.sync(() => {
           this.writing = false
         }))

@@ -1,8 +1,9 @@
-import { Deferred, Duration, Effect, Exit, Fiber, PubSub, Result, Scope, Stream } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Result, Schema, Scope, Stream } from "effect"
 import * as Socket from "effect/socket/Socket"
-import { ChatConfig } from "./ChatConfig.js"
+import { ChatConfig, type ChatConfigShape } from "./ChatConfig.js"
 import { Codec } from "./Codec.js"
 import { type Envelope, type Event, notice } from "./Event.js"
+import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
 import { Hub } from "./Hub.js"
 import { Outbox } from "./Outbox.js"
@@ -22,6 +23,8 @@ const greeting = [
   "Welcome to hubbub, a group chat server.",
   "Choose a nickname (1-24 letters, digits, _ or -):"
 ]
+
+class TimedOut extends Schema.TaggedError<TimedOut>()("TimedOut", { idle: Schema.Boolean }) {}
 
 /** Events for this session: addressed to it, to its room, or to everyone. */
 const isFor = (event: Event, session: string, room: string | undefined): boolean => {
@@ -46,6 +49,10 @@ const leaveText = (reason: CloseReason): string | undefined => {
       return reason.reset ? "connection reset" : "connection closed"
     case "Slow":
       return "disconnected: too slow"
+    case "Flood":
+      return "disconnected: flooding"
+    case "TimedOut":
+      return "disconnected: idle"
     case "Kicked":
       return reason.message === undefined ? "kicked" : `kicked: ${reason.message}`
     case "Shutdown":
@@ -54,7 +61,7 @@ const leaveText = (reason: CloseReason): string | undefined => {
 }
 
 /** The last notice the client itself gets. */
-const farewell = (reason: CloseReason, nick: string | undefined, limit: number): string | undefined => {
+const farewell = (reason: CloseReason, nick: string | undefined, config: ChatConfigShape): string | undefined => {
   switch (reason._tag) {
     case "Quit":
       return nick === undefined ? "Goodbye." : `Goodbye, ${nick}.`
@@ -62,7 +69,17 @@ const farewell = (reason: CloseReason, nick: string | undefined, limit: number):
       // After a half-close the client may still read what was sent to it; after a reset nobody is there.
       return reason.reset ? undefined : nick === undefined ? "Goodbye." : `Goodbye, ${nick}.`
     case "Slow":
-      return `Disconnected: you are not reading fast enough (more than ${limit} bytes waiting for you).`
+      return reason.stalled
+        ? `Disconnected: you did not read for ${Duration.format(config.writeTimeout)}.`
+        : `Disconnected: you are not reading fast enough (more than ${config.outboxBytes} bytes waiting for you).`
+    case "Flood":
+      return `Disconnected: flooding (more than ${config.floodRate} lines per second for ${
+        Duration.format(config.floodTimeout)
+      }).`
+    case "TimedOut":
+      return reason.idle
+        ? `Disconnected: no message for ${Duration.format(Option.getOrThrow(config.idleTimeout))}.`
+        : `Disconnected: no nickname chosen within ${Duration.format(config.registerTimeout)}.`
     case "Kicked":
       return reason.message === undefined
         ? "You have been disconnected by the operator."
@@ -112,26 +129,35 @@ export const handle = Effect.fnUntraced(
     // Set once the session stops acting on input (quit) or on output (too slow).
     let reading = true
     let slowed = false
-    const slow = () => {
+    const slow = (stalled: boolean) => {
       slowed = true
       counters.slowDisconnects++
-      close({ _tag: "Slow", bytes: outbox.bytes })
+      close({ _tag: "Slow", stalled })
+    }
+    // One warning per misbehaving connection (and the log rate-limits them across connections).
+    let offended = false
+    const offend = (what: string) => {
+      if (offended) return Effect.void
+      offended = true
+      return sessions.warnOffender(what)
     }
     const direct = (text: string) => {
-      if (!outbox.offer(line(text))) slow()
+      if (!outbox.offer(line(text))) slow(false)
     }
     const tell = (text: string) => hub.publish(notice(text, id))
     const tellAll = (lines: ReadonlyArray<string>) => Effect.forEach(lines, tell, { discard: true })
 
-    const writerFiber = yield* outbox.drainTo(writer, (bytes) => {
+    const writerFiber = yield* outbox.drainTo(writer, config.writeTimeout, (bytes) => {
       counters.bytesOut += bytes
     }).pipe(
-      Effect.catch(() =>
-        Effect.sync(() => {
-          outbox.abandon()
-          close({ _tag: "Disconnected", reset: true })
-        })
-      ),
+      Effect.catchTags({
+        WriteStalled: () => Effect.sync(() => slow(true)),
+        SocketError: () =>
+          Effect.sync(() => {
+            outbox.abandon()
+            close({ _tag: "Disconnected", reset: true })
+          })
+      }),
       Effect.forkIn(scope)
     )
     session.fibers.set("writer", writerFiber.id)
@@ -149,7 +175,7 @@ export const handle = Effect.fnUntraced(
           return true
         }
         if (!outbox.offer(codec.encode(envelope))) {
-          slow()
+          slow(false)
           return true
         }
         counters.messagesOut++
@@ -249,12 +275,35 @@ export const handle = Effect.fnUntraced(
 
     const splitter = new LineSplitter(config.maxLineBytes)
     const tooLong = `Line too long (more than ${config.maxLineBytes} bytes); it was discarded.`
+    const bucket = config.floodRate > 0 ? new TokenBucket(config.floodRate, config.floodBurst, Date.now()) : undefined
+    const floodTimeout = Duration.toMillis(config.floodTimeout)
+    /** Waits out the flood budget for one line; false once the client flooded for too long. */
+    const throttle = (): Effect.Effect<boolean> => {
+      if (bucket === undefined) return Effect.succeed(true)
+      const now = Date.now()
+      const wait = bucket.take(now)
+      if (wait === 0) return Effect.succeed(true)
+      if (now - bucket.throttledSince! > floodTimeout) {
+        reading = false
+        counters.floodDisconnects++
+        close({ _tag: "Flood" })
+        return Effect.succeed(false)
+      }
+      return offend(`flood control: holding back a client over ${config.floodRate} lines/s`).pipe(
+        Effect.andThen(Effect.sleep(wait)),
+        Effect.as(true)
+      )
+    }
+    let lastLine = Date.now()
     const onChunks = (chunks: ReadonlyArray<Uint8Array>) =>
       Effect.gen(function*() {
         for (const chunk of chunks) {
           counters.bytesIn += chunk.length
           for (const frame of splitter.push(chunk)) {
+            if (!reading || !(yield* throttle())) return
+            lastLine = Date.now()
             if (frame === TooLong) {
+              yield* offend(`line over ${config.maxLineBytes} bytes discarded`)
               if (session.nick === undefined) direct(tooLong)
               else yield* tell(tooLong)
             } else {
@@ -266,16 +315,39 @@ export const handle = Effect.fnUntraced(
         yield* Effect.yieldNow
       })
 
-    const inboundFiber = yield* Stream.fromPull(Effect.succeed(pull)).pipe(
+    // Reads wait at most until the registration deadline, then until the idle deadline (if any).
+    const registerBy = Date.now() + Duration.toMillis(config.registerTimeout)
+    const idleMillis = Option.map(config.idleTimeout, Duration.toMillis)
+    const readDeadline = (): number | undefined =>
+      session.nick === undefined ? registerBy : Option.isSome(idleMillis) ? lastLine + idleMillis.value : undefined
+    const timedPull = Effect.suspend(() => {
+      const by = readDeadline()
+      return by === undefined ? pull : pull.pipe(
+        Effect.timeoutOrElse({
+          duration: Math.max(0, by - Date.now()),
+          orElse: () => Effect.fail(new TimedOut({ idle: session.nick !== undefined }))
+        })
+      )
+    })
+
+    const inboundFiber = yield* Stream.fromPull(Effect.succeed(timedPull)).pipe(
       Stream.runForEachArray(onChunks),
-      Effect.catch((error) =>
-        Effect.sync(() =>
-          close({
-            _tag: "Disconnected",
-            reset: !(error.reason._tag === "SocketCloseError" && error.reason.code === 1000)
-          })
-        )
-      ),
+      Effect.catchTags({
+        TimedOut: (timedOut) =>
+          Effect.sync(() => {
+            counters.timeouts++
+            close({ _tag: "TimedOut", idle: timedOut.idle })
+          }).pipe(
+            Effect.andThen(offend(timedOut.idle ? "idle timeout" : "no nickname within the registration timeout"))
+          ),
+        SocketError: (error) =>
+          Effect.sync(() =>
+            close({
+              _tag: "Disconnected",
+              reset: !(error.reason._tag === "SocketCloseError" && error.reason.code === 1000)
+            })
+          )
+      }),
       Effect.forkIn(scope)
     )
     session.fibers.set("reader", inboundFiber.id)
@@ -287,8 +359,8 @@ export const handle = Effect.fnUntraced(
     reading = false
     yield* Fiber.interrupt(inboundFiber)
     // Everything published to this session before it closed is still delivered, then the last notice.
-    const deadline = Effect.timeoutOption(config.shutdownTimeout)
-    const last = farewell(reason, session.nick, config.outboxBytes)
+    const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
+    const last = farewell(reason, session.nick, config)
     if (pumpFiber === undefined || slowed || last === undefined) {
       if (pumpFiber !== undefined) yield* Fiber.interrupt(pumpFiber)
       if (slowed) outbox.clear()
@@ -296,12 +368,12 @@ export const handle = Effect.fnUntraced(
     } else {
       // At shutdown the server publishes one `Closing` for everyone.
       if (reason._tag !== "Shutdown") yield* hub.publish({ _tag: "Closing", to: id, text: last })
-      yield* Fiber.await(pumpFiber).pipe(deadline)
+      yield* Fiber.await(pumpFiber).pipe(flushDeadline)
     }
     const leave = leaveText(reason)
     if (leave !== undefined) yield* hub.leave(id, leave)
     // A client cut off for not reading gets a short grace to take its last notice.
-    if (last !== undefined) yield* outbox.flushed.pipe(slowed ? Effect.timeoutOption(slowGrace) : deadline)
+    if (last !== undefined) yield* outbox.flushed.pipe(slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
     yield* Fiber.interrupt(writerFiber)
     if (reason._tag === "Kicked") counters.kicks++
     yield* Effect.logInfo("connection closed").pipe(

@@ -5,7 +5,9 @@ import type { Outbox } from "./Outbox.js"
 export type CloseReason =
   | { readonly _tag: "Quit"; readonly message: string | undefined }
   | { readonly _tag: "Disconnected"; readonly reset: boolean }
-  | { readonly _tag: "Slow"; readonly bytes: number }
+  | { readonly _tag: "Slow"; readonly stalled: boolean }
+  | { readonly _tag: "Flood" }
+  | { readonly _tag: "TimedOut"; readonly idle: boolean }
   | { readonly _tag: "Kicked"; readonly message: string | undefined }
   | { readonly _tag: "Shutdown" }
 
@@ -17,12 +19,19 @@ export const closeLabel = (reason: CloseReason): string => {
       return reason.reset ? "reset" : "closed"
     case "Slow":
       return "slow"
+    case "Flood":
+      return "flood"
+    case "TimedOut":
+      return reason.idle ? "idle" : "unregistered"
     case "Kicked":
       return "kicked"
     case "Shutdown":
       return "shutdown"
   }
 }
+
+const warnBurst = 20
+const warnWindowMs = 10_000
 
 /** One live connection as the operator sees it. */
 export interface SessionHandle {
@@ -46,6 +55,9 @@ export interface Counters {
   bytesIn: number
   bytesOut: number
   slowDisconnects: number
+  floodDisconnects: number
+  timeouts: number
+  refused: number
   kicks: number
 }
 
@@ -65,10 +77,29 @@ export class Sessions extends Context.Service<Sessions, {
   readonly findNick: (nick: string) => SessionHandle | undefined
   /** Completes when no session is left. */
   readonly empty: Effect.Effect<void>
+  /**
+   * One warning about a misbehaving client. At most `warnBurst` such lines are
+   * logged per `warnWindow`; the rest are counted and reported with the next one.
+   */
+  readonly warnOffender: (message: string) => Effect.Effect<void>
 }>()("hubbub/Sessions") {
   static readonly layer = Layer.sync(Sessions, () => {
     const live = new Map<string, SessionHandle>()
-    const counters: Counters = { connections: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, slowDisconnects: 0, kicks: 0 }
+    const counters: Counters = {
+      connections: 0,
+      messagesIn: 0,
+      messagesOut: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      slowDisconnects: 0,
+      floodDisconnects: 0,
+      timeouts: 0,
+      refused: 0,
+      kicks: 0
+    }
+    let windowStart = 0
+    let warned = 0
+    let suppressed = 0
     let waiters: Array<() => void> = []
     let seq = 0
     return Sessions.of({
@@ -100,6 +131,24 @@ export class Sessions extends Context.Service<Sessions, {
         for (const handle of live.values()) if (handle.nick?.toLowerCase() === key) return handle
         return undefined
       },
+      warnOffender: (message) =>
+        Effect.suspend(() => {
+          const now = Date.now()
+          if (now - windowStart >= warnWindowMs) {
+            windowStart = now
+            warned = 0
+          }
+          if (warned >= warnBurst) {
+            suppressed++
+            return Effect.void
+          }
+          warned++
+          const dropped = suppressed
+          suppressed = 0
+          return Effect.logWarning(message).pipe(
+            dropped > 0 ? Effect.annotateLogs({ suppressedWarnings: dropped }) : (self) => self
+          )
+        }),
       empty: Effect.callback<void>((resume) => {
         if (live.size === 0) return resume(Effect.void)
         const done = () => resume(Effect.void)

@@ -26,7 +26,9 @@ const noStackTrace = (lines: ReadonlyArray<string>) =>
  * room, enough to fill the kernel's buffers so that writes to it wait.
  */
 const startWithStuckClient = async (shutdownTimeout: number) => {
-  const server = start(["--port", "0", "--shutdown-timeout", String(shutdownTimeout), "--outbox-bytes", String(64 << 20)])
+  const server = start([
+    "--port", "0", "--shutdown-timeout", String(shutdownTimeout), "--outbox-bytes", String(64 << 20), "--flood-rate", "0"
+  ])
   const port = await server.port()
   const sender = await join(port, "sender")
   const reader = await join(port, "reader")
