@@ -27,6 +27,11 @@ export interface ChatConfigShape {
   readonly maxPerIp: number
   /** Whether the per-IP limit applies to loopback addresses (127.0.0.0/8, ::1) too. */
   readonly limitLoopback: boolean
+  /**
+   * Rooms with more members than this get no join, leave and rename notices
+   * (only the person concerned is told); 0 announces in rooms of any size.
+   */
+  readonly announceMaxMembers: number
   /** Time a new connection has to choose a nickname. */
   readonly registerTimeout: Duration.Duration
   /** A registered client that sends no line for this long is disconnected; none is off. */
@@ -51,6 +56,7 @@ export const defaults: ChatConfigShape = {
   maxConnections: 10_000,
   maxPerIp: 64,
   limitLoopback: false,
+  announceMaxMembers: 200,
   registerTimeout: Duration.seconds(30),
   idleTimeout: Option.none(),
   keepalive: Option.some(Duration.seconds(60)),

@@ -67,6 +67,12 @@ const flags = {
   maxConnections: int("max-connections", "Connections at once; more are refused", defaults.maxConnections),
   maxPerIp: int("max-per-ip", "Connections at once from one IP address; 0 is no limit", defaults.maxPerIp, NonNegative),
   limitLoopback: boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt"),
+  announceMaxMembers: int(
+    "announce-max-members",
+    "Rooms with more members get no join, leave and rename notices; 0 is no limit",
+    defaults.announceMaxMembers,
+    NonNegative
+  ),
   registerTimeout: seconds(
     "register-timeout",
     "Seconds a new connection has to choose a nickname",
@@ -134,6 +140,7 @@ export const command = Command.make("hubbub", flags, (f) =>
       maxConnections: f.maxConnections,
       maxPerIp: f.maxPerIp,
       limitLoopback: f.limitLoopback,
+      announceMaxMembers: f.announceMaxMembers,
       registerTimeout: Duration.seconds(f.registerTimeout),
       idleTimeout: positive(f.idleTimeout),
       keepalive: positive(f.keepalive),

@@ -11,8 +11,16 @@ import { Schema } from "effect"
 export const Chat = Schema.TaggedStruct("Chat", { room: Schema.String, from: Schema.String, text: Schema.String })
 export const Action = Schema.TaggedStruct("Action", { room: Schema.String, from: Schema.String, text: Schema.String })
 export const Private = Schema.TaggedStruct("Private", { to: Schema.String, from: Schema.String, text: Schema.String })
-/** `session` entered `room`; its subscriber switches rooms when it sees this. */
-export const Joined = Schema.TaggedStruct("Joined", { room: Schema.String, nick: Schema.String, session: Schema.String })
+/**
+ * `session` entered `room`; its subscriber switches rooms when it sees this.
+ * A `quiet` join (in a large room) is shown to the joining session only.
+ */
+export const Joined = Schema.TaggedStruct("Joined", {
+  room: Schema.String,
+  nick: Schema.String,
+  session: Schema.String,
+  quiet: Schema.optional(Schema.Boolean)
+})
 export const Left = Schema.TaggedStruct("Left", { room: Schema.String, nick: Schema.String, reason: Schema.String })
 export const Renamed = Schema.TaggedStruct("Renamed", { room: Schema.String, from: Schema.String, nick: Schema.String })
 export const Notice = Schema.TaggedStruct("Notice", {

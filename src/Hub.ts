@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Option, PubSub, Schema, type Scope } from "effect"
+import { ChatConfig } from "./ChatConfig.js"
 import { Envelope, type Event } from "./Event.js"
 import { Lobby, type Nick, type Room } from "./Protocol.js"
 
@@ -32,8 +33,15 @@ export interface RoomInfo {
 export class Hub extends Context.Service<Hub, {
   /** Claims a nickname for a session, or renames it (telling its room). */
   readonly claimNick: (session: string, nick: Nick) => Effect.Effect<void, NickInUse>
-  /** Moves a registered session into `room`, telling the old and the new room. Returns the new room's members. */
-  readonly join: (session: string, room: Room) => Effect.Effect<ReadonlyArray<Nick>>
+  /**
+   * Moves a registered session into `room`, telling the old and the new room
+   * (unless they are too large to announce in). Returns the new room's members
+   * and whether a `Joined` event was published.
+   */
+  readonly join: (session: string, room: Room) => Effect.Effect<{
+    readonly members: ReadonlyArray<Nick>
+    readonly announced: boolean
+  }>
   /** Forgets a session and frees its nickname; its room is told why. */
   readonly leave: (session: string, reason: string) => Effect.Effect<void>
   readonly member: (session: string) => Effect.Effect<Option.Option<Member>>
@@ -47,6 +55,7 @@ export class Hub extends Context.Service<Hub, {
   static readonly layerMemory = Layer.effect(
     Hub,
     Effect.gen(function*() {
+      const { announceMaxMembers } = yield* ChatConfig
       const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
       const sessions = new Map<string, { nick: Nick; room: Room | undefined }>()
       const byNick = new Map<string, string>()
@@ -62,6 +71,8 @@ export class Hub extends Context.Service<Hub, {
         for (const id of ids) nicks.push(sessions.get(id)!.nick)
         return nicks.sort((a, b) => a.localeCompare(b))
       }
+      /** Whether comings and goings are announced in a room of this many members. */
+      const announced = (members: number) => announceMaxMembers === 0 || members <= announceMaxMembers
       const exit = (session: string, room: Room) => {
         const ids = rooms.get(room)
         if (ids === undefined) return
@@ -86,7 +97,13 @@ export class Hub extends Context.Service<Hub, {
               byNick.delete(state.nick.toLowerCase())
               const from = state.nick
               state.nick = nick
-              if (state.room !== undefined && from !== nick) send({ _tag: "Renamed", room: state.room, from, nick })
+              if (state.room !== undefined && from !== nick) {
+                send(
+                  announced(rooms.get(state.room)?.size ?? 0)
+                    ? { _tag: "Renamed", room: state.room, from, nick }
+                    : { _tag: "Notice", to: session, text: `You are now known as ${nick}` }
+                )
+              }
             }
             byNick.set(key, session)
             return Effect.void
@@ -94,18 +111,21 @@ export class Hub extends Context.Service<Hub, {
         join: (session, room) =>
           Effect.sync(() => {
             const state = sessions.get(session)
-            if (state === undefined) return []
-            if (state.room === room) return nicksIn(room)
+            if (state === undefined) return { members: [], announced: false }
+            if (state.room === room) return { members: nicksIn(room), announced: false }
             if (state.room !== undefined) {
               exit(session, state.room)
-              send({ _tag: "Left", room: state.room, nick: state.nick, reason: `moved to ${room}` })
+              if (announced((rooms.get(state.room)?.size ?? 0) + 1)) {
+                send({ _tag: "Left", room: state.room, nick: state.nick, reason: `moved to ${room}` })
+              }
             }
             state.room = room
             let ids = rooms.get(room)
             if (ids === undefined) rooms.set(room, ids = new Set())
             ids.add(session)
-            send({ _tag: "Joined", room, nick: state.nick, session })
-            return nicksIn(room)
+            const announce = announced(ids.size)
+            if (announce) send({ _tag: "Joined", room, nick: state.nick, session })
+            return { members: nicksIn(room), announced: announce }
           }),
         leave: (session, reason) =>
           Effect.sync(() => {
@@ -115,7 +135,9 @@ export class Hub extends Context.Service<Hub, {
             byNick.delete(state.nick.toLowerCase())
             if (state.room !== undefined) {
               exit(session, state.room)
-              send({ _tag: "Left", room: state.room, nick: state.nick, reason })
+              if (announced((rooms.get(state.room)?.size ?? 0) + 1)) {
+                send({ _tag: "Left", room: state.room, nick: state.nick, reason })
+              }
             }
           }),
         member: (session) => Effect.sync(() => toMember(session)),

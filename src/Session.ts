@@ -24,6 +24,14 @@ const greeting = [
   "Choose a nickname (1-24 letters, digits, _ or -):"
 ]
 
+const membersShown = 100
+
+/** `Members of #room (3): a, b, c`, naming at most `membersShown` of them. */
+const membersNotice = (room: string, members: ReadonlyArray<string>) =>
+  `Members of ${room} (${members.length}): ${members.slice(0, membersShown).join(", ")}${
+    members.length > membersShown ? `, and ${members.length - membersShown} more` : ""
+  }`
+
 class TimedOut extends Schema.TaggedError<TimedOut>()("TimedOut", { idle: Schema.Boolean }) {}
 
 /** Events for this session: addressed to it, to its room, or to everyone. */
@@ -33,6 +41,8 @@ const isFor = (event: Event, session: string, room: string | undefined): boolean
       return event.to === session
     case "Closing":
       return event.to === undefined || event.to === session
+    case "Joined":
+      return event.room === room && (event.quiet !== true || event.session === session)
     case "Notice":
       return event.to !== undefined ? event.to === session : event.room === undefined || event.room === room
     default:
@@ -198,18 +208,26 @@ export const handle = Effect.fnUntraced(
         return direct(`${claimed.failure.message} Choose another nickname:`)
       }
       session.nick = nick
+      session.room = Lobby
+      // Joining and subscribing happen in one step, so this session's events start right after its own join;
+      // what it is told until then goes straight to its outbox: registering costs the others nothing.
+      const { members } = yield* hub.join(id, Lobby)
       const subscription = yield* Scope.provide(hub.subscribe, scope)
+      room = Lobby
+      direct(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
+      direct(`${nick} has joined ${Lobby}`)
+      direct(membersNotice(Lobby, members))
       pumpFiber = yield* Effect.forkIn(pump(subscription), scope)
       session.fibers.set("subscriber", pumpFiber.id)
-      yield* tell(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
-      yield* enter(Lobby)
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
     })
 
     const enter = Effect.fnUntraced(function*(target: Room) {
       session.room = target
-      const members = yield* hub.join(id, target)
-      yield* tell(`Members of ${target} (${members.length}): ${members.join(", ")}`)
+      const { announced, members } = yield* hub.join(id, target)
+      // This session's subscriber switches rooms when it sees its own `Joined`, in order with everything else.
+      if (!announced) yield* hub.publish({ _tag: "Joined", room: target, nick: session.nick!, session: id, quiet: true })
+      yield* tell(membersNotice(target, members))
     })
 
     const run = Effect.fnUntraced(function*(command: Command, nick: string) {
@@ -243,8 +261,7 @@ export const handle = Effect.fnUntraced(
           return yield* tell(`Rooms (${rooms.length}): ${rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
         }
         case "Who": {
-          const members = yield* hub.members(current)
-          return yield* tell(`Members of ${current} (${members.length}): ${members.join(", ")}`)
+          return yield* tell(membersNotice(current, yield* hub.members(current)))
         }
         case "Help":
           return yield* tellAll(helpLines)
@@ -334,11 +351,11 @@ export const handle = Effect.fnUntraced(
       Stream.runForEachArray(onChunks),
       Effect.catchTags({
         TimedOut: (timedOut) =>
-          Effect.sync(() => {
-            counters.timeouts++
-            close({ _tag: "TimedOut", idle: timedOut.idle })
-          }).pipe(
-            Effect.andThen(offend(timedOut.idle ? "idle timeout" : "no nickname within the registration timeout"))
+          offend(timedOut.idle ? "idle timeout" : "no nickname within the registration timeout").pipe(
+            Effect.andThen(Effect.sync(() => {
+              counters.timeouts++
+              close({ _tag: "TimedOut", idle: timedOut.idle })
+            }))
           ),
         SocketError: (error) =>
           Effect.sync(() =>

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { type Frame, LineSplitter, TooLong } from "../src/Framing.js"
+import { sanitize } from "../src/Protocol.js"
 
 const encode = (text: string) => new TextEncoder().encode(text)
 const splitAll = (max: number, chunks: ReadonlyArray<Uint8Array>): Array<Frame> => {
@@ -85,4 +86,27 @@ describe("LineSplitter", () => {
         assert.deepStrictEqual(splitAll(1000, cut(bytes, offsets)), lines)
       }
     ), { numRuns: 500 }))
+})
+
+describe("LineSplitter + sanitize on hostile input", () => {
+  it("arbitrary bytes in arbitrary chunks never throw, never pass a control through, never exceed the limit (property)", () =>
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 48 }),
+        (chunks, max) => {
+          const splitter = new LineSplitter(max)
+          for (const chunk of chunks) {
+            for (const frame of splitter.push(chunk)) {
+              assert.isAtMost(splitter.buffered, max)
+              if (frame === TooLong) continue
+              // one UTF-16 unit per input byte at most, so never longer than the limit
+              assert.isAtMost(frame.length, max)
+              assert.notMatch(sanitize(frame), /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]/)
+            }
+          }
+        }
+      ),
+      { numRuns: 1000 }
+    ))
 })

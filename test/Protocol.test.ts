@@ -59,12 +59,16 @@ describe("sanitize", () => {
     assert.strictEqual(sanitize("x\x1b]0;title\x07y"), "xy")
     assert.strictEqual(sanitize("t\tab\x00\x07\x7f\x9b"), "t\tab")
     assert.strictEqual(sanitize("plain text ✓"), "plain text ✓")
+    assert.strictEqual(sanitize("abc\u202Eevil\u202C \u2066x\u2069 \u200Bzero\uFEFF"), "abcevil x zero")
+    assert.strictEqual(sanitize("line\u2028sep"), "linesep")
+    // emoji sequences keep their zero-width joiner
+    assert.strictEqual(sanitize("👩\u200D💻"), "👩\u200D💻")
   })
 
   it("never lets a control character through (property)", () =>
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => {
-        assert.notMatch(sanitize(text), /[\x00-\x08\x0a-\x1f\x7f-\x9f]/)
+        assert.notMatch(sanitize(text), /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]/)
       }),
       { numRuns: 1000 }
     ))

@@ -1,5 +1,6 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
+import * as Net from "node:net"
 import { ServerProcess } from "./support/process.js"
 import { TestClient } from "./support/TestClient.js"
 
@@ -8,8 +9,8 @@ afterEach(() => {
   for (const f of cleanup.reverse()) f()
   cleanup = []
 })
-const start = (args: ReadonlyArray<string>, env?: Record<string, string>) => {
-  const server = ServerProcess.start(args, env)
+const start = (args: ReadonlyArray<string>, env?: Record<string, string>, fdLimit?: number) => {
+  const server = ServerProcess.start(args, env, fdLimit)
   cleanup.push(() => server.kill())
   return server
 }
@@ -179,6 +180,27 @@ describe("node dist/main.js", () => {
     const m = await server.waitFor("stderr", /message=status .*connections=(\d+)/)
     assert.isAtLeast(Number(m[1]), 0)
     await server.waitFor("stderr", /message=status .*connections=1 .*fibers=\d+/)
+  })
+
+  it("survives running out of file descriptors and recovers when they free up", async () => {
+    const server = start(["--port", "0"], {}, 200)
+    const port = await server.port()
+    const alice = await join(port, "alice")
+    const flood = Array.from({ length: 300 }, () => Net.createConnection({ port, host: "127.0.0.1" }).on("error", () => {}))
+    // past its 200 descriptors the server sheds connections it cannot accept: some are closed from its side
+    const shed = await Promise.race([
+      Promise.any(flood.map((s) => new Promise((resolve) => s.once("close", () => resolve(true))))),
+      new Promise((resolve) => setTimeout(() => resolve(false), 5000))
+    ])
+    assert.isTrue(shed, "no connection was shed: the descriptor limit was never reached")
+    alice.send("during")
+    assert.strictEqual(await alice.until(/^</), "<alice> during")
+    for (const s of flood) s.destroy()
+    const bob = await join(port, "bob")
+    bob.send("after")
+    assert.strictEqual(await alice.until(/^<bob>/), "<bob> after")
+    assert.isNull(server.child.exitCode)
+    noStackTrace(server.stderr)
   })
 
   it("stops gracefully on the console's quit", async () => {

@@ -10,6 +10,8 @@ export class TestClient {
   private partial = ""
   private waiter: (() => void) | undefined
   ended = false
+  /** The nickname `join` registered. */
+  nick = ""
   readonly closed: Promise<void>
 
   private constructor(readonly socket: Net.Socket) {
@@ -43,6 +45,7 @@ export class TestClient {
     await client.until("Choose a nickname")
     client.send(nick)
     await client.until(/^-!- Members of #lobby/)
+    client.nick = nick
     return client
   }
 
@@ -71,6 +74,23 @@ export class TestClient {
       if (this.ended) throw new Error(`connection closed before ${String(match)}; got:\n${this.tail()}`)
       const left = deadline - Date.now()
       if (left <= 0) throw new Error(`timed out waiting for ${String(match)}; got:\n${this.tail()}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.waiter = () => {
+          clearTimeout(timer)
+          this.waiter = undefined
+          resolve()
+        }
+      })
+    }
+  }
+
+  /** Waits until any line received, read or not, matches. */
+  async seen(match: RegExp, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!this.saw(match)) {
+      const left = deadline - Date.now()
+      if (this.ended || left <= 0) throw new Error(`never saw ${match}; got:\n${this.tail()}`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.waiter = () => {

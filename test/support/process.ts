@@ -36,12 +36,12 @@ export class ServerProcess {
     )
   }
 
-  static start(args: ReadonlyArray<string>, env: Record<string, string> = {}): ServerProcess {
+  static start(args: ReadonlyArray<string>, env: Record<string, string> = {}, fdLimit?: number): ServerProcess {
+    const options = { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] as Array<"pipe"> }
     return new ServerProcess(
-      spawn(systemNode, [mainJs, ...args], {
-        env: { ...process.env, ...env },
-        stdio: ["pipe", "pipe", "pipe"]
-      })
+      fdLimit === undefined
+        ? spawn(systemNode, [mainJs, ...args], options)
+        : spawn("bash", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, systemNode, mainJs, ...args], options)
     )
   }
 

@@ -1,23 +1,39 @@
-import { Effect, Layer, ManagedRuntime, References } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime, References } from "effect"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
 import { ChatServer } from "../../src/ChatServer.js"
+import { Sessions } from "../../src/Sessions.js"
 
-/** A real server on 127.0.0.1 and a free port, in this process. */
+export interface LogEntry {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Record<string, unknown>
+}
+
+/**
+ * A real server on 127.0.0.1 and a free port, in this process. Its warnings
+ * and errors are collected in `logs` (HUBBUB_TEST_LOGS=1 also prints everything).
+ */
 export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
+  const logs: Array<LogEntry> = []
+  const collect = Logger.make<unknown, void>(({ fiber, logLevel, message }) => {
+    if (logLevel !== "Warn" && logLevel !== "Error" && logLevel !== "Fatal") return
+    logs.push({
+      level: logLevel,
+      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+      annotations: { ...fiber.getRef(References.CurrentLogAnnotations) }
+    })
+  })
   const runtime = ManagedRuntime.make(
     ChatServer.layerStandalone.pipe(
       Layer.provide(ChatConfig.layer({ port: 0, ...overrides })),
-      // HUBBUB_TEST_LOGS=1 shows the servers' logs
+      Layer.provide(Logger.layer(process.env.HUBBUB_TEST_LOGS ? [collect, Logger.defaultLogger] : [collect])),
       Layer.provide(Layer.succeed(References.MinimumLogLevel, process.env.HUBBUB_TEST_LOGS ? "All" : "Warn"))
     )
   )
-  const server = await runtime.runPromise(Effect.gen(function*() {
-    return yield* ChatServer
+  const { server, sessions } = await runtime.runPromise(Effect.gen(function*() {
+    return { server: yield* ChatServer, sessions: yield* Sessions }
   }))
   const address = server.address
   if (address._tag === "UnixPathAddress") throw new Error("expected a TCP address")
-  return { port: address.port, runtime, stop: () => runtime.dispose() }
+  return { port: address.port, runtime, sessions, logs, stop: () => runtime.dispose() }
 }
-
-
-
