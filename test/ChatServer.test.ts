@@ -119,6 +119,32 @@ describe("ChatServer", () => {
     assert.strictEqual(await bob.until(/already/), "-!- You are already in #dev.")
   })
 
+  it("does not announce comings and goings in rooms over --announce-max-members", async () => {
+    const { port } = await server({ announceMaxMembers: 2 })
+    const alice = await join(port, "alice")
+    const bob = await join(port, "bob")
+    assert.strictEqual(await alice.until(/joined/), "-!- bob has joined #lobby")
+    const carol = await join(port, "carol")
+    carol.send("/nick caroline")
+    assert.strictEqual(await carol.until(/known as/), "-!- You are now known as caroline")
+    carol.send("hello all")
+    // alice hears carol speak but was not told of her arrival or her new name
+    assert.strictEqual(await alice.until(/^<|-!-/), "<caroline> hello all")
+    // moving into a quiet room still switches rooms in order
+    const dave = await join(port, "dave")
+    bob.send("/join #side")
+    await bob.until(/Members of #side/)
+    dave.send("/join side")
+    assert.strictEqual(await dave.until(/Members of #side/), "-!- Members of #side (2): bob, dave")
+    assert.strictEqual(await bob.until(/dave/), "-!- dave has joined #side")
+    bob.send("in side")
+    assert.strictEqual(await dave.until(/^</), "<bob> in side")
+    carol.send("/quit")
+    alice.send("/who")
+    assert.strictEqual(await alice.until(/^-!- Members/), "-!- Members of #lobby (1): alice")
+    assert.isFalse(alice.saw(/carol has joined|is now known as caroline|dave has joined #lobby|dave has left/))
+  })
+
   it("supports /me, /msg, /help, // and reports unknown commands", async () => {
     const { port } = await server()
     const alice = await join(port, "alice")
