@@ -221,7 +221,7 @@ describe("ChatServer", () => {
   })
 
   it("disconnects a client that never reads, while the others get everything", async () => {
-    const { port } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
+    const { port, sessions } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
     const sender = await join(port, "sender")
     const reader = await join(port, "reader")
     const stuck = await join(port, "stuck")
@@ -230,12 +230,16 @@ describe("ChatServer", () => {
     let sent = 0
     const kicked = /^-!- stuck has left #lobby \(disconnected: too slow\)$/
     // bounded: at most 20 MB, in rounds the reader keeps up with
+    // memory held for the stuck client: the limit, plus at most the one batch being written
+    let held = 0
     for (let round = 0; round < 400 && !reader.saw(kicked); round++) {
       const lines = Array.from({ length: 50 }, (_, i) => `${sent + i} ${payload}`)
       sender.send(...lines)
       sent += lines.length
       await reader.until((l) => l.startsWith(`<sender> ${sent - 1} `), 10_000)
+      for (const s of sessions.live.values()) if (s.nick === "stuck") held = Math.max(held, s.outbox.bytes)
     }
+    assert.isAtMost(held, 2 * 256 * 1024)
     assert.isTrue(reader.saw(kicked), `stuck was not disconnected after ${sent} lines`)
     stuck.socket.resume()
     sender.send("after the kick")

@@ -1,8 +1,12 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import * as Net from "node:net"
+import { execFile as execFileCallback } from "node:child_process"
+import { promisify } from "node:util"
 import { ServerProcess } from "./support/process.js"
 import { TestClient } from "./support/TestClient.js"
+
+const execFile = promisify(execFileCallback)
 
 let cleanup: Array<() => void> = []
 afterEach(() => {
@@ -201,6 +205,27 @@ describe("node dist/main.js", () => {
     assert.strictEqual(await alice.until(/^<bob>/), "<bob> after")
     assert.isNull(server.child.exitCode)
     noStackTrace(server.stderr)
+  })
+
+  it("turns on TCP keepalive for every connection (--keepalive), or not (0)", async () => {
+    const timers = async (keepalive: string) => {
+      const server = start(["--port", "0", "--keepalive", keepalive])
+      const port = await server.port()
+      await join(port, "alice")
+      // The kernel's view of the server's side. It shows one timer at a time, and a retransmission
+      // timer while data is unacknowledged, so look again (bounded) until nothing is in flight.
+      let stdout = ""
+      for (let attempt = 0; attempt < 40; attempt++) {
+        stdout = (await execFile("ss", ["-tno", "state", "established", `( sport = :${port} )`])).stdout
+        if (!/timer:\(on,/.test(stdout)) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      server.kill()
+      return stdout
+    }
+    const on = await timers("7")
+    assert.match(on, /timer:\(keepalive,/, on)
+    assert.notMatch(await timers("0"), /keepalive/)
   })
 
   it("stops gracefully on the console's quit", async () => {
