@@ -102,6 +102,17 @@ describe("hardening", () => {
     assert.match(String(warnings[0].annotations.peer), /^127\.0\.0\.1:\d+$/)
   })
 
+  it("logs one warning per offender, and no more than 20 in 10 s however many offend", async () => {
+    const { port, logs } = await server({ maxLineBytes: 10 })
+    const offenders = await Promise.all(Array.from({ length: 30 }, (_, i) => join(port, `o${i}`)))
+    for (const o of offenders) o.send("far too long for the limit", "and again, too long")
+    await Promise.all(offenders.map((o) => o.until(/too long/)))
+    const warnings = logs.filter((l) => l.level === "Warn")
+    assert.strictEqual(warnings.length, 20)
+    // one per offender: twenty different peers
+    assert.strictEqual(new Set(warnings.map((w) => w.annotations.peer)).size, 20)
+  })
+
   it("refuses connections over the global and the per-IP limit with a notice", async () => {
     const { port, sessions } = await server({ maxConnections: 4, maxPerIp: 3, limitLoopback: true })
     const alice = await join(port, "alice")
