@@ -1,0 +1,199 @@
+/**
+ * The servers a benchmark run measures, each started fresh on a free port of
+ * 127.0.0.1, and the client side of each one's protocol.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import * as Net from "node:net"
+import * as Path from "node:path"
+
+const root = Path.resolve(import.meta.dirname, "..")
+/** The Node that runs npm: the machine's own, as `node dist/main.js` would use. */
+export const serverNode = process.env.npm_node_execpath ?? process.execPath
+
+export type PeerName = "hubbub" | "node:net" | "redis"
+
+export interface Server {
+  readonly name: PeerName
+  readonly port: number
+  readonly pid: number
+  stop(): Promise<void>
+}
+
+export interface Protocol {
+  readonly name: PeerName
+  /** Opens a connection that receives the room's messages; resolves once it is ready. */
+  subscriber(port: number, index: number): Promise<Net.Socket>
+  /** The connection sender `index` publishes on (its own subscriber where the protocol allows). */
+  publisher(port: number, index: number, own: Net.Socket): Promise<Net.Socket>
+  /** The bytes that publish `payload`. */
+  frame(payload: string): string
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = Net.createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as Net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+const connectable = async (port: number, child: ChildProcess, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = Net.createConnection({ port, host: "127.0.0.1" }, () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.once("error", () => resolve(false))
+    })
+    if (ok) return
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+const stopper = (child: ChildProcess) => () =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
+
+export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Server> => {
+  const port = await freePort()
+  const child = spawn(serverNode, [
+    Path.join(root, "dist/main.js"),
+    "--port", String(port),
+    "--log-level", "warn",
+    "--flood-rate", "0",
+    "--max-per-ip", "0",
+    "--max-connections", "50000",
+    "--register-timeout", "120",
+    ...extra
+  ], { stdio: ["ignore", "ignore", "inherit"] })
+  await connectable(port, child)
+  return { name: "hubbub", port, pid: child.pid!, stop: stopper(child) }
+}
+
+export const startNet = async (): Promise<Server> => {
+  const port = await freePort()
+  const child = spawn(serverNode, [Path.join(root, "bench/peers/net-server.mjs"), String(port)], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
+  await connectable(port, child)
+  return { name: "node:net", port, pid: child.pid!, stop: stopper(child) }
+}
+
+export const redisServer = (): string | undefined => {
+  for (const candidate of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
+    if (existsSync(candidate)) return candidate
+  }
+  try {
+    return execFileSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const startRedis = async (): Promise<Server> => {
+  const binary = redisServer()
+  if (binary === undefined) throw new Error("redis-server not found")
+  const port = await freePort()
+  const child = spawn(binary, [
+    "--port", String(port),
+    "--bind", "127.0.0.1",
+    "--save", "",
+    "--appendonly", "no",
+    "--protected-mode", "no",
+    "--maxclients", "50000"
+  ], { stdio: ["ignore", "ignore", "inherit"] })
+  await connectable(port, child)
+  return { name: "redis", port, pid: child.pid!, stop: stopper(child) }
+}
+
+/** Resolves once `text` has arrived on `socket` (only for set-up, never per message). */
+const awaitText = (socket: Net.Socket, text: string, timeoutMs = 60_000) =>
+  new Promise<void>((resolve, reject) => {
+    let seen = ""
+    const timer = setTimeout(() => {
+      socket.off("data", onData)
+      reject(new Error(`no "${text}" within ${timeoutMs} ms`))
+    }, timeoutMs)
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString("latin1")).slice(-4096)
+      if (seen.includes(text)) {
+        clearTimeout(timer)
+        socket.off("data", onData)
+        resolve()
+      }
+    }
+    socket.on("data", onData)
+  })
+
+const open = (port: number) =>
+  new Promise<Net.Socket>((resolve, reject) => {
+    const socket = Net.createConnection({ port, host: "127.0.0.1" }, () => resolve(socket))
+    socket.setNoDelay(true)
+    socket.once("error", reject)
+  })
+
+export const protocols: Record<PeerName, Protocol> = {
+  hubbub: {
+    name: "hubbub",
+    subscriber: async (port, index) => {
+      const socket = await open(port)
+      const ready = awaitText(socket, "Members of")
+      socket.write(`b${index}\n`)
+      await ready
+      return socket
+    },
+    publisher: async (_port, _index, own) => own,
+    frame: (payload) => payload + "\n"
+  },
+  "node:net": {
+    name: "node:net",
+    subscriber: (port) => open(port),
+    publisher: async (_port, _index, own) => own,
+    frame: (payload) => payload + "\n"
+  },
+  redis: {
+    name: "redis",
+    subscriber: async (port) => {
+      const socket = await open(port)
+      const ready = awaitText(socket, "subscribe")
+      socket.write("SUBSCRIBE bench\r\n")
+      await ready
+      return socket
+    },
+    // a subscribed Redis connection cannot publish: each sender has a connection of its own
+    publisher: async (port) => {
+      const socket = await open(port)
+      socket.on("data", () => {})
+      return socket
+    },
+    frame: (payload) => `PUBLISH bench ${payload}\r\n`
+  }
+}
+
+/** CPU seconds (user + system) and memory of a process, from /proc. */
+export const processStats = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    const ticks = Number(fields[11]) + Number(fields[12])
+    const status = readFileSync(`/proc/${pid}/status`, "utf8")
+    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+    return { cpuSeconds: ticks / 100, rss: kib("VmRSS") * 1024, peakRss: kib("VmHWM") * 1024 }
+  } catch {
+    return { cpuSeconds: 0, rss: 0, peakRss: 0 }
+  }
+}

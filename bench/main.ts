@@ -1,0 +1,392 @@
+/**
+ * `npm run bench`: hubbub against the ceiling of Node (a minimal node:net
+ * broadcast server writing once per socket per event-loop turn) and Redis
+ * pub/sub, measured in the same run on this machine, so every figure can be
+ * read as a ratio. Flood control is off for hubbub: this measures the hub.
+ *
+ *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,slow,lifecycle]
+ *                    [--sizes 10,100,500,1000] [--idle-clients N] [--servers hubbub,node:net,redis]
+ */
+import { execFileSync } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import type * as Net from "node:net"
+import * as Os from "node:os"
+import { parseArgs } from "node:util"
+import { encodeMessage, Histogram, Receiver } from "./Accounting.ts"
+import { chart } from "./Chart.ts"
+import {
+  type PeerName,
+  processStats,
+  protocols,
+  redisServer,
+  type Server,
+  serverNode,
+  startHubbub,
+  startNet,
+  startRedis
+} from "./Peers.ts"
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    reps: { type: "string" },
+    scenarios: { type: "string", default: "fanout,idle,slow,lifecycle" },
+    sizes: { type: "string" },
+    "idle-clients": { type: "string" },
+    servers: { type: "string", default: "hubbub,node:net,redis" },
+    out: { type: "string", default: "bench-results" }
+  }
+})
+const quick = flags.quick
+const duration = Number(flags.duration ?? (quick ? 2 : 5))
+const reps = Number(flags.reps ?? (quick ? 1 : 3))
+const sizes = (flags.sizes ?? (quick ? "10,100" : "10,100,500,1000")).split(",").map(Number)
+const idleClients = Number(flags["idle-clients"] ?? (quick ? 1000 : 10_000))
+const scenarios = new Set(flags.scenarios.split(","))
+const SENDERS = 10
+const WINDOW = 16
+
+let wanted = flags.servers.split(",") as Array<PeerName>
+if (wanted.includes("redis") && redisServer() === undefined) {
+  console.log("NOTE: redis-server was not found (Debian: apt-get install redis-server); Redis is left out of this run.")
+  wanted = wanted.filter((s) => s !== "redis")
+}
+const starters: Record<PeerName, () => Promise<Server>> = {
+  hubbub: () => startHubbub(),
+  "node:net": startNet,
+  redis: startRedis
+}
+
+const clockStart = performance.now()
+const micros = () => Math.round((performance.now() - clockStart) * 1000)
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+const mib = (bytes: number) => bytes / 1048576
+const progress = (text: string) => process.stdout.write(process.stdout.isTTY ? `\r\x1b[K${text}` : `${text}\n`)
+
+/** Opens `count` subscribers, a few hundred at a time. */
+const subscribers = async (server: Server, count: number) => {
+  const protocol = protocols[server.name]
+  const sockets: Array<Net.Socket> = []
+  for (let i = 0; i < count; i += 250) {
+    sockets.push(...await Promise.all(
+      Array.from({ length: Math.min(250, count - i) }, (_, k) => protocol.subscriber(server.port, i + k))
+    ))
+  }
+  return sockets
+}
+
+interface FanoutResult {
+  deliveriesPerSecond: number
+  p50: number
+  p99: number
+  p999: number
+  lost: number
+  outOfOrder: number
+  serverCpu: number
+  serverRss: number
+  loadCpu: number
+}
+
+/**
+ * N clients in one room; SENDERS of them send, each with at most WINDOW of its
+ * own messages in flight (a sender's next message goes out when one of its own
+ * comes back to it). Optionally one more client that never reads.
+ */
+const fanout = async (server: Server, n: number, options: { stuck?: boolean; rssSamples?: Array<number> } = {}) => {
+  const protocol = protocols[server.name]
+  const sockets = await subscribers(server, n)
+  const k = Math.min(SENDERS, n)
+  const sent = new Int32Array(k)
+  const acked = new Int32Array(k)
+  let running = false
+  let counting = false
+  const publishers: Array<Net.Socket> = []
+  // Acks only mark senders; once per event-loop turn each marked sender tops up its window in one write.
+  const dirty = new Set<number>()
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (!running) return
+    const now = micros()
+    for (const s of dirty) {
+      let batch = ""
+      while (sent[s] - acked[s] < WINDOW) batch += protocol.frame(encodeMessage(s, sent[s]++, now))
+      if (batch !== "") publishers[s].write(batch)
+    }
+    dirty.clear()
+  }
+  const refill = (s: number) => {
+    dirty.add(s)
+    if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+  const receivers = sockets.map((socket, i) => {
+    const receiver = new Receiver(k, i < k ? (sender, seq) => {
+      if (sender !== i) return
+      acked[i] = Math.max(acked[i], seq + 1)
+      refill(i)
+    } : undefined)
+    socket.on("data", (chunk: Buffer) => receiver.push(chunk, micros(), counting))
+    return receiver
+  })
+  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(server.port, s, sockets[s]))
+  let stuck: Net.Socket | undefined
+  if (options.stuck) {
+    stuck = await protocol.subscriber(server.port, n)
+    stuck.pause()
+  }
+  await sleep(200)
+
+  const before = processStats(server.pid)
+  const loadBefore = process.cpuUsage()
+  running = true
+  counting = true
+  for (let s = 0; s < k; s++) refill(s)
+  const end = Date.now() + duration * 1000
+  while (Date.now() < end) {
+    await sleep(100)
+    options.rssSamples?.push(processStats(server.pid).rss)
+  }
+  counting = false
+  running = false
+  const after = processStats(server.pid)
+  const load = process.cpuUsage(loadBefore)
+  // let what is in flight arrive (bounded)
+  const expected = () => {
+    let total = 0
+    for (let s = 0; s < k; s++) total += sent[s]
+    return total * receivers.length
+  }
+  const drainBy = Date.now() + 5000
+  while (receivers.reduce((a, r) => a + r.received, 0) < expected() && Date.now() < drainBy) await sleep(20)
+
+  const latency = new Histogram()
+  let inWindow = 0
+  let lost = 0
+  let outOfOrder = 0
+  for (const r of receivers) {
+    latency.merge(r.latency)
+    inWindow += r.inWindow
+    lost += r.lost(sent)
+    outOfOrder += r.outOfOrder
+  }
+  for (const s of [...sockets, ...publishers]) s.destroy()
+  stuck?.destroy()
+  return {
+    deliveriesPerSecond: inWindow / duration,
+    p50: latency.percentile(0.5) / 1000,
+    p99: latency.percentile(0.99) / 1000,
+    p999: latency.percentile(0.999) / 1000,
+    lost,
+    outOfOrder,
+    serverCpu: (after.cpuSeconds - before.cpuSeconds) / duration,
+    serverRss: after.rss,
+    loadCpu: (load.user + load.system) / 1e6 / duration
+  } satisfies FanoutResult
+}
+
+/** Many idle clients in one room, one sender at 10 messages per second. */
+const idle = async (server: Server, n: number) => {
+  const base = processStats(server.pid).rss
+  const t0 = Date.now()
+  const sockets = await subscribers(server, n)
+  const joinSeconds = (Date.now() - t0) / 1000
+  await sleep(500)
+  const joinedRss = processStats(server.pid).rss
+  const sent = new Int32Array(1)
+  const receivers = sockets.map((socket) => {
+    const receiver = new Receiver(1)
+    socket.on("data", (chunk: Buffer) => receiver.push(chunk, micros(), true))
+    return receiver
+  })
+  const protocol = protocols[server.name]
+  const publisher = await protocol.publisher(server.port, 0, sockets[0])
+  const seconds = Math.max(5, duration)
+  const timer = setInterval(() => publisher.write(protocol.frame(encodeMessage(0, sent[0]++, micros()))), 100)
+  await sleep(seconds * 1000)
+  clearInterval(timer)
+  const drainBy = Date.now() + 5000
+  while (receivers.reduce((a, r) => a + r.received, 0) < sent[0] * n && Date.now() < drainBy) await sleep(20)
+  const latency = new Histogram()
+  let lost = 0
+  for (const r of receivers) {
+    latency.merge(r.latency)
+    lost += r.lost(sent)
+  }
+  const stats = processStats(server.pid)
+  for (const s of sockets) s.destroy()
+  if (publisher !== sockets[0]) publisher.destroy()
+  return {
+    clients: n,
+    joinSeconds,
+    messages: sent[0],
+    p50: latency.percentile(0.5) / 1000,
+    p99: latency.percentile(0.99) / 1000,
+    max: latency.max / 1000,
+    lost,
+    rss: stats.rss,
+    peakRss: stats.peakRss,
+    bytesPerConnection: (joinedRss - base) / n
+  }
+}
+
+/** Startup to listening, and shutdown with 1,000 connected clients (hubbub only). */
+const lifecycle = async () => {
+  const t0 = performance.now()
+  const server = await startHubbub()
+  const startupMs = performance.now() - t0
+  const sockets = await subscribers(server, 1000)
+  const t1 = performance.now()
+  await server.stop()
+  const shutdownMs = performance.now() - t1
+  for (const s of sockets) s.destroy()
+  return { startupMs, shutdownMs }
+}
+
+const results: Record<string, unknown> = {}
+const run = async <A>(name: PeerName, f: (server: Server) => Promise<A>): Promise<A> => {
+  const server = await starters[name]()
+  try {
+    return await f(server)
+  } finally {
+    await server.stop()
+  }
+}
+
+const machine = `${Os.cpus().length} cores (${Os.cpus()[0]?.model.trim()}), ${Math.round(Os.totalmem() / 2 ** 30)} GiB`
+const header = [
+  `hubbub benchmark, ${new Date().toISOString().slice(0, 10)}, ${machine}`,
+  `servers on Node ${nodeVersion()}, load generator on Node ${process.version}; one load generator process;` +
+  ` ${SENDERS} senders with ${WINDOW} messages in flight each, 64-byte lines, ${duration} s per run, ${reps} run(s) each;` +
+  ` hubbub with flood control off`
+]
+console.log(header.join("\n"))
+
+function nodeVersion() {
+  return execFileSync(serverNode, ["--version"], { encoding: "utf8" }).trim()
+}
+
+const lines: Array<string> = []
+const say = (line: string) => {
+  if (process.stdout.isTTY) progress("")
+  console.log(line)
+  lines.push(line)
+}
+const fmtM = (x: number) => `${(x / 1e6).toFixed(2)} M/s`
+const fmtRange = (xs: ReadonlyArray<number>, f: (x: number) => string) =>
+  xs.length === 1 ? f(xs[0]) : `${f(median(xs))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})`
+
+if (scenarios.has("fanout")) {
+  const fan: Record<string, Record<number, Array<FanoutResult>>> = {}
+  for (const n of sizes) {
+    for (let rep = 0; rep < reps; rep++) {
+      for (const name of wanted) {
+        progress(`fan-out: N=${n}, ${name}, run ${rep + 1} of ${reps}`)
+        const r = await run(name, (server) => fanout(server, n))
+        ;((fan[name] ??= {})[n] ??= []).push(r)
+      }
+    }
+  }
+  results.fanout = fan
+  say("")
+  say("Fan-out: deliveries/s (messages received, summed over clients) and latency; median (min-max) of the runs")
+  say("N     server    deliveries/s              vs redis  vs node:net  p50 ms  p99 ms  p99.9 ms  lost  reordered  server CPU  server RSS  load CPU")
+  for (const n of sizes) {
+    const med = (name: string) => fan[name] ? median(fan[name][n].map((r) => r.deliveriesPerSecond)) : NaN
+    for (const name of wanted) {
+      const rs = fan[name][n]
+      const d = rs.map((r) => r.deliveriesPerSecond)
+      say([
+        String(n).padEnd(5),
+        name.padEnd(9),
+        fmtRange(d, fmtM).padEnd(25),
+        (med(name) / med("redis")).toFixed(2).padStart(8),
+        (med(name) / med("node:net")).toFixed(2).padStart(11),
+        median(rs.map((r) => r.p50)).toFixed(1).padStart(7),
+        median(rs.map((r) => r.p99)).toFixed(1).padStart(7),
+        median(rs.map((r) => r.p999)).toFixed(1).padStart(9),
+        String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+        String(rs.reduce((a, r) => a + r.outOfOrder, 0)).padStart(10),
+        `${(median(rs.map((r) => r.serverCpu)) * 100).toFixed(0)}%`.padStart(11),
+        `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(11),
+        `${(median(rs.map((r) => r.loadCpu)) * 100).toFixed(0)}%`.padStart(9)
+      ].join(" "))
+    }
+  }
+}
+
+if (scenarios.has("idle")) {
+  const out: Record<string, Awaited<ReturnType<typeof idle>>> = {}
+  for (const name of wanted) {
+    progress(`idle: ${idleClients} clients, ${name}`)
+    out[name] = await run(name, (server) => idle(server, idleClients))
+  }
+  results.idle = out
+  say("")
+  say(`Idle: ${idleClients} clients in one room, one sender at 10 messages/s`)
+  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server RSS  per connection")
+  for (const name of wanted) {
+    const r = out[name]
+    say([
+      name.padEnd(9),
+      `${r.joinSeconds.toFixed(1)} s`.padStart(13),
+      r.p50.toFixed(1).padStart(7),
+      r.p99.toFixed(1).padStart(7),
+      r.max.toFixed(1).padStart(7),
+      String(r.lost).padStart(5),
+      `${mib(r.rss).toFixed(0)} MiB`.padStart(11),
+      `${(r.bytesPerConnection / 1024).toFixed(1)} KiB`.padStart(15)
+    ].join(" "))
+  }
+}
+
+if (scenarios.has("slow")) {
+  const out: Record<string, { without: FanoutResult; with: FanoutResult; rss: Array<number> }> = {}
+  for (const name of wanted) {
+    progress(`slow reader: ${name}`)
+    const without = await run(name, (server) => fanout(server, 100))
+    const rss: Array<number> = []
+    const withStuck = await run(name, (server) => fanout(server, 100, { stuck: true, rssSamples: rss }))
+    out[name] = { without, with: withStuck, rss }
+  }
+  results.slow = out
+  say("")
+  say("One client that never reads, among 100 (10 sending)")
+  say("server    deliveries/s without  with        ratio  server RSS without  with (peak)")
+  for (const name of wanted) {
+    const r = out[name]
+    say([
+      name.padEnd(9),
+      fmtM(r.without.deliveriesPerSecond).padStart(20),
+      fmtM(r.with.deliveriesPerSecond).padStart(11),
+      (r.with.deliveriesPerSecond / r.without.deliveriesPerSecond).toFixed(2).padStart(6),
+      `${mib(r.without.serverRss).toFixed(0)} MiB`.padStart(19),
+      `${mib(Math.max(...r.rss)).toFixed(0)} MiB`.padStart(12)
+    ].join(" "))
+  }
+}
+
+if (scenarios.has("lifecycle") && wanted.includes("hubbub")) {
+  progress("lifecycle: startup and shutdown")
+  const r = await lifecycle()
+  results.lifecycle = r
+  say("")
+  say(`hubbub startup to listening: ${r.startupMs.toFixed(0)} ms; shutdown with 1,000 clients: ${r.shutdownMs.toFixed(0)} ms`)
+}
+
+if (process.stdout.isTTY) progress("")
+mkdirSync(flags.out, { recursive: true })
+const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19)
+const json = `${flags.out}/bench-${stamp}.json`
+writeFileSync(json, JSON.stringify({ header, flags, results, table: lines }, null, 2))
+console.log(`\nwrote ${json}`)
+if (results.fanout) {
+  const svg = `${flags.out}/fanout-${stamp}.svg`
+  writeFileSync(svg, chart(results.fanout as never, sizes, header[0]))
+  console.log(`wrote ${svg}`)
+}
+process.exit(0)
