@@ -328,8 +328,6 @@ export const handle = Effect.fnUntraced(
             }
           }
         }
-        // Let subscribers and writers run between reads, so one burst cannot starve them.
-        yield* Effect.yieldNow
       })
 
     // Reads wait at most until the registration deadline, then until the idle deadline (if any).
