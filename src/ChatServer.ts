@@ -8,6 +8,7 @@ import type * as Net from "node:net"
 import { ChatConfig } from "./ChatConfig.js"
 import { Codec } from "./Codec.js"
 import { Hub } from "./Hub.js"
+import type { Sink } from "./Outbox.js"
 import * as Session from "./Session.js"
 import { Sessions } from "./Sessions.js"
 
@@ -87,7 +88,7 @@ export class ChatServer extends Context.Service<ChatServer, {
               else perIp.set(ip, left)
             })
           )
-          return yield* Session.handle(socket, peer)
+          return yield* Session.handle(socket, peer, Option.isSome(conn) ? netSink(conn.value) : undefined)
         }).pipe(Effect.scoped, Effect.catchCause(() => Effect.void))
 
       yield* server.run(onConnection).pipe(Effect.forkScoped)
@@ -157,6 +158,25 @@ export class ChatServer extends Context.Service<ChatServer, {
     Layer.provideMerge(Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer))
   )
 }
+
+/** Writes straight into the Node socket: `write` never waits, `drain` ends a pause. */
+const netSink = (conn: Net.Socket): Sink => ({
+  write: (bytes) => conn.write(bytes),
+  onDrain: (f) => {
+    const done = () => {
+      conn.off("drain", done)
+      conn.off("close", done)
+      f()
+    }
+    conn.on("drain", done)
+    conn.on("close", done)
+    return () => {
+      conn.off("drain", done)
+      conn.off("close", done)
+    }
+  },
+  closed: () => conn.destroyed || conn.writableEnded
+})
 
 const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
 

@@ -1,67 +1,97 @@
-import { type Duration, Effect, Schema } from "effect"
+import { Effect, Fiber, Latch, type Scope } from "effect"
 import type * as Socket from "effect/socket/Socket"
 
-/** The client did not take a write within the write timeout. */
-export class WriteStalled extends Schema.TaggedError<WriteStalled>()("WriteStalled", {}) {}
+/**
+ * Where a connection's bytes go: the transport's own buffer. `write` never
+ * waits; it reports whether the transport wants a pause (like Node's
+ * `socket.write`), and `onDrain` says when the pause is over.
+ */
+export interface Sink {
+  /** Hands bytes over; false when the transport is backed up. */
+  readonly write: (bytes: Uint8Array) => boolean
+  /** Calls `f` once, when the transport has room again or is gone; returns a cancel. */
+  readonly onDrain: (f: () => void) => () => void
+  /** Whether the transport is gone (writes are dropped). */
+  readonly closed: () => boolean
+}
 
 /**
- * One connection's pending output. Producers never wait: `offer` appends, or
- * reports overflow at once. `drainTo` is the connection's writer: it hands
- * everything queued to the socket as one write and waits until the socket
- * takes it (TCP backpressure), then goes again.
- *
- * The limit applies to what queues up behind a write the client has not
- * accepted yet: a burst that the socket can take right away never counts
- * against it, while a client that stops reading is over the limit after
- * `limit` more bytes. Memory per client is thus at most the limit plus the one
- * batch being written (plus what the kernel buffers).
+ * One connection's output. Bytes appended during an event-loop turn are handed
+ * to the sink once, at the end of the turn, as one write (a single flusher
+ * serves every outbox, and connections that got the same bytes share one
+ * buffer). While the sink is backed up the bytes queue here, and that queue is
+ * bounded: past `limit` bytes, or when the sink stays backed up for
+ * `stallMillis`, the client is too slow (`onSlow`). A burst the sink takes at
+ * once never counts against the limit, so memory per client is at most the
+ * limit plus what the transport and the kernel hold.
  */
 export class Outbox {
   private chunks: Array<Uint8Array> = []
   private queued = 0
-  private inFlight = 0
-  private writing = false
+  private backedUp = false
+  private dirty = false
   private dead = false
-  private wake: (() => void) | undefined = undefined
+  private cancelDrain: (() => void) | undefined = undefined
+  private stallTimer: ReturnType<typeof setTimeout> | undefined = undefined
   private idle: Array<() => void> = []
 
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    private readonly sink: Sink,
+    private readonly stallMillis: number,
+    private readonly onSlow: (stalled: boolean) => void,
+    private readonly onWritten: (bytes: number) => void
+  ) {}
 
-  /** Bytes queued or being written. */
+  /** Bytes waiting for the client in this outbox. */
   get bytes(): number {
-    return this.queued + this.inFlight
+    return this.queued
   }
 
-  /** Appends `bytes`; false (and nothing appended) when the client is not taking its output and the queue is full. */
-  offer(bytes: Uint8Array): boolean {
-    if (this.dead) return true
-    if (this.writing && this.queued + bytes.length > this.limit) return false
-    this.push(bytes)
-    return true
+  /** Appends bytes; they are written at the end of this event-loop turn. */
+  push(bytes: Uint8Array): void {
+    if (this.dead) return
+    this.chunks.push(bytes)
+    this.queued += bytes.length
+    if (this.backedUp) {
+      if (this.queued > this.limit) this.onSlow(false)
+    } else if (!this.dirty) {
+      this.dirty = true
+      schedule(this)
+    }
   }
 
   /** Appends past the limit: for the one last notice before a connection closes. */
   force(bytes: Uint8Array): void {
-    if (!this.dead) this.push(bytes)
+    if (this.dead) return
+    this.chunks.push(bytes)
+    this.queued += bytes.length
+    if (!this.backedUp && !this.dirty) {
+      this.dirty = true
+      schedule(this)
+    }
   }
 
-  /** Drops what has not been handed to the socket yet. */
+  /** Drops what has not been handed to the sink yet. */
   clear(): void {
     this.chunks = []
     this.queued = 0
     this.notifyIdle()
   }
 
-  /** The socket is gone: drop everything, now and from now on. */
+  /** The transport is gone: drop everything, now and from now on. */
   abandon(): void {
     this.dead = true
-    this.inFlight = 0
+    this.backedUp = false
+    this.cancelDrain?.()
+    this.cancelDrain = undefined
+    if (this.stallTimer !== undefined) clearTimeout(this.stallTimer)
     this.clear()
   }
 
-  /** Completes once everything offered so far has been taken by the socket. */
+  /** Completes once everything appended so far has been handed to the sink and the sink is not backed up. */
   readonly flushed: Effect.Effect<void> = Effect.callback<void>((resume) => {
-    if (this.bytes === 0) return resume(Effect.void)
+    if (this.queued === 0 && !this.backedUp) return resume(Effect.void)
     const done = () => resume(Effect.void)
     this.idle.push(done)
     return Effect.sync(() => {
@@ -69,73 +99,69 @@ export class Outbox {
     })
   })
 
-  /**
-   * Writes until the socket fails, or a write is not taken within `timeout`;
-   * `onWritten` counts the bytes the socket took.
-   */
-  drainTo(
-    writer: Socket.Writer,
-    timeout: Duration.Duration,
-    onWritten: (bytes: number) => void
-  ): Effect.Effect<never, Socket.SocketError | WriteStalled> {
-    const stalled = { duration: timeout, orElse: () => Effect.fail(new WriteStalled()) }
-    const take = Effect.sync(() => this.take())
-    const next = Effect.callback<Uint8Array>((resume) => {
-      if (this.queued > 0) return resume(take)
-      this.wake = () => {
-        this.wake = undefined
-        resume(take)
-      }
-      return Effect.sync(() => {
-        this.wake = undefined
-      })
-    })
-    const write = (batch: Uint8Array) =>
-      Effect.suspend(() => {
-        this.writing = true
-        return writer.write(batch)
-      }).pipe(
-        Effect.timeoutOrElse(stalled),
-        Effect.ensuring(Effect.sync(() => {
-          this.writing = false
-        }))
-      )
-    return next.pipe(
-      Effect.flatMap(write),
-      Effect.andThen(Effect.sync(() => onWritten(this.settle()))),
-      // Let more output pile up before the next write: one write per wake-up, not per line.
-      Effect.andThen(Effect.yieldNow),
-      Effect.forever
-    )
-  }
-
-  private push(bytes: Uint8Array) {
-    this.chunks.push(bytes)
-    this.queued += bytes.length
-    this.wake?.()
-  }
-
-  private take(): Uint8Array {
+  /** Called by the flusher: hands the queue to the sink in one write. */
+  write(shared: SharedBuffer): void {
+    this.dirty = false
+    if (this.dead || this.backedUp || this.queued === 0) return
+    if (this.sink.closed()) return this.abandon()
     const chunks = this.chunks
+    const size = this.queued
     this.chunks = []
-    this.inFlight = this.queued
     this.queued = 0
-    return chunks.length === 1 ? chunks[0] : concat(chunks, this.inFlight)
-  }
-
-  private settle(): number {
-    const written = this.inFlight
-    this.inFlight = 0
-    if (this.queued === 0) this.notifyIdle()
-    return written
+    const room = this.sink.write(shared.bytes(chunks, size))
+    this.onWritten(size)
+    if (room) return this.notifyIdle()
+    this.backedUp = true
+    this.stallTimer = setTimeout(() => this.onSlow(true), this.stallMillis)
+    this.cancelDrain = this.sink.onDrain(() => {
+      this.cancelDrain = undefined
+      clearTimeout(this.stallTimer)
+      this.stallTimer = undefined
+      this.backedUp = false
+      if (this.sink.closed()) return this.abandon()
+      if (this.queued > 0) this.write(new SharedBuffer())
+      else this.notifyIdle()
+    })
   }
 
   private notifyIdle() {
-    if (this.idle.length === 0 || this.inFlight > 0) return
+    if (this.idle.length === 0 || this.queued > 0 || this.backedUp) return
     const waiters = this.idle
     this.idle = []
     for (const f of waiters) f()
   }
+}
+
+/** One flusher pass's last concatenation: outboxes that queued the very same chunks share its buffer. */
+class SharedBuffer {
+  private chunks: ReadonlyArray<Uint8Array> = []
+  private buffer: Uint8Array = new Uint8Array(0)
+
+  bytes(chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array {
+    if (chunks.length === 1) return chunks[0]
+    if (!sameChunks(chunks, this.chunks)) {
+      this.chunks = chunks
+      this.buffer = concat(chunks, size)
+    }
+    return this.buffer
+  }
+}
+
+const sameChunks = (a: ReadonlyArray<Uint8Array>, b: ReadonlyArray<Uint8Array>) => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+let pending: Array<Outbox> = []
+const flushAll = () => {
+  const outboxes = pending
+  pending = []
+  const shared = new SharedBuffer()
+  for (const outbox of outboxes) outbox.write(shared)
+}
+const schedule = (outbox: Outbox) => {
+  if (pending.push(outbox) === 1) setImmediate(flushAll)
 }
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
@@ -147,3 +173,51 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
   }
   return out
 }
+
+/**
+ * A sink over an Effect `Socket.Writer`, for transports without a Node socket
+ * underneath: a fiber in `scope` performs the writes, one at a time, and the
+ * sink counts as backed up while one is in progress.
+ */
+export const sinkFromWriter = Effect.fnUntraced(function*(writer: Socket.Writer, scope: Scope.Scope) {
+  let pending: Array<Uint8Array> = []
+  let closed = false
+  let drainWaiters: Array<() => void> = []
+  const wake = Latch.makeUnsafe(false)
+  const fiber = yield* Effect.gen(function*() {
+    for (;;) {
+      yield* wake.await
+      wake.closeUnsafe()
+      const batch = pending
+      pending = []
+      for (const bytes of batch) yield* writer.write(bytes)
+      const waiters = drainWaiters
+      drainWaiters = []
+      for (const f of waiters) f()
+    }
+  }).pipe(
+    Effect.catch(() =>
+      Effect.sync(() => {
+        closed = true
+        for (const f of drainWaiters) f()
+      })
+    ),
+    Effect.forkIn(scope)
+  )
+  const sink: Sink = {
+    write: (bytes) => {
+      if (closed) return true
+      pending.push(bytes)
+      wake.openUnsafe()
+      return false
+    },
+    onDrain: (f) => {
+      drainWaiters.push(f)
+      return () => {
+        drainWaiters = drainWaiters.filter((g) => g !== f)
+      }
+    },
+    closed: () => closed
+  }
+  return { sink, fiber: fiber as Fiber.Fiber<unknown> }
+})

@@ -6,7 +6,7 @@ import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
 import { Hub } from "./Hub.js"
-import { Outbox } from "./Outbox.js"
+import { Outbox, type Sink, sinkFromWriter } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
 
@@ -100,15 +100,17 @@ const farewell = (reason: CloseReason, nick: string | undefined, config: ChatCon
 }
 
 /**
- * One connection's whole life, transport-neutral: any `Socket` works. Three
- * fibers share the session scope: `inbound` reads lines and acts on them,
- * `pump` moves the hub's events for this session into its outbox, and the
- * outbox's writer writes them. The first reason to close (quit, disconnect,
- * slow, kick, shutdown) wins; then the session leaves the hub, sends its last
- * notice, waits a bounded time for the outbox to flush and closes.
+ * One connection's whole life, transport-neutral: any `Socket` works, and a
+ * transport that has a non-blocking `Sink` (a Node socket) passes it for the
+ * writes. Two fibers share the session scope: `inbound` reads lines and acts
+ * on them; the subscriber takes this session's events from the hub and writes
+ * each batch to the socket as one write, through the outbox. The first reason
+ * to close (quit, disconnect, slow, kick, shutdown) wins; then the session
+ * leaves the hub, sends its last notice, waits a bounded time for the outbox
+ * to flush and closes.
  */
 export const handle = Effect.fnUntraced(
-  function*(socket: Socket.Socket, peer: string) {
+  function*(socket: Socket.Socket, peer: string, transportSink?: Sink) {
     const config = yield* ChatConfig
     const hub = yield* Hub
     const codec = yield* Codec
@@ -117,9 +119,22 @@ export const handle = Effect.fnUntraced(
 
     // The writer waits until the reader has been acquired: acquire it first.
     const pull = yield* Socket.readerBytes(socket)
-    const writer = yield* socket.writer
-    const outbox = new Outbox(config.outboxBytes)
+    const sink = transportSink ?? (yield* sinkFromWriter(yield* socket.writer, scope)).sink
     const closing = yield* Deferred.make<CloseReason>()
+    const counters = sessions.counters
+    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Exit.succeed(reason))
+    // Set once the session stops acting on input (quit) or on output (too slow).
+    let reading = true
+    let slowed = false
+    const slow = (stalled: boolean) => {
+      if (slowed) return
+      slowed = true
+      counters.slowDisconnects++
+      close({ _tag: "Slow", stalled })
+    }
+    const outbox = new Outbox(config.outboxBytes, sink, Duration.toMillis(config.writeTimeout), slow, (bytes) => {
+      counters.bytesOut += bytes
+    })
     const session: SessionHandle = {
       id: sessions.nextId(),
       peer,
@@ -131,19 +146,14 @@ export const handle = Effect.fnUntraced(
       closing
     }
     const id = session.id
-    const counters = sessions.counters
     yield* sessions.add(session)
-    yield* Effect.addFinalizer(() => Effect.andThen(hub.leave(id, "connection closed"), sessions.remove(id)))
+    yield* Effect.addFinalizer(() =>
+      Effect.andThen(
+        hub.leave(id, "connection closed"),
+        Effect.andThen(sessions.remove(id), Effect.sync(() => outbox.abandon()))
+      )
+    )
 
-    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Exit.succeed(reason))
-    // Set once the session stops acting on input (quit) or on output (too slow).
-    let reading = true
-    let slowed = false
-    const slow = (stalled: boolean) => {
-      slowed = true
-      counters.slowDisconnects++
-      close({ _tag: "Slow", stalled })
-    }
     // One warning per misbehaving connection (and the log rate-limits them across connections).
     let offended = false
     const offend = (what: string) => {
@@ -151,29 +161,12 @@ export const handle = Effect.fnUntraced(
       offended = true
       return sessions.warnOffender(what)
     }
-    const direct = (text: string) => {
-      if (!outbox.offer(line(text))) slow(false)
-    }
+    const direct = (text: string) => outbox.push(line(text))
     const tell = (text: string) => hub.publish(notice(text, id))
     const tellAll = (lines: ReadonlyArray<string>) => Effect.forEach(lines, tell, { discard: true })
 
-    const writerFiber = yield* outbox.drainTo(writer, config.writeTimeout, (bytes) => {
-      counters.bytesOut += bytes
-    }).pipe(
-      Effect.catchTags({
-        WriteStalled: () => Effect.sync(() => slow(true)),
-        SocketError: () =>
-          Effect.sync(() => {
-            outbox.abandon()
-            close({ _tag: "Disconnected", reset: true })
-          })
-      }),
-      Effect.forkIn(scope)
-    )
-    session.fibers.set("writer", writerFiber.id)
-
     let room: Room | undefined
-    /** Moves a batch into the outbox; true once this session's `Closing` event went out. */
+    /** Moves a batch into the outbox as one write; true once this session's `Closing` event went out. */
     const deliver = (batch: ReadonlyArray<Envelope>): boolean => {
       for (let i = 0; i < batch.length; i++) {
         const envelope = batch[i]
@@ -184,13 +177,10 @@ export const handle = Effect.fnUntraced(
           outbox.force(codec.encode(envelope))
           return true
         }
-        if (!outbox.offer(codec.encode(envelope))) {
-          slow(false)
-          return true
-        }
+        outbox.push(codec.encode(envelope))
         counters.messagesOut++
       }
-      return false
+      return slowed
     }
     const pump = (subscription: PubSub.Subscription<Envelope>) =>
       Effect.suspend(function loop(): Effect.Effect<void> {
@@ -389,7 +379,6 @@ export const handle = Effect.fnUntraced(
     if (leave !== undefined) yield* hub.leave(id, leave)
     // A client cut off for not reading gets a short grace to take its last notice.
     if (last !== undefined) yield* outbox.flushed.pipe(slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
-    yield* Fiber.interrupt(writerFiber)
     if (reason._tag === "Kicked") counters.kicks++
     yield* Effect.logInfo("connection closed").pipe(
       Effect.annotateLogs({
@@ -399,7 +388,7 @@ export const handle = Effect.fnUntraced(
       })
     )
   },
-  (effect, _socket, peer) =>
+  (effect, _socket, peer, _sink) =>
     effect.pipe(
       // Anything a socket does to end a session was handled above; this catches the rest without a stack trace.
       Effect.catchCause((cause) => Effect.logWarning("session failed", cause)),
