@@ -132,18 +132,17 @@ export class Outbox {
   }
 }
 
-/** One flusher pass's last concatenation: outboxes that queued the very same chunks share its buffer. */
+/** One flusher pass's concatenations: outboxes that queued the very same chunks share one buffer. */
 class SharedBuffer {
-  private chunks: ReadonlyArray<Uint8Array> = []
-  private buffer: Uint8Array = new Uint8Array(0)
+  private readonly byFirst = new Map<Uint8Array, { chunks: ReadonlyArray<Uint8Array>; buffer: Uint8Array }>()
 
   bytes(chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array {
     if (chunks.length === 1) return chunks[0]
-    if (!sameChunks(chunks, this.chunks)) {
-      this.chunks = chunks
-      this.buffer = concat(chunks, size)
-    }
-    return this.buffer
+    const known = this.byFirst.get(chunks[0])
+    if (known !== undefined && sameChunks(chunks, known.chunks)) return known.buffer
+    const buffer = concat(chunks, size)
+    this.byFirst.set(chunks[0], { chunks, buffer })
+    return buffer
   }
 }
 
@@ -161,7 +160,7 @@ const flushAll = () => {
   for (const outbox of outboxes) outbox.write(shared)
 }
 const schedule = (outbox: Outbox) => {
-  if (pending.push(outbox) === 1) setImmediate(flushAll)
+  if (pending.push(outbox) === 1) queueMicrotask(flushAll)
 }
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {

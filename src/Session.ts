@@ -24,6 +24,12 @@ const greeting = [
   "Choose a nickname (1-24 letters, digits, _ or -):"
 ]
 
+/** Resumes in the event loop's next turn (after I/O), not just after the other ready fibers. */
+const nextTurn = Effect.callback<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 const membersShown = 100
 
 /** `Members of #room (3): a, b, c`, naming at most `membersShown` of them. */
@@ -184,10 +190,11 @@ export const handle = Effect.fnUntraced(
     }
     const pump = (subscription: PubSub.Subscription<Envelope>) =>
       Effect.suspend(function loop(): Effect.Effect<void> {
-        // Yielding after each batch lets the next one grow: one wake-up for many events.
+        // Waiting for the next event-loop turn after each batch lets the next one grow:
+        // at most one wake-up per turn, however many events arrive.
         return Effect.flatMap(
           PubSub.takeAll(subscription),
-          (batch) => deliver(batch) ? Effect.void : Effect.andThen(Effect.yieldNow, loop)
+          (batch) => deliver(batch) ? Effect.void : Effect.andThen(nextTurn, loop)
         )
       })
     let pumpFiber: Fiber.Fiber<unknown> | undefined
