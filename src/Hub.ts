@@ -49,6 +49,8 @@ export class Hub extends Context.Service<Hub, {
   readonly members: (room: Room) => Effect.Effect<ReadonlyArray<Nick>>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
   readonly publish: (event: Event) => Effect.Effect<void>
+  /** Publishes several events at once, in order. */
+  readonly publishAll: (events: ReadonlyArray<Event>) => Effect.Effect<void>
   readonly subscribe: Effect.Effect<PubSub.Subscription<Envelope>, never, Scope.Scope>
 }>()("hubbub/Hub") {
   /** A hub for one process: membership in maps, the bus a `PubSub.unbounded` (each session bounds its own outbox). */
@@ -151,6 +153,7 @@ export class Hub extends Context.Service<Hub, {
           Array.from(rooms, ([room, ids]) => ({ room, members: ids.size })).sort((a, b) => a.room.localeCompare(b.room))
         ),
         publish: (event) => Effect.sync(() => send(event)),
+        publishAll: (events) => PubSub.publishAll(bus, events.map((event) => new Envelope(event))).pipe(Effect.asVoid),
         subscribe: PubSub.subscribe(bus)
       })
     })

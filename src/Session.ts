@@ -38,6 +38,9 @@ const membersNotice = (room: string, members: ReadonlyArray<string>) =>
     members.length > membersShown ? `, and ${members.length - membersShown} more` : ""
   }`
 
+/** A line that is plain chat, not a command: the common case, taken without a full parse. */
+const isChat = (line: string) => line.length > 0 && line.charCodeAt(0) !== 47 && line !== "quit" && line.trim() !== ""
+
 class TimedOut extends Schema.TaggedError<TimedOut>()("TimedOut", { idle: Schema.Boolean }) {}
 
 /** Events for this session: addressed to it, to its room, or to everyone. */
@@ -268,9 +271,8 @@ export const handle = Effect.fnUntraced(
       }
     })
 
-    const onLine = (text: string): Effect.Effect<void> => {
+    const onLine = (clean: string): Effect.Effect<void> => {
       if (!reading) return Effect.void
-      const clean = sanitize(text)
       const nick = session.nick
       if (nick === undefined) {
         const trimmed = clean.trim()
@@ -292,39 +294,60 @@ export const handle = Effect.fnUntraced(
     const bucket = config.floodRate > 0 ? new TokenBucket(config.floodRate, config.floodBurst, Date.now()) : undefined
     const floodTimeout = Duration.toMillis(config.floodTimeout)
     /** Waits out the flood budget for one line; false once the client flooded for too long. */
-    const throttle = (): Effect.Effect<boolean> => {
-      if (bucket === undefined) return Effect.succeed(true)
-      const now = Date.now()
+    /** Milliseconds to hold the next line back for flood control (0: none), or -1 once the client flooded too long. */
+    const budget = (now: number): number => {
+      if (bucket === undefined) return 0
       const wait = bucket.take(now)
-      if (wait === 0) return Effect.succeed(true)
-      if (now - bucket.throttledSince! > floodTimeout) {
-        reading = false
-        counters.floodDisconnects++
-        close({ _tag: "Flood" })
-        return Effect.succeed(false)
-      }
-      return offend(`flood control: holding back a client over ${config.floodRate} lines/s`).pipe(
-        Effect.andThen(Effect.sleep(wait)),
-        Effect.as(true)
-      )
+      if (wait === 0) return 0
+      if (now - bucket.throttledSince! <= floodTimeout) return wait
+      reading = false
+      counters.floodDisconnects++
+      close({ _tag: "Flood" })
+      return -1
     }
     let lastLine = Date.now()
+    // Chat lines of one read are published together (one hub round for them all); anything
+    // else the client sends is acted on in order after what came before it was published.
+    const chats: Array<Event> = []
+    const publishChats = Effect.suspend(() => {
+      if (chats.length === 0) return Effect.void
+      const events = chats.splice(0)
+      return events.length === 1 ? hub.publish(events[0]) : hub.publishAll(events)
+    })
     const onChunks = (chunks: ReadonlyArray<Uint8Array>) =>
       Effect.gen(function*() {
         for (const chunk of chunks) {
           counters.bytesIn += chunk.length
           for (const frame of splitter.push(chunk)) {
-            if (!reading || !(yield* throttle())) return
-            lastLine = Date.now()
+            if (!reading) break
+            const now = Date.now()
+            const wait = budget(now)
+            if (wait === -1) break
+            if (wait > 0) {
+              yield* publishChats
+              yield* offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
+              yield* Effect.sleep(wait)
+            }
+            lastLine = now
             if (frame === TooLong) {
+              yield* publishChats
               yield* offend(`line over ${config.maxLineBytes} bytes discarded`)
               if (session.nick === undefined) direct(tooLong)
               else yield* tell(tooLong)
-            } else {
-              yield* onLine(frame)
+              continue
             }
+            const nick = session.nick
+            const text = sanitize(frame)
+            if (nick !== undefined && isChat(text)) {
+              counters.messagesIn++
+              chats.push({ _tag: "Chat", room: session.room!, from: nick, text })
+              continue
+            }
+            yield* publishChats
+            yield* onLine(text)
           }
         }
+        yield* publishChats
       })
 
     // Reads wait at most until the registration deadline, then until the idle deadline (if any).
