@@ -24,10 +24,24 @@ const greeting = [
   "Choose a nickname (1-24 letters, digits, _ or -):"
 ]
 
-/** Resumes in the event loop's next turn (after I/O), not just after the other ready fibers. */
+/**
+ * Resumes in the event loop's next turn (after I/O), not just after the other
+ * ready fibers. All sessions waiting for the same turn resume together, so
+ * their output is flushed together.
+ */
+let turnWaiters: Array<() => void> = []
+const runTurn = () => {
+  const waiters = turnWaiters
+  turnWaiters = []
+  for (const f of waiters) f()
+}
 const nextTurn = Effect.callback<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
+  const f = () => resume(Effect.void)
+  if (turnWaiters.push(f) === 1) setImmediate(runTurn)
+  return Effect.sync(() => {
+    const i = turnWaiters.indexOf(f)
+    if (i !== -1) turnWaiters.splice(i, 1)
+  })
 })
 
 const membersShown = 100
