@@ -206,6 +206,7 @@ const idle = async (server: Server, n: number) => {
   const protocol = protocols[server.name]
   const publisher = await protocol.publisher(server.port, 0, sockets[0])
   const seconds = Math.max(5, duration)
+  const cpuBefore = processStats(server.pid).cpuSeconds
   const timer = setInterval(() => publisher.write(protocol.frame(encodeMessage(0, sent[0]++, micros()))), 100)
   await sleep(seconds * 1000)
   clearInterval(timer)
@@ -222,6 +223,7 @@ const idle = async (server: Server, n: number) => {
   if (publisher !== sockets[0]) publisher.destroy()
   return {
     clients: n,
+    serverCpu: (stats.cpuSeconds - cpuBefore) / seconds,
     joinSeconds,
     messages: sent[0],
     p50: latency.percentile(0.5) / 1000,
@@ -328,7 +330,7 @@ if (scenarios.has("idle")) {
   results.idle = out
   say("")
   say(`Idle: ${idleClients} clients in one room, one sender at 10 messages/s`)
-  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server RSS  per connection")
+  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server CPU  server RSS  per connection")
   for (const name of wanted) {
     const r = out[name]
     say([
@@ -338,6 +340,7 @@ if (scenarios.has("idle")) {
       r.p99.toFixed(1).padStart(7),
       r.max.toFixed(1).padStart(7),
       String(r.lost).padStart(5),
+      `${(r.serverCpu * 100).toFixed(0)}%`.padStart(11),
       `${mib(r.rss).toFixed(0)} MiB`.padStart(11),
       `${(r.bytesPerConnection / 1024).toFixed(1)} KiB`.padStart(15)
     ].join(" "))

@@ -1,4 +1,7 @@
-import { Context, Duration, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /**
  * Everything an operator can tune. The CLI (`Cli.ts`) fills it from flags and

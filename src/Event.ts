@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * What travels through the hub. Events are plain data (JSON-safe, described by

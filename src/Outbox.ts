@@ -1,4 +1,7 @@
-import { Effect, Fiber, Latch, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Latch from "effect/Latch"
+import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 
 /**

@@ -1,4 +1,5 @@
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 /** 1-24 ASCII letters, digits, `_` or `-`. Unique ignoring case. */
 export const Nick = Schema.String.check(
