@@ -11,7 +11,7 @@ export const chart = (
   sizes: ReadonlyArray<number>,
   title: string
 ): string => {
-  const width = 960
+  const width = 1040
   const height = 420
   const panel = { w: 400, h: 300, top: 70 }
   const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
@@ -45,7 +45,7 @@ export const chart = (
     }
   }
   draw(90, "deliveries per second (median)", (p) => median(p.map((r) => r.deliveriesPerSecond)), (v) => `${(v / 1e6).toFixed(1)}M`)
-  draw(560, "p99 latency, ms (median)", (p) => median(p.map((r) => r.p99)), (v) => v.toFixed(0))
+  draw(590, "p99 latency, ms (median)", (p) => median(p.map((r) => r.p99)), (v) => v.toFixed(0))
   Object.keys(fan).forEach((name, i) => {
     parts.push(`<rect x="${90 + i * 140}" y="${height - 28}" width="14" height="14" fill="${colors[name] ?? "black"}"/>`)
     parts.push(`<text x="${110 + i * 140}" y="${height - 16}">${escape(name)}</text>`)

@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Latch from "effect/Latch"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 
@@ -178,30 +177,29 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
 
 /**
  * A sink over an Effect `Socket.Writer`, for transports without a Node socket
- * underneath: a fiber in `scope` performs the writes, one at a time, and the
- * sink counts as backed up while one is in progress.
+ * underneath: a fiber in `scope` performs the writes in order, and the sink
+ * counts as backed up until it has caught up.
  */
 export const sinkFromWriter = Effect.fnUntraced(function*(writer: Socket.Writer, scope: Scope.Scope) {
-  let pending: Array<Uint8Array> = []
+  const queue = yield* Queue.unbounded<Uint8Array>()
+  let inFlight = 0
   let closed = false
-  let drainWaiters: Array<() => void> = []
-  const wake = Latch.makeUnsafe(false)
-  const fiber = yield* Effect.gen(function*() {
-    for (;;) {
-      yield* wake.await
-      wake.closeUnsafe()
-      const batch = pending
-      pending = []
-      for (const bytes of batch) yield* writer.write(bytes)
-      const waiters = drainWaiters
-      drainWaiters = []
-      for (const f of waiters) f()
-    }
-  }).pipe(
+  let waiters: Array<() => void> = []
+  const notify = () => {
+    const ready = waiters
+    waiters = []
+    for (const f of ready) f()
+  }
+  yield* Queue.take(queue).pipe(
+    Effect.flatMap((bytes) => writer.write(bytes)),
+    Effect.andThen(Effect.sync(() => {
+      if (--inFlight === 0) notify()
+    })),
+    Effect.forever,
     Effect.catch(() =>
       Effect.sync(() => {
         closed = true
-        for (const f of drainWaiters) f()
+        notify()
       })
     ),
     Effect.forkIn(scope)
@@ -209,17 +207,17 @@ export const sinkFromWriter = Effect.fnUntraced(function*(writer: Socket.Writer,
   const sink: Sink = {
     write: (bytes) => {
       if (closed) return true
-      pending.push(bytes)
-      wake.openUnsafe()
+      inFlight++
+      Queue.offerUnsafe(queue, bytes)
       return false
     },
     onDrain: (f) => {
-      drainWaiters.push(f)
+      waiters.push(f)
       return () => {
-        drainWaiters = drainWaiters.filter((g) => g !== f)
+        waiters = waiters.filter((g) => g !== f)
       }
     },
     closed: () => closed
   }
-  return { sink, fiber: fiber as Fiber.Fiber<unknown> }
+  return sink
 })

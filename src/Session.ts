@@ -152,7 +152,7 @@ export const handle = Effect.fnUntraced(
 
     // The writer waits until the reader has been acquired: acquire it first.
     const pull = yield* Socket.readerBytes(socket)
-    const sink = transportSink ?? (yield* sinkFromWriter(yield* socket.writer, scope)).sink
+    const sink = transportSink ?? (yield* sinkFromWriter(yield* socket.writer, scope))
     const closing = yield* Deferred.make<CloseReason>()
     const counters = sessions.counters
     const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Exit.succeed(reason))

@@ -24,8 +24,8 @@ export { type Frame, LineSplitter, TooLong } from "./Framing.js"
 export { Hub, type Member, NickInUse, type RoomInfo } from "./Hub.js"
 /** The operator console layer and its command parser. */
 export * as OperatorConsole from "./OperatorConsole.js"
-/** A connection's byte-bounded output queue. */
-export { Outbox } from "./Outbox.js"
+/** A connection's bounded output, and the transport interface it writes to. */
+export { Outbox, type Sink, sinkFromWriter } from "./Outbox.js"
 /** The client protocol: schemas, parsers, sanitizer. */
 export {
   Command,
