@@ -1,28 +1,7 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
-import { TestClient } from "./support/TestClient.js"
-import { startServer } from "./support/server.js"
+import { assert, describe, it } from "@effect/vitest"
+import { fixtures } from "./support/fixtures.js"
 
-let cleanup: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f()
-  cleanup = []
-})
-
-const server = async (overrides: Parameters<typeof startServer>[0] = {}) => {
-  const s = await startServer(overrides)
-  cleanup.push(s.stop)
-  return s
-}
-const join = async (port: number, nick: string) => {
-  const client = await TestClient.join(port, nick)
-  cleanup.push(() => client.reset())
-  return client
-}
-const connect = async (port: number) => {
-  const client = await TestClient.connect(port)
-  cleanup.push(() => client.reset())
-  return client
-}
+const { connect, join, server } = fixtures()
 
 describe("ChatServer", () => {
   it("greets, takes a nickname and puts the client in #lobby", async () => {

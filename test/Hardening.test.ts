@@ -1,28 +1,9 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Duration, Option } from "effect"
-import { TestClient } from "./support/TestClient.js"
-import { startServer } from "./support/server.js"
+import type { TestClient } from "./support/TestClient.js"
+import { fixtures } from "./support/fixtures.js"
 
-let cleanup: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f()
-  cleanup = []
-})
-const server = async (overrides: Parameters<typeof startServer>[0] = {}) => {
-  const s = await startServer(overrides)
-  cleanup.push(s.stop)
-  return s
-}
-const join = async (port: number, nick: string) => {
-  const client = await TestClient.join(port, nick)
-  cleanup.push(() => client.reset())
-  return client
-}
-const connect = async (port: number) => {
-  const client = await TestClient.connect(port)
-  cleanup.push(() => client.reset())
-  return client
-}
+const { connect, join, later, server } = fixtures()
 /** Two clients keep chatting: each sends `count` numbered lines, and each must get all of both, in order. */
 const chat = async (a: TestClient, b: TestClient, tag: string, count = 20) => {
   for (let i = 0; i < count; i++) {
@@ -171,7 +152,7 @@ describe("hardening", () => {
       if (!loris.ended) loris.socket.write("z", () => sent++)
       alice.send("still here")
     }, 50)
-    cleanup.push(() => clearInterval(drip))
+    later(() => clearInterval(drip))
     assert.match(await loris.until(/Disconnected/), /^-!- Disconnected: no message for 400ms\.$/)
     await loris.eof()
     assert.strictEqual(await alice.until(/loris has left/), "-!- loris has left #lobby (disconnected: idle)")

@@ -74,15 +74,20 @@ export class TestClient {
       if (this.ended) throw new Error(`connection closed before ${String(match)}; got:\n${this.tail()}`)
       const left = deadline - Date.now()
       if (left <= 0) throw new Error(`timed out waiting for ${String(match)}; got:\n${this.tail()}`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiter = () => {
-          clearTimeout(timer)
-          this.waiter = undefined
-          resolve()
-        }
-      })
+      await this.data(left)
     }
+  }
+
+  /** Resolves when more data arrives or the connection closes, or after `ms`. */
+  private data(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.waiter = () => {
+        clearTimeout(timer)
+        this.waiter = undefined
+        resolve()
+      }
+    })
   }
 
   /** Waits until any line received, read or not, matches. */
@@ -91,14 +96,7 @@ export class TestClient {
     while (!this.saw(match)) {
       const left = deadline - Date.now()
       if (this.ended || left <= 0) throw new Error(`never saw ${match}; got:\n${this.tail()}`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiter = () => {
-          clearTimeout(timer)
-          this.waiter = undefined
-          resolve()
-        }
-      })
+      await this.data(left)
     }
   }
 
