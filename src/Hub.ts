@@ -21,6 +21,17 @@ export interface Member {
   readonly room: Room | undefined
 }
 
+/**
+ * Who is in a room: how many, and up to 100 of their nicknames, alphabetical
+ * when the room has no more than that, else the first 100 to join.
+ */
+export interface Roster {
+  readonly count: number
+  readonly nicks: ReadonlyArray<Nick>
+}
+
+const rosterNames = 100
+
 export interface RoomInfo {
   readonly room: Room
   readonly members: number
@@ -41,18 +52,18 @@ export class Hub extends Context.Service<Hub, {
   readonly claimNick: (session: string, nick: Nick) => Effect.Effect<void, NickInUse>
   /**
    * Moves a registered session into `room`, telling the old and the new room
-   * (unless they are too large to announce in). Returns the new room's members
+   * (unless they are too large to announce in). Returns the new room's roster
    * and whether a `Joined` event was published.
    */
   readonly join: (session: string, room: Room) => Effect.Effect<{
-    readonly members: ReadonlyArray<Nick>
+    readonly members: Roster
     readonly announced: boolean
   }>
   /** Forgets a session and frees its nickname; its room is told why. */
   readonly leave: (session: string, reason: string) => Effect.Effect<void>
   readonly member: (session: string) => Effect.Effect<Option.Option<Member>>
   readonly findNick: (nick: string) => Effect.Effect<Option.Option<Member>>
-  readonly members: (room: Room) => Effect.Effect<ReadonlyArray<Nick>>
+  readonly members: (room: Room) => Effect.Effect<Roster>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
   readonly publish: (event: Event) => Effect.Effect<void>
   /** Publishes several events at once, in order. */
@@ -72,12 +83,16 @@ export class Hub extends Context.Service<Hub, {
       const send = (event: Event) => {
         PubSub.publishUnsafe(bus, new Envelope(event))
       }
-      const nicksIn = (room: Room): ReadonlyArray<Nick> => {
+      const nicksIn = (room: Room): Roster => {
         const ids = rooms.get(room)
-        if (ids === undefined) return []
+        if (ids === undefined) return { count: 0, nicks: [] }
         const nicks: Array<Nick> = []
-        for (const id of ids) nicks.push(sessions.get(id)!.nick)
-        return nicks.sort((a, b) => a.localeCompare(b))
+        for (const id of ids) {
+          if (nicks.length === rosterNames) break
+          nicks.push(sessions.get(id)!.nick)
+        }
+        if (ids.size <= rosterNames) nicks.sort((a, b) => a.localeCompare(b))
+        return { count: ids.size, nicks }
       }
       /** Whether comings and goings are announced in a room of this many members. */
       const announced = (members: number) => announceMaxMembers === 0 || members <= announceMaxMembers
@@ -119,7 +134,7 @@ export class Hub extends Context.Service<Hub, {
         join: (session, room) =>
           Effect.sync(() => {
             const state = sessions.get(session)
-            if (state === undefined) return { members: [], announced: false }
+            if (state === undefined) return { members: { count: 0, nicks: [] }, announced: false }
             if (state.room === room) return { members: nicksIn(room), announced: false }
             if (state.room !== undefined) {
               exit(session, state.room)

@@ -15,7 +15,7 @@ import { Codec } from "./Codec.js"
 import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
-import { Hub } from "./Hub.js"
+import { Hub, type Roster } from "./Hub.js"
 import { Outbox, type Sink, sinkFromWriter } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
@@ -54,12 +54,10 @@ const nextTurn = Effect.callback<void>((resume) => {
   })
 })
 
-const membersShown = 100
-
-/** `Members of #room (3): a, b, c`, naming at most `membersShown` of them. */
-const membersNotice = (room: string, members: ReadonlyArray<string>) =>
-  `Members of ${room} (${members.length}): ${members.slice(0, membersShown).join(", ")}${
-    members.length > membersShown ? `, and ${members.length - membersShown} more` : ""
+/** `Members of #room (3): a, b, c`, or `..., and 9900 more` for a large room. */
+const membersNotice = (room: string, roster: Roster) =>
+  `Members of ${room} (${roster.count}): ${roster.nicks.join(", ")}${
+    roster.count > roster.nicks.length ? `, and ${roster.count - roster.nicks.length} more` : ""
   }`
 
 /** A line that is plain chat, not a command: the common case, taken without a full parse. */
