@@ -61,7 +61,6 @@ export class Hub extends Context.Service<Hub, {
   }>
   /** Forgets a session and frees its nickname; its room is told why. */
   readonly leave: (session: string, reason: string) => Effect.Effect<void>
-  readonly member: (session: string) => Effect.Effect<Option.Option<Member>>
   readonly findNick: (nick: string) => Effect.Effect<Option.Option<Member>>
   readonly members: (room: Room) => Effect.Effect<Roster>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
@@ -163,7 +162,6 @@ export class Hub extends Context.Service<Hub, {
               }
             }
           }),
-        member: (session) => Effect.sync(() => toMember(session)),
         findNick: (nick) =>
           Effect.sync(() => {
             const session = byNick.get(nick.toLowerCase())

@@ -52,23 +52,21 @@ export class Outbox {
 
   /** Appends bytes; they are written at the end of this event-loop turn. */
   push(bytes: Uint8Array): void {
-    if (this.dead) return
-    this.chunks.push(bytes)
-    this.queued += bytes.length
-    if (this.backedUp) {
-      if (this.queued > this.limit) this.onSlow(false)
-    } else if (!this.dirty) {
-      this.dirty = true
-      schedule(this)
-    }
+    this.append(bytes, true)
   }
 
   /** Appends past the limit: for the one last notice before a connection closes. */
   force(bytes: Uint8Array): void {
+    this.append(bytes, false)
+  }
+
+  private append(bytes: Uint8Array, bounded: boolean) {
     if (this.dead) return
     this.chunks.push(bytes)
     this.queued += bytes.length
-    if (!this.backedUp && !this.dirty) {
+    if (this.backedUp) {
+      if (bounded && this.queued > this.limit) this.onSlow(false)
+    } else if (!this.dirty) {
       this.dirty = true
       schedule(this)
     }
