@@ -1,28 +1,24 @@
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type * as NetAddress from "effect/net/NetAddress"
-import type * as Socket from "effect/socket/Socket"
-import * as SocketServer from "effect/socket/SocketServer"
-import type * as Net from "node:net"
 import { ChatConfig } from "./ChatConfig.js"
 import { Codec } from "./Codec.js"
+import type { Connection } from "./Connection.js"
 import { Hub } from "./Hub.js"
-import type { Sink } from "./Outbox.js"
+import { Listener } from "./Listener.js"
 import * as Session from "./Session.js"
 import { Sessions } from "./Sessions.js"
 
 /**
- * The running server: sessions over a `SocketServer`, a graceful shutdown
+ * The running server: sessions over a `Listener`, a graceful shutdown
  * when its layer is released, and a way to ask for that shutdown.
  */
+const encoder = new TextEncoder()
+
 export class ChatServer extends Context.Service<ChatServer, {
   readonly address: NetAddress.SocketAddress
   /** Asks the program built on this server to stop (the console's `quit`). */
@@ -30,11 +26,11 @@ export class ChatServer extends Context.Service<ChatServer, {
   /** Completes when a stop was requested. */
   readonly stopRequested: Effect.Effect<void>
 }>()("hubbub/ChatServer") {
-  /** Runs sessions on whatever `SocketServer` is provided (TCP today; WebSocket later). */
+  /** Runs sessions on whatever `Listener` is provided: TCP, or any Effect `SocketServer` through `Listener.layerSocketServer`. */
   static readonly layer = Layer.effect(
     ChatServer,
     Effect.gen(function*() {
-      const server = yield* SocketServer.SocketServer
+      const listener = yield* Listener
       const config = yield* ChatConfig
       const sessions = yield* Sessions
       const hub = yield* Hub
@@ -43,15 +39,7 @@ export class ChatServer extends Context.Service<ChatServer, {
 
       let connections = 0
       const perIp = new Map<string, number>()
-
-      /** Tells a connection we will not serve it, in one notice, and lets it go. */
-      const refuse = (socket: Socket.Socket, text: string) =>
-        Effect.gen(function*() {
-          // Writes wait until the reader is acquired.
-          yield* socket.reader
-          const writer = yield* socket.writer
-          yield* writer.write(`-!- ${text}\n`).pipe(Effect.timeoutOption("200 millis"), Effect.ignore)
-        })
+      const serve = yield* Session.handler
 
       /** Why a new connection must be refused, if it must. */
       const overLimit = (ip: string | undefined): string | undefined => {
@@ -67,38 +55,34 @@ export class ChatServer extends Context.Service<ChatServer, {
         return undefined
       }
 
-      const onConnection = (socket: Socket.Socket) =>
-        Effect.gen(function*() {
-          const conn = yield* Effect.serviceOption(NodeSocket.NetSocket)
-          const ip = Option.isSome(conn) ? conn.value.remoteAddress : undefined
-          const peer = Option.isSome(conn) ? `${conn.value.remoteAddress}:${conn.value.remotePort}` : "unknown"
-          if (Option.isSome(conn)) {
-            // Registered first so it runs last: a peer that stopped reading must not keep its socket alive.
-            yield* Effect.addFinalizer((exit) => release(conn.value, exit))
-            conn.value.setNoDelay(true)
-            if (Option.isSome(config.keepalive)) conn.value.setKeepAlive(true, Duration.toMillis(config.keepalive.value))
-          }
-          const refusal = overLimit(ip)
-          if (refusal !== undefined) {
-            sessions.counters.refused++
-            if (!stopping) yield* sessions.warnOffender(`refused: ${refusal}`).pipe(Effect.annotateLogs({ peer }))
-            return yield* refuse(socket, refusal)
-          }
-          connections++
-          if (ip !== undefined) perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-          yield* Effect.addFinalizer(() =>
-            Effect.sync(() => {
-              connections--
-              if (ip === undefined) return
-              const left = perIp.get(ip)! - 1
-              if (left === 0) perIp.delete(ip)
-              else perIp.set(ip, left)
-            })
-          )
-          return yield* Session.handle(socket, peer, Option.isSome(conn) ? netSink(conn.value) : undefined)
-        }).pipe(Effect.scoped, Effect.catchCause(() => Effect.void))
+      const release = (ip: string | undefined) =>
+        Effect.sync(() => {
+          connections--
+          if (ip === undefined) return
+          const left = perIp.get(ip)! - 1
+          if (left === 0) perIp.delete(ip)
+          else perIp.set(ip, left)
+        })
 
-      yield* server.run(onConnection).pipe(Effect.forkScoped)
+      const onConnection = (connection: Connection): Effect.Effect<void> => {
+        const ip = connection.ip
+        const refusal = overLimit(ip)
+        if (refusal !== undefined) {
+          sessions.counters.refused++
+          // Told in one notice, then let go.
+          connection.sink.write(encoder.encode(`-!- ${refusal}\n`))
+          const closed = connection.close(true)
+          return stopping ? closed : Effect.andThen(
+            sessions.warnOffender(`refused: ${refusal}`).pipe(Effect.annotateLogs({ peer: connection.peer })),
+            closed
+          )
+        }
+        connections++
+        if (ip !== undefined) perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+        return Effect.ensuring(serve(connection), release(ip))
+      }
+
+      yield* listener.run(onConnection).pipe(Effect.forkScoped)
 
       // Runs before `run` is interrupted: ask every session to say goodbye and
       // flush, wait for them up to the timeout, then the rest are cut off.
@@ -110,7 +94,7 @@ export class ChatServer extends Context.Service<ChatServer, {
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
           yield* hub.publish({ _tag: "Closing", text: Session.shutdownNotice })
           for (const session of sessions.live.values()) {
-            Deferred.doneUnsafe(session.closing, Exit.succeed({ _tag: "Shutdown" }))
+            session.close({ _tag: "Shutdown" })
           }
           const finished = yield* sessions.empty.pipe(Effect.timeoutOption(config.shutdownTimeout))
           if (Option.isNone(finished)) {
@@ -126,7 +110,7 @@ export class ChatServer extends Context.Service<ChatServer, {
           const rooms = yield* hub.rooms
           const c = sessions.counters
           let fibers = 0
-          for (const s of sessions.live.values()) fibers += s.fibers.size
+          for (const s of sessions.live.values()) fibers += s.fibers().length
           yield* Effect.logInfo("status").pipe(Effect.annotateLogs({
             connections: sessions.live.size,
             fibers,
@@ -140,9 +124,9 @@ export class ChatServer extends Context.Service<ChatServer, {
         }).pipe(Effect.repeat(Schedule.spaced(config.statusInterval.value)), Effect.delay(config.statusInterval.value), Effect.forkScoped)
       }
 
-      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
+      yield* Effect.logInfo(`listening on ${formatAddress(listener.address)}`)
       return ChatServer.of({
-        address: server.address,
+        address: listener.address,
         requestStop: Deferred.succeed(stop, undefined).pipe(Effect.asVoid),
         stopRequested: Deferred.await(stop)
       })
@@ -150,40 +134,13 @@ export class ChatServer extends Context.Service<ChatServer, {
   )
 
   /** The TCP listener on `ChatConfig`'s host and port, with everything a server needs but the config. */
-  static readonly layerTcp = ChatServer.layer.pipe(
-    Layer.provide(
-      Layer.unwrap(Effect.gen(function*() {
-        const { host, port } = yield* ChatConfig
-        // Half-open: a client that has sent its last line may still read the answers.
-        return NodeSocketServer.layer({ host, port, allowHalfOpen: true })
-      }))
-    )
-  )
+  static readonly layerTcp = ChatServer.layer.pipe(Layer.provide(Listener.layerTcp))
 
   /** A whole single-process server: TCP listener, in-memory hub, text codec. Needs only a `ChatConfig`. */
   static readonly layerStandalone = ChatServer.layerTcp.pipe(
     Layer.provideMerge(Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer))
   )
 }
-
-/** Writes straight into the Node socket: `write` never waits, `drain` ends a pause. */
-const netSink = (conn: Net.Socket): Sink => ({
-  write: (bytes) => conn.write(bytes),
-  onDrain: (f) => {
-    const done = () => {
-      conn.off("drain", done)
-      conn.off("close", done)
-      f()
-    }
-    conn.on("drain", done)
-    conn.on("close", done)
-    return () => {
-      conn.off("drain", done)
-      conn.off("close", done)
-    }
-  },
-  closed: () => conn.destroyed || conn.writableEnded
-})
 
 const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
 
@@ -193,20 +150,3 @@ export const formatAddress = (address: NetAddress.SocketAddress): string =>
     : address._tag === "InetAddressV6"
     ? `[${String(address).replace(/:\d+$/, "")}]:${address.port}`
     : `${String(address)}`
-
-/** After a graceful end the kernel still flushes what it holds; after an interrupt the socket is cut at once. */
-const release = (conn: Net.Socket, exit: Exit.Exit<unknown, unknown>) =>
-  Effect.callback<void>((resume) => {
-    if (conn.destroyed || Exit.isFailure(exit) || conn.writableLength === 0) {
-      conn.destroy()
-      return resume(Effect.void)
-    }
-    const timer = setTimeout(() => {
-      conn.destroy()
-      resume(Effect.void)
-    }, 500)
-    conn.once("close", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
-  })

@@ -97,7 +97,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
             const c = sessions.counters
             const memory = process.memoryUsage()
             let fibers = 0
-            for (const s of sessions.live.values()) fibers += s.fibers.size
+            for (const s of sessions.live.values()) fibers += s.fibers().length
             return [
               `connections: ${sessions.live.size} live, ${c.connections} since start`,
               `rooms: ${rooms.length}`,
@@ -113,7 +113,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         return Effect.suspend(() => {
           const rows: Array<string> = []
           for (const s of sessions.live.values()) {
-            for (const [role, id] of s.fibers) rows.push(`#${id}\t${role}\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
+            for (const [role, id] of s.fibers()) rows.push(`#${id}\t${role}\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
           }
           return Console.log([`${rows.length} fiber(s) serving connections`, "fiber\trole\tsession\tnick\tpeer", ...rows].join("\n"))
         })

@@ -1,4 +1,5 @@
-import * as Deferred from "effect/Deferred"
+import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -6,17 +7,16 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Socket from "effect/socket/Socket"
 import { ChatConfig, type ChatConfigShape } from "./ChatConfig.js"
+import type { Connection, EndOfInput } from "./Connection.js"
 import { Codec } from "./Codec.js"
 import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
 import { Hub, type Roster } from "./Hub.js"
-import { Outbox, type Sink, sinkFromWriter } from "./Outbox.js"
+import { Outbox } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
 
@@ -62,8 +62,6 @@ const membersNotice = (room: string, roster: Roster) =>
 
 /** A line that is plain chat, not a command: the common case, taken without a full parse. */
 const isChat = (line: string) => line.length > 0 && line.charCodeAt(0) !== 47 && line !== "quit" && line.trim() !== ""
-
-class TimedOut extends Schema.TaggedError<TimedOut>()("TimedOut", { idle: Schema.Boolean }) {}
 
 /** Events for this session: addressed to it, to its room, or to everyone. */
 const isFor = (event: Event, session: string, room: string | undefined): boolean => {
@@ -130,321 +128,468 @@ const farewell = (reason: CloseReason, nick: string | undefined, config: ChatCon
   }
 }
 
-/**
- * One connection's whole life, transport-neutral: any `Socket` works, and a
- * transport that has a non-blocking `Sink` (a Node socket) passes it for the
- * writes. Two fibers share the session scope: `inbound` reads lines and acts
- * on them; the subscriber takes this session's events from the hub and writes
- * each batch to the socket as one write, through the outbox. The first reason
- * to close (quit, disconnect, slow, kick, shutdown) wins; then the session
- * leaves the hub, sends its last notice, waits a bounded time for the outbox
- * to flush and closes.
- */
-export const handle = Effect.fnUntraced(
-  function*(socket: Socket.Socket, peer: string, transportSink?: Sink) {
-    const config = yield* ChatConfig
-    const hub = yield* Hub
-    const codec = yield* Codec
-    const sessions = yield* Sessions
-    const scope = yield* Effect.scope
+/** What every session of one server shares. */
+interface Env {
+  readonly config: ChatConfigShape
+  readonly hub: Hub["Service"]
+  readonly codec: Codec["Service"]
+  readonly sessions: Sessions["Service"]
+  readonly floodTimeout: number
+  readonly registerMillis: number
+  readonly idleMillis: number | undefined
+  readonly stallMillis: number
+  readonly tooLong: string
+}
 
-    // The writer waits until the reader has been acquired: acquire it first.
-    const pull = yield* Socket.readerBytes(socket)
-    const sink = transportSink ?? (yield* sinkFromWriter(yield* socket.writer, scope))
-    const closing = yield* Deferred.make<CloseReason>()
-    const counters = sessions.counters
-    const close = (reason: CloseReason) => Deferred.doneUnsafe(closing, Exit.succeed(reason))
-    // Set once the session stops acting on input (quit) or on output (too slow).
-    let reading = true
-    let slowed = false
-    const slow = (stalled: boolean) => {
-      if (slowed) return
-      slowed = true
+/**
+ * One connection's session: its state lives in fields, its behaviour in
+ * methods, so an idle connection costs a few objects rather than a closure
+ * per step. Two fibers serve it: the connection's own fiber reads the input
+ * as a Stream and acts on each line; once registered, a subscriber fiber takes
+ * this session's events from the hub and appends each batch to the outbox.
+ * The first reason to close (quit, disconnect, slow, flood, kick, shutdown)
+ * wins and wakes the reader; the reader then sends the last notice, waits a
+ * bounded time for the outbox to flush, and the session's scope closes.
+ */
+class Session implements SessionHandle {
+  readonly id: string
+  readonly since = new Date()
+  readonly outbox: Outbox
+  nick: Nick | undefined = undefined
+  /** The room as the command side knows it (what the console shows). */
+  room: Room | undefined = undefined
+  /** The room as the subscriber knows it: set by this session's own `Joined`, in order with the events. */
+  private delivering: Room | undefined = undefined
+  private reason: CloseReason | undefined = undefined
+  private reading = true
+  private slowed = false
+  private offended = false
+  private lastLine = Date.now()
+  private readonly registerBy: number
+  private readonly splitter: LineSplitter
+  private readonly bucket: TokenBucket | undefined
+  private readonly chats: Array<Event> = []
+  private scope: Scope.Scope | undefined = undefined
+  private subscriber: Fiber.Fiber<void> | undefined = undefined
+  private resumeRead: ((effect: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>) => void) | undefined = undefined
+  private resumeHold: (() => void) | undefined = undefined
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
+
+  constructor(readonly env: Env, readonly connection: Connection, readonly fiberId: number) {
+    const config = env.config
+    this.id = env.sessions.nextId()
+    this.registerBy = this.lastLine + env.registerMillis
+    this.splitter = new LineSplitter(config.maxLineBytes)
+    this.bucket = config.floodRate > 0 ? new TokenBucket(config.floodRate, config.floodBurst, this.lastLine) : undefined
+    const counters = env.sessions.counters
+    this.outbox = new Outbox(config.outboxBytes, connection.sink, env.stallMillis, (stalled) => {
+      if (this.slowed) return
+      this.slowed = true
       counters.slowDisconnects++
-      close({ _tag: "Slow", stalled })
-    }
-    const outbox = new Outbox(config.outboxBytes, sink, Duration.toMillis(config.writeTimeout), slow, (bytes) => {
+      this.close({ _tag: "Slow", stalled })
+    }, (bytes) => {
       counters.bytesOut += bytes
     })
-    const session: SessionHandle = {
-      id: sessions.nextId(),
-      peer,
-      since: new Date(),
-      outbox,
-      nick: undefined,
-      room: undefined,
-      fibers: new Map([["session", yield* Effect.fiberId]]),
-      closing
-    }
-    const id = session.id
-    yield* sessions.add(session)
-    yield* Effect.addFinalizer(() =>
-      Effect.andThen(
-        hub.leave(id, "connection closed"),
-        Effect.andThen(sessions.remove(id), Effect.sync(() => outbox.abandon()))
-      )
-    )
+  }
 
-    // One warning per misbehaving connection (and the log rate-limits them across connections).
-    let offended = false
-    const offend = (what: string) => {
-      if (offended) return Effect.void
-      offended = true
-      return sessions.warnOffender(what)
-    }
-    const direct = (text: string) => outbox.push(line(text))
-    const tell = (text: string) => hub.publish(notice(text, id))
-    const tellAll = (lines: ReadonlyArray<string>) => Effect.forEach(lines, tell, { discard: true })
+  get peer(): string {
+    return this.connection.peer
+  }
 
-    let room: Room | undefined
-    /** Moves a batch into the outbox as one write; true once this session's `Closing` event went out. */
-    const deliver = (batch: ReadonlyArray<Envelope>): boolean => {
-      for (let i = 0; i < batch.length; i++) {
-        const envelope = batch[i]
-        const event = envelope.event
-        if (event._tag === "Joined" && event.session === id) room = event.room as Room
-        if (!isFor(event, id, room)) continue
-        if (event._tag === "Closing") {
-          outbox.force(codec.encode(envelope))
-          return true
-        }
-        outbox.push(codec.encode(envelope))
-        counters.messagesOut++
+  fibers(): ReadonlyArray<readonly [string, number]> {
+    return this.subscriber === undefined
+      ? [["reader", this.fiberId]]
+      : [["reader", this.fiberId], ["subscriber", this.subscriber.id]]
+  }
+
+  /** The first reason wins; it stops the reading and wakes the reader wherever it waits. */
+  close(reason: CloseReason): void {
+    if (this.reason !== undefined) return
+    this.reason = reason
+    this.reading = false
+    this.resumeHold?.()
+    this.onInput()
+  }
+
+  // --- input ---------------------------------------------------------------
+
+  /** The next read's bytes, the end of the input, or undefined while there is nothing yet. */
+  private input(): Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done> | undefined {
+    if (this.reason !== undefined) return Cause.done()
+    const taken = this.connection.take()
+    if (taken === undefined) {
+      const by = this.readDeadline()
+      if (by === undefined || Date.now() < by) return undefined
+      this.close({ _tag: "TimedOut", idle: this.nick !== undefined })
+      return Cause.done()
+    }
+    if (!Array.isArray(taken)) {
+      this.close({ _tag: "Disconnected", reset: (taken as EndOfInput).reset })
+      return Cause.done()
+    }
+    return Effect.succeed(taken as Arr.NonEmptyReadonlyArray<Uint8Array>)
+  }
+
+  /** Reads wait at most until the registration deadline, then until the idle deadline (if any). */
+  private readDeadline(): number | undefined {
+    const idle = this.env.idleMillis
+    return this.nick === undefined ? this.registerBy : idle !== undefined ? this.lastLine + idle : undefined
+  }
+
+  private waitInput(): void {
+    const by = this.readDeadline()
+    if (by !== undefined) this.timer = setTimeout(this.onInput, Math.max(0, by - Date.now()))
+    this.connection.wait(this.onInput)
+  }
+
+  private stopWaiting(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    this.connection.wait(undefined)
+  }
+
+  private readonly onInput = (): void => {
+    const resume = this.resumeRead
+    if (resume === undefined) return
+    this.stopWaiting()
+    const next = this.input()
+    if (next === undefined) return this.waitInput()
+    this.resumeRead = undefined
+    resume(next)
+  }
+
+  /** The connection's input as a pull: a Stream of reads that ends when the session closes. */
+  private readonly pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>((resume) => {
+    const next = this.input()
+    if (next !== undefined) return resume(next)
+    this.resumeRead = resume
+    this.waitInput()
+    return this.cancelRead
+  })
+
+  private readonly cancelRead = Effect.sync(() => {
+    this.resumeRead = undefined
+    this.stopWaiting()
+  })
+
+  /** Holds the reader back (flood control); a close cuts the wait short. */
+  private holdBack(millis: number): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.resumeHold = undefined
+        resume(Effect.void)
       }
-      return slowed
-    }
-    const pump = (subscription: PubSub.Subscription<Envelope>) =>
-      Effect.suspend(function loop(): Effect.Effect<void> {
-        // Waiting for the next event-loop turn after each batch lets the next one grow:
-        // at most one wake-up per turn, however many events arrive.
-        return Effect.flatMap(
-          PubSub.takeAll(subscription),
-          (batch) => deliver(batch) ? Effect.void : Effect.andThen(nextTurn, loop)
-        )
+      const timer = setTimeout(done, millis)
+      this.resumeHold = done
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        this.resumeHold = undefined
       })
-    let pumpFiber: Fiber.Fiber<unknown> | undefined
-
-    const register = Effect.fnUntraced(function*(nick: Nick) {
-      const claimed = yield* Effect.result(hub.claimNick(id, nick))
-      if (Result.isFailure(claimed)) {
-        return direct(`${claimed.failure.message} Choose another nickname:`)
-      }
-      session.nick = nick
-      session.room = Lobby
-      // Joining and subscribing happen in one step, so this session's events start right after its own join;
-      // what it is told until then goes straight to its outbox: registering costs the others nothing.
-      const { members } = yield* hub.join(id, Lobby)
-      const subscription = yield* Scope.provide(hub.subscribe, scope)
-      room = Lobby
-      direct(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
-      direct(`${nick} has joined ${Lobby}`)
-      direct(membersNotice(Lobby, members))
-      pumpFiber = yield* Effect.forkIn(pump(subscription), scope)
-      session.fibers.set("subscriber", pumpFiber.id)
-      yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
     })
+  }
 
-    const enter = Effect.fnUntraced(function*(target: Room) {
-      session.room = target
-      const { announced, members } = yield* hub.join(id, target)
-      // This session's subscriber switches rooms when it sees its own `Joined`, in order with everything else.
-      if (!announced) yield* hub.publish({ _tag: "Joined", room: target, nick: session.nick!, session: id, quiet: true })
-      yield* tell(membersNotice(target, members))
-    })
+  /** Milliseconds to hold the next line back for flood control (0: none), or -1 once the client flooded too long. */
+  private budget(now: number): number {
+    const bucket = this.bucket
+    if (bucket === undefined) return 0
+    const wait = bucket.take(now)
+    if (wait === 0) return 0
+    if (now - bucket.throttledSince! <= this.env.floodTimeout) return wait
+    this.env.sessions.counters.floodDisconnects++
+    this.close({ _tag: "Flood" })
+    return -1
+  }
 
-    const run = Effect.fnUntraced(function*(command: Command, nick: string) {
-      const current = session.room as Room
-      switch (command._tag) {
-        case "Say":
-          counters.messagesIn++
-          return yield* hub.publish({ _tag: "Chat", room: current, from: nick, text: command.text })
-        case "Me":
-          counters.messagesIn++
-          return yield* hub.publish({ _tag: "Action", room: current, from: nick, text: command.text })
-        case "Msg": {
-          const target = yield* hub.findNick(command.nick)
-          if (target._tag === "None") return yield* tell(`No such nickname: ${command.nick}.`)
-          counters.messagesIn++
-          yield* hub.publish({ _tag: "Private", to: target.value.session, from: nick, text: command.text })
-          return yield* tell(`Message to ${target.value.nick}: ${command.text}`)
-        }
-        case "Nick": {
-          if (command.nick === nick) return yield* tell(`You are already ${nick}.`)
-          const renamed = yield* Effect.result(hub.claimNick(id, command.nick))
-          if (Result.isFailure(renamed)) return yield* tell(renamed.failure.message)
-          session.nick = command.nick
-          return
-        }
-        case "Join":
-          if (command.room === current) return yield* tell(`You are already in ${current}.`)
-          return yield* enter(command.room)
-        case "Rooms": {
-          const rooms = yield* hub.rooms
-          return yield* tell(`Rooms (${rooms.length}): ${rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
-        }
-        case "Who": {
-          return yield* tell(membersNotice(current, yield* hub.members(current)))
-        }
-        case "Help":
-          return yield* tellAll(helpLines)
-        case "Quit":
-          reading = false
-          return close({ _tag: "Quit", message: command.reason })
-      }
-    })
+  // Chat lines of one read are published together (one hub round for them all); anything
+  // else the client sends is acted on in order after what came before it was published.
+  private readonly publishChats = Effect.suspend(() => {
+    const chats = this.chats
+    if (chats.length === 0) return Effect.void
+    const events = chats.splice(0)
+    return events.length === 1 ? this.env.hub.publish(events[0]) : this.env.hub.publishAll(events)
+  })
 
-    const onLine = (clean: string): Effect.Effect<void> => {
-      if (!reading) return Effect.void
-      const nick = session.nick
-      if (nick === undefined) {
-        const trimmed = clean.trim()
-        if (trimmed === "") return Effect.void
-        const parsed = parseRegistration(trimmed)
-        if (Result.isFailure(parsed)) return Effect.sync(() => direct(`${parsed.failure.message}`))
-        const registration = parsed.success
-        if (typeof registration === "string") return register(registration)
-        reading = false
-        return Effect.sync(() => close({ _tag: "Quit", message: registration.reason }))
-      }
-      if (clean.trim() === "") return Effect.void
-      const parsed = parseCommand(clean)
-      return Result.isSuccess(parsed) ? run(parsed.success, nick) : tell(parsed.failure.message)
-    }
-
-    const splitter = new LineSplitter(config.maxLineBytes)
-    const tooLong = `Line too long (more than ${config.maxLineBytes} bytes); it was discarded.`
-    const bucket = config.floodRate > 0 ? new TokenBucket(config.floodRate, config.floodBurst, Date.now()) : undefined
-    const floodTimeout = Duration.toMillis(config.floodTimeout)
-    /** Waits out the flood budget for one line; false once the client flooded for too long. */
-    /** Milliseconds to hold the next line back for flood control (0: none), or -1 once the client flooded too long. */
-    const budget = (now: number): number => {
-      if (bucket === undefined) return 0
-      const wait = bucket.take(now)
-      if (wait === 0) return 0
-      if (now - bucket.throttledSince! <= floodTimeout) return wait
-      reading = false
-      counters.floodDisconnects++
-      close({ _tag: "Flood" })
-      return -1
-    }
-    let lastLine = Date.now()
-    // Chat lines of one read are published together (one hub round for them all); anything
-    // else the client sends is acted on in order after what came before it was published.
-    const chats: Array<Event> = []
-    const publishChats = Effect.suspend(() => {
-      if (chats.length === 0) return Effect.void
-      const events = chats.splice(0)
-      return events.length === 1 ? hub.publish(events[0]) : hub.publishAll(events)
-    })
-    const onChunks = (chunks: ReadonlyArray<Uint8Array>) =>
-      Effect.gen(function*() {
-        for (const chunk of chunks) {
-          counters.bytesIn += chunk.length
-          for (const frame of splitter.push(chunk)) {
-            if (!reading) break
-            const now = Date.now()
-            const wait = budget(now)
-            if (wait === -1) break
-            if (wait > 0) {
-              yield* publishChats
-              yield* offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
-              yield* Effect.sleep(wait)
-            }
-            lastLine = now
-            if (frame === TooLong) {
-              yield* publishChats
-              yield* offend(`line over ${config.maxLineBytes} bytes discarded`)
-              if (session.nick === undefined) direct(tooLong)
-              else yield* tell(tooLong)
-              continue
-            }
-            const nick = session.nick
-            const text = sanitize(frame)
-            if (nick !== undefined && isChat(text)) {
-              counters.messagesIn++
-              chats.push({ _tag: "Chat", room: session.room!, from: nick, text })
-              continue
-            }
-            yield* publishChats
-            yield* onLine(text)
+  readonly onChunks = (chunks: ReadonlyArray<Uint8Array>): Effect.Effect<void> => {
+    const self = this
+    const { config, sessions } = this.env
+    return Effect.gen(function*() {
+      for (const chunk of chunks) {
+        sessions.counters.bytesIn += chunk.length
+        for (const frame of self.splitter.push(chunk)) {
+          if (!self.reading) break
+          const now = Date.now()
+          const wait = self.budget(now)
+          if (wait === -1) break
+          if (wait > 0) {
+            yield* self.publishChats
+            yield* self.offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
+            yield* self.holdBack(wait)
+            if (!self.reading) break
           }
+          self.lastLine = now
+          if (frame === TooLong) {
+            yield* self.publishChats
+            yield* self.offend(`line over ${config.maxLineBytes} bytes discarded`)
+            if (self.nick === undefined) self.direct(self.env.tooLong)
+            else yield* self.tell(self.env.tooLong)
+            continue
+          }
+          const nick = self.nick
+          const text = sanitize(frame)
+          if (nick !== undefined && isChat(text)) {
+            sessions.counters.messagesIn++
+            self.chats.push({ _tag: "Chat", room: self.room!, from: nick, text })
+            continue
+          }
+          yield* self.publishChats
+          yield* self.onLine(text)
         }
-        yield* publishChats
-      })
+      }
+      yield* self.publishChats
+    })
+  }
 
-    // Reads wait at most until the registration deadline, then until the idle deadline (if any).
-    const registerBy = Date.now() + Duration.toMillis(config.registerTimeout)
-    const idleMillis = Option.map(config.idleTimeout, Duration.toMillis)
-    const readDeadline = (): number | undefined =>
-      session.nick === undefined ? registerBy : Option.isSome(idleMillis) ? lastLine + idleMillis.value : undefined
-    const timedPull = Effect.suspend(() => {
-      const by = readDeadline()
-      return by === undefined ? pull : pull.pipe(
-        Effect.timeoutOrElse({
-          duration: Math.max(0, by - Date.now()),
-          orElse: () => Effect.fail(new TimedOut({ idle: session.nick !== undefined }))
+  private onLine(clean: string): Effect.Effect<void> {
+    if (!this.reading) return Effect.void
+    const nick = this.nick
+    if (nick === undefined) {
+      const trimmed = clean.trim()
+      if (trimmed === "") return Effect.void
+      const parsed = parseRegistration(trimmed)
+      if (Result.isFailure(parsed)) return Effect.sync(() => this.direct(parsed.failure.message))
+      const registration = parsed.success
+      if (typeof registration === "string") return register(this, registration)
+      return Effect.sync(() => this.close({ _tag: "Quit", message: registration.reason }))
+    }
+    if (clean.trim() === "") return Effect.void
+    const parsed = parseCommand(clean)
+    return Result.isSuccess(parsed) ? run(this, parsed.success, nick) : this.tell(parsed.failure.message)
+  }
+
+  // --- output --------------------------------------------------------------
+
+  /** Straight into this connection's outbox, past the hub (before registration). */
+  direct(text: string): void {
+    this.outbox.push(line(text))
+  }
+
+  /** A notice to this session, in order with its other events. */
+  tell(text: string): Effect.Effect<void> {
+    return this.env.hub.publish(notice(text, this.id))
+  }
+
+  /** One warning per misbehaving connection (and the log rate-limits them across connections). */
+  offend(what: string): Effect.Effect<void> {
+    if (this.offended) return Effect.void
+    this.offended = true
+    return this.env.sessions.warnOffender(what)
+  }
+
+  /** Moves a batch into the outbox as one write; true once this session's `Closing` event went out. */
+  private deliver(batch: ReadonlyArray<Envelope>): boolean {
+    const { codec, sessions } = this.env
+    const id = this.id
+    for (let i = 0; i < batch.length; i++) {
+      const envelope = batch[i]
+      const event = envelope.event
+      if (event._tag === "Joined" && event.session === id) this.delivering = event.room as Room
+      if (!isFor(event, id, this.delivering)) continue
+      if (event._tag === "Closing") {
+        this.outbox.force(codec.encode(envelope))
+        return true
+      }
+      this.outbox.push(codec.encode(envelope))
+      sessions.counters.messagesOut++
+    }
+    return this.slowed
+  }
+
+  /** The subscriber: takes what the hub has for this session, at most once per event-loop turn. */
+  private subscribe(subscription: PubSub.Subscription<Envelope>): Effect.Effect<void> {
+    let loop: Effect.Effect<void> = Effect.void
+    // Waiting for the next event-loop turn after each batch lets the next one grow.
+    const again = Effect.andThen(nextTurn, Effect.suspend(() => loop))
+    loop = Effect.flatMap(PubSub.takeAll(subscription), (batch) => this.deliver(batch) ? Effect.void : again)
+    return loop
+  }
+
+  /** Registered: joins the lobby and starts the subscriber, in one step with nothing published in between. */
+  startSubscriber(nick: Nick): Effect.Effect<Roster> {
+    const self = this
+    return Effect.gen(function*() {
+      const scope = self.scope!
+      const { members } = yield* self.env.hub.join(self.id, Lobby)
+      const subscription = yield* Scope.provide(self.env.hub.subscribe, scope)
+      self.delivering = Lobby
+      self.nick = nick
+      self.room = Lobby
+      self.subscriber = yield* Effect.forkIn(self.subscribe(subscription), scope)
+      return members
+    })
+  }
+
+  // --- life ----------------------------------------------------------------
+
+  live(scope: Scope.Scope): Effect.Effect<void> {
+    const self = this
+    const { hub, sessions } = this.env
+    this.scope = scope
+    return Effect.gen(function*() {
+      yield* Scope.addFinalizerExit(scope, (exit) => self.connection.close(Exit.isSuccess(exit)))
+      yield* sessions.add(self)
+      yield* Scope.addFinalizer(
+        scope,
+        Effect.andThen(
+          hub.leave(self.id, "connection closed"),
+          Effect.andThen(sessions.remove(self.id), Effect.sync(() => self.outbox.abandon()))
+        )
+      )
+      yield* Effect.logInfo("connection opened")
+      for (const text of greeting) self.direct(text)
+      yield* Stream.fromPull(Effect.succeed(self.pull)).pipe(Stream.runForEachArray(self.onChunks))
+      yield* self.finish()
+    })
+  }
+
+  /** Everything published to this session before it closed is still delivered, then its last notice. */
+  private finish(): Effect.Effect<void> {
+    const self = this
+    const { config, hub, sessions } = this.env
+    return Effect.gen(function*() {
+      const reason = self.reason ?? { _tag: "Disconnected", reset: false }
+      self.reading = false
+      if (reason._tag === "TimedOut") {
+        sessions.counters.timeouts++
+        yield* self.offend(reason.idle ? "idle timeout" : "no nickname within the registration timeout")
+      }
+      const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
+      const last = farewell(reason, self.nick, config)
+      const subscriber = self.subscriber
+      if (subscriber === undefined || self.slowed || last === undefined) {
+        if (subscriber !== undefined) yield* Fiber.interrupt(subscriber)
+        if (self.slowed) self.outbox.clear()
+        if (last !== undefined) self.outbox.force(line(last))
+      } else {
+        // At shutdown the server publishes one `Closing` for everyone.
+        if (reason._tag !== "Shutdown") yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
+        yield* Fiber.await(subscriber).pipe(flushDeadline)
+      }
+      const leave = leaveText(reason)
+      if (leave !== undefined) yield* hub.leave(self.id, leave)
+      // A client cut off for not reading gets a short grace to take its last notice.
+      if (last !== undefined) yield* self.outbox.flushed.pipe(self.slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
+      if (reason._tag === "Kicked") sessions.counters.kicks++
+      yield* Effect.logInfo("connection closed").pipe(
+        Effect.annotateLogs({
+          reason: closeLabel(reason),
+          ...(self.nick === undefined ? {} : { nick: self.nick }),
+          duration: Duration.format(Duration.millis(Date.now() - self.since.getTime()))
         })
       )
     })
+  }
+}
 
-    const inboundFiber = yield* Stream.fromPull(Effect.succeed(timedPull)).pipe(
-      Stream.runForEachArray(onChunks),
-      Effect.catchTags({
-        TimedOut: (timedOut) =>
-          offend(timedOut.idle ? "idle timeout" : "no nickname within the registration timeout").pipe(
-            Effect.andThen(Effect.sync(() => {
-              counters.timeouts++
-              close({ _tag: "TimedOut", idle: timedOut.idle })
-            }))
-          ),
-        SocketError: (error) =>
-          Effect.sync(() =>
-            close({
-              _tag: "Disconnected",
-              reset: !(error.reason._tag === "SocketCloseError" && error.reason.code === 1000)
-            })
-          )
-      }),
-      Effect.forkIn(scope)
-    )
-    session.fibers.set("reader", inboundFiber.id)
+const register = Effect.fnUntraced(function*(session: Session, nick: Nick) {
+  const claimed = yield* Effect.result(session.env.hub.claimNick(session.id, nick))
+  if (Result.isFailure(claimed)) {
+    return session.direct(`${claimed.failure.message} Choose another nickname:`)
+  }
+  // Until the subscriber runs, what this session is told goes straight to its outbox: registering costs the others nothing.
+  const members = yield* session.startSubscriber(nick)
+  session.direct(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
+  session.direct(`${nick} has joined ${Lobby}`)
+  session.direct(membersNotice(Lobby, members))
+  yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
+})
 
-    yield* Effect.logInfo("connection opened")
-    for (const text of greeting) direct(text)
+const enter = Effect.fnUntraced(function*(session: Session, target: Room) {
+  const hub = session.env.hub
+  session.room = target
+  const { announced, members } = yield* hub.join(session.id, target)
+  // The subscriber switches rooms when it sees its own `Joined`, in order with everything else.
+  if (!announced) {
+    yield* hub.publish({ _tag: "Joined", room: target, nick: session.nick!, session: session.id, quiet: true })
+  }
+  yield* session.tell(membersNotice(target, members))
+})
 
-    const reason = yield* Deferred.await(closing)
-    reading = false
-    yield* Fiber.interrupt(inboundFiber)
-    // Everything published to this session before it closed is still delivered, then the last notice.
-    const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
-    const last = farewell(reason, session.nick, config)
-    if (pumpFiber === undefined || slowed || last === undefined) {
-      if (pumpFiber !== undefined) yield* Fiber.interrupt(pumpFiber)
-      if (slowed) outbox.clear()
-      if (last !== undefined) outbox.force(line(last))
-    } else {
-      // At shutdown the server publishes one `Closing` for everyone.
-      if (reason._tag !== "Shutdown") yield* hub.publish({ _tag: "Closing", to: id, text: last })
-      yield* Fiber.await(pumpFiber).pipe(flushDeadline)
+const run = Effect.fnUntraced(function*(session: Session, command: Command, nick: string) {
+  const { hub, sessions } = session.env
+  const counters = sessions.counters
+  const current = session.room as Room
+  switch (command._tag) {
+    case "Say":
+      counters.messagesIn++
+      return yield* hub.publish({ _tag: "Chat", room: current, from: nick, text: command.text })
+    case "Me":
+      counters.messagesIn++
+      return yield* hub.publish({ _tag: "Action", room: current, from: nick, text: command.text })
+    case "Msg": {
+      const target = yield* hub.findNick(command.nick)
+      if (target._tag === "None") return yield* session.tell(`No such nickname: ${command.nick}.`)
+      counters.messagesIn++
+      yield* hub.publish({ _tag: "Private", to: target.value.session, from: nick, text: command.text })
+      return yield* session.tell(`Message to ${target.value.nick}: ${command.text}`)
     }
-    const leave = leaveText(reason)
-    if (leave !== undefined) yield* hub.leave(id, leave)
-    // A client cut off for not reading gets a short grace to take its last notice.
-    if (last !== undefined) yield* outbox.flushed.pipe(slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
-    if (reason._tag === "Kicked") counters.kicks++
-    yield* Effect.logInfo("connection closed").pipe(
-      Effect.annotateLogs({
-        reason: closeLabel(reason),
-        ...(session.nick === undefined ? {} : { nick: session.nick }),
-        duration: Duration.format(Duration.millis(Date.now() - session.since.getTime()))
-      })
-    )
-  },
-  (effect, _socket, peer, _sink) =>
-    effect.pipe(
-      // Anything a socket does to end a session was handled above; this catches the rest without a stack trace.
+    case "Nick": {
+      if (command.nick === nick) return yield* session.tell(`You are already ${nick}.`)
+      const renamed = yield* Effect.result(hub.claimNick(session.id, command.nick))
+      if (Result.isFailure(renamed)) return yield* session.tell(renamed.failure.message)
+      session.nick = command.nick
+      return
+    }
+    case "Join":
+      if (command.room === current) return yield* session.tell(`You are already in ${current}.`)
+      return yield* enter(session, command.room)
+    case "Rooms": {
+      const rooms = yield* hub.rooms
+      return yield* session.tell(`Rooms (${rooms.length}): ${rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
+    }
+    case "Who":
+      return yield* session.tell(membersNotice(current, yield* hub.members(current)))
+    case "Help":
+      return yield* Effect.forEach(helpLines, (text) => session.tell(text), { discard: true })
+    case "Quit":
+      return session.close({ _tag: "Quit", message: command.reason })
+  }
+})
+
+/**
+ * Serves connections with the services of the context it runs in, looked up
+ * once: `(connection) => session`. The session never fails; anything
+ * unexpected is logged in one line and ends only that session.
+ */
+export const handler: Effect.Effect<
+  (connection: Connection) => Effect.Effect<void>,
+  never,
+  ChatConfig | Hub | Codec | Sessions
+> = Effect.gen(function*() {
+  const config = yield* ChatConfig
+  const env: Env = {
+    config,
+    hub: yield* Hub,
+    codec: yield* Codec,
+    sessions: yield* Sessions,
+    floodTimeout: Duration.toMillis(config.floodTimeout),
+    registerMillis: Duration.toMillis(config.registerTimeout),
+    idleMillis: Option.getOrUndefined(Option.map(config.idleTimeout, Duration.toMillis)),
+    stallMillis: Duration.toMillis(config.writeTimeout),
+    tooLong: `Line too long (more than ${config.maxLineBytes} bytes); it was discarded.`
+  }
+  return (connection: Connection) =>
+    Effect.withFiber<void>((fiber) => {
+      const session = new Session(env, connection, fiber.id)
+      return Effect.scopedWith((scope) => session.live(scope))
+    }).pipe(
+      // Anything a connection does to end a session was handled above; this catches the rest without a stack trace.
       Effect.catchCause((cause) => Effect.logWarning("session failed", cause)),
-      Effect.annotateLogs({ peer }),
-      Effect.scoped
+      Effect.annotateLogs({ peer: connection.peer })
     )
-)
+})
+
+/** One connection's whole session, with the services from the context. */
+export const handle = (connection: Connection) => Effect.flatMap(handler, (serve) => serve(connection))

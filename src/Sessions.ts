@@ -1,5 +1,4 @@
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Outbox } from "./Outbox.js"
@@ -45,9 +44,9 @@ export interface SessionHandle {
   nick: string | undefined
   room: string | undefined
   /** The fibers serving this session, by role, for the console's `fibers`. */
-  readonly fibers: Map<string, number>
-  /** Completed once, with the first reason to close. */
-  readonly closing: Deferred.Deferred<CloseReason>
+  fibers(): ReadonlyArray<readonly [role: string, id: number]>
+  /** Asks the session to close; the first reason wins. */
+  close(reason: CloseReason): void
 }
 
 export interface Counters {
@@ -127,7 +126,9 @@ export class Sessions extends Context.Service<Sessions, {
       close: (id, reason) =>
         Effect.suspend(() => {
           const handle = live.get(id)
-          return handle === undefined ? Effect.succeed(false) : Deferred.succeed(handle.closing, reason).pipe(Effect.as(true))
+          if (handle === undefined) return Effect.succeed(false)
+          handle.close(reason)
+          return Effect.succeed(true)
         }),
       findNick: (nick) => {
         const key = nick.toLowerCase()

@@ -12,8 +12,12 @@
 
 /** Settings (`ChatConfig.layer(overrides)`) and their defaults. */
 export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
-/** The server over any `SocketServer` (`layer`), over TCP (`layerTcp`), or whole (`layerStandalone`). */
+/** The server over any `Listener` (`layer`), over TCP (`layerTcp`), or whole (`layerStandalone`). */
 export { ChatServer, formatAddress } from "./ChatServer.js"
+/** A client's byte stream, whatever carries it. */
+export { type Connection, type EndOfInput, fromSocket, NetConnection } from "./Connection.js"
+/** Where connections come from: Node TCP (`layerTcp`) or any Effect `SocketServer` (`layerSocketServer`). */
+export { Listener } from "./Listener.js"
 /** Wire formats; `Codec.layerText` is the line protocol. */
 export { Codec, type CodecShape, makeCodec, renderText } from "./Codec.js"
 /** What travels through the hub. */
@@ -39,7 +43,7 @@ export {
   Room,
   sanitize
 } from "./Protocol.js"
-/** One connection's life over any `Socket`. */
+/** One connection's life over any `Connection`. */
 export * as Session from "./Session.js"
 /** Live sessions and counters of this process. */
 export { type CloseReason, type Counters, type SessionHandle, Sessions } from "./Sessions.js"

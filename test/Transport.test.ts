@@ -5,6 +5,7 @@ import { ChatConfig } from "../src/ChatConfig.js"
 import { ChatServer } from "../src/ChatServer.js"
 import { Codec } from "../src/Codec.js"
 import { Hub } from "../src/Hub.js"
+import { Listener } from "../src/Listener.js"
 import { Sessions } from "../src/Sessions.js"
 
 /** A WebSocket client that collects the lines it receives. */
@@ -45,7 +46,8 @@ describe("transports", () => {
   it("runs the same sessions over another SocketServer (WebSocket), without a Node socket to write to", async () => {
     const runtime = ManagedRuntime.make(
       ChatServer.layer.pipe(
-        Layer.provideMerge(NodeSocketServer.layerWebSocket({ port: 0, host: "127.0.0.1" })),
+        Layer.provide(Listener.layerSocketServer),
+        Layer.provide(NodeSocketServer.layerWebSocket({ port: 0, host: "127.0.0.1" })),
         Layer.provideMerge(Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer)),
         Layer.provide(ChatConfig.layer()),
         Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
