@@ -6,12 +6,56 @@ import * as PubSub from "effect/PubSub"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { ChatConfig } from "./ChatConfig.js"
+import { Doorbell } from "./Doorbell.js"
 import { Envelope, type Event } from "./Event.js"
 import { Lobby, type Nick, type Room } from "./Protocol.js"
 
 export class NickInUse extends Schema.TaggedError<NickInUse>()("NickInUse", { nick: Schema.String }) {
   override get message() {
     return `Nickname ${this.nick} is already in use.`
+  }
+}
+
+/**
+ * One session's subscription to the bus: `take` returns at once what was
+ * published since the last take (possibly nothing), and `next` waits until
+ * something more was. Every subscriber takes its own events from the shared
+ * PubSub; what is its own here is the wait: a doorbell rung once per
+ * event-loop turn, where waiting in `PubSub.take` would cost a Deferred per
+ * wait and a pass over every subscriber per publication.
+ */
+export interface Subscription {
+  readonly take: Effect.Effect<ReadonlyArray<Envelope>>
+  readonly next: Effect.Effect<void>
+}
+
+class BusSubscription implements Subscription {
+  readonly take: Effect.Effect<ReadonlyArray<Envelope>>
+  readonly next: Effect.Effect<void>
+  private seen = 0
+  private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+
+  constructor(subscription: PubSub.Subscription<Envelope>, bell: Doorbell) {
+    const poll = PubSub.takeUpTo(subscription, Number.POSITIVE_INFINITY)
+    this.take = Effect.suspend(() => {
+      this.seen = bell.count
+      return poll
+    })
+    const wake = () => {
+      const resume = this.resume
+      this.resume = undefined
+      resume?.(Effect.void)
+    }
+    const cancel = Effect.sync(() => {
+      bell.unlisten(wake)
+      this.resume = undefined
+    })
+    this.next = Effect.callback<void>((resume) => {
+      if (bell.count !== this.seen) return resume(Effect.void)
+      this.resume = resume
+      bell.listen(wake)
+      return cancel
+    })
   }
 }
 
@@ -67,7 +111,8 @@ export class Hub extends Context.Service<Hub, {
   readonly publish: (event: Event) => Effect.Effect<void>
   /** Publishes several events at once, in order. */
   readonly publishAll: (events: ReadonlyArray<Event>) => Effect.Effect<void>
-  readonly subscribe: Effect.Effect<PubSub.Subscription<Envelope>, never, Scope.Scope>
+  /** A subscription to every event, for as long as the scope lasts. */
+  readonly subscribe: Effect.Effect<Subscription, never, Scope.Scope>
 }>()("hubbub/Hub") {
   /** A hub for one process: membership in maps, the bus a `PubSub.unbounded` (each session bounds its own outbox). */
   static readonly layerMemory = Layer.effect(
@@ -75,12 +120,14 @@ export class Hub extends Context.Service<Hub, {
     Effect.gen(function*() {
       const { announceMaxMembers } = yield* ChatConfig
       const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+      const bell = new Doorbell()
       const sessions = new Map<string, { nick: Nick; room: Room | undefined }>()
       const byNick = new Map<string, string>()
       const rooms = new Map<Room, Set<string>>([[Lobby, new Set()]])
 
       const send = (event: Event) => {
         PubSub.publishUnsafe(bus, new Envelope(event))
+        bell.ring()
       }
       const nicksIn = (room: Room): Roster => {
         const ids = rooms.get(room)
@@ -172,8 +219,11 @@ export class Hub extends Context.Service<Hub, {
           Array.from(rooms, ([room, ids]) => ({ room, members: ids.size })).sort((a, b) => a.room.localeCompare(b.room))
         ),
         publish: (event) => Effect.sync(() => send(event)),
-        publishAll: (events) => PubSub.publishAll(bus, events.map((event) => new Envelope(event))).pipe(Effect.asVoid),
-        subscribe: PubSub.subscribe(bus)
+        publishAll: (events) =>
+          PubSub.publishAll(bus, events.map((event) => new Envelope(event))).pipe(
+            Effect.andThen(Effect.sync(() => bell.ring()))
+          ),
+        subscribe: Effect.map(PubSub.subscribe(bus), (subscription) => new BusSubscription(subscription, bell))
       })
     })
   )

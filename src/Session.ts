@@ -5,7 +5,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -15,7 +14,7 @@ import { Codec } from "./Codec.js"
 import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
-import { Hub, type Roster } from "./Hub.js"
+import { Hub, type Roster, type Subscription } from "./Hub.js"
 import { Outbox } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
@@ -33,26 +32,6 @@ const greeting = [
   "Welcome to hubbub, a group chat server.",
   "Choose a nickname (1-24 letters, digits, _ or -):"
 ]
-
-/**
- * Resumes in the event loop's next turn (after I/O), not just after the other
- * ready fibers. All sessions waiting for the same turn resume together, so
- * their output is flushed together.
- */
-let turnWaiters: Array<() => void> = []
-const runTurn = () => {
-  const waiters = turnWaiters
-  turnWaiters = []
-  for (const f of waiters) f()
-}
-const nextTurn = Effect.callback<void>((resume) => {
-  const f = () => resume(Effect.void)
-  if (turnWaiters.push(f) === 1) setImmediate(runTurn)
-  return Effect.sync(() => {
-    const i = turnWaiters.indexOf(f)
-    if (i !== -1) turnWaiters.splice(i, 1)
-  })
-})
 
 /** `Members of #room (3): a, b, c`, or `..., and 9900 more` for a large room. */
 const membersNotice = (room: string, roster: Roster) =>
@@ -408,11 +387,10 @@ class Session implements SessionHandle {
   }
 
   /** The subscriber: takes what the hub has for this session, at most once per event-loop turn. */
-  private subscribe(subscription: PubSub.Subscription<Envelope>): Effect.Effect<void> {
+  private subscribe(subscription: Subscription): Effect.Effect<void> {
     let loop: Effect.Effect<void> = Effect.void
-    // Waiting for the next event-loop turn after each batch lets the next one grow.
-    const again = Effect.andThen(nextTurn, Effect.suspend(() => loop))
-    loop = Effect.flatMap(PubSub.takeAll(subscription), (batch) => this.deliver(batch) ? Effect.void : again)
+    const again = Effect.andThen(subscription.next, Effect.suspend(() => loop))
+    loop = Effect.flatMap(subscription.take, (batch) => this.deliver(batch) ? Effect.void : again)
     return loop
   }
 
@@ -472,13 +450,16 @@ class Session implements SessionHandle {
         if (subscriber !== undefined) yield* Fiber.interrupt(subscriber)
         if (self.slowed) self.outbox.clear()
         if (last !== undefined) self.outbox.force(line(last))
-      } else {
+      } else if (reason._tag !== "Shutdown") {
         // At shutdown the server publishes one `Closing` for everyone.
-        if (reason._tag !== "Shutdown") yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
-        yield* Fiber.await(subscriber).pipe(flushDeadline)
+        yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
       }
+      // The room learns at once; this session's subscriber stops at its `Closing`, before the `Left`.
       const leave = leaveText(reason)
       if (leave !== undefined) yield* hub.leave(self.id, leave)
+      if (subscriber !== undefined && !self.slowed && last !== undefined) {
+        yield* Fiber.await(subscriber).pipe(flushDeadline)
+      }
       // A client cut off for not reading gets a short grace to take its last notice.
       if (last !== undefined) yield* self.outbox.flushed.pipe(self.slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
       if (reason._tag === "Kicked") sessions.counters.kicks++
