@@ -20,6 +20,7 @@ import {
   protocols,
   redisServer,
   type Server,
+  type Wire,
   serverNode,
   startHubbub,
   startNet,
@@ -68,7 +69,7 @@ const progress = (text: string) => process.stdout.write(process.stdout.isTTY ? `
 /** Opens `count` subscribers, a few hundred at a time. */
 const subscribers = async (server: Server, count: number) => {
   const protocol = protocols[server.name]
-  const sockets: Array<Net.Socket> = []
+  const sockets: Array<Wire> = []
   for (let i = 0; i < count; i += 250) {
     sockets.push(...await Promise.all(
       Array.from({ length: Math.min(250, count - i) }, (_, k) => protocol.subscriber(server.port, i + k))
@@ -102,7 +103,7 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
   const acked = new Int32Array(k)
   let running = false
   let counting = false
-  const publishers: Array<Net.Socket> = []
+  const publishers: Array<Wire> = []
   // Acks only mark senders; once per event-loop turn each marked sender tops up its window in one write.
   const dirty = new Set<number>()
   let scheduled = false
@@ -130,7 +131,7 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
       acked[i] = Math.max(acked[i], seq + 1)
       refill(i)
     } : undefined)
-    socket.on("data", (chunk: Buffer) => receiver.push(chunk, micros(), counting))
+    socket.onBytes = (bytes) => receiver.push(bytes, micros(), counting)
     return receiver
   })
   for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(server.port, s, sockets[s]))
@@ -200,13 +201,14 @@ const idle = async (server: Server, n: number) => {
   const sent = new Int32Array(1)
   const receivers = sockets.map((socket) => {
     const receiver = new Receiver(1)
-    socket.on("data", (chunk: Buffer) => receiver.push(chunk, micros(), true))
+    socket.onBytes = (bytes) => receiver.push(bytes, micros(), true)
     return receiver
   })
   const protocol = protocols[server.name]
   const publisher = await protocol.publisher(server.port, 0, sockets[0])
   const seconds = Math.max(5, duration)
   const cpuBefore = processStats(server.pid).cpuSeconds
+  const loadBefore = process.cpuUsage()
   const timer = setInterval(() => publisher.write(protocol.frame(encodeMessage(0, sent[0]++, micros()))), 100)
   await sleep(seconds * 1000)
   clearInterval(timer)
@@ -219,6 +221,7 @@ const idle = async (server: Server, n: number) => {
     lost += r.lost(sent)
   }
   const stats = processStats(server.pid)
+  const load = process.cpuUsage(loadBefore)
   for (const s of sockets) s.destroy()
   if (publisher !== sockets[0]) publisher.destroy()
   return {
@@ -232,7 +235,8 @@ const idle = async (server: Server, n: number) => {
     lost,
     rss: stats.rss,
     peakRss: stats.peakRss,
-    bytesPerConnection: (joinedRss - base) / n
+    bytesPerConnection: (joinedRss - base) / n,
+    loadCpu: (load.user + load.system) / 1e6 / seconds
   }
 }
 
@@ -340,7 +344,7 @@ if (scenarios.has("idle")) {
   results.idle = out
   say("")
   say(`Idle: ${idleClients} clients in one room, one sender at 10 messages/s`)
-  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server CPU  server RSS  per connection")
+  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server CPU  server RSS  per connection  load CPU")
   for (const name of wanted) {
     const r = out[name]
     say([
@@ -352,7 +356,8 @@ if (scenarios.has("idle")) {
       String(r.lost).padStart(5),
       `${(r.serverCpu * 100).toFixed(0)}%`.padStart(11),
       `${mib(r.rss).toFixed(0)} MiB`.padStart(11),
-      `${(r.bytesPerConnection / 1024).toFixed(1)} KiB`.padStart(15)
+      `${(r.bytesPerConnection / 1024).toFixed(1)} KiB`.padStart(15),
+      `${(r.loadCpu * 100).toFixed(0)}%`.padStart(9)
     ].join(" "))
   }
 }
