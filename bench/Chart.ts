@@ -4,7 +4,7 @@ interface Point {
   readonly p99: number
 }
 
-const colors: Record<string, string> = { hubbub: "#d62728", "node:net": "#1f77b4", redis: "#2ca02c" }
+const colors: Record<string, string> = { hubbub: "#d62728", "node:net": "#1f77b4", redis: "#2ca02c", effect: "#9467bd" }
 
 export const chart = (
   fan: Record<string, Record<number, ReadonlyArray<Point>>>,

@@ -11,7 +11,7 @@ const root = Path.resolve(import.meta.dirname, "..")
 /** The Node that runs npm: the machine's own, as `node dist/main.js` would use. */
 export const serverNode = process.env.npm_node_execpath ?? process.execPath
 
-export type PeerName = "hubbub" | "node:net" | "redis"
+export type PeerName = "hubbub" | "node:net" | "redis" | "effect"
 
 export interface Server {
   readonly name: PeerName
@@ -91,6 +91,16 @@ export const startNet = async (): Promise<Server> => {
   })
   await connectable(port, child)
   return { name: "node:net", port, pid: child.pid!, stop: stopper(child) }
+}
+
+/** The design card at its most direct (see bench/peers/effect-server.mjs): what the design costs before hubbub's work. */
+export const startEffect = async (): Promise<Server> => {
+  const port = await freePort()
+  const child = spawn(serverNode, [Path.join(root, "bench/peers/effect-server.mjs"), String(port)], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
+  await connectable(port, child)
+  return { name: "effect", port, pid: child.pid!, stop: stopper(child) }
 }
 
 export const redisServer = (): string | undefined => {
@@ -185,6 +195,12 @@ export const protocols: Record<PeerName, Protocol> = {
   },
   "node:net": {
     name: "node:net",
+    subscriber: (port) => open(port),
+    publisher: async (_port, _index, own) => own,
+    frame: (payload) => payload + "\n"
+  },
+  effect: {
+    name: "effect",
     subscriber: (port) => open(port),
     publisher: async (_port, _index, own) => own,
     frame: (payload) => payload + "\n"

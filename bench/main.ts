@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: hubbub against the ceiling of Node (a minimal node:net
- * broadcast server writing once per socket per event-loop turn) and Redis
- * pub/sub, measured in the same run on this machine, so every figure can be
- * read as a ratio. Flood control is off for hubbub: this measures the hub.
+ * broadcast server writing once per socket per event-loop turn), Redis
+ * pub/sub, and the design card at its most direct (a minimal Effect server:
+ * PubSub, a fiber per connection and per subscriber), measured in the same run
+ * on this machine, so every figure can be read as a ratio. Flood control is
+ * off for hubbub: this measures the hub.
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,slow,lifecycle]
- *                    [--sizes 10,100,500,1000] [--idle-clients N] [--servers hubbub,node:net,redis]
+ *                    [--sizes 10,100,500,1000] [--idle-clients N] [--servers hubbub,node:net,redis,effect]
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -23,6 +25,7 @@ import {
   type Wire,
   serverNode,
   startHubbub,
+  startEffect,
   startNet,
   startRedis
 } from "./Peers.ts"
@@ -35,7 +38,7 @@ const { values: flags } = parseArgs({
     scenarios: { type: "string", default: "fanout,idle,slow,lifecycle" },
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
-    servers: { type: "string", default: "hubbub,node:net,redis" },
+    servers: { type: "string", default: "hubbub,node:net,redis,effect" },
     out: { type: "string", default: "bench-results" }
   }
 })
@@ -56,7 +59,8 @@ if (wanted.includes("redis") && redisServer() === undefined) {
 const starters: Record<PeerName, () => Promise<Server>> = {
   hubbub: () => startHubbub(),
   "node:net": startNet,
-  redis: startRedis
+  redis: startRedis,
+  effect: startEffect
 }
 
 const clockStart = performance.now()
@@ -336,28 +340,32 @@ if (scenarios.has("fanout")) {
 }
 
 if (scenarios.has("idle")) {
-  const out: Record<string, Awaited<ReturnType<typeof idle>>> = {}
-  for (const name of wanted) {
-    progress(`idle: ${idleClients} clients, ${name}`)
-    out[name] = await run(name, (server) => idle(server, idleClients))
+  type Idle = Awaited<ReturnType<typeof idle>>
+  const out: Record<string, Array<Idle>> = {}
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of wanted) {
+      progress(`idle: ${idleClients} clients, ${name}, run ${rep + 1} of ${reps}`)
+      ;(out[name] ??= []).push(await run(name, (server) => idle(server, idleClients)))
+    }
   }
   results.idle = out
   say("")
-  say(`Idle: ${idleClients} clients in one room, one sender at 10 messages/s`)
-  say("server    all joined in  p50 ms  p99 ms  max ms  lost  server CPU  server RSS  per connection  load CPU")
+  say(`Idle: ${idleClients} clients in one room, one sender at 10 messages/s; median (min-max) of the runs`)
+  say("server    all joined in  p50 ms  p99 ms              max ms  lost  server CPU  server RSS  per connection  load CPU")
   for (const name of wanted) {
-    const r = out[name]
+    const rs = out[name]
+    const med = (f: (r: Idle) => number) => median(rs.map(f))
     say([
       name.padEnd(9),
-      `${r.joinSeconds.toFixed(1)} s`.padStart(13),
-      r.p50.toFixed(1).padStart(7),
-      r.p99.toFixed(1).padStart(7),
-      r.max.toFixed(1).padStart(7),
-      String(r.lost).padStart(5),
-      `${(r.serverCpu * 100).toFixed(0)}%`.padStart(11),
-      `${mib(r.rss).toFixed(0)} MiB`.padStart(11),
-      `${(r.bytesPerConnection / 1024).toFixed(1)} KiB`.padStart(15),
-      `${(r.loadCpu * 100).toFixed(0)}%`.padStart(9)
+      `${med((r) => r.joinSeconds).toFixed(1)} s`.padStart(13),
+      med((r) => r.p50).toFixed(1).padStart(7),
+      fmtRange(rs.map((r) => r.p99), (x) => x.toFixed(0)).padStart(15),
+      med((r) => r.max).toFixed(1).padStart(11),
+      String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+      `${(med((r) => r.serverCpu) * 100).toFixed(0)}%`.padStart(11),
+      `${mib(med((r) => r.rss)).toFixed(0)} MiB`.padStart(11),
+      `${(med((r) => r.bytesPerConnection) / 1024).toFixed(1)} KiB`.padStart(15),
+      `${(med((r) => r.loadCpu) * 100).toFixed(0)}%`.padStart(9)
     ].join(" "))
   }
 }
