@@ -95,6 +95,22 @@ class Inbound {
   protected resume(): void {}
 }
 
+// One set of listeners for every socket (no closures per connection): each finds its connection on the socket.
+const owner = Symbol("hubbub/NetConnection")
+type Owned = Net.Socket & { [owner]: NetConnection }
+function onData(this: Owned, chunk: Uint8Array) {
+  this[owner].received(chunk)
+}
+function onEnd(this: Owned) {
+  this[owner].finished(closed)
+}
+function onError(this: Owned) {
+  this[owner].finished(reset)
+}
+function onClose(this: Owned, hadError: boolean) {
+  this[owner].finished(hadError ? reset : closed)
+}
+
 /** A Node TCP socket (created with `allowHalfOpen`), read in flowing mode and written directly. */
 export class NetConnection extends Inbound implements Connection, Sink {
   readonly peer: string
@@ -105,10 +121,21 @@ export class NetConnection extends Inbound implements Connection, Sink {
     super()
     this.ip = socket.remoteAddress
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`
-    socket.on("data", (chunk: Uint8Array) => this.push(chunk))
-    socket.on("end", () => this.end(closed))
-    socket.on("error", () => this.end(reset))
-    socket.on("close", (hadError: boolean) => this.end(hadError ? reset : closed))
+    ;(socket as Owned)[owner] = this
+    socket.on("data", onData)
+    socket.on("end", onEnd)
+    socket.on("error", onError)
+    socket.on("close", onClose)
+  }
+
+  /** @internal */
+  received(chunk: Uint8Array): void {
+    this.push(chunk)
+  }
+
+  /** @internal */
+  finished(how: EndOfInput): void {
+    this.end(how)
   }
 
   protected override pause() {

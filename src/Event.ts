@@ -38,11 +38,14 @@ export const Closing = Schema.TaggedStruct("Closing", { to: Schema.optional(Sche
 export const Event = Schema.Union([Chat, Action, Private, Joined, Left, Renamed, Notice, Closing])
 export type Event = typeof Event.Type
 
-/** An event on its way to many sessions, with its wire form cached by the first codec that renders it. */
+/**
+ * An event on its way to many sessions, numbered in publication order, with
+ * its wire form cached by the first codec that renders it.
+ */
 export class Envelope {
   encoded: Uint8Array | undefined = undefined
   encodedBy: unknown = undefined
-  constructor(readonly event: Event) {}
+  constructor(readonly event: Event, readonly seq: number) {}
 }
 
 export const notice = (text: string, to?: string): Event =>

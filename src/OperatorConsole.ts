@@ -72,7 +72,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "who":
         return Effect.suspend(() => {
           const rows = Array.from(sessions.live.values(), (s) =>
-            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${s.since.toISOString()}\t${s.outbox.bytes}`)
+            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outbox.bytes}`)
           return Console.log([`${rows.length} connection(s)`, "nick\troom\tpeer\tsince\toutbox bytes", ...rows].join("\n"))
         })
       case "rooms":

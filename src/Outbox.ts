@@ -17,13 +17,23 @@ export interface Sink {
   readonly closed: () => boolean
 }
 
+/** Who an outbox reports to. */
+export interface OutboxOwner {
+  /** The client is too slow: too many bytes waiting, or (`stalled`) a write not taken for too long. */
+  slow(stalled: boolean): void
+  /** Bytes handed to the sink. */
+  written(bytes: number): void
+}
+
+const stalled = (owner: OutboxOwner) => owner.slow(true)
+
 /**
  * One connection's output. Bytes appended during an event-loop turn are handed
  * to the sink once, at the end of the turn, as one write (a single flusher
  * serves every outbox, and connections that got the same bytes share one
  * buffer). While the sink is backed up the bytes queue here, and that queue is
  * bounded: past `limit` bytes, or when the sink stays backed up for
- * `stallMillis`, the client is too slow (`onSlow`). A burst the sink takes at
+ * `stallMillis`, the client is too slow (`owner.slow`). A burst the sink takes at
  * once never counts against the limit, so memory per client is at most the
  * limit plus what the transport and the kernel hold.
  */
@@ -41,8 +51,7 @@ export class Outbox {
     readonly limit: number,
     private readonly sink: Sink,
     private readonly stallMillis: number,
-    private readonly onSlow: (stalled: boolean) => void,
-    private readonly onWritten: (bytes: number) => void
+    private readonly owner: OutboxOwner
   ) {}
 
   /** Bytes waiting for the client in this outbox. */
@@ -65,7 +74,7 @@ export class Outbox {
     this.chunks.push(bytes)
     this.queued += bytes.length
     if (this.backedUp) {
-      if (bounded && this.queued > this.limit) this.onSlow(false)
+      if (bounded && this.queued > this.limit) this.owner.slow(false)
     } else if (!this.dirty) {
       this.dirty = true
       schedule(this)
@@ -109,10 +118,10 @@ export class Outbox {
     this.chunks = []
     this.queued = 0
     const room = this.sink.write(shared.bytes(chunks, size))
-    this.onWritten(size)
+    this.owner.written(size)
     if (room) return this.notifyIdle()
     this.backedUp = true
-    this.stallTimer = setTimeout(() => this.onSlow(true), this.stallMillis)
+    this.stallTimer = setTimeout(stalled, this.stallMillis, this.owner)
     this.cancelDrain = this.sink.onDrain(() => {
       this.cancelDrain = undefined
       clearTimeout(this.stallTimer)

@@ -15,7 +15,7 @@ import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
 import { Hub, type Roster, type Subscription } from "./Hub.js"
-import { Outbox } from "./Outbox.js"
+import { Outbox, type OutboxOwner } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
 
@@ -41,22 +41,6 @@ const membersNotice = (room: string, roster: Roster) =>
 
 /** A line that is plain chat, not a command: the common case, taken without a full parse. */
 const isChat = (line: string) => line.length > 0 && line.charCodeAt(0) !== 47 && line !== "quit" && line.trim() !== ""
-
-/** Events for this session: addressed to it, to its room, or to everyone. */
-const isFor = (event: Event, session: string, room: string | undefined): boolean => {
-  switch (event._tag) {
-    case "Private":
-      return event.to === session
-    case "Closing":
-      return event.to === undefined || event.to === session
-    case "Joined":
-      return event.room === room && (event.quiet !== true || event.session === session)
-    case "Notice":
-      return event.to !== undefined ? event.to === session : event.room === undefined || event.room === room
-    default:
-      return event.room === room
-  }
-}
 
 /** What the room is told when a session ends; nothing at shutdown (everyone is leaving). */
 const leaveText = (reason: CloseReason): string | undefined => {
@@ -130,15 +114,13 @@ interface Env {
  * wins and wakes the reader; the reader then sends the last notice, waits a
  * bounded time for the outbox to flush, and the session's scope closes.
  */
-class Session implements SessionHandle {
+class Session implements SessionHandle, OutboxOwner {
   readonly id: string
-  readonly since = new Date()
+  readonly since = Date.now()
   readonly outbox: Outbox
   nick: Nick | undefined = undefined
   /** The room as the command side knows it (what the console shows). */
   room: Room | undefined = undefined
-  /** The room as the subscriber knows it: set by this session's own `Joined`, in order with the events. */
-  private delivering: Room | undefined = undefined
   private reason: CloseReason | undefined = undefined
   private reading = true
   private slowed = false
@@ -160,15 +142,18 @@ class Session implements SessionHandle {
     this.registerBy = this.lastLine + env.registerMillis
     this.splitter = new LineSplitter(config.maxLineBytes)
     this.bucket = config.floodRate > 0 ? new TokenBucket(config.floodRate, config.floodBurst, this.lastLine) : undefined
-    const counters = env.sessions.counters
-    this.outbox = new Outbox(config.outboxBytes, connection.sink, env.stallMillis, (stalled) => {
-      if (this.slowed) return
-      this.slowed = true
-      counters.slowDisconnects++
-      this.close({ _tag: "Slow", stalled })
-    }, (bytes) => {
-      counters.bytesOut += bytes
-    })
+    this.outbox = new Outbox(config.outboxBytes, connection.sink, env.stallMillis, this)
+  }
+
+  slow(stalled: boolean): void {
+    if (this.slowed) return
+    this.slowed = true
+    this.env.sessions.counters.slowDisconnects++
+    this.close({ _tag: "Slow", stalled })
+  }
+
+  written(bytes: number): void {
+    this.env.sessions.counters.bytesOut += bytes
   }
 
   get peer(): string {
@@ -367,22 +352,18 @@ class Session implements SessionHandle {
     return this.env.sessions.warnOffender(what)
   }
 
-  /** Moves a batch into the outbox as one write; true once this session's `Closing` event went out. */
+  /** Moves a batch (all of it for this session) into the outbox as one write; true once its `Closing` went out. */
   private deliver(batch: ReadonlyArray<Envelope>): boolean {
     const { codec, sessions } = this.env
-    const id = this.id
     for (let i = 0; i < batch.length; i++) {
       const envelope = batch[i]
-      const event = envelope.event
-      if (event._tag === "Joined" && event.session === id) this.delivering = event.room as Room
-      if (!isFor(event, id, this.delivering)) continue
-      if (event._tag === "Closing") {
+      if (envelope.event._tag === "Closing") {
         this.outbox.force(codec.encode(envelope))
         return true
       }
       this.outbox.push(codec.encode(envelope))
-      sessions.counters.messagesOut++
     }
+    sessions.counters.messagesOut += batch.length
     return this.slowed
   }
 
@@ -400,8 +381,7 @@ class Session implements SessionHandle {
     return Effect.gen(function*() {
       const scope = self.scope!
       const { members } = yield* self.env.hub.join(self.id, Lobby)
-      const subscription = yield* Scope.provide(self.env.hub.subscribe, scope)
-      self.delivering = Lobby
+      const subscription = yield* Scope.provide(self.env.hub.subscribe(self.id), scope)
       self.nick = nick
       self.room = Lobby
       self.subscriber = yield* Effect.forkIn(self.subscribe(subscription), scope)
@@ -454,9 +434,8 @@ class Session implements SessionHandle {
         // At shutdown the server publishes one `Closing` for everyone.
         yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
       }
-      // The room learns at once; this session's subscriber stops at its `Closing`, before the `Left`.
-      const leave = leaveText(reason)
-      if (leave !== undefined) yield* hub.leave(self.id, leave)
+      // The room learns at once (nothing at shutdown); this session's subscriber stops at its `Closing`.
+      yield* hub.leave(self.id, leaveText(reason))
       if (subscriber !== undefined && !self.slowed && last !== undefined) {
         yield* Fiber.await(subscriber).pipe(flushDeadline)
       }
@@ -467,7 +446,7 @@ class Session implements SessionHandle {
         Effect.annotateLogs({
           reason: closeLabel(reason),
           ...(self.nick === undefined ? {} : { nick: self.nick }),
-          duration: Duration.format(Duration.millis(Date.now() - self.since.getTime()))
+          duration: Duration.format(Duration.millis(Date.now() - self.since))
         })
       )
     })
@@ -488,13 +467,9 @@ const register = Effect.fnUntraced(function*(session: Session, nick: Nick) {
 })
 
 const enter = Effect.fnUntraced(function*(session: Session, target: Room) {
-  const hub = session.env.hub
   session.room = target
-  const { announced, members } = yield* hub.join(session.id, target)
-  // The subscriber switches rooms when it sees its own `Joined`, in order with everything else.
-  if (!announced) {
-    yield* hub.publish({ _tag: "Joined", room: target, nick: session.nick!, session: session.id, quiet: true })
-  }
+  // The subscriber moves at the session's own `Joined`, in order with everything else.
+  const { members } = yield* session.env.hub.join(session.id, target)
   yield* session.tell(membersNotice(target, members))
 })
 

@@ -39,7 +39,8 @@ const warnWindowMs = 10_000
 export interface SessionHandle {
   readonly id: string
   readonly peer: string
-  readonly since: Date
+  /** When it connected, in milliseconds since the epoch. */
+  readonly since: number
   readonly outbox: Outbox
   nick: string | undefined
   room: string | undefined
