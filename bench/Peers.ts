@@ -26,8 +26,10 @@ export interface Protocol {
   subscriber(port: number, index: number): Promise<Wire>
   /** The connection sender `index` publishes on (its own subscriber where the protocol allows). */
   publisher(port: number, index: number, own: Wire): Promise<Wire>
-  /** The bytes that publish `payload`. */
-  frame(payload: string): string
+  /** The bytes that publish `payload` (in room `room`, for a protocol with rooms). */
+  frame(payload: string, room?: number): string
+  /** For a protocol with rooms: opens a connection that receives room `room`'s messages. */
+  member?: (port: number, index: number, room: number) => Promise<Wire>
 }
 
 export const freePort = () =>
@@ -60,7 +62,10 @@ const connectable = async (port: number, child: ChildProcess, timeoutMs = 10_000
 const stopper = (child: ChildProcess) => () =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000)
+    const timer = setTimeout(() => {
+      console.log(`\nNOTE: a server (pid ${child.pid}) did not stop within 5 s of SIGTERM and was killed.`)
+      child.kill("SIGKILL")
+    }, 5000)
     child.once("exit", () => {
       clearTimeout(timer)
       resolve()
@@ -70,7 +75,10 @@ const stopper = (child: ChildProcess) => () =>
 
 export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Server> => {
   const port = await freePort()
+  // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   const child = spawn(serverNode, [
+    ...profile,
     Path.join(root, "dist/main.js"),
     "--port", String(port),
     "--log-level", "warn",
@@ -191,7 +199,17 @@ export const protocols: Record<PeerName, Protocol> = {
       return socket
     },
     publisher: async (_port, _index, own) => own,
-    frame: (payload) => payload + "\n"
+    frame: (payload) => payload + "\n",
+    member: async (port, index, room) => {
+      const socket = await open(port)
+      const ready = awaitText(socket, "Members of #lobby")
+      socket.write(`b${index}\n`)
+      await ready
+      const joined = awaitText(socket, `Members of #r${room} `)
+      socket.write(`/join #r${room}\n`)
+      await joined
+      return socket
+    }
   },
   "node:net": {
     name: "node:net",
@@ -218,7 +236,14 @@ export const protocols: Record<PeerName, Protocol> = {
     publisher: async (port) => {
       return await open(port)
     },
-    frame: (payload) => `PUBLISH bench ${payload}\r\n`
+    frame: (payload, room) => `PUBLISH ${room === undefined ? "bench" : `r${room}`} ${payload}\r\n`,
+    member: async (port, _index, room) => {
+      const socket = await open(port)
+      const ready = awaitText(socket, "subscribe")
+      socket.write(`SUBSCRIBE r${room}\r\n`)
+      await ready
+      return socket
+    }
   }
 }
 

@@ -6,8 +6,10 @@
  * on this machine, so every figure can be read as a ratio. Flood control is
  * off for hubbub: this measures the hub.
  *
- *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,slow,lifecycle]
- *                    [--sizes 10,100,500,1000] [--idle-clients N] [--servers hubbub,node:net,redis,effect]
+ *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,rooms,slow,lifecycle]
+ *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N] [--servers hubbub,node:net,redis,effect]
+ *
+ * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -35,9 +37,10 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
     reps: { type: "string" },
-    scenarios: { type: "string", default: "fanout,idle,slow,lifecycle" },
+    scenarios: { type: "string", default: "fanout,idle,rooms,slow,lifecycle" },
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
+    rooms: { type: "string" },
     servers: { type: "string", default: "hubbub,node:net,redis,effect" },
     out: { type: "string", default: "bench-results" }
   }
@@ -47,6 +50,7 @@ const duration = Number(flags.duration ?? (quick ? 2 : 5))
 const reps = Number(flags.reps ?? (quick ? 1 : 3))
 const sizes = (flags.sizes ?? (quick ? "10,100" : "10,100,500,1000")).split(",").map(Number)
 const idleClients = Number(flags["idle-clients"] ?? (quick ? 1000 : 10_000))
+const roomCount = Number(flags.rooms ?? (quick ? 10 : 100))
 const scenarios = new Set(flags.scenarios.split(","))
 const SENDERS = 10
 const WINDOW = 16
@@ -244,6 +248,74 @@ const idle = async (server: Server, n: number) => {
   }
 }
 
+/**
+ * Many clients in many rooms: `rooms` rooms of `n / rooms` members, one
+ * sender per room at 1 message per second (staggered). A hub should cost per
+ * message what the room's size costs, not what the whole server's does.
+ */
+const roomy = async (server: Server, n: number, rooms: number) => {
+  const protocol = protocols[server.name]
+  const sockets: Array<Wire> = []
+  for (let i = 0; i < n; i += 250) {
+    sockets.push(...await Promise.all(
+      Array.from({ length: Math.min(250, n - i) }, (_, k) => protocol.member!(server.port, i + k, (i + k) % rooms))
+    ))
+  }
+  await sleep(500)
+  const sent = new Int32Array(rooms)
+  const receivers = sockets.map((socket) => {
+    const receiver = new Receiver(rooms)
+    socket.onBytes = (bytes) => receiver.push(bytes, micros(), true)
+    return receiver
+  })
+  // sockets[r] is the first member of room r; publishers are separate connections where the protocol needs them
+  const publishers: Array<Wire> = []
+  for (let r = 0; r < rooms; r++) publishers.push(await protocol.publisher(server.port, r, sockets[r]))
+  const seconds = Math.max(5, duration)
+  const cpuBefore = processStats(server.pid).cpuSeconds
+  const loadBefore = process.cpuUsage()
+  let next = 0
+  const timer = setInterval(() => {
+    const r = next++ % rooms
+    publishers[r].write(protocol.frame(encodeMessage(r, sent[r]++, micros()), r))
+  }, 1000 / rooms)
+  await sleep(seconds * 1000)
+  clearInterval(timer)
+  const expected = () => {
+    let total = 0
+    for (let i = 0; i < sockets.length; i++) total += sent[i % rooms]
+    return total
+  }
+  const drainBy = Date.now() + 5000
+  while (receivers.reduce((a, r) => a + r.received, 0) < expected() && Date.now() < drainBy) await sleep(20)
+  const latency = new Histogram()
+  let lost = 0
+  let delivered = 0
+  receivers.forEach((r, i) => {
+    latency.merge(r.latency)
+    const own = new Int32Array(rooms)
+    own[i % rooms] = sent[i % rooms]
+    lost += r.lost(own)
+    delivered += r.received
+  })
+  const stats = processStats(server.pid)
+  const load = process.cpuUsage(loadBefore)
+  for (const s of sockets) s.destroy()
+  for (let r = 0; r < rooms; r++) if (publishers[r] !== sockets[r]) publishers[r].destroy()
+  return {
+    clients: n,
+    rooms,
+    messages: sent.reduce((a, b) => a + b, 0),
+    delivered,
+    serverCpu: (stats.cpuSeconds - cpuBefore) / seconds,
+    p50: latency.percentile(0.5) / 1000,
+    p99: latency.percentile(0.99) / 1000,
+    max: latency.max / 1000,
+    lost,
+    loadCpu: (load.user + load.system) / 1e6 / seconds
+  }
+}
+
 /** Startup to the "listening" log line (median of 5 starts), and shutdown with 1,000 connected clients (hubbub only). */
 const lifecycle = async () => {
   const starts: Array<number> = []
@@ -365,6 +437,39 @@ if (scenarios.has("idle")) {
       `${(med((r) => r.serverCpu) * 100).toFixed(0)}%`.padStart(11),
       `${mib(med((r) => r.rss)).toFixed(0)} MiB`.padStart(11),
       `${(med((r) => r.bytesPerConnection) / 1024).toFixed(1)} KiB`.padStart(15),
+      `${(med((r) => r.loadCpu) * 100).toFixed(0)}%`.padStart(9)
+    ].join(" "))
+  }
+}
+
+if (scenarios.has("rooms")) {
+  type Rooms = Awaited<ReturnType<typeof roomy>>
+  const withRooms = wanted.filter((name) => protocols[name].member !== undefined)
+  const out: Record<string, Array<Rooms>> = {}
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of withRooms) {
+      progress(`rooms: ${idleClients} clients in ${roomCount} rooms, ${name}, run ${rep + 1} of ${reps}`)
+      ;(out[name] ??= []).push(await run(name, (server) => roomy(server, idleClients, roomCount)))
+    }
+  }
+  results.rooms = out
+  say("")
+  say(
+    `Rooms: ${idleClients} clients in ${roomCount} rooms, one sender per room at 1 message/s; median (min-max) of the runs (servers with rooms only)`
+  )
+  say("server    messages  deliveries  p50 ms  p99 ms              max ms  lost  server CPU  load CPU")
+  for (const name of withRooms) {
+    const rs = out[name]
+    const med = (f: (r: Rooms) => number) => median(rs.map(f))
+    say([
+      name.padEnd(9),
+      String(med((r) => r.messages)).padStart(8),
+      String(med((r) => r.delivered)).padStart(11),
+      med((r) => r.p50).toFixed(1).padStart(7),
+      fmtRange(rs.map((r) => r.p99), (x) => x.toFixed(1)).padStart(15),
+      med((r) => r.max).toFixed(1).padStart(11),
+      String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+      `${(med((r) => r.serverCpu) * 100).toFixed(0)}%`.padStart(11),
       `${(med((r) => r.loadCpu) * 100).toFixed(0)}%`.padStart(9)
     ].join(" "))
   }
