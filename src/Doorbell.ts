@@ -1,10 +1,10 @@
-/** A subscriber waiting for the doorbell: woken by a ring in its room, for its session, or for everyone. */
+/** A subscriber of the doorbell: woken by a ring in its room, for its session, or for everyone. */
 export interface Listener {
   /** The room whose events it waits for. With neither room nor session it waits for every event. */
   readonly room: string | undefined
   /** The session whose own events it waits for. */
   readonly session: string | undefined
-  /** Set by the doorbell while the listener waits. */
+  /** Whether it waits now; only a waiting listener is woken. */
   listening: boolean
   wake(): void
 }
@@ -17,15 +17,17 @@ export interface Listener {
  * per turn and the deliveries of a turn go out together; and a message costs
  * wake-ups for its room's members only, not for every connection.
  *
- * `count` numbers the publications; a subscriber compares it with what it saw
- * at its last take to know whether to wait at all.
+ * A listener is added once and stays, filed under its room and its session;
+ * waiting and waking only flip its `listening` flag, so a wake-up costs no
+ * map or set operation. `count` numbers the publications; a subscriber
+ * compares it with what it saw at its last take to know whether to wait.
  */
 export class Doorbell {
   /** Publications so far. */
   count = 0
-  private byRoom = new Map<string, Set<Listener>>()
-  private bySession = new Map<string, Listener>()
-  private promiscuous = new Set<Listener>()
+  private readonly byRoom = new Map<string, Set<Listener>>()
+  private readonly bySession = new Map<string, Listener>()
+  private readonly promiscuous = new Set<Listener>()
   private rooms = new Set<string>()
   private sessions = new Set<string>()
   private all = false
@@ -45,8 +47,8 @@ export class Doorbell {
     return ++this.count
   }
 
-  listen(listener: Listener): void {
-    listener.listening = true
+  /** Files a listener under its room and session (call again after its room changed). */
+  add(listener: Listener): void {
     const { room, session } = listener
     if (room === undefined && session === undefined) {
       this.promiscuous.add(listener)
@@ -60,23 +62,17 @@ export class Doorbell {
     if (session !== undefined) this.bySession.set(session, listener)
   }
 
-  unlisten(listener: Listener): void {
-    if (!listener.listening) return
+  /** Takes a listener out (its subscription ended, or it is about to change rooms). */
+  remove(listener: Listener): void {
     listener.listening = false
     this.promiscuous.delete(listener)
-    this.leaveRoom(listener)
-    this.leaveSession(listener)
-  }
-
-  private leaveRoom(listener: Listener) {
-    if (listener.room === undefined) return
-    const members = this.byRoom.get(listener.room)
-    if (members === undefined) return
-    members.delete(listener)
-    if (members.size === 0) this.byRoom.delete(listener.room)
-  }
-
-  private leaveSession(listener: Listener) {
+    if (listener.room !== undefined) {
+      const members = this.byRoom.get(listener.room)
+      if (members !== undefined) {
+        members.delete(listener)
+        if (members.size === 0) this.byRoom.delete(listener.room)
+      }
+    }
     if (listener.session !== undefined && this.bySession.get(listener.session) === listener) {
       this.bySession.delete(listener.session)
     }
@@ -84,36 +80,25 @@ export class Doorbell {
 
   private readonly answer = () => {
     this.scheduled = false
-    // Woken subscribers listen again at once: take them all out first, then wake them.
+    // Woken subscribers wait again at once: pick them all first, then wake them.
     const woken: Array<Listener> = []
-    const take = (listener: Listener) => {
+    const pick = (listener: Listener) => {
       if (!listener.listening) return
       listener.listening = false
       woken.push(listener)
     }
-    for (const listener of this.promiscuous) take(listener)
-    this.promiscuous = new Set()
+    for (const listener of this.promiscuous) pick(listener)
     if (this.all) {
-      for (const members of this.byRoom.values()) for (const listener of members) take(listener)
-      for (const listener of this.bySession.values()) take(listener)
-      this.byRoom = new Map()
-      this.bySession = new Map()
+      for (const members of this.byRoom.values()) for (const listener of members) pick(listener)
+      for (const listener of this.bySession.values()) pick(listener)
     } else {
       for (const room of this.rooms) {
         const members = this.byRoom.get(room)
-        if (members === undefined) continue
-        this.byRoom.delete(room)
-        for (const listener of members) {
-          take(listener)
-          this.leaveSession(listener)
-        }
+        if (members !== undefined) for (const listener of members) pick(listener)
       }
       for (const session of this.sessions) {
         const listener = this.bySession.get(session)
-        if (listener === undefined) continue
-        this.bySession.delete(session)
-        take(listener)
-        this.leaveRoom(listener)
+        if (listener !== undefined) pick(listener)
       }
     }
     this.all = false

@@ -43,13 +43,13 @@ abstract class Waiting implements DoorbellListener {
 
   constructor(readonly bell: Doorbell) {
     const cancel = Effect.sync(() => {
-      bell.unlisten(this)
+      this.listening = false
       this.resume = undefined
     })
     this.next = Effect.callback<void>((resume) => {
       if (bell.count !== this.seen) return resume(Effect.void)
       this.resume = resume
-      bell.listen(this)
+      this.listening = true
       return cancel
     })
   }
@@ -86,6 +86,7 @@ class SessionSubscription extends Waiting implements Subscription {
 
   constructor(bell: Doorbell, readonly session: string) {
     super(bell)
+    bell.add(this)
     this.take = Effect.suspend(() => {
       this.seen = this.bell.count
       return this.step(nothing)
@@ -93,9 +94,11 @@ class SessionSubscription extends Waiting implements Subscription {
   }
 
   follow(move: Move) {
+    this.bell.remove(this)
     this.room = move.room
     this.current = move.subscription
     this.scope = move.scope
+    this.bell.add(this)
   }
 
   private step(taken: ReadonlyArray<Envelope>): Effect.Effect<ReadonlyArray<Envelope>> {
@@ -116,6 +119,7 @@ class SessionSubscription extends Waiting implements Subscription {
 
   /** Lets go of the room subscriptions (the session ended). */
   close(): Effect.Effect<void> {
+    this.bell.remove(this)
     const scopes = [this.scope, ...this.moves.map((move) => move.scope)]
     this.moves.length = 0
     this.current = undefined
@@ -163,6 +167,7 @@ class FirehoseSubscription extends Waiting implements Subscription {
 
   constructor(bell: Doorbell, subscription: PubSub.Subscription<Envelope>) {
     super(bell)
+    bell.add(this)
     const poll = PubSub.takeUpTo(subscription, Infinity)
     this.take = Effect.suspend(() => {
       this.seen = this.bell.count
@@ -414,7 +419,11 @@ export class Hub extends Context.Service<Hub, {
           }),
         subscribe: (session) =>
           session === undefined
-            ? Effect.map(PubSub.subscribe(firehose), (subscription) => new FirehoseSubscription(bell, subscription))
+            ? Effect.gen(function*() {
+              const subscriber = new FirehoseSubscription(bell, yield* PubSub.subscribe(firehose))
+              yield* Effect.addFinalizer(() => Effect.sync(() => bell.remove(subscriber)))
+              return subscriber as Subscription
+            })
             : Effect.gen(function*() {
               const subscriber = new SessionSubscription(bell, session)
               const room = sessions.get(session)?.room

@@ -1,14 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Doorbell, type Listener } from "../src/Doorbell.js"
 
-/** A listener that records its wake-ups and, like a subscriber, listens again when woken. */
+/** A listener that records its wake-ups and, like a subscriber, waits again when woken. */
 class Probe implements Listener {
   listening = false
   woken = 0
-  constructor(readonly bell: Doorbell, readonly room: string | undefined, readonly session: string | undefined) {}
+  constructor(readonly bell: Doorbell, readonly room: string | undefined, readonly session: string | undefined) {
+    bell.add(this)
+    this.listening = true
+  }
   wake() {
     this.woken++
-    this.bell.listen(this)
+    this.listening = true
   }
 }
 
@@ -21,7 +24,6 @@ describe("Doorbell", () => {
     const a1 = new Probe(bell, "#a", "s1")
     const a2 = new Probe(bell, "#a", "s2")
     const b = new Probe(bell, "#b", "s3")
-    for (const p of [a1, a2, b]) bell.listen(p)
     bell.ring("#a", undefined)
     await answered()
     assert.deepStrictEqual([a1.woken, a2.woken, b.woken], [1, 1, 0])
@@ -32,7 +34,6 @@ describe("Doorbell", () => {
     const a1 = new Probe(bell, "#a", "s1")
     const a2 = new Probe(bell, "#a", "s2")
     const b = new Probe(bell, "#b", "s3")
-    for (const p of [a1, a2, b]) bell.listen(p)
     bell.ring(undefined, "s3")
     bell.ring("#b", undefined)
     bell.ring(undefined, "s1")
@@ -43,7 +44,6 @@ describe("Doorbell", () => {
   it("answers all of a turn's rings with one wake-up per listener", async () => {
     const bell = new Doorbell()
     const a = new Probe(bell, "#a", "s1")
-    bell.listen(a)
     for (let i = 0; i < 50; i++) bell.ring("#a", undefined)
     await answered()
     assert.strictEqual(a.woken, 1)
@@ -57,7 +57,6 @@ describe("Doorbell", () => {
     const a = new Probe(bell, "#a", "s1")
     const b = new Probe(bell, "#b", "s2")
     const bot = new Probe(bell, undefined, undefined)
-    for (const p of [a, b, bot]) bell.listen(p)
     bell.ring("#a", undefined)
     await answered()
     assert.deepStrictEqual([a.woken, b.woken, bot.woken], [1, 0, 1])
@@ -72,14 +71,16 @@ describe("Doorbell", () => {
     assert.strictEqual(bell.count, 3)
   })
 
-  it("does not wake a listener that stopped listening", async () => {
+  it("wakes only listeners that wait, and none that were removed", async () => {
     const bell = new Doorbell()
     const a = new Probe(bell, "#a", "s1")
-    bell.listen(a)
-    bell.unlisten(a)
+    const busy = new Probe(bell, "#a", "s2")
+    busy.listening = false
+    bell.remove(a)
     bell.ring("#a", undefined)
     bell.ring(undefined, "s1")
+    bell.ring(undefined, "s2")
     await answered()
-    assert.strictEqual(a.woken, 0)
+    assert.deepStrictEqual([a.woken, busy.woken], [0, 0])
   })
 })
