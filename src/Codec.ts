@@ -11,21 +11,46 @@ export interface CodecShape {
   readonly render: (event: Event) => string
   /** The event's bytes for this codec, computed once per envelope. */
   readonly encode: (envelope: Envelope) => Uint8Array
+  /**
+   * The bytes of a run of consecutive events of one room, computed once for
+   * every member that takes the same run (the same first and last event).
+   */
+  readonly encodeRun: (envelopes: ReadonlyArray<Envelope>) => Uint8Array
 }
 
 const encoder = new TextEncoder()
 
 export const makeCodec = (name: string, render: (event: Event) => string): CodecShape => {
+  const runs = new WeakMap<Envelope, { readonly last: Envelope; readonly bytes: Uint8Array }>()
+  const encode = (envelope: Envelope) => {
+    if (envelope.encodedBy === codec) return envelope.encoded!
+    const bytes = encoder.encode(render(envelope.event))
+    if (envelope.encodedBy === undefined) {
+      envelope.encoded = bytes
+      envelope.encodedBy = codec
+    }
+    return bytes
+  }
   const codec: CodecShape = {
     name,
     render,
-    encode: (envelope) => {
-      if (envelope.encodedBy === codec) return envelope.encoded!
-      const bytes = encoder.encode(render(envelope.event))
-      if (envelope.encodedBy === undefined) {
-        envelope.encoded = bytes
-        envelope.encodedBy = codec
+    encode,
+    encodeRun: (envelopes) => {
+      if (envelopes.length === 1) return encode(envelopes[0])
+      const first = envelopes[0]
+      const last = envelopes[envelopes.length - 1]
+      const known = runs.get(first)
+      if (known !== undefined && known.last === last) return known.bytes
+      const parts = envelopes.map(encode)
+      let size = 0
+      for (const part of parts) size += part.length
+      const bytes = new Uint8Array(size)
+      let at = 0
+      for (const part of parts) {
+        bytes.set(part, at)
+        at += part.length
       }
+      runs.set(first, { last, bytes })
       return bytes
     }
   }

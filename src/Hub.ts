@@ -28,6 +28,11 @@ export class NickInUse extends Schema.TaggedError<NickInUse>()("NickInUse", { ni
 export interface Subscription {
   readonly take: Effect.Effect<ReadonlyArray<Envelope>>
   readonly next: Effect.Effect<void>
+  /**
+   * Whether the last take returned consecutive events of one room and nothing
+   * else, the same run every member of the room takes (see `Codec.encodeRun`).
+   */
+  readonly oneRoom: boolean
 }
 
 const nothing: ReadonlyArray<Envelope> = []
@@ -78,6 +83,7 @@ interface Move {
  */
 class SessionSubscription extends Waiting implements Subscription {
   room: Room | undefined = undefined
+  oneRoom = false
   readonly take: Effect.Effect<ReadonlyArray<Envelope>>
   inbox: Array<Envelope> = []
   readonly moves: Array<Move> = []
@@ -89,6 +95,7 @@ class SessionSubscription extends Waiting implements Subscription {
     bell.add(this)
     this.take = Effect.suspend(() => {
       this.seen = this.bell.count
+      this.oneRoom = false
       return this.step(nothing)
     })
   }
@@ -105,7 +112,10 @@ class SessionSubscription extends Waiting implements Subscription {
     const fromRoom = this.current === undefined ? Effect.succeed(nothing) : PubSub.takeUpTo(this.current, Infinity)
     return Effect.flatMap(fromRoom, (roomEvents) => {
       const move = this.moves[0]
-      if (move === undefined && this.inbox.length === 0 && taken.length === 0) return Effect.succeed(roomEvents)
+      if (move === undefined && this.inbox.length === 0 && taken.length === 0) {
+        this.oneRoom = true
+        return Effect.succeed(roomEvents)
+      }
       const until = move === undefined ? Infinity : move.seq
       const out = merge(taken, roomEvents, this.inbox, until)
       if (move === undefined) return Effect.succeed(out)
@@ -163,6 +173,7 @@ const merge = (
 class FirehoseSubscription extends Waiting implements Subscription {
   readonly room = undefined
   readonly session = undefined
+  readonly oneRoom = false
   readonly take: Effect.Effect<ReadonlyArray<Envelope>>
 
   constructor(bell: Doorbell, subscription: PubSub.Subscription<Envelope>) {

@@ -353,8 +353,14 @@ class Session implements SessionHandle, OutboxOwner {
   }
 
   /** Moves a batch (all of it for this session) into the outbox as one write; true once its `Closing` went out. */
-  private deliver(batch: ReadonlyArray<Envelope>): boolean {
+  private deliver(batch: ReadonlyArray<Envelope>, subscription: Subscription): boolean {
     const { codec, sessions } = this.env
+    if (subscription.oneRoom) {
+      // The same bytes as every other member of the room that took this run: rendered once for all.
+      if (batch.length > 0) this.outbox.push(codec.encodeRun(batch))
+      sessions.counters.messagesOut += batch.length
+      return this.slowed
+    }
     for (let i = 0; i < batch.length; i++) {
       const envelope = batch[i]
       if (envelope.event._tag === "Closing") {
@@ -371,7 +377,7 @@ class Session implements SessionHandle, OutboxOwner {
   private subscribe(subscription: Subscription): Effect.Effect<void> {
     let loop: Effect.Effect<void> = Effect.void
     const again = Effect.andThen(subscription.next, Effect.suspend(() => loop))
-    loop = Effect.flatMap(subscription.take, (batch) => this.deliver(batch) ? Effect.void : again)
+    loop = Effect.flatMap(subscription.take, (batch) => this.deliver(batch, subscription) ? Effect.void : again)
     return loop
   }
 

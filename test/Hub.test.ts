@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ChatConfig } from "../src/ChatConfig.js"
-import { renderText } from "../src/Codec.js"
+import { Codec, renderText } from "../src/Codec.js"
 import type { Event } from "../src/Event.js"
 import { Hub, type Subscription } from "../src/Hub.js"
 import type { Nick, Room } from "../src/Protocol.js"
@@ -85,6 +85,28 @@ describe("Hub.layerMemory", () => {
       assert.deepStrictEqual(yield* lines(big), ["<a> hi"])
       assert.deepStrictEqual(yield* lines(dave), ["-!- dave has joined #big", "<a> hi"])
     }).pipe(Effect.scoped, Effect.provide(hub)))
+
+  it.effect("hands the members of a room the same run of its events, rendered once for all of them", () =>
+    Effect.gen(function*() {
+      const h = yield* Hub
+      const codec = yield* Codec
+      yield* enter("s1", "alice", "#a")
+      yield* enter("s2", "bob", "#a")
+      const alice = yield* h.subscribe("s1")
+      const bob = yield* h.subscribe("s2")
+      yield* h.publish(say("#a", "alice", "one"))
+      yield* h.publish(say("#a", "bob", "two"))
+      const [a, b] = [yield* alice.take, yield* bob.take]
+      assert.isTrue(alice.oneRoom && bob.oneRoom)
+      const bytes = codec.encodeRun(a)
+      assert.strictEqual(codec.encodeRun(b), bytes)
+      assert.strictEqual(new TextDecoder().decode(bytes), "<alice> one\n<bob> two\n")
+      // a run merged with the session's own events is not a room's run
+      yield* h.publish(say("#a", "alice", "three"))
+      yield* h.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
+      assert.deepStrictEqual(yield* lines(alice), ["<alice> three", "*bob* psst"])
+      assert.isFalse(alice.oneRoom)
+    }).pipe(Effect.scoped, Effect.provide(Layer.merge(hub, Codec.layerText))))
 
   it.effect("gives a subscription without a session every event", () =>
     Effect.gen(function*() {
