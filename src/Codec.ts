@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
+import { concat } from "./Bytes.js"
 import type { Envelope, Event } from "./Event.js"
 
 /**
@@ -41,15 +42,7 @@ export const makeCodec = (name: string, render: (event: Event) => string): Codec
       const last = envelopes[envelopes.length - 1]
       const known = runs.get(first)
       if (known !== undefined && known.last === last) return known.bytes
-      const parts = envelopes.map(encode)
-      let size = 0
-      for (const part of parts) size += part.length
-      const bytes = new Uint8Array(size)
-      let at = 0
-      for (const part of parts) {
-        bytes.set(part, at)
-        at += part.length
-      }
+      const bytes = concat(envelopes.map(encode))
       runs.set(first, { last, bytes })
       return bytes
     }

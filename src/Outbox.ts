@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
+import { concat } from "./Bytes.js"
 
 /**
  * Where a connection's bytes go: the transport's own buffer. `write` never
@@ -172,15 +173,6 @@ const schedule = (outbox: Outbox) => {
   if (pending.push(outbox) === 1) queueMicrotask(flushAll)
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => {
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
 
 /**
  * A sink over an Effect `Socket.Writer`, for transports without a Node socket
