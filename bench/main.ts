@@ -46,7 +46,7 @@ const { values: flags } = parseArgs({
   }
 })
 const quick = flags.quick
-const duration = Number(flags.duration ?? (quick ? 2 : 5))
+const duration = Number(flags.duration ?? (quick ? 1 : 5))
 const reps = Number(flags.reps ?? (quick ? 1 : 3))
 const sizes = (flags.sizes ?? (quick ? "10,100" : "10,100,500,1000")).split(",").map(Number)
 const idleClients = Number(flags["idle-clients"] ?? (quick ? 1000 : 10_000))
@@ -214,7 +214,7 @@ const idle = async (server: Server, n: number) => {
   })
   const protocol = protocols[server.name]
   const publisher = await protocol.publisher(server.port, 0, sockets[0])
-  const seconds = Math.max(5, duration)
+  const seconds = Math.max(quick ? 2 : 5, duration)
   const cpuBefore = processStats(server.pid).cpuSeconds
   const loadBefore = process.cpuUsage()
   const timer = setInterval(() => publisher.write(protocol.frame(encodeMessage(0, sent[0]++, micros()))), 100)
@@ -271,7 +271,7 @@ const roomy = async (server: Server, n: number, rooms: number) => {
   // sockets[r] is the first member of room r; publishers are separate connections where the protocol needs them
   const publishers: Array<Wire> = []
   for (let r = 0; r < rooms; r++) publishers.push(await protocol.publisher(server.port, r, sockets[r]))
-  const seconds = Math.max(5, duration)
+  const seconds = Math.max(quick ? 2 : 5, duration)
   const cpuBefore = processStats(server.pid).cpuSeconds
   const loadBefore = process.cpuUsage()
   let next = 0
