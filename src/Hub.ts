@@ -323,10 +323,12 @@ export class Hub extends Context.Service<Hub, {
       }
       /** Whether comings and goings are announced in a room of this many members. */
       const announced = (members: number) => announceMaxMembers === 0 || members <= announceMaxMembers
-      const exit = (session: string, room: Room) => {
+      /** Takes a session out of a room, telling the room (and the session, still following it) when there is a reason. */
+      const exit = (session: string, nick: Nick, room: Room, reason: string | undefined) => {
         const state = rooms.get(room)
         if (state === undefined) return
         state.ids.delete(session)
+        if (reason !== undefined && announced(state.ids.size + 1)) send({ _tag: "Left", room, nick, reason })
         if (state.ids.size === 0 && room !== Lobby) rooms.delete(room)
       }
       const toMember = (session: string): Option.Option<Member> => {
@@ -363,12 +365,7 @@ export class Hub extends Context.Service<Hub, {
             const state = sessions.get(session)
             if (state === undefined) return { members: { count: 0, nicks: [] }, announced: false }
             if (state.room === room) return { members: nicksIn(room), announced: false }
-            if (state.room !== undefined) {
-              exit(session, state.room)
-              if (announced((rooms.get(state.room)?.ids.size ?? 0) + 1)) {
-                send({ _tag: "Left", room: state.room, nick: state.nick, reason: `moved to ${room}` })
-              }
-            }
+            if (state.room !== undefined) exit(session, state.nick, state.room, `moved to ${room}`)
             state.room = room
             let target = rooms.get(room)
             if (target === undefined) rooms.set(room, target = newRoom())
@@ -402,12 +399,7 @@ export class Hub extends Context.Service<Hub, {
             if (state === undefined) return
             sessions.delete(session)
             byNick.delete(state.nick.toLowerCase())
-            if (state.room !== undefined) {
-              exit(session, state.room)
-              if (reason !== undefined && announced((rooms.get(state.room)?.ids.size ?? 0) + 1)) {
-                send({ _tag: "Left", room: state.room, nick: state.nick, reason })
-              }
-            }
+            if (state.room !== undefined) exit(session, state.nick, state.room, reason)
           }),
         findNick: (nick) =>
           Effect.sync(() => {

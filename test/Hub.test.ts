@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import * as fc from "fast-check"
 import { ChatConfig } from "../src/ChatConfig.js"
 import { Codec, renderText } from "../src/Codec.js"
 import type { Event } from "../src/Event.js"
@@ -83,7 +84,11 @@ describe("Hub.layerMemory", () => {
       assert.isFalse(announced)
       yield* h.publish(say("#big", "a", "hi"))
       assert.deepStrictEqual(yield* lines(big), ["<a> hi"])
-      assert.deepStrictEqual(yield* lines(dave), ["-!- dave has joined #big", "<a> hi"])
+      assert.deepStrictEqual(yield* lines(dave), [
+        "-!- dave has left #small (moved to #big)",
+        "-!- dave has joined #big",
+        "<a> hi"
+      ])
     }).pipe(Effect.scoped, Effect.provide(hub)))
 
   it.effect("hands the members of a room the same run of its events, rendered once for all of them", () =>
@@ -119,4 +124,65 @@ describe("Hub.layerMemory", () => {
       yield* h.publish(say("#nowhere", "x", "dropped: no such room"))
       assert.deepStrictEqual(yield* lines(all), ["<alice> one", "*bob* psst"])
     }).pipe(Effect.scoped, Effect.provide(hub)))
+
+  it("gives every session exactly what its rooms said while it was in them, in order, however moves and takes interleave", async () => {
+    const nicks = ["ann", "ben", "cat", "dan"]
+    const rooms = ["#lobby", "#a", "#b"]
+    type Op =
+      | { readonly op: "say"; readonly who: number; readonly text: number }
+      | { readonly op: "move"; readonly who: number; readonly to: number }
+      | { readonly op: "tell"; readonly who: number; readonly to: number }
+      | { readonly op: "take"; readonly who: number }
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant("say" as const), who: fc.nat(3), text: fc.nat(999) }),
+      fc.record({ op: fc.constant("move" as const), who: fc.nat(3), to: fc.nat(2) }),
+      fc.record({ op: fc.constant("tell" as const), who: fc.nat(3), to: fc.nat(3) }),
+      fc.record({ op: fc.constant("take" as const), who: fc.nat(3) })
+    )
+    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 80 }), (ops) =>
+      Effect.runPromise(Effect.gen(function*() {
+        const h = yield* Hub
+        // the model: where everyone is, and what each should have seen
+        const at = nicks.map(() => 0)
+        const expected: Array<Array<string>> = nicks.map(() => [])
+        const got: Array<Array<string>> = nicks.map(() => [])
+        const subscriptions: Array<Subscription> = []
+        for (let i = 0; i < nicks.length; i++) {
+          yield* h.claimNick(`s${i}`, nicks[i] as Nick)
+          yield* h.join(`s${i}`, "#lobby" as Room)
+          // those already subscribed see the join; the joiner subscribes just after it
+          for (let j = 0; j < i; j++) expected[j].push(`-!- ${nicks[i]} has joined #lobby`)
+          subscriptions.push(yield* h.subscribe(`s${i}`))
+        }
+        const members = (room: number) => at.flatMap((r, i) => r === room ? [i] : [])
+        for (const o of ops) {
+          switch (o.op) {
+            case "say": {
+              yield* h.publish(say(rooms[at[o.who]], nicks[o.who], `m${o.text}`))
+              for (const i of members(at[o.who])) expected[i].push(`<${nicks[o.who]}> m${o.text}`)
+              break
+            }
+            case "move": {
+              if (at[o.who] === o.to) break
+              const from = at[o.who]
+              yield* h.join(`s${o.who}`, rooms[o.to] as Room)
+              for (const i of members(from)) expected[i].push(`-!- ${nicks[o.who]} has left ${rooms[from]} (moved to ${rooms[o.to]})`)
+              at[o.who] = o.to
+              for (const i of members(o.to)) expected[i].push(`-!- ${nicks[o.who]} has joined ${rooms[o.to]}`)
+              break
+            }
+            case "tell": {
+              yield* h.publish({ _tag: "Private", to: `s${o.to}`, from: nicks[o.who], text: "psst" })
+              expected[o.to].push(`*${nicks[o.who]}* psst`)
+              break
+            }
+            case "take":
+              got[o.who].push(...yield* lines(subscriptions[o.who]))
+          }
+        }
+        for (let i = 0; i < nicks.length; i++) got[i].push(...yield* lines(subscriptions[i]))
+        assert.deepStrictEqual(got, expected)
+      }).pipe(Effect.scoped, Effect.provide(Hub.layerMemory), Effect.provide(ChatConfig.layer({ announceMaxMembers: 0 }))))
+    ), { numRuns: 200 })
+  })
 })
