@@ -92,24 +92,20 @@ export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Se
   return { name: "hubbub", port, pid: child.pid!, stop: stopper(child) }
 }
 
-export const startNet = async (): Promise<Server> => {
+/** A peer that is one script in bench/peers, run on the servers' Node with its port as the argument. */
+const startScript = (name: PeerName, script: string) => async (): Promise<Server> => {
   const port = await freePort()
-  const child = spawn(serverNode, [Path.join(root, "bench/peers/net-server.mjs"), String(port)], {
+  const child = spawn(serverNode, [Path.join(root, "bench/peers", script), String(port)], {
     stdio: ["ignore", "ignore", "inherit"]
   })
   await connectable(port, child)
-  return { name: "node:net", port, pid: child.pid!, stop: stopper(child) }
+  return { name, port, pid: child.pid!, stop: stopper(child) }
 }
 
+export const startNet = startScript("node:net", "net-server.mjs")
+
 /** The design card at its most direct (see bench/peers/effect-server.mjs): what the design costs before hubbub's work. */
-export const startEffect = async (): Promise<Server> => {
-  const port = await freePort()
-  const child = spawn(serverNode, [Path.join(root, "bench/peers/effect-server.mjs"), String(port)], {
-    stdio: ["ignore", "ignore", "inherit"]
-  })
-  await connectable(port, child)
-  return { name: "effect", port, pid: child.pid!, stop: stopper(child) }
-}
+export const startEffect = startScript("effect", "effect-server.mjs")
 
 export const redisServer = (): string | undefined => {
   for (const candidate of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
