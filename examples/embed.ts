@@ -4,7 +4,7 @@ import { ChatConfig, type ChatConfigShape, ChatServer, Hub } from "hubbub"
 /** A bot living inside the server: answers `!time` in any room. */
 export const TimeBot = Layer.effectDiscard(Effect.gen(function*() {
   const hub = yield* Hub
-  const events = yield* hub.subscribe()
+  const events = yield* hub.subscribe
   // `take` returns what was published since the last take; `next` waits for more.
   yield* events.take.pipe(
     Effect.flatMap((batch) =>

@@ -12,8 +12,8 @@ export const Chat = Schema.TaggedStruct("Chat", { room: Schema.String, from: Sch
 export const Action = Schema.TaggedStruct("Action", { room: Schema.String, from: Schema.String, text: Schema.String })
 export const Private = Schema.TaggedStruct("Private", { to: Schema.String, from: Schema.String, text: Schema.String })
 /**
- * `session` entered `room`; its subscriber switches rooms when it sees this.
- * A `quiet` join (in a large room) is shown to the joining session only.
+ * `session` entered `room`; from this event on, the session gets the room's
+ * events. A `quiet` join (in a large room) is shown to the joining session only.
  */
 export const Joined = Schema.TaggedStruct("Joined", {
   room: Schema.String,
@@ -39,13 +39,20 @@ export const Event = Schema.Union([Chat, Action, Private, Joined, Left, Renamed,
 export type Event = typeof Event.Type
 
 /**
- * An event on its way to many sessions, numbered in publication order, with
- * its wire form cached by the first codec that renders it.
+ * An event on its way to its recipients, numbered in publication order and
+ * addressed as the hub routed it: to the members of `room`, to the session
+ * `to`, or (neither) to every session. Its wire form is cached by the first
+ * codec that renders it.
  */
 export class Envelope {
   encoded: Uint8Array | undefined = undefined
   encodedBy: unknown = undefined
-  constructor(readonly event: Event, readonly seq: number) {}
+  constructor(
+    readonly event: Event,
+    readonly seq: number,
+    readonly room: string | undefined,
+    readonly to: string | undefined
+  ) {}
 }
 
 export const notice = (text: string, to?: string): Event =>

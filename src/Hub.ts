@@ -4,8 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Schema from "effect/Schema"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
+import type * as Scope from "effect/Scope"
 import { ChatConfig } from "./ChatConfig.js"
 import { Doorbell, type Listener as DoorbellListener } from "./Doorbell.js"
 import { Envelope, type Event } from "./Event.js"
@@ -18,35 +17,42 @@ export class NickInUse extends Schema.TaggedError<NickInUse>()("NickInUse", { ni
 }
 
 /**
- * What a subscriber takes from the hub: `take` returns at once what was
- * published for it since the last take, in publication order (possibly
- * nothing), and `next` waits until something more was. The wait is a
- * {@link Doorbell} rung once per event-loop turn, where waiting in
- * `PubSub.take` would cost a Deferred per wait and a pass over every
- * subscriber per publication.
+ * A subscription to every event: `take` returns at once what was published
+ * since the last take, in publication order (possibly nothing), and `next`
+ * waits until something more was. The wait is a {@link Doorbell} rung once
+ * per event-loop turn, so a subscriber takes a turn's events together.
  */
 export interface Subscription {
   readonly take: Effect.Effect<ReadonlyArray<Envelope>>
   readonly next: Effect.Effect<void>
-  /**
-   * Whether the last take returned consecutive events of one room and nothing
-   * else, the same run every member of the room takes (see `Codec.encodeRun`).
-   */
-  readonly oneRoom: boolean
 }
 
-const nothing: ReadonlyArray<Envelope> = []
+/**
+ * Where the hub delivers one session's events: called in the hub's delivery
+ * pass, at most a few times per event-loop turn, with the session's next
+ * events in publication order. The members of a room are handed the very same
+ * array of that room's events, so a codec renders it once for all of them
+ * (`Codec.encodeRun`). It runs inside the pass: it must not block, and should
+ * not throw (a recipient that throws is dropped and the failure logged).
+ */
+export interface Recipient {
+  readonly deliver: (events: ReadonlyArray<Envelope>) => void
+}
 
-/** The wait both kinds of subscription share. */
-abstract class Waiting implements DoorbellListener {
-  abstract readonly room: string | undefined
-  abstract readonly session: string | undefined
+class Firehose implements Subscription, DoorbellListener {
   listening = false
+  readonly take: Effect.Effect<ReadonlyArray<Envelope>>
   readonly next: Effect.Effect<void>
-  protected seen = 0
+  private seen = 0
   private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
 
-  constructor(readonly bell: Doorbell) {
+  constructor(readonly bell: Doorbell, subscription: PubSub.Subscription<Envelope>) {
+    bell.add(this)
+    const poll = PubSub.takeUpTo(subscription, Infinity)
+    this.take = Effect.suspend(() => {
+      this.seen = bell.count
+      return poll
+    })
     const cancel = Effect.sync(() => {
       this.listening = false
       this.resume = undefined
@@ -66,124 +72,104 @@ abstract class Waiting implements DoorbellListener {
   }
 }
 
-/** A move to another room: from `seq` on, the session's room events come from `subscription`. */
-interface Move {
-  seq: number
-  readonly room: Room
-  readonly subscription: PubSub.Subscription<Envelope>
-  readonly scope: Scope.Closeable
+/** An attached session, filed under the room it gets events from. */
+interface Entry {
+  readonly session: string
+  readonly recipient: Recipient
+  room: string | undefined
+  /** The last publication before it attached: nothing up to it is delivered to it. */
+  readonly since: number
 }
 
 /**
- * A session's subscription: the events of the room it is in, from that room's
- * PubSub, merged in publication order with the events addressed to the session
- * alone (its inbox). A move to another room takes effect exactly at the move:
- * what the old room said before it is delivered, what it said after is not,
- * and the new room's events start with the session's own `Joined`.
+ * Hands the published events to the attached sessions, in publication order,
+ * a turn's events in one pass. It follows rooms by the events themselves: a
+ * session gets a room's events from its own `Joined` on, so a move never
+ * loses or duplicates a message, and the old room's events up to the move
+ * (its own departure included) still reach it. Consecutive events of one room
+ * go to its members as one shared run.
  */
-class SessionSubscription extends Waiting implements Subscription {
-  room: Room | undefined = undefined
-  oneRoom = false
-  readonly take: Effect.Effect<ReadonlyArray<Envelope>>
-  inbox: Array<Envelope> = []
-  readonly moves: Array<Move> = []
-  private current: PubSub.Subscription<Envelope> | undefined = undefined
-  private scope: Scope.Closeable | undefined = undefined
+class Dispatcher {
+  readonly entries = new Map<string, Entry>()
+  private readonly members = new Map<string, Set<Entry>>()
+  private failures: Array<readonly [string, unknown]> = []
 
-  constructor(bell: Doorbell, readonly session: string) {
-    super(bell)
-    bell.add(this)
-    this.take = Effect.suspend(() => {
-      this.seen = this.bell.count
-      this.oneRoom = false
-      return this.step(nothing)
-    })
+  attach(session: string, recipient: Recipient, room: string | undefined, since: number): Entry {
+    const old = this.entries.get(session)
+    if (old !== undefined) this.detach(old)
+    const entry: Entry = { session, recipient, room: undefined, since }
+    this.entries.set(session, entry)
+    if (room !== undefined) this.file(entry, room)
+    return entry
   }
 
-  follow(move: Move) {
-    this.bell.remove(this)
-    this.room = move.room
-    this.current = move.subscription
-    this.scope = move.scope
-    this.bell.add(this)
+  detach(entry: Entry): void {
+    if (this.entries.get(entry.session) === entry) this.entries.delete(entry.session)
+    this.file(entry, undefined)
   }
 
-  private step(taken: ReadonlyArray<Envelope>): Effect.Effect<ReadonlyArray<Envelope>> {
-    const fromRoom = this.current === undefined ? Effect.succeed(nothing) : PubSub.takeUpTo(this.current, Infinity)
-    return Effect.flatMap(fromRoom, (roomEvents) => {
-      const move = this.moves[0]
-      if (move === undefined && this.inbox.length === 0 && taken.length === 0) {
-        this.oneRoom = true
-        return Effect.succeed(roomEvents)
+  private file(entry: Entry, room: string | undefined): void {
+    if (entry.room !== undefined) {
+      const members = this.members.get(entry.room)
+      if (members !== undefined) {
+        members.delete(entry)
+        if (members.size === 0) this.members.delete(entry.room)
       }
-      const until = move === undefined ? Infinity : move.seq
-      const out = merge(taken, roomEvents, this.inbox, until)
-      if (move === undefined) return Effect.succeed(out)
-      // What the old room said after the move is not for this session.
-      this.moves.shift()
-      const left = this.scope
-      this.follow(move)
-      return Effect.andThen(left === undefined ? Effect.void : Scope.close(left, Exit.void), this.step(out))
-    })
-  }
-
-  /** Lets go of the room subscriptions (the session ended). */
-  close(): Effect.Effect<void> {
-    this.bell.remove(this)
-    const scopes = [this.scope, ...this.moves.map((move) => move.scope)]
-    this.moves.length = 0
-    this.current = undefined
-    this.scope = undefined
-    return Effect.forEach(scopes, (scope) => scope === undefined ? Effect.void : Scope.close(scope, Exit.void), {
-      discard: true
-    })
-  }
-}
-
-/**
- * `taken`, then the events of `room` and of `inbox` (each in order) published
- * before `until`, by publication order; takes those out of the inbox.
- */
-const merge = (
-  taken: ReadonlyArray<Envelope>,
-  room: ReadonlyArray<Envelope>,
-  inbox: Array<Envelope>,
-  until: number
-): ReadonlyArray<Envelope> => {
-  const out = taken.slice()
-  let i = 0
-  let j = 0
-  while (true) {
-    const r = i < room.length && room[i].seq < until ? room[i] : undefined
-    const p = j < inbox.length && inbox[j].seq < until ? inbox[j] : undefined
-    if (r === undefined && p === undefined) break
-    if (p === undefined || (r !== undefined && r.seq < p.seq)) {
-      out.push(r!)
-      i++
-    } else {
-      out.push(p)
-      j++
     }
+    entry.room = room
+    if (room === undefined) return
+    const members = this.members.get(room)
+    if (members === undefined) this.members.set(room, new Set([entry]))
+    else members.add(entry)
   }
-  if (j > 0) inbox.splice(0, j)
-  return out
-}
 
-/** A subscription to every event of every room and session (a bot, a bridge, a logger). */
-class FirehoseSubscription extends Waiting implements Subscription {
-  readonly room = undefined
-  readonly session = undefined
-  readonly oneRoom = false
-  readonly take: Effect.Effect<ReadonlyArray<Envelope>>
+  /** Delivers a batch; returns the recipients that threw (dropped). */
+  readonly dispatch = (batch: ReadonlyArray<Envelope>): ReadonlyArray<readonly [string, unknown]> => {
+    const n = batch.length
+    let i = 0
+    while (i < n) {
+      const first = batch[i]
+      let j = i + 1
+      // A run: consecutive events for the same room (or session), up to the next join.
+      if (first.room !== undefined) {
+        while (j < n && batch[j].room === first.room && batch[j].event._tag !== "Joined") j++
+      } else if (first.to !== undefined) {
+        while (j < n && batch[j].to === first.to && batch[j].event._tag !== "Joined") j++
+      }
+      const run = i === 0 && j === n ? batch : batch.slice(i, j)
+      const event = first.event
+      if (event._tag === "Joined") {
+        const entry = this.entries.get(event.session)
+        if (entry !== undefined && first.seq > entry.since) this.file(entry, event.room)
+      }
+      if (first.room !== undefined) {
+        const members = this.members.get(first.room)
+        if (members !== undefined) for (const entry of members) this.hand(entry, run)
+      } else if (first.to !== undefined) {
+        const entry = this.entries.get(first.to)
+        if (entry !== undefined) this.hand(entry, run)
+      } else {
+        for (const entry of this.entries.values()) this.hand(entry, run)
+      }
+      i = j
+    }
+    if (this.failures.length === 0) return this.failures
+    const failures = this.failures
+    this.failures = []
+    return failures
+  }
 
-  constructor(bell: Doorbell, subscription: PubSub.Subscription<Envelope>) {
-    super(bell)
-    bell.add(this)
-    const poll = PubSub.takeUpTo(subscription, Infinity)
-    this.take = Effect.suspend(() => {
-      this.seen = this.bell.count
-      return poll
-    })
+  private hand(entry: Entry, run: ReadonlyArray<Envelope>): void {
+    if (run[0].seq <= entry.since) {
+      run = run.filter((envelope) => envelope.seq > entry.since)
+      if (run.length === 0) return
+    }
+    try {
+      entry.recipient.deliver(run)
+    } catch (error) {
+      this.detach(entry)
+      this.failures.push([entry.session, error])
+    }
   }
 }
 
@@ -211,15 +197,14 @@ export interface RoomInfo {
 
 /**
  * The hub: who is connected under which nickname, who is in which room, and
- * the PubSubs that carry every {@link Event}: one per room, so a message costs
- * what its room's size costs and not what the whole server's does, and an
- * inbox per session for what is addressed to it alone. Every event gets a
- * sequence number; a session's subscriber takes its room's events and its own
- * in that order.
+ * one shared PubSub that carries every {@link Event}, numbered in publication
+ * order. Its dispatcher hands each event to the sessions it is for, once per
+ * event-loop turn for all that turn's events: the members of its room, the
+ * one session it is addressed to, or everyone. A message costs what its
+ * room's size costs, and a session costs no fiber of its own to receive.
  *
  * Membership changes publish their own notices (joins, leaves, renames), so
- * every member of a room sees them in the same order as the room's messages,
- * and a move never loses or duplicates a message.
+ * every member of a room sees them in the same order as the room's messages.
  */
 export class Hub extends Context.Service<Hub, {
   /** Claims a nickname for a session, or renames it (telling its room). */
@@ -243,32 +228,43 @@ export class Hub extends Context.Service<Hub, {
   /** Publishes several events at once, in order. */
   readonly publishAll: (events: ReadonlyArray<Event>) => Effect.Effect<void>
   /**
-   * A subscription for as long as the scope lasts: to a registered session's
-   * room (following its moves) and its own events, from now on; without a
-   * session, to every event.
+   * Delivers a session's events to `recipient` for as long as the scope lasts,
+   * from now on: those of the room it is in (following its moves) and those
+   * addressed to it or to everyone.
    */
-  readonly subscribe: (session?: string) => Effect.Effect<Subscription, never, Scope.Scope>
+  readonly attach: (session: string, recipient: Recipient) => Effect.Effect<void, never, Scope.Scope>
+  /** A subscription to every event, for as long as the scope lasts (a bot, a bridge, a logger). */
+  readonly subscribe: Effect.Effect<Subscription, never, Scope.Scope>
 }>()("hubbub/Hub") {
-  /** A hub for one process: membership in maps, a `PubSub.unbounded` per room (each session bounds its own outbox). */
+  /** A hub for one process: membership in maps, one `PubSub.unbounded` (each session bounds its own outbox). */
   static readonly layerMemory = Layer.effect(
     Hub,
     Effect.gen(function*() {
       const { announceMaxMembers } = yield* ChatConfig
       const bell = new Doorbell()
-      // Every event, for subscribers that want them all; a PubSub without subscribers keeps nothing.
-      const firehose = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+      const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+      const dispatcher = new Dispatcher()
+      const feed = new Firehose(bell, yield* PubSub.subscribe(bus))
+      yield* feed.take.pipe(
+        Effect.flatMap((batch) => {
+          const failures = dispatcher.dispatch(batch)
+          return failures.length === 0 ? feed.next : Effect.andThen(
+            Effect.forEach(failures, ([session, error]) =>
+              Effect.logWarning("delivery failed; the session gets nothing more").pipe(
+                Effect.annotateLogs({ session, error: String(error) })
+              ), { discard: true }),
+            feed.next
+          )
+        }),
+        // It waits in `next` every round: a yield on top would hold each delivery back a turn.
+        Effect.forever({ disableYield: true }),
+        Effect.forkScoped
+      )
       const sessions = new Map<string, { nick: Nick; room: Room | undefined }>()
-      const subscribers = new Map<string, SessionSubscription>()
       const byNick = new Map<string, string>()
-      interface RoomState {
-        readonly ids: Set<string>
-        readonly bus: PubSub.PubSub<Envelope>
-      }
-      // Room PubSubs are never shut down: a session that left may still be taking the last of one.
-      const newRoom = (): RoomState => ({ ids: new Set(), bus: Effect.runSync(PubSub.unbounded<Envelope>()) })
-      const rooms = new Map<Room, RoomState>([[Lobby, newRoom()]])
+      const rooms = new Map<Room, Set<string>>([[Lobby, new Set()]])
 
-      /** Hands an event to its recipients and rings for them. */
+      /** Hands an event to the bus, addressed as its fields say. */
       const send = (event: Event): Envelope | undefined => {
         switch (event._tag) {
           case "Private":
@@ -278,40 +274,25 @@ export class Hub extends Context.Service<Hub, {
               ? toSession(event.to, event)
               : event.room !== undefined
               ? toRoom(event.room as Room, event)
-              : toEveryone(event)
+              : stamp(event, undefined, undefined)
           case "Closing":
-            return event.to !== undefined ? toSession(event.to, event) : toEveryone(event)
+            return event.to !== undefined ? toSession(event.to, event) : stamp(event, undefined, undefined)
           default:
             return toRoom(event.room as Room, event)
         }
       }
-      const stamp = (event: Event, room: string | undefined, session: string | undefined) => {
-        const envelope = new Envelope(event, bell.ring(room, session))
-        PubSub.publishUnsafe(firehose, envelope)
+      const stamp = (event: Event, room: string | undefined, to: string | undefined) => {
+        const envelope = new Envelope(event, bell.ring(), room, to)
+        PubSub.publishUnsafe(bus, envelope)
         return envelope
       }
-      const toRoom = (room: Room, event: Event) => {
-        const state = rooms.get(room)
-        if (state === undefined) return undefined
-        const envelope = stamp(event, room, undefined)
-        PubSub.publishUnsafe(state.bus, envelope)
-        return envelope
-      }
-      const toSession = (session: string, event: Event) => {
-        const subscriber = subscribers.get(session)
-        if (subscriber === undefined) return undefined
-        const envelope = stamp(event, undefined, session)
-        subscriber.inbox.push(envelope)
-        return envelope
-      }
-      const toEveryone = (event: Event) => {
-        const envelope = stamp(event, undefined, undefined)
-        for (const subscriber of subscribers.values()) subscriber.inbox.push(envelope)
-        return envelope
-      }
+      // Events for a room that does not exist, or a session that is not attached, go nowhere.
+      const toRoom = (room: Room, event: Event) => rooms.has(room) ? stamp(event, room, undefined) : undefined
+      const toSession = (session: string, event: Event) =>
+        dispatcher.entries.has(session) ? stamp(event, undefined, session) : undefined
 
       const nicksIn = (room: Room): Roster => {
-        const ids = rooms.get(room)?.ids
+        const ids = rooms.get(room)
         if (ids === undefined) return { count: 0, nicks: [] }
         const nicks: Array<Nick> = []
         for (const id of ids) {
@@ -323,13 +304,13 @@ export class Hub extends Context.Service<Hub, {
       }
       /** Whether comings and goings are announced in a room of this many members. */
       const announced = (members: number) => announceMaxMembers === 0 || members <= announceMaxMembers
-      /** Takes a session out of a room, telling the room (and the session, still following it) when there is a reason. */
+      /** Takes a session out of a room, telling the room (the session included) when there is a reason. */
       const exit = (session: string, nick: Nick, room: Room, reason: string | undefined) => {
-        const state = rooms.get(room)
-        if (state === undefined) return
-        state.ids.delete(session)
-        if (reason !== undefined && announced(state.ids.size + 1)) send({ _tag: "Left", room, nick, reason })
-        if (state.ids.size === 0 && room !== Lobby) rooms.delete(room)
+        const ids = rooms.get(room)
+        if (ids === undefined) return
+        if (reason !== undefined && announced(ids.size)) send({ _tag: "Left", room, nick, reason })
+        ids.delete(session)
+        if (ids.size === 0 && room !== Lobby) rooms.delete(room)
       }
       const toMember = (session: string): Option.Option<Member> => {
         const state = sessions.get(session)
@@ -351,7 +332,7 @@ export class Hub extends Context.Service<Hub, {
               state.nick = nick
               if (state.room !== undefined && from !== nick) {
                 send(
-                  announced(rooms.get(state.room)?.ids.size ?? 0)
+                  announced(rooms.get(state.room)?.size ?? 0)
                     ? { _tag: "Renamed", room: state.room, from, nick }
                     : { _tag: "Notice", to: session, text: `You are now known as ${nick}` }
                 )
@@ -361,35 +342,19 @@ export class Hub extends Context.Service<Hub, {
             return Effect.void
           }),
         join: (session, room) =>
-          Effect.gen(function*() {
+          Effect.sync(() => {
             const state = sessions.get(session)
             if (state === undefined) return { members: { count: 0, nicks: [] }, announced: false }
             if (state.room === room) return { members: nicksIn(room), announced: false }
             if (state.room !== undefined) exit(session, state.nick, state.room, `moved to ${room}`)
             state.room = room
-            let target = rooms.get(room)
-            if (target === undefined) rooms.set(room, target = newRoom())
-            target.ids.add(session)
-            const announce = announced(target.ids.size)
-            // A subscribed session moves at its `Joined`: subscribe to the room first, so that is the first event.
-            const subscriber = subscribers.get(session)
-            let move: Move | undefined
-            if (subscriber !== undefined) {
-              const scope = Scope.makeUnsafe()
-              const subscription = yield* Scope.provide(PubSub.subscribe(target.bus), scope)
-              move = { seq: 0, room, subscription, scope }
-              subscriber.moves.push(move)
-            }
-            const joined: Event = announce
-              ? { _tag: "Joined", room, nick: state.nick, session }
-              : { _tag: "Joined", room, nick: state.nick, session, quiet: true }
-            if (announce) {
-              const envelope = stamp(joined, room, session)
-              PubSub.publishUnsafe(target.bus, envelope)
-              if (move !== undefined) move.seq = envelope.seq
-            } else {
-              const envelope = toSession(session, joined)
-              if (move !== undefined) move.seq = envelope!.seq
+            let ids = rooms.get(room)
+            if (ids === undefined) rooms.set(room, ids = new Set())
+            ids.add(session)
+            const announce = announced(ids.size)
+            if (announce) stamp({ _tag: "Joined", room, nick: state.nick, session }, room, undefined)
+            else if (dispatcher.entries.has(session)) {
+              stamp({ _tag: "Joined", room, nick: state.nick, session, quiet: true }, undefined, session)
             }
             return { members: nicksIn(room), announced: announce }
           }),
@@ -408,9 +373,7 @@ export class Hub extends Context.Service<Hub, {
           }),
         members: (room) => Effect.sync(() => nicksIn(room)),
         rooms: Effect.sync(() =>
-          Array.from(rooms, ([room, state]) => ({ room, members: state.ids.size })).sort((a, b) =>
-            a.room.localeCompare(b.room)
-          )
+          Array.from(rooms, ([room, ids]) => ({ room, members: ids.size })).sort((a, b) => a.room.localeCompare(b.room))
         ),
         publish: (event) =>
           Effect.sync(() => {
@@ -420,31 +383,16 @@ export class Hub extends Context.Service<Hub, {
           Effect.sync(() => {
             for (const event of events) send(event)
           }),
-        subscribe: (session) =>
-          session === undefined
-            ? Effect.gen(function*() {
-              const subscriber = new FirehoseSubscription(bell, yield* PubSub.subscribe(firehose))
-              yield* Effect.addFinalizer(() => Effect.sync(() => bell.remove(subscriber)))
-              return subscriber as Subscription
-            })
-            : Effect.gen(function*() {
-              const subscriber = new SessionSubscription(bell, session)
-              const room = sessions.get(session)?.room
-              const state = room === undefined ? undefined : rooms.get(room)
-              if (state !== undefined) {
-                const scope = Scope.makeUnsafe()
-                const subscription = yield* Scope.provide(PubSub.subscribe(state.bus), scope)
-                subscriber.follow({ seq: 0, room: room!, subscription, scope })
-              }
-              subscribers.set(session, subscriber)
-              yield* Effect.addFinalizer(() =>
-                Effect.suspend(() => {
-                  if (subscribers.get(session) === subscriber) subscribers.delete(session)
-                  return subscriber.close()
-                })
-              )
-              return subscriber as Subscription
-            })
+        attach: (session, recipient) =>
+          Effect.asVoid(Effect.acquireRelease(
+            Effect.sync(() => dispatcher.attach(session, recipient, sessions.get(session)?.room, bell.count)),
+            (entry) => Effect.sync(() => dispatcher.detach(entry))
+          )),
+        subscribe: Effect.gen(function*() {
+          const subscription = new Firehose(bell, yield* PubSub.subscribe(bus))
+          yield* Effect.addFinalizer(() => Effect.sync(() => bell.remove(subscription)))
+          return subscription as Subscription
+        })
       })
     })
   )

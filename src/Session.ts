@@ -3,7 +3,6 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
@@ -14,7 +13,7 @@ import { Codec } from "./Codec.js"
 import { type Envelope, type Event, notice } from "./Event.js"
 import { TokenBucket } from "./FloodControl.js"
 import { LineSplitter, TooLong } from "./Framing.js"
-import { Hub, type Roster, type Subscription } from "./Hub.js"
+import { Hub, type Recipient, type Roster } from "./Hub.js"
 import { Outbox, type OutboxOwner } from "./Outbox.js"
 import { type Command, helpLines, Lobby, type Nick, parseCommand, parseRegistration, type Room, sanitize } from "./Protocol.js"
 import { type CloseReason, closeLabel, type SessionHandle, Sessions } from "./Sessions.js"
@@ -107,14 +106,14 @@ interface Env {
 /**
  * One connection's session: its state lives in fields, its behaviour in
  * methods, so an idle connection costs a few objects rather than a closure
- * per step. Two fibers serve it: the connection's own fiber reads the input
- * as a Stream and acts on each line; once registered, a subscriber fiber takes
- * this session's events from the hub and appends each batch to the outbox.
+ * per step. The connection's own fiber reads the input as a Stream and acts
+ * on each line; once registered, the hub's dispatcher delivers this session's
+ * events to it (`deliver`), which appends them to the outbox.
  * The first reason to close (quit, disconnect, slow, flood, kick, shutdown)
  * wins and wakes the reader; the reader then sends the last notice, waits a
  * bounded time for the outbox to flush, and the session's scope closes.
  */
-class Session implements SessionHandle, OutboxOwner {
+class Session implements SessionHandle, OutboxOwner, Recipient {
   readonly id: string
   readonly since = Date.now()
   readonly outbox: Outbox
@@ -131,7 +130,9 @@ class Session implements SessionHandle, OutboxOwner {
   private readonly bucket: TokenBucket | undefined
   private readonly chats: Array<Event> = []
   private scope: Scope.Scope | undefined = undefined
-  private subscriber: Fiber.Fiber<void> | undefined = undefined
+  /** Whether the hub delivers to it: from registration until its `Closing` (or a close without one). */
+  private receiving = false
+  private closed: (() => void) | undefined = undefined
   private resumeRead: ((effect: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>) => void) | undefined = undefined
   private resumeHold: (() => void) | undefined = undefined
   private timer: ReturnType<typeof setTimeout> | undefined = undefined
@@ -161,9 +162,7 @@ class Session implements SessionHandle, OutboxOwner {
   }
 
   fibers(): ReadonlyArray<readonly [string, number]> {
-    return this.subscriber === undefined
-      ? [["reader", this.fiberId]]
-      : [["reader", this.fiberId], ["subscriber", this.subscriber.id]]
+    return [["reader", this.fiberId]]
   }
 
   /** The first reason wins; it stops the reading and wakes the reader wherever it waits. */
@@ -352,45 +351,56 @@ class Session implements SessionHandle, OutboxOwner {
     return this.env.sessions.warnOffender(what)
   }
 
-  /** Moves a batch (all of it for this session) into the outbox as one write; true once its `Closing` went out. */
-  private deliver(batch: ReadonlyArray<Envelope>, subscription: Subscription): boolean {
+  /**
+   * The hub's delivery: a run of one room's events (the same for every member,
+   * rendered once for all), or events for this session or for everyone. The
+   * session's `Closing` is the last thing it writes.
+   */
+  deliver(events: ReadonlyArray<Envelope>): void {
+    if (!this.receiving) return
     const { codec, sessions } = this.env
-    if (subscription.oneRoom) {
-      // The same bytes as every other member of the room that took this run: rendered once for all.
-      if (batch.length > 0) this.outbox.push(codec.encodeRun(batch))
-      sessions.counters.messagesOut += batch.length
-      return this.slowed
+    if (events[0].room !== undefined) {
+      this.outbox.push(codec.encodeRun(events))
+      sessions.counters.messagesOut += events.length
+      return
     }
-    for (let i = 0; i < batch.length; i++) {
-      const envelope = batch[i]
+    for (let i = 0; i < events.length; i++) {
+      const envelope = events[i]
       if (envelope.event._tag === "Closing") {
         this.outbox.force(codec.encode(envelope))
-        return true
+        sessions.counters.messagesOut += i + 1
+        return this.stopReceiving()
       }
       this.outbox.push(codec.encode(envelope))
     }
-    sessions.counters.messagesOut += batch.length
-    return this.slowed
+    sessions.counters.messagesOut += events.length
   }
 
-  /** The subscriber: takes what the hub has for this session, at most once per event-loop turn. */
-  private subscribe(subscription: Subscription): Effect.Effect<void> {
-    let loop: Effect.Effect<void> = Effect.void
-    const again = Effect.andThen(subscription.next, Effect.suspend(() => loop))
-    loop = Effect.flatMap(subscription.take, (batch) => this.deliver(batch, subscription) ? Effect.void : again)
-    return loop
+  private stopReceiving(): void {
+    this.receiving = false
+    const closed = this.closed
+    this.closed = undefined
+    closed?.()
   }
 
-  /** Registered: joins the lobby and starts the subscriber, in one step with nothing published in between. */
-  startSubscriber(nick: Nick): Effect.Effect<Roster> {
+  /** Completes once this session's `Closing` was delivered (or it stopped receiving). */
+  private readonly closingDelivered = Effect.callback<void>((resume) => {
+    if (!this.receiving) return resume(Effect.void)
+    this.closed = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.closed = undefined
+    })
+  })
+
+  /** Registered: receives from the hub, then joins the lobby, with nothing published in between. */
+  enterLobby(nick: Nick): Effect.Effect<Roster> {
     const self = this
     return Effect.gen(function*() {
-      const scope = self.scope!
-      const { members } = yield* self.env.hub.join(self.id, Lobby)
-      const subscription = yield* Scope.provide(self.env.hub.subscribe(self.id), scope)
+      yield* Scope.provide(self.env.hub.attach(self.id, self), self.scope!)
+      self.receiving = true
       self.nick = nick
       self.room = Lobby
-      self.subscriber = yield* Effect.forkIn(self.subscribe(subscription), scope)
+      const { members } = yield* self.env.hub.join(self.id, Lobby)
       return members
     })
   }
@@ -431,20 +441,18 @@ class Session implements SessionHandle, OutboxOwner {
       }
       const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
       const last = farewell(reason, self.nick, config)
-      const subscriber = self.subscriber
-      if (subscriber === undefined || self.slowed || last === undefined) {
-        if (subscriber !== undefined) yield* Fiber.interrupt(subscriber)
+      const closing = self.receiving && !self.slowed && last !== undefined
+      if (!closing) {
+        self.stopReceiving()
         if (self.slowed) self.outbox.clear()
         if (last !== undefined) self.outbox.force(line(last))
       } else if (reason._tag !== "Shutdown") {
         // At shutdown the server publishes one `Closing` for everyone.
         yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
       }
-      // The room learns at once (nothing at shutdown); this session's subscriber stops at its `Closing`.
+      // The room learns at once (nothing at shutdown); this session still gets everything up to its `Closing`.
       yield* hub.leave(self.id, leaveText(reason))
-      if (subscriber !== undefined && !self.slowed && last !== undefined) {
-        yield* Fiber.await(subscriber).pipe(flushDeadline)
-      }
+      if (closing) yield* self.closingDelivered.pipe(flushDeadline)
       // A client cut off for not reading gets a short grace to take its last notice.
       if (last !== undefined) yield* self.outbox.flushed.pipe(self.slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
       if (reason._tag === "Kicked") sessions.counters.kicks++
@@ -464,17 +472,15 @@ const register = Effect.fnUntraced(function*(session: Session, nick: Nick) {
   if (Result.isFailure(claimed)) {
     return session.direct(`${claimed.failure.message} Choose another nickname:`)
   }
-  // Until the subscriber runs, what this session is told goes straight to its outbox: registering costs the others nothing.
-  const members = yield* session.startSubscriber(nick)
   session.direct(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
-  session.direct(`${nick} has joined ${Lobby}`)
-  session.direct(membersNotice(Lobby, members))
+  const members = yield* session.enterLobby(nick)
+  yield* session.tell(membersNotice(Lobby, members))
   yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
 })
 
 const enter = Effect.fnUntraced(function*(session: Session, target: Room) {
   session.room = target
-  // The subscriber moves at the session's own `Joined`, in order with everything else.
+  // The session gets the new room's events from its own `Joined` on, in order with everything else.
   const { members } = yield* session.env.hub.join(session.id, target)
   yield* session.tell(membersNotice(target, members))
 })

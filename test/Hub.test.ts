@@ -3,19 +3,32 @@ import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
 import { ChatConfig } from "../src/ChatConfig.js"
 import { Codec, renderText } from "../src/Codec.js"
-import type { Event } from "../src/Event.js"
-import { Hub, type Subscription } from "../src/Hub.js"
+import type { Envelope, Event } from "../src/Event.js"
+import { Hub } from "../src/Hub.js"
 import type { Nick, Room } from "../src/Protocol.js"
 
 const hub = Hub.layerMemory.pipe(Layer.provide(ChatConfig.layer({ announceMaxMembers: 3 })))
 
-/** Everything a subscription has for its session now, as the text protocol shows it. */
-const lines = (subscription: Subscription) =>
-  Effect.map(subscription.take, (batch) => batch.map(({ event }) => renderText(event).trimEnd()))
+/** A recipient that keeps what it is handed: every call's events, and their lines as the text protocol shows them. */
+class Probe {
+  readonly calls: Array<ReadonlyArray<Envelope>> = []
+  readonly lines: Array<string> = []
+  deliver(events: ReadonlyArray<Envelope>) {
+    this.calls.push(events)
+    for (const { event } of events) this.lines.push(renderText(event).trimEnd())
+  }
+  /** The lines handed over since the last call. */
+  take(): Array<string> {
+    return this.lines.splice(0)
+  }
+}
+
+/** The hub delivers what was published in a turn in that turn's check phase; this resumes after it. */
+const delivered = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
 const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
 
-/** Registers a session and puts it in `room`, like a session does before it subscribes. */
+/** Registers a session and puts it in `room`. */
 const enter = (id: string, nick: string, room: string) =>
   Effect.gen(function*() {
     const h = yield* Hub
@@ -23,45 +36,60 @@ const enter = (id: string, nick: string, room: string) =>
     yield* h.join(id, room as Room)
   })
 
+/** Registers a session, attaches a probe to it, then puts it in `room` (as a session does). */
+const attached = (id: string, nick: string, room: string) =>
+  Effect.gen(function*() {
+    const h = yield* Hub
+    const probe = new Probe()
+    yield* h.claimNick(id, nick as Nick)
+    yield* h.attach(id, probe)
+    yield* h.join(id, room as Room)
+    return probe
+  })
+
 describe("Hub.layerMemory", () => {
-  it.effect("gives a subscriber its room's events and its own, in publication order, and nothing of other rooms", () =>
+  it.effect("delivers a session its room's events and its own, in publication order, and nothing of other rooms", () =>
     Effect.gen(function*() {
       const h = yield* Hub
-      yield* enter("s1", "alice", "#a")
+      const alice = yield* attached("s1", "alice", "#a")
       yield* enter("s2", "bob", "#b")
-      const alice = yield* h.subscribe("s1")
       yield* h.publish(say("#a", "carol", "one"))
       yield* h.publish(say("#b", "bob", "elsewhere"))
       yield* h.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
       yield* h.publish(say("#a", "carol", "two"))
       yield* h.publish({ _tag: "Notice", text: "to everyone" })
-      assert.deepStrictEqual(yield* lines(alice), [
+      yield* delivered
+      assert.deepStrictEqual(alice.take(), [
+        "-!- alice has joined #a",
         "<carol> one",
         "*bob* psst",
         "<carol> two",
         "-!- to everyone"
       ])
-      assert.deepStrictEqual(yield* lines(alice), [])
+      yield* delivered
+      assert.deepStrictEqual(alice.take(), [])
     }).pipe(Effect.scoped, Effect.provide(hub)))
 
-  it.effect("moves a subscriber exactly at its Joined: the old room up to the move, the new one from it", () =>
+  it.effect("moves a session exactly at its Joined: the old room up to the move, the new one from it", () =>
     Effect.gen(function*() {
       const h = yield* Hub
-      yield* enter("s1", "alice", "#a")
+      const alice = yield* attached("s1", "alice", "#a")
       yield* enter("s2", "bob", "#a")
       yield* enter("s3", "carol", "#b")
-      const alice = yield* h.subscribe("s1")
+      yield* delivered
+      alice.take()
       yield* h.publish(say("#a", "bob", "before the move"))
       yield* h.publish(say("#b", "carol", "before alice came"))
       yield* h.join("s1", "#b" as Room)
       yield* h.publish(say("#a", "bob", "after alice left"))
       yield* h.publish({ _tag: "Notice", to: "s1", text: "Members of #b (2): alice, carol" })
       yield* h.publish(say("#b", "carol", "welcome"))
-      // alice moves back within the same batch: both moves are applied in order
+      // alice moves back within the same turn: both moves take effect in order
       yield* h.join("s1", "#a" as Room)
       yield* h.publish(say("#b", "carol", "after alice went back"))
       yield* h.publish(say("#a", "bob", "back again"))
-      assert.deepStrictEqual(yield* lines(alice), [
+      yield* delivered
+      assert.deepStrictEqual(alice.take(), [
         "<bob> before the move",
         "-!- alice has left #a (moved to #b)",
         "-!- alice has joined #b",
@@ -76,15 +104,18 @@ describe("Hub.layerMemory", () => {
   it.effect("tells only the joiner of a join into a room too large to announce in, and still moves it", () =>
     Effect.gen(function*() {
       const h = yield* Hub
-      for (const [id, nick] of [["s1", "a"], ["s2", "b"], ["s3", "c"]]) yield* enter(id, nick, "#big")
-      yield* enter("s4", "dave", "#small")
-      const big = yield* h.subscribe("s1")
-      const dave = yield* h.subscribe("s4")
+      const big = yield* attached("s1", "a", "#big")
+      for (const [id, nick] of [["s2", "b"], ["s3", "c"]]) yield* enter(id, nick, "#big")
+      const dave = yield* attached("s4", "dave", "#small")
+      yield* delivered
+      big.take()
+      dave.take()
       const { announced } = yield* h.join("s4", "#big" as Room)
       assert.isFalse(announced)
       yield* h.publish(say("#big", "a", "hi"))
-      assert.deepStrictEqual(yield* lines(big), ["<a> hi"])
-      assert.deepStrictEqual(yield* lines(dave), [
+      yield* delivered
+      assert.deepStrictEqual(big.take(), ["<a> hi"])
+      assert.deepStrictEqual(dave.take(), [
         "-!- dave has left #small (moved to #big)",
         "-!- dave has joined #big",
         "<a> hi"
@@ -95,49 +126,101 @@ describe("Hub.layerMemory", () => {
     Effect.gen(function*() {
       const h = yield* Hub
       const codec = yield* Codec
-      yield* enter("s1", "alice", "#a")
-      yield* enter("s2", "bob", "#a")
-      const alice = yield* h.subscribe("s1")
-      const bob = yield* h.subscribe("s2")
+      const alice = yield* attached("s1", "alice", "#a")
+      const bob = yield* attached("s2", "bob", "#a")
+      yield* delivered
+      alice.calls.length = bob.calls.length = 0
       yield* h.publish(say("#a", "alice", "one"))
       yield* h.publish(say("#a", "bob", "two"))
-      const [a, b] = [yield* alice.take, yield* bob.take]
-      assert.isTrue(alice.oneRoom && bob.oneRoom)
-      const bytes = codec.encodeRun(a)
-      assert.strictEqual(codec.encodeRun(b), bytes)
+      yield* delivered
+      assert.strictEqual(alice.calls.length, 1)
+      assert.strictEqual(alice.calls[0], bob.calls[0])
+      const bytes = codec.encodeRun(alice.calls[0])
+      assert.strictEqual(codec.encodeRun(bob.calls[0]), bytes)
       assert.strictEqual(new TextDecoder().decode(bytes), "<alice> one\n<bob> two\n")
-      // a run merged with the session's own events is not a room's run
+      // what is addressed to one member alone is handed to it apart, in its place
       yield* h.publish(say("#a", "alice", "three"))
       yield* h.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
-      assert.deepStrictEqual(yield* lines(alice), ["<alice> three", "*bob* psst"])
-      assert.isFalse(alice.oneRoom)
+      yield* h.publish(say("#a", "alice", "four"))
+      yield* delivered
+      assert.deepStrictEqual(alice.calls.slice(1).map((call) => call.length), [1, 1, 1])
+      assert.deepStrictEqual(bob.calls.slice(1).map((call) => call.length), [1, 1])
     }).pipe(Effect.scoped, Effect.provide(Layer.merge(hub, Codec.layerText))))
 
-  it.effect("gives a subscription without a session every event", () =>
+  it.effect("delivers nothing from before a session attached, and its room's events from then on", () =>
     Effect.gen(function*() {
       const h = yield* Hub
       yield* enter("s1", "alice", "#a")
-      yield* h.subscribe("s1")
-      const all = yield* h.subscribe()
+      yield* h.publish(say("#a", "alice", "before"))
+      const late = new Probe()
+      yield* h.attach("s1", late)
+      yield* h.publish(say("#a", "alice", "after"))
+      yield* delivered
+      assert.deepStrictEqual(late.take(), ["<alice> after"])
+    }).pipe(Effect.scoped, Effect.provide(hub)))
+
+  it.effect("stops delivering when the attachment's scope closes", () =>
+    Effect.gen(function*() {
+      const h = yield* Hub
+      const probe = new Probe()
+      yield* enter("s1", "alice", "#a")
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* h.attach("s1", probe)
+        yield* h.publish(say("#a", "alice", "while attached"))
+        yield* delivered
+      }))
+      yield* h.publish(say("#a", "alice", "after"))
+      yield* h.publish({ _tag: "Notice", text: "to everyone" })
+      yield* delivered
+      assert.deepStrictEqual(probe.take(), ["<alice> while attached"])
+    }).pipe(Effect.scoped, Effect.provide(hub)))
+
+  it.effect("drops a recipient that throws, and keeps delivering to the others", () =>
+    Effect.gen(function*() {
+      const h = yield* Hub
+      let calls = 0
+      yield* enter("s1", "broken", "#a")
+      yield* h.attach("s1", {
+        deliver: () => {
+          calls++
+          throw new Error("boom")
+        }
+      })
+      const bob = yield* attached("s2", "bob", "#a")
+      yield* h.publish(say("#a", "bob", "one"))
+      yield* delivered
+      yield* h.publish(say("#a", "bob", "two"))
+      yield* delivered
+      assert.strictEqual(calls, 1)
+      assert.deepStrictEqual(bob.take(), ["-!- bob has joined #a", "<bob> one", "<bob> two"])
+    }).pipe(Effect.scoped, Effect.provide(hub)))
+
+  it.effect("gives a subscription every event", () =>
+    Effect.gen(function*() {
+      const h = yield* Hub
+      yield* attached("s1", "alice", "#a")
+      const all = yield* h.subscribe
       yield* h.publish(say("#a", "alice", "one"))
       yield* h.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
       yield* h.publish(say("#nowhere", "x", "dropped: no such room"))
-      assert.deepStrictEqual(yield* lines(all), ["<alice> one", "*bob* psst"])
+      yield* all.next
+      const batch = yield* all.take
+      assert.deepStrictEqual(batch.map(({ event }) => renderText(event).trimEnd()), ["<alice> one", "*bob* psst"])
     }).pipe(Effect.scoped, Effect.provide(hub)))
 
-  it("gives every session exactly what its rooms said while it was in them, in order, however moves and takes interleave", async () => {
+  it("gives every session exactly what its rooms said while it was in them, in order, however moves and turns interleave", async () => {
     const nicks = ["ann", "ben", "cat", "dan"]
     const rooms = ["#lobby", "#a", "#b"]
     type Op =
       | { readonly op: "say"; readonly who: number; readonly text: number }
       | { readonly op: "move"; readonly who: number; readonly to: number }
       | { readonly op: "tell"; readonly who: number; readonly to: number }
-      | { readonly op: "take"; readonly who: number }
+      | { readonly op: "turn" }
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ op: fc.constant("say" as const), who: fc.nat(3), text: fc.nat(999) }),
       fc.record({ op: fc.constant("move" as const), who: fc.nat(3), to: fc.nat(2) }),
       fc.record({ op: fc.constant("tell" as const), who: fc.nat(3), to: fc.nat(3) }),
-      fc.record({ op: fc.constant("take" as const), who: fc.nat(3) })
+      fc.record({ op: fc.constant("turn" as const) })
     )
     await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 80 }), (ops) =>
       Effect.runPromise(Effect.gen(function*() {
@@ -145,14 +228,10 @@ describe("Hub.layerMemory", () => {
         // the model: where everyone is, and what each should have seen
         const at = nicks.map(() => 0)
         const expected: Array<Array<string>> = nicks.map(() => [])
-        const got: Array<Array<string>> = nicks.map(() => [])
-        const subscriptions: Array<Subscription> = []
+        const probes: Array<Probe> = []
         for (let i = 0; i < nicks.length; i++) {
-          yield* h.claimNick(`s${i}`, nicks[i] as Nick)
-          yield* h.join(`s${i}`, "#lobby" as Room)
-          // those already subscribed see the join; the joiner subscribes just after it
-          for (let j = 0; j < i; j++) expected[j].push(`-!- ${nicks[i]} has joined #lobby`)
-          subscriptions.push(yield* h.subscribe(`s${i}`))
+          probes.push(yield* attached(`s${i}`, nicks[i], "#lobby"))
+          for (let j = 0; j <= i; j++) expected[j].push(`-!- ${nicks[i]} has joined #lobby`)
         }
         const members = (room: number) => at.flatMap((r, i) => r === room ? [i] : [])
         for (const o of ops) {
@@ -176,12 +255,12 @@ describe("Hub.layerMemory", () => {
               expected[o.to].push(`*${nicks[o.who]}* psst`)
               break
             }
-            case "take":
-              got[o.who].push(...yield* lines(subscriptions[o.who]))
+            case "turn":
+              yield* delivered
           }
         }
-        for (let i = 0; i < nicks.length; i++) got[i].push(...yield* lines(subscriptions[i]))
-        assert.deepStrictEqual(got, expected)
+        yield* delivered
+        assert.deepStrictEqual(probes.map((probe) => probe.take()), expected)
       }).pipe(Effect.scoped, Effect.provide(Hub.layerMemory), Effect.provide(ChatConfig.layer({ announceMaxMembers: 0 }))))
     ), { numRuns: 200 })
   })
