@@ -9,9 +9,11 @@ export type Frame = string | typeof TooLong
 const LF = 10
 const CR = 13
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true })
+/** What every splitter holds while no line is split across reads (most of the time). */
+const empty = new Uint8Array(0)
 
 export class LineSplitter {
-  private buf: Uint8Array = new Uint8Array(0)
+  private buf: Uint8Array = empty
   private len = 0
   private discarding = false
   private lastWasCR = false
@@ -62,7 +64,7 @@ export class LineSplitter {
     this.hold(chunk, from, to, out)
     out.push(decoder.decode(this.buf.subarray(0, this.len)))
     this.len = 0
-    if (this.buf.length > 256) this.buf = new Uint8Array(0)
+    if (this.buf.length > 256) this.buf = empty
   }
 
   private hold(chunk: Uint8Array, from: number, to: number, out: Array<Frame>) {
@@ -70,7 +72,7 @@ export class LineSplitter {
     const size = this.len + to - from
     if (size > this.maxBytes) {
       this.len = 0
-      this.buf = new Uint8Array(0)
+      this.buf = empty
       this.discarding = true
       out.push(TooLong)
       return

@@ -46,7 +46,7 @@ export class Outbox {
   private dead = false
   private cancelDrain: (() => void) | undefined = undefined
   private stallTimer: ReturnType<typeof setTimeout> | undefined = undefined
-  private idle: Array<() => void> = []
+  private idle: Array<() => void> | undefined = undefined
 
   constructor(
     readonly limit: number,
@@ -100,14 +100,16 @@ export class Outbox {
   }
 
   /** Completes once everything appended so far has been handed to the sink and the sink is not backed up. */
-  readonly flushed: Effect.Effect<void> = Effect.callback<void>((resume) => {
-    if (this.queued === 0 && !this.backedUp) return resume(Effect.void)
-    const done = () => resume(Effect.void)
-    this.idle.push(done)
-    return Effect.sync(() => {
-      this.idle = this.idle.filter((f) => f !== done)
+  flushed(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      if (this.queued === 0 && !this.backedUp) return resume(Effect.void)
+      const done = () => resume(Effect.void)
+      ;(this.idle ??= []).push(done)
+      return Effect.sync(() => {
+        this.idle = this.idle?.filter((f) => f !== done)
+      })
     })
-  })
+  }
 
   /** Called by the flusher: hands the queue to the sink in one write. */
   write(shared: SharedBuffer): void {
@@ -135,9 +137,9 @@ export class Outbox {
   }
 
   private notifyIdle() {
-    if (this.idle.length === 0 || this.queued > 0 || this.backedUp) return
     const waiters = this.idle
-    this.idle = []
+    if (waiters === undefined || waiters.length === 0 || this.queued > 0 || this.backedUp) return
+    this.idle = undefined
     for (const f of waiters) f()
   }
 }

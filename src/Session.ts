@@ -120,18 +120,18 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   nick: Nick | undefined = undefined
   /** The room as the command side knows it (what the console shows). */
   room: Room | undefined = undefined
-  private reason: CloseReason | undefined = undefined
-  private reading = true
-  private slowed = false
+  reason: CloseReason | undefined = undefined
+  reading = true
+  slowed = false
   private offended = false
-  private lastLine = Date.now()
+  lastLine = Date.now()
   private readonly registerBy: number
-  private readonly splitter: LineSplitter
+  readonly splitter: LineSplitter
   private readonly bucket: TokenBucket | undefined
-  private readonly chats: Array<Event> = []
-  private scope: Scope.Scope | undefined = undefined
+  readonly chats: Array<Event> = []
+  scope: Scope.Scope | undefined = undefined
   /** Whether the hub delivers to it: from registration until its `Closing` (or a close without one). */
-  private receiving = false
+  receiving = false
   private closed: (() => void) | undefined = undefined
   private resumeRead: ((effect: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>) => void) | undefined = undefined
   private resumeHold: (() => void) | undefined = undefined
@@ -224,7 +224,7 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   }
 
   /** The connection's input as a pull: a Stream of reads that ends when the session closes. */
-  private readonly pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>((resume) => {
+  readonly pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Cause.Done>((resume) => {
     const next = this.input()
     if (next !== undefined) return resume(next)
     this.resumeRead = resume
@@ -238,7 +238,7 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   })
 
   /** Holds the reader back (flood control); a close cuts the wait short. */
-  private holdBack(millis: number): Effect.Effect<void> {
+  holdBack(millis: number): Effect.Effect<void> {
     return Effect.callback<void>((resume) => {
       const done = () => {
         clearTimeout(timer)
@@ -255,7 +255,7 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   }
 
   /** Milliseconds to hold the next line back for flood control (0: none), or -1 once the client flooded too long. */
-  private budget(now: number): number {
+  budget(now: number): number {
     const bucket = this.bucket
     if (bucket === undefined) return 0
     const wait = bucket.take(now)
@@ -268,54 +268,16 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
 
   // Chat lines of one read are published together (one hub round for them all); anything
   // else the client sends is acted on in order after what came before it was published.
-  private readonly publishChats = Effect.suspend(() => {
+  publishChats(): Effect.Effect<void> {
     const chats = this.chats
     if (chats.length === 0) return Effect.void
     const events = chats.splice(0)
     return events.length === 1 ? this.env.hub.publish(events[0]) : this.env.hub.publishAll(events)
-  })
-
-  readonly onChunks = (chunks: ReadonlyArray<Uint8Array>): Effect.Effect<void> => {
-    const self = this
-    const { config, sessions } = this.env
-    return Effect.gen(function*() {
-      for (const chunk of chunks) {
-        sessions.counters.bytesIn += chunk.length
-        for (const frame of self.splitter.push(chunk)) {
-          if (!self.reading) break
-          const now = Date.now()
-          const wait = self.budget(now)
-          if (wait === -1) break
-          if (wait > 0) {
-            yield* self.publishChats
-            yield* self.offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
-            yield* self.holdBack(wait)
-            if (!self.reading) break
-          }
-          self.lastLine = now
-          if (frame === TooLong) {
-            yield* self.publishChats
-            yield* self.offend(`line over ${config.maxLineBytes} bytes discarded`)
-            if (self.nick === undefined) self.direct(self.env.tooLong)
-            else yield* self.tell(self.env.tooLong)
-            continue
-          }
-          const nick = self.nick
-          const text = sanitize(frame)
-          if (nick !== undefined && isChat(text)) {
-            sessions.counters.messagesIn++
-            self.chats.push({ _tag: "Chat", room: self.room!, from: nick, text })
-            continue
-          }
-          yield* self.publishChats
-          yield* self.onLine(text)
-        }
-      }
-      yield* self.publishChats
-    })
   }
 
-  private onLine(clean: string): Effect.Effect<void> {
+  readonly onChunks = (chunks: ReadonlyArray<Uint8Array>): Effect.Effect<void> => onChunks(this, chunks)
+
+  onLine(clean: string): Effect.Effect<void> {
     if (!this.reading) return Effect.void
     const nick = this.nick
     if (nick === undefined) {
@@ -348,7 +310,7 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   offend(what: string): Effect.Effect<void> {
     if (this.offended) return Effect.void
     this.offended = true
-    return this.env.sessions.warnOffender(what)
+    return this.log(this.env.sessions.warnOffender(what))
   }
 
   /**
@@ -376,7 +338,7 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
     sessions.counters.messagesOut += events.length
   }
 
-  private stopReceiving(): void {
+  stopReceiving(): void {
     this.receiving = false
     const closed = this.closed
     this.closed = undefined
@@ -384,13 +346,20 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   }
 
   /** Completes once this session's `Closing` was delivered (or it stopped receiving). */
-  private readonly closingDelivered = Effect.callback<void>((resume) => {
-    if (!this.receiving) return resume(Effect.void)
-    this.closed = () => resume(Effect.void)
-    return Effect.sync(() => {
-      this.closed = undefined
+  closingDelivered(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      if (!this.receiving) return resume(Effect.void)
+      this.closed = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.closed = undefined
+      })
     })
-  })
+  }
+
+  /** The session's log lines carry its peer. */
+  log(effect: Effect.Effect<void>): Effect.Effect<void> {
+    return Effect.annotateLogs(effect, "peer", this.connection.peer)
+  }
 
   /** Registered: receives from the hub, then joins the lobby, with nothing published in between. */
   enterLobby(nick: Nick): Effect.Effect<Roster> {
@@ -405,67 +374,103 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
     })
   }
 
-  // --- life ----------------------------------------------------------------
-
-  live(scope: Scope.Scope): Effect.Effect<void> {
-    const self = this
-    const { hub, sessions } = this.env
-    this.scope = scope
-    return Effect.gen(function*() {
-      yield* Scope.addFinalizerExit(scope, (exit) => self.connection.close(Exit.isSuccess(exit)))
-      yield* sessions.add(self)
-      yield* Scope.addFinalizer(
-        scope,
-        Effect.andThen(
-          hub.leave(self.id, "connection closed"),
-          Effect.andThen(sessions.remove(self.id), Effect.sync(() => self.outbox.abandon()))
-        )
-      )
-      yield* Effect.logInfo("connection opened")
-      for (const text of greeting) self.direct(text)
-      yield* Stream.fromPull(Effect.succeed(self.pull)).pipe(Stream.runForEachArray(self.onChunks))
-      yield* self.finish()
-    })
-  }
-
-  /** Everything published to this session before it closed is still delivered, then its last notice. */
-  private finish(): Effect.Effect<void> {
-    const self = this
-    const { config, hub, sessions } = this.env
-    return Effect.gen(function*() {
-      const reason = self.reason ?? { _tag: "Disconnected", reset: false }
-      self.reading = false
-      if (reason._tag === "TimedOut") {
-        sessions.counters.timeouts++
-        yield* self.offend(reason.idle ? "idle timeout" : "no nickname within the registration timeout")
-      }
-      const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
-      const last = farewell(reason, self.nick, config)
-      const closing = self.receiving && !self.slowed && last !== undefined
-      if (!closing) {
-        self.stopReceiving()
-        if (self.slowed) self.outbox.clear()
-        if (last !== undefined) self.outbox.force(line(last))
-      } else if (reason._tag !== "Shutdown") {
-        // At shutdown the server publishes one `Closing` for everyone.
-        yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
-      }
-      // The room learns at once (nothing at shutdown); this session still gets everything up to its `Closing`.
-      yield* hub.leave(self.id, leaveText(reason))
-      if (closing) yield* self.closingDelivered.pipe(flushDeadline)
-      // A client cut off for not reading gets a short grace to take its last notice.
-      if (last !== undefined) yield* self.outbox.flushed.pipe(self.slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
-      if (reason._tag === "Kicked") sessions.counters.kicks++
-      yield* Effect.logInfo("connection closed").pipe(
-        Effect.annotateLogs({
-          reason: closeLabel(reason),
-          ...(self.nick === undefined ? {} : { nick: self.nick }),
-          duration: Duration.format(Duration.millis(Date.now() - self.since))
+  /** Everything this session holds outside itself, let go when it ends (however it ends). */
+  release(graceful: boolean): Effect.Effect<void> {
+    return Effect.andThen(
+      this.env.hub.leave(this.id, "connection closed"),
+      Effect.andThen(
+        this.env.sessions.remove(this.id),
+        Effect.suspend(() => {
+          this.outbox.abandon()
+          return this.connection.close(graceful)
         })
       )
-    })
+    )
   }
+
 }
+
+const onChunks = Effect.fnUntraced(function*(self: Session, chunks: ReadonlyArray<Uint8Array>) {
+  const { config, sessions } = self.env
+  for (const chunk of chunks) {
+    sessions.counters.bytesIn += chunk.length
+    for (const frame of self.splitter.push(chunk)) {
+      if (!self.reading) break
+      const now = Date.now()
+      const wait = self.budget(now)
+      if (wait === -1) break
+      if (wait > 0) {
+        yield* self.publishChats()
+        yield* self.offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
+        yield* self.holdBack(wait)
+        if (!self.reading) break
+      }
+      self.lastLine = now
+      if (frame === TooLong) {
+        yield* self.publishChats()
+        yield* self.offend(`line over ${config.maxLineBytes} bytes discarded`)
+        if (self.nick === undefined) self.direct(self.env.tooLong)
+        else yield* self.tell(self.env.tooLong)
+        continue
+      }
+      const nick = self.nick
+      const text = sanitize(frame)
+      if (nick !== undefined && isChat(text)) {
+        sessions.counters.messagesIn++
+        self.chats.push({ _tag: "Chat", room: self.room!, from: nick, text })
+        continue
+      }
+      yield* self.publishChats()
+      yield* self.onLine(text)
+    }
+  }
+  yield* self.publishChats()
+})
+
+const live = Effect.fnUntraced(function*(self: Session, scope: Scope.Scope) {
+  self.scope = scope
+  yield* Scope.addFinalizerExit(scope, (exit) => self.release(Exit.isSuccess(exit)))
+  yield* self.env.sessions.add(self)
+  yield* self.log(Effect.logInfo("connection opened"))
+  for (const text of greeting) self.direct(text)
+  yield* Stream.fromPull(Effect.succeed(self.pull)).pipe(Stream.runForEachArray(self.onChunks))
+  yield* finish(self)
+})
+
+/** Everything published to this session before it closed is still delivered, then its last notice. */
+const finish = Effect.fnUntraced(function*(self: Session) {
+  const { config, hub, sessions } = self.env
+  const reason = self.reason ?? { _tag: "Disconnected", reset: false }
+  self.reading = false
+  if (reason._tag === "TimedOut") {
+    sessions.counters.timeouts++
+    yield* self.offend(reason.idle ? "idle timeout" : "no nickname within the registration timeout")
+  }
+  const flushDeadline = Effect.timeoutOption(config.shutdownTimeout)
+  const last = farewell(reason, self.nick, config)
+  const closing = self.receiving && !self.slowed && last !== undefined
+  if (!closing) {
+    self.stopReceiving()
+    if (self.slowed) self.outbox.clear()
+    if (last !== undefined) self.outbox.force(line(last))
+  } else if (reason._tag !== "Shutdown") {
+    // At shutdown the server publishes one `Closing` for everyone.
+    yield* hub.publish({ _tag: "Closing", to: self.id, text: last })
+  }
+  // The room learns at once (nothing at shutdown); this session still gets everything up to its `Closing`.
+  yield* hub.leave(self.id, leaveText(reason))
+  if (closing) yield* self.closingDelivered().pipe(flushDeadline)
+  // A client cut off for not reading gets a short grace to take its last notice.
+  if (last !== undefined) yield* self.outbox.flushed().pipe(self.slowed ? Effect.timeoutOption(slowGrace) : flushDeadline)
+  if (reason._tag === "Kicked") sessions.counters.kicks++
+  yield* self.log(Effect.logInfo("connection closed").pipe(
+    Effect.annotateLogs({
+      reason: closeLabel(reason),
+      ...(self.nick === undefined ? {} : { nick: self.nick }),
+      duration: Duration.format(Duration.millis(Date.now() - self.since))
+    })
+  ))
+})
 
 const register = Effect.fnUntraced(function*(session: Session, nick: Nick) {
   const claimed = yield* Effect.result(session.env.hub.claimNick(session.id, nick))
@@ -475,7 +480,7 @@ const register = Effect.fnUntraced(function*(session: Session, nick: Nick) {
   session.direct(`Welcome, ${nick}! You are in ${Lobby}. Type /help for commands.`)
   const members = yield* session.enterLobby(nick)
   yield* session.tell(membersNotice(Lobby, members))
-  yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick }))
+  yield* session.log(Effect.logInfo("registered").pipe(Effect.annotateLogs({ nick })))
 })
 
 const enter = Effect.fnUntraced(function*(session: Session, target: Room) {
@@ -551,12 +556,12 @@ export const handler: Effect.Effect<
   return (connection: Connection) =>
     Effect.withFiber<void>((fiber) => {
       const session = new Session(env, connection, fiber.id)
-      return Effect.scopedWith((scope) => session.live(scope))
-    }).pipe(
-      // Anything a connection does to end a session was handled above; this catches the rest without a stack trace.
-      Effect.catchCause((cause) => Effect.logWarning("session failed", cause)),
-      Effect.annotateLogs({ peer: connection.peer })
-    )
+      // Anything a connection does to end a session is handled inside; this catches the rest without a stack trace.
+      return Effect.catchCause(
+        Effect.scopedWith((scope) => live(session, scope)),
+        (cause) => session.log(Effect.logWarning("session failed", cause))
+      )
+    })
 })
 
 /** One connection's whole session, with the services from the context. */
