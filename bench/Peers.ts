@@ -77,8 +77,11 @@ export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Se
   const port = await freePort()
   // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  // BENCH_NODE_FLAGS="--flag ...": Node or V8 flags for the hubbub server alone, to try a setting.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter((flag) => flag !== "") ?? []
   const child = spawn(serverNode, [
     ...profile,
+    ...flags,
     Path.join(root, "dist/main.js"),
     "--port", String(port),
     "--log-level", "warn",
