@@ -158,8 +158,10 @@ const awaitText = (socket: Wire, text: string, timeoutMs = 60_000) =>
       reject(new Error(`no "${text}" within ${timeoutMs} ms`))
     }, timeoutMs)
     socket.onBytes = (bytes) => {
-      seen = (seen + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")).slice(-4096)
-      if (seen.includes(text)) {
+      // Only the last few bytes are kept, for a text split across reads; a read may be longer than any limit.
+      seen = seen + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
+      if (!seen.includes(text)) seen = seen.slice(-text.length)
+      else {
         clearTimeout(timer)
         socket.onBytes = ignore
         resolve()

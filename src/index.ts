@@ -25,7 +25,7 @@ export { Envelope, Event } from "./Event.js"
 /** Byte lines with a length limit. */
 export { type Frame, LineSplitter, TooLong } from "./Framing.js"
 /** Rooms, nicknames and the message bus; `Hub.layerMemory` for one process. */
-export { Hub, type Member, NickInUse, type RoomInfo, type Roster } from "./Hub.js"
+export { Hub, type Member, NickInUse, type Recipient, type RoomInfo, type Roster, type Subscription } from "./Hub.js"
 /** The operator console layer and its command parser. */
 export * as OperatorConsole from "./OperatorConsole.js"
 /** A connection's bounded output, and the transport interface it writes to. */
