@@ -281,7 +281,10 @@ export class Hub extends Context.Service<Hub, {
             return toRoom(event.room as Room, event)
         }
       }
+      // The server's last word to everyone; a session that attaches after it still gets it.
+      let farewell: string | undefined = undefined
       const stamp = (event: Event, room: string | undefined, to: string | undefined) => {
+        if (event._tag === "Closing" && to === undefined) farewell = event.text
         const envelope = new Envelope(event, bell.ring(), room, to)
         PubSub.publishUnsafe(bus, envelope)
         return envelope
@@ -385,7 +388,11 @@ export class Hub extends Context.Service<Hub, {
           }),
         attach: (session, recipient) =>
           Effect.asVoid(Effect.acquireRelease(
-            Effect.sync(() => dispatcher.attach(session, recipient, sessions.get(session)?.room, bell.count)),
+            Effect.sync(() => {
+              const entry = dispatcher.attach(session, recipient, sessions.get(session)?.room, bell.count)
+              if (farewell !== undefined) stamp({ _tag: "Closing", to: session, text: farewell }, undefined, session)
+              return entry
+            }),
             (entry) => Effect.sync(() => dispatcher.detach(entry))
           )),
         subscribe: Effect.gen(function*() {

@@ -175,6 +175,18 @@ describe("Hub.layerMemory", () => {
       assert.deepStrictEqual(probe.take(), ["<alice> while attached"])
     }).pipe(Effect.scoped, Effect.provide(hub)))
 
+  it.effect("gives a session that attaches after the Closing to everyone that Closing too", () =>
+    Effect.gen(function*() {
+      const h = yield* Hub
+      const early = yield* attached("s1", "alice", "#a")
+      yield* h.publish({ _tag: "Closing", text: "Server shutting down. Goodbye." })
+      // registering just as the server stops: it must not wait for a last word that already went out
+      const late = yield* attached("s2", "bob", "#a")
+      yield* delivered
+      assert.include(early.take(), "-!- Server shutting down. Goodbye.")
+      assert.deepStrictEqual(late.take(), ["-!- Server shutting down. Goodbye.", "-!- bob has joined #a"])
+    }).pipe(Effect.scoped, Effect.provide(hub)))
+
   it.effect("drops a recipient that throws, and keeps delivering to the others", () =>
     Effect.gen(function*() {
       const h = yield* Hub
