@@ -149,6 +149,8 @@ class Session implements SessionHandle, OutboxOwner, Recipient {
   slow(stalled: boolean): void {
     if (this.slowed) return
     this.slowed = true
+    // It gets nothing more from the hub: its outbox stays within its bound until the session ends.
+    this.stopReceiving()
     this.env.sessions.counters.slowDisconnects++
     this.close({ _tag: "Slow", stalled })
   }
