@@ -4,7 +4,8 @@ export const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8A
     size = 0
     for (const chunk of chunks) size += chunk.length
   }
-  const out = new Uint8Array(size)
+  // From Node's shared slab when small, like `Buffer.concat`.
+  const out = Buffer.allocUnsafe(size)
   let at = 0
   for (const chunk of chunks) {
     out.set(chunk, at)

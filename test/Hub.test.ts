@@ -131,13 +131,15 @@ describe("Hub.layerMemory", () => {
       yield* delivered
       alice.calls.length = bob.calls.length = 0
       yield* h.publish(say("#a", "alice", "one"))
-      yield* h.publish(say("#a", "bob", "two"))
+      yield* h.publish(say("#a", "bob", "twö 😀"))
       yield* delivered
       assert.strictEqual(alice.calls.length, 1)
       assert.strictEqual(alice.calls[0], bob.calls[0])
       const bytes = codec.encodeRun(alice.calls[0])
       assert.strictEqual(codec.encodeRun(bob.calls[0]), bytes)
-      assert.strictEqual(new TextDecoder().decode(bytes), "<alice> one\n<bob> two\n")
+      assert.strictEqual(new TextDecoder().decode(bytes), "<alice> one\n<bob> twö 😀\n")
+      // the run's bytes are the events' own, end to end
+      assert.deepStrictEqual(bytes, Uint8Array.from([...codec.encode(alice.calls[0][0]), ...codec.encode(alice.calls[0][1])]))
       // what is addressed to one member alone is handed to it apart, in its place
       yield* h.publish(say("#a", "alice", "three"))
       yield* h.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
