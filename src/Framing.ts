@@ -9,6 +9,9 @@ export type Frame = string | typeof TooLong
 const LF = 10
 const CR = 13
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true })
+/** Node's own decoding where the bytes are a Buffer (a socket's always are): faster than TextDecoder, same result. */
+const text = (bytes: Uint8Array, from: number, to: number): string =>
+  Buffer.isBuffer(bytes) ? bytes.toString("utf8", from, to) : decoder.decode(bytes.subarray(from, to))
 /** What every splitter holds while no line is split across reads (most of the time). */
 const empty = new Uint8Array(0)
 
@@ -30,6 +33,16 @@ export class LineSplitter {
     const out: Array<Frame> = []
     const n = chunk.length
     let start = 0
+    if (chunk.indexOf(CR) === -1) {
+      // The usual case, LF-terminated lines: let indexOf find the line ends.
+      for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, start)) {
+        if (!(i === 0 && this.lastWasCR)) this.finish(chunk, start, i, out)
+        start = i + 1
+      }
+      if (n > 0) this.lastWasCR = false
+      this.hold(chunk, start, n, out)
+      return out
+    }
     for (let i = 0; i < n; i++) {
       const b = chunk[i]
       if (b === LF) {
@@ -58,11 +71,11 @@ export class LineSplitter {
       return
     }
     if (this.len === 0) {
-      out.push(decoder.decode(chunk.subarray(from, to)))
+      out.push(text(chunk, from, to))
       return
     }
     this.hold(chunk, from, to, out)
-    out.push(decoder.decode(this.buf.subarray(0, this.len)))
+    out.push(text(this.buf, 0, this.len))
     this.len = 0
     if (this.buf.length > 256) this.buf = empty
   }
@@ -78,7 +91,7 @@ export class LineSplitter {
       return
     }
     if (size > this.buf.length) {
-      const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(64, size, this.buf.length * 2)))
+      const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(64, size, this.buf.length * 2)))
       grown.set(this.buf.subarray(0, this.len))
       this.buf = grown
     }

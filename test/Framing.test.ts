@@ -76,6 +76,18 @@ describe("LineSplitter", () => {
       }
     }), { numRuns: 500 }))
 
+  it("a socket's Buffers and plain Uint8Arrays split into the same frames (property)", () =>
+    fc.assert(fc.property(
+      fc.uint8Array({ maxLength: 400 }),
+      fc.array(fc.nat(), { maxLength: 30 }),
+      fc.integer({ min: 1, max: 64 }),
+      (bytes, offsets, max) => {
+        const chunks = cut(bytes, offsets)
+        const buffers = chunks.map((chunk) => Buffer.from(chunk))
+        assert.deepStrictEqual(splitAll(max, buffers), splitAll(max, chunks))
+      }
+    ), { numRuns: 500 }))
+
   it("lines of text come back as they were joined, whatever the line ends (property)", () =>
     fc.assert(fc.property(
       fc.array(fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, "")), { maxLength: 20 }),
