@@ -1,20 +1,15 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { ChatConfig, type ChatConfigShape, ChatServer, Hub } from "hubbub"
 
 /** A bot living inside the server: answers `!time` in any room. */
 export const TimeBot = Layer.effectDiscard(Effect.gen(function*() {
   const hub = yield* Hub
-  const events = yield* hub.subscribe
-  // `take` returns what was published since the last take; `next` waits for more.
-  yield* events.take.pipe(
-    Effect.flatMap((batch) =>
-      Effect.forEach(batch, ({ event }) =>
-        event._tag === "Chat" && event.text === "!time"
-          ? hub.publish({ _tag: "Notice", room: event.room, text: `It is ${new Date().toISOString()}` })
-          : Effect.void, { discard: true })
+  yield* hub.events.pipe(
+    Stream.runForEach(({ event }) =>
+      event._tag === "Chat" && event.text === "!time"
+        ? hub.publish({ _tag: "Notice", room: event.room, text: `It is ${new Date().toISOString()}` })
+        : Effect.void
     ),
-    Effect.andThen(events.next),
-    Effect.forever,
     Effect.forkScoped
   )
 }))
@@ -25,5 +20,3 @@ export const App = (config: Partial<ChatConfigShape>) =>
     Layer.provideMerge(ChatServer.layerStandalone),
     Layer.provide(ChatConfig.layer(config))
   )
-
-// In a program of your own: Layer.launch(App({ port: 9999 })).pipe(NodeRuntime.runMain)

@@ -45,6 +45,12 @@ export interface ChatConfigShape {
   readonly shutdownTimeout: Duration.Duration
   /** Period of the status log line; none turns it off. */
   readonly statusInterval: Option.Option<Duration.Duration>
+  /**
+   * What accepts TCP connections: hubbub's own `node:net` `SocketServer`
+   * (`net`), or `@effect/platform-node`'s `NodeSocketServer` (`platform`),
+   * which costs about 7 KiB more per connection.
+   */
+  readonly socketServer: "net" | "platform"
 }
 
 export const defaults: ChatConfigShape = {
@@ -64,7 +70,8 @@ export const defaults: ChatConfigShape = {
   idleTimeout: Option.none(),
   keepalive: Option.some(Duration.seconds(60)),
   shutdownTimeout: Duration.seconds(5),
-  statusInterval: Option.none()
+  statusInterval: Option.none(),
+  socketServer: "net"
 }
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {

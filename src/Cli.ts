@@ -14,8 +14,8 @@ import * as Flag from "effect/cli/Flag"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import type * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig, defaults } from "./ChatConfig.js"
-import { ChatServer } from "./ChatServer.js"
-import * as OperatorConsole from "./OperatorConsole.js"
+import { ChatServer } from "./server/ChatServer.js"
+import * as OperatorConsole from "./server/OperatorConsole.js"
 
 const PortNumber = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -99,6 +99,15 @@ const flags = {
     Flag.withFallbackConfig(Config.Literals(["pretty", "json", "logfmt"], envName("log-format"))),
     Flag.withDefault("pretty" as const)
   ),
+  socketServer: Flag.Literals("socket-server", ["net", "platform"]).pipe(
+    Flag.withDescription(describe(
+      "socket-server",
+      "What accepts TCP connections: hubbub's node:net SocketServer, or @effect/platform-node's NodeSocketServer",
+      defaults.socketServer
+    )),
+    Flag.withFallbackConfig(Config.Literals(["net", "platform"], envName("socket-server"))),
+    Flag.withDefault(defaults.socketServer)
+  ),
   console: boolean(
     "console",
     "Read operator commands from stdin even when it is not a terminal",
@@ -157,7 +166,8 @@ export const command = Command.make("hubbub", flags, (f) =>
       idleTimeout: positive(f.idleTimeout),
       keepalive: positive(f.keepalive),
       shutdownTimeout: Duration.seconds(f.shutdownTimeout),
-      statusInterval: positive(f.statusInterval)
+      statusInterval: positive(f.statusInterval),
+      socketServer: f.socketServer
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server

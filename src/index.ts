@@ -12,38 +12,44 @@
 
 /** Settings (`ChatConfig.layer(overrides)`) and their defaults. */
 export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
-/** The server over any `Listener` (`layer`), over TCP (`layerTcp`), or whole (`layerStandalone`). */
-export { ChatServer, formatAddress } from "./ChatServer.js"
-/** A client's byte stream, whatever carries it. */
-export { type Connection, type EndOfInput, fromSocket, NetConnection } from "./Connection.js"
-/** Where connections come from: Node TCP (`layerTcp`) or any Effect `SocketServer` (`layerSocketServer`). */
-export { Listener } from "./Listener.js"
-/** Wire formats; `Codec.layerText` is the line protocol. */
-export { Codec, type CodecShape, makeCodec, renderText } from "./Codec.js"
-/** What travels through the hub. */
-export { Envelope, Event } from "./Event.js"
-/** Byte lines with a length limit. */
-export { type Frame, LineSplitter, TooLong } from "./Framing.js"
-/** Rooms, nicknames and the message bus; `Hub.layerMemory` for one process. */
-export { Hub, type Member, NickInUse, type Recipient, type RoomInfo, type Roster, type Subscription } from "./Hub.js"
+/** The server over any `SocketServer` (`layer`), or whole (`layerStandalone`). */
+export { ChatServer, formatAddress } from "./server/ChatServer.js"
+/** The counters the console and the status line show. */
+export { type Counters, Stats } from "./server/Stats.js"
+/** Rate-limited warnings about misbehaving clients. */
+export { Warnings } from "./server/Warnings.js"
 /** The operator console layer and its command parser. */
-export * as OperatorConsole from "./OperatorConsole.js"
-/** A connection's bounded output, and the transport interface it writes to. */
-export { Outbox, type Sink, sinkFromWriter } from "./Outbox.js"
-/** The client protocol: schemas, parsers, sanitizer. */
+export * as OperatorConsole from "./server/OperatorConsole.js"
+/** The hub contract, its errors, and `Hub.layerMemory` for one process. */
 export {
-  Command,
-  CommandError,
-  helpLines,
-  Lobby,
-  Nick,
-  normalizeRoom,
-  parseCommand,
-  parseRegistration,
-  Room,
-  sanitize
-} from "./Protocol.js"
-/** One connection's life over any `Connection`. */
-export * as Session from "./Session.js"
-/** Live sessions and counters of this process. */
-export { type CloseReason, type Counters, type SessionHandle, Sessions } from "./Sessions.js"
+  Hub,
+  HubError,
+  type Joined,
+  type Member,
+  NickInUse,
+  NoSuchRoom,
+  NotInRoom,
+  NotRegistered,
+  type Recipient,
+  type RoomInfo,
+  type Roster
+} from "./hub/Hub.js"
+/** The hub's fan-out engine, for a hub layer of your own. */
+export { Dispatcher, runDispatcher } from "./hub/Dispatcher.js"
+/** Wire formats: `Codec.layerText` is the line protocol. */
+export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
+export { renderText, textFormat } from "./wire/TextCodec.js"
+/** The protocol's schemas: what clients send and what travels through the hub. */
+export { Command } from "./protocol/Command.js"
+export { Envelope, Event } from "./protocol/Event.js"
+export { Reply } from "./protocol/Reply.js"
+export { CloseReason, closeTexts } from "./protocol/CloseReason.js"
+export { Lobby, Nick, normalizeRoom, Room, type SessionId } from "./protocol/Names.js"
+export { sanitize } from "./protocol/Text.js"
+/** One connection's session, and the services sessions share. */
+export * as Session from "./session/Session.js"
+export { type SessionHandle, Sessions } from "./session/Sessions.js"
+export { Flusher } from "./session/Flusher.js"
+/** TCP for the sessions: `NetSocketServer` (node:net behind Effect's `SocketServer`), `Transport.layerTcp`. */
+export * as NetSocketServer from "./transport/NetSocketServer.js"
+export * as Transport from "./transport/Transport.js"

@@ -200,7 +200,7 @@ describe("ChatServer", () => {
   })
 
   it("disconnects a client that never reads, while the others get everything", async () => {
-    const { port, sessions } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
+    const { port, sessions, counters } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
     const sender = await join(port, "sender")
     const reader = await join(port, "reader")
     const stuck = await join(port, "stuck")
@@ -216,7 +216,7 @@ describe("ChatServer", () => {
       sender.send(...lines)
       sent += lines.length
       await reader.until((l) => l.startsWith(`<sender> ${sent - 1} `), 10_000)
-      for (const s of sessions.live.values()) if (s.nick === "stuck") held = Math.max(held, s.outbox.bytes)
+      for (const s of sessions.live.values()) if (s.nick === "stuck") held = Math.max(held, s.outboxBytes)
     }
     assert.isAtMost(held, 2 * 256 * 1024)
     assert.isTrue(reader.saw(kicked), `stuck was not disconnected after ${sent} lines`)

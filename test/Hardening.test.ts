@@ -31,7 +31,7 @@ describe("hardening", () => {
     const eve = await join(port, "eve")
     eve.socket.write("red \x1b[31malert\x1b[0m \x1b]0;pwned\x07 bell\x07 nul\x00 c1\x9b2J del\x7f\n")
     eve.socket.write("fine\r-!- alice is now known as admin\r<alice> send me your password\n")
-    eve.socket.write(Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a]))
+    eve.socket.write(Buffer.from([0x62, 0x61, 0x64, 0xfe, 0x80, 0x0a]))
     eve.socket.write("\u202Eevil\u202C and \u200Binvisible\n")
     eve.send("/quit \x1b[2Jgone")
     const got: Array<string> = []
@@ -51,7 +51,7 @@ describe("hardening", () => {
   })
 
   it("holds a flooder back without dropping its lines, while the others chat undisturbed", async () => {
-    const { port, sessions } = await server({ floodRate: 100, floodBurst: 10 })
+    const { port, sessions, counters } = await server({ floodRate: 100, floodBurst: 10 })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const flooder = await join(port, "flooder")
@@ -60,20 +60,20 @@ describe("hardening", () => {
     // every flooded line arrives, in order, just later
     await alice.seen(/^<flooder> f199$/, 10_000)
     assert.deepStrictEqual(alice.lines.filter((l) => l.startsWith("<flooder>")), Array.from({ length: 200 }, (_, i) => `<flooder> f${i}`))
-    assert.strictEqual(sessions.counters.floodDisconnects, 0)
+    assert.strictEqual(counters.floodDisconnects, 0)
   })
 
   it("does not read a flooder's socket while it is held back, and cuts off one that never pauses", async () => {
-    const { port, sessions, logs } = await server({ floodRate: 50, floodBurst: 30, floodTimeout: Duration.seconds(1) })
+    const { port, sessions, counters, logs } = await server({ floodRate: 50, floodBurst: 30, floodTimeout: Duration.seconds(1) })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const flooder = await join(port, "flooder")
-    const before = sessions.counters.bytesIn
+    const before = counters.bytesIn
     // 8 MB offered; TCP pushes back long before the server has read it
     const line = "x".repeat(1000) + "\n"
     for (let i = 0; i < 8000 && !flooder.ended; i++) flooder.socket.write(line)
     await chat(alice, bob, "meanwhile")
-    assert.isBelow(sessions.counters.bytesIn - before, 2 * 1024 * 1024)
+    assert.isBelow(counters.bytesIn - before, 2 * 1024 * 1024)
     assert.match(await flooder.until(/Disconnected/, 10_000), /^-!- Disconnected: flooding/)
     assert.strictEqual(await alice.until(/flooder has left/), "-!- flooder has left #lobby (disconnected: flooding)")
     await chat(alice, bob, "after")
@@ -95,7 +95,7 @@ describe("hardening", () => {
   })
 
   it("refuses connections over the global and the per-IP limit with a notice", async () => {
-    const { port, sessions } = await server({ maxConnections: 4, maxPerIp: 3, limitLoopback: true })
+    const { port, sessions, counters } = await server({ maxConnections: 4, maxPerIp: 3, limitLoopback: true })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const carol = await join(port, "carol")
@@ -107,7 +107,7 @@ describe("hardening", () => {
     await alice.until(/bob has left/)
     const dave = await join(port, "dave")
     await chat(carol, dave, "limits")
-    assert.strictEqual(sessions.counters.refused, 1)
+    assert.strictEqual(counters.refused, 1)
   })
 
   it("refuses connections over the global limit; loopback is exempt from the per-IP limit by default", async () => {
@@ -143,7 +143,7 @@ describe("hardening", () => {
   })
 
   it("closes an idle client (a slowloris that never finishes a line) when --idle-timeout is set", async () => {
-    const { port, sessions } = await server({ idleTimeout: Option.some(Duration.millis(400)) })
+    const { port, sessions, counters } = await server({ idleTimeout: Option.some(Duration.millis(400)) })
     const alice = await join(port, "alice")
     const loris = await join(port, "loris")
     let sent = 0
@@ -157,7 +157,7 @@ describe("hardening", () => {
     await loris.eof()
     assert.strictEqual(await alice.until(/loris has left/), "-!- loris has left #lobby (disconnected: idle)")
     assert.isAbove(sent, 3)
-    assert.strictEqual(sessions.counters.timeouts, 1)
+    assert.strictEqual(counters.timeouts, 1)
   })
 
   it("treats a write the client does not take within --write-timeout as a slow client", async () => {
@@ -176,13 +176,13 @@ describe("hardening", () => {
   })
 
   it("survives resets mid-line and with megabytes queued, without an error log", async () => {
-    const { port, logs, sessions } = await server({ outboxBytes: 64 << 20, floodRate: 0 })
+    const { port, logs, sessions, counters } = await server({ outboxBytes: 64 << 20, floodRate: 0 })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const stuck = await join(port, "stuck")
     stuck.socket.pause()
     const payload = "q".repeat(1000)
-    const queued = () => [...sessions.live.values()].find((s) => s.nick === "stuck")!.outbox.bytes
+    const queued = () => [...sessions.live.values()].find((s) => s.nick === "stuck")!.outboxBytes
     // until more than a megabyte waits for the stuck client in the server (bounded: 20 MB)
     for (let i = 0; i < 400 && queued() < 1 << 20; i++) {
       alice.send(...Array.from({ length: 50 }, (_, k) => `${i}.${k} ${payload}`))

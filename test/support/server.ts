@@ -1,7 +1,8 @@
 import { Effect, Layer, Logger, ManagedRuntime, References } from "effect"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
-import { ChatServer } from "../../src/ChatServer.js"
-import { Sessions } from "../../src/Sessions.js"
+import { ChatServer } from "../../src/server/ChatServer.js"
+import { Stats } from "../../src/server/Stats.js"
+import { Sessions } from "../../src/session/Sessions.js"
 
 export interface LogEntry {
   readonly level: string
@@ -30,10 +31,10 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
       Layer.provide(Layer.succeed(References.MinimumLogLevel, process.env.HUBBUB_TEST_LOGS ? "All" : "Warn"))
     )
   )
-  const { server, sessions } = await runtime.runPromise(Effect.gen(function*() {
-    return { server: yield* ChatServer, sessions: yield* Sessions }
+  const { server, sessions, stats } = await runtime.runPromise(Effect.gen(function*() {
+    return { server: yield* ChatServer, sessions: yield* Sessions, stats: yield* Stats }
   }))
   const address = server.address
   if (address._tag === "UnixPathAddress") throw new Error("expected a TCP address")
-  return { port: address.port, runtime, sessions, logs, stop: () => runtime.dispose() }
+  return { port: address.port, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
 }

@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,20 +7,23 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stdio from "effect/Stdio"
 import * as Stream from "effect/Stream"
+import { Hub } from "../hub/Hub.js"
+import { CloseReasons } from "../protocol/CloseReason.js"
+import { sanitize } from "../protocol/Text.js"
+import { Sessions } from "../session/Sessions.js"
 import { ChatServer } from "./ChatServer.js"
-import { Hub } from "./Hub.js"
-import { sanitize } from "./Protocol.js"
-import { Sessions } from "./Sessions.js"
+import { Stats } from "./Stats.js"
 
 const Quit = Schema.TaggedStruct("quit", {})
 const Who = Schema.TaggedStruct("who", {})
 const Rooms = Schema.TaggedStruct("rooms", {})
 const Say = Schema.TaggedStruct("say", { text: Schema.NonEmptyString })
 const Kick = Schema.TaggedStruct("kick", { nick: Schema.NonEmptyString, reason: Schema.optional(Schema.String) })
-const Stats = Schema.TaggedStruct("stats", {})
+const StatsCommand = Schema.TaggedStruct("stats", {})
 const Fibers = Schema.TaggedStruct("fibers", {})
 const Help = Schema.TaggedStruct("help", {})
-export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Stats, Fibers, Help])
+/** What the operator can type on the console, one command per line. */
+export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, StatsCommand, Fibers, Help])
 export type OperatorCommand = typeof OperatorCommand.Type
 
 const decode = Schema.decodeUnknownResult(OperatorCommand)
@@ -31,7 +35,7 @@ const help = [
   "say TEXT             announce TEXT to everyone",
   "kick NICK [REASON]   disconnect a user",
   "stats                counters, uptime and memory",
-  "fibers               the live fibers of every connection",
+  "fibers               the fiber serving each connection",
   "help                 this list"
 ]
 
@@ -62,6 +66,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const server = yield* ChatServer
   const hub = yield* Hub
   const sessions = yield* Sessions
+  const stats = yield* Stats
 
   const run = (command: OperatorCommand): Effect.Effect<void> => {
     switch (command._tag) {
@@ -72,50 +77,47 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "who":
         return Effect.suspend(() => {
           const rows = Array.from(sessions.live.values(), (s) =>
-            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outbox.bytes}`)
+            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outboxBytes}`)
           return Console.log([`${rows.length} connection(s)`, "nick\troom\tpeer\tsince\toutbox bytes", ...rows].join("\n"))
         })
       case "rooms":
         return Effect.flatMap(hub.rooms, (rooms) =>
           Console.log([`${rooms.length} room(s)`, ...rooms.map((r) => `${r.room}\t${r.members}`)].join("\n")))
       case "say":
-        return hub.publish({ _tag: "Notice", text: `[operator] ${sanitize(command.text)}` }).pipe(
+        return hub.publish({ _tag: "Announcement", text: sanitize(command.text) }).pipe(
           Effect.andThen(Console.log("announced"))
         )
       case "kick":
         return Effect.suspend(() => {
           const target = sessions.findNick(command.nick)
           if (target === undefined) return Console.log(`no such nick: ${command.nick}`)
-          const message = command.reason === undefined ? undefined : sanitize(command.reason)
-          return sessions.close(target.id, { _tag: "Kicked", message }).pipe(
-            Effect.andThen(Console.log(`kicked ${target.nick}`))
-          )
+          target.close(CloseReasons.Kicked(command.reason === undefined ? undefined : sanitize(command.reason)))
+          return Console.log(`kicked ${target.nick}`)
         })
       case "stats":
-        return Effect.flatMap(hub.rooms, (rooms) =>
-          Effect.sync(() => {
-            const c = sessions.counters
-            const memory = process.memoryUsage()
-            let fibers = 0
-            for (const s of sessions.live.values()) fibers += s.fibers().length
-            return [
-              `connections: ${sessions.live.size} live, ${c.connections} since start`,
-              `rooms: ${rooms.length}`,
-              `messages in: ${c.messagesIn}, out: ${c.messagesOut}`,
-              `bytes in: ${c.bytesIn}, bytes out: ${c.bytesOut}`,
-              `slow-client disconnects: ${c.slowDisconnects}, kicks: ${c.kicks}`,
-              `uptime: ${Duration.format(Duration.millis(Date.now() - sessions.startedAt.getTime()))}`,
-              `memory: rss ${mib(memory.rss)}, heap ${mib(memory.heapUsed)}`,
-              `live fibers: ${fibers} serving connections`
-            ].join("\n")
-          }).pipe(Effect.flatMap(Console.log)))
+        return Effect.gen(function*() {
+          const rooms = yield* hub.rooms
+          const now = yield* Clock.currentTimeMillis
+          const c = stats.counters
+          const memory = process.memoryUsage()
+          yield* Console.log([
+            `connections: ${sessions.live.size} live, ${c.connections} since start, ${c.refused} refused`,
+            `rooms: ${rooms.length}`,
+            `messages in: ${c.messagesIn}, out: ${c.messagesOut}`,
+            `bytes in: ${c.bytesIn}, bytes out: ${c.bytesOut}`,
+            `disconnects: ${c.slowDisconnects} slow, ${c.floodDisconnects} flooding, ${c.timeouts} timed out, ${c.kicks} kicked`,
+            `uptime: ${Duration.format(Duration.millis(now - stats.startedAt))}`,
+            `memory: rss ${mib(memory.rss)}, heap ${mib(memory.heapUsed)}`,
+            `live fibers: ${sessions.live.size} serving connections`
+          ].join("\n"))
+        })
       case "fibers":
         return Effect.suspend(() => {
-          const rows: Array<string> = []
-          for (const s of sessions.live.values()) {
-            for (const [role, id] of s.fibers()) rows.push(`#${id}\t${role}\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
-          }
-          return Console.log([`${rows.length} fiber(s) serving connections`, "fiber\trole\tsession\tnick\tpeer", ...rows].join("\n"))
+          const rows = Array.from(sessions.live.values(), (s) =>
+            `#${s.fiberId}\tconnection\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
+          return Console.log(
+            [`${rows.length} fiber(s) serving connections`, "fiber\trole\tsession\tnick\tpeer", ...rows].join("\n")
+          )
         })
     }
   }

@@ -1,0 +1,134 @@
+import { Lobby, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import type { Member, RoomInfo, Roster } from "./Hub.js"
+
+interface SessionState {
+  nick: Nick
+  readonly rooms: Set<Room>
+}
+
+interface RoomState {
+  /** In the order they joined. */
+  readonly members: Set<SessionId>
+  topic: string | undefined
+  /** Who created it; its operator while it is in it. */
+  readonly creator: SessionId | undefined
+}
+
+const rosterNames = 100
+
+/**
+ * Who is who and where, for one process: registered sessions and their
+ * nicknames (unique ignoring case), rooms with their members and topics.
+ * Plain state, no effects: the memory hub publishes what changes.
+ * `#lobby` always exists; any other room exists while someone is in it.
+ */
+export class Directory {
+  private readonly sessions = new Map<SessionId, SessionState>()
+  private readonly byNick = new Map<string, SessionId>()
+  private readonly rooms = new Map<Room, RoomState>([[Lobby, { members: new Set(), topic: undefined, creator: undefined }]])
+
+  /** The session registered under `nick` (ignoring case), if any. */
+  owner(nick: string): SessionId | undefined {
+    return this.byNick.get(nickKey(nick))
+  }
+
+  nickOf(session: SessionId): Nick | undefined {
+    return this.sessions.get(session)?.nick
+  }
+
+  roomsOf(session: SessionId): ReadonlyArray<Room> {
+    const state = this.sessions.get(session)
+    return state === undefined ? [] : Array.from(state.rooms)
+  }
+
+  member(session: SessionId): Member | undefined {
+    const state = this.sessions.get(session)
+    return state === undefined ? undefined : { session, nick: state.nick }
+  }
+
+  /** Registers or renames; returns the previous nickname (`undefined` when new), or `false` when taken. */
+  claim(session: SessionId, nick: Nick): Nick | undefined | false {
+    const owner = this.byNick.get(nickKey(nick))
+    if (owner !== undefined && owner !== session) return false
+    const state = this.sessions.get(session)
+    if (state === undefined) {
+      this.sessions.set(session, { nick, rooms: new Set() })
+      this.byNick.set(nickKey(nick), session)
+      return undefined
+    }
+    const previous = state.nick
+    this.byNick.delete(nickKey(previous))
+    this.byNick.set(nickKey(nick), session)
+    state.nick = nick
+    return previous
+  }
+
+  /** Puts a session in a room; false when it was already there. */
+  enter(session: SessionId, room: Room): boolean {
+    const state = this.sessions.get(session)!
+    if (state.rooms.has(room)) return false
+    let roomState = this.rooms.get(room)
+    if (roomState === undefined) {
+      roomState = { members: new Set(), topic: undefined, creator: session }
+      this.rooms.set(room, roomState)
+    }
+    roomState.members.add(session)
+    state.rooms.add(room)
+    return true
+  }
+
+  /** Takes a session out of a room; empty rooms other than the lobby disappear. */
+  exit(session: SessionId, room: Room): void {
+    this.sessions.get(session)?.rooms.delete(room)
+    const roomState = this.rooms.get(room)
+    if (roomState === undefined) return
+    roomState.members.delete(session)
+    if (roomState.members.size === 0 && room !== Lobby) this.rooms.delete(room)
+  }
+
+  /** Forgets a session and frees its nickname; returns it as it was. */
+  remove(session: SessionId): { readonly nick: Nick; readonly rooms: ReadonlyArray<Room> } | undefined {
+    const state = this.sessions.get(session)
+    if (state === undefined) return undefined
+    this.sessions.delete(session)
+    this.byNick.delete(nickKey(state.nick))
+    return { nick: state.nick, rooms: Array.from(state.rooms) }
+  }
+
+  has(room: Room): boolean {
+    return this.rooms.has(room)
+  }
+
+  size(room: Room): number {
+    return this.rooms.get(room)?.members.size ?? 0
+  }
+
+  topic(room: Room): string | undefined {
+    return this.rooms.get(room)?.topic
+  }
+
+  setTopic(room: Room, topic: string | undefined): void {
+    const state = this.rooms.get(room)
+    if (state !== undefined) state.topic = topic
+  }
+
+  roster(room: Room): Roster | undefined {
+    const state = this.rooms.get(room)
+    if (state === undefined) return undefined
+    const nicks: Array<Nick> = []
+    for (const id of state.members) {
+      if (nicks.length === rosterNames) break
+      nicks.push(this.sessions.get(id)!.nick)
+    }
+    if (state.members.size <= rosterNames) nicks.sort((a, b) => a.localeCompare(b))
+    const creator = state.creator === undefined || !state.members.has(state.creator)
+      ? undefined
+      : this.sessions.get(state.creator)?.nick
+    return { room, count: state.members.size, nicks, operators: creator === undefined ? [] : [creator] }
+  }
+
+  list(): ReadonlyArray<RoomInfo> {
+    return Array.from(this.rooms, ([room, state]) => ({ room, members: state.members.size, topic: state.topic }))
+      .sort((a, b) => a.room.localeCompare(b.room))
+  }
+}

@@ -1,0 +1,109 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import { ChatConfig } from "../ChatConfig.js"
+import type { Envelope, Event } from "../protocol/Event.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import type { HubError } from "./HubError.js"
+import { makeMemoryHub } from "./HubMemory.js"
+
+export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+
+/**
+ * Where the hub delivers one subscribed session's events: called in the hub's
+ * delivery pass with the session's next events, in publication order. The
+ * members of a room are handed the very same array of that room's events,
+ * so a codec renders it once for all of them (`Codec.encodeRun`). It runs
+ * inside the pass: it must not block, and should not throw (a recipient that
+ * throws is dropped and the failure logged).
+ */
+export interface Recipient {
+  readonly deliver: (events: ReadonlyArray<Envelope>) => void
+}
+
+export interface Member {
+  readonly session: SessionId
+  readonly nick: Nick
+}
+
+/**
+ * Who is in a room: how many, and up to 100 of their nicknames, alphabetical
+ * when the room has no more than that, else the first 100 to join.
+ */
+export interface Roster {
+  readonly room: Room
+  readonly count: number
+  readonly nicks: ReadonlyArray<Nick>
+  /** Its operators: the session that created it, while it is in it. */
+  readonly operators: ReadonlyArray<Nick>
+}
+
+export interface RoomInfo {
+  readonly room: Room
+  readonly members: number
+  readonly topic: string | undefined
+}
+
+export interface Joined {
+  readonly roster: Roster
+  readonly topic: string | undefined
+  /** Whether the session was already in the room (then nothing was published). */
+  readonly already: boolean
+}
+
+/**
+ * The hub: who is connected under which nickname, who is in which rooms and
+ * what their topics are, and the delivery of every event to the sessions it
+ * is for, in publication order.
+ *
+ * The contract every hub layer keeps (the conformance suite in
+ * `test/hub/contract.ts` checks it):
+ * - A subscribed session receives, in publication order, the events
+ *   addressed to it, those for everyone, and those of each room it is in,
+ *   from its own `Joined` in that room up to its own `Left` from it.
+ * - Everyone in a room receives its events in the same order.
+ * - Nicknames are unique ignoring case.
+ * - Membership changes publish their own events (joins, leaves, renames,
+ *   topics), so a room sees them in order with its messages; a room with
+ *   more members than `announceMaxMembers` is told nothing of comings and
+ *   goings (the session concerned still is).
+ * - After a `Closing` to everyone, a session that subscribes gets one too.
+ */
+export class Hub extends Context.Service<Hub, {
+  /** Registers a session under a nickname, or renames it (telling its rooms). */
+  readonly claimNick: (session: SessionId, nick: Nick) => Effect.Effect<void, HubError>
+  /** Puts a registered session in `room` (created on demand), telling the room. */
+  readonly join: (session: SessionId, room: Room) => Effect.Effect<Joined, HubError>
+  /** Takes a session out of `room`, telling the room why. */
+  readonly part: (session: SessionId, room: Room, reason: string) => Effect.Effect<void, HubError>
+  /** Forgets a session: frees its nickname, takes it out of its rooms (telling them why, when there is a reason). */
+  readonly leave: (session: SessionId, reason: string | undefined) => Effect.Effect<void>
+  /** Sets (or with `undefined` clears) a room's topic, telling the room. */
+  readonly setTopic: (session: SessionId, room: Room, topic: string | undefined) => Effect.Effect<void, HubError>
+  readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
+  readonly roster: (room: Room) => Effect.Effect<Roster | undefined>
+  readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
+  /** The rooms a session is in. */
+  readonly roomsOf: (session: SessionId) => Effect.Effect<ReadonlyArray<Room>>
+  /** Publishes one event; an event for a room that does not exist or a session that is not subscribed goes nowhere. */
+  readonly publish: (event: Event) => Effect.Effect<void>
+  /** Publishes several events at once, in order. */
+  readonly publishAll: (events: ReadonlyArray<Event>) => Effect.Effect<void>
+  /**
+   * Subscribes a session: from now on, and for as long as the scope lasts,
+   * its events are handed to `recipient`.
+   */
+  readonly subscribe: (session: SessionId, recipient: Recipient) => Effect.Effect<void, never, Scope.Scope>
+  /** Every event, as it is published (a bot, a bridge, a logger). */
+  readonly events: Stream.Stream<Envelope>
+}>()("hubbub/Hub") {
+  /** A hub for one process: directory in maps, events through one Effect `PubSub` and its dispatcher. */
+  static readonly layerMemory: Layer.Layer<Hub, never, ChatConfig> = Layer.effect(
+    Hub,
+    Effect.gen(function*() {
+      return yield* makeMemoryHub(yield* ChatConfig)
+    })
+  )
+}

@@ -1,0 +1,27 @@
+import * as Schema from "effect/Schema"
+
+export class NickInUse extends Schema.TaggedClass<NickInUse>()("NickInUse", { nick: Schema.String }) {}
+export class NoSuchRoom extends Schema.TaggedClass<NoSuchRoom>()("NoSuchRoom", { room: Schema.String }) {}
+export class NotInRoom extends Schema.TaggedClass<NotInRoom>()("NotInRoom", { room: Schema.String }) {}
+export class NotRegistered extends Schema.TaggedClass<NotRegistered>()("NotRegistered", {
+  session: Schema.String
+}) {}
+
+/** What the hub refuses, and why. */
+export class HubError extends Schema.TaggedError<HubError>()("HubError", {
+  reason: Schema.Union([NickInUse, NoSuchRoom, NotInRoom, NotRegistered])
+}) {
+  override get message(): string {
+    const reason = this.reason
+    switch (reason._tag) {
+      case "NickInUse":
+        return `Nickname ${reason.nick} is already in use.`
+      case "NoSuchRoom":
+        return `No such room: ${reason.room}.`
+      case "NotInRoom":
+        return `Not in ${reason.room}.`
+      case "NotRegistered":
+        return `Session ${reason.session} has no nickname.`
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import * as Effect from "effect/Effect"
+import * as PubSub from "effect/PubSub"
+import * as Stream from "effect/Stream"
+import type { ChatConfigShape } from "../ChatConfig.js"
+import { answer, Envelope, type Event } from "../protocol/Event.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import { Directory } from "./Directory.js"
+import { Dispatcher, runDispatcher } from "./Dispatcher.js"
+import type { Hub } from "./Hub.js"
+import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+
+/**
+ * `Hub.layerMemory`'s hub: a {@link Directory} for who is where, one Effect
+ * `PubSub` that carries every event, numbered in publication order, and a
+ * {@link Dispatcher} that hands each subscribed session its events.
+ */
+export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers">) {
+  const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+  const dispatcher = new Dispatcher()
+  yield* runDispatcher(dispatcher, bus)
+  const directory = new Directory()
+  let seq = 0
+  // The server's last word to everyone; a session that subscribes after it still gets it.
+  let farewell: Event | undefined = undefined
+
+  const stamp = (event: Event, room: string | undefined, to: string | undefined): void => {
+    if (event._tag === "Closing" && to === undefined) farewell = event
+    PubSub.publishUnsafe(bus, new Envelope(event, ++seq, room, to))
+  }
+  // Events for a room that does not exist, or a session that is not subscribed, go nowhere.
+  const toRoom = (room: string, event: Event) => {
+    if (directory.has(room as Room)) stamp(event, room, undefined)
+  }
+  const toSession = (session: string, event: Event) => {
+    if (dispatcher.has(session)) stamp(event, undefined, session)
+  }
+  /** Hands an event to the bus, addressed as its fields say. */
+  const route = (event: Event): void => {
+    switch (event._tag) {
+      case "Chat":
+      case "Action":
+      case "Renamed":
+      case "TopicChanged":
+        return toRoom(event.room, event)
+      case "Joined":
+      case "Left":
+        return event.quiet ? toSession(event.session, event) : toRoom(event.room, event)
+      case "Private":
+      case "Answer":
+        return toSession(event.to, event)
+      case "Notice":
+        return event.to !== undefined
+          ? toSession(event.to, event)
+          : event.room !== undefined
+          ? toRoom(event.room, event)
+          : stamp(event, undefined, undefined)
+      case "Announcement":
+        return stamp(event, undefined, undefined)
+      case "Closing":
+        return event.to !== undefined ? toSession(event.to, event) : stamp(event, undefined, undefined)
+    }
+  }
+
+  /** Whether comings and goings are announced in a room of this many members. */
+  const announced = (members: number) => config.announceMaxMembers === 0 || members <= config.announceMaxMembers
+  const fail = (reason: HubError["reason"]) => Effect.fail(new HubError({ reason }))
+  const nickOf = (session: SessionId) => {
+    const nick = directory.nickOf(session)
+    return nick === undefined ? fail(new NotRegistered({ session })) : Effect.succeed(nick)
+  }
+  /** Takes a session out of a room, telling the room (or, in a large room, the session alone) why. */
+  const exit = (session: SessionId, nick: Nick, room: Room, reason: string) => {
+    const quiet = !announced(directory.size(room))
+    route({ _tag: "Left", room, nick, session, reason, ...(quiet ? { quiet } : {}) })
+    directory.exit(session, room)
+  }
+
+  const hub: Hub["Service"] = {
+    claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
+      const previous = directory.claim(session, nick)
+      if (previous === false) return yield* fail(new NickInUse({ nick }))
+      if (previous === undefined || previous === nick) return
+      let told = false
+      for (const room of directory.roomsOf(session)) {
+        if (!announced(directory.size(room))) continue
+        route({ _tag: "Renamed", room, from: previous, nick })
+        told = true
+      }
+      if (!told) route(answer(session, { _tag: "NowKnownAs", nick }))
+    }),
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
+      const nick = yield* nickOf(session)
+      const entered = directory.enter(session, room)
+      if (entered) {
+        const quiet = !announced(directory.size(room))
+        route({ _tag: "Joined", room, nick, session, ...(quiet ? { quiet } : {}) })
+      }
+      return { roster: directory.roster(room)!, topic: directory.topic(room), already: !entered }
+    }),
+    part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {
+      const nick = yield* nickOf(session)
+      if (!directory.has(room)) return yield* fail(new NoSuchRoom({ room }))
+      if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
+      exit(session, nick, room, reason)
+    }),
+    leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
+      const nick = directory.nickOf(session)
+      if (nick === undefined) return
+      for (const room of directory.roomsOf(session)) {
+        if (reason !== undefined && announced(directory.size(room))) {
+          route({ _tag: "Left", room, nick, session, reason })
+        }
+        directory.exit(session, room)
+      }
+      directory.remove(session)
+    }),
+    setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
+      const nick = yield* nickOf(session)
+      if (!directory.has(room)) return yield* fail(new NoSuchRoom({ room }))
+      if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
+      directory.setTopic(room, topic)
+      route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })
+    }),
+    findNick: (nick) =>
+      Effect.sync(() => {
+        const session = directory.owner(nick)
+        return session === undefined ? undefined : directory.member(session)
+      }),
+    roster: (room) => Effect.sync(() => directory.roster(room)),
+    rooms: Effect.sync(() => directory.list()),
+    roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
+    publish: (event) => Effect.sync(() => route(event)),
+    publishAll: (events) =>
+      Effect.sync(() => {
+        for (const event of events) route(event)
+      }),
+    subscribe: (session, recipient) =>
+      Effect.asVoid(Effect.acquireRelease(
+        Effect.sync(() => {
+          const entry = dispatcher.attach(session, recipient, directory.roomsOf(session), seq)
+          if (farewell !== undefined) stamp({ ...farewell, to: session } as Event, undefined, session)
+          return entry
+        }),
+        (entry) => Effect.sync(() => dispatcher.detach(entry))
+      )),
+    events: Stream.fromPubSub(bus)
+  }
+  return hub
+})

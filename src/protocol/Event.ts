@@ -1,0 +1,98 @@
+import * as Schema from "effect/Schema"
+import { CloseReason } from "./CloseReason.js"
+import { Reply } from "./Reply.js"
+
+/**
+ * What travels through the hub. Events are plain data (JSON-safe, described
+ * by {@link Event}) so that a hub spanning processes can carry them; every
+ * listener renders them with its own codec, once per event, not per
+ * recipient.
+ *
+ * Addressing: `to` names one session; otherwise `room` names a room; with
+ * neither the event is for everyone.
+ */
+const S = Schema.String
+
+export const Chat = Schema.TaggedStruct("Chat", { room: S, from: S, text: S })
+export const Action = Schema.TaggedStruct("Action", { room: S, from: S, text: S })
+export const Private = Schema.TaggedStruct("Private", { to: S, from: S, text: S })
+/**
+ * `session` entered `room`; from this event on, the session gets the room's
+ * events. A `quiet` join (in a room too large to announce it in) is
+ * addressed to the joining session alone.
+ */
+export const Joined = Schema.TaggedStruct("Joined", {
+  room: S,
+  nick: S,
+  session: S,
+  quiet: Schema.optional(Schema.Boolean)
+})
+/**
+ * `session` left `room`: the room's events up to this one still reach it,
+ * none after. A `quiet` one is addressed to the leaving session alone.
+ */
+export const Left = Schema.TaggedStruct("Left", {
+  room: S,
+  nick: S,
+  session: S,
+  reason: S,
+  quiet: Schema.optional(Schema.Boolean)
+})
+export const Renamed = Schema.TaggedStruct("Renamed", { room: S, from: S, nick: S })
+/** The room's topic was set (or cleared: no `topic`) by `by`. */
+export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S, topic: Schema.optional(S) })
+/** A line from the server or a bot, to a room, a session or everyone. */
+export const Notice = Schema.TaggedStruct("Notice", {
+  room: Schema.optional(S),
+  to: Schema.optional(S),
+  text: S
+})
+/** The operator's announcement to everyone. */
+export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
+/** An answer to one session. */
+export const Answer = Schema.TaggedStruct("Answer", { to: S, reply: Reply })
+/**
+ * The last event a session delivers (to one session, or with no `to` to
+ * every session at shutdown): everything published to it before this still
+ * arrives.
+ */
+export const Closing = Schema.TaggedStruct("Closing", {
+  to: Schema.optional(S),
+  nick: Schema.optional(S),
+  reason: CloseReason
+})
+
+export const Event = Schema.Union([
+  Chat,
+  Action,
+  Private,
+  Joined,
+  Left,
+  Renamed,
+  TopicChanged,
+  Notice,
+  Announcement,
+  Answer,
+  Closing
+])
+export type Event = typeof Event.Type
+
+/** An answer to one session, as an event. */
+export const answer = (to: string, reply: Reply): Event => ({ _tag: "Answer", to, reply })
+
+/**
+ * An event on its way to its recipients, numbered in publication order and
+ * addressed as the hub routed it: to the members of `room`, to the session
+ * `to`, or (neither) to every session. Its wire form is cached by the first
+ * codec that renders it.
+ */
+export class Envelope {
+  encoded: Uint8Array | undefined = undefined
+  encodedBy: unknown = undefined
+  constructor(
+    readonly event: Event,
+    readonly seq: number,
+    readonly room: string | undefined,
+    readonly to: string | undefined
+  ) {}
+}

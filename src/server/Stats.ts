@@ -1,0 +1,70 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { CloseReason } from "../protocol/CloseReason.js"
+
+export interface Counters {
+  /** Connections served since the start (refused ones not included). */
+  connections: number
+  refused: number
+  messagesIn: number
+  /** Events delivered to clients, counted per recipient. */
+  messagesOut: number
+  bytesIn: number
+  bytesOut: number
+  slowDisconnects: number
+  floodDisconnects: number
+  /** Disconnects for choosing no nickname in time, or for idling. */
+  timeouts: number
+  kicks: number
+}
+
+/** The server's counters since it started: what the console's `stats` and the status log line show. */
+export class Stats extends Context.Service<Stats, {
+  readonly counters: Counters
+  /** When the server started, in milliseconds since the epoch. */
+  readonly startedAt: number
+  /** Counts a session's end by its reason. */
+  readonly closed: (reason: CloseReason) => void
+}>()("hubbub/Stats") {
+  static readonly layer: Layer.Layer<Stats> = Layer.effect(
+    Stats,
+    Effect.gen(function*() {
+      const counters: Counters = {
+        connections: 0,
+        refused: 0,
+        messagesIn: 0,
+        messagesOut: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        slowDisconnects: 0,
+        floodDisconnects: 0,
+        timeouts: 0,
+        kicks: 0
+      }
+      return Stats.of({
+        counters,
+        startedAt: yield* Clock.currentTimeMillis,
+        closed: (reason) => {
+          switch (reason._tag) {
+            case "Slow":
+            case "Stalled":
+              counters.slowDisconnects++
+              return
+            case "Flood":
+              counters.floodDisconnects++
+              return
+            case "Idle":
+            case "Unregistered":
+              counters.timeouts++
+              return
+            case "Kicked":
+              counters.kicks++
+              return
+          }
+        }
+      })
+    })
+  )
+}

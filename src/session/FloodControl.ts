@@ -1,0 +1,81 @@
+import type * as Arr from "effect/Array"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { Frame } from "../wire/Framing.js"
+import { SessionClosed } from "./Commands.js"
+
+export interface FloodOptions {
+  /** Sustained lines a second. */
+  readonly rate: number
+  /** Lines at once before `rate` applies. */
+  readonly burst: number
+  /** A line's worth of bytes: bytes that end no line are counted in these units. */
+  readonly lineBytes: number
+  /** Over budget for this long without a pause, the client is cut off. */
+  readonly timeout: Duration.Duration
+  /** Told the first time the client is held back. */
+  readonly heldBack: Effect.Effect<void>
+}
+
+/** What a read costs: a token a line, and a line's worth of bytes for the bytes that end no line. */
+const weigh = (frames: Arr.NonEmptyReadonlyArray<Frame>, lineBytes: number) => {
+  let cost = 0
+  for (const frame of frames) {
+    if (typeof frame === "string") cost++
+    else if (frame._tag === "Partial") cost += frame.bytes / lineBytes
+    else if (frame._tag === "TooLong") cost++
+  }
+  return cost
+}
+
+/**
+ * Flood control as a stream stage: Effect's `Stream.throttle`, shaping (a
+ * token bucket of `burst` lines, refilled at `rate` a second). A read over
+ * the budget is held back, not dropped, and while it is the socket is not
+ * read, so TCP pushes back on the sender and nothing piles up in the server.
+ * Bytes count as well as lines, so an endless line is throttled too. A client
+ * held back without a pause for `timeout` ends the session (`Flood`).
+ */
+export const floodControl = (options: FloodOptions) =>
+<E, R>(frames: Stream.Stream<Frame, E, R>): Stream.Stream<Frame, E | SessionClosed, R> =>
+  Stream.unwrap(Effect.clockWith((clock) =>
+    Effect.sync(() => {
+      const timeout = Duration.toMillis(options.timeout)
+      const flooding = new SessionClosed({
+        reason: {
+          _tag: "Flood",
+          rate: options.rate,
+          bytes: options.rate * options.lineBytes,
+          millis: timeout
+        }
+      })
+      let arrived = 0
+      let since: number | undefined = undefined
+      let warned = false
+      const throttled = frames.pipe(
+        Stream.throttle({
+          strategy: "shape",
+          units: options.burst,
+          duration: Duration.millis((options.burst * 1000) / options.rate),
+          cost: (arr) => {
+            arrived = clock.currentTimeMillisUnsafe()
+            return weigh(arr, options.lineBytes)
+          }
+        })
+      )
+      return Stream.transformPull(throttled, (pull) =>
+          Effect.succeed(Effect.flatMap(pull, (arr) => {
+            const now = clock.currentTimeMillisUnsafe()
+            if (now <= arrived) {
+              since = undefined
+              return Effect.succeed(arr)
+            }
+            since ??= arrived
+            if (now - since >= timeout) return Effect.fail(flooding)
+            if (warned) return Effect.succeed(arr)
+            warned = true
+            return Effect.as(options.heldBack, arr)
+          })))
+    })
+  ))

@@ -1,0 +1,84 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import * as Latch from "effect/Latch"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { ChatConfig } from "../ChatConfig.js"
+import type { FlushScheduler, Outbox } from "./Outbox.js"
+
+/**
+ * Writes the server's outboxes: once per event-loop turn, every outbox that
+ * got something is handed to its transport in one write, and outboxes that
+ * got the very same chunks share one buffer. A transport that is backed up
+ * is watched until it drains; one that does not drain within the write
+ * timeout makes its outbox's client too slow.
+ */
+export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/Flusher") {
+  static readonly layer: Layer.Layer<Flusher, never, ChatConfig> = Layer.effect(
+    Flusher,
+    Effect.gen(function*() {
+      const { writeTimeout } = yield* ChatConfig
+      const wake = Latch.makeUnsafe(false)
+      const watchers = yield* FiberSet.make()
+      let pending: Array<Outbox> = []
+
+      const watch = (outbox: Outbox) =>
+        Effect.map(Effect.timeoutOption(outbox.sink.drained, writeTimeout), (drained) =>
+          Option.isSome(drained) ? outbox.drained() : outbox.stalled())
+
+      const flush = Effect.suspend(() => {
+        const outboxes = pending
+        pending = []
+        const shared = new SharedBuffers()
+        let backedUp: Array<Outbox> | undefined
+        for (const outbox of outboxes) {
+          if (outbox.write(shared.concat)) (backedUp ??= []).push(outbox)
+        }
+        return backedUp === undefined
+          ? Effect.void
+          : Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true })
+      })
+
+      // Woken by the first outbox of a turn; the yield lets the rest of the turn's deliveries land first.
+      yield* wake.await.pipe(
+        Effect.andThen(Effect.sync(() => wake.closeUnsafe())),
+        Effect.andThen(Effect.yieldNow),
+        Effect.andThen(flush),
+        Effect.forever({ disableYield: true }),
+        Effect.forkScoped
+      )
+
+      return Flusher.of({
+        schedule: (outbox) => {
+          if (pending.push(outbox) === 1) wake.openUnsafe()
+        }
+      })
+    })
+  )
+}
+
+/** One pass's concatenations: outboxes that queued the very same chunks share one buffer. */
+class SharedBuffers {
+  private readonly byFirst = new Map<Uint8Array, { chunks: ReadonlyArray<Uint8Array>; buffer: Uint8Array }>()
+
+  readonly concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+    if (chunks.length === 1) return chunks[0]
+    const known = this.byFirst.get(chunks[0])
+    if (known !== undefined && sameChunks(chunks, known.chunks)) return known.buffer
+    const buffer = Buffer.allocUnsafe(size)
+    let at = 0
+    for (const chunk of chunks) {
+      buffer.set(chunk, at)
+      at += chunk.length
+    }
+    this.byFirst.set(chunks[0], { chunks, buffer })
+    return buffer
+  }
+}
+
+const sameChunks = (a: ReadonlyArray<Uint8Array>, b: ReadonlyArray<Uint8Array>) => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -1,0 +1,127 @@
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import type * as Socket from "effect/socket/Socket"
+import type * as Net from "node:net"
+
+/**
+ * Where a connection's bytes go. `write` never waits: it reports whether the
+ * transport has room for more (like Node's `socket.write`), and `drained`
+ * completes when it has again. What was handed over is sent either way.
+ */
+export interface Sink {
+  /** Hands bytes over; false when the transport is backed up. */
+  readonly write: (bytes: Uint8Array) => boolean
+  /** Completes when the transport has room again, or is gone. */
+  readonly drained: Effect.Effect<void>
+  /** Whether the transport is gone (writes are dropped). */
+  readonly closed: () => boolean
+  /**
+   * Ends the connection after what was written: waits at most `within` for
+   * the peer to take it and close its side too, then lets the socket go.
+   */
+  readonly end: (within: Duration.Input) => Effect.Effect<void>
+}
+
+/** How long closing a connection waits, by default, for the peer to take the last bytes and close its side. */
+export const linger: Duration.Input = "500 millis"
+
+/** A Node socket as a sink: writes go straight to it. */
+export const netSink = (conn: Net.Socket): Sink => new NetSink(conn)
+
+class NetSink implements Sink {
+  constructor(readonly conn: Net.Socket) {}
+
+  readonly write = (bytes: Uint8Array): boolean => this.conn.write(bytes)
+
+  get drained(): Effect.Effect<void> {
+    return untilEvent(this.conn, this.conn.writableNeedDrain ? "drain" : undefined)
+  }
+
+  readonly closed = (): boolean => this.conn.destroyed || this.conn.writableEnded
+
+  end(within: Duration.Input): Effect.Effect<void> {
+    const conn = this.conn
+    return Effect.suspend(() => {
+      if (conn.destroyed) return Effect.void
+      // The peer gets what is queued, then the end; one that does not take it does not keep the socket.
+      conn.end()
+      return untilEvent(conn, "close").pipe(
+        Effect.timeoutOption(within),
+        Effect.andThen(Effect.sync(() => conn.destroy()))
+      )
+    })
+  }
+}
+
+/** Completes on `event` (or at once without one), or when the socket closes. */
+const untilEvent = (conn: Net.Socket, event: "drain" | "close" | undefined): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    if (event === undefined || conn.destroyed) return resume(Effect.void)
+    const done = () => {
+      conn.off(event, done)
+      conn.off("close", done)
+      resume(Effect.void)
+    }
+    conn.on(event, done)
+    conn.on("close", done)
+    return Effect.sync(() => {
+      conn.off(event, done)
+      conn.off("close", done)
+    })
+  })
+
+/** Bytes a writer sink may have in flight before it reports itself backed up. */
+const highWater = 64 * 1024
+
+/**
+ * Any Effect `Socket.Writer` (a WebSocket, for one) as a sink: a fiber in the
+ * scope performs the writes in order.
+ */
+export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Effect.fn.Return<Sink, never, Scope.Scope> {
+  const queue = yield* Queue.unbounded<Uint8Array>()
+  let inFlight = 0
+  let gone = false
+  let room: Deferred.Deferred<void> | undefined = undefined
+  const settle = () => {
+    const waiting = room
+    if (waiting === undefined || (!gone && inFlight >= highWater)) return
+    room = undefined
+    Deferred.doneUnsafe(waiting, Exit.void)
+  }
+  yield* Queue.take(queue).pipe(
+    Effect.flatMap((bytes) =>
+      Effect.ensuring(
+        writer.write(bytes),
+        Effect.sync(() => {
+          inFlight -= bytes.length
+          settle()
+        })
+      )
+    ),
+    Effect.forever,
+    Effect.catch(() =>
+      Effect.sync(() => {
+        gone = true
+        settle()
+      })
+    ),
+    Effect.forkScoped
+  )
+  return {
+    write: (bytes) => {
+      if (gone) return true
+      inFlight += bytes.length
+      Queue.offerUnsafe(queue, bytes)
+      return inFlight < highWater
+    },
+    drained: Effect.suspend(() =>
+      gone || inFlight < highWater ? Effect.void : Deferred.await(room ??= Deferred.makeUnsafe<void>())
+    ),
+    closed: () => gone,
+    end: () => Effect.void
+  }
+})

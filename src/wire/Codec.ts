@@ -1,0 +1,100 @@
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import type { Command } from "../protocol/Command.js"
+import type { Envelope, Event } from "../protocol/Event.js"
+import type { Reply } from "../protocol/Reply.js"
+import { textFormat } from "./TextCodec.js"
+
+/** A line a client sent, as the session acts on it. */
+export type Input =
+  | Command
+  /** Not a valid command: the client is told this. */
+  | { readonly _tag: "Invalid"; readonly reply: Reply }
+
+/**
+ * Reads one client's lines. A codec hands each connection its own (a wire
+ * format with a handshake keeps its state here).
+ */
+export interface Decoder {
+  /**
+   * One line as the client sent it (framed, not yet sanitized): a command,
+   * an error to tell the client, or `undefined` for a line to ignore (blank).
+   * Before the session has registered (`registered` false) the line is read
+   * as an attempt to choose a nickname.
+   */
+  readonly decode: (line: string, registered: boolean) => Input | undefined
+}
+
+/** What a wire format defines; {@link makeCodec} adds the caching. */
+export interface Format {
+  readonly name: string
+  /** Whether its clients may speak telnet (its commands are then taken out of the input). */
+  readonly telnet: boolean
+  readonly decoder: () => Decoder
+  /** An event as this wire shows it, line end included; bytes for what is not text. */
+  readonly render: (event: Event) => string | Uint8Array
+}
+
+/**
+ * A wire format: how a client's lines become commands, and how events look
+ * on its connection. Every byte the server sends a client goes through one.
+ */
+export interface CodecShape extends Format {
+  /** The event's bytes, computed once per envelope. */
+  readonly encode: (envelope: Envelope) => Uint8Array
+  /**
+   * The bytes of a run of consecutive events of one room, computed once for
+   * every member that takes the same run (the same first and last event).
+   */
+  readonly encodeRun: (envelopes: ReadonlyArray<Envelope>) => Uint8Array
+  /** An event's bytes, for a connection that is not in the hub (a refused one). */
+  readonly encodeEvent: (event: Event) => Uint8Array
+}
+
+// Node's `Buffer.from` fills small strings into a shared slab: several times cheaper
+// per message than `TextEncoder`, which allocates a buffer of its own every time.
+const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
+  typeof rendered === "string" ? Buffer.from(rendered, "utf8") : rendered
+
+/** A codec for `format`, rendering each envelope, and each run of a room's envelopes, once. */
+export const makeCodec = (format: Format): CodecShape => {
+  const runs = new WeakMap<Envelope, { readonly last: Envelope; readonly bytes: Uint8Array }>()
+  const encode = (envelope: Envelope) => {
+    if (envelope.encodedBy === codec) return envelope.encoded!
+    const bytes = bytesOf(format.render(envelope.event))
+    if (envelope.encodedBy === undefined) {
+      envelope.encoded = bytes
+      envelope.encodedBy = codec
+    }
+    return bytes
+  }
+  const codec: CodecShape = {
+    ...format,
+    encode,
+    encodeEvent: (event) => bytesOf(format.render(event)),
+    encodeRun: (envelopes) => {
+      if (envelopes.length === 1) return encode(envelopes[0])
+      const first = envelopes[0]
+      const last = envelopes[envelopes.length - 1]
+      const known = runs.get(first)
+      if (known !== undefined && known.last === last) return known.bytes
+      // One string and one encoding for the whole run, not one per event and a copy.
+      let text = ""
+      for (const envelope of envelopes) {
+        const rendered = format.render(envelope.event)
+        if (typeof rendered !== "string") return Buffer.concat(envelopes.map(encode))
+        text += rendered
+      }
+      const bytes = bytesOf(text)
+      runs.set(first, { last, bytes })
+      return bytes
+    }
+  }
+  return codec
+}
+
+/** The connection's wire format. */
+export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {
+  /** hubbub's line protocol: chat as `<nick> text`, every server notice as `-!- text`. */
+  static readonly layerText = Layer.succeed(Codec, makeCodec(textFormat))
+}

@@ -1,0 +1,116 @@
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { Command } from "../protocol/Command.js"
+import { normalizeRoom } from "../protocol/Names.js"
+import type { Reply } from "../protocol/Reply.js"
+import { sanitize } from "../protocol/Text.js"
+import type { Decoder, Input } from "./Codec.js"
+
+/**
+ * The text protocol's input: one line, one command. A line that does not
+ * start with `/` is chat (`//` sends a line that starts with `/`), a bare
+ * `quit` is the seed protocol's way to leave, and before registration a line
+ * is the nickname the client wants.
+ */
+const decodeCommand = Schema.decodeUnknownResult(Command)
+
+/** The arguments each command needs, as `/help` and usage errors name them. */
+const usage: Record<string, string> = {
+  nick: "/nick NAME",
+  join: "/join ROOM",
+  me: "/me ACTION",
+  msg: "/msg NICK TEXT"
+}
+
+/** `/cmd ARGS` usage line for a command used wrongly. */
+export const usageOf = (command: string): string => usage[command] ?? `/${command}`
+
+const invalid = (reply: Reply): Input => ({ _tag: "Invalid", reply })
+
+const splitWord = (text: string): readonly [string, string] => {
+  const space = text.search(/\s/)
+  return space === -1 ? [text, ""] : [text.slice(0, space), text.slice(space + 1).trim()]
+}
+
+/** A `/command` line (without its `/`), as unvalidated input. */
+const raw = (line: string): Result.Result<unknown, Reply> => {
+  const [name, rest] = splitWord(line)
+  switch (name.toLowerCase()) {
+    case "nick":
+      return rest === "" ? Result.fail({ _tag: "Usage", command: "nick" }) : Result.succeed({ _tag: "Nick", nick: rest })
+    case "join":
+      return rest === ""
+        ? Result.fail({ _tag: "Usage", command: "join" })
+        : Result.succeed({ _tag: "Join", room: normalizeRoom(rest) })
+    case "rooms":
+      return Result.succeed({ _tag: "Rooms" })
+    case "who":
+      return Result.succeed({ _tag: "Who" })
+    case "topic":
+      return Result.succeed(rest === "" ? { _tag: "Topic" } : { _tag: "Topic", text: rest === "-" ? "" : rest })
+    case "me":
+      return rest === "" ? Result.fail({ _tag: "Usage", command: "me" }) : Result.succeed({ _tag: "Me", text: rest })
+    case "msg": {
+      const [nick, text] = splitWord(rest)
+      return text === "" ? Result.fail({ _tag: "Usage", command: "msg" }) : Result.succeed({ _tag: "Msg", nick, text })
+    }
+    case "help":
+      return Result.succeed({ _tag: "Help" })
+    case "quit":
+      return Result.succeed(rest === "" ? { _tag: "Quit" } : { _tag: "Quit", reason: rest })
+    default:
+      return Result.fail({ _tag: "UnknownCommand", name })
+  }
+}
+
+/** Validates raw input through the `Command` schema; the error says which part is wrong. */
+const validate = (input: unknown): Input => {
+  const decoded = decodeCommand(input)
+  if (Result.isSuccess(decoded)) return decoded.success
+  const given = input as { _tag: string; nick?: string; room?: string }
+  switch (given._tag) {
+    case "Nick":
+      return invalid({ _tag: "InvalidNick", nick: given.nick! })
+    case "Join":
+      return invalid({ _tag: "InvalidRoom", room: given.room! })
+    case "Msg":
+      return invalid({ _tag: "NoSuchNick", nick: given.nick! })
+    default:
+      return invalid({ _tag: "UnknownCommand", name: given._tag.toLowerCase() })
+  }
+}
+
+const command = (line: string): Input => {
+  const parsed = raw(line)
+  return Result.isFailure(parsed) ? invalid(parsed.failure) : validate(parsed.success)
+}
+
+/** The first lines: a nickname, bare (`alice`) or as `/nick alice`, or `quit`. */
+const registration = (line: string): Input => {
+  if (line === "quit") return { _tag: "Quit" }
+  if (!line.startsWith("/")) return validate({ _tag: "Nick", nick: line })
+  const input = command(line.slice(1))
+  return input._tag === "Nick" || input._tag === "Quit" || input._tag === "Invalid"
+    ? input
+    : invalid({ _tag: "NickFirst" })
+}
+
+/** Reads one line (not yet sanitized) of the text protocol. */
+export const decodeText = (line: string, registered: boolean): Input | undefined => {
+  const clean = sanitize(line)
+  if (!registered) {
+    const trimmed = clean.trim()
+    return trimmed === "" ? undefined : registration(trimmed)
+  }
+  // Chat is the common case: taken without a full parse.
+  if (clean.length > 0 && clean.charCodeAt(0) !== 47 && clean !== "quit") {
+    return clean.trim() === "" ? undefined : { _tag: "Say", text: clean }
+  }
+  if (clean === "quit") return { _tag: "Quit" }
+  if (clean.trim() === "") return undefined
+  if (clean.startsWith("//")) return { _tag: "Say", text: clean.slice(1) }
+  return command(clean.slice(1))
+}
+
+/** The text protocol keeps no state per connection: every connection shares one decoder. */
+export const textDecoder: Decoder = { decode: decodeText }
