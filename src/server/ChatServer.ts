@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import type * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig } from "../ChatConfig.js"
@@ -49,27 +50,24 @@ export class ChatServer extends Context.Service<ChatServer, {
       const session = yield* Session.handler
       const stop = yield* Deferred.make<void>()
 
+      /** Takes the connection (for as long as its scope lasts) or tells it why not and lets it go. */
+      const admit = (connection: Connection.Connection): Effect.Effect<void, never, Scope.Scope> => {
+        const refusal = admission.refusal(connection.ip)
+        if (refusal === undefined) return Effect.andThen(admission.hold(connection.ip), session(connection))
+        stats.counters.refused++
+        connection.sink.write(codec.encodeEvent(answer("", refusal)))
+        return refusal.why === "stopping" ? Effect.void : warnings.warn(
+          connection.peer,
+          refusal.why === "full"
+            ? `refused: server full (${refusal.limit} connections)`
+            : `refused: more than ${refusal.limit} connections from one address`
+        )
+      }
+      // The connection's scope: its finalizers say goodbye, release the slot, then close the socket.
       const serve = (socket: Socket.Socket) =>
-        Effect.scoped(Effect.gen(function*() {
-          const connection = yield* Connection.open(socket)
-          const refusal = admission.refusal(connection.ip)
-          if (refusal !== undefined) {
-            stats.counters.refused++
-            // Told in one notice, then let go.
-            connection.sink.write(codec.encodeEvent(answer("", refusal)))
-            if (refusal.why !== "stopping") {
-              yield* warnings.warn(
-                connection.peer,
-                refusal.why === "full"
-                  ? `refused: server full (${refusal.limit} connections)`
-                  : `refused: more than ${refusal.limit} connections from one address`
-              )
-            }
-            return
-          }
-          yield* admission.hold(connection.ip)
-          yield* session(connection)
-        })).pipe(Effect.catchTag("SocketError", () => Effect.void))
+        Effect.scoped(Effect.flatMap(Connection.open(socket), admit)).pipe(
+          Effect.catchTag("SocketError", () => Effect.void)
+        )
 
       yield* Effect.addFinalizer(() => Effect.logInfo("stopped"))
       yield* server.run(serve).pipe(

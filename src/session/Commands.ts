@@ -38,25 +38,22 @@ export interface CommandEnv {
  * on after what came before it was published. Every answer goes through the
  * hub, so a client sees answers in order with what its rooms say.
  */
-export const run = (env: CommandEnv, client: Client) => {
-  const reply = (r: Reply) => env.hub.publish(answer(client.id, r))
-  const interpret = interpreter(env, client, reply)
-  return (inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed, Scope.Scope> => {
-    const nick = client.nick
-    const room = client.room
-    if (nick !== undefined && room !== undefined && allChat(inputs)) {
-      env.counters.messagesIn += inputs.length
-      return env.hub.publishAll(inputs.map((input) => chat(room, nick, (input as Say).text)))
-    }
-    return Effect.forEach(inputs, (input, i) => {
-      if (input === undefined) return Effect.void
-      // Telnet's Ctrl-C is an interrupt then a timing mark: answer the mark first, or telnet hides the goodbye.
-      if (input._tag === "Quit" && inputs.slice(i + 1).some((next) => next?._tag === "TimingMark")) {
-        return Effect.andThen(reply({ _tag: "TimingMarkDone" }), interpret(input))
-      }
-      return interpret(input)
-    }, { discard: true })
+export const run = (env: CommandEnv, client: Client) =>
+(inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed, Scope.Scope> => {
+  const nick = client.nick
+  const room = client.room
+  if (nick !== undefined && room !== undefined && allChat(inputs)) {
+    env.counters.messagesIn += inputs.length
+    return env.hub.publishAll(inputs.map((input) => chat(room, nick, (input as Say).text)))
   }
+  return Effect.forEach(inputs, (input, i) => {
+    if (input === undefined) return Effect.void
+    // Telnet's Ctrl-C is an interrupt then a timing mark: answer the mark first, or telnet hides the goodbye.
+    if (input._tag === "Quit" && inputs.slice(i + 1).some((next) => next?._tag === "TimingMark")) {
+      return Effect.andThen(reply(env, client, { _tag: "TimingMarkDone" }), interpret(env, client, input))
+    }
+    return interpret(env, client, input)
+  }, { discard: true })
 }
 
 type Say = Extract<Command, { readonly _tag: "Say" }>
@@ -65,96 +62,92 @@ const allChat = (inputs: ReadonlyArray<Input | undefined>) => {
   return true
 }
 const chat = (room: Room, from: Nick, text: string): Event => ({ _tag: "Chat", room, from, text })
+const reply = (env: CommandEnv, client: Client, r: Reply) => env.hub.publish(answer(client.id, r))
 
-const interpreter = (env: CommandEnv, client: Client, reply: (r: Reply) => Effect.Effect<void>) => {
+const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
+  const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
+  if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
+  client.nick = nick
+  client.room = Lobby
+  yield* reply(env, client, { _tag: "Welcome", nick, room: Lobby })
+  yield* enter(env, client, Lobby)
+  yield* client.registered(nick)
+})
+
+/** Into a room: its join notice, then who is there (and its topic), in order. */
+const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
+  const joined = yield* env.hub.join(client.id, room).pipe(Effect.orDie)
+  const roster = joined.roster
+  yield* reply(env, client, { _tag: "Members", room, count: roster.count, nicks: roster.nicks })
+  if (joined.topic !== undefined) yield* reply(env, client, { _tag: "TopicIs", room, topic: joined.topic })
+})
+
+const move = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Room, to: Room) {
+  if (from === to) return yield* reply(env, client, { _tag: "AlreadyIn", room: to })
+  yield* env.hub.part(client.id, from, `moved to ${to}`).pipe(Effect.orDie)
+  client.room = to
+  yield* enter(env, client, to)
+})
+
+const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick) {
+  if (from === to) return yield* reply(env, client, { _tag: "AlreadyNick", nick: to })
+  const renamed = yield* Effect.result(env.hub.claimNick(client.id, to))
+  if (renamed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick: to, registering: false })
+  client.nick = to
+})
+
+const message = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick, text: string) {
+  const target = yield* env.hub.findNick(to)
+  if (target === undefined) return yield* reply(env, client, { _tag: "NoSuchNick", nick: to })
+  env.counters.messagesIn++
+  yield* env.hub.publish({ _tag: "Private", to: target.session, from, text })
+  yield* reply(env, client, { _tag: "Sent", to: target.nick, text })
+})
+
+const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, text: string | undefined) {
+  if (text === undefined) {
+    const info = (yield* env.hub.rooms).find((r) => r.room === room)
+    return yield* reply(env, client, { _tag: "TopicIs", room, ...(info?.topic === undefined ? {} : { topic: info.topic }) })
+  }
+  yield* env.hub.setTopic(client.id, room, text === "" ? undefined : text).pipe(Effect.orDie)
+})
+
+const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed, Scope.Scope> => {
   const { counters, hub } = env
-
-  const register = Effect.fnUntraced(function*(nick: Nick) {
-    const claimed = yield* Effect.result(hub.claimNick(client.id, nick))
-    if (claimed._tag === "Failure") return yield* reply({ _tag: "NickTaken", nick, registering: true })
-    client.nick = nick
-    client.room = Lobby
-    yield* reply({ _tag: "Welcome", nick, room: Lobby })
-    yield* enter(Lobby)
-    yield* client.registered(nick)
-  })
-
-  /** Into a room: its join notice, then who is there (and its topic), in order. */
-  const enter = Effect.fnUntraced(function*(room: Room) {
-    const joined = yield* hub.join(client.id, room).pipe(Effect.orDie)
-    const roster = joined.roster
-    yield* reply({ _tag: "Members", room, count: roster.count, nicks: roster.nicks })
-    if (joined.topic !== undefined) yield* reply({ _tag: "TopicIs", room, topic: joined.topic })
-  })
-
-  const move = Effect.fnUntraced(function*(from: Room, to: Room) {
-    if (from === to) return yield* reply({ _tag: "AlreadyIn", room: to })
-    yield* hub.part(client.id, from, `moved to ${to}`).pipe(Effect.orDie)
-    client.room = to
-    yield* enter(to)
-  })
-
-  const rename = Effect.fnUntraced(function*(from: Nick, to: Nick) {
-    if (from === to) return yield* reply({ _tag: "AlreadyNick", nick: to })
-    const renamed = yield* Effect.result(hub.claimNick(client.id, to))
-    if (renamed._tag === "Failure") return yield* reply({ _tag: "NickTaken", nick: to, registering: false })
-    client.nick = to
-  })
-
-  const message = Effect.fnUntraced(function*(from: Nick, to: Nick, text: string) {
-    const target = yield* hub.findNick(to)
-    if (target === undefined) return yield* reply({ _tag: "NoSuchNick", nick: to })
-    counters.messagesIn++
-    yield* hub.publish({ _tag: "Private", to: target.session, from, text })
-    yield* reply({ _tag: "Sent", to: target.nick, text })
-  })
-
-  const topic = Effect.fnUntraced(function*(room: Room, text: string | undefined) {
-    if (text === undefined) {
-      const info = (yield* hub.rooms).find((r) => r.room === room)
-      return yield* reply({ _tag: "TopicIs", room, ...(info?.topic === undefined ? {} : { topic: info.topic }) })
-    }
-    yield* hub.setTopic(client.id, room, text === "" ? undefined : text).pipe(Effect.orDie)
-  })
-
-  const quit = (reason?: string) => Effect.fail(new SessionClosed({ reason: CloseReasons.Quit(reason) }))
-
-  return (input: Input): Effect.Effect<void, SessionClosed, Scope.Scope> => {
-    if (input._tag === "Invalid") {
-      return input.reply._tag === "LineTooLong"
-        ? Effect.andThen(client.offend(`line over ${env.maxLineBytes} bytes discarded`), reply(input.reply))
-        : reply(input.reply)
-    }
-    if (input._tag === "Quit") return quit(input.reason)
-    if (input._tag === "TimingMark") return reply({ _tag: "TimingMarkDone" })
-    const nick = client.nick
-    const room = client.room
-    if (nick === undefined || room === undefined) {
-      return input._tag === "Nick" ? register(input.nick) : reply({ _tag: "NickFirst" })
-    }
-    switch (input._tag) {
-      case "Say":
-        counters.messagesIn++
-        return hub.publish(chat(room, nick, input.text))
-      case "Me":
-        counters.messagesIn++
-        return hub.publish({ _tag: "Action", room, from: nick, text: input.text })
-      case "Msg":
-        return message(nick, input.nick, input.text)
-      case "Nick":
-        return rename(nick, input.nick)
-      case "Join":
-        return move(room, input.room)
-      case "Rooms":
-        return Effect.flatMap(hub.rooms, (rooms) =>
-          reply({ _tag: "RoomList", rooms: rooms.map(({ members, room }) => ({ room, members })) }))
-      case "Who":
-        return Effect.flatMap(hub.roster(room), (roster) =>
-          reply({ _tag: "Members", room, count: roster?.count ?? 0, nicks: roster?.nicks ?? [] }))
-      case "Topic":
-        return topic(room, input.text)
-      case "Help":
-        return reply({ _tag: "Help" })
-    }
+  if (input._tag === "Invalid") {
+    return input.reply._tag === "LineTooLong"
+      ? Effect.andThen(client.offend(`line over ${env.maxLineBytes} bytes discarded`), reply(env, client, input.reply))
+      : reply(env, client, input.reply)
+  }
+  if (input._tag === "Quit") return Effect.fail(new SessionClosed({ reason: CloseReasons.Quit(input.reason) }))
+  if (input._tag === "TimingMark") return reply(env, client, { _tag: "TimingMarkDone" })
+  const nick = client.nick
+  const room = client.room
+  if (nick === undefined || room === undefined) {
+    return input._tag === "Nick" ? register(env, client, input.nick) : reply(env, client, { _tag: "NickFirst" })
+  }
+  switch (input._tag) {
+    case "Say":
+      counters.messagesIn++
+      return hub.publish(chat(room, nick, input.text))
+    case "Me":
+      counters.messagesIn++
+      return hub.publish({ _tag: "Action", room, from: nick, text: input.text })
+    case "Msg":
+      return message(env, client, nick, input.nick, input.text)
+    case "Nick":
+      return rename(env, client, nick, input.nick)
+    case "Join":
+      return move(env, client, room, input.room)
+    case "Rooms":
+      return Effect.flatMap(hub.rooms, (rooms) =>
+        reply(env, client, { _tag: "RoomList", rooms: rooms.map(({ members, room }) => ({ room, members })) }))
+    case "Who":
+      return Effect.flatMap(hub.roster(room), (roster) =>
+        reply(env, client, { _tag: "Members", room, count: roster?.count ?? 0, nicks: roster?.nicks ?? [] }))
+    case "Topic":
+      return topic(env, client, room, input.text)
+    case "Help":
+      return reply(env, client, { _tag: "Help" })
   }
 }

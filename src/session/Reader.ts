@@ -44,9 +44,7 @@ export const read = (
       partials: flood,
       // A held-back read waits at most for a burst's worth of tokens.
       maxBatch: flood ? config.floodBurst : 1024,
-      received: (bytes) => {
-        env.counters.bytesIn += bytes
-      }
+      counters: env.counters
     })
   )
   const limited = flood

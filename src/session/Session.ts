@@ -77,7 +77,7 @@ class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
   }
 
   /** The first reason wins; it interrupts the reading wherever it waits, and the session's finalizer says goodbye. */
-  readonly close = (reason: CloseReason): void => {
+  close(reason: CloseReason): void {
     if (this.reason !== undefined) return
     this.reason = reason
     const fiber = this.fiber
@@ -91,9 +91,15 @@ class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
     this.close(reason)
   }
 
-  readonly overflowed = (): void => this.cut({ _tag: "Slow", limit: this.env.config.outboxBytes })
-  readonly stalled = (): void => this.cut({ _tag: "Stalled", millis: Duration.toMillis(this.env.config.writeTimeout) })
-  readonly written = (bytes: number): void => {
+  overflowed(): void {
+    this.cut({ _tag: "Slow", limit: this.env.config.outboxBytes })
+  }
+
+  stalled(): void {
+    this.cut({ _tag: "Stalled", millis: Duration.toMillis(this.env.config.writeTimeout) })
+  }
+
+  written(bytes: number): void {
     this.env.counters.bytesOut += bytes
   }
 
@@ -134,18 +140,21 @@ class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
     )
   }
 
-  readonly offend = (what: string): Effect.Effect<void> =>
-    Effect.suspend(() => {
+  offend(what: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
       if (this.offended) return Effect.void
       this.offended = true
       return this.env.warnings.warn(this.peer, what)
     })
+  }
 
   /** Registered: the registration clock stops, and the idle clock (if any) starts. */
-  readonly registered = (nick: Nick): Effect.Effect<void, never, Scope.Scope> => {
+  registered(nick: Nick): Effect.Effect<void, never, Scope.Scope> {
     const self = this
     return Effect.gen(function*() {
-      if (self.registration !== undefined) yield* Fiber.interrupt(self.registration)
+      const registration = self.registration
+      self.registration = undefined
+      if (registration !== undefined) yield* Fiber.interrupt(registration)
       const idle = self.env.config.idleTimeout
       if (Option.isSome(idle)) yield* Effect.forkScoped(watchIdle(self, Duration.toMillis(idle.value)))
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: self.peer, nick }))
@@ -214,13 +223,14 @@ const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unk
 
 /**
  * Serves connections with the services of the context it is built in:
- * `(connection) => session`. The session is a scoped fiber (the connection's
- * own) that subscribes to the hub, reads its socket as a Stream and, however
- * it ends, says goodbye in a finalizer. It never fails: anything unexpected
- * is logged in one line and ends only that session.
+ * `(connection) => session`, in the connection's scope. The session is the
+ * connection's own fiber: it subscribes to the hub, reads its socket as a
+ * Stream and, however it ends, says goodbye in a finalizer of the scope. It
+ * never fails: anything unexpected is logged in one line and ends only that
+ * session.
  */
 export const handler: Effect.Effect<
-  (connection: Connection) => Effect.Effect<void>,
+  (connection: Connection) => Effect.Effect<void, never, Scope.Scope>,
   never,
   ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher
 > = Effect.gen(function*() {
@@ -243,19 +253,27 @@ export const handler: Effect.Effect<
     now: () => clock.currentTimeMillisUnsafe()
   }
   return (connection: Connection) =>
-    Effect.withFiber<void>((fiber) => {
+    Effect.withFiber((fiber) => {
       const session = new Session(env, connection, fiber)
-      return Effect.catchCause(
-        Effect.scoped(serve(session)),
-        (cause) =>
-          Cause.hasInterruptsOnly(cause)
-            ? Effect.void
-            : Effect.logWarning("session failed", cause).pipe(Effect.annotateLogs({ peer: session.peer }))
-      )
+      // The set-up completes; what stays for the connection's life is the reading.
+      return Effect.catchCause(Effect.andThen(open(session), read(env, session, connection)), (cause) => ended(session, cause))
     })
 })
 
-const serve = Effect.fnUntraced(function*(session: Session) {
+/** Where the reading ended by itself: the client left, or its connection ended. */
+const ended = (session: Session, cause: Cause.Cause<SessionClosed | Socket.SocketError>): Effect.Effect<void> => {
+  const error = Cause.findErrorOption(cause)
+  if (error._tag === "Some") {
+    session.reason ??= reasonOf(error.value)
+    return Effect.void
+  }
+  return Cause.hasInterruptsOnly(cause)
+    ? Effect.void
+    : Effect.logWarning("session failed", cause).pipe(Effect.annotateLogs({ peer: session.peer }))
+}
+
+/** A new session: listed, subscribed, its goodbye registered, its registration clock running, greeted. */
+const open = Effect.fnUntraced(function*(session: Session) {
   const { config, hub, sessions } = session.env
   session.env.counters.connections++
   yield* sessions.add(session)
@@ -270,11 +288,4 @@ const serve = Effect.fnUntraced(function*(session: Session) {
     Effect.forkScoped
   )
   yield* hub.publish(answer(session.id, { _tag: "Greeting" }))
-  yield* read(session.env, session, session.connection).pipe(
-    Effect.catch((error) =>
-      Effect.sync(() => {
-        session.reason ??= reasonOf(error)
-      })
-    )
-  )
 })

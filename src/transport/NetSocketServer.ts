@@ -75,8 +75,7 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
       const context = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
       const runFork = Effect.runForkWith(context)
       const serve = (conn: Net.Socket) => {
-        const fiber = runFork(Effect.catchCause(handler(new NetSocket(conn)), (cause) =>
-          Effect.logWarning("connection handler failed", cause)))
+        const fiber = runFork(Effect.catchCause(handler(new NetSocket(conn)), unhandled))
         // Whatever the handler did, its connection does not outlive it.
         fiber.addObserver(() => conn.destroy())
         FiberSet.addUnsafe(fibers, fiber)
@@ -106,3 +105,4 @@ export const layer = (options: NetServerOptions): Layer.Layer<SocketServer.Socke
   Layer.effect(SocketServer.SocketServer, make(options))
 
 const ignore = () => {}
+const unhandled = (cause: unknown) => Effect.logWarning("connection handler failed", cause)

@@ -35,13 +35,17 @@ export const netSink = (conn: Net.Socket): Sink => new NetSink(conn)
 class NetSink implements Sink {
   constructor(readonly conn: Net.Socket) {}
 
-  readonly write = (bytes: Uint8Array): boolean => this.conn.write(bytes)
+  write(bytes: Uint8Array): boolean {
+    return this.conn.write(bytes)
+  }
 
   get drained(): Effect.Effect<void> {
     return untilEvent(this.conn, this.conn.writableNeedDrain ? "drain" : undefined)
   }
 
-  readonly closed = (): boolean => this.conn.destroyed || this.conn.writableEnded
+  closed(): boolean {
+    return this.conn.destroyed || this.conn.writableEnded
+  }
 
   end(within: Duration.Input): Effect.Effect<void> {
     const conn = this.conn

@@ -129,8 +129,8 @@ export interface FramingOptions {
   readonly partials: boolean
   /** At most this many frames per emitted array (one read's lines are otherwise emitted together). */
   readonly maxBatch: number
-  /** Told the size of every read. */
-  readonly received?: ((bytes: number) => void) | undefined
+  /** Where the bytes read are counted. */
+  readonly counters?: { bytesIn: number } | undefined
 }
 
 /**
@@ -151,7 +151,7 @@ export class Framer {
     const out: Array<Frame> = []
     for (const item of chunks) {
       const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : item
-      this.options.received?.(chunk.length)
+      if (this.options.counters !== undefined) this.options.counters.bytesIn += chunk.length
       let leftover: number
       const telnet = this.telnet
       if (telnet === undefined || telnet.clean(chunk, 0, chunk.length)) {
