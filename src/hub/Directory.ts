@@ -3,7 +3,8 @@ import type { Member, RoomInfo, Roster } from "./Hub.js"
 
 interface SessionState {
   nick: Nick
-  readonly rooms: Set<Room>
+  /** Its rooms; an array, as most sessions are in one. */
+  rooms: Array<Room>
 }
 
 interface RoomState {
@@ -38,7 +39,7 @@ export class Directory {
 
   roomsOf(session: SessionId): ReadonlyArray<Room> {
     const state = this.sessions.get(session)
-    return state === undefined ? [] : Array.from(state.rooms)
+    return state === undefined ? [] : state.rooms
   }
 
   member(session: SessionId): Member | undefined {
@@ -52,7 +53,7 @@ export class Directory {
     if (owner !== undefined && owner !== session) return false
     const state = this.sessions.get(session)
     if (state === undefined) {
-      this.sessions.set(session, { nick, rooms: new Set() })
+      this.sessions.set(session, { nick, rooms: [] })
       this.byNick.set(nickKey(nick), session)
       return undefined
     }
@@ -66,20 +67,21 @@ export class Directory {
   /** Puts a session in a room; false when it was already there. */
   enter(session: SessionId, room: Room): boolean {
     const state = this.sessions.get(session)!
-    if (state.rooms.has(room)) return false
+    if (state.rooms.includes(room)) return false
     let roomState = this.rooms.get(room)
     if (roomState === undefined) {
       roomState = { members: new Set(), topic: undefined, creator: session }
       this.rooms.set(room, roomState)
     }
     roomState.members.add(session)
-    state.rooms.add(room)
+    state.rooms = [...state.rooms, room]
     return true
   }
 
   /** Takes a session out of a room; empty rooms other than the lobby disappear. */
   exit(session: SessionId, room: Room): void {
-    this.sessions.get(session)?.rooms.delete(room)
+    const state = this.sessions.get(session)
+    if (state !== undefined) state.rooms = state.rooms.filter((r) => r !== room)
     const roomState = this.rooms.get(room)
     if (roomState === undefined) return
     roomState.members.delete(session)
@@ -92,7 +94,7 @@ export class Directory {
     if (state === undefined) return undefined
     this.sessions.delete(session)
     this.byNick.delete(nickKey(state.nick))
-    return { nick: state.nick, rooms: Array.from(state.rooms) }
+    return { nick: state.nick, rooms: state.rooms }
   }
 
   has(room: Room): boolean {

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ChatConfigShape } from "../ChatConfig.js"
 import { answer, Envelope, type Event } from "../protocol/Event.js"
@@ -135,14 +136,11 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         for (const event of events) route(event)
       }),
     subscribe: (session, recipient) =>
-      Effect.asVoid(Effect.acquireRelease(
-        Effect.sync(() => {
-          const entry = dispatcher.attach(session, recipient, directory.roomsOf(session), seq)
-          if (farewell !== undefined) stamp({ ...farewell, to: session } as Event, undefined, session)
-          return entry
-        }),
-        (entry) => Effect.sync(() => dispatcher.detach(entry))
-      )),
+      Effect.flatMap(Effect.scope, (scope) => {
+        const entry = dispatcher.attach(session, recipient, directory.roomsOf(session), seq)
+        if (farewell !== undefined) stamp({ ...farewell, to: session } as Event, undefined, session)
+        return Scope.addFinalizer(scope, Effect.sync(() => dispatcher.detach(entry)))
+      }),
     events: Stream.fromPubSub(bus)
   }
   return hub

@@ -1,5 +1,3 @@
-import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
 import type { ChatConfigShape } from "../ChatConfig.js"
 import type { Refused } from "../protocol/Reply.js"
 
@@ -30,21 +28,18 @@ export class Admission {
     return undefined
   }
 
-  /** Counts a connection from `ip` for as long as the scope lasts. */
-  hold(ip: string | undefined): Effect.Effect<void, never, Scope.Scope> {
-    return Effect.acquireRelease(
-      Effect.sync(() => {
-        this.connections++
-        if (ip !== undefined) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1)
-      }),
-      () =>
-        Effect.sync(() => {
-          this.connections--
-          if (ip === undefined) return
-          const left = this.perIp.get(ip)! - 1
-          if (left === 0) this.perIp.delete(ip)
-          else this.perIp.set(ip, left)
-        })
-    )
+  /** Counts a connection from `ip`. */
+  add(ip: string | undefined): void {
+    this.connections++
+    if (ip !== undefined) this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1)
+  }
+
+  /** A connection from `ip` is gone. */
+  remove(ip: string | undefined): void {
+    this.connections--
+    if (ip === undefined) return
+    const left = this.perIp.get(ip)! - 1
+    if (left === 0) this.perIp.delete(ip)
+    else this.perIp.set(ip, left)
   }
 }

@@ -5,20 +5,15 @@ import * as Layer from "effect/Layer"
 import type * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
-import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
-import { answer } from "../protocol/Event.js"
 import { Flusher } from "../session/Flusher.js"
-import * as Session from "../session/Session.js"
+import * as Serve from "../session/Serve.js"
 import { Sessions } from "../session/Sessions.js"
-import * as Connection from "../transport/Connection.js"
 import * as Transport from "../transport/Transport.js"
 import { Codec } from "../wire/Codec.js"
-import { Admission } from "./Admission.js"
 import { Stats } from "./Stats.js"
 import { Warnings } from "./Warnings.js"
 
@@ -43,34 +38,12 @@ export class ChatServer extends Context.Service<ChatServer, {
       const config = yield* ChatConfig
       const sessions = yield* Sessions
       const hub = yield* Hub
-      const codec = yield* Codec
       const stats = yield* Stats
-      const warnings = yield* Warnings
-      const admission = new Admission(config)
-      const session = yield* Session.handler
+      const session = yield* Serve.handler
       const stop = yield* Deferred.make<void>()
 
-      /** Takes the connection (for as long as its scope lasts) or tells it why not and lets it go. */
-      const admit = (connection: Connection.Connection): Effect.Effect<void, never, Scope.Scope> => {
-        const refusal = admission.refusal(connection.ip)
-        if (refusal === undefined) return Effect.andThen(admission.hold(connection.ip), session(connection))
-        stats.counters.refused++
-        connection.sink.write(codec.encodeEvent(answer("", refusal)))
-        return refusal.why === "stopping" ? Effect.void : warnings.warn(
-          connection.peer,
-          refusal.why === "full"
-            ? `refused: server full (${refusal.limit} connections)`
-            : `refused: more than ${refusal.limit} connections from one address`
-        )
-      }
-      // The connection's scope: its finalizers say goodbye, release the slot, then close the socket.
-      const serve = (socket: Socket.Socket) =>
-        Effect.scoped(Effect.flatMap(Connection.open(socket), admit)).pipe(
-          Effect.catchTag("SocketError", () => Effect.void)
-        )
-
       yield* Effect.addFinalizer(() => Effect.logInfo("stopped"))
-      yield* server.run(serve).pipe(
+      yield* server.run(session).pipe(
         Effect.catchCause((cause) => Effect.logError("the listener failed", cause)),
         Effect.forkScoped
       )
@@ -78,7 +51,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       // Runs before `run` is interrupted: tell every session, and wait for them up to the timeout.
       yield* Effect.addFinalizer(() =>
         Effect.gen(function*() {
-          admission.stopping = true
+          sessions.stop()
           const live = sessions.live.size
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
           yield* hub.publish({ _tag: "Closing", reason: CloseReasons.Shutdown })

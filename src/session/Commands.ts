@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
 import type { Hub } from "../hub/Hub.js"
 import { CloseReason, CloseReasons } from "../protocol/CloseReason.js"
 import type { Command } from "../protocol/Command.js"
@@ -20,7 +19,7 @@ export interface Client {
   /** The one room the text protocol keeps a session in. */
   room: Room | undefined
   /** The session just registered (the registration clock stops). */
-  readonly registered: (nick: Nick) => Effect.Effect<void, never, Scope.Scope>
+  readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */
   readonly offend: (what: string) => Effect.Effect<void>
 }
@@ -39,7 +38,7 @@ export interface CommandEnv {
  * hub, so a client sees answers in order with what its rooms say.
  */
 export const run = (env: CommandEnv, client: Client) =>
-(inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed, Scope.Scope> => {
+(inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed> => {
   const nick = client.nick
   const room = client.room
   if (nick !== undefined && room !== undefined && allChat(inputs)) {
@@ -112,7 +111,7 @@ const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   yield* env.hub.setTopic(client.id, room, text === "" ? undefined : text).pipe(Effect.orDie)
 })
 
-const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed, Scope.Scope> => {
+const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed> => {
   const { counters, hub } = env
   if (input._tag === "Invalid") {
     return input.reply._tag === "LineTooLong"

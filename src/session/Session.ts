@@ -1,5 +1,3 @@
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -7,25 +5,23 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Socket from "effect/socket/Socket"
-import { ChatConfig, type ChatConfigShape } from "../ChatConfig.js"
-import { Hub, type Recipient } from "../hub/Hub.js"
-import { type CloseReason, closeLabel, CloseReasons, leftText, offenceText } from "../protocol/CloseReason.js"
-import { answer, type Envelope, type Event } from "../protocol/Event.js"
+import type { Hub, Recipient } from "../hub/Hub.js"
+import type { CloseReason } from "../protocol/CloseReason.js"
+import type { Envelope } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
-import { Stats } from "../server/Stats.js"
-import { Warnings } from "../server/Warnings.js"
+import type { Stats } from "../server/Stats.js"
+import type { Warnings } from "../server/Warnings.js"
 import type { Connection } from "../transport/Connection.js"
-import { Codec, type CodecShape } from "../wire/Codec.js"
-import { SessionClosed } from "./Commands.js"
-import { Flusher } from "./Flusher.js"
+import type { CodecShape } from "../wire/Codec.js"
+import type { Flusher } from "./Flusher.js"
 import { Outbox, type OutboxOwner } from "./Outbox.js"
-import { read, type ReaderClient, type ReaderEnv } from "./Reader.js"
-import { type SessionHandle, Sessions } from "./Sessions.js"
+import type { ReaderClient, ReaderEnv } from "./Reader.js"
+import type { SessionHandle, Sessions } from "./Sessions.js"
 
 /** What every session of one server shares. */
-interface Env extends ReaderEnv {
+export interface SessionEnv extends ReaderEnv {
   readonly codec: CodecShape
+  readonly hub: Hub["Service"]
   readonly sessions: Sessions["Service"]
   readonly stats: Stats["Service"]
   readonly warnings: Warnings["Service"]
@@ -36,15 +32,18 @@ interface Env extends ReaderEnv {
  * One connection's session: its state, and the three roles it plays for the
  * rest of the server: the hub's recipient of its events (`deliver`), its
  * outbox's owner (told when the client is too slow), and the client the
- * command interpreter acts for. Its life is {@link serve}'s.
+ * command interpreter acts for. Its life is `Serve.handler`'s.
  */
-class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
-  readonly id: SessionId
-  readonly since: number
-  readonly outbox: Outbox
+export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
+  id!: SessionId
+  since!: number
+  lastLine!: number
+  connection!: Connection
+  outbox!: Outbox
+  /** Its scope: the one its reading Stream runs in, which owns the connection. */
+  scope!: Scope.Scope
   nick: Nick | undefined = undefined
   room: Room | undefined = undefined
-  lastLine: number
   /** Why it ends; the first reason wins. */
   reason: CloseReason | undefined = undefined
   /** Whether the hub's deliveries are still taken: until its last event, or its cut-off. */
@@ -52,20 +51,26 @@ class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
   /** Completed once its last event (`Closing`) was delivered, while something waits for that. */
   private lastDelivered: Deferred.Deferred<void> | undefined = undefined
   private offended = false
+  /** The clock that closes it if it chooses no nickname in time. */
   registration: Fiber.Fiber<void> | undefined = undefined
 
-  constructor(
-    readonly env: Env,
-    readonly connection: Connection,
-    readonly fiber: Fiber.Fiber<unknown, unknown>
-  ) {
-    this.id = env.sessions.nextId()
-    this.since = this.lastLine = env.now()
-    this.outbox = new Outbox(env.config.outboxBytes, connection.sink, env.flusher, this)
+  constructor(readonly env: SessionEnv, readonly fiber: Fiber.Fiber<unknown, unknown>) {}
+
+  /** Takes a connection, in the scope that owns it. */
+  open(connection: Connection, scope: Scope.Scope): void {
+    this.id = this.env.sessions.nextId()
+    this.since = this.lastLine = this.env.now()
+    this.connection = connection
+    this.scope = scope
+    this.outbox = new Outbox(this.env.config.outboxBytes, connection.sink, this.env.flusher, this)
   }
 
   get peer(): string {
     return this.connection.peer
+  }
+
+  get ip(): string | undefined {
+    return this.connection.ip
   }
 
   get fiberId(): number {
@@ -149,14 +154,14 @@ class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
   }
 
   /** Registered: the registration clock stops, and the idle clock (if any) starts. */
-  registered(nick: Nick): Effect.Effect<void, never, Scope.Scope> {
+  registered(nick: Nick): Effect.Effect<void> {
     const self = this
     return Effect.gen(function*() {
       const registration = self.registration
       self.registration = undefined
       if (registration !== undefined) yield* Fiber.interrupt(registration)
       const idle = self.env.config.idleTimeout
-      if (Option.isSome(idle)) yield* Effect.forkScoped(watchIdle(self, Duration.toMillis(idle.value)))
+      if (Option.isSome(idle)) yield* Effect.forkIn(watchIdle(self, Duration.toMillis(idle.value)), self.scope, { startImmediately: true })
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: self.peer, nick }))
     })
   }
@@ -170,122 +175,3 @@ const watchIdle = (session: Session, millis: number): Effect.Effect<void> =>
       ? Effect.andThen(Effect.sleep(Duration.millis(left)), watchIdle(session, millis))
       : Effect.sync(() => session.close({ _tag: "Idle", millis }))
   })
-
-/** Why the reading side ended by itself: the client left, or its connection ended (closed, or broken). */
-const reasonOf = (error: SessionClosed | Socket.SocketError): CloseReason =>
-  error._tag === "SessionClosed"
-    ? error.reason
-    : error.reason._tag === "SocketCloseError" && error.reason.code === 1000
-    ? CloseReasons.Closed
-    : CloseReasons.Reset
-
-/**
- * The goodbye, a finalizer of the session's scope: everything published to
- * the session before it closed is still delivered, then its last line; its
- * rooms are told why it left (not at shutdown), and the connection closes
- * once the outbox has flushed, or after a bounded wait.
- */
-const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unknown, unknown>) {
-  const { codec, config, hub, stats } = session.env
-  // Interrupted with no reason given: its server's scope is closing.
-  const reason = session.reason ??= Exit.isSuccess(exit) ? CloseReasons.Closed : CloseReasons.Shutdown
-  stats.closed(reason)
-  const offence = offenceText(reason)
-  if (offence !== undefined) yield* session.offend(offence)
-  const slow = reason._tag === "Slow" || reason._tag === "Stalled"
-  const wait = Effect.timeoutOption(slow ? config.writeTimeout : config.shutdownTimeout)
-  const last: Event = { _tag: "Closing", to: session.id, reason, ...(session.nick === undefined ? {} : { nick: session.nick }) }
-  // At shutdown the server publishes one `Closing` for everyone.
-  if (session.receiving && reason._tag !== "Shutdown") yield* hub.publish(last)
-  yield* hub.leave(session.id, leftText(reason))
-  if (reason._tag !== "Reset") {
-    if (slow) {
-      // What is queued is dropped; what is in flight may still be taken, then the reason.
-      session.outbox.clear()
-      yield* wait(session.outbox.flushed)
-      session.outbox.force(codec.encodeEvent(last))
-      yield* wait(session.outbox.flushed)
-      // The client may take what the kernel holds for it, up to the write timeout.
-      yield* session.connection.sink.end(config.writeTimeout)
-    } else {
-      yield* wait(session.closingDelivered)
-      yield* wait(session.outbox.flushed)
-    }
-  }
-  const duration = (yield* Clock.currentTimeMillis) - session.since
-  yield* Effect.logInfo("connection closed").pipe(Effect.annotateLogs({
-    peer: session.peer,
-    reason: closeLabel(reason),
-    ...(session.nick === undefined ? {} : { nick: session.nick }),
-    duration: Duration.format(Duration.millis(duration))
-  }))
-})
-
-/**
- * Serves connections with the services of the context it is built in:
- * `(connection) => session`, in the connection's scope. The session is the
- * connection's own fiber: it subscribes to the hub, reads its socket as a
- * Stream and, however it ends, says goodbye in a finalizer of the scope. It
- * never fails: anything unexpected is logged in one line and ends only that
- * session.
- */
-export const handler: Effect.Effect<
-  (connection: Connection) => Effect.Effect<void, never, Scope.Scope>,
-  never,
-  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher
-> = Effect.gen(function*() {
-  const config: ChatConfigShape = yield* ChatConfig
-  const codec = yield* Codec
-  const stats = yield* Stats
-  const clock = yield* Clock.Clock
-  const env: Env = {
-    config,
-    codec,
-    hub: yield* Hub,
-    sessions: yield* Sessions,
-    stats,
-    counters: stats.counters,
-    warnings: yield* Warnings,
-    flusher: yield* Flusher,
-    maxLineBytes: config.maxLineBytes,
-    telnet: codec.telnet,
-    decoder: codec.decoder(),
-    now: () => clock.currentTimeMillisUnsafe()
-  }
-  return (connection: Connection) =>
-    Effect.withFiber((fiber) => {
-      const session = new Session(env, connection, fiber)
-      // The set-up completes; what stays for the connection's life is the reading.
-      return Effect.catchCause(Effect.andThen(open(session), read(env, session, connection)), (cause) => ended(session, cause))
-    })
-})
-
-/** Where the reading ended by itself: the client left, or its connection ended. */
-const ended = (session: Session, cause: Cause.Cause<SessionClosed | Socket.SocketError>): Effect.Effect<void> => {
-  const error = Cause.findErrorOption(cause)
-  if (error._tag === "Some") {
-    session.reason ??= reasonOf(error.value)
-    return Effect.void
-  }
-  return Cause.hasInterruptsOnly(cause)
-    ? Effect.void
-    : Effect.logWarning("session failed", cause).pipe(Effect.annotateLogs({ peer: session.peer }))
-}
-
-/** A new session: listed, subscribed, its goodbye registered, its registration clock running, greeted. */
-const open = Effect.fnUntraced(function*(session: Session) {
-  const { config, hub, sessions } = session.env
-  session.env.counters.connections++
-  yield* sessions.add(session)
-  yield* hub.subscribe(session.id, session)
-  // Registered after the subscription, so it runs before it is released: the last event is still delivered.
-  yield* Effect.addFinalizer((exit) => finish(session, exit))
-  yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs({ peer: session.peer }))
-  session.registration = yield* Effect.sleep(config.registerTimeout).pipe(
-    Effect.andThen(Effect.sync(() =>
-      session.close({ _tag: "Unregistered", millis: Duration.toMillis(config.registerTimeout) })
-    )),
-    Effect.forkScoped
-  )
-  yield* hub.publish(answer(session.id, { _tag: "Greeting" }))
-})

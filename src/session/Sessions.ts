@@ -2,14 +2,18 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
+import { ChatConfig } from "../ChatConfig.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import type { Refused } from "../protocol/Reply.js"
+import { Admission } from "../server/Admission.js"
 
 /** One live connection as the operator sees it. */
 export interface SessionHandle {
   readonly id: SessionId
   readonly peer: string
+  /** The client's address, when the transport knows it. */
+  readonly ip: string | undefined
   /** When it connected, in milliseconds since the epoch. */
   readonly since: number
   readonly nick: Nick | undefined
@@ -23,37 +27,45 @@ export interface SessionHandle {
 }
 
 /**
- * The sessions of this process: what the console lists and kicks, and what a
- * graceful shutdown asks to close and waits for.
+ * The sessions of this process: which connections the server takes (its
+ * connection limits), what the console lists and kicks, and what a graceful
+ * shutdown asks to close and waits for.
  */
 export class Sessions extends Context.Service<Sessions, {
   readonly live: ReadonlyMap<SessionId, SessionHandle>
   readonly nextId: () => SessionId
-  /** Lists a session for as long as the scope lasts. */
-  readonly add: (handle: SessionHandle) => Effect.Effect<void, never, Scope.Scope>
+  /** Why a new connection from `ip` must be refused, if it must. */
+  readonly refusal: (ip: string | undefined) => typeof Refused.Type | undefined
+  /** Refuses every new connection from now on. */
+  readonly stop: () => void
+  readonly add: (handle: SessionHandle) => void
+  readonly remove: (handle: SessionHandle) => void
   readonly findNick: (nick: string) => SessionHandle | undefined
   /** Completes when no session is left. */
   readonly awaitEmpty: Effect.Effect<void>
 }>()("hubbub/Sessions") {
-  static readonly layer: Layer.Layer<Sessions> = Layer.sync(Sessions, () => {
+  static readonly layer: Layer.Layer<Sessions, never, ChatConfig> = Layer.effect(Sessions, Effect.gen(function*() {
+    const admission = new Admission(yield* ChatConfig)
     const live = new Map<SessionId, SessionHandle>()
     const empty = Latch.makeUnsafe(true)
     let seq = 0
     return Sessions.of({
       live,
       nextId: () => `s${++seq}`,
-      add: (handle) =>
-        Effect.acquireRelease(
-          Effect.sync(() => {
-            live.set(handle.id, handle)
-            empty.closeUnsafe()
-          }),
-          () =>
-            Effect.sync(() => {
-              live.delete(handle.id)
-              if (live.size === 0) empty.openUnsafe()
-            })
-        ),
+      refusal: (ip) => admission.refusal(ip),
+      stop: () => {
+        admission.stopping = true
+      },
+      add: (handle) => {
+        live.set(handle.id, handle)
+        admission.add(handle.ip)
+        empty.closeUnsafe()
+      },
+      remove: (handle) => {
+        if (!live.delete(handle.id)) return
+        admission.remove(handle.ip)
+        if (live.size === 0) empty.openUnsafe()
+      },
       findNick: (nick) => {
         const key = nickKey(nick)
         for (const handle of live.values()) if (handle.nick !== undefined && nickKey(handle.nick) === key) return handle
@@ -61,5 +73,5 @@ export class Sessions extends Context.Service<Sessions, {
       },
       awaitEmpty: empty.await
     })
-  })
+  }))
 }

@@ -7,7 +7,7 @@ import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
 import { NetSocket } from "./NetSocket.js"
-import { linger, netSink, type Sink, writerSink } from "./Sink.js"
+import { netSink, type Sink, writerSink } from "./Sink.js"
 
 /**
  * One client's connection, whatever carries it: where it comes from, its
@@ -23,19 +23,16 @@ export interface Connection {
   readonly sink: Sink
 }
 
-/** The Node socket under an Effect `Socket`, when there is one: ours, or the platform's TCP/TLS one. */
-const nodeSocket = (socket: Socket.Socket): Effect.Effect<Net.Socket | undefined> =>
-  socket instanceof NetSocket
-    ? Effect.succeed(socket.conn)
-    : Effect.map(Effect.serviceOption(NodeSocket.NetSocket), Option.getOrUndefined)
+/** The Node socket under a platform `Socket`, when there is one (TCP or TLS). */
+const nodeSocket = (_: Socket.Socket): Effect.Effect<Net.Socket | undefined> =>
+  Effect.map(Effect.serviceOption(NodeSocket.NetSocket), Option.getOrUndefined)
 
 /**
  * Opens any Effect `Socket` as a {@link Connection} for as long as the scope
- * lasts; when the scope closes, the connection ends after what was written
- * (waiting at most {@link linger} for the peer). The reader is acquired
- * first (a platform socket's writes wait until it is). Where a Node socket is
- * underneath, writes go to it directly and never wait; any other socket is
- * written by a fiber of its own, in order.
+ * lasts (its `sink.end` closes it gracefully before that). The reader is
+ * acquired first (a platform socket's writes wait until it is). Where a Node
+ * socket is underneath, writes go to it directly and never wait; any other
+ * socket is written by a fiber of its own, in order.
  */
 export const open = Effect.fnUntraced(function*(socket: Socket.Socket): Effect.fn.Return<
   Connection,
@@ -43,12 +40,13 @@ export const open = Effect.fnUntraced(function*(socket: Socket.Socket): Effect.f
   Scope.Scope
 > {
   const { pull } = yield* socket.reader
+  // Ours is a connection already: one object for the socket, its reads and its writes.
+  if (socket instanceof NetSocket) return socket as Connection
   const conn = yield* nodeSocket(socket)
-  const connection: Connection = conn !== undefined
-    ? { peer: `${conn.remoteAddress}:${conn.remotePort}`, ip: conn.remoteAddress, pull, sink: netSink(conn) }
-    : yield* fromWriter(socket, pull)
-  yield* Effect.addFinalizer(() => connection.sink.end(linger))
-  return connection
+  if (conn !== undefined) {
+    return { peer: `${conn.remoteAddress}:${conn.remotePort}`, ip: conn.remoteAddress, pull, sink: netSink(conn) }
+  }
+  return yield* fromWriter(socket, pull)
 })
 
 const fromWriter = Effect.fnUntraced(function*(socket: Socket.Socket, pull: Connection["pull"]) {

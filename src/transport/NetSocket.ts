@@ -3,6 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import type { Connection } from "./Connection.js"
+import { NetSink, type Sink } from "./Sink.js"
 
 /**
  * A Node TCP socket as an Effect `Socket`, at the cost of one small object:
@@ -14,14 +16,31 @@ import type * as Net from "node:net"
  * Acquiring `reader` opens it; when the reader's scope closes, the socket is
  * destroyed (a peer that stopped reading cannot keep it).
  */
-export class NetSocket implements Socket.Socket {
+export class NetSocket extends NetSink implements Socket.Socket, Connection {
   readonly [Socket.TypeId] = Socket.TypeId
   /** Why reading ended, once it has. */
   ended: Socket.SocketError | undefined = undefined
   resume: ((effect: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>) => void) | undefined =
     undefined
+  /** The reads, once the reader is acquired. */
+  pull!: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>
 
-  constructor(readonly conn: Net.Socket) {}
+  constructor(conn: Net.Socket) {
+    super(conn)
+  }
+
+  // As a `Connection`, it is its own sink: writes go straight to the Node socket.
+  get sink(): Sink {
+    return this
+  }
+
+  get peer(): string {
+    return `${this.conn.remoteAddress}:${this.conn.remotePort}`
+  }
+
+  get ip(): string | undefined {
+    return this.conn.remoteAddress
+  }
 
   get reader(): Effect.Effect<Socket.Reader, Socket.SocketError, Scope.Scope> {
     return Effect.flatMap(Effect.scope, (scope) =>
@@ -86,7 +105,7 @@ const open = (self: NetSocket): Effect.Effect<Socket.Reader, Socket.SocketError>
   conn.on("end", onEnd)
   conn.on("error", onError)
   conn.on("close", onClose)
-  const pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>((resume) => {
+  const pull = self.pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>((resume) => {
     const chunk = conn.read() as Uint8Array | null
     if (chunk !== null) return resume(Effect.succeed([chunk]))
     if (self.ended !== undefined) return resume(Effect.fail(self.ended))

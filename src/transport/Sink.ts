@@ -32,7 +32,7 @@ export const linger: Duration.Input = "500 millis"
 /** A Node socket as a sink: writes go straight to it. */
 export const netSink = (conn: Net.Socket): Sink => new NetSink(conn)
 
-class NetSink implements Sink {
+export class NetSink implements Sink {
   constructor(readonly conn: Net.Socket) {}
 
   write(bytes: Uint8Array): boolean {

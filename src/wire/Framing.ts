@@ -1,7 +1,8 @@
 import type * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
+import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
-import { TelnetFilter, type TelnetSignal } from "./Telnet.js"
+import { IAC, TelnetFilter, type TelnetSignal } from "./Telnet.js"
 
 /**
  * Bytes to lines. A line ends at LF, CRLF or a bare CR; lines may arrive in
@@ -139,11 +140,11 @@ export interface FramingOptions {
  */
 export class Framer {
   private readonly splitter: LineSplitter
-  private readonly telnet: TelnetFilter | undefined
+  /** Made on the first telnet command: most clients never send one. */
+  private telnet: TelnetFilter | undefined = undefined
 
   constructor(readonly options: FramingOptions) {
     this.splitter = new LineSplitter(options.maxLineBytes)
-    this.telnet = options.telnet ? new TelnetFilter() : undefined
   }
 
   /** The frames of one read, in order. */
@@ -153,6 +154,7 @@ export class Framer {
       const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : item
       if (this.options.counters !== undefined) this.options.counters.bytesIn += chunk.length
       let leftover: number
+      if (this.options.telnet && this.telnet === undefined && chunk.indexOf(IAC) !== -1) this.telnet = new TelnetFilter()
       const telnet = this.telnet
       if (telnet === undefined || telnet.clean(chunk, 0, chunk.length)) {
         leftover = this.splitter.push(chunk, out)
@@ -176,6 +178,50 @@ export class Framer {
   }
 }
 
+const none: Array<Frame> = []
+
+/**
+ * Framing as a pull transformer: each pull of the result is the next frames
+ * of one read (at most `maxBatch` of them), pulling `reads` only when the
+ * frames of the last read are all taken.
+ */
+export const framePull = <E, R>(
+  reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>,
+  options: FramingOptions
+): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> => new FramePull(reads, options).pull
+
+class FramePull<E, R> {
+  private readonly framer: Framer
+  private pending: Array<Frame> = []
+  private at = 0
+  readonly pull: Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R>
+
+  constructor(
+    private readonly reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>,
+    private readonly options: FramingOptions
+  ) {
+    this.framer = new Framer(options)
+    this.pull = Effect.suspend(() => this.next())
+  }
+
+  private next(): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> {
+    if (this.at < this.pending.length) return Effect.succeed(this.emit())
+    this.pending = none
+    return Effect.flatMap(this.reads, (chunks) => {
+      this.pending = this.framer.push(chunks)
+      this.at = 0
+      return this.pending.length > 0 ? Effect.succeed(this.emit()) : this.pull
+    })
+  }
+
+  private emit(): Arr.NonEmptyReadonlyArray<Frame> {
+    const max = this.options.maxBatch
+    const batch = this.at === 0 && this.pending.length <= max ? this.pending : this.pending.slice(this.at, this.at + max)
+    this.at += batch.length
+    return batch as unknown as Arr.NonEmptyReadonlyArray<Frame>
+  }
+}
+
 /**
  * The framing stage: a stream of reads becomes a stream of frames, one read's
  * frames emitted together (at most `maxBatch` at a time), so that what a
@@ -183,26 +229,4 @@ export class Framer {
  */
 export const frames = (options: FramingOptions) =>
 <E, R>(reads: Stream.Stream<Uint8Array | string, E, R>): Stream.Stream<Frame, E, R> =>
-  Stream.transformPull(reads, (pull) =>
-    Effect.sync(() => {
-      const framer = new Framer(options)
-      const max = options.maxBatch
-      let pending: Array<Frame> = []
-      let at = 0
-      const emit = (): Effect.Effect<Arr.NonEmptyReadonlyArray<Frame>> => {
-        const batch = at === 0 && pending.length <= max ? pending : pending.slice(at, at + max)
-        at += batch.length
-        return Effect.succeed(batch as unknown as Arr.NonEmptyReadonlyArray<Frame>)
-      }
-      const next: typeof pull extends Effect.Effect<any, infer PE, infer PR>
-        ? Effect.Effect<Arr.NonEmptyReadonlyArray<Frame>, PE, PR>
-        : never = Effect.suspend(() => {
-          if (at < pending.length) return emit()
-          return Effect.flatMap(pull, (chunks) => {
-            pending = framer.push(chunks)
-            at = 0
-            return pending.length > 0 ? emit() : next
-          })
-        })
-      return next
-    }))
+  Stream.transformPull(reads, (pull) => Effect.sync(() => framePull(pull, options)))
