@@ -1,8 +1,8 @@
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as LogLevel from "effect/LogLevel"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
@@ -10,80 +10,68 @@ import * as Schema from "effect/Schema"
 import * as Stdio from "effect/Stdio"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
-import * as Flag from "effect/cli/Flag"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import type * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig, defaults } from "./ChatConfig.js"
 import { ChatServer } from "./server/ChatServer.js"
 import * as OperatorConsole from "./server/OperatorConsole.js"
+import * as Settings from "./Settings.js"
 
-const PortNumber = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 }))
-const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
-const NonNegative = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-const Seconds = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
-
-/** `--max-line-bytes` reads `HUBBUB_MAX_LINE_BYTES` when absent. */
-const envName = (flag: string) => `HUBBUB_${flag.toUpperCase().replace(/-/g, "_")}`
-const describe = (flag: string, text: string, shown: string | number) =>
-  `${text} [env ${envName(flag)}] (default ${shown})`
-
-const int = (flag: string, text: string, fallback: number, schema: Schema.Codec<number, number> = Positive) =>
-  Flag.Int(flag).pipe(
-    Flag.withDescription(describe(flag, text, fallback)),
-    Flag.withFallbackConfig(Config.Int(envName(flag))),
-    Flag.withDefault(fallback),
-    Flag.withSchema(schema)
+const whole = { min: 1, expected: "a whole number, 1 or more" }
+const wholeOrZero = { min: 0, expected: "a whole number, 0 or more" }
+const seconds = (name: string, text: string, fallback: Option.Option<Duration.Duration>) =>
+  Settings.seconds(
+    name,
+    text,
+    Option.match(fallback, { onNone: () => 0, onSome: Duration.toSeconds }),
+    Option.match(fallback, { onNone: () => "0, off", onSome: (d) => String(Duration.toSeconds(d)) })
   )
 
-/** A duration in (fractional) seconds; with `offWhenZero`, 0 means "off". */
-const seconds = (flag: string, text: string, fallback: Option.Option<Duration.Duration>) =>
-  Flag.Finite(flag).pipe(
-    Flag.withDescription(describe(flag, text, Option.match(fallback, { onNone: () => "0, off", onSome: Duration.toSeconds }))),
-    Flag.withFallbackConfig(Config.Finite(envName(flag))),
-    Flag.withDefault(Option.match(fallback, { onNone: () => 0, onSome: Duration.toSeconds })),
-    Flag.withSchema(Seconds)
-  )
-
-const boolean = (flag: string, text: string, shown: string) =>
-  Flag.Boolean(flag).pipe(
-    Flag.withDescription(describe(flag, text, shown)),
-    Flag.withFallbackConfig(Config.Boolean(envName(flag))),
-    Flag.withDefault(false)
-  )
-
-const flags = {
-  host: Flag.String("host").pipe(
-    Flag.withDescription(describe("host", "Interface to listen on", defaults.host)),
-    Flag.withFallbackConfig(Config.String(envName("host"))),
-    Flag.withDefault(defaults.host)
-  ),
-  port: int("port", "TCP port; 0 picks a free one", defaults.port, PortNumber).pipe(Flag.withAlias("p")),
-  maxLineBytes: int("max-line-bytes", "Longest line a client may send, in bytes", defaults.maxLineBytes),
-  outboxBytes: int(
+/** Every operator setting, as a flag with its environment variable. */
+const settings = {
+  host: Settings.text("host", "Interface to listen on", defaults.host),
+  port: Settings.integer("port", "TCP port; 0 picks a free one", defaults.port, {
+    min: 0,
+    max: 65535,
+    expected: "a port number from 0 to 65535"
+  }),
+  maxLineBytes: Settings.integer("max-line-bytes", "Longest line a client may send, in bytes", defaults.maxLineBytes, whole),
+  outboxBytes: Settings.integer(
     "outbox-bytes",
     "Bytes that may queue for a client that is not reading before it is disconnected",
-    defaults.outboxBytes
+    defaults.outboxBytes,
+    whole
   ),
   writeTimeout: seconds(
     "write-timeout",
     "Seconds a client may leave a write untaken before it is disconnected as too slow",
     Option.some(defaults.writeTimeout)
   ),
-  floodRate: int("flood-rate", "Lines per second a client may send; 0 turns flood control off", defaults.floodRate, NonNegative),
-  floodBurst: int("flood-burst", "Lines a client may send at once before --flood-rate applies", defaults.floodBurst),
+  floodRate: Settings.integer(
+    "flood-rate",
+    "Lines per second a client may send; 0 turns flood control off",
+    defaults.floodRate,
+    wholeOrZero
+  ),
+  floodBurst: Settings.integer("flood-burst", "Lines a client may send at once before --flood-rate applies", defaults.floodBurst, whole),
   floodTimeout: seconds(
     "flood-timeout",
     "Seconds a client may stay over its flood budget without a pause before it is disconnected",
     Option.some(defaults.floodTimeout)
   ),
-  maxConnections: int("max-connections", "Connections at once; more are refused", defaults.maxConnections),
-  maxPerIp: int("max-per-ip", "Connections at once from one IP address; 0 is no limit", defaults.maxPerIp, NonNegative),
-  limitLoopback: boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt"),
-  announceMaxMembers: int(
+  maxConnections: Settings.integer("max-connections", "Connections at once; more are refused", defaults.maxConnections, whole),
+  maxPerIp: Settings.integer(
+    "max-per-ip",
+    "Connections at once from one IP address; 0 is no limit",
+    defaults.maxPerIp,
+    wholeOrZero
+  ),
+  limitLoopback: Settings.boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt"),
+  announceMaxMembers: Settings.integer(
     "announce-max-members",
     "Rooms with more members get no join, leave and rename notices; 0 is no limit",
     defaults.announceMaxMembers,
-    NonNegative
+    wholeOrZero
   ),
   registerTimeout: seconds(
     "register-timeout",
@@ -94,25 +82,51 @@ const flags = {
   keepalive: seconds("keepalive", "Seconds of silence before TCP keepalive probes; 0 is off", defaults.keepalive),
   shutdownTimeout: seconds("shutdown-timeout", "Seconds a graceful shutdown may take", Option.some(defaults.shutdownTimeout)),
   statusInterval: seconds("status-interval", "Seconds between status log lines; 0 is off", defaults.statusInterval),
-  logFormat: Flag.Literals("log-format", ["pretty", "json", "logfmt"]).pipe(
-    Flag.withDescription(describe("log-format", "Log line format", "pretty")),
-    Flag.withFallbackConfig(Config.Literals(["pretty", "json", "logfmt"], envName("log-format"))),
-    Flag.withDefault("pretty" as const)
+  logFormat: Settings.choice("log-format", "Log line format", ["pretty", "json", "logfmt"], "pretty"),
+  socketServer: Settings.choice(
+    "socket-server",
+    "What accepts TCP connections: hubbub's own node:net SocketServer, or @effect/platform-node's NodeSocketServer",
+    ["net", "platform"],
+    defaults.socketServer
   ),
-  socketServer: Flag.Literals("socket-server", ["net", "platform"]).pipe(
-    Flag.withDescription(describe(
-      "socket-server",
-      "What accepts TCP connections: hubbub's node:net SocketServer, or @effect/platform-node's NodeSocketServer",
-      defaults.socketServer
-    )),
-    Flag.withFallbackConfig(Config.Literals(["net", "platform"], envName("socket-server"))),
-    Flag.withDefault(defaults.socketServer)
-  ),
-  console: boolean(
+  console: Settings.boolean(
     "console",
     "Read operator commands from stdin even when it is not a terminal",
     "only when stdin is a terminal"
   )
+}
+
+type Values = { readonly [K in keyof typeof settings]: (typeof settings)[K] extends Settings.Setting<infer A> ? A : never }
+
+const flags = Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, setting.flag])) as {
+  readonly [K in keyof typeof settings]: (typeof settings)[K]["flag"]
+}
+
+/** Every setting from its flag, or else its environment variable, or else its default. */
+const resolveAll = (given: { readonly [K in keyof typeof settings]: Option.Option<unknown> }) =>
+  Effect.forEach(Object.entries(settings), ([key, setting]) =>
+    Effect.map(
+      Settings.resolve(setting as Settings.Setting<unknown>, given[key as keyof typeof settings]),
+      (value) => [key, value] as const
+    )).pipe(Effect.map((entries) => Object.fromEntries(entries) as unknown as Values))
+
+/** `HUBBUB_LOG_LEVEL`, read like `--log-level`: any case, `warning` for `warn`. */
+const logLevel = Settings.choice(
+  "log-level",
+  "Minimum log level",
+  ["all", "trace", "debug", "info", "warn", "warning", "error", "fatal", "none"],
+  "info"
+)
+const levels: Record<string, LogLevel.LogLevel> = {
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None"
 }
 
 const positive = (seconds: number) => seconds > 0 ? Option.some(Duration.seconds(seconds)) : Option.none()
@@ -140,13 +154,20 @@ const describeListenError = (error: SocketServer.SocketServerError, host: string
 
 export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", { message: Schema.String }) {}
 
-export const command = Command.make("hubbub", flags, (f) =>
+export const command = Command.make("hubbub", flags, (given) =>
   Effect.gen(function*() {
     const stdio = yield* Stdio.Stdio
     const levelFlag = yield* GlobalFlag.LogLevel
+    // A bad environment variable is one line, like a bad flag.
+    const invalid = (error: Settings.SettingError) =>
+      Effect.andThen(
+        Console.error(`hubbub: ${error.message} (see hubbub --help)`),
+        Effect.fail(new StartupError({ message: error.message }))
+      )
     const level = Option.isSome(levelFlag)
       ? levelFlag.value
-      : yield* Config.LogLevel(envName("log-level")).pipe(Config.withDefault("Info"))
+      : levels[yield* Settings.resolve(logLevel, Option.none()).pipe(Effect.catch(invalid))]
+    const f = yield* resolveAll(given).pipe(Effect.catch(invalid))
     const withConsole = f.console || (yield* stdio.stdinIsTerminal)
 
     const config = ChatConfig.layer({
@@ -193,7 +214,8 @@ export const command = Command.make("hubbub", flags, (f) =>
   })).pipe(
     Command.withDescription(
       "hubbub: a group chat server. Connect with `nc HOST PORT`, pick a nickname, chat. " +
-        "Every flag can also be set with the environment variable named in its description; the flag wins."
+        "Every flag can also be set with the environment variable named in its description (--log-level with " +
+        "HUBBUB_LOG_LEVEL); the flag wins."
     )
   )
 

@@ -8,13 +8,21 @@ import * as Command from "effect/cli/Command"
 import { command, presenter } from "./Cli.js"
 import { version } from "./version.js"
 
-// The first Ctrl-C starts a graceful shutdown (runMain interrupts the program); a second one forces the exit.
-let interrupts = 0
-const force = () => {
-  if (++interrupts > 1) process.exit(130)
+/**
+ * The first Ctrl-C starts a graceful shutdown (runMain interrupts the program); a second one forces the exit.
+ * Two within half a second are one: `npm start` passes the terminal's interrupt on to the server as well.
+ */
+const forceExitOnSecondInterrupt = () => {
+  let first: number | undefined
+  const interrupted = () => {
+    const now = performance.now()
+    if (first === undefined) first = now
+    else if (now - first > 500) process.exit(130)
+  }
+  process.on("SIGINT", interrupted)
+  process.on("SIGTERM", interrupted)
 }
-process.on("SIGINT", force)
-process.on("SIGTERM", force)
+forceExitOnSecondInterrupt()
 
 command.pipe(
   Command.run({ version }),

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime, References } from "effect"
 import { ChatServer } from "hubbub"
-import { App } from "../examples/embed.js"
+import { App } from "../examples/embed.ts"
 import { TestClient } from "./support/TestClient.js"
 
 const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length

@@ -18,6 +18,8 @@ export interface FloodOptions {
   readonly heldBack: Effect.Effect<void>
 }
 
+const heldBack = 1_000_000n
+
 /** What a read costs: a token a line, and a line's worth of bytes for the bytes that end no line. */
 const weigh = (frames: Arr.NonEmptyReadonlyArray<Frame>, lineBytes: number) => {
   let cost = 0
@@ -41,17 +43,18 @@ export const floodControl = (options: FloodOptions) =>
 <E, R>(frames: Stream.Stream<Frame, E, R>): Stream.Stream<Frame, E | SessionClosed, R> =>
   Stream.unwrap(Effect.clockWith((clock) =>
     Effect.sync(() => {
-      const timeout = Duration.toMillis(options.timeout)
+      const timeout = BigInt(Math.round(Duration.toMillis(options.timeout) * 1e6))
       const flooding = new SessionClosed({
         reason: {
           _tag: "Flood",
           rate: options.rate,
           bytes: options.rate * options.lineBytes,
-          millis: timeout
+          millis: Duration.toMillis(options.timeout)
         }
       })
-      let arrived = 0
-      let since: number | undefined = undefined
+      // When the read reached the throttle (monotonic nanoseconds), and since when reads have been held back.
+      let arrived = 0n
+      let since: bigint | undefined = undefined
       let warned = false
       const throttled = frames.pipe(
         Stream.throttle({
@@ -59,15 +62,16 @@ export const floodControl = (options: FloodOptions) =>
           units: options.burst,
           duration: Duration.millis((options.burst * 1000) / options.rate),
           cost: (arr) => {
-            arrived = clock.currentTimeMillisUnsafe()
+            arrived = clock.monotonicTimeNanosUnsafe()
             return weigh(arr, options.lineBytes)
           }
         })
       )
       return Stream.transformPull(throttled, (pull) =>
           Effect.succeed(Effect.flatMap(pull, (arr) => {
-            const now = clock.currentTimeMillisUnsafe()
-            if (now <= arrived) {
+            const now = clock.monotonicTimeNanosUnsafe()
+            // Passed at once (within microseconds), or held back: the throttle only ever sleeps a millisecond or more.
+            if (now - arrived < heldBack) {
               since = undefined
               return Effect.succeed(arr)
             }

@@ -1,0 +1,134 @@
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Flag from "effect/cli/Flag"
+
+/**
+ * One operator setting: a command-line flag, the environment variable read
+ * when the flag is absent (`--max-line-bytes` reads `HUBBUB_MAX_LINE_BYTES`),
+ * and a default. Both sources go through the same schema; a bad value is one
+ * line naming where it came from and what was expected.
+ */
+export interface Setting<A> {
+  readonly flag: Flag.Flag<Option.Option<A>>
+  /** The environment variable. */
+  readonly env: string
+  /** Reads the environment variable's text. */
+  readonly parse: (text: string) => Result.Result<A, void>
+  /** What a valid value looks like, for the error. */
+  readonly expected: string
+  readonly fallback: A
+}
+
+/** A setting's value, or the line that says why it is wrong. */
+export class SettingError extends Schema.TaggedError<SettingError>()("SettingError", { message: Schema.String }) {}
+
+export const envName = (flag: string) => `HUBBUB_${flag.toUpperCase().replace(/-/g, "_")}`
+
+const describe = (flag: string, text: string, shown: string | number) =>
+  `${text} [env ${envName(flag)}] (default ${shown})`
+
+/** The flag's value if given, else the environment variable's, else the default. */
+export const resolve = <A>(setting: Setting<A>, given: Option.Option<A>): Effect.Effect<A, SettingError> => {
+  if (Option.isSome(given)) return Effect.succeed(given.value)
+  return Effect.flatMap(Config.option(Config.String(setting.env)), (text) => {
+    if (Option.isNone(text)) return Effect.succeed(setting.fallback)
+    const parsed = setting.parse(text.value.trim())
+    return Result.isSuccess(parsed)
+      ? Effect.succeed(parsed.success)
+      : Effect.fail(new SettingError({ message: `${setting.env}=${text.value}: expected ${setting.expected}` }))
+  }).pipe(Effect.catchTag("ConfigError", () => Effect.succeed(setting.fallback)))
+}
+
+const fromSchema = <A>(schema: Schema.Codec<A, string>) => {
+  const decode = Schema.decodeUnknownResult(schema)
+  return (text: string): Result.Result<A, void> => Result.mapError(decode(text), () => undefined)
+}
+
+const Integer = Schema.FiniteFromString.check(Schema.isInt())
+
+/** A whole number from `min` to `max`. */
+export const integer = (
+  name: string,
+  text: string,
+  fallback: number,
+  range: { readonly min: number; readonly max?: number | undefined; readonly expected: string }
+): Setting<number> => {
+  const check = range.max === undefined
+    ? Schema.isGreaterThanOrEqualTo(range.min)
+    : Schema.isBetween({ minimum: range.min, maximum: range.max })
+  return {
+    flag: Flag.Int(name).pipe(
+      Flag.withDescription(describe(name, text, fallback)),
+      Flag.withSchema(Schema.Int.check(check)),
+      Flag.optional
+    ),
+    env: envName(name),
+    parse: fromSchema(Integer.check(check)),
+    expected: range.expected,
+    fallback
+  }
+}
+
+/** A duration in (fractional) seconds, 0 or more. */
+export const seconds = (name: string, text: string, fallback: number, shown: string = String(fallback)): Setting<number> => {
+  const check = Schema.isGreaterThanOrEqualTo(0)
+  return {
+    flag: Flag.Finite(name).pipe(
+      Flag.withDescription(describe(name, text, shown)),
+      Flag.withSchema(Schema.Finite.check(check)),
+      Flag.optional
+    ),
+    env: envName(name),
+    parse: fromSchema(Schema.FiniteFromString.check(check)),
+    expected: "a number of seconds, 0 or more",
+    fallback
+  }
+}
+
+const truthy = ["true", "yes", "on", "1"]
+const falsy = ["false", "no", "off", "0"]
+
+/** On or off: the flag alone turns it on; the variable takes true/false, yes/no, on/off, 1/0. */
+export const boolean = (name: string, text: string, shown: string): Setting<boolean> => ({
+  flag: Flag.Boolean(name).pipe(
+    Flag.withDescription(describe(name, text, shown)),
+    Flag.optional,
+    Flag.map((given) => Option.filter(given, (on) => on))
+  ),
+  env: envName(name),
+  parse: (value) => {
+    const lower = value.toLowerCase()
+    return truthy.includes(lower) ? Result.succeed(true) : falsy.includes(lower) ? Result.succeed(false) : Result.failVoid
+  },
+  expected: "true or false (or yes/no, on/off, 1/0)",
+  fallback: false
+})
+
+/** One of a few words, any case in the variable. */
+export const choice = <const A extends string>(
+  name: string,
+  text: string,
+  choices: ReadonlyArray<A>,
+  fallback: NoInfer<A>
+): Setting<A> => ({
+  flag: Flag.Literals(name, choices).pipe(Flag.withDescription(describe(name, text, fallback)), Flag.optional),
+  env: envName(name),
+  parse: (value) => {
+    const found = choices.find((c) => c === value.toLowerCase())
+    return found === undefined ? Result.failVoid : Result.succeed(found)
+  },
+  expected: `one of ${choices.join(", ")}`,
+  fallback
+})
+
+/** Any text. */
+export const text = (name: string, description: string, fallback: string): Setting<string> => ({
+  flag: Flag.String(name).pipe(Flag.withDescription(describe(name, description, fallback)), Flag.optional),
+  env: envName(name),
+  parse: Result.succeed,
+  expected: "some text",
+  fallback
+})
