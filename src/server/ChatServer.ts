@@ -48,13 +48,12 @@ export class ChatServer extends Context.Service<ChatServer, {
         Effect.forkScoped
       )
 
-      // Runs before `run` is interrupted: tell every session, and wait for them up to the timeout.
+      // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
       yield* Effect.addFinalizer(() =>
         Effect.gen(function*() {
           sessions.stop()
           const live = sessions.live.size
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
-          yield* hub.publish({ _tag: "Closing", reason: CloseReasons.Shutdown })
           for (const handle of sessions.live.values()) handle.close(CloseReasons.Shutdown)
           if (live === 0) return
           const finished = yield* sessions.awaitEmpty.pipe(Effect.timeoutOption(config.shutdownTimeout))

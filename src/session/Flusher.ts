@@ -23,9 +23,13 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
       const watchers = yield* FiberSet.make()
       let pending: Array<Outbox> = []
 
+      // A client that stalls is cut off, but its outbox still learns when (if ever) the transport drains.
       const watch = (outbox: Outbox) =>
-        Effect.map(Effect.timeoutOption(outbox.sink.drained, writeTimeout), (drained) =>
-          Option.isSome(drained) ? outbox.drained() : outbox.stalled())
+        Effect.flatMap(Effect.timeoutOption(outbox.sink.drained, writeTimeout), (drained) => {
+          if (Option.isSome(drained)) return Effect.sync(() => outbox.drained())
+          outbox.stalled()
+          return Effect.map(outbox.sink.drained, () => outbox.drained())
+        })
 
       const flush = Effect.suspend(() => {
         const outboxes = pending

@@ -141,8 +141,8 @@ const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unk
   const slow = reason._tag === "Slow" || reason._tag === "Stalled"
   const wait = Effect.timeoutOption(slow ? config.writeTimeout : config.shutdownTimeout)
   const last: Event = { _tag: "Closing", to: session.id, reason, ...(session.nick === undefined ? {} : { nick: session.nick }) }
-  // At shutdown the server publishes one `Closing` for everyone.
-  if (session.receiving && reason._tag !== "Shutdown") yield* hub.publish(last)
+  // Its last event: delivered after everything published to it before.
+  if (session.receiving && reason._tag !== "Reset") yield* hub.publish(last)
   yield* hub.leave(session.id, leftText(reason))
   if (reason._tag !== "Reset") {
     if (slow) {

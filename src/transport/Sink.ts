@@ -89,12 +89,20 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
   const queue = yield* Queue.unbounded<Uint8Array>()
   let inFlight = 0
   let gone = false
+  // Who waits for room (below the high-water mark) and for the queue to empty.
   let room: Deferred.Deferred<void> | undefined = undefined
+  let empty: Deferred.Deferred<void> | undefined = undefined
   const settle = () => {
     const waiting = room
-    if (waiting === undefined || (!gone && inFlight >= highWater)) return
-    room = undefined
-    Deferred.doneUnsafe(waiting, Exit.void)
+    if (waiting !== undefined && (gone || inFlight < highWater)) {
+      room = undefined
+      Deferred.doneUnsafe(waiting, Exit.void)
+    }
+    const emptied = empty
+    if (emptied !== undefined && (gone || inFlight === 0)) {
+      empty = undefined
+      Deferred.doneUnsafe(emptied, Exit.void)
+    }
   }
   yield* Queue.take(queue).pipe(
     Effect.flatMap((bytes) =>
@@ -107,12 +115,12 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
       )
     ),
     Effect.forever,
-    Effect.catch(() =>
-      Effect.sync(() => {
-        gone = true
-        settle()
-      })
-    ),
+    // However the writer stops (a failed write, its scope closing), nothing more goes out.
+    Effect.ensuring(Effect.sync(() => {
+      gone = true
+      settle()
+    })),
+    Effect.ignore,
     Effect.forkScoped
   )
   return {
@@ -126,6 +134,10 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
       gone || inFlight < highWater ? Effect.void : Deferred.await(room ??= Deferred.makeUnsafe<void>())
     ),
     closed: () => gone,
-    end: () => Effect.void
+    // What was handed over is written before the socket's scope lets the writer go.
+    end: (within) =>
+      Effect.suspend(() =>
+        gone || inFlight === 0 ? Effect.void : Deferred.await(empty ??= Deferred.makeUnsafe<void>())
+      ).pipe(Effect.timeoutOption(within), Effect.asVoid)
   }
 })

@@ -95,6 +95,6 @@ export const makeCodec = (format: Format): CodecShape => {
 
 /** The connection's wire format. */
 export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {
-  /** hubbub's line protocol: chat as `<nick> text`, every server notice as `-!- text`. */
+  /** hubbub's line protocol: chat as `<nick> text`, every server notice a `-!-` line. */
   static readonly layerText = Layer.succeed(Codec, makeCodec(textFormat))
 }

@@ -1,0 +1,267 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Stream } from "effect"
+import { ChatConfig } from "../../src/ChatConfig.js"
+import { Hub } from "../../src/hub/Hub.js"
+import type { Event } from "../../src/protocol/Event.js"
+import type { Nick, Room } from "../../src/protocol/Names.js"
+import { Probe } from "../support/Probe.js"
+
+/**
+ * The hub contract: what every hub layer must do, checked against a real
+ * instance of it. `makeHub` builds a fresh hub for a test; rooms with more
+ * than `announceMaxMembers` members are quiet. A hub that spans processes
+ * delivers later than an in-memory one, so every check waits for what it
+ * expects (on the real clock, bounded) and, to show that something did not
+ * arrive, for a later marker.
+ */
+export const hubContract = (
+  name: string,
+  makeHub: (announceMaxMembers: number) => Layer.Layer<Hub, unknown>
+) =>
+  describe(`${name}: the hub contract`, () => {
+    const withHub = (announceMaxMembers = 0) => Effect.provide(makeHub(announceMaxMembers))
+
+    const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
+
+    /** Registers a session, subscribes a probe for it, and puts it in `room`: what a session does. */
+    const member = (id: string, nick: string, room: string) =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const probe = new Probe()
+        yield* hub.claimNick(id, nick as Nick)
+        yield* hub.subscribe(id, probe)
+        yield* hub.join(id, room as Room)
+        yield* probe.until(`-!- ${nick} has joined ${room}`)
+        return probe
+      })
+
+    it.live("delivers a room's events to its members in one order, and nothing of other rooms", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const b = yield* member("s2", "ben", "#a")
+        const c = yield* member("s3", "cat", "#b")
+        for (let i = 0; i < 20; i++) {
+          yield* hub.publish(say("#a", i % 2 === 0 ? "ann" : "ben", `m${i}`))
+          if (i % 5 === 0) yield* hub.publish(say("#b", "cat", `elsewhere ${i}`))
+        }
+        yield* hub.publish(say("#b", "cat", "marker"))
+        yield* Effect.all([a.until("<ben> m19"), b.until("<ben> m19"), c.until("<cat> marker")])
+        const chat = (p: Probe) => p.lines.filter((l) => l.startsWith("<"))
+        assert.deepStrictEqual(chat(a), Array.from({ length: 20 }, (_, i) => `<${i % 2 === 0 ? "ann" : "ben"}> m${i}`))
+        assert.deepStrictEqual(chat(b), chat(a))
+        assert.deepStrictEqual(chat(c), ["<cat> elsewhere 0", "<cat> elsewhere 5", "<cat> elsewhere 10", "<cat> elsewhere 15", "<cat> marker"])
+      }).pipe(withHub()))
+
+    it.live("delivers what is addressed to one session to it alone, in order with its rooms' events", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const b = yield* member("s2", "ben", "#a")
+        yield* hub.publish(say("#a", "ben", "one"))
+        yield* hub.publish({ _tag: "Private", to: "s1", from: "ben", text: "psst" })
+        yield* hub.publish({ _tag: "Answer", to: "s1", reply: { _tag: "NoSuchNick", nick: "zed" } })
+        yield* hub.publish(say("#a", "ben", "two"))
+        yield* Effect.all([a.until("<ben> two"), b.until("<ben> two")])
+        assert.deepStrictEqual(a.lines.slice(-4), ["<ben> one", "*ben* psst", "-!- No such nickname: zed.", "<ben> two"])
+        assert.deepStrictEqual(b.lines.slice(-2), ["<ben> one", "<ben> two"])
+      }).pipe(withHub()))
+
+    it.live("delivers what is for everyone to every session", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const b = yield* member("s2", "ben", "#b")
+        yield* hub.publish({ _tag: "Announcement", text: "maintenance at noon" })
+        yield* Effect.all([a.until("-!- [operator] maintenance at noon"), b.until("-!- [operator] maintenance at noon")])
+      }).pipe(withHub()))
+
+    it.live("moves a session exactly at its own departure and arrival", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const b = yield* member("s2", "ben", "#a")
+        const c = yield* member("s3", "cat", "#b")
+        a.take()
+        yield* hub.publish(say("#a", "ben", "before the move"))
+        yield* hub.part("s1", "#a" as Room, "moved to #b")
+        yield* hub.join("s1", "#b" as Room)
+        yield* hub.publish(say("#a", "ben", "after ann left"))
+        yield* hub.publish(say("#b", "cat", "welcome"))
+        yield* Effect.all([a.until("<cat> welcome"), b.until("<ben> after ann left"), c.until("<cat> welcome")])
+        assert.deepStrictEqual(a.take(), [
+          "<ben> before the move",
+          "-!- ann has left #a (moved to #b)",
+          "-!- ann has joined #b",
+          "<cat> welcome"
+        ])
+        assert.include(b.lines, "-!- ann has left #a (moved to #b)")
+        assert.include(c.lines, "-!- ann has joined #b")
+        assert.deepStrictEqual(yield* hub.roomsOf("s1"), ["#b"])
+      }).pipe(withHub()))
+
+    it.live("keeps a session in several rooms at once", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        yield* hub.join("s1", "#b" as Room)
+        yield* a.until("-!- ann has joined #b")
+        yield* hub.publish(say("#a", "x", "in a"))
+        yield* hub.publish(say("#b", "y", "in b"))
+        yield* a.until("<y> in b")
+        assert.deepStrictEqual(a.lines.slice(-2), ["<x> in a", "<y> in b"])
+        assert.sameMembers([...(yield* hub.roomsOf("s1"))], ["#a", "#b"])
+        const joined = yield* hub.join("s1", "#a" as Room)
+        assert.isTrue(joined.already)
+      }).pipe(withHub()))
+
+    it.live("keeps nicknames unique ignoring case, and frees them on rename and leave", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* hub.claimNick("s1", "Alice" as Nick)
+        const taken = yield* Effect.flip(hub.claimNick("s2", "ALICE" as Nick))
+        assert.strictEqual(taken.reason._tag, "NickInUse")
+        yield* hub.claimNick("s1", "Alicia" as Nick)
+        yield* hub.claimNick("s2", "alice" as Nick)
+        assert.deepStrictEqual(yield* hub.findNick("ALICIA"), { session: "s1", nick: "Alicia" })
+        yield* hub.leave("s1", undefined)
+        assert.isUndefined(yield* hub.findNick("alicia"))
+        yield* hub.claimNick("s3", "alicia" as Nick)
+      }).pipe(withHub()))
+
+    it.live("tells a room of renames, and a session in a quiet room only itself", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const b = yield* member("s2", "ben", "#a")
+        yield* hub.claimNick("s1", "anne" as Nick)
+        yield* Effect.all([a.until("-!- ann is now known as anne"), b.until("-!- ann is now known as anne")])
+      }).pipe(withHub()))
+
+    it.live("gives rosters: how many, their nicknames in order, and the room's operator", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "cat", "#a")
+        yield* member("s2", "ann", "#a")
+        yield* member("s3", "ben", "#a")
+        const roster = yield* hub.roster("#a" as Room)
+        assert.deepStrictEqual(roster, { room: "#a", count: 3, nicks: ["ann", "ben", "cat"], operators: ["cat"] })
+        assert.isUndefined(yield* hub.roster("#nowhere" as Room))
+        const rooms = yield* hub.rooms
+        assert.deepStrictEqual(rooms.find((r) => r.room === "#a"), { room: "#a", members: 3, topic: undefined })
+      }).pipe(withHub()))
+
+    it.live("names at most 100 members in a roster, the first to join", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        for (let i = 0; i < 120; i++) {
+          yield* hub.claimNick(`s${i}`, `n${String(i).padStart(3, "0")}` as Nick)
+          yield* hub.join(`s${i}`, "#big" as Room)
+        }
+        const roster = (yield* hub.roster("#big" as Room))!
+        assert.strictEqual(roster.count, 120)
+        assert.deepStrictEqual(roster.nicks, Array.from({ length: 100 }, (_, i) => `n${String(i).padStart(3, "0")}`))
+      }).pipe(withHub()))
+
+    it.live("keeps a room's topic, tells the room of changes, and refuses those outside it", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#b")
+        yield* hub.setTopic("s1", "#a" as Room, "release on friday")
+        yield* a.until("-!- ann set the topic of #a to: release on friday")
+        assert.strictEqual((yield* hub.rooms).find((r) => r.room === "#a")?.topic, "release on friday")
+        const outsider = yield* Effect.flip(hub.setTopic("s2", "#a" as Room, "mine"))
+        assert.strictEqual(outsider.reason._tag, "NotInRoom")
+        const missing = yield* Effect.flip(hub.setTopic("s1", "#nowhere" as Room, "x"))
+        assert.strictEqual(missing.reason._tag, "NoSuchRoom")
+        yield* hub.setTopic("s1", "#a" as Room, undefined)
+        yield* a.until("-!- ann cleared the topic of #a")
+        assert.isUndefined((yield* hub.rooms).find((r) => r.room === "#a")?.topic)
+        const joined = yield* hub.join("s2", "#a" as Room)
+        assert.isUndefined(joined.topic)
+      }).pipe(withHub()))
+
+    it.live("refuses to part a room the session is not in, or one that does not exist", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#b")
+        assert.strictEqual((yield* Effect.flip(hub.part("s1", "#b" as Room, "bye"))).reason._tag, "NotInRoom")
+        assert.strictEqual((yield* Effect.flip(hub.part("s1", "#zzz" as Room, "bye"))).reason._tag, "NoSuchRoom")
+        assert.strictEqual((yield* Effect.flip(hub.join("s9", "#a" as Room))).reason._tag, "NotRegistered")
+      }).pipe(withHub()))
+
+    it.live("tells only the session itself of comings and goings in a room over the announce limit", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const probes = []
+        for (let i = 1; i <= 3; i++) probes.push(yield* member(`s${i}`, `m${i}`, "#big"))
+        const dave = yield* member("s4", "dave", "#small")
+        yield* hub.part("s4", "#small" as Room, "moved to #big")
+        yield* hub.join("s4", "#big" as Room)
+        yield* hub.publish(say("#big", "m1", "hi"))
+        yield* Effect.all([dave.until("<m1> hi"), probes[0].until("<m1> hi")])
+        assert.deepStrictEqual(dave.lines.slice(-3), ["-!- dave has left #small (moved to #big)", "-!- dave has joined #big", "<m1> hi"])
+        assert.notInclude(probes[0].lines, "-!- dave has joined #big")
+      }).pipe(withHub(3)))
+
+    it.live("tells rooms why a session left, and nothing when no reason is given; empty rooms go, the lobby stays", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#lobby")
+        yield* member("s2", "ben", "#lobby")
+        yield* member("s3", "cat", "#side")
+        yield* hub.leave("s2", "quit: lunch")
+        yield* a.until("-!- ben has left #lobby (quit: lunch)")
+        yield* hub.leave("s3", undefined)
+        yield* hub.leave("s1", undefined)
+        const rooms = yield* hub.rooms
+        assert.deepStrictEqual(rooms.map((r) => [r.room, r.members]), [["#lobby", 0]])
+      }).pipe(withHub()))
+
+    it.live("delivers a Closing for everyone to every session, and to one that subscribes after it", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        yield* hub.publish({ _tag: "Closing", reason: { _tag: "Shutdown" } })
+        yield* a.until("-!- Server shutting down. Goodbye.")
+        const late = new Probe()
+        yield* hub.subscribe("s9", late)
+        yield* late.until("-!- Server shutting down. Goodbye.")
+      }).pipe(withHub()))
+
+    it.live("stops delivering to a session when its subscription's scope closes", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        const gone = new Probe()
+        yield* hub.claimNick("s2", "ben" as Nick)
+        yield* Effect.scoped(Effect.gen(function*() {
+          yield* hub.subscribe("s2", gone)
+          yield* hub.join("s2", "#a" as Room)
+          yield* gone.until("-!- ben has joined #a")
+        }))
+        yield* hub.publish(say("#a", "ann", "after"))
+        yield* a.until("<ann> after")
+        assert.notInclude(gone.lines, "<ann> after")
+      }).pipe(withHub()))
+
+    it.live("gives every event to a stream of them (a bot)", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        const taken = yield* Effect.forkScoped(
+          hub.events.pipe(Stream.filter(({ event }) => event._tag === "Chat"), Stream.take(2), Stream.runCollect)
+        )
+        yield* Effect.yieldNow
+        yield* hub.publish(say("#a", "ann", "one"))
+        yield* hub.publish(say("#a", "ann", "two"))
+        const events = yield* Fiber.join(taken)
+        assert.deepStrictEqual(events.map(({ event }) => (event as { text: string }).text), ["one", "two"])
+      }).pipe(withHub()))
+  })
+
+/** The memory hub with its settings: what the contract runs against first. */
+export const memoryHub = (announceMaxMembers: number) =>
+  Hub.layerMemory.pipe(Layer.provide(ChatConfig.layer({ announceMaxMembers })))
