@@ -11,7 +11,8 @@ const root = Path.resolve(import.meta.dirname, "..")
 /** The Node that runs npm: the machine's own, as `node dist/main.js` would use. */
 export const serverNode = process.env.npm_node_execpath ?? process.execPath
 
-export type PeerName = "hubbub" | "node:net" | "redis" | "effect"
+/** `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform). */
+export type PeerName = "hubbub" | "hubbub:platform" | "node:net" | "redis" | "effect"
 
 export interface Server {
   readonly name: PeerName
@@ -73,7 +74,7 @@ const stopper = (child: ChildProcess) => () =>
     child.kill("SIGTERM")
   })
 
-export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Server> => {
+export const startHubbub = async (extra: ReadonlyArray<string> = [], name: PeerName = "hubbub"): Promise<Server> => {
   const port = await freePort()
   // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
@@ -92,7 +93,7 @@ export const startHubbub = async (extra: ReadonlyArray<string> = []): Promise<Se
     ...extra
   ], { stdio: ["ignore", "ignore", "inherit"] })
   await connectable(port, child)
-  return { name: "hubbub", port, pid: child.pid!, stop: stopper(child) }
+  return { name, port, pid: child.pid!, stop: stopper(child) }
 }
 
 /** A peer that is one script in bench/peers, run on the servers' Node with its port as the argument. */
@@ -189,29 +190,32 @@ const open = (port: number) =>
     socket.once("error", reject)
   })
 
-export const protocols: Record<PeerName, Protocol> = {
-  hubbub: {
-    name: "hubbub",
-    subscriber: async (port, index) => {
-      const socket = await open(port)
-      const ready = awaitText(socket, "Members of")
-      socket.write(`b${index}\n`)
-      await ready
-      return socket
-    },
-    publisher: async (_port, _index, own) => own,
-    frame: (payload) => payload + "\n",
-    member: async (port, index, room) => {
-      const socket = await open(port)
-      const ready = awaitText(socket, "Members of #lobby")
-      socket.write(`b${index}\n`)
-      await ready
-      const joined = awaitText(socket, `Members of #r${room} `)
-      socket.write(`/join #r${room}\n`)
-      await joined
-      return socket
-    }
+const hubbub: Protocol = {
+  name: "hubbub",
+  subscriber: async (port, index) => {
+    const socket = await open(port)
+    const ready = awaitText(socket, "Members of")
+    socket.write(`b${index}\n`)
+    await ready
+    return socket
   },
+  publisher: async (_port, _index, own) => own,
+  frame: (payload) => payload + "\n",
+  member: async (port, index, room) => {
+    const socket = await open(port)
+    const ready = awaitText(socket, "Members of #lobby")
+    socket.write(`b${index}\n`)
+    await ready
+    const joined = awaitText(socket, `Members of #r${room} `)
+    socket.write(`/join #r${room}\n`)
+    await joined
+    return socket
+  }
+}
+
+export const protocols: Record<PeerName, Protocol> = {
+  hubbub,
+  "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),

@@ -7,7 +7,8 @@
  * off for hubbub: this measures the hub.
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,rooms,slow,lifecycle]
- *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N] [--servers hubbub,node:net,redis,effect]
+ *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
@@ -62,6 +63,7 @@ if (wanted.includes("redis") && redisServer() === undefined) {
 }
 const starters: Record<PeerName, () => Promise<Server>> = {
   hubbub: () => startHubbub(),
+  "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
   "node:net": startNet,
   redis: startRedis,
   effect: startEffect
@@ -394,7 +396,7 @@ if (scenarios.has("fanout")) {
       const d = rs.map((r) => r.deliveriesPerSecond)
       say([
         String(n).padEnd(5),
-        name.padEnd(9),
+        name.padEnd(15),
         fmtRange(d, fmtM).padEnd(25),
         (med(name) / med("redis")).toFixed(2).padStart(8),
         (med(name) / med("node:net")).toFixed(2).padStart(11),
@@ -428,7 +430,7 @@ if (scenarios.has("idle")) {
     const rs = out[name]
     const med = (f: (r: Idle) => number) => median(rs.map(f))
     say([
-      name.padEnd(9),
+      name.padEnd(15),
       `${med((r) => r.joinSeconds).toFixed(1)} s`.padStart(13),
       med((r) => r.p50).toFixed(1).padStart(7),
       fmtRange(rs.map((r) => r.p99), (x) => x.toFixed(0)).padStart(15),
@@ -462,7 +464,7 @@ if (scenarios.has("rooms")) {
     const rs = out[name]
     const med = (f: (r: Rooms) => number) => median(rs.map(f))
     say([
-      name.padEnd(9),
+      name.padEnd(15),
       String(med((r) => r.messages)).padStart(8),
       String(med((r) => r.delivered)).padStart(11),
       med((r) => r.p50).toFixed(1).padStart(7),
@@ -492,7 +494,7 @@ if (scenarios.has("slow")) {
   for (const name of wanted) {
     const r = out[name]
     say([
-      name.padEnd(9),
+      name.padEnd(15),
       fmtM(r.without.deliveriesPerSecond).padStart(20),
       fmtM(r.with.deliveriesPerSecond).padStart(11),
       (r.with.deliveriesPerSecond / r.without.deliveriesPerSecond).toFixed(2).padStart(6),

@@ -200,7 +200,7 @@ describe("ChatServer", () => {
   })
 
   it("disconnects a client that never reads, while the others get everything", async () => {
-    const { port, sessions, counters } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
+    const { port, sessions } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
     const sender = await join(port, "sender")
     const reader = await join(port, "reader")
     const stuck = await join(port, "stuck")

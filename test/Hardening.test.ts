@@ -51,7 +51,7 @@ describe("hardening", () => {
   })
 
   it("holds a flooder back without dropping its lines, while the others chat undisturbed", async () => {
-    const { port, sessions, counters } = await server({ floodRate: 100, floodBurst: 10 })
+    const { port, counters } = await server({ floodRate: 100, floodBurst: 10 })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const flooder = await join(port, "flooder")
@@ -64,7 +64,7 @@ describe("hardening", () => {
   })
 
   it("does not read a flooder's socket while it is held back, and cuts off one that never pauses", async () => {
-    const { port, sessions, counters, logs } = await server({ floodRate: 50, floodBurst: 30, floodTimeout: Duration.seconds(1) })
+    const { port, counters, logs } = await server({ floodRate: 50, floodBurst: 30, floodTimeout: Duration.seconds(1) })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const flooder = await join(port, "flooder")
@@ -95,7 +95,7 @@ describe("hardening", () => {
   })
 
   it("refuses connections over the global and the per-IP limit with a notice", async () => {
-    const { port, sessions, counters } = await server({ maxConnections: 4, maxPerIp: 3, limitLoopback: true })
+    const { port, counters } = await server({ maxConnections: 4, maxPerIp: 3, limitLoopback: true })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const carol = await join(port, "carol")
@@ -143,7 +143,7 @@ describe("hardening", () => {
   })
 
   it("closes an idle client (a slowloris that never finishes a line) when --idle-timeout is set", async () => {
-    const { port, sessions, counters } = await server({ idleTimeout: Option.some(Duration.millis(400)) })
+    const { port, counters } = await server({ idleTimeout: Option.some(Duration.millis(400)) })
     const alice = await join(port, "alice")
     const loris = await join(port, "loris")
     let sent = 0
@@ -176,7 +176,7 @@ describe("hardening", () => {
   })
 
   it("survives resets mid-line and with megabytes queued, without an error log", async () => {
-    const { port, logs, sessions, counters } = await server({ outboxBytes: 64 << 20, floodRate: 0 })
+    const { port, logs, sessions } = await server({ outboxBytes: 64 << 20, floodRate: 0 })
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
     const stuck = await join(port, "stuck")

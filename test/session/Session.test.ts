@@ -25,7 +25,7 @@ describe("a session over an in-memory connection", () => {
       assert.strictEqual(yield* bob.until("Usage"), "-!- Usage: /join ROOM")
       assert.strictEqual(yield* bob.until("Members of"), "-!- Members of #lobby (2): alice, bob")
       const sessions = yield* Sessions
-      assert.deepStrictEqual([...sessions.live.values()].map((s) => s.nick).sort(), ["alice", "bob"])
+      assert.deepStrictEqual<unknown>([...sessions.live.values()].map((s) => s.nick).sort(), ["alice", "bob"])
     }).pipe(withServices()))
 
   it.effect("shows a room's topic to whoever joins it", () =>

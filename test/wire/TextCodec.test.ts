@@ -10,7 +10,7 @@ import { Codec, makeCodec } from "../../src/wire/Codec.js"
 import { renderText, textFormat } from "../../src/wire/TextCodec.js"
 import { decodeText } from "../../src/wire/TextInput.js"
 
-const decode = (line: string) => decodeText(line, true)
+const decode = (line: string): unknown => decodeText(line, true)
 const invalid = (line: string, registered = true) => {
   const input = decodeText(line, registered)
   if (input?._tag !== "Invalid") return assert.fail(`expected ${line} to be refused, got ${JSON.stringify(input)}`)
@@ -52,10 +52,10 @@ describe("the text protocol's input", () => {
   })
 
   it("reads a line before registration as the nickname wanted", () => {
-    assert.deepStrictEqual(decodeText("alice", false), { _tag: "Nick", nick: "alice" })
-    assert.deepStrictEqual(decodeText("  /nick bob ", false), { _tag: "Nick", nick: "bob" })
-    assert.deepStrictEqual(decodeText("quit", false), { _tag: "Quit" })
-    assert.deepStrictEqual(decodeText("/quit", false), { _tag: "Quit" })
+    assert.deepStrictEqual<unknown>(decodeText("alice", false), { _tag: "Nick", nick: "alice" })
+    assert.deepStrictEqual<unknown>(decodeText("  /nick bob ", false), { _tag: "Nick", nick: "bob" })
+    assert.deepStrictEqual<unknown>(decodeText("quit", false), { _tag: "Quit" })
+    assert.deepStrictEqual<unknown>(decodeText("/quit", false), { _tag: "Quit" })
     assert.match(invalid("not a nick", false), /Invalid nickname "not a nick"/)
     assert.strictEqual(invalid("/join #x", false), "-!- Choose a nickname first (for example: alice).\n")
   })
