@@ -27,6 +27,8 @@ export class NetSocket extends NetSink implements Socket.Socket, Connection {
 
   constructor(conn: Net.Socket) {
     super(conn)
+    // A write to a socket that broke before anyone reads it must not be an unhandled error.
+    conn.on("error", ignore)
   }
 
   // As a `Connection`, it is its own sink: writes go straight to the Node socket.
@@ -122,8 +124,6 @@ const release = (self: NetSocket) => {
   conn.off("readable", onReadable)
   conn.off("end", onEnd)
   conn.off("close", onClose)
-  // A late error after the socket is let go must not be unhandled.
-  conn.on("error", ignore)
   conn.off("error", onError)
   conn.destroy()
 }

@@ -40,7 +40,7 @@ export class NetSink implements Sink {
   }
 
   get drained(): Effect.Effect<void> {
-    return untilEvent(this.conn, this.conn.writableNeedDrain ? "drain" : undefined)
+    return Effect.suspend(() => untilEvent(this.conn, this.conn.writableNeedDrain ? "drain" : undefined))
   }
 
   closed(): boolean {
