@@ -16,8 +16,6 @@ export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
 export { ChatServer, formatAddress } from "./server/ChatServer.js"
 /** The counters the console and the status line show. */
 export { type Counters, Stats } from "./server/Stats.js"
-/** Rate-limited warnings about misbehaving clients. */
-export { Warnings } from "./server/Warnings.js"
 /** The operator console layer and its command parser. */
 export * as OperatorConsole from "./server/OperatorConsole.js"
 /** The hub contract, its errors, and `Hub.layerMemory` for one process. */
@@ -34,8 +32,6 @@ export {
   type RoomInfo,
   type Roster
 } from "./hub/Hub.js"
-/** The hub's fan-out engine, for a hub layer of your own. */
-export { Dispatcher, runDispatcher } from "./hub/Dispatcher.js"
 /** Wire formats: `Codec.layerText` is the line protocol. */
 export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"
@@ -46,10 +42,8 @@ export { Reply } from "./protocol/Reply.js"
 export { CloseReason, closeTexts } from "./protocol/CloseReason.js"
 export { Lobby, Nick, normalizeRoom, Room, type SessionId } from "./protocol/Names.js"
 export { sanitize } from "./protocol/Text.js"
-/** One connection's session, and the services sessions share. */
-export * as Session from "./session/Session.js"
+/** The live sessions of a server: the console's view, and the connection limits. */
 export { type SessionHandle, Sessions } from "./session/Sessions.js"
-export { Flusher } from "./session/Flusher.js"
 /** TCP for the sessions: `NetSocketServer` (node:net behind Effect's `SocketServer`), `Transport.layerTcp`. */
 export * as NetSocketServer from "./transport/NetSocketServer.js"
 export * as Transport from "./transport/Transport.js"

@@ -200,7 +200,7 @@ describe("ChatServer", () => {
   })
 
   it("disconnects a client that never reads, while the others get everything", async () => {
-    const { port, sessions } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
+    const { logs, port, sessions } = await server({ outboxBytes: 256 * 1024, floodRate: 0 })
     const sender = await join(port, "sender")
     const reader = await join(port, "reader")
     const stuck = await join(port, "stuck")
@@ -229,5 +229,9 @@ describe("ChatServer", () => {
     // the stuck client, reading again, finds the reason at the end of what it got
     await stuck.eof(10_000)
     assert.match(stuck.lines.at(-1)!, /^-!- Disconnected: you are not reading fast enough/)
+    // the operator is told, once, with the client's address
+    const slow = logs.filter((l) => l.level === "Warn" && /slow client/.test(l.message))
+    assert.strictEqual(slow.length, 1, JSON.stringify(logs))
+    assert.match(String(slow[0].annotations.peer), /^127\.0\.0\.1:\d+$/)
   })
 })

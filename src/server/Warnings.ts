@@ -19,7 +19,7 @@ export class Warnings extends Context.Service<Warnings, {
     let warned = 0
     let suppressed = 0
     return Warnings.of({
-      warn: (peer, message) =>
+      warn: Effect.fn("Warnings.warn")((peer: string, message: string) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           if (now - windowStart >= windowMillis) {
             windowStart = now
@@ -35,7 +35,7 @@ export class Warnings extends Context.Service<Warnings, {
           return Effect.logWarning(message).pipe(
             Effect.annotateLogs(dropped > 0 ? { peer, suppressedWarnings: dropped } : { peer })
           )
-        })
+        }))
     })
   })
 }

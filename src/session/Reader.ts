@@ -7,7 +7,7 @@ import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import type { ChatConfigShape } from "../ChatConfig.js"
 import type { Decoder, Input } from "../wire/Codec.js"
-import { type Frame, Framer, framePull, type FramingOptions } from "../wire/Framing.js"
+import { type Frame, Framer, frames, type FramingOptions } from "../wire/Framing.js"
 import { type Client, type CommandEnv, run, type SessionClosed } from "./Commands.js"
 import { floodControl } from "./FloodControl.js"
 
@@ -57,16 +57,15 @@ export const read = (
   open: (scope: Scope.Scope) => Effect.Effect<Reads, Socket.SocketError>
 ): Effect.Effect<void, SessionClosed | Socket.SocketError> => {
   const { config } = env
-  const flood = config.floodRate > 0
-  const framing = env.framing
   const commands = run(env, client)
-  if (!flood) {
+  if (config.floodRate === 0) {
     return Stream.fromChannel(Channel.fromTransform((_, scope) =>
       Effect.map(open(scope), (reads) => lineInputs(reads, env, client))
     )).pipe(Stream.runForEachArray(commands))
   }
-  return Stream.fromChannel(Channel.fromTransform((_, scope) => Effect.map(open(scope), (reads) => framePull(reads, framing))))
+  return Stream.fromChannel(Channel.fromTransform((_, scope) => open(scope)))
     .pipe(
+      frames(env.framing),
       floodControl({
         rate: config.floodRate,
         burst: config.floodBurst,

@@ -138,25 +138,23 @@ const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unk
   stats.closed(reason)
   const offence = offenceText(reason)
   if (offence !== undefined) yield* session.offend(offence)
-  const slow = reason._tag === "Slow" || reason._tag === "Stalled"
-  const wait = Effect.timeoutOption(slow ? config.writeTimeout : config.shutdownTimeout)
   const last: Event = { _tag: "Closing", to: session.id, reason, ...(session.nick === undefined ? {} : { nick: session.nick }) }
   // Its last event: delivered after everything published to it before.
   if (session.receiving && reason._tag !== "Reset") yield* hub.publish(last)
   yield* hub.leave(session.id, leftText(reason))
-  if (reason._tag !== "Reset") {
-    if (slow) {
-      // What is queued is dropped; what is in flight may still be taken, then the reason.
-      session.outbox.clear()
-      yield* wait(session.outbox.flushed)
-      session.outbox.force(codec.encodeEvent(last))
-      yield* wait(session.outbox.flushed)
-      // The client may take what the kernel holds for it, up to the write timeout.
-      yield* session.connection.sink.end(config.writeTimeout)
-    } else {
-      yield* wait(session.closingDelivered)
-      yield* wait(session.outbox.flushed)
-    }
+  if (reason._tag === "Slow" || reason._tag === "Stalled") {
+    // What is queued is dropped; what is in flight may still be taken, then the reason: all within the write timeout.
+    session.outbox.clear()
+    yield* Effect.timeoutOption(
+      session.outbox.flushed.pipe(
+        Effect.andThen(Effect.sync(() => session.outbox.force(codec.encodeEvent(last)))),
+        Effect.andThen(session.outbox.flushed),
+        Effect.andThen(session.connection.sink.end(config.writeTimeout))
+      ),
+      config.writeTimeout
+    )
+  } else if (reason._tag !== "Reset") {
+    yield* Effect.timeoutOption(Effect.andThen(session.closingDelivered, session.outbox.flushed), config.shutdownTimeout)
   }
   sessions.remove(session)
   yield* session.connection.sink.end(linger)

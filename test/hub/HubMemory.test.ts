@@ -4,10 +4,10 @@ import * as fc from "fast-check"
 import { ChatConfig } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import type { Event } from "../../src/protocol/Event.js"
-import type { Nick, Room } from "../../src/protocol/Names.js"
+import type { Room } from "../../src/protocol/Names.js"
 import { Codec } from "../../src/wire/Codec.js"
 import { Probe } from "../support/Probe.js"
-import { hubContract, memoryHub } from "./contract.js"
+import { attached, hubContract, memoryHub } from "./contract.js"
 
 hubContract("Hub.layerMemory", memoryHub)
 
@@ -15,16 +15,6 @@ hubContract("Hub.layerMemory", memoryHub)
 const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
 
 const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
-
-const attached = (id: string, nick: string, room: string) =>
-  Effect.gen(function*() {
-    const hub = yield* Hub
-    const probe = new Probe()
-    yield* hub.claimNick(id, nick as Nick)
-    yield* hub.subscribe(id, probe)
-    yield* hub.join(id, room as Room)
-    return probe
-  })
 
 describe("Hub.layerMemory", () => {
   it.effect("hands the members of a room the same run of its events, rendered once for all of them", () =>

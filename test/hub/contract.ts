@@ -23,17 +23,9 @@ export const hubContract = (
 
     const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
 
-    /** Registers a session, subscribes a probe for it, and puts it in `room`: what a session does. */
+    /** A subscribed member of `room`, once it has seen its own arrival. */
     const member = (id: string, nick: string, room: string) =>
-      Effect.gen(function*() {
-        const hub = yield* Hub
-        const probe = new Probe()
-        yield* hub.claimNick(id, nick as Nick)
-        yield* hub.subscribe(id, probe)
-        yield* hub.join(id, room as Room)
-        yield* probe.until(`-!- ${nick} has joined ${room}`)
-        return probe
-      })
+      Effect.tap(attached(id, nick, room), (probe) => probe.until(`-!- ${nick} has joined ${room}`))
 
     it.live("delivers a room's events to its members in one order, and nothing of other rooms", () =>
       Effect.gen(function*() {
@@ -260,6 +252,17 @@ export const hubContract = (
         const events = yield* Fiber.join(taken)
         assert.deepStrictEqual(events.map(({ event }) => (event as { text: string }).text), ["one", "two"])
       }).pipe(withHub()))
+  })
+
+/** Registers a session, subscribes a probe for it, and puts it in `room`: what a session does. */
+export const attached = (id: string, nick: string, room: string) =>
+  Effect.gen(function*() {
+    const hub = yield* Hub
+    const probe = new Probe()
+    yield* hub.claimNick(id, nick as Nick)
+    yield* hub.subscribe(id, probe)
+    yield* hub.join(id, room as Room)
+    return probe
   })
 
 /** The memory hub with its settings: what the contract runs against first. */
