@@ -95,8 +95,7 @@ const falsy = ["false", "no", "off", "0"]
 export const boolean = (name: string, text: string, shown: string): Setting<boolean> => ({
   flag: Flag.Boolean(name).pipe(
     Flag.withDescription(describe(name, text, shown)),
-    Flag.optional,
-    Flag.map((given) => Option.filter(given, (on) => on))
+    Flag.optional
   ),
   env: envName(name),
   parse: (value) => {

@@ -61,6 +61,7 @@ export class ChatServer extends Context.Service<ChatServer, {
             yield* Effect.logWarning("shutdown timeout reached; closing the remaining connections").pipe(
               Effect.annotateLogs({ sessions: sessions.live.size })
             )
+            for (const handle of sessions.live.values()) handle.abort()
           }
         })
       )

@@ -15,13 +15,14 @@ import { floodControl } from "./FloodControl.js"
 export interface ReaderClient extends Client {
   /** When the client last completed a line, in milliseconds (for the idle timeout). */
   lastLine: number
+  /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
+  readonly decoder: Decoder
 }
 
 export interface ReaderEnv extends CommandEnv {
   readonly config: ChatConfigShape
   /** How every connection of this server is framed. */
   readonly framing: FramingOptions
-  readonly decoder: Decoder
   readonly now: () => number
 }
 
@@ -79,6 +80,7 @@ export const read = (
 }
 
 const none: ReadonlyArray<Frame> = []
+const isSignal = (frame: Frame) => typeof frame !== "string" && frame._tag !== "TooLong"
 
 /**
  * Decoding as a pull transformer: frames become inputs, through the codec.
@@ -124,7 +126,7 @@ class DecodePull<E, R> {
 
   private take(): Arr.NonEmptyReadonlyArray<Input | undefined> {
     const from = this.at
-    this.at = this.client.nick === undefined ? from + 1 : Math.min(this.pending.length, from + this.env.framing.maxBatch)
+    this.at = this.client.nick === undefined ? this.throughLine(from) : Math.min(this.pending.length, from + this.env.framing.maxBatch)
     const out: Array<Input | undefined> = []
     let completed = false
     for (let i = from; i < this.at; i++) {
@@ -136,8 +138,15 @@ class DecodePull<E, R> {
     return out as unknown as Arr.NonEmptyReadonlyArray<Input | undefined>
   }
 
+  /** Where the frames up to and including the next line end (telnet's signals change nothing and go along). */
+  private throughLine(from: number): number {
+    let i = from
+    while (i < this.pending.length - 1 && isSignal(this.pending[i])) i++
+    return i + 1
+  }
+
   private input(frame: Frame): Input | undefined {
-    if (typeof frame === "string") return this.env.decoder.decode(frame, this.client.nick !== undefined)
+    if (typeof frame === "string") return this.client.decoder.decode(frame, this.client.nick !== undefined)
     switch (frame._tag) {
       case "TooLong":
         return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: this.env.config.maxLineBytes } }

@@ -50,23 +50,24 @@ export const handler: Effect.Effect<
     flusher: yield* Flusher,
     maxLineBytes: config.maxLineBytes,
     framing: framingOf(config, codec.telnet, stats.counters),
-    decoder: codec.decoder(),
     now: () => clock.currentTimeMillisUnsafe()
   }
   return (socket: Socket.Socket) =>
     Effect.withFiber((fiber) => {
       const session = new Session(env, fiber)
-      return Effect.catchCause(read(env, session, (scope) => open(session, socket, scope)), unexpected)
+      return Effect.catchCause(read(env, session, (scope) => open(session, socket, scope)), (cause) => unexpected(session, cause))
     })
 })
 
 /** The reading ends by failing when the client leaves or its connection ends: that is no error. */
-const unexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+const unexpected = (session: Session, cause: Cause.Cause<unknown>): Effect.Effect<void> => {
   const error = Cause.findErrorOption(cause)
   if (error._tag === "Some" && (error.value instanceof SessionClosed || Socket.isSocketError(error.value))) {
     return Effect.void
   }
-  return Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logWarning("session failed", cause)
+  if (Cause.hasInterruptsOnly(cause)) return Effect.void
+  const logged = Effect.logWarning("session failed", cause)
+  return session.connection === undefined ? logged : logged.pipe(Effect.annotateLogs({ peer: session.peer }))
 }
 
 /**
@@ -95,11 +96,11 @@ const open = Effect.fnUntraced(function*(session: Session, socket: Socket.Socket
     return Cause.done() as Reads
   }
   session.open(connection, scope)
-  env.counters.connections++
-  sessions.add(session)
   yield* Scope.provide(hub.subscribe(session.id, session), scope)
   // Added after the subscription, so it runs before it is released: the last event is still delivered.
   yield* Scope.addFinalizerExit(scope, (exit) => finish(session, exit))
+  env.counters.connections++
+  sessions.add(session)
   yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs({ peer: session.peer }))
   session.registration = yield* Effect.sleep(config.registerTimeout).pipe(
     Effect.andThen(Effect.sync(() =>
@@ -112,11 +113,13 @@ const open = Effect.fnUntraced(function*(session: Session, socket: Socket.Socket
   return connection.pull as Reads
 })
 
-/** Why a session ended that was not closed by a reason of its own. */
+/** Why a session ended that was not closed by a reason of its own: interrupted, its server's scope is closing. */
 const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
   if (Exit.isSuccess(exit)) return CloseReasons.Closed
+  if (Cause.hasInterruptsOnly(exit.cause)) return CloseReasons.Shutdown
   const error = Cause.findErrorOption(exit.cause)
-  if (error._tag === "None") return CloseReasons.Shutdown
+  // A defect (logged as the session fails) leaves nobody to talk to.
+  if (error._tag === "None") return CloseReasons.Reset
   if (error.value instanceof SessionClosed) return error.value.reason
   if (Socket.isSocketError(error.value)) {
     const reason = error.value.reason
@@ -133,7 +136,6 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
  */
 const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unknown, unknown>) {
   const { codec, config, hub, sessions, stats } = session.env
-  // Interrupted with no reason given: its server's scope is closing.
   const reason = session.reason ??= reasonOf(exit)
   stats.closed(reason)
   const offence = offenceText(reason)

@@ -12,7 +12,7 @@ import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { Stats } from "../server/Stats.js"
 import type { Warnings } from "../server/Warnings.js"
 import type { Connection } from "../transport/Connection.js"
-import type { CodecShape } from "../wire/Codec.js"
+import type { CodecShape, Decoder } from "../wire/Codec.js"
 import type { Flusher } from "./Flusher.js"
 import { Outbox, type OutboxOwner } from "./Outbox.js"
 import type { ReaderClient, ReaderEnv } from "./Reader.js"
@@ -53,8 +53,11 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
   private offended = false
   /** The clock that closes it if it chooses no nickname in time. */
   registration: Fiber.Fiber<void> | undefined = undefined
+  readonly decoder: Decoder
 
-  constructor(readonly env: SessionEnv, readonly fiber: Fiber.Fiber<unknown, unknown>) {}
+  constructor(readonly env: SessionEnv, readonly fiber: Fiber.Fiber<unknown, unknown>) {
+    this.decoder = env.codec.decoder()
+  }
 
   /** Takes a connection, in the scope that owns it. */
   open(connection: Connection, scope: Scope.Scope): void {
@@ -92,8 +95,14 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
 
   /** Too slow: it takes nothing more from the hub, and closes. */
   private cut(reason: CloseReason): void {
-    this.receiving = false
     this.close(reason)
+    this.lastOneDelivered()
+  }
+
+  /** Out of time at shutdown: its connection goes at once, and nothing waits for it any more. */
+  abort(): void {
+    this.lastOneDelivered()
+    this.connection.sink.abort()
   }
 
   overflowed(): void {
@@ -135,7 +144,9 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
 
   private lastOneDelivered(): void {
     this.receiving = false
-    if (this.lastDelivered !== undefined) Deferred.doneUnsafe(this.lastDelivered, Exit.void)
+    const waiting = this.lastDelivered
+    this.lastDelivered = undefined
+    if (waiting !== undefined) Deferred.doneUnsafe(waiting, Exit.void)
   }
 
   /** Completes once its `Closing` has been delivered (or it stopped taking deliveries). */

@@ -24,6 +24,8 @@ export interface SessionHandle {
   readonly fiberId: number
   /** Asks the session to close; the first reason wins. */
   readonly close: (reason: CloseReason) => void
+  /** Lets its connection go at once: a shutdown that ran out of time. */
+  readonly abort: () => void
 }
 
 /**

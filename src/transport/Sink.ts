@@ -24,6 +24,8 @@ export interface Sink {
    * the peer to take it and close its side too, then lets the socket go.
    */
   readonly end: (within: Duration.Input) => Effect.Effect<void>
+  /** Lets the connection go at once, whatever is still queued. */
+  readonly abort: () => void
 }
 
 /** How long closing a connection waits, by default, for the peer to take the last bytes and close its side. */
@@ -47,12 +49,19 @@ export class NetSink implements Sink {
     return this.conn.destroyed || this.conn.writableEnded
   }
 
+  abort(): void {
+    this.conn.destroy()
+  }
+
   end(within: Duration.Input): Effect.Effect<void> {
     const conn = this.conn
     return Effect.suspend(() => {
       if (conn.destroyed) return Effect.void
       // The peer gets what is queued, then the end; one that does not take it does not keep the socket.
       conn.end()
+      // Node reports the peer's close only after its end, and that only once what it sent is read: it goes unread.
+      conn.removeAllListeners("readable")
+      conn.resume()
       return untilEvent(conn, "close").pipe(
         Effect.timeoutOption(within),
         Effect.andThen(Effect.sync(() => conn.destroy()))
@@ -134,6 +143,10 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
       gone || inFlight < highWater ? Effect.void : Deferred.await(room ??= Deferred.makeUnsafe<void>())
     ),
     closed: () => gone,
+    abort: () => {
+      gone = true
+      settle()
+    },
     // What was handed over is written before the socket's scope lets the writer go.
     end: (within) =>
       Effect.suspend(() =>

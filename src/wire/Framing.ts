@@ -159,18 +159,21 @@ export class Framer {
       if (telnet === undefined || telnet.clean(chunk, 0, chunk.length)) {
         leftover = this.splitter.push(chunk, out)
       } else {
-        leftover = 0
+        // Every byte after the read's last line end counts, those of telnet commands included.
+        let lastEnd = 0
         telnet.feed(
           chunk,
           0,
           chunk.length,
           (bytes, from, to) => {
-            leftover = this.splitter.push(bytes, out, from, to)
+            const after = this.splitter.push(bytes, out, from, to)
+            if (after < to - from) lastEnd = to - after
           },
           (signal) => {
             out.push(signals[signal])
           }
         )
+        leftover = chunk.length - lastEnd
       }
       if (this.options.partials && leftover > 0) out.push({ _tag: "Partial", bytes: leftover })
     }

@@ -32,6 +32,7 @@ class FakeSink implements Sink {
   end(): Effect.Effect<void> {
     return Effect.void
   }
+  abort(): void {}
   /** The transport has room again. */
   drains(): void {
     this.room = true

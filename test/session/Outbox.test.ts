@@ -26,6 +26,7 @@ class FakeSink implements Sink {
   end(): Effect.Effect<void> {
     return Effect.void
   }
+  abort(): void {}
   get texts(): Array<string> {
     return this.writes.map(text)
   }

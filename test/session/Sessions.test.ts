@@ -16,7 +16,8 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   room: undefined,
   outboxBytes: 0,
   fiberId: 0,
-  close: () => {}
+  close: () => {},
+  abort: () => {}
 })
 
 const withSessions = (overrides: Partial<ChatConfigShape> = {}) =>
