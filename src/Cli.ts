@@ -66,7 +66,7 @@ const settings = {
     defaults.maxPerIp,
     wholeOrZero
   ),
-  limitLoopback: Settings.boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt"),
+  limitLoopback: Settings.boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt", false),
   announceMaxMembers: Settings.integer(
     "announce-max-members",
     "Rooms with more members get no join, leave and rename notices; 0 is no limit",
@@ -91,8 +91,9 @@ const settings = {
   ),
   console: Settings.boolean(
     "console",
-    "Read operator commands from stdin even when it is not a terminal",
-    "only when stdin is a terminal"
+    "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",
+    "only when stdin is a terminal",
+    undefined
   )
 }
 
@@ -168,7 +169,7 @@ export const command = Command.make("hubbub", flags, (given) =>
       ? levelFlag.value
       : levels[yield* Settings.resolve(logLevel, Option.none()).pipe(Effect.catch(invalid))]
     const f = yield* resolveAll(given).pipe(Effect.catch(invalid))
-    const withConsole = f.console || (yield* stdio.stdinIsTerminal)
+    const withConsole = f.console ?? (yield* stdio.stdinIsTerminal)
 
     const config = ChatConfig.layer({
       host: f.host,

@@ -91,8 +91,17 @@ export const seconds = (name: string, text: string, fallback: number, shown: str
 const truthy = ["true", "yes", "on", "1"]
 const falsy = ["false", "no", "off", "0"]
 
-/** On or off: the flag alone turns it on; the variable takes true/false, yes/no, on/off, 1/0. */
-export const boolean = (name: string, text: string, shown: string): Setting<boolean> => ({
+/**
+ * On or off: the flag alone turns it on, `--no-NAME` off; the variable takes
+ * true/false, yes/no, on/off, 1/0. `fallback` may be `undefined`, for a
+ * setting whose absence means something of its own.
+ */
+export const boolean = <F extends boolean | undefined>(
+  name: string,
+  text: string,
+  shown: string,
+  fallback: F
+): Setting<boolean | F> => ({
   flag: Flag.Boolean(name).pipe(
     Flag.withDescription(describe(name, text, shown)),
     Flag.optional
@@ -103,7 +112,7 @@ export const boolean = (name: string, text: string, shown: string): Setting<bool
     return truthy.includes(lower) ? Result.succeed(true) : falsy.includes(lower) ? Result.succeed(false) : Result.failVoid
   },
   expected: "true or false (or yes/no, on/off, 1/0)",
-  fallback: false
+  fallback
 })
 
 /** One of a few words, any case in the variable. */

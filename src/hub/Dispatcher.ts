@@ -160,6 +160,12 @@ export const runDispatcher = Effect.fnUntraced(function*(
           return failures.length === 0 ? Effect.void : logFailures(failures)
         }))
     ),
+    // A bug in one pass loses that pass's events, not every later one.
+    Effect.catchDefect((defect) =>
+      Effect.logError("dispatch failed; its events are lost").pipe(
+        Effect.annotateLogs({ error: String(defect) })
+      )
+    ),
     Effect.forever({ disableYield: true }),
     Effect.forkScoped
   )

@@ -84,6 +84,8 @@ export class Hub extends Context.Service<Hub, {
   readonly setTopic: (session: SessionId, room: Room, topic: string | undefined) => Effect.Effect<void, HubError>
   readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
   readonly roster: (room: Room) => Effect.Effect<Roster | undefined>
+  /** A room's topic (`undefined` when it has none or does not exist). */
+  readonly topic: (room: Room) => Effect.Effect<string | undefined>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
   /** The rooms a session is in. */
   readonly roomsOf: (session: SessionId) => Effect.Effect<ReadonlyArray<Room>>

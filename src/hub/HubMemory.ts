@@ -128,6 +128,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         return session === undefined ? undefined : directory.member(session)
       }),
     roster: (room) => Effect.sync(() => directory.roster(room)),
+    topic: (room) => Effect.sync(() => directory.topic(room)),
     rooms: Effect.sync(() => directory.list()),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
     publish: (event) => Effect.sync(() => route(event)),

@@ -52,9 +52,9 @@ export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
 /** An answer to one session. */
 export const Answer = Schema.TaggedStruct("Answer", { to: S, reply: Reply })
 /**
- * The last event a session delivers (to one session, or with no `to` to
- * every session at shutdown): everything published to it before this still
- * arrives.
+ * The last event a session delivers: everything published to it before this
+ * still arrives. Each session publishes its own (`to` itself); one with no
+ * `to` closes every session, now and any that subscribes later.
  */
 export const Closing = Schema.TaggedStruct("Closing", {
   to: Schema.optional(S),

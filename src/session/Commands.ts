@@ -105,8 +105,8 @@ const message = Effect.fnUntraced(function*(env: CommandEnv, client: Client, fro
 
 const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, text: string | undefined) {
   if (text === undefined) {
-    const info = (yield* env.hub.rooms).find((r) => r.room === room)
-    return yield* reply(env, client, { _tag: "TopicIs", room, ...(info?.topic === undefined ? {} : { topic: info.topic }) })
+    const current = yield* env.hub.topic(room)
+    return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
   }
   yield* env.hub.setTopic(client.id, room, text === "" ? undefined : text).pipe(Effect.orDie)
 })

@@ -18,7 +18,8 @@ export interface FloodOptions {
   readonly heldBack: Effect.Effect<void>
 }
 
-const heldBack = 1_000_000n
+/** A read that waited on a timer waited at least this long (Node's timers fire after 1 ms or more). */
+const timerTick = 1_000_000n
 
 /** What a read costs: a token a line, and a line's worth of bytes for the bytes that end no line. */
 const weigh = (frames: Arr.NonEmptyReadonlyArray<Frame>, lineBytes: number) => {
@@ -70,8 +71,8 @@ export const floodControl = (options: FloodOptions) =>
       return Stream.transformPull(throttled, (pull) =>
           Effect.succeed(Effect.flatMap(pull, (arr) => {
             const now = clock.monotonicTimeNanosUnsafe()
-            // Passed at once (within microseconds), or held back: the throttle only ever sleeps a millisecond or more.
-            if (now - arrived < heldBack) {
+            // Passed at once (within microseconds), or held back on a timer.
+            if (now - arrived < timerTick) {
               since = undefined
               return Effect.succeed(arr)
             }

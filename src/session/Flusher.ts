@@ -36,12 +36,26 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
         pending = []
         const shared = new SharedBuffers()
         let backedUp: Array<Outbox> | undefined
+        let failed: Array<unknown> | undefined
         for (const outbox of outboxes) {
-          if (outbox.write(shared.concat)) (backedUp ??= []).push(outbox)
+          try {
+            if (outbox.write(shared.concat)) (backedUp ??= []).push(outbox)
+          } catch (error) {
+            // A transport that throws on write is treated as gone; the others still get theirs.
+            outbox.abandon()
+            ;(failed ??= []).push(error)
+          }
         }
-        return backedUp === undefined
+        const watching = backedUp === undefined
           ? Effect.void
           : Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true })
+        return failed === undefined ? watching : Effect.andThen(
+          Effect.forEach(failed, (error) =>
+            Effect.logWarning("write failed; the client gets nothing more").pipe(
+              Effect.annotateLogs({ error: String(error) })
+            ), { discard: true }),
+          watching
+        )
       })
 
       // Woken by the first outbox of a turn; the yield lets the rest of the turn's deliveries land first.
@@ -49,6 +63,11 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
         Effect.andThen(Effect.sync(() => wake.closeUnsafe())),
         Effect.andThen(Effect.yieldNow),
         Effect.andThen(flush),
+        Effect.catchDefect((defect) =>
+          Effect.logError("flush failed; the server keeps writing").pipe(
+            Effect.annotateLogs({ error: String(defect) })
+          )
+        ),
         Effect.forever({ disableYield: true }),
         Effect.forkScoped
       )

@@ -113,6 +113,24 @@ describe("Flusher", () => {
       assert.notStrictEqual(a.outbox.passes[1], a.outbox.passes[0])
     }).pipe(withFlusher()))
 
+  it.effect("treats a transport that throws on write as gone and still writes the others, then and later", () =>
+    Effect.gen(function*() {
+      const broken = yield* outbox
+      const fine = yield* outbox
+      broken.sink.write = () => {
+        throw new Error("EPIPE")
+      }
+      broken.outbox.push(bytes("lost"))
+      fine.outbox.push(bytes("first"))
+      yield* Effect.all([broken.outbox.flushed, fine.outbox.flushed])
+      assert.deepStrictEqual(fine.sink.texts, ["first"])
+      broken.outbox.push(bytes("dropped"))
+      fine.outbox.push(bytes("second"))
+      yield* fine.outbox.flushed
+      assert.deepStrictEqual(fine.sink.texts, ["first", "second"])
+      assert.strictEqual(broken.outbox.passes.length, 1, "an abandoned outbox is not scheduled again")
+    }).pipe(withFlusher()))
+
   it.effect("gives outboxes that queued the very same chunks the very same buffer", () =>
     Effect.gen(function*() {
       const [a, b, c, d] = [yield* outbox, yield* outbox, yield* outbox, yield* outbox]

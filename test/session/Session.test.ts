@@ -3,10 +3,21 @@ import { Deferred, Duration, Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { Stats } from "../../src/server/Stats.js"
 import { Sessions } from "../../src/session/Sessions.js"
-import { connect, withServices } from "../support/MemoryClient.js"
+import { connect, type MemoryClient, withServices } from "../support/MemoryClient.js"
 
 /** Waits until the server has let the client's connection go. */
 const closedBy = (client: { readonly closed: Deferred.Deferred<void> }) => TestClock.withLive(Deferred.await(client.closed).pipe(Effect.timeout("5 seconds")))
+
+/** Telnet's Ctrl-C (IAC IP, IAC DO TIMING-MARK): the client is answered WILL TIMING-MARK before `goodbye`. */
+const ctrlC = (client: MemoryClient, goodbye: string) =>
+  Effect.gen(function*() {
+    client.sendBytes(Uint8Array.of(255, 244, 255, 253, 6))
+    yield* client.until(goodbye)
+    const all = Buffer.concat(client.bytes)
+    const mark = all.indexOf(Buffer.from([255, 251, 6]))
+    assert.isAbove(mark, -1, "no WILL TIMING-MARK")
+    assert.isBelow(mark, all.indexOf(goodbye))
+  })
 
 describe("a session over an in-memory connection", () => {
   it.effect("greets, registers, relays chat and answers commands", () =>
@@ -71,12 +82,15 @@ describe("a session over an in-memory connection", () => {
   it.effect("takes telnet's Ctrl-C as a quit, answering its timing mark first", () =>
     Effect.gen(function*() {
       const bob = yield* (yield* connect).join("bob")
-      bob.sendBytes(Uint8Array.of(255, 244, 255, 253, 6))
-      yield* bob.until("Goodbye")
-      const all = Buffer.concat(bob.bytes)
-      const mark = all.indexOf(Buffer.from([255, 251, 6]))
-      assert.isAbove(mark, -1, "no WILL TIMING-MARK")
-      assert.isBelow(mark, all.indexOf("-!- Goodbye, bob."))
+      yield* ctrlC(bob, "-!- Goodbye, bob.")
+    }).pipe(withServices()))
+
+  it.effect("answers the timing mark of a Ctrl-C before a nickname too", () =>
+    Effect.gen(function*() {
+      const lurker = yield* connect
+      yield* lurker.until("Choose a nickname")
+      yield* ctrlC(lurker, "-!- Goodbye.")
+      yield* closedBy(lurker)
     }).pipe(withServices()))
 
   it.effect("closes a connection that chooses no nickname within --register-timeout", () =>

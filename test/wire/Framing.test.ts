@@ -163,6 +163,16 @@ describe("Framer", () => {
     assert.deepStrictEqual(framer.push([encode("x".repeat(250))]), [TooLong, { _tag: "Partial", bytes: 250 }])
   })
 
+  it("reports telnet commands after a read's last line end as bytes too, so they cannot flood for free", () => {
+    const framer = new Framer(options)
+    const SB = 250
+    const SE = 240
+    const sub = [IAC, SB, 24, ...new Array(300).fill(0x41), IAC, SE]
+    assert.deepStrictEqual(framer.push([Uint8Array.of(...sub)]), [{ _tag: "Partial", bytes: 305 }])
+    assert.deepStrictEqual(framer.push([Uint8Array.of(0x61, 0x0a, ...sub, 0x62)]), ["a", { _tag: "Partial", bytes: 306 }])
+    assert.deepStrictEqual(framer.push([Uint8Array.of(...sub, 0x63, 0x0a)]), ["bc"])
+  })
+
   it("counts the bytes it reads", () => {
     const counters = { bytesIn: 0 }
     const framer = new Framer({ ...options, counters })
