@@ -28,7 +28,9 @@ export interface FlushScheduler {
  * client is at most the limit plus what the transport and the kernel hold.
  */
 export class Outbox {
-  private chunks: Array<Uint8Array> = []
+  // Most turns queue one chunk: it waits alone, and an array is made only for a second.
+  private first: Uint8Array | undefined = undefined
+  private chunks: Array<Uint8Array> | undefined = undefined
   private queued = 0
   /** The transport said it has no room; nothing is written until it has. */
   backedUp = false
@@ -60,7 +62,9 @@ export class Outbox {
 
   private append(bytes: Uint8Array, bounded: boolean) {
     if (this.dead || bytes.length === 0) return
-    this.chunks.push(bytes)
+    if (this.first === undefined) this.first = bytes
+    else if (this.chunks === undefined) this.chunks = [this.first, bytes]
+    else this.chunks.push(bytes)
     this.queued += bytes.length
     if (this.backedUp) {
       if (bounded && this.queued > this.limit) this.owner.overflowed()
@@ -72,7 +76,7 @@ export class Outbox {
 
   /** Drops what has not been handed to the transport yet (what is in flight still goes out). */
   clear(): void {
-    this.chunks = []
+    this.first = this.chunks = undefined
     this.queued = 0
     this.settle()
   }
@@ -104,8 +108,8 @@ export class Outbox {
       return false
     }
     const size = this.queued
-    const bytes = concat(this.chunks, size)
-    this.chunks = []
+    const bytes = this.chunks === undefined ? this.first! : concat(this.chunks, size)
+    this.first = this.chunks = undefined
     this.queued = 0
     const room = this.sink.write(bytes)
     this.owner.written(size)
