@@ -21,7 +21,10 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
       const { writeTimeout } = yield* ChatConfig
       const wake = Latch.makeUnsafe(false)
       const watchers = yield* FiberSet.make()
-      let pending: Array<Outbox> = []
+      // Two lists take turns and keep their capacity, so a busy server grows no list per pass.
+      let pending: Array<Outbox | undefined> = []
+      let count = 0
+      let spare: Array<Outbox | undefined> = []
 
       // A client that stalls is cut off, but its outbox still learns when (if ever) the transport drains.
       const watch = (outbox: Outbox) =>
@@ -33,11 +36,15 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
 
       const flush = Effect.suspend(() => {
         const outboxes = pending
-        pending = []
+        const size = count
+        pending = spare
+        count = 0
         const shared = new SharedBuffers()
         let backedUp: Array<Outbox> | undefined
         let failed: Array<unknown> | undefined
-        for (const outbox of outboxes) {
+        for (let i = 0; i < size; i++) {
+          const outbox = outboxes[i]!
+          outboxes[i] = undefined
           try {
             if (outbox.write(shared.concat)) (backedUp ??= []).push(outbox)
           } catch (error) {
@@ -46,6 +53,7 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
             ;(failed ??= []).push(error)
           }
         }
+        spare = outboxes
         const watching = backedUp === undefined
           ? Effect.void
           : Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true })
@@ -74,7 +82,8 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
 
       return Flusher.of({
         schedule: (outbox) => {
-          if (pending.push(outbox) === 1) wake.openUnsafe()
+          pending[count++] = outbox
+          if (count === 1) wake.openUnsafe()
         }
       })
     })
