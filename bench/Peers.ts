@@ -11,8 +11,11 @@ const root = Path.resolve(import.meta.dirname, "..")
 /** The Node that runs npm: the machine's own, as `node dist/main.js` would use. */
 export const serverNode = process.env.npm_node_execpath ?? process.execPath
 
-/** `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform). */
-export type PeerName = "hubbub" | "hubbub:platform" | "node:net" | "redis" | "effect"
+/**
+ * `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform);
+ * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own.
+ */
+export type PeerName = "hubbub" | "hubbub:platform" | "hubbub:baseline" | "node:net" | "redis" | "effect"
 
 export interface Server {
   readonly name: PeerName
@@ -74,7 +77,11 @@ const stopper = (child: ChildProcess) => () =>
     child.kill("SIGTERM")
   })
 
-export const startHubbub = async (extra: ReadonlyArray<string> = [], name: PeerName = "hubbub"): Promise<Server> => {
+export const startHubbub = async (
+  extra: ReadonlyArray<string> = [],
+  name: PeerName = "hubbub",
+  checkout: string = root
+): Promise<Server> => {
   const port = await freePort()
   // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
@@ -83,7 +90,7 @@ export const startHubbub = async (extra: ReadonlyArray<string> = [], name: PeerN
   const child = spawn(serverNode, [
     ...profile,
     ...flags,
-    Path.join(root, "dist/main.js"),
+    Path.join(checkout, "dist/main.js"),
     "--port", String(port),
     "--log-level", "warn",
     "--flood-rate", "0",
@@ -216,6 +223,7 @@ const hubbub: Protocol = {
 export const protocols: Record<PeerName, Protocol> = {
   hubbub,
   "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
+  "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),
@@ -260,8 +268,11 @@ export const processStats = (pid: number) => {
     const ticks = Number(fields[11]) + Number(fields[12])
     const status = readFileSync(`/proc/${pid}/status`, "utf8")
     const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-    return { cpuSeconds: ticks / 100, rss: kib("VmRSS") * 1024, peakRss: kib("VmHWM") * 1024 }
+    // write(2)-family calls so far: how many deliveries a server puts in one write
+    const io = readFileSync(`/proc/${pid}/io`, "utf8")
+    const writes = Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? 0)
+    return { cpuSeconds: ticks / 100, rss: kib("VmRSS") * 1024, peakRss: kib("VmHWM") * 1024, writes }
   } catch {
-    return { cpuSeconds: 0, rss: 0, peakRss: 0 }
+    return { cpuSeconds: 0, rss: 0, peakRss: 0, writes: 0 }
   }
 }

@@ -8,7 +8,7 @@
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,rooms,slow,lifecycle]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
@@ -64,6 +64,11 @@ if (wanted.includes("redis") && redisServer() === undefined) {
 const starters: Record<PeerName, () => Promise<Server>> = {
   hubbub: () => startHubbub(),
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
+  "hubbub:baseline": () => {
+    const checkout = process.env.BENCH_BASELINE
+    if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
+    return startHubbub([], "hubbub:baseline", checkout)
+  },
   "node:net": startNet,
   redis: startRedis,
   effect: startEffect
@@ -98,6 +103,8 @@ interface FanoutResult {
   serverCpu: number
   serverRss: number
   loadCpu: number
+  /** Deliveries per write call of the server (its batching). */
+  perWrite: number
 }
 
 /**
@@ -188,6 +195,7 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
   for (const s of [...sockets, ...publishers]) s.destroy()
   stuck?.destroy()
   return {
+    perWrite: inWindow / Math.max(1, after.writes - before.writes),
     deliveriesPerSecond: inWindow / duration,
     p50: latency.percentile(0.5) / 1000,
     p99: latency.percentile(0.99) / 1000,
@@ -389,7 +397,7 @@ if (scenarios.has("fanout")) {
   results.fanout = fan
   say("")
   say("Fan-out: deliveries/s (messages received, summed over clients) and latency; median (min-max) of the runs")
-  say("N     server    deliveries/s              vs redis  vs node:net  p50 ms  p99 ms  p99.9 ms  lost  reordered  server CPU  server RSS  load CPU")
+  say("N     server    deliveries/s              vs redis  vs node:net  p50 ms  p99 ms  p99.9 ms  lost  reordered  server CPU  server RSS  load CPU  per write")
   for (const n of sizes) {
     const med = (name: string) => fan[name] ? median(fan[name][n].map((r) => r.deliveriesPerSecond)) : NaN
     for (const name of wanted) {
@@ -408,7 +416,8 @@ if (scenarios.has("fanout")) {
         String(rs.reduce((a, r) => a + r.outOfOrder, 0)).padStart(10),
         `${(median(rs.map((r) => r.serverCpu)) * 100).toFixed(0)}%`.padStart(11),
         `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(11),
-        `${(median(rs.map((r) => r.loadCpu)) * 100).toFixed(0)}%`.padStart(9)
+        `${(median(rs.map((r) => r.loadCpu)) * 100).toFixed(0)}%`.padStart(9),
+        median(rs.map((r) => r.perWrite)).toFixed(1).padStart(10)
       ].join(" "))
     }
   }
@@ -479,26 +488,31 @@ if (scenarios.has("rooms")) {
 }
 
 if (scenarios.has("slow")) {
-  const out: Record<string, { without: FanoutResult; with: FanoutResult; rss: Array<number>; baseline: Array<number> }> = {}
-  for (const name of wanted) {
-    progress(`slow reader: ${name}`)
-    const baseline: Array<number> = []
-    const without = await run(name, (server) => fanout(server, 100, { rssSamples: baseline }))
-    const rss: Array<number> = []
-    const withStuck = await run(name, (server) => fanout(server, 100, { stuck: true, rssSamples: rss }))
-    out[name] = { without, with: withStuck, rss, baseline }
+  type Slow = { without: Array<FanoutResult>; with: Array<FanoutResult>; rss: Array<number>; baseline: Array<number> }
+  const out: Record<string, Slow> = {}
+  // Runs with and without the stuck client alternate, so that both see the machine in the same state.
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of wanted) {
+      progress(`slow reader: ${name}, run ${rep + 1} of ${reps}`)
+      const r = out[name] ??= { without: [], with: [], rss: [], baseline: [] }
+      r.without.push(await run(name, (server) => fanout(server, 100, { rssSamples: r.baseline })))
+      r.with.push(await run(name, (server) => fanout(server, 100, { stuck: true, rssSamples: r.rss })))
+    }
   }
   results.slow = out
   say("")
-  say("One client that never reads, among 100 (10 sending)")
-  say("server    deliveries/s without  with        ratio  peak server RSS without  with")
+  say(`One client that never reads, among 100 (10 sending); median of ${reps} runs each, ratio min-max over the pairs`)
+  say("server    deliveries/s without  with        ratio              peak server RSS without  with")
   for (const name of wanted) {
     const r = out[name]
+    const without = median(r.without.map((x) => x.deliveriesPerSecond))
+    const withStuck = median(r.with.map((x) => x.deliveriesPerSecond))
+    const pairs = r.with.map((x, i) => x.deliveriesPerSecond / r.without[i].deliveriesPerSecond)
     say([
       name.padEnd(15),
-      fmtM(r.without.deliveriesPerSecond).padStart(20),
-      fmtM(r.with.deliveriesPerSecond).padStart(11),
-      (r.with.deliveriesPerSecond / r.without.deliveriesPerSecond).toFixed(2).padStart(6),
+      fmtM(without).padStart(20),
+      fmtM(withStuck).padStart(11),
+      `${(withStuck / without).toFixed(2)} (${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)})`.padStart(18),
       `${mib(Math.max(...r.baseline)).toFixed(0)} MiB`.padStart(24),
       `${mib(Math.max(...r.rss)).toFixed(0)} MiB`.padStart(8)
     ].join(" "))
