@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Os from "node:os"
 
 /**
  * Everything an operator can tune. The CLI (`Cli.ts`) fills it from flags and
@@ -51,6 +52,12 @@ export interface ChatConfigShape {
    * which costs about 7 KiB more per connection.
    */
   readonly socketServer: "net" | "platform"
+  /** A port for IRC clients (`0` picks a free one); none is off. */
+  readonly ircPort: Option.Option<number>
+  /** The server's name in IRC numerics and prefixes. */
+  readonly serverName: string
+  /** An IRC client silent this long is pinged, and disconnected if it stays silent as long again. */
+  readonly pingInterval: Duration.Duration
 }
 
 export const defaults: ChatConfigShape = {
@@ -71,7 +78,10 @@ export const defaults: ChatConfigShape = {
   keepalive: Option.some(Duration.seconds(60)),
   shutdownTimeout: Duration.seconds(5),
   statusInterval: Option.none(),
-  socketServer: "net"
+  socketServer: "net",
+  ircPort: Option.none(),
+  serverName: Os.hostname(),
+  pingInterval: Duration.seconds(120)
 }
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {

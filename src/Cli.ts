@@ -11,7 +11,6 @@ import * as Stdio from "effect/Stdio"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
-import type * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig, defaults } from "./ChatConfig.js"
 import { ChatServer } from "./server/ChatServer.js"
 import * as OperatorConsole from "./server/OperatorConsole.js"
@@ -89,6 +88,18 @@ const settings = {
     ["net", "platform"],
     defaults.socketServer
   ),
+  ircPort: Settings.integer("irc-port", "TCP port for IRC clients; 0 picks a free one", undefined, {
+    min: 0,
+    max: 65535,
+    expected: "a port number from 0 to 65535",
+    shown: "off"
+  }),
+  serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
+  pingInterval: seconds(
+    "ping-interval",
+    "Seconds of silence before an IRC client is pinged; as long again without an answer disconnects it",
+    Option.some(defaults.pingInterval)
+  ),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",
@@ -141,17 +152,20 @@ const loggers = {
 // Logs go to stderr, so stdout carries only what the operator console prints.
 
 /** A startup failure as one line for the operator. */
-const describeListenError = (error: SocketServer.SocketServerError, host: string, port: number) => {
-  const cause = error.reason.cause as { code?: string; message?: string } | undefined
+const describeListenError = (failure: unknown, host: string, port: number) => {
+  const cause = failure as { code?: string; message?: string } | undefined
   const why = cause?.code === "EADDRINUSE"
     ? "address already in use"
     : cause?.code === "EACCES"
     ? "permission denied"
     : cause?.code === "EADDRNOTAVAIL"
     ? "address not available"
-    : cause?.message ?? String(error.reason.cause)
+    : cause?.message ?? String(failure)
   return `cannot listen on ${host}:${port}: ${why}`
 }
+
+const cannotListen = (message: string) =>
+  Effect.andThen(Effect.logError(message), Effect.fail(new StartupError({ message })))
 
 export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", { message: Schema.String }) {}
 
@@ -189,7 +203,10 @@ export const command = Command.make("hubbub", flags, (given) =>
       keepalive: positive(f.keepalive),
       shutdownTimeout: Duration.seconds(f.shutdownTimeout),
       statusInterval: positive(f.statusInterval),
-      socketServer: f.socketServer
+      socketServer: f.socketServer,
+      ircPort: Option.fromUndefinedOr(f.ircPort),
+      serverName: f.serverName,
+      pingInterval: Duration.seconds(f.pingInterval)
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server
@@ -204,12 +221,10 @@ export const command = Command.make("hubbub", flags, (given) =>
       yield* chat.stopRequested
     }).pipe(
       Effect.provide(app),
-      Effect.catchTag("SocketServerError", (error) =>
-        Effect.gen(function*() {
-          const message = describeListenError(error, f.host, f.port)
-          yield* Effect.logError(message)
-          return yield* new StartupError({ message })
-        })),
+      Effect.catchTags({
+        SocketServerError: (error) => cannotListen(describeListenError(error.reason.cause, f.host, f.port)),
+        ListenError: (error) => cannotListen(describeListenError(error.failure, f.host, error.port))
+      }),
       Effect.provide(logging)
     )
   })).pipe(

@@ -49,19 +49,19 @@ const fromSchema = <A>(schema: Schema.Codec<A, string>) => {
 
 const Integer = Schema.FiniteFromString.check(Schema.isInt())
 
-/** A whole number from `min` to `max`. */
-export const integer = (
+/** A whole number from `min` to `max`; a `fallback` of `undefined` (shown as `shown`) leaves it unset. */
+export const integer = <F extends number | undefined>(
   name: string,
   text: string,
-  fallback: number,
-  range: { readonly min: number; readonly max?: number | undefined; readonly expected: string }
-): Setting<number> => {
+  fallback: F,
+  range: { readonly min: number; readonly max?: number | undefined; readonly expected: string; readonly shown?: string }
+): Setting<number | F> => {
   const check = range.max === undefined
     ? Schema.isGreaterThanOrEqualTo(range.min)
     : Schema.isBetween({ minimum: range.min, maximum: range.max })
   return {
     flag: Flag.Int(name).pipe(
-      Flag.withDescription(describe(name, text, fallback)),
+      Flag.withDescription(describe(name, text, range.shown ?? String(fallback))),
       Flag.withSchema(Schema.Int.check(check)),
       Flag.optional
     ),

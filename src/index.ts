@@ -13,7 +13,7 @@
 /** Settings (`ChatConfig.layer(overrides)`) and their defaults. */
 export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
 /** The server over any `SocketServer` (`layer`), or whole (`layerStandalone`). */
-export { ChatServer, formatAddress } from "./server/ChatServer.js"
+export { ChatServer, formatAddress, ListenError } from "./server/ChatServer.js"
 /** The counters the console and the status line show. */
 export { type Counters, Stats } from "./server/Stats.js"
 /** The operator console layer and its command parser. */
@@ -32,9 +32,10 @@ export {
   type RoomInfo,
   type Roster
 } from "./hub/Hub.js"
-/** Wire formats: `Codec.layerText` is the line protocol. */
+/** Wire formats: `Codec.layerText` is the line protocol; `ircFormat` the IRC client protocol (`--irc-port`). */
 export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"
+export { ircFormat, type IrcOptions } from "./wire/IrcCodec.js"
 /** The protocol's schemas: what clients send and what travels through the hub. */
 export { Command } from "./protocol/Command.js"
 export { Envelope, Event } from "./protocol/Event.js"

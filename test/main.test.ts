@@ -92,6 +92,36 @@ describe("node dist/main.js", () => {
     assert.strictEqual(code, 130)
   })
 
+  it("listens for IRC on --irc-port (or HUBBUB_IRC_PORT), logs the port, and says ERROR to IRC clients on SIGINT", async () => {
+    const server = start(["--port", "0", "--server-name", "hub.example"], { HUBBUB_IRC_PORT: "0" })
+    const port = await server.port()
+    const m = await server.waitFor("stderr", /listening for IRC on 127\.0\.0\.1:(\d+)/)
+    const ircClient = await TestClient.connect(Number(m[1]))
+    cleanup.push(() => ircClient.reset())
+    ircClient.send("NICK ann", "USER ann 0 * :Ann", "JOIN #lobby")
+    await ircClient.until(":hub.example 366 ann #lobby :End of /NAMES list")
+    const bob = await join(port, "bob")
+    bob.send("hi ann")
+    assert.strictEqual(await ircClient.until(/PRIVMSG/), ":bob!bob@hubbub PRIVMSG #lobby :hi ann")
+    server.child.kill("SIGINT")
+    assert.strictEqual(await ircClient.until(/^ERROR/), "ERROR :Server shutting down")
+    await ircClient.eof()
+    assert.strictEqual((await server.exit()).code, 0)
+  })
+
+  it("fails with one line and exit 1 when the IRC port is in use", async () => {
+    const blocker = Net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve))
+    cleanup.push(() => blocker.close())
+    const taken = (blocker.address() as Net.AddressInfo).port
+    const server = start(["--port", "0", "--irc-port", String(taken)])
+    const { code } = await server.exit()
+    assert.strictEqual(code, 1)
+    const errors = server.stderr.filter((l) => l.trim() !== "" && !/INFO/.test(l))
+    assert.strictEqual(errors.length, 1, errors.join("\n"))
+    assert.include(errors[0], `cannot listen on 127.0.0.1:${taken}: address already in use`)
+  })
+
   it("fails with one line and exit 1 when the port is in use", async () => {
     const first = start(["--port", "0"])
     const port = await first.port()

@@ -84,6 +84,8 @@ export class Hub extends Context.Service<Hub, {
   readonly setTopic: (session: SessionId, room: Room, topic: string | undefined) => Effect.Effect<void, HubError>
   readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
   readonly roster: (room: Room) => Effect.Effect<Roster | undefined>
+  /** Up to `limit` registered sessions whose nickname matches `mask` (`*` any run, `?` any one character; ignoring case). */
+  readonly matchNicks: (mask: string, limit: number) => Effect.Effect<ReadonlyArray<Member>>
   /** A room's topic (`undefined` when it has none or does not exist). */
   readonly topic: (room: Room) => Effect.Effect<string | undefined>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>

@@ -21,6 +21,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
   yield* runDispatcher(dispatcher, bus)
   const directory = new Directory()
   let seq = 0
+  let renames = 0
   // The server's last word to everyone; a session that subscribes after it still gets it.
   let farewell: Event | undefined = undefined
 
@@ -82,12 +83,13 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
       if (previous === false) return yield* fail(new NickInUse({ nick }))
       if (previous === undefined || previous === nick) return
       let told = false
+      const change = String(++renames)
       for (const room of directory.roomsOf(session)) {
         if (!announced(directory.size(room))) continue
-        route({ _tag: "Renamed", room, from: previous, nick })
+        route({ _tag: "Renamed", room, from: previous, nick, change })
         told = true
       }
-      if (!told) route(answer(session, { _tag: "NowKnownAs", nick }))
+      if (!told) route(answer(session, { _tag: "NowKnownAs", from: previous, nick }, nick))
     }),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)
@@ -109,7 +111,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
       if (nick === undefined) return
       for (const room of directory.roomsOf(session)) {
         if (reason !== undefined && announced(directory.size(room))) {
-          route({ _tag: "Left", room, nick, session, reason })
+          route({ _tag: "Left", room, nick, session, reason, quit: true })
         }
         directory.exit(session, room)
       }
@@ -128,6 +130,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         return session === undefined ? undefined : directory.member(session)
       }),
     roster: (room) => Effect.sync(() => directory.roster(room)),
+    matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),
     rooms: Effect.sync(() => directory.list()),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),

@@ -21,6 +21,8 @@ export const CloseReason = Schema.Union([
   Schema.TaggedStruct("Flood", { rate: Schema.Number, bytes: Schema.Number, millis: Schema.Number }),
   /** No complete line for `millis`. */
   Schema.TaggedStruct("Idle", { millis: Schema.Number }),
+  /** No answer to the server's ping within `millis` (IRC). */
+  Schema.TaggedStruct("PingTimeout", { millis: Schema.Number }),
   /** No nickname chosen within `millis`. */
   Schema.TaggedStruct("Unregistered", { millis: Schema.Number }),
   /** The operator disconnected it. */
@@ -40,6 +42,8 @@ interface Texts<R extends CloseReason> {
   readonly left: (reason: R) => string | undefined
   /** The last line the client reads; none when nobody is left to read it. */
   readonly farewell: (reason: R, nick: string | undefined) => string | undefined
+  /** The reason in a few words, as an IRC `ERROR` line gives it. */
+  readonly brief: (reason: R) => string
   /** Whether a client that misbehaved this way earns a warning in the log. */
   readonly offence?: (reason: R) => string
 }
@@ -53,28 +57,33 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
   Quit: {
     label: "quit",
     left: (r) => withMessage("quit", r.message),
-    farewell: (_, nick) => goodbye(nick)
+    farewell: (_, nick) => goodbye(nick),
+    brief: (r) => withMessage("Quit", r.message)
   },
   Closed: {
     label: "closed",
     left: () => "connection closed",
-    farewell: (_, nick) => goodbye(nick)
+    farewell: (_, nick) => goodbye(nick),
+    brief: () => "Connection closed"
   },
   Reset: {
     label: "reset",
     left: () => "connection reset",
-    farewell: () => undefined
+    farewell: () => undefined,
+    brief: () => "Connection reset"
   },
   Slow: {
     label: "slow",
     left: () => "disconnected: too slow",
     farewell: (r) => `Disconnected: you are not reading fast enough (more than ${r.limit} bytes waiting for you).`,
+    brief: (r) => `Too slow: more than ${r.limit} bytes waiting`,
     offence: (r) => `slow client: more than ${r.limit} bytes waiting for it`
   },
   Stalled: {
     label: "slow",
     left: () => "disconnected: too slow",
     farewell: (r) => `Disconnected: you did not read for ${seconds(r.millis)}.`,
+    brief: (r) => `Too slow: nothing read for ${seconds(r.millis)}`,
     offence: (r) => `slow client: a write not taken for ${seconds(r.millis)}`
   },
   Flood: {
@@ -82,18 +91,27 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
     left: () => "disconnected: flooding",
     farewell: (r) =>
       `Disconnected: flooding (more than ${r.rate} lines or ${r.bytes} bytes a second for ${seconds(r.millis)}).`,
+    brief: () => "Excess flood",
     offence: (r) => `flooding for ${seconds(r.millis)}`
   },
   Idle: {
     label: "idle",
     left: () => "disconnected: idle",
     farewell: (r) => `Disconnected: no message for ${seconds(r.millis)}.`,
+    brief: (r) => `Idle for ${seconds(r.millis)}`,
     offence: () => "idle timeout"
+  },
+  PingTimeout: {
+    label: "ping timeout",
+    left: (r) => `ping timeout: ${seconds(r.millis)}`,
+    farewell: (r) => `Disconnected: no answer to a ping for ${seconds(r.millis)}.`,
+    brief: (r) => `Ping timeout: ${seconds(r.millis)}`
   },
   Unregistered: {
     label: "unregistered",
     left: () => "disconnected: no nickname",
     farewell: (r) => `Disconnected: no nickname chosen within ${seconds(r.millis)}.`,
+    brief: (r) => `Registration timeout: ${seconds(r.millis)}`,
     offence: () => "no nickname within the registration timeout"
   },
   Kicked: {
@@ -102,12 +120,14 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
     farewell: (r) =>
       r.message === undefined
         ? "You have been disconnected by the operator."
-        : `You have been disconnected by the operator: ${r.message}`
+        : `You have been disconnected by the operator: ${r.message}`,
+    brief: (r) => withMessage("Kicked by the operator", r.message)
   },
   Shutdown: {
     label: "shutdown",
     left: () => undefined,
-    farewell: () => "Server shutting down. Goodbye."
+    farewell: () => "Server shutting down. Goodbye.",
+    brief: () => "Server shutting down"
   }
 }
 
@@ -120,6 +140,8 @@ export const leftText = (reason: CloseReason): string | undefined => texts(reaso
 /** The last line a client that ended this way reads, if anything. */
 export const farewellText = (reason: CloseReason, nick: string | undefined): string | undefined =>
   texts(reason).farewell(reason, nick)
+/** The reason in a few words (IRC's `ERROR` line). */
+export const briefText = (reason: CloseReason): string => texts(reason).brief(reason)
 /** The warning a client that ended this way earns, if any. */
 export const offenceText = (reason: CloseReason): string | undefined => texts(reason).offence?.(reason)
 

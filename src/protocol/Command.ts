@@ -4,25 +4,62 @@ import { Nick, Room } from "./Names.js"
 /** Free text typed by a user (messages, reasons), already sanitized by the codec. */
 const Text = Schema.String
 
-/** A line for the session's room. */
-export const Say = Schema.TaggedStruct("Say", { text: Text })
-/** An action, `* nick waves`. */
-export const Me = Schema.TaggedStruct("Me", { text: Text })
+/**
+ * A line for a room: `room`, or the session's one room when absent. A
+ * `notice` (IRC's NOTICE) is never answered with an error.
+ */
+export const Say = Schema.TaggedStruct("Say", {
+  text: Text,
+  room: Schema.optional(Room),
+  notice: Schema.optional(Schema.Boolean)
+})
+/** An action, `* nick waves`, to `room` or the session's one room. */
+export const Me = Schema.TaggedStruct("Me", { text: Text, room: Schema.optional(Room) })
 /** A private message to one nickname. */
-export const Msg = Schema.TaggedStruct("Msg", { nick: Nick, text: Text })
+export const Msg = Schema.TaggedStruct("Msg", {
+  nick: Nick,
+  text: Text,
+  notice: Schema.optional(Schema.Boolean),
+  action: Schema.optional(Schema.Boolean)
+})
 /** Registers with this nickname, or renames once registered. */
 export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick })
-/** Moves to a room (the text protocol is in one room at a time). */
+/**
+ * Into a room: a protocol with one room per session moves there (leaving
+ * the old one), one with several adds it.
+ */
 export const Join = Schema.TaggedStruct("Join", { room: Room })
+/** Out of one room, telling it why. */
+export const Part = Schema.TaggedStruct("Part", { room: Room, reason: Schema.optional(Text) })
 export const Rooms = Schema.TaggedStruct("Rooms", {})
-export const Who = Schema.TaggedStruct("Who", {})
-/** Shows the room's topic (`text` absent), sets it, or clears it (`text` empty). */
-export const Topic = Schema.TaggedStruct("Topic", { text: Schema.optional(Text) })
+/** Who is in a room, `room` as the client wrote it (or the session's one room). */
+export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String) })
+/** Who matches `mask`: a room, a nickname, or a pattern with `*` and `?` (the session's room when absent). */
+export const Who = Schema.TaggedStruct("Who", { mask: Schema.optional(Schema.String) })
+/** Shows a room's topic (`text` absent), sets it, or clears it (`text` empty); the session's one room when no `room`. */
+export const Topic = Schema.TaggedStruct("Topic", { room: Schema.optional(Room), text: Schema.optional(Text) })
+/** The modes of a room or a nickname (hubbub has none to change). */
+export const Mode = Schema.TaggedStruct("Mode", { target: Schema.String, change: Schema.optional(Schema.String) })
 export const Help = Schema.TaggedStruct("Help", {})
 export const Quit = Schema.TaggedStruct("Quit", { reason: Schema.optional(Text) })
 /** Telnet's "are you there": answered in order with everything before it. */
 export const TimingMark = Schema.TaggedStruct("TimingMark", {})
 
 /** Everything a client can ask of the server, whatever its wire format. */
-export const Command = Schema.Union([Say, Me, Msg, SetNick, Join, Rooms, Who, Topic, Help, Quit, TimingMark])
+export const Command = Schema.Union([
+  Say,
+  Me,
+  Msg,
+  SetNick,
+  Join,
+  Part,
+  Rooms,
+  Names,
+  Who,
+  Topic,
+  Mode,
+  Help,
+  Quit,
+  TimingMark
+])
 export type Command = typeof Command.Type

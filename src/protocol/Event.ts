@@ -13,9 +13,24 @@ import { Reply } from "./Reply.js"
  */
 const S = Schema.String
 
-export const Chat = Schema.TaggedStruct("Chat", { room: S, from: S, text: S })
-export const Action = Schema.TaggedStruct("Action", { room: S, from: S, text: S })
-export const Private = Schema.TaggedStruct("Private", { to: S, from: S, text: S })
+/** `session` is the sender's (a protocol that does not echo leaves its own out); `notice` is IRC's NOTICE. */
+export const Chat = Schema.TaggedStruct("Chat", {
+  room: S,
+  from: S,
+  text: S,
+  session: Schema.optional(S),
+  notice: Schema.optional(Schema.Boolean)
+})
+export const Action = Schema.TaggedStruct("Action", { room: S, from: S, text: S, session: Schema.optional(S) })
+/** To the session `to`, whose nickname is `nick`. */
+export const Private = Schema.TaggedStruct("Private", {
+  to: S,
+  nick: S,
+  from: S,
+  text: S,
+  notice: Schema.optional(Schema.Boolean),
+  action: Schema.optional(Schema.Boolean)
+})
 /**
  * `session` entered `room`; from this event on, the session gets the room's
  * events. A `quiet` join (in a room too large to announce it in) is
@@ -29,16 +44,20 @@ export const Joined = Schema.TaggedStruct("Joined", {
 })
 /**
  * `session` left `room`: the room's events up to this one still reach it,
- * none after. A `quiet` one is addressed to the leaving session alone.
+ * none after. A `quiet` one is addressed to the leaving session alone. A
+ * session that leaves the server (`quit`) leaves each of its rooms with one.
  */
 export const Left = Schema.TaggedStruct("Left", {
   room: S,
   nick: S,
   session: S,
+  /** Why; empty when no reason was given. */
   reason: S,
+  quit: Schema.optional(Schema.Boolean),
   quiet: Schema.optional(Schema.Boolean)
 })
-export const Renamed = Schema.TaggedStruct("Renamed", { room: S, from: S, nick: S })
+/** `from` is now `nick`; each of its rooms is told, and `change` is the same in every one of them. */
+export const Renamed = Schema.TaggedStruct("Renamed", { room: S, from: S, nick: S, change: S })
 /** The room's topic was set (or cleared: no `topic`) by `by`. */
 export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S, topic: Schema.optional(S) })
 /** A line from the server or a bot, to a room, a session or everyone. */
@@ -49,8 +68,8 @@ export const Notice = Schema.TaggedStruct("Notice", {
 })
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
-/** An answer to one session. */
-export const Answer = Schema.TaggedStruct("Answer", { to: S, reply: Reply })
+/** An answer to one session, known as `nick` when it has a nickname. */
+export const Answer = Schema.TaggedStruct("Answer", { to: S, nick: Schema.optional(S), reply: Reply })
 /**
  * The last event a session delivers: everything published to it before this
  * still arrives. Each session publishes its own (`to` itself); one with no
@@ -77,8 +96,9 @@ export const Event = Schema.Union([
 ])
 export type Event = typeof Event.Type
 
-/** An answer to one session, as an event. */
-export const answer = (to: string, reply: Reply): Event => ({ _tag: "Answer", to, reply })
+/** An answer to one session (known as `nick`), as an event. */
+export const answer = (to: string, reply: Reply, nick?: string): Event =>
+  nick === undefined ? { _tag: "Answer", to, reply } : { _tag: "Answer", to, nick, reply }
 
 /**
  * An event on its way to its recipients, numbered in publication order and

@@ -12,6 +12,12 @@ export const Room = Schema.String.check(
 ).pipe(Schema.brand("Room"))
 export type Room = typeof Room.Type
 
+/** The most rooms one session may be in at once. */
+export const maxRoomsPerSession = 50
+
+/** The longest topic, in UTF-8 bytes (longer ones are cut at a character boundary). */
+export const maxTopicBytes = 390
+
 /** Where a session is put when it registers; it always exists. */
 export const Lobby = "#lobby" as Room
 

@@ -9,22 +9,60 @@ const S = Schema.String
 const N = Schema.Number
 
 export const Greeting = Schema.TaggedStruct("Greeting", {})
-export const Welcome = Schema.TaggedStruct("Welcome", { nick: S, room: S })
-/** Who is in a room: how many, and up to 100 of their nicknames. */
-export const Members = Schema.TaggedStruct("Members", { room: S, count: N, nicks: Schema.Array(S) })
+/** Registered as `nick`, and put in `room` by a protocol with one room per session. */
+export const Welcome = Schema.TaggedStruct("Welcome", { nick: S, room: Schema.optional(S) })
+/**
+ * Who is in a room (`room` as the client wrote it): how many, up to 100 of
+ * their nicknames, and its operators among them.
+ */
+export const Members = Schema.TaggedStruct("Members", {
+  room: S,
+  count: N,
+  nicks: Schema.Array(S),
+  operators: Schema.Array(S)
+})
 export const NickTaken = Schema.TaggedStruct("NickTaken", { nick: S, registering: Schema.Boolean })
 export const InvalidNick = Schema.TaggedStruct("InvalidNick", { nick: S })
 export const AlreadyNick = Schema.TaggedStruct("AlreadyNick", { nick: S })
 /** Renamed in a room too large to announce it in: only the session itself is told. */
-export const NowKnownAs = Schema.TaggedStruct("NowKnownAs", { nick: S })
+export const NowKnownAs = Schema.TaggedStruct("NowKnownAs", { from: S, nick: S })
 export const NickFirst = Schema.TaggedStruct("NickFirst", {})
 export const InvalidRoom = Schema.TaggedStruct("InvalidRoom", { room: S })
 export const AlreadyIn = Schema.TaggedStruct("AlreadyIn", { room: S })
 export const NoSuchNick = Schema.TaggedStruct("NoSuchNick", { nick: S })
+export const NoSuchRoom = Schema.TaggedStruct("NoSuchRoom", { room: S })
+export const NotInRoom = Schema.TaggedStruct("NotInRoom", { room: S })
+/** A message to a room the session is not in. */
+export const CannotSend = Schema.TaggedStruct("CannotSend", { room: S })
+/** A message with no text. */
+export const NoText = Schema.TaggedStruct("NoText", {})
+/** An answer to the client's ping. */
+export const Pong = Schema.TaggedStruct("Pong", { token: S })
+/** The server's own "are you there" to a client that has been silent. */
+export const Ping = Schema.TaggedStruct("Ping", {})
+/** Who matched a `Who` mask: nicknames, with the room they were found in when the mask was a room. */
+export const WhoList = Schema.TaggedStruct("WhoList", {
+  mask: S,
+  entries: Schema.Array(Schema.Struct({ nick: S, room: Schema.optional(S), operator: Schema.Boolean }))
+})
+/** A room's or a nickname's modes. */
+export const Modes = Schema.TaggedStruct("Modes", { target: S, modes: S })
+/** A mode hubbub does not have, or a mode of another nickname. */
+export const NoSuchMode = Schema.TaggedStruct("NoSuchMode", { target: S, mode: S })
+/** The end of a room's (always empty) ban list. */
+export const BanListEnd = Schema.TaggedStruct("BanListEnd", { room: S })
+/** A capability negotiation answer (`LS`, `LIST`, `NAK`; anything else is an invalid subcommand). */
+export const Capabilities = Schema.TaggedStruct("Capabilities", { sub: S, caps: S })
+/** A command with more targets than it takes (`target` is the first one past the limit). */
+export const TooManyTargets = Schema.TaggedStruct("TooManyTargets", { target: S })
+/** A join past the most rooms a session may be in. */
+export const TooManyRooms = Schema.TaggedStruct("TooManyRooms", { room: S, limit: N })
+/** Registration commands once registered. */
+export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
 /** A private message went out. */
 export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S })
 export const RoomList = Schema.TaggedStruct("RoomList", {
-  rooms: Schema.Array(Schema.Struct({ room: S, members: N }))
+  rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S) }))
 })
 export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
 export const Help = Schema.TaggedStruct("Help", {})
@@ -52,6 +90,20 @@ export const Reply = Schema.Union([
   InvalidRoom,
   AlreadyIn,
   NoSuchNick,
+  NoSuchRoom,
+  NotInRoom,
+  CannotSend,
+  NoText,
+  Pong,
+  Ping,
+  WhoList,
+  Modes,
+  NoSuchMode,
+  BanListEnd,
+  Capabilities,
+  AlreadyRegistered,
+  TooManyTargets,
+  TooManyRooms,
   Sent,
   RoomList,
   TopicIs,

@@ -12,3 +12,16 @@ export const sanitize = (text: string): string => {
   controls.lastIndex = 0
   return controls.test(text) ? text.replace(controls, "") : text
 }
+
+/** `text` in at most `bytes` UTF-8 bytes, cut between characters. */
+export const cut = (text: string, bytes: number): string => {
+  if (Buffer.byteLength(text, "utf8") <= bytes) return text
+  let out = ""
+  let size = 0
+  for (const char of text) {
+    size += Buffer.byteLength(char, "utf8")
+    if (size > bytes) break
+    out += char
+  }
+  return out
+}

@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -5,6 +6,8 @@ import * as Layer from "effect/Layer"
 import type * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
@@ -13,7 +16,9 @@ import { Flusher } from "../session/Flusher.js"
 import * as Serve from "../session/Serve.js"
 import { Sessions } from "../session/Sessions.js"
 import * as Transport from "../transport/Transport.js"
-import { Codec } from "../wire/Codec.js"
+import { Codec, type CodecShape, makeCodec } from "../wire/Codec.js"
+import { ircFormat } from "../wire/IrcCodec.js"
+import { version } from "../version.js"
 import { Stats } from "./Stats.js"
 import { Warnings } from "./Warnings.js"
 
@@ -24,7 +29,10 @@ import { Warnings } from "./Warnings.js"
  * `shutdownTimeout` to flush, then the rest are cut off.
  */
 export class ChatServer extends Context.Service<ChatServer, {
+  /** The address of the text protocol's listener. */
   readonly address: NetAddress.SocketAddress
+  /** The IRC listener's address, when it is on (`ircPort`). */
+  readonly ircAddress: NetAddress.SocketAddress | undefined
   /** Asks the program built on this server to stop (the console's `quit`). */
   readonly requestStop: Effect.Effect<void>
   /** Completes when a stop was requested. */
@@ -43,10 +51,18 @@ export class ChatServer extends Context.Service<ChatServer, {
       const stop = yield* Deferred.make<void>()
 
       yield* Effect.addFinalizer(() => Effect.logInfo("stopped"))
-      yield* server.run(session).pipe(
-        Effect.catchCause((cause) => Effect.logError("the listener failed", cause)),
-        Effect.forkScoped
-      )
+      yield* listen(server, session)
+      const ircCodec = Option.isSome(config.ircPort)
+        ? makeCodec(ircFormat({
+          serverName: config.serverName,
+          version,
+          created: new Date(yield* Clock.currentTimeMillis).toUTCString()
+        }))
+        : undefined
+      const irc = ircCodec === undefined ? undefined : yield* another("IRC", Option.getOrThrow(config.ircPort), ircCodec)
+      // Once every port is open: a port that cannot open leaves no "listening" line behind.
+      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
+      if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}`)
 
       // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
       yield* Effect.addFinalizer(() =>
@@ -87,9 +103,9 @@ export class ChatServer extends Context.Service<ChatServer, {
         )
       }
 
-      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
       return ChatServer.of({
         address: server.address,
+        ircAddress: irc?.address,
         requestStop: Effect.asVoid(Deferred.succeed(stop, undefined)),
         stopRequested: Deferred.await(stop)
       })
@@ -112,6 +128,30 @@ export class ChatServer extends Context.Service<ChatServer, {
     Layer.provideMerge(ChatServer.layerServices)
   )
 }
+
+/** Serves a listener's connections until the server's scope closes. */
+const listen = <R>(server: SocketServer.SocketServer["Service"], session: (socket: Socket.Socket) => Effect.Effect<void, never, R>) =>
+  server.run(session).pipe(
+    Effect.catchCause((cause) => Effect.logError("the listener failed", cause)),
+    Effect.forkScoped
+  )
+
+/** A listener on `port` could not open. */
+export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", {
+  protocol: Schema.String,
+  port: Schema.Number,
+  failure: Schema.Unknown
+}) {}
+
+/** One more listener on the server's sessions and hub, for another wire format. */
+const another = Effect.fnUntraced(function*(protocol: string, port: number, codec: CodecShape) {
+  const config = yield* ChatConfig
+  const server = yield* Transport.tcp(config, port).pipe(
+    Effect.mapError((error) => new ListenError({ protocol, port, failure: error.reason.cause }))
+  )
+  yield* listen(server, yield* Effect.provideService(Serve.handler, Codec, codec))
+  return server
+})
 
 export const formatAddress = (address: NetAddress.SocketAddress): string =>
   address._tag === "UnixPathAddress"

@@ -77,7 +77,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "who":
         return Effect.suspend(() => {
           const rows = Array.from(sessions.live.values(), (s) =>
-            `${s.nick ?? "(registering)"}\t${s.room ?? "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outboxBytes}`)
+            `${s.nick ?? "(registering)"}\t${s.rooms.join(",") || "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outboxBytes}`)
           return Console.log([`${rows.length} connection(s)`, "nick\troom\tpeer\tsince\toutbox bytes", ...rows].join("\n"))
         })
       case "rooms":

@@ -56,6 +56,7 @@ export class Stats extends Context.Service<Stats, {
               counters.floodDisconnects++
               return
             case "Idle":
+            case "PingTimeout":
             case "Unregistered":
               counters.timeouts++
               return

@@ -3,11 +3,11 @@ import * as Schema from "effect/Schema"
 import type { Hub } from "../hub/Hub.js"
 import { CloseReason, CloseReasons } from "../protocol/CloseReason.js"
 import type { Command } from "../protocol/Command.js"
-import { answer, type Event } from "../protocol/Event.js"
-import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
-import type { Reply } from "../protocol/Reply.js"
+import type { Event } from "../protocol/Event.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { Counters } from "../server/Stats.js"
 import type { Input } from "../wire/Codec.js"
+import * as Rooms from "./RoomCommands.js"
 
 /** The reading side of a session ended, and why. */
 export class SessionClosed extends Schema.TaggedError<SessionClosed>()("SessionClosed", { reason: CloseReason }) {}
@@ -16,19 +16,21 @@ export class SessionClosed extends Schema.TaggedError<SessionClosed>()("SessionC
 export interface Client {
   readonly id: SessionId
   nick: Nick | undefined
-  /** The one room the text protocol keeps a session in. */
-  room: Room | undefined
+  /** The rooms it is in, in the order it joined them (one at most for a protocol with one room per session). */
+  rooms: Array<Room>
   /** The session just registered (the registration clock stops). */
   readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */
   readonly offend: (what: string) => Effect.Effect<void>
 }
 
-/** What every session of a server shares with the interpreter. */
+/** What every session of a listener shares with the interpreter. */
 export interface CommandEnv {
   readonly hub: Hub["Service"]
   readonly counters: Counters
   readonly maxLineBytes: number
+  /** The listener's protocol keeps a session in one room, or in any number. */
+  readonly rooms: "one" | "many"
 }
 
 /**
@@ -40,113 +42,131 @@ export interface CommandEnv {
 export const run = (env: CommandEnv, client: Client) =>
 (inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed> => {
   const nick = client.nick
-  const room = client.room
-  if (nick !== undefined && room !== undefined && allChat(inputs)) {
+  if (nick !== undefined && client.rooms.length > 0 && allChat(inputs, client)) {
     env.counters.messagesIn += inputs.length
-    return env.hub.publishAll(inputs.map((input) => chat(room, nick, (input as Say).text)))
+    return env.hub.publishAll(inputs.map((input) => chat(client, nick, input as Say)))
   }
   return Effect.forEach(inputs, (input, i) => {
     if (input === undefined) return Effect.void
     // Telnet's Ctrl-C is an interrupt then a timing mark: answer the mark first, or telnet hides the goodbye.
     if (input._tag === "Quit" && inputs.slice(i + 1).some((next) => next?._tag === "TimingMark")) {
-      return Effect.andThen(reply(env, client, { _tag: "TimingMarkDone" }), interpret(env, client, input))
+      return Effect.andThen(Rooms.reply(env, client, { _tag: "TimingMarkDone" }), interpret(env, client, input))
     }
     return interpret(env, client, input)
   }, { discard: true })
 }
 
 type Say = Extract<Command, { readonly _tag: "Say" }>
-const allChat = (inputs: ReadonlyArray<Input | undefined>) => {
-  for (const input of inputs) if (input?._tag !== "Say") return false
+
+/** Only chat, each line for a room the session is in. */
+const allChat = (inputs: ReadonlyArray<Input | undefined>, client: Client) => {
+  for (const input of inputs) {
+    if (input?._tag !== "Say") return false
+    if (input.room !== undefined && !client.rooms.includes(input.room)) return false
+  }
   return true
 }
-const chat = (room: Room, from: Nick, text: string): Event => ({ _tag: "Chat", room, from, text })
-const reply = (env: CommandEnv, client: Client, r: Reply) => env.hub.publish(answer(client.id, r))
 
-const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
-  const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
-  if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
-  client.nick = nick
-  client.room = Lobby
-  yield* reply(env, client, { _tag: "Welcome", nick, room: Lobby })
-  yield* enter(env, client, Lobby)
-  yield* client.registered(nick)
-})
+const chat = (client: Client, from: Nick, say: Say): Event =>
+  say.notice
+    ? { _tag: "Chat", room: say.room ?? client.rooms[0], from, text: say.text, session: client.id, notice: true }
+    : { _tag: "Chat", room: say.room ?? client.rooms[0], from, text: say.text, session: client.id }
 
-/** Into a room: its join notice, then who is there (and its topic), in order. */
-const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
-  const joined = yield* env.hub.join(client.id, room).pipe(Effect.orDie)
-  const roster = joined.roster
-  yield* reply(env, client, { _tag: "Members", room, count: roster.count, nicks: roster.nicks })
-  if (joined.topic !== undefined) yield* reply(env, client, { _tag: "TopicIs", room, topic: joined.topic })
-})
+/** The room a message goes to, or why it cannot go (nothing at all for a notice). */
+const target = (env: CommandEnv, client: Client, room: Room | undefined, notice: boolean | undefined) => {
+  if (room === undefined) return Effect.succeed(client.rooms[0])
+  if (client.rooms.includes(room)) return Effect.succeed(room)
+  if (notice) return Effect.succeed(undefined)
+  return Effect.flatMap(env.hub.roster(room), (roster) =>
+    Effect.as(
+      Rooms.reply(env, client, roster === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "CannotSend", room }),
+      undefined
+    ))
+}
 
-const move = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Room, to: Room) {
-  if (from === to) return yield* reply(env, client, { _tag: "AlreadyIn", room: to })
-  yield* env.hub.part(client.id, from, `moved to ${to}`).pipe(Effect.orDie)
-  client.room = to
-  yield* enter(env, client, to)
-})
-
-const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick) {
-  if (from === to) return yield* reply(env, client, { _tag: "AlreadyNick", nick: to })
-  const renamed = yield* Effect.result(env.hub.claimNick(client.id, to))
-  if (renamed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick: to, registering: false })
-  client.nick = to
-})
-
-const message = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick, text: string) {
-  const target = yield* env.hub.findNick(to)
-  if (target === undefined) return yield* reply(env, client, { _tag: "NoSuchNick", nick: to })
+const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Say) {
+  if (input.text === "") return input.notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoText" })
+  const room = yield* target(env, client, input.room, input.notice)
+  if (room === undefined) return
   env.counters.messagesIn++
-  yield* env.hub.publish({ _tag: "Private", to: target.session, from, text })
-  yield* reply(env, client, { _tag: "Sent", to: target.nick, text })
+  yield* env.hub.publish(chat(client, from, { ...input, room }))
 })
 
-const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, text: string | undefined) {
-  if (text === undefined) {
-    const current = yield* env.hub.topic(room)
-    return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
-  }
-  yield* env.hub.setTopic(client.id, room, text === "" ? undefined : text).pipe(Effect.orDie)
+const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, room: Room | undefined, text: string) {
+  const to = yield* target(env, client, room, false)
+  if (to === undefined) return
+  env.counters.messagesIn++
+  yield* env.hub.publish({ _tag: "Action", room: to, from, text, session: client.id })
+})
+
+const message = Effect.fnUntraced(function*(
+  env: CommandEnv,
+  client: Client,
+  from: Nick,
+  input: Extract<Command, { readonly _tag: "Msg" }>
+) {
+  const notice = input.notice === true
+  if (input.text === "") return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoText" })
+  const found = yield* env.hub.findNick(input.nick)
+  if (found === undefined) return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
+  env.counters.messagesIn++
+  yield* env.hub.publish({
+    _tag: "Private",
+    to: found.session,
+    nick: found.nick,
+    from,
+    text: input.text,
+    ...(notice ? { notice } : {}),
+    ...(input.action ? { action: true } : {})
+  })
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text })
 })
 
 const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed> => {
-  const { counters, hub } = env
-  if (input._tag === "Invalid") {
-    return input.reply._tag === "LineTooLong"
-      ? Effect.andThen(client.offend(`line over ${env.maxLineBytes} bytes discarded`), reply(env, client, input.reply))
-      : reply(env, client, input.reply)
+  switch (input._tag) {
+    case "Invalid":
+      return input.reply._tag === "LineTooLong"
+        ? Effect.andThen(
+          client.offend(`line over ${env.maxLineBytes} bytes discarded`),
+          Rooms.reply(env, client, input.reply)
+        )
+        : Rooms.reply(env, client, input.reply)
+    case "Reply":
+      return Rooms.reply(env, client, input.reply)
+    case "Quit":
+      return Effect.fail(new SessionClosed({ reason: CloseReasons.Quit(input.reason) }))
+    case "TimingMark":
+      return Rooms.reply(env, client, { _tag: "TimingMarkDone" })
   }
-  if (input._tag === "Quit") return Effect.fail(new SessionClosed({ reason: CloseReasons.Quit(input.reason) }))
-  if (input._tag === "TimingMark") return reply(env, client, { _tag: "TimingMarkDone" })
   const nick = client.nick
-  const room = client.room
-  if (nick === undefined || room === undefined) {
-    return input._tag === "Nick" ? register(env, client, input.nick) : reply(env, client, { _tag: "NickFirst" })
+  if (nick === undefined) {
+    return input._tag === "Nick" ? Rooms.register(env, client, input.nick) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {
     case "Say":
-      counters.messagesIn++
-      return hub.publish(chat(room, nick, input.text))
+      return say(env, client, nick, input)
     case "Me":
-      counters.messagesIn++
-      return hub.publish({ _tag: "Action", room, from: nick, text: input.text })
+      return action(env, client, nick, input.room, input.text)
     case "Msg":
-      return message(env, client, nick, input.nick, input.text)
+      return message(env, client, nick, input)
     case "Nick":
-      return rename(env, client, nick, input.nick)
+      return Rooms.rename(env, client, nick, input.nick)
     case "Join":
-      return move(env, client, room, input.room)
+      return Rooms.join(env, client, input.room)
+    case "Part":
+      return Rooms.part(env, client, input.room, input.reason)
     case "Rooms":
-      return Effect.flatMap(hub.rooms, (rooms) =>
-        reply(env, client, { _tag: "RoomList", rooms: rooms.map(({ members, room }) => ({ room, members })) }))
+      return Effect.flatMap(env.hub.rooms, (rooms) =>
+        Rooms.reply(env, client, { _tag: "RoomList", rooms: rooms.map(({ members, room, topic }) => ({ room, members, ...(topic === undefined ? {} : { topic }) })) }))
+    case "Names":
+      return Rooms.names(env, client, input.room ?? client.rooms[0])
     case "Who":
-      return Effect.flatMap(hub.roster(room), (roster) =>
-        reply(env, client, { _tag: "Members", room, count: roster?.count ?? 0, nicks: roster?.nicks ?? [] }))
+      return Rooms.who(env, client, input.mask ?? client.rooms[0])
     case "Topic":
-      return topic(env, client, room, input.text)
+      return Rooms.topic(env, client, input.room ?? client.rooms[0], input.text)
+    case "Mode":
+      return Rooms.mode(env, client, nick, input.target, input.change)
     case "Help":
-      return reply(env, client, { _tag: "Help" })
+      return Rooms.reply(env, client, { _tag: "Help" })
   }
 }

@@ -6,7 +6,7 @@ import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import type { ChatConfigShape } from "../ChatConfig.js"
-import type { Decoder, Input } from "../wire/Codec.js"
+import type { Decoder, Format, Input } from "../wire/Codec.js"
 import { type Frame, Framer, frames, type FramingOptions } from "../wire/Framing.js"
 import { type Client, type CommandEnv, run, type SessionClosed } from "./Commands.js"
 import { floodControl } from "./FloodControl.js"
@@ -27,9 +27,13 @@ export interface ReaderEnv extends CommandEnv {
 }
 
 /** How connections are framed on a server with `config`. */
-export const framingOf = (config: ChatConfigShape, telnet: boolean, counters: { bytesIn: number }): FramingOptions => ({
-  maxLineBytes: config.maxLineBytes,
-  telnet,
+export const framingOf = (
+  config: ChatConfigShape,
+  format: Pick<Format, "telnet" | "maxLineBytes">,
+  counters: { bytesIn: number }
+): FramingOptions => ({
+  maxLineBytes: format.maxLineBytes ?? config.maxLineBytes,
+  telnet: format.telnet,
   partials: config.floodRate > 0,
   // A held-back read waits at most for a burst's worth of tokens.
   maxBatch: config.floodRate > 0 ? config.floodBurst : 1024,
@@ -132,7 +136,11 @@ class DecodePull<E, R> {
     for (let i = from; i < this.at; i++) {
       const frame = this.pending[i]
       if (typeof frame === "string" || frame._tag === "TooLong") completed = true
-      out.push(this.input(frame))
+      const input = this.input(frame)
+      // A line may be several commands (IRC's `JOIN #a,#b`), or none.
+      if (!Array.isArray(input)) out.push(input as Input | undefined)
+      else if (input.length === 0) out.push(undefined)
+      else out.push(...input)
     }
     if (completed) this.client.lastLine = this.env.now()
     return out as unknown as Arr.NonEmptyReadonlyArray<Input | undefined>
@@ -145,11 +153,11 @@ class DecodePull<E, R> {
     return i + 1
   }
 
-  private input(frame: Frame): Input | undefined {
+  private input(frame: Frame): Input | ReadonlyArray<Input> | undefined {
     if (typeof frame === "string") return this.client.decoder.decode(frame, this.client.nick !== undefined)
     switch (frame._tag) {
       case "TooLong":
-        return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: this.env.config.maxLineBytes } }
+        return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: this.env.framing.maxLineBytes } }
       case "Interrupt":
         return { _tag: "Quit" }
       case "TimingMark":

@@ -48,8 +48,9 @@ export const handler: Effect.Effect<
     counters: stats.counters,
     warnings: yield* Warnings,
     flusher: yield* Flusher,
-    maxLineBytes: config.maxLineBytes,
-    framing: framingOf(config, codec.telnet, stats.counters),
+    maxLineBytes: codec.maxLineBytes ?? config.maxLineBytes,
+    framing: framingOf(config, codec, stats.counters),
+    rooms: codec.rooms,
     now: () => clock.currentTimeMillisUnsafe()
   }
   return (socket: Socket.Socket) =>

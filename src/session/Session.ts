@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Hub, Recipient } from "../hub/Hub.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
-import type { Envelope } from "../protocol/Event.js"
+import { answer, type Envelope } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { Stats } from "../server/Stats.js"
 import type { Warnings } from "../server/Warnings.js"
@@ -43,7 +43,7 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
   /** Its scope: the one its reading Stream runs in, which owns the connection. */
   scope!: Scope.Scope
   nick: Nick | undefined = undefined
-  room: Room | undefined = undefined
+  rooms: Array<Room> = []
   /** Why it ends; the first reason wins. */
   reason: CloseReason | undefined = undefined
   /** Whether the hub's deliveries are still taken: until its last event, or its cut-off. */
@@ -125,7 +125,18 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
   deliver(events: ReadonlyArray<Envelope>): void {
     if (!this.receiving) return
     const { codec, counters } = this.env
-    if (events[0].room !== undefined) {
+    const omits = this.decoder.omits
+    const kept = omits === undefined ? undefined : keptOf(events, omits, this.id)
+    if (kept !== undefined) {
+      // Not the run the others take: each event on its own, so no cached run stands in for it.
+      if (kept.length === 0) return
+      if (kept[0].room !== undefined) {
+        for (const envelope of kept) this.outbox.push(codec.encode(envelope))
+        counters.messagesOut += kept.length
+        return
+      }
+      events = kept
+    } else if (events[0].room !== undefined) {
       this.outbox.push(codec.encodeRun(events))
       counters.messagesOut += events.length
       return
@@ -173,9 +184,29 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
       if (registration !== undefined) yield* Fiber.interrupt(registration)
       const idle = self.env.config.idleTimeout
       if (Option.isSome(idle)) yield* Effect.forkIn(watchIdle(self, Duration.toMillis(idle.value)), self.scope, { startImmediately: true })
+      if (self.env.codec.pings) {
+        yield* Effect.forkIn(watchPing(self, Duration.toMillis(self.env.config.pingInterval)), self.scope, {
+          startImmediately: true
+        })
+      }
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: self.peer, nick }))
     })
   }
+}
+
+/** The events a connection keeps, in one pass (`omits` may keep state); `undefined` when it keeps them all. */
+const keptOf = (
+  events: ReadonlyArray<Envelope>,
+  omits: (envelope: Envelope, self: string) => boolean,
+  self: string
+): Array<Envelope> | undefined => {
+  let kept: Array<Envelope> | undefined
+  for (let i = 0; i < events.length; i++) {
+    const omitted = omits(events[i], self)
+    if (omitted) kept ??= events.slice(0, i)
+    else if (kept !== undefined) kept.push(events[i])
+  }
+  return kept
 }
 
 /** Closes a session that completes no line for `millis`. */
@@ -185,4 +216,20 @@ const watchIdle = (session: Session, millis: number): Effect.Effect<void> =>
     return left > 0
       ? Effect.andThen(Effect.sleep(Duration.millis(left)), watchIdle(session, millis))
       : Effect.sync(() => session.close({ _tag: "Idle", millis }))
+  })
+
+/** Pings a session silent for `millis`, and closes it if it stays silent as long again. */
+const watchPing = (session: Session, millis: number): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const left = session.lastLine + millis - session.env.now()
+    if (left > 0) return Effect.andThen(Effect.sleep(Duration.millis(left)), watchPing(session, millis))
+    const pinged = session.env.now()
+    return session.env.hub.publish(answer(session.id, { _tag: "Ping" }, session.nick)).pipe(
+      Effect.andThen(Effect.sleep(Duration.millis(millis))),
+      Effect.andThen(Effect.suspend(() =>
+        session.lastLine >= pinged
+          ? watchPing(session, millis)
+          : Effect.sync(() => session.close({ _tag: "PingTimeout", millis }))
+      ))
+    )
   })

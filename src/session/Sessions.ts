@@ -17,7 +17,8 @@ export interface SessionHandle {
   /** When it connected, in milliseconds since the epoch. */
   readonly since: number
   readonly nick: Nick | undefined
-  readonly room: Room | undefined
+  /** The rooms it is in. */
+  readonly rooms: ReadonlyArray<Room>
   /** Bytes waiting for the client in the server. */
   readonly outboxBytes: number
   /** The fiber that serves it (its connection's own, which reads its socket). */

@@ -10,6 +10,8 @@ export type Input =
   | Command
   /** Not a valid command: the client is told this. */
   | { readonly _tag: "Invalid"; readonly reply: Reply }
+  /** A line the codec answers itself (a ping, a capability query), in order with everything else. */
+  | { readonly _tag: "Reply"; readonly reply: Reply }
 
 /**
  * Reads one client's lines. A codec hands each connection its own (a wire
@@ -22,7 +24,13 @@ export interface Decoder {
    * Before the session has registered (`registered` false) the line is read
    * as an attempt to choose a nickname.
    */
-  readonly decode: (line: string, registered: boolean) => Input | undefined
+  readonly decode: (line: string, registered: boolean) => Input | ReadonlyArray<Input> | undefined
+  /**
+   * Whether this connection leaves out an event its session (`self`) is
+   * handed: IRC shows no sender its own messages, and a quit or a rename
+   * once however many rooms it shares with them. Absent: nothing is left out.
+   */
+  readonly omits?: (envelope: Envelope, self: string) => boolean
 }
 
 /** What a wire format defines; {@link makeCodec} adds the caching. */
@@ -30,6 +38,12 @@ export interface Format {
   readonly name: string
   /** Whether its clients may speak telnet (its commands are then taken out of the input). */
   readonly telnet: boolean
+  /** A session is in one room at a time (joining moves it, and it starts in `#lobby`), or in any number. */
+  readonly rooms: "one" | "many"
+  /** The longest line its clients may send, in bytes without the line end (the server's limit when absent). */
+  readonly maxLineBytes?: number
+  /** Whether the server pings its silent clients (IRC's liveness check) and drops those that do not answer. */
+  readonly pings?: boolean
   readonly decoder: () => Decoder
   /** An event as this wire shows it, line end included; bytes for what is not text. */
   readonly render: (event: Event) => string | Uint8Array
@@ -59,12 +73,20 @@ const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
 /** A codec for `format`, rendering each envelope, and each run of a room's envelopes, once. */
 export const makeCodec = (format: Format): CodecShape => {
   const runs = new WeakMap<Envelope, { readonly last: Envelope; readonly bytes: Uint8Array }>()
+  // For envelopes whose own slot another codec took first (a room of text and IRC users).
+  const second = new WeakMap<Envelope, Uint8Array>()
   const encode = (envelope: Envelope) => {
     if (envelope.encodedBy === codec) return envelope.encoded!
-    const bytes = bytesOf(format.render(envelope.event))
     if (envelope.encodedBy === undefined) {
+      const bytes = bytesOf(format.render(envelope.event))
       envelope.encoded = bytes
       envelope.encodedBy = codec
+      return bytes
+    }
+    let bytes = second.get(envelope)
+    if (bytes === undefined) {
+      bytes = bytesOf(format.render(envelope.event))
+      second.set(envelope, bytes)
     }
     return bytes
   }

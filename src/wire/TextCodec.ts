@@ -34,7 +34,9 @@ const renderReply = (reply: Reply): string | Uint8Array => {
       return notice("Welcome to hubbub, a group chat server.") +
         notice("Choose a nickname (1-24 letters, digits, _ or -):")
     case "Welcome":
-      return notice(`Welcome, ${reply.nick}! You are in ${reply.room}. Type /help for commands.`)
+      return notice(
+        `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
+      )
     case "Members": {
       const more = reply.count > reply.nicks.length ? `, and ${reply.count - reply.nicks.length} more` : ""
       return notice(`Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}`)
@@ -55,6 +57,31 @@ const renderReply = (reply: Reply): string | Uint8Array => {
       return notice(`You are already in ${reply.room}.`)
     case "NoSuchNick":
       return notice(`No such nickname: ${reply.nick}.`)
+    case "NoSuchRoom":
+      return notice(`No such room: ${reply.room}.`)
+    case "NotInRoom":
+    case "CannotSend":
+      return notice(`You are not in ${reply.room}.`)
+    case "NoText":
+      return notice("Nothing to send.")
+    case "Pong":
+      return notice(`PONG ${reply.token}`)
+    case "WhoList":
+      return notice(`Who ${reply.mask} (${reply.entries.length}): ${reply.entries.map((e) => e.nick).join(", ")}`)
+    case "Modes":
+      return notice(`Modes of ${reply.target}: ${reply.modes}`)
+    case "NoSuchMode":
+      return notice(`No mode ${reply.mode} for ${reply.target}.`)
+    case "AlreadyRegistered":
+      return notice("You are already registered.")
+    case "TooManyTargets":
+      return notice(`Too many targets, from ${reply.target} on.`)
+    case "TooManyRooms":
+      return notice(`You are in ${reply.limit} rooms already; ${reply.room} was not joined.`)
+    case "Ping":
+    case "BanListEnd":
+    case "Capabilities":
+      return ""
     case "Sent":
       return notice(`Message to ${reply.to}: ${reply.text}`)
     case "RoomList":
@@ -93,11 +120,11 @@ export const renderText = (event: Event): string | Uint8Array => {
     case "Action":
       return `* ${event.from} ${event.text}\n`
     case "Private":
-      return `*${event.from}* ${event.text}\n`
+      return event.action ? `*${event.from}* * ${event.from} ${event.text}\n` : `*${event.from}* ${event.text}\n`
     case "Joined":
       return notice(`${event.nick} has joined ${event.room}`)
     case "Left":
-      return notice(`${event.nick} has left ${event.room} (${event.reason})`)
+      return notice(`${event.nick} has left ${event.room}${event.reason === "" ? "" : ` (${event.reason})`}`)
     case "Renamed":
       return notice(`${event.from} is now known as ${event.nick}`)
     case "TopicChanged":
@@ -123,6 +150,7 @@ export const renderText = (event: Event): string | Uint8Array => {
 export const textFormat: Format = {
   name: "text",
   telnet: true,
+  rooms: "one",
   decoder: () => textDecoder,
   render: renderText
 }

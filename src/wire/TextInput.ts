@@ -45,7 +45,7 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     case "rooms":
       return Result.succeed({ _tag: "Rooms" })
     case "who":
-      return Result.succeed({ _tag: "Who" })
+      return Result.succeed({ _tag: "Names" })
     case "topic":
       return Result.succeed(rest === "" ? { _tag: "Topic" } : { _tag: "Topic", text: rest === "-" ? "" : rest })
     case "me":

@@ -35,7 +35,7 @@ describe("Hub.layerMemory", () => {
       assert.strictEqual(new TextDecoder().decode(bytes), "<alice> one\n<bob> twö 😀\n")
       // what is addressed to one member alone is handed to it apart, in its place
       yield* hub.publish(say("#a", "alice", "three"))
-      yield* hub.publish({ _tag: "Private", to: "s1", from: "bob", text: "psst" })
+      yield* hub.publish({ _tag: "Private", to: "s1", nick: "someone", from: "bob", text: "psst" })
       yield* hub.publish(say("#a", "alice", "four"))
       yield* delivered
       assert.deepStrictEqual(alice.calls.slice(1).map((call) => call.length), [1, 1, 1])
@@ -99,7 +99,7 @@ describe("Hub.layerMemory", () => {
               break
             }
             case "tell": {
-              yield* h.publish({ _tag: "Private", to: `s${o.to}`, from: nicks[o.who], text: "psst" })
+              yield* h.publish({ _tag: "Private", to: `s${o.to}`, nick: nicks[o.to], from: nicks[o.who], text: "psst" })
               expected[o.to].push(`*${nicks[o.who]}* psst`)
               break
             }

@@ -51,7 +51,7 @@ export const hubContract = (
         const a = yield* member("s1", "ann", "#a")
         const b = yield* member("s2", "ben", "#a")
         yield* hub.publish(say("#a", "ben", "one"))
-        yield* hub.publish({ _tag: "Private", to: "s1", from: "ben", text: "psst" })
+        yield* hub.publish({ _tag: "Private", to: "s1", nick: "ann", from: "ben", text: "psst" })
         yield* hub.publish({ _tag: "Answer", to: "s1", reply: { _tag: "NoSuchNick", nick: "zed" } })
         yield* hub.publish(say("#a", "ben", "two"))
         yield* Effect.all([a.until("<ben> two"), b.until("<ben> two")])
@@ -213,6 +213,36 @@ export const hubContract = (
         yield* hub.leave("s1", undefined)
         const rooms = yield* hub.rooms
         assert.deepStrictEqual<unknown>(rooms.map((r) => [r.room, r.members]), [["#lobby", 0]])
+      }).pipe(withHub()))
+
+    it.live("marks the departures of a session that leaves the server as quits, and a part as not", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        yield* hub.join("s1", "#b" as Room)
+        yield* member("s2", "ben", "#a")
+        yield* hub.join("s2", "#b" as Room)
+        yield* a.until("-!- ben has joined #b")
+        yield* hub.part("s2", "#a" as Room, "")
+        yield* hub.leave("s2", "quit: bye")
+        yield* a.until("-!- ben has left #b (quit: bye)")
+        const lefts = a.calls.flat().flatMap(({ event }) => event._tag === "Left" ? [[event.room, event.quit === true]] : [])
+        assert.deepStrictEqual(lefts, [["#a", false], ["#b", true]])
+        assert.include(a.lines, "-!- ben has left #a")
+      }).pipe(withHub()))
+
+    it.live("finds nicknames by mask, ignoring case, up to a limit", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        for (const [id, nick] of [["s1", "alice"], ["s2", "Albert"], ["s3", "bob"]]) {
+          yield* hub.claimNick(id, nick as Nick).pipe(Effect.ignore)
+        }
+        const nicks = (found: ReadonlyArray<{ nick: string }>) => found.map((m) => m.nick).sort()
+        assert.deepStrictEqual(nicks(yield* hub.matchNicks("AL*", 10)), ["Albert", "alice"])
+        assert.deepStrictEqual(nicks(yield* hub.matchNicks("b?b", 10)), ["bob"])
+        assert.deepStrictEqual(nicks(yield* hub.matchNicks("*", 10)), ["Albert", "alice", "bob"])
+        assert.deepStrictEqual(nicks(yield* hub.matchNicks("al.*", 10)), [])
+        assert.strictEqual((yield* hub.matchNicks("*", 2)).length, 2)
       }).pipe(withHub()))
 
     it.live("delivers a Closing for everyone to every session, and to one that subscribes after it", () =>

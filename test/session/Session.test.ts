@@ -3,7 +3,7 @@ import { Deferred, Duration, Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { Stats } from "../../src/server/Stats.js"
 import { Sessions } from "../../src/session/Sessions.js"
-import { connect, type MemoryClient, withServices } from "../support/MemoryClient.js"
+import { connect, connectIrc, type MemoryClient, withServices } from "../support/MemoryClient.js"
 
 /** Waits until the server has let the client's connection go. */
 const closedBy = (client: { readonly closed: Deferred.Deferred<void> }) => TestClock.withLive(Deferred.await(client.closed).pipe(Effect.timeout("5 seconds")))
@@ -236,4 +236,41 @@ describe("a session over an in-memory connection", () => {
       yield* (yield* connect).join("bob")
       assert.strictEqual((yield* Stats).counters.refused, 1)
     }).pipe(withServices({ maxConnections: 1 })))
+})
+
+describe("an IRC session over an in-memory connection", () => {
+  it.effect("is pinged after --ping-interval of silence, kept while it answers, and cut off when it does not", () =>
+    Effect.gen(function*() {
+      const alice = yield* connectIrc
+      alice.send("NICK alice", "USER alice 0 * :Alice")
+      yield* alice.until(/ 376 /)
+      yield* TestClock.adjust("119 seconds")
+      alice.send("PING :early")
+      yield* alice.until("PONG")
+      yield* TestClock.adjust("119 seconds")
+      assert.isFalse(alice.saw(/^PING/), "pinged although it spoke within the interval")
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* alice.until(/^PING/), "PING :irc.test")
+      yield* TestClock.adjust("60 seconds")
+      alice.send("PONG :irc.test")
+      yield* TestClock.adjust("60 seconds")
+      yield* TestClock.adjust("60 seconds")
+      assert.isFalse(alice.saw(/^ERROR/))
+      // silent from now on: pinged once more, then cut off an interval later
+      yield* TestClock.adjust("60 seconds")
+      assert.strictEqual(alice.lines.filter((l) => l.startsWith("PING")).length, 2)
+      yield* TestClock.adjust("120 seconds")
+      assert.strictEqual(yield* alice.until(/^ERROR/), "ERROR :Ping timeout: 2m")
+      yield* closedBy(alice)
+      assert.strictEqual((yield* Stats).counters.timeouts, 1)
+    }).pipe(withServices()))
+
+  it.effect("gets ERROR with the reason when it registers too late", () =>
+    Effect.gen(function*() {
+      const lurker = yield* connectIrc
+      lurker.send("NICK lurker")
+      yield* TestClock.adjust("30 seconds")
+      assert.strictEqual(yield* lurker.until(/^ERROR/), "ERROR :Registration timeout: 30s")
+      yield* closedBy(lurker)
+    }).pipe(withServices()))
 })

@@ -13,7 +13,7 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   ip,
   since: 0,
   nick: nick as Nick | undefined,
-  room: undefined,
+  rooms: [],
   outboxBytes: 0,
   fiberId: 0,
   close: () => {},

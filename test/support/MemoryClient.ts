@@ -8,7 +8,8 @@ import { Warnings } from "../../src/server/Warnings.js"
 import { Flusher } from "../../src/session/Flusher.js"
 import * as Serve from "../../src/session/Serve.js"
 import { Sessions } from "../../src/session/Sessions.js"
-import { Codec } from "../../src/wire/Codec.js"
+import { Codec, makeCodec } from "../../src/wire/Codec.js"
+import { ircFormat } from "../../src/wire/IrcCodec.js"
 
 type Input = Uint8Array | "end" | "reset"
 
@@ -80,7 +81,8 @@ export class MemoryClient {
     this.bytes.push(bytes)
     const parts = (this.partial + new TextDecoder().decode(bytes)).split("\n")
     this.partial = parts.pop()!
-    this.lines.push(...parts)
+    // IRC's CRLF: lines are kept without their CR.
+    for (const part of parts) this.lines.push(part.endsWith("\r") ? part.slice(0, -1) : part)
     const waiters = this.waiters
     this.waiters = []
     for (const wake of waiters) wake()
@@ -131,6 +133,17 @@ export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
  */
 export const withServices = (overrides: Partial<ChatConfigShape> = {}) =>
 <A, E, R>(body: Effect.Effect<A, E, R>) => body.pipe(Effect.scoped, Effect.provide(sessionServices(overrides)))
+
+/** An IRC listener's codec, its server named `irc.test`. */
+export const ircCodec = makeCodec(ircFormat({ serverName: "irc.test", version: "test", created: "today" }))
+
+/** Serves a new in-memory IRC client with a session of its own, for as long as the scope lasts. */
+export const connectIrc = Effect.gen(function*() {
+  const serve = yield* Effect.provideService(Serve.handler, Codec, ircCodec)
+  const client = yield* MemoryClient.make
+  yield* Effect.forkScoped(serve(client.socket))
+  return client
+})
 
 /** Serves a new in-memory client with a session of its own, for as long as the scope lasts. */
 export const connect = Effect.gen(function*() {

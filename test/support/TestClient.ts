@@ -10,6 +10,8 @@ export class TestClient {
   private partial = ""
   private waiter: (() => void) | undefined
   ended = false
+  /** How many lines ended in CRLF. */
+  crlf = 0
   /** The nickname `join` registered. */
   nick = ""
   readonly closed: Promise<void>
@@ -19,7 +21,11 @@ export class TestClient {
     socket.on("data", (text: string) => {
       const parts = (this.partial + text).split("\n")
       this.partial = parts.pop()!
-      this.lines.push(...parts)
+      for (const part of parts) {
+        // IRC's lines end in CRLF: kept as lines without their CR, and counted.
+        if (part.endsWith("\r")) this.crlf++
+        this.lines.push(part.endsWith("\r") ? part.slice(0, -1) : part)
+      }
       this.waiter?.()
     })
     socket.on("error", () => {})

@@ -25,6 +25,15 @@ export const fixtures = () => {
       later(() => client.reset())
       return client
     },
+    /** Connects to the IRC port and registers `nick`; resolves after the welcome (`376`). */
+    irc: async (port: number, nick: string) => {
+      const client = await TestClient.connect(port)
+      later(() => client.reset())
+      client.send(`NICK ${nick}`, `USER ${nick} 0 * :${nick} the tester`)
+      await client.until(/ 376 /)
+      client.nick = nick
+      return client
+    },
     connect: async (port: number) => {
       const client = await TestClient.connect(port)
       later(() => client.reset())

@@ -36,5 +36,7 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   }))
   const address = server.address
   if (address._tag === "UnixPathAddress") throw new Error("expected a TCP address")
-  return { port: address.port, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
+  const irc = server.ircAddress
+  const ircPort = irc === undefined || irc._tag === "UnixPathAddress" ? 0 : irc.port
+  return { port: address.port, ircPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
 }

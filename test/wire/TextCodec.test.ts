@@ -26,7 +26,7 @@ describe("the text protocol's input", () => {
     assert.deepStrictEqual(decode("/join #dev"), { _tag: "Join", room: "#dev" })
     assert.deepStrictEqual(decode("/me waves"), { _tag: "Me", text: "waves" })
     assert.deepStrictEqual(decode("/msg bob hi there"), { _tag: "Msg", nick: "bob", text: "hi there" })
-    assert.deepStrictEqual(decode("/WHO"), { _tag: "Who" })
+    assert.deepStrictEqual(decode("/WHO"), { _tag: "Names" })
     assert.deepStrictEqual(decode("/rooms"), { _tag: "Rooms" })
     assert.deepStrictEqual(decode("/topic"), { _tag: "Topic" })
     assert.deepStrictEqual(decode("/topic release on friday"), { _tag: "Topic", text: "release on friday" })
@@ -94,13 +94,13 @@ describe("the text protocol's output", () => {
     const rendered = (event: Event) => renderText(event) as string
     assert.strictEqual(rendered({ _tag: "Chat", room: "#a", from: "ann", text: "hi" }), "<ann> hi\n")
     assert.strictEqual(rendered({ _tag: "Action", room: "#a", from: "ann", text: "waves" }), "* ann waves\n")
-    assert.strictEqual(rendered({ _tag: "Private", to: "s2", from: "ann", text: "psst" }), "*ann* psst\n")
+    assert.strictEqual(rendered({ _tag: "Private", to: "s2", nick: "someone", from: "ann", text: "psst" }), "*ann* psst\n")
     assert.strictEqual(rendered({ _tag: "Joined", room: "#a", nick: "ann", session: "s1" }), "-!- ann has joined #a\n")
     assert.strictEqual(
       rendered({ _tag: "Left", room: "#a", nick: "ann", session: "s1", reason: "quit" }),
       "-!- ann has left #a (quit)\n"
     )
-    assert.strictEqual(rendered({ _tag: "Renamed", room: "#a", from: "ann", nick: "anne" }), "-!- ann is now known as anne\n")
+    assert.strictEqual(rendered({ _tag: "Renamed", room: "#a", from: "ann", nick: "anne", change: "1" }), "-!- ann is now known as anne\n")
     assert.strictEqual(
       rendered({ _tag: "TopicChanged", room: "#a", by: "ann", topic: "t" }),
       "-!- ann set the topic of #a to: t\n"
@@ -118,7 +118,7 @@ describe("the text protocol's output", () => {
       "-!- Welcome to hubbub, a group chat server.\n-!- Choose a nickname (1-24 letters, digits, _ or -):\n"
     )
     assert.strictEqual(
-      answer({ _tag: "Members", room: "#big", count: 102, nicks: ["a", "b"] }),
+      answer({ _tag: "Members", room: "#big", count: 102, nicks: ["a", "b"], operators: [] }),
       "-!- Members of #big (102): a, b, and 100 more\n"
     )
     assert.strictEqual(answer({ _tag: "RoomList", rooms: [{ room: "#dev", members: 1 }, { room: "#lobby", members: 3 }] }), "-!- Rooms (2): #dev (1), #lobby (3)\n")

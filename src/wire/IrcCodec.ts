@@ -1,0 +1,240 @@
+import { briefText } from "../protocol/CloseReason.js"
+import { cut } from "../protocol/Text.js"
+import type { Event } from "../protocol/Event.js"
+import type { Reply } from "../protocol/Reply.js"
+import type { Format } from "./Codec.js"
+import { maxRoomsPerSession } from "../protocol/Names.js"
+import { IrcDecoder, maxTargets } from "./IrcInput.js"
+
+export interface IrcOptions {
+  /** The name in numerics and the server's own prefix. */
+  readonly serverName: string
+  readonly version: string
+  /** When the server started, as `003` tells it. */
+  readonly created: string
+}
+
+/** The longest line either way, CRLF included (RFC 1459). */
+export const ircLineBytes = 512
+
+/** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
+const isupport = [
+  "CASEMAPPING=ascii",
+  "CHANTYPES=#",
+  "NICKLEN=24",
+  "CHANNELLEN=33",
+  "TOPICLEN=390",
+  `LINELEN=${ircLineBytes}`,
+  `CHANLIMIT=#:${maxRoomsPerSession}`,
+  `TARGMAX=${Object.entries(maxTargets).map(([command, max]) => `${command}:${max}`).join(",")}`,
+  "PREFIX=(o)@",
+  "CHANMODES=,,,",
+  "NETWORK=hubbub"
+].join(" ")
+
+const helpLines = [
+  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (no modes to set), PING, QUIT.",
+  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with."
+]
+
+/** Every user's prefix: hubbub shows no addresses. */
+const prefix = (nick: string) => `:${nick}!${nick}@hubbub`
+
+const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
+
+/**
+ * `head` + text + CRLF, as many lines as keep each within 512 bytes (a
+ * text-protocol line may be longer than an IRC client takes), split between
+ * characters, never inside one.
+ */
+const lines = (head: string, text: string, wrap: (part: string) => string = (part) => part): string => {
+  const room = ircLineBytes - 2 - byteLength(head) - byteLength(wrap(""))
+  if (byteLength(text) <= room) return `${head}${wrap(text)}\r\n`
+  let out = ""
+  let part = ""
+  let size = 0
+  for (const char of text) {
+    const bytes = byteLength(char)
+    if (size + bytes > room) {
+      out += `${head}${wrap(part)}\r\n`
+      part = ""
+      size = 0
+    }
+    part += char
+    size += bytes
+  }
+  return part === "" ? out : out + `${head}${wrap(part)}\r\n`
+}
+
+const action = (text: string) => `\x01ACTION ${text}\x01`
+
+/** `head` + text + CRLF in one line of at most 512 bytes: text that does not fit is cut. */
+const one = (head: string, text: string): string => `${head}${cut(text, ircLineBytes - 2 - byteLength(head))}\r\n`
+
+/**
+ * The IRC client protocol (RFC 1459/2812 as modern clients use it): hub
+ * events as commands from their users' prefixes, answers as numerics to
+ * the session's nickname.
+ */
+export const ircFormat = (options: IrcOptions): Format => {
+  const server = options.serverName
+  const numeric = (code: string, nick: string | undefined, rest: string) => `:${server} ${code} ${nick ?? "*"} ${rest}\r\n`
+
+  const names = (nick: string | undefined, reply: Extract<Reply, { _tag: "Members" }>) => {
+    const shown = reply.nicks.map((n) => reply.operators.includes(n) ? `@${n}` : n)
+    let out = ""
+    const head = `:${server} 353 ${nick ?? "*"} = ${reply.room} :`
+    let line = ""
+    for (const name of shown) {
+      if (line !== "" && byteLength(head) + byteLength(line) + 1 + byteLength(name) + 2 > ircLineBytes) {
+        out += `${head}${line}\r\n`
+        line = ""
+      }
+      line = line === "" ? name : `${line} ${name}`
+    }
+    if (line !== "") out += `${head}${line}\r\n`
+    return out + numeric("366", nick, `${reply.room} :End of /NAMES list`)
+  }
+
+  const welcome = (nick: string) =>
+    numeric("001", nick, `:Welcome to hubbub, ${nick}`) +
+    numeric("002", nick, `:Your host is ${server}, running hubbub-${options.version}`) +
+    numeric("003", nick, `:This server was created ${options.created}`) +
+    numeric("004", nick, `${server} hubbub-${options.version} i o`) +
+    numeric("005", nick, `${isupport} :are supported by this server`) +
+    numeric("375", nick, `:- ${server} Message of the day -`) +
+    numeric("372", nick, `:- ${helpLines[1]}`) +
+    numeric("376", nick, ":End of /MOTD command")
+
+  const renderReply = (reply: Reply, nick: string | undefined): string => {
+    switch (reply._tag) {
+      case "Greeting":
+        return `:${server} NOTICE * :*** Welcome to hubbub. Register with NICK and USER.\r\n`
+      case "Welcome":
+        return welcome(reply.nick)
+      case "Members":
+        return names(nick, reply)
+      case "NickTaken":
+        return numeric("433", nick, `${reply.nick} :Nickname is already in use`)
+      case "InvalidNick":
+        return numeric("432", nick, `${reply.nick} :Erroneous nickname (use 1-24 letters, digits, _ or -)`)
+      case "NowKnownAs":
+        return `${prefix(reply.from)} NICK :${reply.nick}\r\n`
+      case "NickFirst":
+        return numeric("451", nick, ":You have not registered")
+      case "InvalidRoom":
+      case "NoSuchRoom":
+        return numeric("403", nick, `${reply.room} :No such channel`)
+      case "NotInRoom":
+        return numeric("442", nick, `${reply.room} :You're not on that channel`)
+      case "CannotSend":
+        return numeric("404", nick, `${reply.room} :Cannot send to channel`)
+      case "NoSuchNick":
+        return numeric("401", nick, `${reply.nick} :No such nick/channel`)
+      case "NoText":
+        return numeric("412", nick, ":No text to send")
+      case "Pong":
+        return `:${server} PONG ${server} :${reply.token}\r\n`
+      case "Ping":
+        return `PING :${server}\r\n`
+      case "WhoList":
+        return reply.entries.map((e) =>
+          numeric("352", nick, `${e.room ?? "*"} ${e.nick} hubbub ${server} ${e.nick} H${e.operator ? "@" : ""} :0 ${e.nick}`)
+        ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
+      case "Modes":
+        return reply.target.startsWith("#")
+          ? numeric("324", nick, `${reply.target} ${reply.modes}`)
+          : numeric("221", nick, reply.modes)
+      case "NoSuchMode":
+        return reply.target.startsWith("#")
+          ? numeric("472", nick, `${reply.mode} :is unknown mode char to me`)
+          : numeric("502", nick, ":Can't change mode for other users")
+      case "BanListEnd":
+        return numeric("368", nick, `${reply.room} :End of channel ban list`)
+      case "Capabilities":
+        return reply.sub === "INVALID"
+          ? numeric("410", nick, `${reply.caps} :Invalid CAP command`)
+          : `:${server} CAP ${nick ?? "*"} ${reply.sub} :${reply.caps}\r\n`
+      case "AlreadyRegistered":
+        return numeric("462", nick, ":You may not reregister")
+      case "TooManyTargets":
+        return numeric("407", nick, `${reply.target} :Too many targets`)
+      case "TooManyRooms":
+        return numeric("405", nick, `${reply.room} :You have joined too many channels`)
+      case "RoomList":
+        return numeric("321", nick, "Channel :Users Name") +
+          reply.rooms.map((r) => one(`:${server} 322 ${nick ?? "*"} ${r.room} ${r.members} :`, r.topic ?? "")).join("") +
+          numeric("323", nick, ":End of /LIST")
+      case "TopicIs":
+        return reply.topic === undefined
+          ? numeric("331", nick, `${reply.room} :No topic is set`)
+          : one(`:${server} 332 ${nick ?? "*"} ${reply.room} :`, reply.topic)
+      case "Help":
+        return helpLines.map((line) => `:${server} NOTICE ${nick ?? "*"} :${line}\r\n`).join("")
+      case "Usage":
+        return reply.command.toLowerCase() === "nick"
+          ? numeric("431", nick, ":No nickname given")
+          : numeric("461", nick, `${reply.command.toUpperCase()} :Not enough parameters`)
+      case "UnknownCommand":
+        return numeric("421", nick, `${reply.name} :Unknown command`)
+      case "LineTooLong":
+        return numeric("417", nick, ":Input line was too long")
+      case "Refused":
+        return reply.why === "full"
+          ? `ERROR :Server full (${reply.limit} connections); try again later\r\n`
+          : reply.why === "address"
+          ? `ERROR :Too many connections from your address (limit ${reply.limit})\r\n`
+          : "ERROR :Server shutting down\r\n"
+      case "AlreadyIn":
+      case "AlreadyNick":
+      case "Sent":
+      case "TimingMarkDone":
+        return ""
+    }
+  }
+
+  const render = (event: Event): string => {
+    switch (event._tag) {
+      case "Chat":
+        return lines(`${prefix(event.from)} ${event.notice ? "NOTICE" : "PRIVMSG"} ${event.room} :`, event.text)
+      case "Action":
+        return lines(`${prefix(event.from)} PRIVMSG ${event.room} :`, event.text, action)
+      case "Private":
+        return lines(
+          `${prefix(event.from)} ${event.notice ? "NOTICE" : "PRIVMSG"} ${event.nick} :`,
+          event.text,
+          event.action ? action : undefined
+        )
+      case "Joined":
+        return `${prefix(event.nick)} JOIN ${event.room}\r\n`
+      case "Left":
+        return event.quit
+          ? one(`${prefix(event.nick)} QUIT :`, event.reason)
+          : event.reason === ""
+          ? `${prefix(event.nick)} PART ${event.room}\r\n`
+          : one(`${prefix(event.nick)} PART ${event.room} :`, event.reason)
+      case "Renamed":
+        return `${prefix(event.from)} NICK :${event.nick}\r\n`
+      case "TopicChanged":
+        return one(`${prefix(event.by)} TOPIC ${event.room} :`, event.topic ?? "")
+      case "Notice":
+        return lines(`:${server} NOTICE ${event.room ?? "*"} :`, event.text)
+      case "Announcement":
+        return lines(`:${server} NOTICE * :`, `[operator] ${event.text}`)
+      case "Answer":
+        return renderReply(event.reply, event.nick)
+      case "Closing":
+        return one("ERROR :", briefText(event.reason))
+    }
+  }
+
+  return {
+    name: "irc",
+    telnet: false,
+    rooms: "many",
+    maxLineBytes: ircLineBytes - 2,
+    pings: true,
+    decoder: () => new IrcDecoder(),
+    render
+  }
+}

@@ -1,0 +1,278 @@
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { Command } from "../protocol/Command.js"
+import type { Envelope } from "../protocol/Event.js"
+import { Nick, normalizeRoom, Room } from "../protocol/Names.js"
+import type { Reply } from "../protocol/Reply.js"
+import { sanitize } from "../protocol/Text.js"
+import type { Decoder, Input } from "./Codec.js"
+
+/** One IRC line: its command (upper case) and parameters, the trailing one included. Tags and prefix are read past. */
+export interface IrcMessage {
+  readonly command: string
+  readonly params: ReadonlyArray<string>
+}
+
+/** Parses a line (RFC 1459 / 2812, with IRCv3 message tags); `undefined` for a blank one. */
+export const parseIrc = (line: string): IrcMessage | undefined => {
+  let at = 0
+  const skipSpaces = () => {
+    while (line.charCodeAt(at) === 32) at++
+  }
+  const word = () => {
+    const end = line.indexOf(" ", at)
+    const w = end === -1 ? line.slice(at) : line.slice(at, end)
+    at = end === -1 ? line.length : end
+    return w
+  }
+  skipSpaces()
+  if (line[at] === "@") {
+    word()
+    skipSpaces()
+  }
+  if (line[at] === ":") {
+    word()
+    skipSpaces()
+  }
+  const command = word().toUpperCase()
+  if (command === "") return undefined
+  const params: Array<string> = []
+  for (;;) {
+    skipSpaces()
+    if (at >= line.length) break
+    if (line[at] === ":") {
+      params.push(line.slice(at + 1))
+      break
+    }
+    params.push(word())
+  }
+  return { command, params }
+}
+
+const isNick = Schema.is(Nick)
+const isRoom = Schema.is(Room)
+const decodeCommand = Schema.decodeUnknownResult(Command)
+
+const answer = (reply: Reply): Input => ({ _tag: "Reply", reply })
+const invalid = (reply: Reply): Input => ({ _tag: "Invalid", reply })
+const usage = (command: string): Input => invalid({ _tag: "Usage", command })
+/** Validated through the `Command` schema (the decoder has checked its parts already). */
+const command = (input: unknown): Input => {
+  const decoded = decodeCommand(input)
+  return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "UnknownCommand", name: "?" })
+}
+
+/** A channel name as hubbub's room, or `undefined` when it cannot be one (IRC channels need their `#`). */
+const roomOf = (name: string): Room | undefined => {
+  if (!name.startsWith("#")) return undefined
+  const room = normalizeRoom(name)
+  return isRoom(room) ? room : undefined
+}
+
+const ctcpAction = /^\x01ACTION (.*?)\x01?$/s
+// mIRC colours (`\x03` and up to two numbers) and hex colours (`\x04` and up to two of six digits):
+// the numbers would be left as text once the control character is gone.
+const colours = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?/g
+
+/** IRC text as hubbub keeps it: colours and formatting taken out, then sanitized like any client's. */
+const clean = (text: string) => sanitize(text.replace(colours, ""))
+
+/** The most targets a command takes in one line (`005`'s `TARGMAX`), and the longest `WHO` mask. */
+export const maxTargets = { JOIN: 10, PART: 10, NAMES: 10, PRIVMSG: 4, NOTICE: 4 } as const
+const maxMask = 64
+
+/** One input per item of a comma list, up to the command's limit; `407` for the first one past it. */
+const each = (list: string, command: "JOIN" | "PART" | "NAMES", f: (item: string) => Input): ReadonlyArray<Input> => {
+  const all = list.split(",")
+  const max = maxTargets[command]
+  const inputs = all.slice(0, max).map(f)
+  return all.length > max ? [...inputs, invalid({ _tag: "TooManyTargets", target: all[max] })] : inputs
+}
+
+/** Commands a client may send before it has registered. */
+const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT"])
+/** Commands hubbub knows (the others get 421). */
+const known = new Set([
+  ...beforeRegistration,
+  "JOIN",
+  "PART",
+  "PRIVMSG",
+  "NOTICE",
+  "NAMES",
+  "TOPIC",
+  "WHO",
+  "MODE",
+  "LIST",
+  "HELP"
+])
+
+/**
+ * One IRC connection's reader. Registration takes `NICK` and `USER` in
+ * either order; a `CAP LS` holds it until `CAP END`. What it needs of the
+ * hub becomes a command; what it can answer alone (`PING`, `CAP`) becomes
+ * a reply, still sent through the hub in order.
+ */
+export class IrcDecoder implements Decoder {
+  private nick: string | undefined = undefined
+  private user = false
+  private negotiating = false
+  /** The last quit and rename shown, so that a user in several shared rooms is seen to leave or rename once. */
+  private lastQuit: string | undefined = undefined
+  private lastRename: string | undefined = undefined
+
+  readonly decode = (line: string, registered: boolean): Input | ReadonlyArray<Input> | undefined => {
+    const message = parseIrc(line)
+    if (message === undefined) return undefined
+    const { command: name, params } = message
+    // A parameter that names something (a nickname, channels, a mask) is one word, even when sent as a trailing one.
+    const target = params[0] === undefined ? undefined : params[0].trim().split(" ")[0]
+    if (!registered && !beforeRegistration.has(name)) {
+      return known.has(name) ? invalid({ _tag: "NickFirst" }) : invalid({ _tag: "UnknownCommand", name })
+    }
+    switch (name) {
+      case "CAP":
+        return this.cap(params, registered)
+      case "PASS":
+      case "PONG":
+        return undefined
+      case "NICK":
+        return this.setNick(target, registered)
+      case "USER":
+        if (registered) return invalid({ _tag: "AlreadyRegistered" })
+        if (params.length < 4) return usage("USER")
+        this.user = true
+        return this.registration()
+      case "PING":
+        return params.length === 0 ? usage("PING") : answer({ _tag: "Pong", token: params[0] })
+      case "QUIT":
+        return params[0] === undefined || params[0] === ""
+          ? { _tag: "Quit" }
+          : { _tag: "Quit", reason: clean(params[0]) }
+      case "JOIN":
+        if (target === undefined || target === "") return usage("JOIN")
+        return each(target, "JOIN", (given) => {
+          const room = roomOf(given)
+          return room === undefined ? invalid({ _tag: "InvalidRoom", room: given }) : command({ _tag: "Join", room })
+        })
+      case "PART": {
+        if (target === undefined || target === "") return usage("PART")
+        const reason = params[1] === undefined ? {} : { reason: clean(params[1]) }
+        return each(target, "PART", (given) => {
+          const room = roomOf(given)
+          return room === undefined ? invalid({ _tag: "NoSuchRoom", room: given }) : command({ _tag: "Part", room, ...reason })
+        })
+      }
+      case "PRIVMSG":
+      case "NOTICE":
+        return this.message(params, name === "NOTICE")
+      case "NAMES":
+        return target === undefined || target === ""
+          ? command({ _tag: "Names", room: "*" })
+          : each(target, "NAMES", (room) => command({ _tag: "Names", room }))
+      case "TOPIC": {
+        if (target === undefined || target === "") return usage("TOPIC")
+        const room = roomOf(target)
+        if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
+        return command(params.length === 1 ? { _tag: "Topic", room } : { _tag: "Topic", room, text: clean(params[1]) })
+      }
+      case "WHO":
+        return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
+      case "MODE":
+        if (target === undefined || target === "") return usage("MODE")
+        return command(params.length === 1 ? { _tag: "Mode", target } : { _tag: "Mode", target, change: params[1] })
+      case "LIST":
+        return { _tag: "Rooms" }
+      case "HELP":
+        return { _tag: "Help" }
+      default:
+        return invalid({ _tag: "UnknownCommand", name })
+    }
+  }
+
+  readonly omits = (envelope: Envelope, self: string): boolean => {
+    const event = envelope.event
+    switch (event._tag) {
+      case "Chat":
+      case "Action":
+        return event.session === self
+      case "Left": {
+        if (!event.quit) return false
+        if (this.lastQuit === event.session) return true
+        this.lastQuit = event.session
+        return false
+      }
+      case "Renamed": {
+        if (this.lastRename === event.change) return true
+        this.lastRename = event.change
+        return false
+      }
+      default:
+        return false
+    }
+  }
+
+  private cap(params: ReadonlyArray<string>, registered: boolean): Input | undefined {
+    const sub = (params[0] ?? "").toUpperCase()
+    switch (sub) {
+      case "LS":
+        if (!registered) this.negotiating = true
+        return answer({ _tag: "Capabilities", sub: "LS", caps: "" })
+      case "LIST":
+        return answer({ _tag: "Capabilities", sub: "LIST", caps: "" })
+      case "REQ":
+        if (!registered) this.negotiating = true
+        return answer({ _tag: "Capabilities", sub: "NAK", caps: params[1] ?? "" })
+      case "END":
+        if (registered || !this.negotiating) return undefined
+        this.negotiating = false
+        return this.registration()
+      default:
+        return invalid({ _tag: "Capabilities", sub: "INVALID", caps: params[0] ?? "" })
+    }
+  }
+
+  private setNick(given: string | undefined, registered: boolean): Input | undefined {
+    if (given === undefined || given === "") return usage("NICK")
+    if (!isNick(given)) return invalid({ _tag: "InvalidNick", nick: given })
+    if (registered) return command({ _tag: "Nick", nick: given })
+    this.nick = given
+    return this.registration()
+  }
+
+  /** Registers once it has a nickname and a user, and no capability negotiation holds it. */
+  private registration(): Input | undefined {
+    if (this.nick === undefined || !this.user || this.negotiating) return undefined
+    return command({ _tag: "Nick", nick: this.nick })
+  }
+
+  private message(params: ReadonlyArray<string>, notice: boolean): Input | ReadonlyArray<Input> | undefined {
+    const to = params[0]?.trim().split(" ")[0] ?? ""
+    if (to === "") return notice ? undefined : invalid({ _tag: "Usage", command: "PRIVMSG" })
+    if (to.split(",").length > maxTargets.PRIVMSG) {
+      return notice ? undefined : invalid({ _tag: "TooManyTargets", target: to })
+    }
+    const raw = params[1] ?? ""
+    const action = ctcpAction.exec(raw)
+    // Other CTCP requests (VERSION, PING, ...) have no place in a room: dropped.
+    if (action === null && raw.startsWith("\x01")) return undefined
+    const text = clean(action === null ? raw : action[1])
+    if (text.trim() === "") return notice ? undefined : invalid({ _tag: "NoText" })
+    const out: Array<Input> = []
+    for (const target of to.split(",")) {
+      if (target.startsWith("#")) {
+        const room = roomOf(target)
+        if (room === undefined) {
+          if (!notice) out.push(invalid({ _tag: "NoSuchRoom", room: target }))
+        } else if (action !== null) out.push(command({ _tag: "Me", room, text }))
+        else out.push(command(notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }))
+      } else if (!isNick(target)) {
+        if (!notice) out.push(invalid({ _tag: "NoSuchNick", nick: target }))
+      } else if (action !== null) {
+        out.push(command({ _tag: "Msg", nick: target, text, action: true }))
+      } else {
+        out.push(command(notice ? { _tag: "Msg", nick: target, text, notice } : { _tag: "Msg", nick: target, text }))
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,90 @@
+import { assert, describe, it } from "@effect/vitest"
+import { IrcDecoder, parseIrc } from "../../src/wire/IrcInput.js"
+
+describe("parseIrc", () => {
+  it("reads the command in upper case, middle parameters and a trailing one", () => {
+    assert.deepStrictEqual(parseIrc("privmsg #a :hello  there :)"), { command: "PRIVMSG", params: ["#a", "hello  there :)"] })
+    assert.deepStrictEqual(parseIrc("USER bob 0 * :Bob B"), { command: "USER", params: ["bob", "0", "*", "Bob B"] })
+    assert.deepStrictEqual(parseIrc("TOPIC #a :"), { command: "TOPIC", params: ["#a", ""] })
+    assert.deepStrictEqual(parseIrc("MODE   #a    +b  "), { command: "MODE", params: ["#a", "+b"] })
+  })
+
+  it("reads past a prefix and message tags", () => {
+    assert.deepStrictEqual(parseIrc(":nick!u@h PRIVMSG bob :x"), { command: "PRIVMSG", params: ["bob", "x"] })
+    assert.deepStrictEqual(parseIrc("@time=2026-11-30T00:00:00Z;+draft/x=y :n PING :tok"), { command: "PING", params: ["tok"] })
+    assert.deepStrictEqual(parseIrc("@a=b PING x"), { command: "PING", params: ["x"] })
+  })
+
+  it("gives nothing for a blank line or one with only a prefix", () => {
+    assert.isUndefined(parseIrc(""))
+    assert.isUndefined(parseIrc("   "))
+    assert.isUndefined(parseIrc(":only.a.prefix"))
+  })
+})
+
+describe("IrcDecoder", () => {
+  it("registers once it has NICK and USER, in either order", () => {
+    const a = new IrcDecoder()
+    assert.isUndefined(a.decode("NICK alice", false))
+    assert.deepStrictEqual<unknown>(a.decode("USER a 0 * :A", false), { _tag: "Nick", nick: "alice" })
+    const b = new IrcDecoder()
+    assert.isUndefined(b.decode("USER b 0 * :B", false))
+    assert.deepStrictEqual<unknown>(b.decode("NICK bob", false), { _tag: "Nick", nick: "bob" })
+  })
+
+  it("holds registration while capabilities are negotiated", () => {
+    const d = new IrcDecoder()
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "" } })
+    assert.isUndefined(d.decode("NICK alice", false))
+    assert.isUndefined(d.decode("USER a 0 * :A", false))
+    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "sasl" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice" })
+  })
+
+  it("asks for registration first, but knows an unknown command from a known one", () => {
+    const d = new IrcDecoder()
+    assert.deepStrictEqual<unknown>(d.decode("JOIN #a", false), { _tag: "Invalid", reply: { _tag: "NickFirst" } })
+    assert.deepStrictEqual<unknown>(d.decode("FOO", false), { _tag: "Invalid", reply: { _tag: "UnknownCommand", name: "FOO" } })
+    assert.deepStrictEqual<unknown>(d.decode("QUIT :bye", false), { _tag: "Quit", reason: "bye" })
+  })
+
+  it("turns PRIVMSG into chat, actions and private messages, one per target, sanitized", () => {
+    const d = new IrcDecoder()
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #A,bob :hi\x1b[31m there", true), [
+      { _tag: "Say", room: "#a", text: "hi there" },
+      { _tag: "Msg", nick: "bob", text: "hi there" }
+    ])
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x01ACTION waves\x01", true), [{ _tag: "Me", room: "#a", text: "waves" }])
+    assert.deepStrictEqual<unknown>(d.decode("NOTICE bob :n", true), [{ _tag: "Msg", nick: "bob", text: "n", notice: true }])
+    // other CTCP is dropped; a bad target is an error for PRIVMSG and silence for NOTICE
+    assert.isUndefined(d.decode("PRIVMSG bob :\x01VERSION\x01", true))
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG b@d :x", true), [{ _tag: "Invalid", reply: { _tag: "NoSuchNick", nick: "b@d" } }])
+    assert.deepStrictEqual<unknown>(d.decode("NOTICE b@d :x", true), [])
+  })
+
+  it("leaves out a sender's own chat and repeated quits and renames", () => {
+    const d = new IrcDecoder()
+    const envelope = (event: unknown) => ({ event }) as never
+    assert.isTrue(d.omits(envelope({ _tag: "Chat", room: "#a", from: "me", text: "x", session: "s1" }), "s1"))
+    assert.isFalse(d.omits(envelope({ _tag: "Chat", room: "#a", from: "bo", text: "x", session: "s2" }), "s1"))
+    const quit = (room: string) => envelope({ _tag: "Left", room, nick: "bo", session: "s2", reason: "", quit: true })
+    assert.isFalse(d.omits(quit("#a"), "s1"))
+    assert.isTrue(d.omits(quit("#b"), "s1"))
+    const part = envelope({ _tag: "Left", room: "#a", nick: "bo", session: "s2", reason: "" })
+    assert.isFalse(d.omits(part, "s1"))
+    const renamed = (room: string, change: string) => envelope({ _tag: "Renamed", room, from: "x", nick: "y", change })
+    assert.isFalse(d.omits(renamed("#a", "1"), "s1"))
+    assert.isTrue(d.omits(renamed("#b", "1"), "s1"))
+    // the same names again, later, are a rename of their own
+    assert.isFalse(d.omits(renamed("#a", "2"), "s1"))
+  })
+})
+
+describe("IRC text", () => {
+  it("loses colours and formatting with their numbers", () => {
+    const d = new IrcDecoder()
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x0304,12red\x03 \x02bold\x02 \x1funder\x0f \x04ff0000hex", true), [
+      { _tag: "Say", room: "#a", text: "red bold under hex" }
+    ])
+  })
+})
