@@ -54,6 +54,8 @@ export interface ChatConfigShape {
   readonly socketServer: "net" | "platform"
   /** A port for IRC clients (`0` picks a free one); none is off. */
   readonly ircPort: Option.Option<number>
+  /** A port for the clients of the seed protocol (`ACK <text>`; `0` picks a free one); none is off. */
+  readonly seedPort: Option.Option<number>
   /** The server's name in IRC numerics and prefixes. */
   readonly serverName: string
   /** An IRC client silent this long is pinged, and disconnected if it stays silent as long again. */
@@ -80,6 +82,7 @@ export const defaults: ChatConfigShape = {
   statusInterval: Option.none(),
   socketServer: "net",
   ircPort: Option.none(),
+  seedPort: Option.none(),
   serverName: Os.hostname(),
   pingInterval: Duration.seconds(120)
 }

@@ -94,6 +94,12 @@ const settings = {
     expected: "a port number from 0 to 65535",
     shown: "off"
   }),
+  seedPort: Settings.integer(
+    "seed-port",
+    "TCP port for clients of the seed protocol (the Python server hubbub grew from: ACK <text>); 0 picks a free one",
+    undefined,
+    { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
+  ),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
   pingInterval: seconds(
     "ping-interval",
@@ -205,6 +211,7 @@ export const command = Command.make("hubbub", flags, (given) =>
       statusInterval: positive(f.statusInterval),
       socketServer: f.socketServer,
       ircPort: Option.fromUndefinedOr(f.ircPort),
+      seedPort: Option.fromUndefinedOr(f.seedPort),
       serverName: f.serverName,
       pingInterval: Duration.seconds(f.pingInterval)
     })

@@ -36,6 +36,7 @@ export {
 export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"
 export { ircFormat, type IrcOptions } from "./wire/IrcCodec.js"
+export { seedFormat } from "./wire/SeedCodec.js"
 /** The protocol's schemas: what clients send and what travels through the hub. */
 export { Command } from "./protocol/Command.js"
 export { Envelope, Event } from "./protocol/Event.js"

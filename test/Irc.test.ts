@@ -440,13 +440,16 @@ describe("IRC", () => {
     assert.strictEqual(await bob.until(/flooder has left/), "-!- flooder has left #lobby (disconnected: flooding)")
   })
 
-  it("says ERROR :Server shutting down to IRC clients at shutdown, and goodbye to text clients", async () => {
-    const { ircPort, port, stop } = await ircServer()
+  it("tells clients of every kind at shutdown, each in its own protocol, and closes them all", async () => {
+    const { ircPort, port, seedPort, stop } = await ircServer({ seedPort: Option.some(0) })
     const alice = await irc(ircPort, "alice")
     const bob = await join(port, "bob")
+    const seed = await ircConnect(seedPort)
+    await bob.until(/127\.0\.0\.1:\d+ has joined/)
     const stopping = stop()
     assert.strictEqual(await alice.until(/ERROR/), "ERROR :Server shutting down")
     assert.strictEqual(await bob.until(/shutting down/), "-!- Server shutting down. Goodbye.")
-    await Promise.all([alice.eof(), bob.eof(), stopping])
+    assert.strictEqual(await seed.next(), "Disconnect!!! (Server shutting down)")
+    await Promise.all([alice.eof(), bob.eof(), seed.eof(), stopping])
   })
 })

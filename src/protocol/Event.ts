@@ -13,13 +13,18 @@ import { Reply } from "./Reply.js"
  */
 const S = Schema.String
 
-/** `session` is the sender's (a protocol that does not echo leaves its own out); `notice` is IRC's NOTICE. */
+/**
+ * `session` is the sender's (a protocol that does not echo leaves its own
+ * out); `notice` is IRC's NOTICE; `plain` marks a sender known only by its
+ * address (the seed protocol), whose own kind shows the text alone.
+ */
 export const Chat = Schema.TaggedStruct("Chat", {
   room: S,
   from: S,
   text: S,
   session: Schema.optional(S),
-  notice: Schema.optional(Schema.Boolean)
+  notice: Schema.optional(Schema.Boolean),
+  plain: Schema.optional(Schema.Boolean)
 })
 export const Action = Schema.TaggedStruct("Action", { room: S, from: S, text: S, session: Schema.optional(S) })
 /** To the session `to`, whose nickname is `nick`. */

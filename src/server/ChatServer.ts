@@ -18,6 +18,7 @@ import { Sessions } from "../session/Sessions.js"
 import * as Transport from "../transport/Transport.js"
 import { Codec, type CodecShape, makeCodec } from "../wire/Codec.js"
 import { ircFormat } from "../wire/IrcCodec.js"
+import { seedFormat } from "../wire/SeedCodec.js"
 import { version } from "../version.js"
 import { Stats } from "./Stats.js"
 import { Warnings } from "./Warnings.js"
@@ -33,6 +34,8 @@ export class ChatServer extends Context.Service<ChatServer, {
   readonly address: NetAddress.SocketAddress
   /** The IRC listener's address, when it is on (`ircPort`). */
   readonly ircAddress: NetAddress.SocketAddress | undefined
+  /** The seed protocol listener's address, when it is on (`seedPort`). */
+  readonly seedAddress: NetAddress.SocketAddress | undefined
   /** Asks the program built on this server to stop (the console's `quit`). */
   readonly requestStop: Effect.Effect<void>
   /** Completes when a stop was requested. */
@@ -60,9 +63,13 @@ export class ChatServer extends Context.Service<ChatServer, {
         }))
         : undefined
       const irc = ircCodec === undefined ? undefined : yield* another("IRC", Option.getOrThrow(config.ircPort), ircCodec)
+      const seed = Option.isSome(config.seedPort)
+        ? yield* another("the seed protocol", config.seedPort.value, makeCodec(seedFormat))
+        : undefined
       // Once every port is open: a port that cannot open leaves no "listening" line behind.
       yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
       if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}`)
+      if (seed !== undefined) yield* Effect.logInfo(`listening for the seed protocol on ${formatAddress(seed.address)}`)
 
       // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
       yield* Effect.addFinalizer(() =>
@@ -106,6 +113,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       return ChatServer.of({
         address: server.address,
         ircAddress: irc?.address,
+        seedAddress: seed?.address,
         requestStop: Effect.asVoid(Deferred.succeed(stop, undefined)),
         stopRequested: Deferred.await(stop)
       })

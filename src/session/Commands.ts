@@ -31,6 +31,8 @@ export interface CommandEnv {
   readonly maxLineBytes: number
   /** The listener's protocol keeps a session in one room, or in any number. */
   readonly rooms: "one" | "many"
+  /** Its clients are known only by their addresses (the seed protocol). */
+  readonly anonymous: boolean
 }
 
 /**
@@ -44,7 +46,7 @@ export const run = (env: CommandEnv, client: Client) =>
   const nick = client.nick
   if (nick !== undefined && client.rooms.length > 0 && allChat(inputs, client)) {
     env.counters.messagesIn += inputs.length
-    return env.hub.publishAll(inputs.map((input) => chat(client, nick, input as Say)))
+    return env.hub.publishAll(inputs.map((input) => chat(env, client, nick, input as Say)))
   }
   return Effect.forEach(inputs, (input, i) => {
     if (input === undefined) return Effect.void
@@ -67,10 +69,12 @@ const allChat = (inputs: ReadonlyArray<Input | undefined>, client: Client) => {
   return true
 }
 
-const chat = (client: Client, from: Nick, say: Say): Event =>
-  say.notice
-    ? { _tag: "Chat", room: say.room ?? client.rooms[0], from, text: say.text, session: client.id, notice: true }
-    : { _tag: "Chat", room: say.room ?? client.rooms[0], from, text: say.text, session: client.id }
+const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
+  const room = say.room ?? client.rooms[0]
+  if (say.notice) return { _tag: "Chat", room, from, text: say.text, session: client.id, notice: true }
+  if (env.anonymous) return { _tag: "Chat", room, from, text: say.text, session: client.id, plain: true }
+  return { _tag: "Chat", room, from, text: say.text, session: client.id }
+}
 
 /** The room a message goes to, or why it cannot go (nothing at all for a notice). */
 const target = (env: CommandEnv, client: Client, room: Room | undefined, notice: boolean | undefined) => {
@@ -89,7 +93,7 @@ const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: N
   const room = yield* target(env, client, input.room, input.notice)
   if (room === undefined) return
   env.counters.messagesIn++
-  yield* env.hub.publish(chat(client, from, { ...input, room }))
+  yield* env.hub.publish(chat(env, client, from, { ...input, room }))
 })
 
 const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, room: Room | undefined, text: string) {

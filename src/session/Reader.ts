@@ -29,11 +29,12 @@ export interface ReaderEnv extends CommandEnv {
 /** How connections are framed on a server with `config`. */
 export const framingOf = (
   config: ChatConfigShape,
-  format: Pick<Format, "telnet" | "maxLineBytes">,
+  format: Pick<Format, "telnet" | "maxLineBytes" | "readEndsLine">,
   counters: { bytesIn: number }
 ): FramingOptions => ({
   maxLineBytes: format.maxLineBytes ?? config.maxLineBytes,
   telnet: format.telnet,
+  readEndsLine: format.readEndsLine === true,
   partials: config.floodRate > 0,
   // A held-back read waits at most for a burst's worth of tokens.
   maxBatch: config.floodRate > 0 ? config.floodBurst : 1024,

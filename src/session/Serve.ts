@@ -14,7 +14,9 @@ import { Warnings } from "../server/Warnings.js"
 import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
 import { Codec } from "../wire/Codec.js"
+import type { Nick } from "../protocol/Names.js"
 import { SessionClosed } from "./Commands.js"
+import * as Rooms from "./RoomCommands.js"
 import { Flusher } from "./Flusher.js"
 import { framingOf, read, type Reads } from "./Reader.js"
 import { Session, type SessionEnv } from "./Session.js"
@@ -51,6 +53,7 @@ export const handler: Effect.Effect<
     maxLineBytes: codec.maxLineBytes ?? config.maxLineBytes,
     framing: framingOf(config, codec, stats.counters),
     rooms: codec.rooms,
+    anonymous: codec.anonymous === true,
     now: () => clock.currentTimeMillisUnsafe()
   }
   return (socket: Socket.Socket) =>
@@ -111,6 +114,8 @@ const open = Effect.fnUntraced(function*(session: Session, socket: Socket.Socket
     Effect.forkIn(scope, { startImmediately: true })
   )
   yield* hub.publish(answer(session.id, { _tag: "Greeting" }))
+  // A client with no nickname to choose is known by its address, and in #lobby, from the start.
+  if (env.anonymous) yield* Rooms.register(env, session, session.peer as Nick)
   return connection.pull as Reads
 })
 

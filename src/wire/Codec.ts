@@ -44,6 +44,10 @@ export interface Format {
   readonly maxLineBytes?: number
   /** Whether the server pings its silent clients (IRC's liveness check) and drops those that do not answer. */
   readonly pings?: boolean
+  /** Its clients choose no nickname: each is registered under its address as it connects (the seed protocol). */
+  readonly anonymous?: boolean
+  /** What one read brings without a line end is a line of its own (the seed protocol). */
+  readonly readEndsLine?: boolean
   readonly decoder: () => Decoder
   /** An event as this wire shows it, line end included; bytes for what is not text. */
   readonly render: (event: Event) => string | Uint8Array

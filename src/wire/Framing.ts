@@ -45,6 +45,18 @@ export class LineSplitter {
 
   constructor(readonly maxBytes: number) {}
 
+  /** Ends the unfinished line here, as if a line end had come (the seed protocol: a read is a message). */
+  flush(out: Array<Frame>): void {
+    if (this.discarding) {
+      this.discarding = false
+      return
+    }
+    if (this.len === 0) return
+    out.push(text(this.buf, 0, this.len))
+    this.len = 0
+    if (this.buf.length > 256) this.buf = empty
+  }
+
   /** Bytes of an unfinished line held right now (never more than `maxBytes`). */
   get buffered(): number {
     return this.len
@@ -128,6 +140,8 @@ export interface FramingOptions {
   readonly telnet: boolean
   /** Report the bytes of a read that ended no line (`Partial`), for flood control to count. */
   readonly partials: boolean
+  /** What a read brings after its last line end is a line of its own (the seed protocol's clients send no line ends). */
+  readonly readEndsLine?: boolean
   /** At most this many frames per emitted array (one read's lines are otherwise emitted together). */
   readonly maxBatch: number
   /** Where the bytes read are counted. */
@@ -175,7 +189,8 @@ export class Framer {
         )
         leftover = chunk.length - lastEnd
       }
-      if (this.options.partials && leftover > 0) out.push({ _tag: "Partial", bytes: leftover })
+      if (this.options.readEndsLine) this.splitter.flush(out)
+      else if (this.options.partials && leftover > 0) out.push({ _tag: "Partial", bytes: leftover })
     }
     return out
   }

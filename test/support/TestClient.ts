@@ -12,6 +12,8 @@ export class TestClient {
   ended = false
   /** How many lines ended in CRLF. */
   crlf = 0
+  /** Everything received, as it came (a last line without its line end included). */
+  all = ""
   /** The nickname `join` registered. */
   nick = ""
   readonly closed: Promise<void>
@@ -19,6 +21,7 @@ export class TestClient {
   private constructor(readonly socket: Net.Socket) {
     socket.setEncoding("utf8")
     socket.on("data", (text: string) => {
+      this.all += text
       const parts = (this.partial + text).split("\n")
       this.partial = parts.pop()!
       for (const part of parts) {
@@ -102,6 +105,16 @@ export class TestClient {
     while (!this.saw(match)) {
       const left = deadline - Date.now()
       if (this.ended || left <= 0) throw new Error(`never saw ${match}; got:\n${this.tail()}`)
+      await this.data(left)
+    }
+  }
+
+  /** Waits until everything received so far, as it came, matches (for text that ends no line). */
+  async received(match: RegExp, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!match.test(this.all)) {
+      const left = deadline - Date.now()
+      if (this.ended || left <= 0) throw new Error(`never received ${match}; got:\n${JSON.stringify(this.all.slice(-500))}`)
       await this.data(left)
     }
   }

@@ -38,5 +38,7 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   if (address._tag === "UnixPathAddress") throw new Error("expected a TCP address")
   const irc = server.ircAddress
   const ircPort = irc === undefined || irc._tag === "UnixPathAddress" ? 0 : irc.port
-  return { port: address.port, ircPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
+  const seed = server.seedAddress
+  const seedPort = seed === undefined || seed._tag === "UnixPathAddress" ? 0 : seed.port
+  return { port: address.port, ircPort, seedPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
 }
