@@ -13,9 +13,10 @@ export const serverNode = process.env.npm_node_execpath ?? process.execPath
 
 /**
  * `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform);
- * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own.
+ * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own;
+ * `hubbub:irc` is hubbub with every client on its IRC port (--irc-port).
  */
-export type PeerName = "hubbub" | "hubbub:platform" | "hubbub:baseline" | "node:net" | "redis" | "effect"
+export type PeerName = "hubbub" | "hubbub:platform" | "hubbub:baseline" | "hubbub:irc" | "node:net" | "redis" | "effect"
 
 export interface Server {
   readonly name: PeerName
@@ -32,6 +33,8 @@ export interface Protocol {
   publisher(port: number, index: number, own: Wire): Promise<Wire>
   /** The bytes that publish `payload` (in room `room`, for a protocol with rooms). */
   frame(payload: string, room?: number): string
+  /** `false` when a sender does not get its own messages back (IRC): another client's receipt paces it. */
+  readonly echo?: boolean
   /** For a protocol with rooms: opens a connection that receives room `room`'s messages. */
   member?: (port: number, index: number, room: number) => Promise<Wire>
 }
@@ -80,7 +83,9 @@ const stopper = (child: ChildProcess) => () =>
 export const startHubbub = async (
   extra: ReadonlyArray<string> = [],
   name: PeerName = "hubbub",
-  checkout: string = root
+  checkout: string = root,
+  /** The port the clients use, when it is not the text port (given in `extra`). */
+  clientPort?: number
 ): Promise<Server> => {
   const port = await freePort()
   // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
@@ -99,8 +104,14 @@ export const startHubbub = async (
     "--register-timeout", "120",
     ...extra
   ], { stdio: ["ignore", "ignore", "inherit"] })
-  await connectable(port, child)
-  return { name, port, pid: child.pid!, stop: stopper(child) }
+  await connectable(clientPort ?? port, child)
+  return { name, port: clientPort ?? port, pid: child.pid!, stop: stopper(child) }
+}
+
+/** hubbub with its clients on the IRC port. */
+export const startHubbubIrc = async (): Promise<Server> => {
+  const ircPort = await freePort()
+  return startHubbub(["--irc-port", String(ircPort)], "hubbub:irc", root, ircPort)
 }
 
 /** A peer that is one script in bench/peers, run on the servers' Node with its port as the argument. */
@@ -220,10 +231,26 @@ const hubbub: Protocol = {
   }
 }
 
+/** IRC clients: registered, in #lobby; a sender does not get its own messages back. */
+const irc: Protocol = {
+  name: "hubbub:irc",
+  echo: false,
+  subscriber: async (port, index) => {
+    const socket = await open(port)
+    const ready = awaitText(socket, ` 366 b${index} #lobby `)
+    socket.write(`NICK b${index}\r\nUSER b 0 * :b\r\nJOIN #lobby\r\n`)
+    await ready
+    return socket
+  },
+  publisher: async (_port, _index, own) => own,
+  frame: (payload) => `PRIVMSG #lobby :${payload}\r\n`
+}
+
 export const protocols: Record<PeerName, Protocol> = {
   hubbub,
   "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
   "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
+  "hubbub:irc": irc,
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),

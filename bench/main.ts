@@ -6,9 +6,9 @@
  * on this machine, so every figure can be read as a ratio. Flood control is
  * off for hubbub: this measures the hub.
  *
- *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,idle,rooms,slow,lifecycle]
+ *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
@@ -28,6 +28,7 @@ import {
   type Wire,
   serverNode,
   startHubbub,
+  startHubbubIrc,
   startEffect,
   startNet,
   startRedis
@@ -38,11 +39,11 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
     reps: { type: "string" },
-    scenarios: { type: "string", default: "fanout,idle,rooms,slow,lifecycle" },
+    scenarios: { type: "string", default: "fanout,protocols,idle,rooms,slow,lifecycle" },
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
     rooms: { type: "string" },
-    servers: { type: "string", default: "hubbub,node:net,redis,effect" },
+    servers: { type: "string", default: "hubbub,hubbub:irc,node:net,redis,effect" },
     out: { type: "string", default: "bench-results" }
   }
 })
@@ -64,6 +65,7 @@ if (wanted.includes("redis") && redisServer() === undefined) {
 const starters: Record<PeerName, () => Promise<Server>> = {
   hubbub: () => startHubbub(),
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
+  "hubbub:irc": startHubbubIrc,
   "hubbub:baseline": () => {
     const checkout = process.env.BENCH_BASELINE
     if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
@@ -115,7 +117,9 @@ interface FanoutResult {
 const fanout = async (server: Server, n: number, options: { stuck?: boolean; rssSamples?: Array<number> } = {}) => {
   const protocol = protocols[server.name]
   const sockets = await subscribers(server, n)
-  const k = Math.min(SENDERS, n)
+  // Without echo, the first client that does not send paces every sender (it sees all their messages).
+  const echo = protocol.echo !== false
+  const k = Math.min(SENDERS, echo ? n : n - 1)
   const sent = new Int32Array(k)
   const acked = new Int32Array(k)
   let running = false
@@ -143,10 +147,11 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
     }
   }
   const receivers = sockets.map((socket, i) => {
-    const receiver = new Receiver(k, i < k ? (sender, seq) => {
-      if (sender !== i) return
-      acked[i] = Math.max(acked[i], seq + 1)
-      refill(i)
+    const paces = echo ? i < k : i === k
+    const receiver = new Receiver(k, paces ? (sender, seq) => {
+      if (echo && sender !== i) return
+      acked[sender] = Math.max(acked[sender], seq + 1)
+      refill(sender)
     } : undefined)
     socket.onBytes = (bytes) => receiver.push(bytes, micros(), counting)
     return receiver
@@ -186,12 +191,13 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
   let inWindow = 0
   let lost = 0
   let outOfOrder = 0
-  for (const r of receivers) {
+  receivers.forEach((r, i) => {
     latency.merge(r.latency)
     inWindow += r.inWindow
-    lost += r.lost(sent)
+    // a sender that gets no echo misses nothing by not getting its own
+    lost += r.lost(sent) - (!echo && i < k ? r.missingFrom(i, sent[i]) : 0)
     outOfOrder += r.outOfOrder
-  }
+  })
   for (const s of [...sockets, ...publishers]) s.destroy()
   stuck?.destroy()
   return {
@@ -206,6 +212,58 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
     serverRss: after.rss,
     loadCpu: (load.user + load.system) / 1e6 / duration
   } satisfies FanoutResult
+}
+
+/**
+ * The same offered load for any protocol: `n` clients in one room, SENDERS of
+ * them sending `rate` messages a second in all (open loop, every 10 ms), so
+ * that the server's CPU per delivery compares protocols at equal work.
+ */
+const steady = async (server: Server, n: number, rate: number) => {
+  const protocol = protocols[server.name]
+  const sockets = await subscribers(server, n)
+  const k = Math.min(SENDERS, n - 1)
+  const sent = new Int32Array(k)
+  const receivers = sockets.map((socket) => {
+    const receiver = new Receiver(k)
+    socket.onBytes = (bytes) => receiver.push(bytes, micros(), true)
+    return receiver
+  })
+  const publishers: Array<Wire> = []
+  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(server.port, s, sockets[s]))
+  await sleep(200)
+  const seconds = Math.max(quick ? 2 : 5, duration)
+  const perTick = rate / 100
+  let owed = 0
+  let next = 0
+  const before = processStats(server.pid)
+  const timer = setInterval(() => {
+    owed += perTick
+    const now = micros()
+    const batches: Array<string> = Array.from({ length: k }, () => "")
+    for (; owed >= 1; owed--) {
+      const s = next++ % k
+      batches[s] += protocol.frame(encodeMessage(s, sent[s]++, now))
+    }
+    batches.forEach((batch, s) => batch !== "" && publishers[s].write(batch))
+  }, 10)
+  await sleep(seconds * 1000)
+  clearInterval(timer)
+  const echo = protocol.echo !== false
+  const expected = sent.reduce((a, b) => a + b, 0) * (echo ? n : n - 1)
+  const drainBy = Date.now() + 5000
+  while (receivers.reduce((a, r) => a + r.received, 0) < expected && Date.now() < drainBy) await sleep(20)
+  const after = processStats(server.pid)
+  const delivered = receivers.reduce((a, r) => a + r.received, 0)
+  const latency = new Histogram()
+  for (const r of receivers) latency.merge(r.latency)
+  for (const s of sockets) s.destroy()
+  return {
+    delivered,
+    expected,
+    cpuPerDelivery: (after.cpuSeconds - before.cpuSeconds) / delivered,
+    p99: latency.percentile(0.99) / 1000
+  }
 }
 
 /** Many idle clients in one room, one sender at 10 messages per second. */
@@ -224,6 +282,8 @@ const idle = async (server: Server, n: number) => {
   })
   const protocol = protocols[server.name]
   const publisher = await protocol.publisher(server.port, 0, sockets[0])
+  // Without echo the sender (the first client) gets none of its own.
+  const echo = protocol.echo !== false
   const seconds = Math.max(quick ? 2 : 5, duration)
   const cpuBefore = processStats(server.pid).cpuSeconds
   const loadBefore = process.cpuUsage()
@@ -231,13 +291,13 @@ const idle = async (server: Server, n: number) => {
   await sleep(seconds * 1000)
   clearInterval(timer)
   const drainBy = Date.now() + 5000
-  while (receivers.reduce((a, r) => a + r.received, 0) < sent[0] * n && Date.now() < drainBy) await sleep(20)
+  while (receivers.reduce((a, r) => a + r.received, 0) < sent[0] * (echo ? n : n - 1) && Date.now() < drainBy) await sleep(20)
   const latency = new Histogram()
   let lost = 0
-  for (const r of receivers) {
+  receivers.forEach((r, i) => {
     latency.merge(r.latency)
-    lost += r.lost(sent)
-  }
+    lost += r.lost(sent) - (!echo && i === 0 ? r.missingFrom(0, sent[0]) : 0)
+  })
   const stats = processStats(server.pid)
   const load = process.cpuUsage(loadBefore)
   for (const s of sockets) s.destroy()
@@ -420,6 +480,48 @@ if (scenarios.has("fanout")) {
         median(rs.map((r) => r.perWrite)).toFixed(1).padStart(10)
       ].join(" "))
     }
+  }
+  if (fan.hubbub && fan["hubbub:irc"]) {
+    // Server CPU per delivery, IRC clients against text clients, run by run.
+    const perDelivery = (r: FanoutResult) => r.serverCpu / r.deliveriesPerSecond
+    say("")
+    say("IRC clients against text clients: server CPU per delivery, median (min-max) of the runs' ratios")
+    for (const n of sizes) {
+      const ratios = fan["hubbub:irc"][n].map((r, i) => perDelivery(r) / perDelivery(fan.hubbub[n][i]))
+      say(`N=${n}: ${fmtRange(ratios, (x) => x.toFixed(2))} (${(median(fan.hubbub[n].map(perDelivery)) * 1e9).toFixed(0)} ns text, ${(median(fan["hubbub:irc"][n].map(perDelivery)) * 1e9).toFixed(0)} ns IRC)`)
+    }
+  }
+}
+
+if (scenarios.has("protocols") && wanted.includes("hubbub") && wanted.includes("hubbub:irc")) {
+  type Steady = Awaited<ReturnType<typeof steady>>
+  const loads = [[100, 10_000], [500, 2_000]] as const
+  const out: Record<string, Record<number, Array<Steady>>> = {}
+  for (const [n, rate] of loads) {
+    for (let rep = 0; rep < reps; rep++) {
+      for (const name of ["hubbub", "hubbub:irc"] as const) {
+        progress(`protocols: N=${n} at ${rate} messages/s, ${name}, run ${rep + 1} of ${reps}`)
+        ;((out[name] ??= {})[n] ??= []).push(await run(name, (server) => steady(server, n, rate)))
+      }
+    }
+  }
+  results.protocols = out
+  say("")
+  say("Text and IRC clients at the same load (one room, 10 senders, 1 M deliveries/s): server CPU per delivery; median (min-max) of the runs")
+  say("N     messages/s  text ns  IRC ns  IRC / text         IRC p99 ms  delivered")
+  for (const [n, rate] of loads) {
+    const text = out.hubbub[n]
+    const irc = out["hubbub:irc"][n]
+    const ratios = irc.map((r, i) => r.cpuPerDelivery / text[i].cpuPerDelivery)
+    say([
+      String(n).padEnd(5),
+      String(rate).padStart(10),
+      (median(text.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(8),
+      (median(irc.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(7),
+      fmtRange(ratios, (x) => x.toFixed(2)).padStart(18),
+      median(irc.map((r) => r.p99)).toFixed(1).padStart(11),
+      `${[...text, ...irc].reduce((a, r) => a + r.delivered, 0)} of ${[...text, ...irc].reduce((a, r) => a + r.expected, 0)}`.padStart(10)
+    ].join(" "))
   }
 }
 

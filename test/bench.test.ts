@@ -7,6 +7,7 @@ const bytes = (text: string) => new TextEncoder().encode(text)
 const wire = {
   hubbub: (payload: string) => `<b3> ${payload}\n`,
   net: (payload: string) => `${payload}\n`,
+  irc: (payload: string) => `:b3!b3@hubbub PRIVMSG #lobby :${payload}\r\n`,
   redis: (payload: string) => `*3\r\n$7\r\nmessage\r\n$5\r\nbench\r\n$${payload.length}\r\n${payload}\r\n`
 }
 

@@ -125,18 +125,10 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
   deliver(events: ReadonlyArray<Envelope>): void {
     if (!this.receiving) return
     const { codec, counters } = this.env
-    const omits = this.decoder.omits
-    const kept = omits === undefined ? undefined : keptOf(events, omits, this.id)
-    if (kept !== undefined) {
-      // Not the run the others take: each event on its own, so no cached run stands in for it.
-      if (kept.length === 0) return
-      if (kept[0].room !== undefined) {
-        for (const envelope of kept) this.outbox.push(codec.encode(envelope))
-        counters.messagesOut += kept.length
-        return
-      }
-      events = kept
-    } else if (events[0].room !== undefined) {
+    const filter = this.decoder.filter
+    if (filter !== undefined) events = filter(events, this.id)
+    if (events.length === 0) return
+    if (events[0].room !== undefined) {
       this.outbox.push(codec.encodeRun(events))
       counters.messagesOut += events.length
       return
@@ -192,21 +184,6 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: self.peer, nick }))
     })
   }
-}
-
-/** The events a connection keeps, in one pass (`omits` may keep state); `undefined` when it keeps them all. */
-const keptOf = (
-  events: ReadonlyArray<Envelope>,
-  omits: (envelope: Envelope, self: string) => boolean,
-  self: string
-): Array<Envelope> | undefined => {
-  let kept: Array<Envelope> | undefined
-  for (let i = 0; i < events.length; i++) {
-    const omitted = omits(events[i], self)
-    if (omitted) kept ??= events.slice(0, i)
-    else if (kept !== undefined) kept.push(events[i])
-  }
-  return kept
 }
 
 /** Closes a session that completes no line for `millis`. */

@@ -26,11 +26,13 @@ export interface Decoder {
    */
   readonly decode: (line: string, registered: boolean) => Input | ReadonlyArray<Input> | undefined
   /**
-   * Whether this connection leaves out an event its session (`self`) is
-   * handed: IRC shows no sender its own messages, and a quit or a rename
-   * once however many rooms it shares with them. Absent: nothing is left out.
+   * The events of a delivery this connection shows its session (`self`):
+   * IRC shows no sender its own messages, and a quit or a rename once
+   * however many rooms it shares with them. The very same array when
+   * nothing is left out (then the room's shared bytes serve). Absent:
+   * nothing is ever left out.
    */
-  readonly omits?: (envelope: Envelope, self: string) => boolean
+  readonly filter?: (events: ReadonlyArray<Envelope>, self: string) => ReadonlyArray<Envelope>
 }
 
 /** What a wire format defines; {@link makeCodec} adds the caching. */
@@ -44,6 +46,13 @@ export interface Format {
   readonly maxLineBytes?: number
   /** Whether the server pings its silent clients (IRC's liveness check) and drops those that do not answer. */
   readonly pings?: boolean
+  /**
+   * Render each event of a run on its own and keep it, rather than the run
+   * as one text: for a protocol whose members may be shown part of a run
+   * (IRC's senders are not shown their own), which then costs a copy, not a
+   * rendering of every event again.
+   */
+  readonly separately?: boolean
   /** Its clients choose no nickname: each is registered under its address as it connects (the seed protocol). */
   readonly anonymous?: boolean
   /** What one read brings without a line end is a line of its own (the seed protocol). */
@@ -62,7 +71,7 @@ export interface CodecShape extends Format {
   readonly encode: (envelope: Envelope) => Uint8Array
   /**
    * The bytes of a run of consecutive events of one room, computed once for
-   * every member that takes the same run (the same first and last event).
+   * every member handed the same run (the hub hands them one array).
    */
   readonly encodeRun: (envelopes: ReadonlyArray<Envelope>) => Uint8Array
   /** An event's bytes, for a connection that is not in the hub (a refused one). */
@@ -76,7 +85,7 @@ const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
 
 /** A codec for `format`, rendering each envelope, and each run of a room's envelopes, once. */
 export const makeCodec = (format: Format): CodecShape => {
-  const runs = new WeakMap<Envelope, { readonly last: Envelope; readonly bytes: Uint8Array }>()
+  const runs = new WeakMap<ReadonlyArray<Envelope>, Uint8Array>()
   // For envelopes whose own slot another codec took first (a room of text and IRC users).
   const second = new WeakMap<Envelope, Uint8Array>()
   const encode = (envelope: Envelope) => {
@@ -100,10 +109,13 @@ export const makeCodec = (format: Format): CodecShape => {
     encodeEvent: (event) => bytesOf(format.render(event)),
     encodeRun: (envelopes) => {
       if (envelopes.length === 1) return encode(envelopes[0])
-      const first = envelopes[0]
-      const last = envelopes[envelopes.length - 1]
-      const known = runs.get(first)
-      if (known !== undefined && known.last === last) return known.bytes
+      const known = runs.get(envelopes)
+      if (known !== undefined) return known
+      if (format.separately) {
+        const bytes = Buffer.concat(envelopes.map(encode))
+        runs.set(envelopes, bytes)
+        return bytes
+      }
       // One string and one encoding for the whole run, not one per event and a copy.
       let text = ""
       for (const envelope of envelopes) {
@@ -112,7 +124,7 @@ export const makeCodec = (format: Format): CodecShape => {
         text += rendered
       }
       const bytes = bytesOf(text)
-      runs.set(first, { last, bytes })
+      runs.set(envelopes, bytes)
       return bytes
     }
   }

@@ -4,7 +4,7 @@ import type { Event } from "../protocol/Event.js"
 import type { Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
-import { IrcDecoder, maxTargets } from "./IrcInput.js"
+import { IrcDecoder, maxTargets, RunFacts } from "./IrcInput.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */
@@ -78,6 +78,7 @@ const one = (head: string, text: string): string => `${head}${cut(text, ircLineB
  */
 export const ircFormat = (options: IrcOptions): Format => {
   const server = options.serverName
+  const facts = new RunFacts()
   const numeric = (code: string, nick: string | undefined, rest: string) => `:${server} ${code} ${nick ?? "*"} ${rest}\r\n`
 
   const names = (nick: string | undefined, reply: Extract<Reply, { _tag: "Members" }>) => {
@@ -234,7 +235,8 @@ export const ircFormat = (options: IrcOptions): Format => {
     rooms: "many",
     maxLineBytes: ircLineBytes - 2,
     pings: true,
-    decoder: () => new IrcDecoder(),
+    separately: true,
+    decoder: () => new IrcDecoder(facts),
     render
   }
 }

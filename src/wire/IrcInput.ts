@@ -75,7 +75,8 @@ const ctcpAction = /^\x01ACTION (.*?)\x01?$/s
 const colours = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?/g
 
 /** IRC text as hubbub keeps it: colours and formatting taken out, then sanitized like any client's. */
-const clean = (text: string) => sanitize(text.replace(colours, ""))
+const clean = (text: string) =>
+  sanitize(text.includes("\x03") || text.includes("\x04") ? text.replace(colours, "") : text)
 
 /** The most targets a command takes in one line (`005`'s `TARGMAX`), and the longest `WHO` mask. */
 export const maxTargets = { JOIN: 10, PART: 10, NAMES: 10, PRIVMSG: 4, NOTICE: 4 } as const
@@ -105,6 +106,39 @@ const known = new Set([
   "LIST",
   "HELP"
 ])
+
+const none: ReadonlyArray<Envelope> = []
+
+/**
+ * What a run of a room's events holds that IRC may leave out for some of its
+ * members (their own messages, quits, renames), found once per run for all
+ * of them: a room's members are handed one array.
+ */
+export class RunFacts {
+  private readonly known = new WeakMap<ReadonlyArray<Envelope>, { senders: string | Set<string> | undefined; special: boolean }>()
+
+  /** Whether the run has anything that `self` might not be shown. */
+  concern(events: ReadonlyArray<Envelope>, self: string): boolean {
+    let facts = this.known.get(events)
+    if (facts === undefined) {
+      facts = { senders: undefined, special: false }
+      for (const { event } of events) {
+        if (event._tag === "Chat" || event._tag === "Action") {
+          const session = event.session
+          if (session === undefined || session === facts.senders) continue
+          if (facts.senders === undefined) facts.senders = session
+          else if (typeof facts.senders === "string") facts.senders = new Set([facts.senders, session])
+          else facts.senders.add(session)
+        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed") {
+          facts.special = true
+        }
+      }
+      this.known.set(events, facts)
+    }
+    const senders = facts.senders
+    return facts.special || senders === self || (typeof senders === "object" && senders.has(self))
+  }
+}
 
 /**
  * One IRC connection's reader. Registration takes `NICK` and `USER` in
@@ -189,25 +223,34 @@ export class IrcDecoder implements Decoder {
     }
   }
 
-  readonly omits = (envelope: Envelope, self: string): boolean => {
+  constructor(private readonly facts: RunFacts) {}
+
+  readonly filter = (events: ReadonlyArray<Envelope>, self: string): ReadonlyArray<Envelope> => {
+    if (events.length === 1) return this.keeps(events[0], self) ? events : none
+    if (!this.facts.concern(events, self)) return events
+    return events.filter((envelope) => this.keeps(envelope, self))
+  }
+
+  /** Whether `self` is shown this event; a quit or rename is remembered, to be shown once. */
+  private keeps(envelope: Envelope, self: string): boolean {
     const event = envelope.event
     switch (event._tag) {
       case "Chat":
       case "Action":
-        return event.session === self
+        return event.session !== self
       case "Left": {
-        if (!event.quit) return false
-        if (this.lastQuit === event.session) return true
+        if (!event.quit) return true
+        if (this.lastQuit === event.session) return false
         this.lastQuit = event.session
-        return false
+        return true
       }
       case "Renamed": {
-        if (this.lastRename === event.change) return true
+        if (this.lastRename === event.change) return false
         this.lastRename = event.change
-        return false
+        return true
       }
       default:
-        return false
+        return true
     }
   }
 
@@ -245,34 +288,57 @@ export class IrcDecoder implements Decoder {
     return command({ _tag: "Nick", nick: this.nick })
   }
 
+  // Chat is most of what a client sends: no Schema decoding here (the parts are checked one by one),
+  // no regular expression a plain line does not need, and one channel name remembered.
   private message(params: ReadonlyArray<string>, notice: boolean): Input | ReadonlyArray<Input> | undefined {
     const to = params[0]?.trim().split(" ")[0] ?? ""
     if (to === "") return notice ? undefined : invalid({ _tag: "Usage", command: "PRIVMSG" })
-    if (to.split(",").length > maxTargets.PRIVMSG) {
+    const targets = to.includes(",") ? to.split(",") : undefined
+    if (targets !== undefined && targets.length > maxTargets.PRIVMSG) {
       return notice ? undefined : invalid({ _tag: "TooManyTargets", target: to })
     }
     const raw = params[1] ?? ""
-    const action = ctcpAction.exec(raw)
-    // Other CTCP requests (VERSION, PING, ...) have no place in a room: dropped.
-    if (action === null && raw.startsWith("\x01")) return undefined
-    const text = clean(action === null ? raw : action[1])
+    let action = false
+    let body = raw
+    if (raw.charCodeAt(0) === 1) {
+      const ctcp = ctcpAction.exec(raw)
+      // Other CTCP requests (VERSION, PING, ...) have no place in a room: dropped.
+      if (ctcp === null) return undefined
+      action = true
+      body = ctcp[1]
+    }
+    const text = clean(body)
     if (text.trim() === "") return notice ? undefined : invalid({ _tag: "NoText" })
+    if (targets === undefined) return this.messageTo(to, text, notice, action)
     const out: Array<Input> = []
-    for (const target of to.split(",")) {
-      if (target.startsWith("#")) {
-        const room = roomOf(target)
-        if (room === undefined) {
-          if (!notice) out.push(invalid({ _tag: "NoSuchRoom", room: target }))
-        } else if (action !== null) out.push(command({ _tag: "Me", room, text }))
-        else out.push(command(notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }))
-      } else if (!isNick(target)) {
-        if (!notice) out.push(invalid({ _tag: "NoSuchNick", nick: target }))
-      } else if (action !== null) {
-        out.push(command({ _tag: "Msg", nick: target, text, action: true }))
-      } else {
-        out.push(command(notice ? { _tag: "Msg", nick: target, text, notice } : { _tag: "Msg", nick: target, text }))
-      }
+    for (const target of targets) {
+      const input = this.messageTo(target, text, notice, action)
+      if (input !== undefined) out.push(input)
     }
     return out
+  }
+
+  private messageTo(target: string, text: string, notice: boolean, action: boolean): Input | undefined {
+    if (target.startsWith("#")) {
+      const room = this.roomOf(target)
+      if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })
+      if (action) return { _tag: "Me", room, text }
+      return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
+    }
+    if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
+    const nick = target as Nick
+    if (action) return { _tag: "Msg", nick, text, action }
+    return notice ? { _tag: "Msg", nick, text, notice } : { _tag: "Msg", nick, text }
+  }
+
+  private lastChannel: string | undefined = undefined
+  private lastRoom: Room | undefined = undefined
+
+  private roomOf(channel: string): Room | undefined {
+    if (channel !== this.lastChannel) {
+      this.lastChannel = channel
+      this.lastRoom = roomOf(channel)
+    }
+    return this.lastRoom
   }
 }

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { IrcDecoder, parseIrc } from "../../src/wire/IrcInput.js"
+import { Envelope, type Event } from "../../src/protocol/Event.js"
+import { IrcDecoder, parseIrc, RunFacts } from "../../src/wire/IrcInput.js"
 
 describe("parseIrc", () => {
   it("reads the command in upper case, middle parameters and a trailing one", () => {
@@ -24,16 +25,16 @@ describe("parseIrc", () => {
 
 describe("IrcDecoder", () => {
   it("registers once it has NICK and USER, in either order", () => {
-    const a = new IrcDecoder()
+    const a = new IrcDecoder(new RunFacts())
     assert.isUndefined(a.decode("NICK alice", false))
     assert.deepStrictEqual<unknown>(a.decode("USER a 0 * :A", false), { _tag: "Nick", nick: "alice" })
-    const b = new IrcDecoder()
+    const b = new IrcDecoder(new RunFacts())
     assert.isUndefined(b.decode("USER b 0 * :B", false))
     assert.deepStrictEqual<unknown>(b.decode("NICK bob", false), { _tag: "Nick", nick: "bob" })
   })
 
   it("holds registration while capabilities are negotiated", () => {
-    const d = new IrcDecoder()
+    const d = new IrcDecoder(new RunFacts())
     assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
@@ -42,49 +43,61 @@ describe("IrcDecoder", () => {
   })
 
   it("asks for registration first, but knows an unknown command from a known one", () => {
-    const d = new IrcDecoder()
+    const d = new IrcDecoder(new RunFacts())
     assert.deepStrictEqual<unknown>(d.decode("JOIN #a", false), { _tag: "Invalid", reply: { _tag: "NickFirst" } })
     assert.deepStrictEqual<unknown>(d.decode("FOO", false), { _tag: "Invalid", reply: { _tag: "UnknownCommand", name: "FOO" } })
     assert.deepStrictEqual<unknown>(d.decode("QUIT :bye", false), { _tag: "Quit", reason: "bye" })
   })
 
   it("turns PRIVMSG into chat, actions and private messages, one per target, sanitized", () => {
-    const d = new IrcDecoder()
+    const d = new IrcDecoder(new RunFacts())
     assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #A,bob :hi\x1b[31m there", true), [
       { _tag: "Say", room: "#a", text: "hi there" },
       { _tag: "Msg", nick: "bob", text: "hi there" }
     ])
-    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x01ACTION waves\x01", true), [{ _tag: "Me", room: "#a", text: "waves" }])
-    assert.deepStrictEqual<unknown>(d.decode("NOTICE bob :n", true), [{ _tag: "Msg", nick: "bob", text: "n", notice: true }])
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x01ACTION waves\x01", true), { _tag: "Me", room: "#a", text: "waves" })
+    assert.deepStrictEqual<unknown>(d.decode("NOTICE bob :n", true), { _tag: "Msg", nick: "bob", text: "n", notice: true })
     // other CTCP is dropped; a bad target is an error for PRIVMSG and silence for NOTICE
     assert.isUndefined(d.decode("PRIVMSG bob :\x01VERSION\x01", true))
-    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG b@d :x", true), [{ _tag: "Invalid", reply: { _tag: "NoSuchNick", nick: "b@d" } }])
-    assert.deepStrictEqual<unknown>(d.decode("NOTICE b@d :x", true), [])
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG b@d :x", true), { _tag: "Invalid", reply: { _tag: "NoSuchNick", nick: "b@d" } })
+    assert.isUndefined(d.decode("NOTICE b@d :x", true))
+    assert.deepStrictEqual<unknown>(d.decode("NOTICE b@d,#a :x", true), [{ _tag: "Say", room: "#a", text: "x", notice: true }])
   })
 
-  it("leaves out a sender's own chat and repeated quits and renames", () => {
-    const d = new IrcDecoder()
-    const envelope = (event: unknown) => ({ event }) as never
-    assert.isTrue(d.omits(envelope({ _tag: "Chat", room: "#a", from: "me", text: "x", session: "s1" }), "s1"))
-    assert.isFalse(d.omits(envelope({ _tag: "Chat", room: "#a", from: "bo", text: "x", session: "s2" }), "s1"))
+  it("leaves out a sender's own chat and repeated quits and renames, and keeps a run whole when nothing is left out", () => {
+    const d = new IrcDecoder(new RunFacts())
+    let seq = 0
+    const envelope = (event: Event) => new Envelope(event, ++seq, "#a", undefined)
+    const chat = (session: string, text: string) => envelope({ _tag: "Chat", room: "#a", from: session, text, session })
+    const texts = (events: ReadonlyArray<Envelope>) => events.map(({ event }) => (event as { text?: string }).text ?? event._tag)
+
+    const others = [chat("s2", "one"), chat("s3", "two")]
+    assert.strictEqual(d.filter(others, "s1"), others, "the same array: the room's shared bytes serve")
+    const mixed = [chat("s2", "one"), chat("s1", "mine"), chat("s3", "two")]
+    assert.deepStrictEqual(texts(d.filter(mixed, "s1")), ["one", "two"])
+    assert.deepStrictEqual(texts(d.filter([chat("s1", "alone")], "s1")), [])
+
     const quit = (room: string) => envelope({ _tag: "Left", room, nick: "bo", session: "s2", reason: "", quit: true })
-    assert.isFalse(d.omits(quit("#a"), "s1"))
-    assert.isTrue(d.omits(quit("#b"), "s1"))
-    const part = envelope({ _tag: "Left", room: "#a", nick: "bo", session: "s2", reason: "" })
-    assert.isFalse(d.omits(part, "s1"))
+    assert.strictEqual(d.filter([quit("#a")], "s1").length, 1)
+    assert.strictEqual(d.filter([quit("#b")], "s1").length, 0)
+    const part = envelope({ _tag: "Left", room: "#a", nick: "bo", session: "s3", reason: "" })
+    assert.strictEqual(d.filter([part], "s1").length, 1)
+
     const renamed = (room: string, change: string) => envelope({ _tag: "Renamed", room, from: "x", nick: "y", change })
-    assert.isFalse(d.omits(renamed("#a", "1"), "s1"))
-    assert.isTrue(d.omits(renamed("#b", "1"), "s1"))
+    assert.deepStrictEqual(texts(d.filter([chat("s2", "hi"), renamed("#a", "1")], "s1")), ["hi", "Renamed"])
+    assert.deepStrictEqual(texts(d.filter([renamed("#b", "1"), chat("s2", "again")], "s1")), ["again"])
     // the same names again, later, are a rename of their own
-    assert.isFalse(d.omits(renamed("#a", "2"), "s1"))
+    assert.strictEqual(d.filter([renamed("#a", "2")], "s1").length, 1)
   })
 })
 
 describe("IRC text", () => {
   it("loses colours and formatting with their numbers", () => {
-    const d = new IrcDecoder()
-    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x0304,12red\x03 \x02bold\x02 \x1funder\x0f \x04ff0000hex", true), [
-      { _tag: "Say", room: "#a", text: "red bold under hex" }
-    ])
+    const d = new IrcDecoder(new RunFacts())
+    assert.deepStrictEqual<unknown>(d.decode("PRIVMSG #a :\x0304,12red\x03 \x02bold\x02 \x1funder\x0f \x04ff0000hex", true), {
+      _tag: "Say",
+      room: "#a",
+      text: "red bold under hex"
+    })
   })
 })
