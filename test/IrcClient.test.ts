@@ -18,10 +18,14 @@ class Irssi {
   private readonly home = mkdtempSync(Path.join(tmpdir(), "hubbub-irssi-"))
 
   constructor(port: number, nick: string) {
-    // irssi paces its own commands (one per 2.2 s after a burst of 5); the test has no need to wait for that.
+    // irssi paces its own commands (one per 2.2 s after a burst of 5), and takes keys that come
+    // in a rush for a paste it may hold back: neither is wanted for keys typed by a test.
     writeFileSync(
       Path.join(this.home, "config"),
-      `settings = { "irc/core" = { cmd_queue_speed = "0msec"; max_cmds_at_once = "0"; }; };\n`
+      `settings = {\n` +
+        `  "irc/core" = { cmd_queue_speed = "0msec"; };\n` +
+        `  "fe-text" = { paste_detect_time = "0msec"; };\n` +
+        `};\n`
     )
     this.tmux(
       "new-session", "-d", "-s", "irssi", "-x", "160", "-y", "50",
@@ -30,12 +34,24 @@ class Irssi {
   }
 
   private tmux(...args: Array<string>): string {
-    return execFileSync("tmux", ["-L", this.socket, ...args], { encoding: "utf8", env: { ...process.env, TERM: "xterm" } })
+    return execFileSync("tmux", ["-L", this.socket, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, TERM: "xterm" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
   }
 
-  type(line: string): void {
+  /** Types a line, and presses Enter once irssi shows it in its input line (keys in a rush may be taken for a paste). */
+  async type(line: string): Promise<void> {
     this.tmux("send-keys", "-t", "irssi", "-l", line)
+    await this.until(() => this.inputLine().endsWith(line), `its input line to read ${JSON.stringify(line)}`)
     this.tmux("send-keys", "-t", "irssi", "Enter")
+    await this.until(() => !this.running || !this.inputLine().endsWith(line), `${JSON.stringify(line)} to be taken`)
+  }
+
+  /** The last line of the window: irssi's input line. */
+  private inputLine(): string {
+    return this.tmux("capture-pane", "-p", "-t", "irssi").trimEnd().split("\n").at(-1)!.trimEnd()
   }
 
   /** The window's text, scrollback included. */
@@ -52,21 +68,21 @@ class Irssi {
     }
   }
 
-  /** Waits (a bounded time) until the screen shows `match`; a terminal has no event to await, so it looks every 50 ms. */
-  async shows(match: RegExp, timeoutMs = 10_000): Promise<void> {
+  /** Waits (a bounded time) until `done`; a terminal has no event to await, so it looks every 50 ms. */
+  private async until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (!match.test(this.screen())) {
-      if (Date.now() > deadline) throw new Error(`irssi never showed ${match}; the screen:\n${this.screen()}`)
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`irssi: no ${what}; the screen:\n${this.running ? this.screen() : "(gone)"}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 
-  async exited(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (this.running) {
-      if (Date.now() > deadline) throw new Error(`irssi still running; the screen:\n${this.screen()}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+  shows(match: RegExp): Promise<void> {
+    return this.until(() => match.test(this.screen()), String(match))
+  }
+
+  exited(): Promise<void> {
+    return this.until(() => !this.running, "exit")
   }
 
   close(): void {
@@ -80,6 +96,15 @@ class Irssi {
 }
 
 let irssi: Irssi | undefined
+
+/** A wait on the netcat side; if it fails, the failure shows irssi's screen too. */
+const alongside = async <A>(wait: Promise<A>): Promise<A> => {
+  try {
+    return await wait
+  } catch (error) {
+    throw new Error(`${String(error)}\nirssi's screen:\n${irssi?.screen()}`)
+  }
+}
 afterEach(() => {
   irssi?.close()
   irssi = undefined
@@ -93,23 +118,23 @@ describe("irssi, a real IRC client", () => {
     await irssi.shows(/Welcome to hubbub, alice/)
     await irssi.shows(/End of \/MOTD command/)
 
-    irssi.type("/join #lobby")
-    assert.strictEqual(await bob.until(/alice/), "-!- alice has joined #lobby")
+    await irssi.type("/join #lobby")
+    assert.strictEqual(await alongside(bob.until(/alice/, 10_000)), "-!- alice has joined #lobby")
     await irssi.shows(/alice \[alice@hubbub\] has joined #lobby/)
     await irssi.shows(/\[.?bob\]/)
 
-    irssi.type("hello from irssi")
-    assert.strictEqual(await bob.until(/^</), "<alice> hello from irssi")
-    irssi.type("/me nods")
-    assert.strictEqual(await bob.until(/^\*/), "* alice nods")
+    await irssi.type("hello from irssi")
+    assert.strictEqual(await alongside(bob.until(/^</, 10_000)), "<alice> hello from irssi")
+    await irssi.type("/me nods")
+    assert.strictEqual(await alongside(bob.until(/^\*/, 10_000)), "* alice nods")
 
     bob.send("hello from netcat", "/me waves", "/topic irssi and netcat")
     await irssi.shows(/<\s*bob> hello from netcat/)
     await irssi.shows(/\* bob waves/)
     await irssi.shows(/bob changed the topic of #lobby to: irssi and netcat/)
 
-    irssi.type("/quit bye now")
-    assert.strictEqual(await bob.until(/alice has left/), "-!- alice has left #lobby (quit: bye now)")
+    await irssi.type("/quit bye now")
+    assert.strictEqual(await alongside(bob.until(/alice has left/, 10_000)), "-!- alice has left #lobby (quit: bye now)")
     await irssi.exited()
   })
 })
