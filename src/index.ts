@@ -14,6 +14,8 @@
 export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
 /** The server over any `SocketServer` (`layer`), or whole (`layerStandalone`). */
 export { ChatServer, formatAddress, ListenError } from "./server/ChatServer.js"
+/** Effect's `Scheduler` finishing a turn's work in that turn (`layerStandalone` provides it). */
+export { TurnScheduler } from "./server/TurnScheduler.js"
 /** The counters the console and the status line show. */
 export { type Counters, Stats } from "./server/Stats.js"
 /** The operator console layer and its command parser. */

@@ -343,15 +343,16 @@ describe("IRC", () => {
     assert.strictEqual(alice.lines.filter((l) => /^:\S+ (NICK|QUIT) /.test(l)).length, 2)
   })
 
-  it("puts text and IRC messages in one order for everyone in the room", async () => {
-    const { ircPort, port } = await ircServer()
+  it("puts text, IRC and seed-protocol messages in one order for everyone in the room", async () => {
+    const { ircPort, port, seedPort } = await ircServer({ seedPort: Option.some(0) })
     const ircs = await Promise.all(["i1", "i2"].map((n) => irc(ircPort, n)))
     for (const c of ircs) {
       c.send("JOIN #lobby")
       await c.until(/366 \w+ #lobby/)
     }
     const texts = await Promise.all(["t1", "t2"].map((n) => join(port, n)))
-    await ircs[0].until(":t2!t2@hubbub JOIN #lobby")
+    const seed = await ircConnect(seedPort)
+    await texts[1].until(/127\.0\.0\.1:\d+ has joined/)
     for (const c of [...ircs, ...texts]) c.unread()
     const per = 30
     for (let k = 0; k < per; k++) {
@@ -359,21 +360,33 @@ describe("IRC", () => {
       texts[0].send(`b${k}`)
       ircs[1].send(`PRIVMSG #lobby :c${k}`)
       texts[1].send(`d${k}`)
+      seed.send(`e${k}`)
     }
     const words = async (c: TestClient, count: number) => {
       const got: Array<string> = []
       while (got.length < count) {
-        const line = await c.until(/([abcd]\d+)$/)
-        got.push(line.match(/([abcd]\d+)$/)![1])
+        const line = await c.until(/([a-e]\d+)$/)
+        got.push(line.match(/([a-e]\d+)$/)![1])
       }
       return got
     }
-    // IRC users do not get their own lines back; text users do
-    const seen = await Promise.all([words(ircs[0], 3 * per), words(ircs[1], 3 * per), words(texts[0], 4 * per), words(texts[1], 4 * per)])
+    // IRC users do not get their own lines back; text and seed users do
+    const seen = await Promise.all([
+      words(ircs[0], 4 * per),
+      words(ircs[1], 4 * per),
+      words(texts[0], 5 * per),
+      words(texts[1], 5 * per),
+      words(seed, 5 * per)
+    ])
     const all = seen[2]
     assert.deepStrictEqual(seen[3], all)
+    assert.deepStrictEqual(seen[4], all)
     assert.deepStrictEqual(seen[0], all.filter((w) => !w.startsWith("a")))
     assert.deepStrictEqual(seen[1], all.filter((w) => !w.startsWith("c")))
+    // each sender's own lines in the order it sent them
+    for (const letter of "abcde") {
+      assert.deepStrictEqual(all.filter((w) => w.startsWith(letter)), Array.from({ length: per }, (_, k) => `${letter}${k}`))
+    }
   })
 
   it("bounds targets per line (407) and rooms per user (405), and advertises both", async () => {

@@ -21,6 +21,7 @@ import { ircFormat } from "../wire/IrcCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
 import { version } from "../version.js"
 import { Stats } from "./Stats.js"
+import { TurnScheduler } from "./TurnScheduler.js"
 import { Warnings } from "./Warnings.js"
 
 /**
@@ -133,7 +134,8 @@ export class ChatServer extends Context.Service<ChatServer, {
   /** A whole single-process server on `ChatConfig`'s host and port. Needs only a `ChatConfig`. */
   static readonly layerStandalone = ChatServer.layer.pipe(
     Layer.provide(Transport.layerTcp),
-    Layer.provideMerge(ChatServer.layerServices)
+    Layer.provideMerge(ChatServer.layerServices),
+    Layer.provide(TurnScheduler.layer)
   )
 }
 

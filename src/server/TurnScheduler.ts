@@ -1,0 +1,73 @@
+import type * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
+
+/** Rounds of follow-up work one turn may run before Node's event loop polls sockets again. */
+const maxRounds = 16
+
+/**
+ * Effect's scheduler, with the work a turn of Node's event loop starts
+ * finished in that turn. Effect's default (`MixedScheduler`) runs each
+ * fiber's resumptions in a `setImmediate` of its own, so work that wakes
+ * another fiber (a read that publishes, a hub pass that fills outboxes, a
+ * flush) waits for the next turn, a poll of every socket included, at each
+ * step. Here every fiber shares one queue, run in rounds until it is empty
+ * or `maxRounds` have run (then the rest waits for the next turn, so
+ * sockets are still polled between any fiber's yields). Priorities order
+ * a round's tasks as Effect's own scheduler orders them.
+ */
+export class TurnScheduler implements Scheduler.Scheduler {
+  readonly executionMode = "async" as const
+  private tasks: Array<readonly [priority: number, tasks: Array<() => void>]> = []
+  private pending = false
+  private running = false
+  private readonly dispatcher: Scheduler.SchedulerDispatcher = {
+    scheduleTask: (task, priority) => this.schedule(task, priority),
+    flush: () => {
+      while (this.tasks.length > 0) this.round()
+    }
+  }
+
+  shouldYield(fiber: Fiber.Fiber<unknown, unknown>): boolean {
+    return fiber.currentOpCount >= fiber.cache.maxOpsBeforeYield
+  }
+
+  makeDispatcher(): Scheduler.SchedulerDispatcher {
+    return this.dispatcher
+  }
+
+  private schedule(task: () => void, priority: number): void {
+    const tasks = this.tasks
+    let i = 0
+    while (i < tasks.length && tasks[i][0] < priority) i++
+    if (i < tasks.length && tasks[i][0] === priority) tasks[i][1].push(task)
+    else tasks.splice(i, 0, [priority, [task]])
+    if (!this.running && !this.pending) {
+      this.pending = true
+      setImmediate(this.turn)
+    }
+  }
+
+  private readonly turn = () => {
+    this.pending = false
+    this.running = true
+    try {
+      for (let rounds = 0; rounds < maxRounds && this.tasks.length > 0; rounds++) this.round()
+    } finally {
+      this.running = false
+      if (this.tasks.length > 0 && !this.pending) {
+        this.pending = true
+        setImmediate(this.turn)
+      }
+    }
+  }
+
+  private round(): void {
+    const buckets = this.tasks
+    this.tasks = []
+    for (const [, tasks] of buckets) for (const task of tasks) task()
+  }
+
+  /** A fresh `TurnScheduler` as Effect's `Scheduler`, for every fiber of what it is provided to. */
+  static readonly layer = Layer.sync(Scheduler.Scheduler, () => new TurnScheduler())
+}

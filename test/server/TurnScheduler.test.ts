@@ -1,0 +1,65 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Scheduler } from "effect"
+import { TurnScheduler } from "../../src/server/TurnScheduler.js"
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe("TurnScheduler", () => {
+  it("runs work that wakes more work within the same turn of the event loop", async () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    const order: Array<string> = []
+    dispatcher.scheduleTask(() => {
+      order.push("read")
+      dispatcher.scheduleTask(() => {
+        order.push("publish")
+        dispatcher.scheduleTask(() => order.push("flush"), 0)
+      }, 0)
+    }, 0)
+    setImmediate(() => order.push("next turn"))
+    await nextTurn()
+    await nextTurn()
+    assert.deepStrictEqual(order, ["read", "publish", "flush", "next turn"])
+  })
+
+  it("lets the event loop turn between rounds of a fiber that never stops yielding", async () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    let rounds = 0
+    let stop = false
+    const spin = () => {
+      rounds++
+      if (!stop) dispatcher.scheduleTask(spin, 0)
+    }
+    dispatcher.scheduleTask(spin, 0)
+    let seen = -1
+    setImmediate(() => {
+      seen = rounds
+      stop = true
+    })
+    while (seen === -1) await nextTurn()
+    assert.isAtLeast(seen, 1)
+    assert.isAtMost(seen, 16)
+  })
+
+  it("runs a round's tasks in priority order, then in the order they came", async () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    const order: Array<string> = []
+    dispatcher.scheduleTask(() => order.push("b1"), 1)
+    dispatcher.scheduleTask(() => order.push("a1"), 0)
+    dispatcher.scheduleTask(() => order.push("b2"), 1)
+    dispatcher.scheduleTask(() => order.push("a2"), 0)
+    await nextTurn()
+    assert.deepStrictEqual(order, ["a1", "a2", "b1", "b2"])
+  })
+
+  it.effect("runs fibers: a chain of fibers each waking the next completes, provided as Effect's Scheduler", () =>
+    Effect.gen(function*() {
+      const scheduler = yield* Scheduler.Scheduler
+      assert.instanceOf(scheduler, TurnScheduler)
+      const gates = yield* Effect.forEach([0, 1, 2, 3], () => Deferred.make<number>())
+      const fibers = yield* Effect.forEach([1, 2, 3], (i) =>
+        Effect.forkChild(Effect.flatMap(Deferred.await(gates[i - 1]), (n) => Deferred.succeed(gates[i], n + 1))))
+      yield* Deferred.succeed(gates[0], 0)
+      assert.strictEqual(yield* Deferred.await(gates[3]), 3)
+      yield* Fiber.joinAll(fibers)
+    }).pipe(Effect.provide(TurnScheduler.layer)))
+})
