@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Option } from "effect"
+import { addressNick } from "../src/protocol/Names.js"
 import { fixtures } from "./support/fixtures.js"
 import { TestClient } from "./support/TestClient.js"
 
@@ -27,8 +28,8 @@ describe("the seed protocol", () => {
     assert.strictEqual(await a.next(), "ACK hello")
     assert.strictEqual(await b.next(), "ACK hello")
     assert.strictEqual(await bob.until(/^</), `<${addressOf(a)}> hello`)
-    // no greeting, no notices: the first thing a seed client ever reads is an ACK
-    assert.isTrue(a.lines[0].startsWith("ACK "))
+    // no greeting, no notices: the first bytes a seed client ever reads are an ACK
+    assert.isTrue(a.all.startsWith("ACK hello\n"), JSON.stringify(a.all))
   })
 
   it("takes what one read brings without a line end as one message, as the original did", async () => {
@@ -55,6 +56,12 @@ describe("the seed protocol", () => {
     assert.strictEqual(await a.next(), "ACK <carol> hi from irc")
     a.send("and back")
     assert.strictEqual(await carol.until(/PRIVMSG #lobby :and back/), `:${addressOf(a)}!${addressOf(a)}@hubbub PRIVMSG #lobby :and back`)
+  })
+
+  it("names an IPv6 client [address]:port, so that no name starts with a colon", () => {
+    assert.strictEqual(addressNick("127.0.0.1:54321"), "127.0.0.1:54321")
+    assert.strictEqual(addressNick("::1:40000"), "[::1]:40000")
+    assert.strictEqual(addressNick("::ffff:127.0.0.1:5"), "[::ffff:127.0.0.1]:5")
   })
 
   it("answers quit with Disconnect!!! and closes; the lobby is told", async () => {

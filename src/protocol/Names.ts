@@ -24,6 +24,16 @@ export const Lobby = "#lobby" as Room
 /** `#Dev`, `dev` and `#dev` all name the room `#dev`. */
 export const normalizeRoom = (name: string): string => "#" + (name.startsWith("#") ? name.slice(1) : name).toLowerCase()
 
+/**
+ * The name of a client known only by its address (the seed protocol): `host:port`, an IPv6
+ * host in brackets (`[::1]:40000`) so that no name starts with `:`. Not a `Nick`'s pattern, and
+ * never taken by one, since a nickname has no `:`.
+ */
+export const addressNick = (peer: string): Nick => {
+  const port = peer.lastIndexOf(":")
+  return (peer.indexOf(":") < port ? `[${peer.slice(0, port)}]${peer.slice(port)}` : peer) as Nick
+}
+
 /** A connection's identity in the hub, unique within a server process. */
 export type SessionId = string
 

@@ -23,6 +23,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
   private running = false
   private readonly dispatcher: Scheduler.SchedulerDispatcher = {
     scheduleTask: (task, priority) => this.schedule(task, priority),
+    // Runs everything queued, every fiber's, now (Effect calls it to finish work synchronously).
     flush: () => {
       while (this.tasks.length > 0) this.round()
     }
@@ -65,7 +66,21 @@ export class TurnScheduler implements Scheduler.Scheduler {
   private round(): void {
     const buckets = this.tasks
     this.tasks = []
-    for (const [, tasks] of buckets) for (const task of tasks) task()
+    for (let b = 0; b < buckets.length; b++) {
+      const tasks = buckets[b][1]
+      for (let t = 0; t < tasks.length; t++) {
+        try {
+          tasks[t]()
+        } catch (error) {
+          // The queue is every fiber's: what this round has not run yet goes back first, then the error goes on.
+          const rest: Array<readonly [number, Array<() => void>]> = [[buckets[b][0], tasks.slice(t + 1)], ...buckets.slice(b + 1)]
+          for (const [priority, later] of this.tasks) rest.push([priority, later])
+          this.tasks = []
+          for (const [priority, left] of rest) for (const task of left) this.schedule(task, priority)
+          throw error
+        }
+      }
+    }
   }
 
   /** A fresh `TurnScheduler` as Effect's `Scheduler`, for every fiber of what it is provided to. */

@@ -14,7 +14,7 @@ import { Warnings } from "../server/Warnings.js"
 import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
 import { Codec } from "../wire/Codec.js"
-import type { Nick } from "../protocol/Names.js"
+import { addressNick, type Nick } from "../protocol/Names.js"
 import { SessionClosed } from "./Commands.js"
 import * as Rooms from "./RoomCommands.js"
 import { Flusher } from "./Flusher.js"
@@ -115,7 +115,12 @@ const open = Effect.fnUntraced(function*(session: Session, socket: Socket.Socket
   )
   yield* hub.publish(answer(session.id, { _tag: "Greeting" }))
   // A client with no nickname to choose is known by its address, and in #lobby, from the start.
-  if (env.anonymous) yield* Rooms.register(env, session, session.peer as Nick)
+  if (env.anonymous) {
+    const address = addressNick(session.peer)
+    yield* Rooms.register(env, session, address)
+    // Two connections can only share an address when the transport lost both peers' (a reset at once).
+    if (session.nick === undefined) yield* Rooms.register(env, session, `${address}/${session.id}` as Nick)
+  }
   return connection.pull as Reads
 })
 

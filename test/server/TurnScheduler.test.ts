@@ -40,6 +40,25 @@ describe("TurnScheduler", () => {
     assert.isAtMost(seen, 16)
   })
 
+  it("keeps the other fibers' tasks when one task throws", async () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    const ran: Array<string> = []
+    dispatcher.scheduleTask(() => {
+      throw new Error("boom")
+    }, 0)
+    dispatcher.scheduleTask(() => ran.push("after"), 0)
+    const errors: Array<unknown> = []
+    const listener = (error: unknown) => errors.push(error)
+    process.prependListener("uncaughtException", listener)
+    try {
+      while (ran.length === 0) await nextTurn()
+    } finally {
+      process.removeListener("uncaughtException", listener)
+    }
+    assert.deepStrictEqual(ran, ["after"])
+    assert.strictEqual((errors[0] as Error).message, "boom")
+  })
+
   it("runs a round's tasks in priority order, then in the order they came", async () => {
     const dispatcher = new TurnScheduler().makeDispatcher()
     const order: Array<string> = []
@@ -55,6 +74,8 @@ describe("TurnScheduler", () => {
     Effect.gen(function*() {
       const scheduler = yield* Scheduler.Scheduler
       assert.instanceOf(scheduler, TurnScheduler)
+      const child = yield* Effect.forkChild(Effect.void)
+      assert.strictEqual(child.currentDispatcher, scheduler.makeDispatcher(), "a forked fiber shares the one queue")
       const gates = yield* Effect.forEach([0, 1, 2, 3], () => Deferred.make<number>())
       const fibers = yield* Effect.forEach([1, 2, 3], (i) =>
         Effect.forkChild(Effect.flatMap(Deferred.await(gates[i - 1]), (n) => Deferred.succeed(gates[i], n + 1))))

@@ -132,6 +132,17 @@ const options = { maxLineBytes: 100, telnet: true, partials: true, maxBatch: 3 }
 const IAC = 255
 
 describe("Framer", () => {
+  it("with readEndsLine (the seed protocol), ends a read's unfinished line there, and nothing more", () => {
+    const framer = new Framer({ maxLineBytes: 10, telnet: false, partials: false, maxBatch: 100, readEndsLine: true })
+    assert.deepStrictEqual(framer.push([encode("a\r")]), ["a"])
+    // the LF of that CRLF, come in the next read, ends nothing new
+    assert.deepStrictEqual(framer.push([encode("\nb")]), ["b"])
+    assert.deepStrictEqual(framer.push([encode("one\ntwo")]), ["one", "two"])
+    // a read over the limit is reported once; the next read is a message of its own
+    assert.deepStrictEqual(framer.push([encode("x".repeat(15))]), [TooLong])
+    assert.deepStrictEqual(framer.push([encode("ok")]), ["ok"])
+  })
+
   it("takes telnet commands out of the text, and reports an interrupt and a timing mark in their place", () => {
     const framer = new Framer({ ...options, partials: false })
     const ctrlC = Uint8Array.of(IAC, 244, IAC, 253, 6)
