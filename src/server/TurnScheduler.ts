@@ -45,6 +45,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
     else tasks.splice(i, 0, [priority, [task]])
     if (!this.running && !this.pending) {
       this.pending = true
+      // A scheduler sits under Effect's Clock: Node's own turn is what it schedules on, as Effect's default does.
       setImmediate(this.turn)
     }
   }
