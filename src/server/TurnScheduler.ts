@@ -21,6 +21,8 @@ export class TurnScheduler implements Scheduler.Scheduler {
   private tasks: Array<readonly [priority: number, tasks: Array<() => void>]> = []
   private pending = false
   private running = false
+  // Node's next turn, as Effect's default scheduler reaches it.
+  private readonly nextTurn = new Scheduler.MixedScheduler().makeDispatcher()
   private readonly dispatcher: Scheduler.SchedulerDispatcher = {
     scheduleTask: (task, priority) => this.schedule(task, priority),
     // Runs everything queued, every fiber's, now (Effect calls it to finish work synchronously).
@@ -45,8 +47,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
     else tasks.splice(i, 0, [priority, [task]])
     if (!this.running && !this.pending) {
       this.pending = true
-      // A scheduler sits under Effect's Clock: Node's own turn is what it schedules on, as Effect's default does.
-      setImmediate(this.turn)
+      this.nextTurn.scheduleTask(this.turn, 0)
     }
   }
 
@@ -59,7 +60,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
       this.running = false
       if (this.tasks.length > 0 && !this.pending) {
         this.pending = true
-        setImmediate(this.turn)
+        this.nextTurn.scheduleTask(this.turn, 0)
       }
     }
   }
