@@ -70,6 +70,8 @@ export const Help = Schema.TaggedStruct("Help", {})
 export const Usage = Schema.TaggedStruct("Usage", { command: S })
 export const UnknownCommand = Schema.TaggedStruct("UnknownCommand", { name: S })
 export const LineTooLong = Schema.TaggedStruct("LineTooLong", { max: N })
+/** A message the client's wire format cannot read (the JSON codec's bad JSON): `detail` says what is wrong. */
+export const BadMessage = Schema.TaggedStruct("BadMessage", { detail: S })
 /** Telnet's timing mark, answered. */
 export const TimingMarkDone = Schema.TaggedStruct("TimingMarkDone", {})
 /** A connection the server does not take: `full`, `address` (per-IP limit) or `stopping`. */
@@ -111,6 +113,7 @@ export const Reply = Schema.Union([
   Usage,
   UnknownCommand,
   LineTooLong,
+  BadMessage,
   TimingMarkDone,
   Refused
 ])

@@ -190,6 +190,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "AlreadyNick":
       case "Sent":
       case "TimingMarkDone":
+      case "BadMessage":
         return ""
     }
   }

@@ -28,88 +28,95 @@ export const helpLines: ReadonlyArray<string> = [
   "Any other line is sent to your room; start it with // to send a line beginning with /."
 ]
 
-const renderReply = (reply: Reply): string | Uint8Array => {
+/**
+ * What a reply says, in words: one or more lines (joined by `\n`), or
+ * nothing for a reply that is no text (IRC's ping and capability answers,
+ * telnet's timing mark). The JSON codec shows the page the same words.
+ */
+export const replyText = (reply: Reply): string | undefined => {
   switch (reply._tag) {
     case "Greeting":
-      return notice("Welcome to hubbub, a group chat server.") +
-        notice("Choose a nickname (1-24 letters, digits, _ or -):")
+      return "Welcome to hubbub, a group chat server.\nChoose a nickname (1-24 letters, digits, _ or -):"
     case "Welcome":
-      return notice(
-        `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
-      )
+      return `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
     case "Members": {
       const more = reply.count > reply.nicks.length ? `, and ${reply.count - reply.nicks.length} more` : ""
-      return notice(`Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}`)
+      return `Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}`
     }
     case "NickTaken":
-      return notice(`Nickname ${reply.nick} is already in use.${reply.registering ? " Choose another nickname:" : ""}`)
+      return `Nickname ${reply.nick} is already in use.${reply.registering ? " Choose another nickname:" : ""}`
     case "InvalidNick":
-      return notice(`Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -.`)
+      return `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -.`
     case "AlreadyNick":
-      return notice(`You are already ${reply.nick}.`)
+      return `You are already ${reply.nick}.`
     case "NowKnownAs":
-      return notice(`You are now known as ${reply.nick}`)
+      return `You are now known as ${reply.nick}`
     case "NickFirst":
-      return notice("Choose a nickname first (for example: alice).")
+      return "Choose a nickname first (for example: alice)."
     case "InvalidRoom":
-      return notice(`Invalid room "${reply.room}": use 1-32 letters, digits, _ or -.`)
+      return `Invalid room "${reply.room}": use 1-32 letters, digits, _ or -.`
     case "AlreadyIn":
-      return notice(`You are already in ${reply.room}.`)
+      return `You are already in ${reply.room}.`
     case "NoSuchNick":
-      return notice(`No such nickname: ${reply.nick}.`)
+      return `No such nickname: ${reply.nick}.`
     case "NoSuchRoom":
-      return notice(`No such room: ${reply.room}.`)
+      return `No such room: ${reply.room}.`
     case "NotInRoom":
     case "CannotSend":
-      return notice(`You are not in ${reply.room}.`)
+      return `You are not in ${reply.room}.`
     case "NoText":
-      return notice("Nothing to send.")
+      return "Nothing to send."
     case "Pong":
-      return notice(`PONG ${reply.token}`)
+      return `PONG ${reply.token}`
     case "WhoList":
-      return notice(`Who ${reply.mask} (${reply.entries.length}): ${reply.entries.map((e) => e.nick).join(", ")}`)
+      return `Who ${reply.mask} (${reply.entries.length}): ${reply.entries.map((e) => e.nick).join(", ")}`
     case "Modes":
-      return notice(`Modes of ${reply.target}: ${reply.modes}`)
+      return `Modes of ${reply.target}: ${reply.modes}`
     case "NoSuchMode":
-      return notice(`No mode ${reply.mode} for ${reply.target}.`)
+      return `No mode ${reply.mode} for ${reply.target}.`
     case "AlreadyRegistered":
-      return notice("You are already registered.")
+      return "You are already registered."
     case "TooManyTargets":
-      return notice(`Too many targets, from ${reply.target} on.`)
+      return `Too many targets, from ${reply.target} on.`
     case "TooManyRooms":
-      return notice(`You are in ${reply.limit} rooms already; ${reply.room} was not joined.`)
+      return `You are in ${reply.limit} rooms already; ${reply.room} was not joined.`
     case "Ping":
     case "BanListEnd":
     case "Capabilities":
-      return ""
-    case "Sent":
-      return notice(`Message to ${reply.to}: ${reply.text}`)
-    case "RoomList":
-      return notice(`Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
-    case "TopicIs":
-      return notice(
-        reply.topic === undefined ? `No topic is set for ${reply.room}.` : `Topic of ${reply.room}: ${reply.topic}`
-      )
-    case "Help":
-      return helpLines.map(notice).join("")
-    case "Usage":
-      return notice(`Usage: ${usageOf(reply.command)}`)
-    case "UnknownCommand":
-      return notice(`Unknown command /${reply.name}. Type /help for the list.`)
-    case "LineTooLong":
-      return notice(`Line too long (more than ${reply.max} bytes); it was discarded.`)
     case "TimingMarkDone":
-      return willTimingMark
+      return undefined
+    case "Sent":
+      return `Message to ${reply.to}: ${reply.text}`
+    case "RoomList":
+      return `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`
+    case "TopicIs":
+      return reply.topic === undefined ? `No topic is set for ${reply.room}.` : `Topic of ${reply.room}: ${reply.topic}`
+    case "Help":
+      return helpLines.join("\n")
+    case "Usage":
+      return `Usage: ${usageOf(reply.command)}`
+    case "UnknownCommand":
+      return `Unknown command /${reply.name}. Type /help for the list.`
+    case "LineTooLong":
+      return `Line too long (more than ${reply.max} bytes); it was discarded.`
+    case "BadMessage":
+      return `Bad message: ${reply.detail}`
     case "Refused":
       switch (reply.why) {
         case "full":
-          return notice(`Server full (${reply.limit} connections); try again later.`)
+          return `Server full (${reply.limit} connections); try again later.`
         case "address":
-          return notice(`Too many connections from your address (limit ${reply.limit}).`)
+          return `Too many connections from your address (limit ${reply.limit}).`
         case "stopping":
-          return notice("Server shutting down. Goodbye.")
+          return "Server shutting down. Goodbye."
       }
   }
+}
+
+const renderReply = (reply: Reply): string | Uint8Array => {
+  if (reply._tag === "TimingMarkDone") return willTimingMark
+  const text = replyText(reply)
+  return text === undefined ? "" : text.split("\n").map(notice).join("")
 }
 
 /** An event as the text protocol shows it. */

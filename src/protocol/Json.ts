@@ -1,0 +1,78 @@
+import * as Schema from "effect/Schema"
+
+/**
+ * hubbub's JSON protocol, spoken on the WebSocket (`/ws`) and shared with the
+ * chat page's code. Each WebSocket message carries one JSON object per line
+ * (the server sends a turn's events together, one per line; a client usually
+ * sends one message per frame, and a frame's last line needs no line end).
+ */
+const S = Schema.String
+const optionalString = Schema.optional(S)
+const flag = Schema.optional(Schema.Boolean)
+
+/**
+ * What a client sends: a line, read exactly as the text protocol reads one
+ * (the nickname before registering, then chat or a `/` command).
+ */
+export const ClientMessage = Schema.Struct({ type: Schema.Literal("line"), text: S })
+export type ClientMessage = typeof ClientMessage.Type
+
+/** The server greets a new connection: choose a nickname. */
+export const Hello = Schema.Struct({ type: Schema.Literal("hello"), text: S })
+/** Registered as `nick`, in `room`. */
+export const Welcome = Schema.Struct({ type: Schema.Literal("welcome"), nick: S, room: optionalString })
+/** A line to a room; `action` for `/me`, `notice` for an IRC notice. */
+export const Chat = Schema.Struct({ type: Schema.Literal("chat"), room: S, from: S, text: S, action: flag, notice: flag })
+/** A private message: received (`from`) or, as confirmation, sent (`to`). */
+export const Private = Schema.Struct({
+  type: Schema.Literal("private"),
+  from: optionalString,
+  to: optionalString,
+  text: S,
+  action: flag,
+  notice: flag
+})
+export const Joined = Schema.Struct({ type: Schema.Literal("joined"), room: S, nick: S })
+/** `quit` when the member left the server, not only the room. */
+export const Left = Schema.Struct({ type: Schema.Literal("left"), room: S, nick: S, reason: S, quit: flag })
+/** `from` is now `nick` (in `room`, or everywhere when there is no room: it is you). */
+export const Renamed = Schema.Struct({ type: Schema.Literal("renamed"), room: optionalString, from: S, nick: S })
+/** A room's topic: set by `by`, or as asked for (no `by`); no `topic` is none. */
+export const Topic = Schema.Struct({ type: Schema.Literal("topic"), room: S, topic: optionalString, by: optionalString })
+/** Who is in a room: `count` members, up to 100 `nicks`, and its operators. */
+export const Members = Schema.Struct({
+  type: Schema.Literal("members"),
+  room: S,
+  count: Schema.Number,
+  nicks: Schema.Array(S),
+  operators: Schema.Array(S)
+})
+export const Rooms = Schema.Struct({
+  type: Schema.Literal("rooms"),
+  rooms: Schema.Array(Schema.Struct({ room: S, members: Schema.Number, topic: optionalString }))
+})
+/** Something the server says (a room's notice, an answer, the operator's announcement); lines joined by `\n`. */
+export const Notice = Schema.Struct({ type: Schema.Literal("notice"), text: S, room: optionalString, operator: flag })
+/** What the client asked for went wrong: `code` names it (`NickTaken`, `BadMessage`, ...), `text` says it. */
+export const ErrorMessage = Schema.Struct({ type: Schema.Literal("error"), code: S, text: S })
+export const Pong = Schema.Struct({ type: Schema.Literal("pong"), token: S })
+/** The last message before the server closes the connection: why (`reason`, as the log names it), in words. */
+export const Closing = Schema.Struct({ type: Schema.Literal("closing"), reason: S, text: optionalString })
+
+export const ServerMessage = Schema.Union([
+  Hello,
+  Welcome,
+  Chat,
+  Private,
+  Joined,
+  Left,
+  Renamed,
+  Topic,
+  Members,
+  Rooms,
+  Notice,
+  ErrorMessage,
+  Pong,
+  Closing
+])
+export type ServerMessage = typeof ServerMessage.Type

@@ -1,0 +1,149 @@
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { closeLabel, farewellText } from "../protocol/CloseReason.js"
+import type { Event } from "../protocol/Event.js"
+import { ClientMessage, type ServerMessage } from "../protocol/Json.js"
+import type { Reply } from "../protocol/Reply.js"
+import type { Decoder, Format, Input } from "./Codec.js"
+import { replyText } from "./TextCodec.js"
+import { textDecoder } from "./TextInput.js"
+
+/**
+ * The JSON protocol of `src/protocol/Json.ts`, for the chat page and any
+ * WebSocket client: a client's `{"type":"line","text":...}` is read as the
+ * text protocol reads a line, and every event goes out as one JSON object
+ * on a line of its own. The words of notices and errors are the text
+ * protocol's.
+ */
+const readMessage = Schema.decodeUnknownResult(ClientMessage)
+
+const bad = (detail: string): Input => ({ _tag: "Invalid", reply: { _tag: "BadMessage", detail } })
+
+export const jsonDecoder: Decoder = {
+  decode: (line, registered) => {
+    if (line.trim() === "") return undefined
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      return bad("not JSON")
+    }
+    const message = readMessage(value)
+    if (Result.isFailure(message)) return bad(`expected {"type":"line","text":"..."}`)
+    return textDecoder.decode(message.success.text, registered)
+  }
+}
+
+/** Replies that say something the client asked for went wrong. */
+const errors = new Set<Reply["_tag"]>([
+  "NickTaken",
+  "InvalidNick",
+  "AlreadyNick",
+  "NickFirst",
+  "InvalidRoom",
+  "AlreadyIn",
+  "NoSuchNick",
+  "NoSuchRoom",
+  "NotInRoom",
+  "CannotSend",
+  "NoText",
+  "NoSuchMode",
+  "AlreadyRegistered",
+  "TooManyTargets",
+  "TooManyRooms",
+  "Usage",
+  "UnknownCommand",
+  "LineTooLong",
+  "BadMessage",
+  "Refused"
+])
+
+const reply = (reply: Reply): ServerMessage | undefined => {
+  switch (reply._tag) {
+    case "Greeting":
+      return { type: "hello", text: replyText(reply)! }
+    case "Welcome":
+      return reply.room === undefined
+        ? { type: "welcome", nick: reply.nick }
+        : { type: "welcome", nick: reply.nick, room: reply.room }
+    case "Members":
+      return { type: "members", room: reply.room, count: reply.count, nicks: reply.nicks, operators: reply.operators }
+    case "RoomList":
+      return { type: "rooms", rooms: reply.rooms }
+    case "TopicIs":
+      return reply.topic === undefined
+        ? { type: "topic", room: reply.room }
+        : { type: "topic", room: reply.room, topic: reply.topic }
+    case "NowKnownAs":
+      return { type: "renamed", from: reply.from, nick: reply.nick }
+    case "Sent":
+      return { type: "private", to: reply.to, text: reply.text }
+    case "Pong":
+      return { type: "pong", token: reply.token }
+  }
+  const text = replyText(reply)
+  if (text === undefined) return undefined
+  return errors.has(reply._tag) ? { type: "error", code: reply._tag, text } : { type: "notice", text }
+}
+
+const message = (event: Event): ServerMessage | undefined => {
+  switch (event._tag) {
+    case "Chat":
+      return {
+        type: "chat",
+        room: event.room,
+        from: event.from,
+        text: event.text,
+        ...(event.notice ? { notice: true } : {})
+      }
+    case "Action":
+      return { type: "chat", room: event.room, from: event.from, text: event.text, action: true }
+    case "Private":
+      return {
+        type: "private",
+        from: event.from,
+        text: event.text,
+        ...(event.action ? { action: true } : {}),
+        ...(event.notice ? { notice: true } : {})
+      }
+    case "Joined":
+      return { type: "joined", room: event.room, nick: event.nick }
+    case "Left":
+      return { type: "left", room: event.room, nick: event.nick, reason: event.reason, ...(event.quit ? { quit: true } : {}) }
+    case "Renamed":
+      return { type: "renamed", room: event.room, from: event.from, nick: event.nick }
+    case "TopicChanged":
+      return event.topic === undefined
+        ? { type: "topic", room: event.room, by: event.by }
+        : { type: "topic", room: event.room, topic: event.topic, by: event.by }
+    case "Notice":
+      return event.room === undefined
+        ? { type: "notice", text: event.text }
+        : { type: "notice", text: event.text, room: event.room }
+    case "Announcement":
+      return { type: "notice", text: event.text, operator: true }
+    case "Answer":
+      return reply(event.reply)
+    case "Closing": {
+      const text = farewellText(event.reason, event.nick)
+      const reason = closeLabel(event.reason)
+      return text === undefined ? { type: "closing", reason } : { type: "closing", reason, text }
+    }
+  }
+}
+
+/** An event as the JSON protocol shows it: one JSON object and a line end, or nothing. */
+export const renderJson = (event: Event): string => {
+  const shown = message(event)
+  return shown === undefined ? "" : JSON.stringify(shown) + "\n"
+}
+
+/** The JSON protocol: one room per session, as the text protocol; a WebSocket message's last line needs no line end. */
+export const jsonFormat: Format = {
+  name: "json",
+  telnet: false,
+  rooms: "one",
+  readEndsLine: true,
+  decoder: () => jsonDecoder,
+  render: renderJson
+}
