@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Os from "node:os"
+import { fileURLToPath } from "node:url"
 
 /**
  * Everything an operator can tune. The CLI (`Cli.ts`) fills it from flags and
@@ -58,8 +59,18 @@ export interface ChatConfigShape {
   readonly seedPort: Option.Option<number>
   /** The server's name in IRC numerics and prefixes. */
   readonly serverName: string
-  /** An IRC client silent this long is pinged, and disconnected if it stays silent as long again. */
+  /**
+   * An IRC client silent this long is pinged, and disconnected if it stays
+   * silent as long again; WebSocket clients are pinged this often, and cut
+   * off when they have not answered by the next ping.
+   */
   readonly pingInterval: Duration.Duration
+  /** A port for HTTP: the chat page, its WebSocket, metrics and health (`0` picks a free one); none is off. */
+  readonly httpPort: Option.Option<number>
+  /** Origins besides the page's own whose pages may open the WebSocket (`*` for any). */
+  readonly allowedOrigins: ReadonlyArray<string>
+  /** The built chat page's folder (`dist/web`, built with the program). */
+  readonly webRoot: string
 }
 
 export const defaults: ChatConfigShape = {
@@ -84,7 +95,11 @@ export const defaults: ChatConfigShape = {
   ircPort: Option.none(),
   seedPort: Option.none(),
   serverName: Os.hostname(),
-  pingInterval: Duration.seconds(120)
+  pingInterval: Duration.seconds(120),
+  httpPort: Option.none(),
+  allowedOrigins: [],
+  // Beside the built program (dist/), where `npm run build` puts the page.
+  webRoot: fileURLToPath(new URL("web", import.meta.url))
 }
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {

@@ -100,10 +100,22 @@ const settings = {
     undefined,
     { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
   ),
+  httpPort: Settings.integer(
+    "http-port",
+    "TCP port for HTTP: the chat page, its WebSocket (/ws), /healthz and /readyz; 0 picks a free one",
+    undefined,
+    { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
+  ),
+  wsAllowedOrigins: Settings.text(
+    "ws-allowed-origins",
+    "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
+    ""
+  ),
+  webRoot: Settings.text("web-root", "The built chat page's folder", defaults.webRoot),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
   pingInterval: seconds(
     "ping-interval",
-    "Seconds of silence before an IRC client is pinged; as long again without an answer disconnects it",
+    "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often",
     Option.some(defaults.pingInterval)
   ),
   console: Settings.boolean(
@@ -213,7 +225,10 @@ export const command = Command.make("hubbub", flags, (given) =>
       ircPort: Option.fromUndefinedOr(f.ircPort),
       seedPort: Option.fromUndefinedOr(f.seedPort),
       serverName: f.serverName,
-      pingInterval: Duration.seconds(f.pingInterval)
+      pingInterval: Duration.seconds(f.pingInterval),
+      httpPort: Option.fromUndefinedOr(f.httpPort),
+      allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
+      webRoot: f.webRoot
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server
@@ -230,7 +245,9 @@ export const command = Command.make("hubbub", flags, (given) =>
       Effect.provide(app),
       Effect.catchTags({
         SocketServerError: (error) => cannotListen(describeListenError(error.reason.cause, f.host, f.port)),
-        ListenError: (error) => cannotListen(describeListenError(error.failure, f.host, error.port))
+        ListenError: (error) => cannotListen(describeListenError(error.failure, f.host, error.port)),
+        PageError: (error) =>
+          cannotListen(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
       }),
       Effect.provide(logging)
     )

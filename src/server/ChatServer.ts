@@ -7,6 +7,7 @@ import type * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig } from "../ChatConfig.js"
@@ -18,8 +19,10 @@ import { Sessions } from "../session/Sessions.js"
 import * as Transport from "../transport/Transport.js"
 import { Codec, type CodecShape, makeCodec } from "../wire/Codec.js"
 import { ircFormat } from "../wire/IrcCodec.js"
+import { jsonFormat } from "../wire/JsonCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
 import { version } from "../version.js"
+import * as HttpListener from "./HttpListener.js"
 import { Stats } from "./Stats.js"
 import { TurnScheduler } from "./TurnScheduler.js"
 import { Warnings } from "./Warnings.js"
@@ -37,6 +40,8 @@ export class ChatServer extends Context.Service<ChatServer, {
   readonly ircAddress: NetAddress.SocketAddress | undefined
   /** The seed protocol listener's address, when it is on (`seedPort`). */
   readonly seedAddress: NetAddress.SocketAddress | undefined
+  /** The HTTP listener's address (the chat page, its WebSocket, health), when it is on (`httpPort`). */
+  readonly httpAddress: NetAddress.SocketAddress | undefined
   /** Asks the program built on this server to stop (the console's `quit`). */
   readonly requestStop: Effect.Effect<void>
   /** Completes when a stop was requested. */
@@ -67,13 +72,29 @@ export class ChatServer extends Context.Service<ChatServer, {
       const seed = Option.isSome(config.seedPort)
         ? yield* another("the seed protocol", config.seedPort.value, makeCodec(seedFormat))
         : undefined
+      // Last: its /readyz answers once every other listener is up. In a scope of its own, closed once the
+      // sessions are (below): /readyz says 503 meanwhile, and the WebSocket server it starts on the first
+      // upgrade waits for its sockets to close.
+      const httpScope = yield* Scope.make()
+      yield* Effect.addFinalizer((exit) => Scope.close(httpScope, exit))
+      const http = Option.isSome(config.httpPort)
+        ? yield* HttpListener.make(
+          config.httpPort.value,
+          yield* Effect.provideService(Serve.handler, Codec, makeCodec(jsonFormat))
+        ).pipe(
+          Scope.provide(httpScope),
+          Effect.catchTag("ServeError", (error) =>
+            Effect.fail(new ListenError({ protocol: "HTTP", port: Option.getOrThrow(config.httpPort), failure: error.cause })))
+        )
+        : undefined
       // Once every port is open: a port that cannot open leaves no "listening" line behind.
       yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
       if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}`)
       if (seed !== undefined) yield* Effect.logInfo(`listening for the seed protocol on ${formatAddress(seed.address)}`)
+      if (http !== undefined) yield* Effect.logInfo(`chat page at http://${formatAddress(http.address)}/`)
 
       // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
-      yield* Effect.addFinalizer(() =>
+      yield* Effect.addFinalizer((exit) =>
         Effect.gen(function*() {
           sessions.stop()
           const live = sessions.live.size
@@ -87,7 +108,7 @@ export class ChatServer extends Context.Service<ChatServer, {
             )
             for (const handle of sessions.live.values()) handle.abort()
           }
-        })
+        }).pipe(Effect.ensuring(Scope.close(httpScope, exit)))
       )
 
       if (Option.isSome(config.statusInterval)) {
@@ -115,6 +136,7 @@ export class ChatServer extends Context.Service<ChatServer, {
         address: server.address,
         ircAddress: irc?.address,
         seedAddress: seed?.address,
+        httpAddress: http?.address,
         requestStop: Effect.asVoid(Deferred.succeed(stop, undefined)),
         stopRequested: Deferred.await(stop)
       })

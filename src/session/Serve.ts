@@ -96,7 +96,7 @@ const open = Effect.fnUntraced(function*(session: Session, socket: Socket.Socket
           : `refused: more than ${refusal.limit} connections from one address`
       )
     }
-    yield* connection.sink.end(linger)
+    yield* connection.sink.end(linger, refusal.why === "stopping" ? CloseReasons.Shutdown : undefined)
     return Cause.done() as Reads
   }
   session.open(connection, scope)
@@ -162,7 +162,7 @@ const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unk
       session.outbox.flushed.pipe(
         Effect.andThen(Effect.sync(() => session.outbox.force(codec.encodeEvent(last)))),
         Effect.andThen(session.outbox.flushed),
-        Effect.andThen(session.connection.sink.end(config.writeTimeout))
+        Effect.andThen(session.connection.sink.end(config.writeTimeout, reason))
       ),
       config.writeTimeout
     )
@@ -170,7 +170,7 @@ const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unk
     yield* Effect.timeoutOption(Effect.andThen(session.closingDelivered, session.outbox.flushed), config.shutdownTimeout)
   }
   sessions.remove(session)
-  yield* session.connection.sink.end(linger)
+  yield* session.connection.sink.end(linger, reason)
   const duration = (yield* Clock.currentTimeMillis) - session.since
   yield* Effect.logInfo("connection closed").pipe(Effect.annotateLogs({
     peer: session.peer,

@@ -41,6 +41,8 @@ export class Sessions extends Context.Service<Sessions, {
   readonly refusal: (ip: string | undefined) => typeof Refused.Type | undefined
   /** Refuses every new connection from now on. */
   readonly stop: () => void
+  /** Whether `stop` was called: the server is shutting down. */
+  readonly stopping: () => boolean
   readonly add: (handle: SessionHandle) => void
   readonly remove: (handle: SessionHandle) => void
   readonly findNick: (nick: string) => SessionHandle | undefined
@@ -59,6 +61,7 @@ export class Sessions extends Context.Service<Sessions, {
       stop: () => {
         admission.stopping = true
       },
+      stopping: () => admission.stopping,
       add: (handle) => {
         live.set(handle.id, handle)
         admission.add(handle.ip)

@@ -6,8 +6,10 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
-import { NetSocket } from "./NetSocket.js"
 import { netSink, type Sink, writerSink } from "./Sink.js"
+
+/** Marks a `Socket` that is a {@link Connection} of its own once its reader is acquired. */
+export const ConnectionTypeId: unique symbol = Symbol.for("hubbub/Connection")
 
 /**
  * One client's connection, whatever carries it: where it comes from, its
@@ -40,8 +42,8 @@ export const open = Effect.fnUntraced(function*(socket: Socket.Socket): Effect.f
   Scope.Scope
 > {
   const { pull } = yield* socket.reader
-  // Ours is a connection already: one object for the socket, its reads and its writes.
-  if (socket instanceof NetSocket) return socket as Connection
+  // Ours are connections already: one object for the socket, its reads and its writes.
+  if (ConnectionTypeId in socket) return socket as unknown as Connection
   const conn = yield* nodeSocket(socket)
   if (conn !== undefined) {
     return { peer: `${conn.remoteAddress}:${conn.remotePort}`, ip: conn.remoteAddress, pull, sink: netSink(conn) }

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
-import type { Connection } from "./Connection.js"
+import { type Connection, ConnectionTypeId } from "./Connection.js"
 import { NetSink, type Sink } from "./Sink.js"
 
 /**
@@ -18,6 +18,10 @@ import { NetSink, type Sink } from "./Sink.js"
  */
 export class NetSocket extends NetSink implements Socket.Socket, Connection {
   readonly [Socket.TypeId] = Socket.TypeId
+  // On the prototype: nothing more per connection.
+  get [ConnectionTypeId]() {
+    return ConnectionTypeId
+  }
   /** Why reading ended, once it has. */
   ended: Socket.SocketError | undefined = undefined
   resume: ((effect: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>) => void) | undefined =

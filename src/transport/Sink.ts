@@ -6,6 +6,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import type { CloseReason } from "../protocol/CloseReason.js"
 
 /**
  * Where a connection's bytes go. `write` never waits: it reports whether the
@@ -22,8 +23,9 @@ export interface Sink {
   /**
    * Ends the connection after what was written: waits at most `within` for
    * the peer to take it and close its side too, then lets the socket go.
+   * A transport with close codes (WebSocket) says `why` with one.
    */
-  readonly end: (within: Duration.Input) => Effect.Effect<void>
+  readonly end: (within: Duration.Input, why?: CloseReason) => Effect.Effect<void>
   /** Lets the connection go at once, whatever is still queued. */
   readonly abort: () => void
 }
@@ -71,7 +73,7 @@ export class NetSink implements Sink {
 }
 
 /** Completes on `event` (or at once without one), or when the socket closes. */
-const untilEvent = (conn: Net.Socket, event: "drain" | "close" | undefined): Effect.Effect<void> =>
+export const untilEvent = (conn: Net.Socket, event: "drain" | "close" | undefined): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
     if (event === undefined || conn.destroyed) return resume(Effect.void)
     const done = () => {

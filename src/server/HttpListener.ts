@@ -1,0 +1,129 @@
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as FileSystem from "effect/FileSystem"
+import * as Schema from "effect/Schema"
+import type * as Socket from "effect/socket/Socket"
+import * as HttpRouter from "effect/http/HttpRouter"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import * as Path from "node:path"
+import { ChatConfig } from "../ChatConfig.js"
+import { Sessions } from "../session/Sessions.js"
+import { webSockets, WsConnection } from "../transport/WebSocket.js"
+
+/** The chat page's files, served from memory: name, content type. */
+const pageFiles = [
+  ["index.html", "text/html; charset=utf-8"],
+  ["app.js", "text/javascript; charset=utf-8"],
+  ["style.css", "text/css; charset=utf-8"]
+] as const
+
+/** The chat page is missing or unreadable (not built). */
+export class PageError extends Schema.TaggedError<PageError>()("PageError", {
+  path: Schema.String,
+  failure: Schema.Unknown
+}) {}
+
+const loadPage = (root: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    return yield* Effect.forEach(pageFiles, ([name, type]) =>
+      fs.readFile(Path.join(root, name)).pipe(
+        Effect.map((bytes) =>
+          HttpServerResponse.uint8Array(bytes, {
+            contentType: type,
+            headers: { "cache-control": "no-cache", "x-content-type-options": "nosniff" }
+          })
+        ),
+        Effect.mapError((failure) => new PageError({ path: Path.join(root, name), failure }))
+      ))
+  }).pipe(Effect.provide(NodeFileSystem.layer))
+
+/** The page may load nothing from elsewhere, and nothing may frame it. */
+const pageHeaders = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer"
+}
+
+/**
+ * hubbub over HTTP, on `port`: the chat page (`/`), the WebSocket it chats
+ * on (`/ws`, one session per socket, `session` serving it), and the
+ * operator's `/healthz` and `/readyz`. Open for as long as the scope is.
+ */
+export const make = Effect.fnUntraced(function*(
+  port: number,
+  session: (socket: Socket.Socket) => Effect.Effect<void>
+) {
+  const config = yield* ChatConfig
+  const sessions = yield* Sessions
+  const [index, app, style] = yield* loadPage(config.webRoot)
+  const sockets = webSockets()
+  const server = yield* NodeHttpServer.make(() => Http.createServer(), {
+    host: config.host,
+    port,
+    // A WebSocket message larger than a line may be is refused (close code 1009).
+    websocket: { maxPayload: config.maxLineBytes, WebSocket: sockets.WebSocket },
+    // Sessions are closed before the listener; what is left is idle page loads.
+    gracefulShutdownTimeout: "1 second"
+  })
+  // The sessions outlive the request that opened them (a client that closes its socket ends its session by reading).
+  const live = yield* FiberSet.make()
+
+  const chat = (request: HttpServerRequest.HttpServerRequest) =>
+    Effect.gen(function*() {
+      if (request.headers.upgrade?.toLowerCase() !== "websocket") {
+        return HttpServerResponse.text("This is hubbub's WebSocket: connect with a WebSocket client.\n", { status: 426 })
+      }
+      const origin = request.headers.origin
+      if (origin !== undefined && !originAllowed(origin, request.headers.host, config.allowedOrigins)) {
+        yield* Effect.logDebug("WebSocket refused: origin not allowed").pipe(Effect.annotateLogs({ origin }))
+        return HttpServerResponse.text(`Origin ${origin} may not open this WebSocket.\n`, { status: 403 })
+      }
+      const socket = yield* request.upgrade
+      const node = NodeHttpServerRequest.toIncomingMessage(request).socket as Net.Socket
+      const fiber = yield* FiberSet.run(live, session(new WsConnection(socket, node, sockets, config.pingInterval)))
+      yield* Fiber.await(fiber)
+      return HttpServerResponse.empty()
+    }).pipe(
+      // The client went away during the handshake: nothing to answer.
+      Effect.catch((error) =>
+        Effect.as(
+          Effect.logDebug("WebSocket handshake failed").pipe(Effect.annotateLogs({ error: String(error) })),
+          HttpServerResponse.empty({ status: 400 })
+        )
+      )
+    )
+
+  const router = yield* HttpRouter.make
+  yield* router.add("GET", "/", HttpServerResponse.setHeaders(index, pageHeaders))
+  yield* router.add("GET", "/app.js", app)
+  yield* router.add("GET", "/style.css", style)
+  yield* router.add("GET", "/ws", chat)
+  yield* router.add("GET", "/healthz", HttpServerResponse.text("ok\n"))
+  yield* router.add(
+    "GET",
+    "/readyz",
+    Effect.sync(() =>
+      sessions.stopping() ? HttpServerResponse.text("stopping\n", { status: 503 }) : HttpServerResponse.text("ready\n")
+    )
+  )
+  yield* server.serve(router.asHttpEffect())
+  return server
+})
+
+/** The page's own origin (the host it was loaded from), or one the operator allowed. */
+const originAllowed = (origin: string, host: string | undefined, allowed: ReadonlyArray<string>): boolean => {
+  if (allowed.includes("*") || allowed.includes(origin)) return true
+  try {
+    return host !== undefined && new URL(origin).host === host
+  } catch {
+    return false
+  }
+}
