@@ -1,4 +1,5 @@
 import { Effect, Layer, Logger, ManagedRuntime, References } from "effect"
+import * as Path from "node:path"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
 import { ChatServer } from "../../src/server/ChatServer.js"
 import { Stats } from "../../src/server/Stats.js"
@@ -26,7 +27,8 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   })
   const runtime = ManagedRuntime.make(
     ChatServer.layerStandalone.pipe(
-      Layer.provide(ChatConfig.layer({ port: 0, ...overrides })),
+      // The page `npm test` built (the default is beside the built program, not the sources).
+      Layer.provide(ChatConfig.layer({ port: 0, webRoot: Path.resolve(import.meta.dirname, "../../dist/web"), ...overrides })),
       Layer.provide(Logger.layer(process.env.HUBBUB_TEST_LOGS ? [collect, Logger.defaultLogger] : [collect])),
       Layer.provide(Layer.succeed(References.MinimumLogLevel, process.env.HUBBUB_TEST_LOGS ? "All" : "Warn"))
     )
@@ -40,5 +42,7 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   const ircPort = irc === undefined || irc._tag === "UnixPathAddress" ? 0 : irc.port
   const seed = server.seedAddress
   const seedPort = seed === undefined || seed._tag === "UnixPathAddress" ? 0 : seed.port
-  return { port: address.port, ircPort, seedPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
+  const http = server.httpAddress
+  const httpPort = http === undefined || http._tag === "UnixPathAddress" ? 0 : http.port
+  return { port: address.port, ircPort, seedPort, httpPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
 }

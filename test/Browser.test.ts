@@ -1,0 +1,147 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import { fixtures } from "./support/fixtures.js"
+import { ServerProcess } from "./support/process.js"
+
+/**
+ * The chat page in a real browser: Debian's Chromium driven by
+ * playwright-core (nothing is downloaded). Screenshots go to test-artifacts/.
+ */
+const { join, later, server } = fixtures()
+const artifacts = Path.resolve(import.meta.dirname, "../test-artifacts")
+
+let browser: Browser
+beforeAll(async () => {
+  Fs.mkdirSync(artifacts, { recursive: true })
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox"]
+  })
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+const context = async (viewport = { width: 1100, height: 700 }): Promise<BrowserContext> => {
+  const ctx = await browser.newContext({ viewport })
+  later(() => ctx.close())
+  return ctx
+}
+
+/** Opens the page, chooses `nick` in its dialog, and waits until it is connected as `nick`. */
+const openAs = async (httpPort: number, nick: string, ctx?: BrowserContext): Promise<Page> => {
+  const page = await (ctx ?? await context()).newPage()
+  await page.goto(`http://127.0.0.1:${httpPort}/`)
+  await page.locator("#nick").fill(nick)
+  await page.locator("#nick").press("Enter")
+  await page.locator("#status", { hasText: `Connected as ${nick}` }).waitFor()
+  return page
+}
+
+/** Types a line into the message box and sends it with Enter, as a keyboard user would. */
+const type = async (page: Page, text: string) => {
+  await page.locator("#line").fill(text)
+  await page.locator("#line").press("Enter")
+}
+
+/** The chat lines in the log, as `<nick> text`. */
+const chatLines = (page: Page) =>
+  page.$$eval("#log li.chat", (items) => items.map((li) => `${li.querySelector(".from")!.textContent}${li.querySelector(".text")!.textContent}`))
+
+const members = (page: Page) => page.$$eval("#members li", (items) => items.map((li) => li.textContent))
+
+describe("the chat page in Chromium", () => {
+  it("two pages and a netcat client see the same messages in the same order", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0 })
+    const ann = await openAs(httpPort, "ann")
+    const ben = await openAs(httpPort, "ben")
+    const cat = await join(port, "cat")
+    await ann.locator("#members li", { hasText: "cat" }).waitFor()
+    assert.deepStrictEqual(await members(ann), ["ann", "ben", "cat"])
+
+    // All three at once: whatever order the server puts them in, everyone sees that order.
+    await Promise.all([type(ann, "from ann"), type(ben, "from ben"), Promise.resolve(cat.send("from cat"))])
+    const seen = async (page: Page) => {
+      await page.waitForFunction(`document.querySelectorAll("#log li.chat").length >= 3`)
+      return chatLines(page)
+    }
+    const fromCat: Array<string> = []
+    while (fromCat.length < 3) fromCat.push(await cat.until((l) => l.startsWith("<")))
+    const fromAnn = await seen(ann)
+    assert.sameMembers(fromAnn, ["<ann> from ann", "<ben> from ben", "<cat> from cat"])
+    assert.deepStrictEqual(await seen(ben), fromAnn)
+    assert.deepStrictEqual(fromCat, fromAnn)
+    // Each line is stamped with the time it arrived.
+    assert.match(await ann.locator("#log li.chat time").first().textContent() ?? "", /\d{1,2}:\d{2}/)
+
+    cat.send("/me waves", "/msg ann just for you")
+    await ann.locator("#log li.action", { hasText: "waves" }).waitFor()
+    await ann.locator("#log li.private", { hasText: "just for you" }).waitFor()
+    await ann.screenshot({ path: Path.join(artifacts, "chat.png") })
+  })
+
+  it("switching rooms by clicking updates the member lists", async () => {
+    const { httpPort } = await server({ httpPort: Option.some(0), floodRate: 0 })
+    const ann = await openAs(httpPort, "ann")
+    const ben = await openAs(httpPort, "ben")
+    await ann.locator("#join-room").fill("#dev")
+    await ann.locator("#join-room").press("Enter")
+    await ann.locator("#room", { hasText: "#dev" }).waitFor()
+    assert.deepStrictEqual(await members(ann), ["ann"])
+
+    // Ben's list learns of #dev when ann leaves #lobby for it; he clicks it.
+    await ben.locator("#rooms button", { hasText: "#dev" }).click()
+    await ben.locator("#room", { hasText: "#dev" }).waitFor()
+    await ann.locator("#members li", { hasText: "ben" }).waitFor()
+    assert.deepStrictEqual(await members(ann), ["ann", "ben"])
+    assert.deepStrictEqual(await members(ben), ["ann", "ben"])
+    assert.strictEqual(await ben.locator("#rooms button[aria-current=true] span").first().textContent(), "#dev")
+
+    await ben.locator("#rooms button", { hasText: "#lobby" }).click()
+    await ben.locator("#room", { hasText: "#lobby" }).waitFor()
+    await ann.waitForFunction(`document.querySelectorAll("#members li").length === 1`)
+    assert.deepStrictEqual(await members(ann), ["ann"])
+  })
+
+  it("shows markup from another client as text, and runs none of it", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0 })
+    const ann = await openAs(httpPort, "ann")
+    let dialogs = 0
+    ann.on("dialog", (dialog) => {
+      dialogs++
+      void dialog.dismiss()
+    })
+    const cat = await join(port, "cat")
+    cat.send("<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "/topic <b onmouseover=alert(3)>bold</b>")
+    await ann.locator("#log li.chat", { hasText: "<script>alert(2)</script>" }).waitFor()
+    await ann.locator("#topic", { hasText: "<b onmouseover=alert(3)>bold</b>" }).waitFor()
+    assert.deepStrictEqual((await chatLines(ann)).slice(-2), ["<cat> <img src=x onerror=alert(1)>", "<cat> <script>alert(2)</script>"])
+    assert.strictEqual(await ann.locator("#log img, #log script, #topic b").count(), 0)
+    await ann.locator("#topic").hover()
+    assert.strictEqual(dialogs, 0)
+  })
+
+  it("reconnects with backoff after the server restarts, and says so", async () => {
+    const first = ServerProcess.start(["--port", "0", "--http-port", "0"])
+    later(() => first.kill())
+    const httpPort = Number((await first.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
+    const ann = await openAs(httpPort, "ann", await context({ width: 390, height: 760 }))
+    await ann.locator("#log li", { hasText: "You joined #lobby" }).waitFor()
+    await ann.screenshot({ path: Path.join(artifacts, "phone.png") })
+
+    first.child.kill("SIGTERM")
+    assert.strictEqual((await first.exit()).code, 0)
+    await ann.locator("#status.down").waitFor()
+    assert.include(await ann.locator("#log").textContent(), "The server is restarting. Reconnecting in")
+
+    const second = ServerProcess.start(["--port", "0", "--http-port", String(httpPort)])
+    later(() => second.kill())
+    await second.waitFor("stderr", /chat page at/)
+    await ann.locator("#log li", { hasText: "Reconnected." }).waitFor({ timeout: 20_000 })
+    await ann.locator("#status", { hasText: "Connected as ann" }).waitFor()
+    await ann.screenshot({ path: Path.join(artifacts, "reconnected.png") })
+  })
+})

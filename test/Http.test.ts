@@ -1,0 +1,196 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Option } from "effect"
+import type { ServerMessage } from "../src/protocol/Json.js"
+import { fixtures } from "./support/fixtures.js"
+import { startServer } from "./support/server.js"
+import { TestClient } from "./support/TestClient.js"
+import { WsClient } from "./support/WsClient.js"
+
+const { join, later, server } = fixtures()
+
+/** A server with HTTP on a free port, flood control off unless asked. */
+const httpServer = (overrides: Parameters<typeof server>[0] = {}) =>
+  server({ httpPort: Option.some(0), floodRate: 0, ...overrides })
+
+const wsJoin = async (port: number, nick: string, options = {}) => {
+  const client = await WsClient.join(port, nick, options)
+  later(() => client.reset())
+  return client
+}
+
+const wsConnect = async (port: number, options = {}) => {
+  const client = await WsClient.connect(port, options)
+  later(() => client.reset())
+  return client
+}
+
+const get = (port: number, path: string) => fetch(`http://127.0.0.1:${port}${path}`)
+
+const is = <T extends ServerMessage["type"]>(type: T) => (m: ServerMessage): m is Extract<ServerMessage, { type: T }> =>
+  m.type === type
+
+describe("HTTP", () => {
+  it("serves the chat page with a strict content security policy, and its script and style", async () => {
+    const { httpPort } = await httpServer()
+    const page = await get(httpPort, "/")
+    assert.strictEqual(page.status, 200)
+    assert.strictEqual(page.headers.get("content-type"), "text/html; charset=utf-8")
+    assert.include(page.headers.get("content-security-policy"), "script-src 'self'")
+    const html = await page.text()
+    assert.include(html, `<script src="/app.js" defer></script>`)
+    assert.include(html, `aria-live="polite"`)
+    const app = await get(httpPort, "/app.js")
+    assert.strictEqual(app.headers.get("content-type"), "text/javascript; charset=utf-8")
+    assert.isAbove((await app.text()).length, 1000)
+    assert.strictEqual((await get(httpPort, "/style.css")).headers.get("content-type"), "text/css; charset=utf-8")
+    assert.strictEqual((await get(httpPort, "/nothing-here")).status, 404)
+    const plain = await get(httpPort, "/ws")
+    assert.strictEqual(plain.status, 426)
+  })
+
+  it("answers /healthz, and /readyz with 200 while serving and 503 from the moment shutdown begins", async () => {
+    const s = await startServer({ httpPort: Option.some(0), floodRate: 0, outboxBytes: 64 * 1024 * 1024 })
+    let stopped: Promise<void> | undefined
+    later(() => stopped ?? s.stop())
+    assert.strictEqual((await get(s.httpPort, "/healthz")).status, 200)
+    const ready = await get(s.httpPort, "/readyz")
+    assert.strictEqual(ready.status, 200)
+    assert.strictEqual(await ready.text(), "ready\n")
+    // A client that does not read holds the shutdown open (its output is still owed) while /readyz is asked.
+    const alice = await TestClient.join(s.port, "alice")
+    later(() => alice.reset())
+    const bob = await TestClient.join(s.port, "bob")
+    later(() => bob.reset())
+    alice.socket.pause()
+    alice.send(...Array.from({ length: 20_000 }, () => "/help"))
+    for (let i = 0; i < 200 && ![...s.sessions.live.values()].some((h) => h.nick === "alice" && h.outboxBytes > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    stopped = s.stop()
+    await bob.until("Server shutting down")
+    const stopping = await get(s.httpPort, "/readyz")
+    assert.strictEqual(stopping.status, 503)
+    assert.strictEqual(await stopping.text(), "stopping\n")
+    assert.strictEqual((await get(s.httpPort, "/healthz")).status, 200)
+    alice.socket.resume()
+    await stopped
+  })
+})
+
+describe("WebSocket", () => {
+  it("chats with text clients in the same room, both ways, as JSON in text frames", async () => {
+    const { httpPort, port } = await httpServer()
+    const nc = await join(port, "netcat")
+    const web = await wsJoin(httpPort, "webby")
+    assert.deepInclude(web.messages, { type: "welcome", nick: "webby", room: "#lobby" })
+    const members = web.messages.find(is("members"))!
+    assert.sameMembers([...members.nicks], ["netcat", "webby"])
+    await nc.until("-!- webby has joined #lobby")
+
+    web.say("hello from the browser")
+    assert.strictEqual(await nc.until("<webby>"), "<webby> hello from the browser")
+    nc.send("hello from netcat", "/me waves")
+    assert.deepStrictEqual(await web.until(is("chat")), {
+      type: "chat",
+      room: "#lobby",
+      from: "webby",
+      text: "hello from the browser"
+    })
+    assert.deepStrictEqual(await web.until(is("chat")), { type: "chat", room: "#lobby", from: "netcat", text: "hello from netcat" })
+    assert.deepStrictEqual(await web.until(is("chat")), {
+      type: "chat",
+      room: "#lobby",
+      from: "netcat",
+      text: "waves",
+      action: true
+    })
+
+    web.say("/msg netcat psst")
+    assert.strictEqual(await nc.until("*webby*"), "*webby* psst")
+    assert.deepStrictEqual(await web.until(is("private")), { type: "private", to: "netcat", text: "psst" })
+    nc.send("/topic the topic")
+    assert.deepStrictEqual(await web.until(is("topic")), { type: "topic", room: "#lobby", topic: "the topic", by: "netcat" })
+    web.say("/join #dev")
+    assert.deepStrictEqual(await web.until(is("joined")), { type: "joined", room: "#dev", nick: "webby" })
+    assert.strictEqual(await nc.until("webby has left"), "-!- webby has left #lobby (moved to #dev)")
+  })
+
+  it("answers bad JSON and unknown messages with an error, and keeps the socket up", async () => {
+    const { httpPort } = await httpServer()
+    const web = await wsJoin(httpPort, "webby")
+    web.ws.send("this is not json")
+    assert.deepStrictEqual(await web.until(is("error")), { type: "error", code: "BadMessage", text: "Bad message: not JSON" })
+    web.ws.send(JSON.stringify({ type: "shout", text: "hi" }))
+    const unknown = await web.until(is("error"))
+    assert.strictEqual(unknown.code, "BadMessage")
+    assert.include(unknown.text, `{"type":"line","text":"..."}`)
+    // Several lines in one message, the last without a line end.
+    web.ws.send(`{"type":"line","text":"one"}\n{"type":"line","text":"two"}`)
+    assert.strictEqual((await web.until(is("chat"))).text, "one")
+    assert.strictEqual((await web.until(is("chat"))).text, "two")
+    web.say("/nosuch")
+    assert.deepInclude(await web.until(is("error")), { code: "UnknownCommand" })
+    assert.isFalse(web.ended)
+  })
+
+  it("refuses a message larger than --max-line-bytes with close code 1009, and the room is told", async () => {
+    const { httpPort, port } = await httpServer({ maxLineBytes: 1024 })
+    const nc = await join(port, "netcat")
+    const web = await wsJoin(httpPort, "webby")
+    web.say("x".repeat(2000))
+    assert.strictEqual(await web.closedWithin(), 1009)
+    await nc.until("-!- webby has left #lobby")
+  })
+
+  it("refuses a page from another origin, and lets in the page's own and the allowed ones", async () => {
+    const { httpPort } = await httpServer({ allowedOrigins: ["https://chat.example.org"] })
+    const refused = await WsClient.connect(httpPort, { origin: "http://evil.example" }).then(
+      () => "opened",
+      (error: Error) => error.message
+    )
+    assert.strictEqual(refused, "HTTP 403")
+    await wsJoin(httpPort, "own", { origin: `http://127.0.0.1:${httpPort}` })
+    await wsJoin(httpPort, "allowed", { origin: "https://chat.example.org" })
+    // No Origin at all is not a browser: a bot, which no browser page can impersonate.
+    await wsJoin(httpPort, "bot")
+  })
+
+  it("tells WebSocket clients at shutdown, and closes with 1001", async () => {
+    const s = await startServer({ httpPort: Option.some(0) })
+    const web = await WsClient.join(s.httpPort, "webby")
+    later(() => web.reset())
+    const stopped = s.stop()
+    assert.deepStrictEqual(await web.until(is("closing")), {
+      type: "closing",
+      reason: "shutdown",
+      text: "Server shutting down. Goodbye."
+    })
+    assert.strictEqual(await web.closedWithin(), 1001)
+    await stopped
+  })
+
+  it("pings its clients and cuts off one that does not answer", async () => {
+    const { httpPort, port } = await httpServer({ pingInterval: Duration.millis(100) })
+    const nc = await join(port, "netcat")
+    const silent = await wsJoin(httpPort, "silent", { autoPong: false })
+    const alive = await wsJoin(httpPort, "alive")
+    await silent.closedWithin(3000)
+    await nc.until("-!- silent has left #lobby (connection reset)")
+    // Whoever answers stays: several rounds of pings later.
+    let pings = 0
+    alive.ws.on("ping", () => pings++)
+    while (pings < 3) await new Promise((resolve) => alive.ws.once("ping", resolve))
+    assert.isFalse(alive.ended)
+  })
+
+  it("holds WebSocket clients to the per-address limit and flood control", async () => {
+    const { httpPort } = await httpServer({ maxPerIp: 1, limitLoopback: true, floodRate: 5, floodBurst: 5, floodTimeout: Duration.millis(300) })
+    const first = await wsJoin(httpPort, "first")
+    const second = await wsConnect(httpPort)
+    assert.deepInclude(await second.until(is("error")), { code: "Refused" })
+    await second.closedWithin()
+    for (let i = 0; i < 50; i++) first.say(`flood ${i}`)
+    await first.until((m) => m.type === "closing" && m.reason === "flood")
+    assert.strictEqual(await first.closedWithin(), 1008)
+  })
+})

@@ -1,0 +1,362 @@
+// The chat page: one WebSocket session on hubbub's JSON protocol (src/protocol/Json.ts).
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { type ClientMessage, ServerMessage } from "../src/protocol/Json.js"
+
+const readMessage = Schema.decodeUnknownResult(ServerMessage)
+
+const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
+const log = element<HTMLOListElement>("log")
+const line = element<HTMLInputElement>("line")
+const send = element<HTMLButtonElement>("send")
+const status = element<HTMLDivElement>("status")
+const roomName = element<HTMLSpanElement>("room")
+const topic = element<HTMLSpanElement>("topic")
+const roomList = element<HTMLUListElement>("rooms")
+const memberList = element<HTMLUListElement>("members")
+const memberCount = element<HTMLSpanElement>("member-count")
+const nickDialog = element<HTMLDialogElement>("nick-dialog")
+const nickInput = element<HTMLInputElement>("nick")
+const nickError = element<HTMLParagraphElement>("nick-error")
+
+/** Most lines the log keeps. */
+const maxLogLines = 2000
+/** Rooms and members are asked for again this often (rooms over 200 members announce no joins). */
+const refreshMillis = 15_000
+
+const state = {
+  socket: undefined as WebSocket | undefined,
+  /** The nickname asked for, kept across reconnections. */
+  wanted: undefined as string | undefined,
+  me: undefined as string | undefined,
+  room: undefined as string | undefined,
+  /** The room to go back to after reconnecting. */
+  lastRoom: undefined as string | undefined,
+  members: new Set<string>(),
+  memberTotal: 0,
+  rooms: [] as ReadonlyArray<{ room: string; members: number; topic?: string | undefined }>,
+  /** Answers the user asked for (shown in the log); others only update the lists. */
+  asked: new Set<string>(),
+  attempts: 0,
+  everConnected: false,
+  /** The user quit: no reconnecting. */
+  quit: false,
+  refresh: undefined as ReturnType<typeof setInterval> | undefined,
+  roomsSoon: undefined as ReturnType<typeof setTimeout> | undefined
+}
+
+// ---- the log
+
+const clock = (date: Date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+
+/** One line in the log; every part is text, never HTML. */
+const append = (kind: string, parts: ReadonlyArray<readonly [className: string, text: string]>) => {
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40
+  const item = document.createElement("li")
+  item.className = kind
+  const now = new Date()
+  const time = document.createElement("time")
+  time.dateTime = now.toISOString()
+  time.textContent = clock(now)
+  item.append(time)
+  for (const [className, text] of parts) {
+    const span = document.createElement("span")
+    span.className = className
+    span.textContent = text
+    item.append(span)
+  }
+  log.append(item)
+  while (log.childElementCount > maxLogLines) log.firstElementChild!.remove()
+  if (nearBottom) log.scrollTop = log.scrollHeight
+}
+
+const notice = (text: string, extra = "") => append(`notice ${extra}`.trim(), [["text", text]])
+const error = (text: string) => append("error", [["text", text]])
+
+const setStatus = (text: string, down = false) => {
+  status.textContent = text
+  status.classList.toggle("down", down)
+}
+
+// ---- rooms and members
+
+const renderMembers = () => {
+  const nicks = [...state.members].sort((a, b) => a.localeCompare(b))
+  memberList.replaceChildren(...nicks.map((nick) => {
+    const item = document.createElement("li")
+    item.textContent = nick
+    if (nick === state.me) item.className = "me"
+    return item
+  }))
+  memberCount.textContent = `(${Math.max(state.memberTotal, nicks.length)})`
+  renderRooms()
+}
+
+const renderRooms = () => {
+  const rooms = [...state.rooms]
+  if (state.room !== undefined && !rooms.some((r) => r.room === state.room)) {
+    rooms.push({ room: state.room, members: state.memberTotal })
+  }
+  rooms.sort((a, b) => a.room.localeCompare(b.room))
+  roomList.replaceChildren(...rooms.map((r) => {
+    const item = document.createElement("li")
+    const button = document.createElement("button")
+    button.type = "button"
+    const name = document.createElement("span")
+    name.textContent = r.room
+    const count = document.createElement("span")
+    count.className = "count"
+    // The room one is in is counted live; the others as of the last list.
+    count.textContent = String(r.room === state.room ? Math.max(state.memberTotal, state.members.size) : r.members)
+    button.append(name, count)
+    if (r.topic !== undefined) button.title = r.topic
+    if (r.room === state.room) button.setAttribute("aria-current", "true")
+    button.addEventListener("click", () => {
+      if (r.room !== state.room) say(`/join ${r.room}`)
+    })
+    item.append(button)
+    return item
+  }))
+}
+
+const setRoom = (room: string) => {
+  state.room = room
+  state.lastRoom = room
+  roomName.textContent = room
+  topic.textContent = ""
+  state.members = new Set()
+  state.memberTotal = 0
+  renderMembers()
+  document.title = `${room} · hubbub`
+}
+
+// ---- the socket
+
+const sendMessage = (message: ClientMessage) => {
+  if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(message))
+}
+
+/** A line as the text protocol reads it; answers to `/rooms`, `/who`, `/topic` and `/ping` are shown when asked for. */
+const say = (text: string, auto = false) => {
+  if (!auto) {
+    const command = /^\/(\w+)/.exec(text)?.[1]?.toLowerCase()
+    if (command !== undefined) state.asked.add(command)
+  }
+  sendMessage({ type: "line", text })
+}
+
+/** Someone came or went: the room list's counts (and new rooms) are asked for, once for a burst of such events. */
+const refreshRoomsSoon = () => {
+  if (state.roomsSoon !== undefined) return
+  state.roomsSoon = setTimeout(() => {
+    state.roomsSoon = undefined
+    say("/rooms", true)
+  }, 300)
+}
+
+const enableInput = (on: boolean) => {
+  line.disabled = !on
+  send.disabled = !on
+}
+
+const askNick = (why?: string) => {
+  nickError.textContent = why ?? ""
+  if (state.wanted !== undefined) nickInput.value = state.wanted
+  if (!nickDialog.open) nickDialog.showModal()
+  nickInput.focus()
+}
+
+const handle = (message: ServerMessage) => {
+  switch (message.type) {
+    case "hello":
+      if (state.wanted === undefined) askNick()
+      else sendMessage({ type: "line", text: state.wanted })
+      return
+    case "welcome": {
+      state.me = message.nick
+      state.wanted = message.nick
+      if (nickDialog.open) nickDialog.close()
+      const back = state.lastRoom
+      if (message.room !== undefined) setRoom(message.room)
+      enableInput(true)
+      line.focus()
+      setStatus(`Connected as ${message.nick}`)
+      if (state.everConnected) notice("Reconnected.")
+      state.everConnected = true
+      state.attempts = 0
+      if (back !== undefined && back !== message.room) say(`/join ${back}`, true)
+      say("/rooms", true)
+      return
+    }
+    case "chat":
+      return append(message.action ? "chat action" : message.notice ? "chat notice" : "chat", [
+        ["from", message.action ? `* ${message.from} ` : `<${message.from}> `],
+        ["text", message.text]
+      ])
+    case "private":
+      return message.from !== undefined
+        ? append("private", [["from", `*${message.from}* `], ["text", message.action ? `* ${message.from} ${message.text}` : message.text]])
+        : append("private", [["from", `→ ${message.to} `], ["text", message.text]])
+    case "joined":
+      if (message.nick === state.me) {
+        if (message.room !== state.room) setRoom(message.room)
+        notice(`You joined ${message.room}`)
+        say("/rooms", true)
+        return
+      }
+      if (message.room === state.room) {
+        state.members.add(message.nick)
+        state.memberTotal++
+        renderMembers()
+      }
+      refreshRoomsSoon()
+      return notice(`${message.nick} has joined ${message.room}`)
+    case "left":
+      if (message.nick === state.me) return
+      if (message.room === state.room && state.members.delete(message.nick)) {
+        state.memberTotal--
+        renderMembers()
+      }
+      refreshRoomsSoon()
+      return notice(`${message.nick} has left ${message.room}${message.reason === "" ? "" : ` (${message.reason})`}`)
+    case "renamed":
+      if (message.from === state.me) {
+        state.me = message.nick
+        state.wanted = message.nick
+        setStatus(`Connected as ${message.nick}`)
+      }
+      if (state.members.delete(message.from)) state.members.add(message.nick)
+      renderMembers()
+      return notice(`${message.from} is now known as ${message.nick}`)
+    case "topic":
+      if (message.room === state.room) topic.textContent = message.topic ?? ""
+      if (message.by !== undefined) {
+        return notice(message.topic === undefined
+          ? `${message.by} cleared the topic of ${message.room}`
+          : `${message.by} set the topic of ${message.room} to: ${message.topic}`)
+      }
+      if (state.asked.delete("topic")) {
+        notice(message.topic === undefined ? `No topic is set for ${message.room}.` : `Topic of ${message.room}: ${message.topic}`)
+      }
+      return
+    case "members":
+      if (message.room === state.room) {
+        state.members = new Set(message.nicks)
+        state.memberTotal = message.count
+        renderMembers()
+      }
+      if (state.asked.delete("who")) {
+        const more = message.count > message.nicks.length ? `, and ${message.count - message.nicks.length} more` : ""
+        notice(`Members of ${message.room} (${message.count}): ${message.nicks.join(", ")}${more}`)
+      }
+      return
+    case "rooms":
+      state.rooms = message.rooms
+      renderRooms()
+      if (state.asked.delete("rooms")) {
+        notice(`Rooms (${message.rooms.length}): ${message.rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`)
+      }
+      return
+    case "notice":
+      return notice(message.operator ? `[operator] ${message.text}` : message.text, message.operator ? "operator" : "")
+    case "error":
+      if (state.me === undefined && (message.code === "NickTaken" || message.code === "InvalidNick")) {
+        return askNick(message.text)
+      }
+      return error(message.text)
+    case "pong":
+      if (state.asked.delete("ping")) notice(`PONG ${message.token}`)
+      return
+    case "closing":
+      if (message.text !== undefined) notice(message.text)
+      if (message.reason === "quit") state.quit = true
+      return
+  }
+}
+
+const receive = (data: string) => {
+  for (const text of data.split("\n")) {
+    if (text === "") continue
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      continue
+    }
+    const message = readMessage(value)
+    if (Result.isSuccess(message)) handle(message.success)
+  }
+}
+
+const url = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`
+
+const connect = () => {
+  setStatus(state.everConnected ? "Reconnecting…" : "Connecting…")
+  const socket = new WebSocket(url())
+  state.socket = socket
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data === "string") receive(event.data)
+  })
+  socket.addEventListener("close", (event) => {
+    if (state.socket !== socket) return
+    state.socket = undefined
+    state.me = undefined
+    enableInput(false)
+    if (state.refresh !== undefined) clearInterval(state.refresh)
+    state.refresh = undefined
+    if (state.quit) {
+      setStatus("You left. Reload the page to come back.", true)
+      return
+    }
+    // Backoff: 1, 2, 4, 8, 16, then every 30 seconds, each with some jitter.
+    const seconds = Math.min(30, 2 ** state.attempts) * (0.8 + Math.random() * 0.4)
+    state.attempts++
+    const why = event.code === 1001 ? "The server is restarting" : "Connection lost"
+    setStatus(`${why}; reconnecting in ${Math.round(seconds)} s…`, true)
+    notice(`${why}. Reconnecting in ${Math.round(seconds)} s…`, "error")
+    setTimeout(connect, seconds * 1000)
+  })
+  socket.addEventListener("open", () => {
+    state.refresh = setInterval(() => {
+      if (state.me === undefined) return
+      say("/rooms", true)
+      say("/who", true)
+    }, refreshMillis)
+  })
+}
+
+// ---- the forms
+
+element<HTMLFormElement>("send-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const text = line.value
+  if (text.trim() === "") return
+  say(text)
+  line.value = ""
+})
+
+element<HTMLFormElement>("join-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const input = element<HTMLInputElement>("join-room")
+  const room = input.value.trim()
+  if (room === "") return
+  say(`/join ${room}`)
+  input.value = ""
+  line.focus()
+})
+
+element<HTMLFormElement>("nick-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const nick = nickInput.value.trim()
+  if (nick === "") return
+  state.wanted = nick
+  nickError.textContent = ""
+  if (state.socket?.readyState === WebSocket.OPEN) sendMessage({ type: "line", text: nick })
+})
+
+// The dialog is how one starts: Escape does not dismiss it while there is no nickname.
+nickDialog.addEventListener("cancel", (event) => {
+  if (state.me === undefined) event.preventDefault()
+})
+
+connect()
