@@ -77,6 +77,57 @@ describe("HTTP", () => {
   })
 })
 
+/** One sample of `/metrics`: `name{labels}` to its value. */
+const metrics = async (port: number) => {
+  const response = await get(port, "/metrics")
+  assert.strictEqual(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+  const values = new Map<string, number>()
+  for (const line of (await response.text()).split("\n")) {
+    if (line === "" || line.startsWith("#")) continue
+    const space = line.lastIndexOf(" ")
+    values.set(line.slice(0, space), Number(line.slice(space + 1)))
+  }
+  return values
+}
+
+describe("/metrics", () => {
+  it("moves as clients connect, chat and leave, in Prometheus' text format", async () => {
+    const { httpPort, port } = await httpServer({ maxConnections: 2 })
+    const before = await metrics(httpPort)
+    assert.strictEqual(before.get(`hubbub_connections{protocol="text"}`), 0)
+    assert.strictEqual(before.get("hubbub_sessions_registered"), 0)
+
+    const nc = await join(port, "netcat")
+    const web = await wsJoin(httpPort, "webby")
+    nc.send("one", "two")
+    await web.until((m) => m.type === "chat" && m.text === "two")
+    const during = await metrics(httpPort)
+    assert.strictEqual(during.get(`hubbub_connections{protocol="text"}`), 1)
+    assert.strictEqual(during.get(`hubbub_connections{protocol="json"}`), 1)
+    assert.strictEqual(during.get("hubbub_sessions_registered"), 2)
+    assert.strictEqual(during.get("hubbub_rooms"), 1)
+    assert.strictEqual(during.get("hubbub_lines_received_total"), 2)
+    assert.isAtLeast(during.get("hubbub_events_delivered_total")!, 4)
+    assert.isAbove(during.get("hubbub_bytes_received_total")!, 0)
+    assert.isAbove(during.get("hubbub_bytes_sent_total")!, during.get("hubbub_bytes_received_total")!)
+    assert.isAbove(during.get("hubbub_delivery_seconds_count")!, 0)
+    assert.strictEqual(during.get(`hubbub_delivery_seconds_bucket{le="+Inf"}`), during.get("hubbub_delivery_seconds_count"))
+
+    nc.send("/quit")
+    await web.until((m) => m.type === "left" && m.nick === "netcat")
+    // Two sessions fill this server: a third connection is refused.
+    await wsJoin(httpPort, "second")
+    const third = await wsConnect(httpPort)
+    assert.deepInclude(await third.until((m) => m.type === "error"), { code: "Refused" })
+    await third.closedWithin()
+    const after = await metrics(httpPort)
+    assert.strictEqual(after.get(`hubbub_connections{protocol="text"}`), 0)
+    assert.strictEqual(after.get(`hubbub_connections{protocol="json"}`), 2)
+    assert.strictEqual(after.get(`hubbub_disconnects_total{reason="quit"}`), 1)
+    assert.strictEqual(after.get("hubbub_connections_refused_total"), 1)
+  })
+})
+
 describe("WebSocket", () => {
   it("chats with text clients in the same room, both ways, as JSON in text frames", async () => {
     const { httpPort, port } = await httpServer()

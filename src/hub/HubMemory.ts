@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
@@ -17,6 +18,7 @@ import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./Hub
  */
 export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers">) {
   const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
+  const clock = yield* Clock.Clock
   const dispatcher = new Dispatcher()
   yield* runDispatcher(dispatcher, bus)
   const directory = new Directory()
@@ -27,7 +29,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
 
   const stamp = (event: Event, room: string | undefined, to: string | undefined): void => {
     if (event._tag === "Closing" && to === undefined) farewell = event
-    PubSub.publishUnsafe(bus, new Envelope(event, ++seq, room, to))
+    PubSub.publishUnsafe(bus, new Envelope(event, ++seq, room, to, clock.currentTimeMillisUnsafe()))
   }
   // Events for a room that does not exist, or a session that is not subscribed, go nowhere.
   const toRoom = (room: string, event: Event) => {

@@ -118,6 +118,8 @@ export class Envelope {
     readonly event: Event,
     readonly seq: number,
     readonly room: string | undefined,
-    readonly to: string | undefined
+    readonly to: string | undefined,
+    /** When it was published, in milliseconds since the epoch (for the time from publish to write). */
+    readonly at: number = 0
   ) {}
 }

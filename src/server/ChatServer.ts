@@ -23,6 +23,7 @@ import { jsonFormat } from "../wire/JsonCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
 import { version } from "../version.js"
 import * as HttpListener from "./HttpListener.js"
+import { ServerMetrics } from "./Metrics.js"
 import { Stats } from "./Stats.js"
 import { TurnScheduler } from "./TurnScheduler.js"
 import { Warnings } from "./Warnings.js"
@@ -143,14 +144,20 @@ export class ChatServer extends Context.Service<ChatServer, {
     })
   )
 
-  /** The services every server needs besides its `SocketServer`: in-memory hub, text codec, sessions. */
-  static readonly layerServices = Layer.mergeAll(
-    Hub.layerMemory,
-    Codec.layerText,
-    Sessions.layer,
-    Stats.layer,
-    Warnings.layer,
-    Flusher.layer
+  /**
+   * The services every server needs besides its `SocketServer`: in-memory
+   * hub, text codec, sessions, and its metrics (in a registry of its own).
+   */
+  static readonly layerServices = ServerMetrics.layer.pipe(
+    Layer.provideMerge(Layer.mergeAll(
+      Hub.layerMemory,
+      Codec.layerText,
+      Sessions.layer,
+      Stats.layer,
+      Warnings.layer,
+      Flusher.layer
+    )),
+    Layer.provideMerge(ServerMetrics.layerRegistry)
   )
 
   /** A whole single-process server on `ChatConfig`'s host and port. Needs only a `ChatConfig`. */

@@ -15,6 +15,7 @@ import type * as Net from "node:net"
 import * as Path from "node:path"
 import { ChatConfig } from "../ChatConfig.js"
 import { Sessions } from "../session/Sessions.js"
+import { ServerMetrics } from "./Metrics.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
 
 /** The chat page's files, served from memory: name, content type. */
@@ -55,7 +56,7 @@ const pageHeaders = {
 /**
  * hubbub over HTTP, on `port`: the chat page (`/`), the WebSocket it chats
  * on (`/ws`, one session per socket, `session` serving it), and the
- * operator's `/healthz` and `/readyz`. Open for as long as the scope is.
+ * operator's `/metrics` (Prometheus), `/healthz` and `/readyz`. Open for as long as the scope is.
  */
 export const make = Effect.fnUntraced(function*(
   port: number,
@@ -63,6 +64,7 @@ export const make = Effect.fnUntraced(function*(
 ) {
   const config = yield* ChatConfig
   const sessions = yield* Sessions
+  const metrics = yield* ServerMetrics
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
   const server = yield* NodeHttpServer.make(() => Http.createServer(), {
@@ -106,6 +108,12 @@ export const make = Effect.fnUntraced(function*(
   yield* router.add("GET", "/app.js", app)
   yield* router.add("GET", "/style.css", style)
   yield* router.add("GET", "/ws", chat)
+  yield* router.add(
+    "GET",
+    "/metrics",
+    Effect.map(metrics.prometheus, (text) =>
+      HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+  )
   yield* router.add("GET", "/healthz", HttpServerResponse.text("ok\n"))
   yield* router.add(
     "GET",

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { CloseReason } from "../protocol/CloseReason.js"
+import { closeLabel, type CloseReason } from "../protocol/CloseReason.js"
 
 export interface Counters {
   /** Connections served since the start (refused ones not included). */
@@ -18,6 +18,8 @@ export interface Counters {
   /** Disconnects for choosing no nickname in time, or for idling. */
   timeouts: number
   kicks: number
+  /** Reads flood control held back. */
+  floodDelays: number
 }
 
 /** The server's counters since it started: what the console's `stats` and the status log line show. */
@@ -27,6 +29,8 @@ export class Stats extends Context.Service<Stats, {
   readonly startedAt: number
   /** Counts a session's end by its reason. */
   readonly closed: (reason: CloseReason) => void
+  /** Sessions ended, by reason (the log's label: `quit`, `slow`, ...). */
+  readonly closedBy: ReadonlyMap<string, number>
 }>()("hubbub/Stats") {
   static readonly layer: Layer.Layer<Stats> = Layer.effect(
     Stats,
@@ -41,12 +45,17 @@ export class Stats extends Context.Service<Stats, {
         slowDisconnects: 0,
         floodDisconnects: 0,
         timeouts: 0,
-        kicks: 0
+        kicks: 0,
+        floodDelays: 0
       }
+      const closedBy = new Map<string, number>()
       return Stats.of({
         counters,
         startedAt: yield* Clock.currentTimeMillis,
+        closedBy,
         closed: (reason) => {
+          const label = closeLabel(reason)
+          closedBy.set(label, (closedBy.get(label) ?? 0) + 1)
           switch (reason._tag) {
             case "Slow":
             case "Stalled":

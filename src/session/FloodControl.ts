@@ -16,6 +16,8 @@ export interface FloodOptions {
   readonly timeout: Duration.Duration
   /** Told the first time the client is held back. */
   readonly heldBack: Effect.Effect<void>
+  /** Told every time a read is held back. */
+  readonly delayed: () => void
 }
 
 /** A read that waited on a timer waited at least this long (Node's timers fire after 1 ms or more). */
@@ -77,6 +79,7 @@ export const floodControl = (options: FloodOptions) =>
               return Effect.succeed(arr)
             }
             since ??= arrived
+            options.delayed()
             if (now - since >= timeout) return Effect.fail(flooding)
             if (warned) return Effect.succeed(arr)
             warned = true

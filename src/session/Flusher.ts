@@ -1,10 +1,13 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import { ChatConfig } from "../ChatConfig.js"
+import { deliverySeconds } from "../server/Metrics.js"
 import type { FlushScheduler, Outbox } from "./Outbox.js"
 
 /**
@@ -19,6 +22,7 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
     Flusher,
     Effect.gen(function*() {
       const { writeTimeout } = yield* ChatConfig
+      const clock = yield* Clock.Clock
       const wake = Latch.makeUnsafe(false)
       const watchers = yield* FiberSet.make()
       // Two lists take turns and keep their capacity, so a busy server grows no list per pass.
@@ -42,9 +46,12 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
         const shared = new SharedBuffers()
         let backedUp: Array<Outbox> | undefined
         let failed: Array<unknown> | undefined
+        // The pass's oldest publication, for the time from publish to write.
+        let oldest = Infinity
         for (let i = 0; i < size; i++) {
           const outbox = outboxes[i]!
           outboxes[i] = undefined
+          if (outbox.oldest > 0 && outbox.oldest < oldest) oldest = outbox.oldest
           try {
             if (outbox.write(shared.concat)) (backedUp ??= []).push(outbox)
           } catch (error) {
@@ -54,9 +61,12 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
           }
         }
         spare = outboxes
-        const watching = backedUp === undefined
+        const timed = oldest === Infinity
           ? Effect.void
-          : Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true })
+          : Metric.update(deliverySeconds, Math.max(0, clock.currentTimeMillisUnsafe() - oldest) / 1000)
+        const watching = backedUp === undefined
+          ? timed
+          : Effect.andThen(timed, Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true }))
         return failed === undefined ? watching : Effect.andThen(
           Effect.forEach(failed, (error) =>
             Effect.logWarning("write failed; the client gets nothing more").pipe(

@@ -37,6 +37,8 @@ export class Outbox {
   private scheduled = false
   private dead = false
   private idle: Deferred.Deferred<void> | undefined = undefined
+  /** When the oldest event waiting here was published (milliseconds since the epoch; 0 when unknown). */
+  oldest = 0
 
   constructor(
     readonly limit: number,
@@ -50,18 +52,19 @@ export class Outbox {
     return this.queued
   }
 
-  /** Appends bytes; they are written at the end of this event-loop turn. */
-  push(bytes: Uint8Array): void {
-    this.append(bytes, true)
+  /** Appends bytes (of events published `at`); they are written at the end of this event-loop turn. */
+  push(bytes: Uint8Array, at = 0): void {
+    this.append(bytes, true, at)
   }
 
   /** Appends past the limit: for the one last line before a connection closes. */
-  force(bytes: Uint8Array): void {
-    this.append(bytes, false)
+  force(bytes: Uint8Array, at = 0): void {
+    this.append(bytes, false, at)
   }
 
-  private append(bytes: Uint8Array, bounded: boolean) {
+  private append(bytes: Uint8Array, bounded: boolean, at: number) {
     if (this.dead || bytes.length === 0) return
+    if (this.queued === 0) this.oldest = at
     if (this.first === undefined) this.first = bytes
     else if (this.chunks === undefined) this.chunks = [this.first, bytes]
     else this.chunks.push(bytes)

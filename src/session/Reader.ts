@@ -77,7 +77,10 @@ export const read = (
         burst: config.floodBurst,
         lineBytes: config.maxLineBytes,
         timeout: config.floodTimeout,
-        heldBack: client.offend(`flood control: holding back a client over ${config.floodRate} lines/s`)
+        heldBack: client.offend(`flood control: holding back a client over ${config.floodRate} lines/s`),
+        delayed: () => {
+          env.counters.floodDelays++
+        }
       }),
       decoded(env, client),
       Stream.runForEachArray(commands)

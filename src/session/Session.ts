@@ -72,6 +72,10 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
     return this.connection.peer
   }
 
+  get protocol(): string {
+    return this.env.codec.name
+  }
+
   get ip(): string | undefined {
     return this.connection.ip
   }
@@ -129,18 +133,18 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
     if (filter !== undefined) events = filter(events, this.id)
     if (events.length === 0) return
     if (events[0].room !== undefined) {
-      this.outbox.push(codec.encodeRun(events))
+      this.outbox.push(codec.encodeRun(events), events[0].at)
       counters.messagesOut += events.length
       return
     }
     for (let i = 0; i < events.length; i++) {
       const envelope = events[i]
       if (envelope.event._tag === "Closing") {
-        this.outbox.force(codec.encode(envelope))
+        this.outbox.force(codec.encode(envelope), envelope.at)
         counters.messagesOut += i + 1
         return this.lastOneDelivered()
       }
-      this.outbox.push(codec.encode(envelope))
+      this.outbox.push(codec.encode(envelope), envelope.at)
     }
     counters.messagesOut += events.length
   }

@@ -12,6 +12,8 @@ import { Admission } from "../server/Admission.js"
 export interface SessionHandle {
   readonly id: SessionId
   readonly peer: string
+  /** Its wire format: `text`, `irc`, `seed`, `json` (the WebSocket). */
+  readonly protocol: string
   /** The client's address, when the transport knows it. */
   readonly ip: string | undefined
   /** When it connected, in milliseconds since the epoch. */

@@ -6,12 +6,15 @@ import { floodControl, type FloodOptions } from "../../src/session/FloodControl.
 import type { Frame } from "../../src/wire/Framing.js"
 
 /** 10 lines a second, 5 at once (a token every 100 ms), 100 bytes a line, cut off after 1 s held back. */
-const options = (heldBack: Effect.Effect<void> = Effect.void): FloodOptions => ({
+const options = (heldBack: Effect.Effect<void> = Effect.void, delays = { count: 0 }): FloodOptions => ({
   rate: 10,
   burst: 5,
   lineBytes: 100,
   timeout: Duration.seconds(1),
-  heldBack
+  heldBack,
+  delayed: () => {
+    delays.count++
+  }
 })
 
 const lines = (n: number, prefix = "l") => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
@@ -90,13 +93,15 @@ describe("floodControl", () => {
       assert.deepStrictEqual(times(arrivals), [0, 50, 150, 250])
     }))
 
-  it.effect("tells heldBack once, the first time a read is held back", () =>
+  it.effect("tells heldBack once, the first time a read is held back, and counts every read held back", () =>
     Effect.gen(function*() {
       let told = 0
+      const delays = { count: 0 }
       const heldBack = Effect.sync(() => told++)
       const source = Stream.fromArrays<Array<Array<Frame>>>(lines(5), ...singles(3))
-      const { arrivals, fiber } = yield* consume(source, options(heldBack))
+      const { arrivals, fiber } = yield* consume(source, options(heldBack, delays))
       assert.strictEqual(told, 0, "the burst is not held back")
+      assert.strictEqual(delays.count, 0)
       yield* TestClock.adjust("100 millis")
       assert.strictEqual(arrivals.length, 2)
       assert.strictEqual(told, 1)
@@ -104,6 +109,7 @@ describe("floodControl", () => {
       yield* Fiber.join(fiber)
       assert.strictEqual(arrivals.length, 4)
       assert.strictEqual(told, 1)
+      assert.strictEqual(delays.count, 3)
     }))
 
   it.effect("cuts off a source that stays over budget without a pause for timeout", () =>

@@ -10,6 +10,7 @@ let ids = 0
 const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   id: `t${++ids}`,
   peer: `${ip ?? "?"}:4000`,
+  protocol: "text",
   ip,
   since: 0,
   nick: nick as Nick | undefined,

@@ -1,0 +1,95 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
+import { Hub } from "../hub/Hub.js"
+import { Sessions } from "../session/Sessions.js"
+import { type Counters, Stats } from "./Stats.js"
+
+/**
+ * Time from an event's publication to the write that hands it to a socket:
+ * one observation per write pass (its oldest event), not per delivery.
+ */
+export const deliverySeconds = Metric.histogram("hubbub_delivery_seconds", {
+  description: "Seconds from an event's publication to the end of the write pass that sent it (the pass's oldest event)",
+  boundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+})
+
+const gauge = (name: string, description: string) => Metric.gauge(name, { description })
+const counter = (name: string, description: string) => Metric.counter(name, { description, incremental: true })
+
+const connections = gauge("hubbub_connections", "Open sessions, by protocol (text, irc, seed, json: the WebSocket)")
+const registered = gauge("hubbub_sessions_registered", "Sessions with a nickname")
+const rooms = gauge("hubbub_rooms", "Rooms with members")
+const outboxBytes = gauge("hubbub_outbox_bytes", "Bytes queued in the server for clients that have not taken them yet")
+const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reason")
+
+/** The server's own counters, and the metric each one is. */
+const counted: ReadonlyArray<readonly [keyof Counters, Metric.Counter<number>]> = [
+  ["connections", counter("hubbub_connections_accepted_total", "Connections served")],
+  ["refused", counter("hubbub_connections_refused_total", "Connections refused (server full, per-address limit, stopping)")],
+  ["messagesIn", counter("hubbub_lines_received_total", "Lines received from clients")],
+  ["messagesOut", counter("hubbub_events_delivered_total", "Events delivered to clients, counted per recipient")],
+  ["bytesIn", counter("hubbub_bytes_received_total", "Bytes read from clients")],
+  ["bytesOut", counter("hubbub_bytes_sent_total", "Bytes written to clients")],
+  ["floodDelays", counter("hubbub_flood_delays_total", "Reads flood control held back")]
+]
+
+/**
+ * The server's metrics as Effect metrics, in a registry of its own (two
+ * servers in one process do not add up), rendered in Prometheus' text format.
+ * What the hot path counts (lines, deliveries, bytes) it counts in plain
+ * numbers; they become the metrics when they are read, not on every line.
+ */
+export class ServerMetrics extends Context.Service<ServerMetrics, {
+  /** Every metric, in the Prometheus text exposition format. */
+  readonly prometheus: Effect.Effect<string>
+}>()("hubbub/ServerMetrics") {
+  /** A registry for the server's fibers, provided to them as Effect's `MetricRegistry`. */
+  static readonly layerRegistry = Layer.sync(Metric.MetricRegistry, () => new Map())
+
+  static readonly layer = Layer.effect(
+    ServerMetrics,
+    Effect.gen(function*() {
+      const registry = yield* Metric.MetricRegistry
+      const stats = yield* Stats
+      const sessions = yield* Sessions
+      const hub = yield* Hub
+      const reported = new Map<string, number>()
+      // Counters only go up: each takes what was added since the last read.
+      const add = (key: string, metric: Metric.Counter<number>, now: number) => {
+        const delta = now - (reported.get(key) ?? 0)
+        reported.set(key, now)
+        return delta > 0 ? Metric.update(metric, delta) : Effect.void
+      }
+      const read = Effect.gen(function*() {
+        const byProtocol = new Map<string, number>()
+        let nicks = 0
+        let queued = 0
+        for (const handle of sessions.live.values()) {
+          byProtocol.set(handle.protocol, (byProtocol.get(handle.protocol) ?? 0) + 1)
+          if (handle.nick !== undefined) nicks++
+          queued += handle.outboxBytes
+        }
+        for (const protocol of ["text", "irc", "seed", "json"]) {
+          byProtocol.set(protocol, byProtocol.get(protocol) ?? 0)
+        }
+        for (const [protocol, count] of byProtocol) {
+          yield* Metric.update(Metric.withAttributes(connections, { protocol }), count)
+        }
+        yield* Metric.update(registered, nicks)
+        yield* Metric.update(outboxBytes, queued)
+        yield* Metric.update(rooms, (yield* hub.rooms).length)
+        for (const [key, metric] of counted) yield* add(key, metric, stats.counters[key])
+        for (const [reason, count] of stats.closedBy) {
+          yield* add(`closed:${reason}`, Metric.withAttributes(disconnects, { reason }), count)
+        }
+        return yield* PrometheusMetrics.format()
+      })
+      return ServerMetrics.of({
+        prometheus: read.pipe(Effect.provideService(Metric.MetricRegistry, registry))
+      })
+    })
+  )
+}
