@@ -71,6 +71,11 @@ export interface ChatConfigShape {
   readonly allowedOrigins: ReadonlyArray<string>
   /** The built chat page's folder (`dist/web`, built with the program). */
   readonly webRoot: string
+  /**
+   * TLS for every listener (text, IRC, seed, HTTP and its WebSocket) with
+   * this certificate (chain) and private key, in PEM; none is plaintext.
+   */
+  readonly tls: Option.Option<{ readonly cert: string; readonly key: string }>
 }
 
 export const defaults: ChatConfigShape = {
@@ -99,7 +104,8 @@ export const defaults: ChatConfigShape = {
   httpPort: Option.none(),
   allowedOrigins: [],
   // Beside the built program (dist/), where `npm run build` puts the page.
-  webRoot: fileURLToPath(new URL("web", import.meta.url))
+  webRoot: fileURLToPath(new URL("web", import.meta.url)),
+  tls: Option.none()
 }
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {

@@ -7,7 +7,9 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
 import * as Schema from "effect/Schema"
+import * as FileSystem from "effect/FileSystem"
 import * as Stdio from "effect/Stdio"
+import * as Tls from "node:tls"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
@@ -112,6 +114,12 @@ const settings = {
     ""
   ),
   webRoot: Settings.text("web-root", "The built chat page's folder", defaults.webRoot),
+  tlsCert: Settings.text(
+    "tls-cert",
+    "PEM certificate (chain) file: with --tls-key, every listener speaks TLS",
+    ""
+  ),
+  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", ""),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
   pingInterval: seconds(
     "ping-interval",
@@ -185,6 +193,27 @@ const describeListenError = (failure: unknown, host: string, port: number) => {
 const cannotListen = (message: string) =>
   Effect.andThen(Effect.logError(message), Effect.fail(new StartupError({ message })))
 
+/** The certificate and key files, read and checked to work together; a bad one is one line, before anything listens. */
+const readTls = (certFile: string, keyFile: string) =>
+  Effect.gen(function*() {
+    if (certFile === "" && keyFile === "") return Option.none()
+    if (certFile === "" || keyFile === "") return yield* Effect.fail("TLS needs both --tls-cert and --tls-key")
+    const fs = yield* FileSystem.FileSystem
+    const read = (flag: string, file: string) =>
+      fs.readFileString(file).pipe(
+        Effect.mapError((error) => `cannot read ${flag} ${file}: ${error.reason._tag === "NotFound" ? "no such file" : error.message}`)
+      )
+    const pair = { cert: yield* read("--tls-cert", certFile), key: yield* read("--tls-key", keyFile) }
+    const problem = yield* Effect.try({ try: () => Tls.createSecureContext(pair), catch: (error) => String(error) }).pipe(
+      Effect.flip,
+      Effect.option
+    )
+    if (Option.isSome(problem)) {
+      return yield* Effect.fail(`bad TLS certificate or key (${certFile}, ${keyFile}): ${problem.value.replace(/^Error: /, "")}`)
+    }
+    return Option.some(pair)
+  })
+
 export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", { message: Schema.String }) {}
 
 export const command = Command.make("hubbub", flags, (given) =>
@@ -202,6 +231,11 @@ export const command = Command.make("hubbub", flags, (given) =>
       : levels[yield* Settings.resolve(logLevel, Option.none()).pipe(Effect.catch(invalid))]
     const f = yield* resolveAll(given).pipe(Effect.catch(invalid))
     const withConsole = f.console ?? (yield* stdio.stdinIsTerminal)
+    const tls = yield* readTls(f.tlsCert, f.tlsKey).pipe(
+      Effect.catch((message) =>
+        Effect.andThen(Console.error(`hubbub: ${message}`), Effect.fail(new StartupError({ message })))
+      )
+    )
 
     const config = ChatConfig.layer({
       host: f.host,
@@ -228,7 +262,8 @@ export const command = Command.make("hubbub", flags, (given) =>
       pingInterval: Duration.seconds(f.pingInterval),
       httpPort: Option.fromUndefinedOr(f.httpPort),
       allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
-      webRoot: f.webRoot
+      webRoot: f.webRoot,
+      tls
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server

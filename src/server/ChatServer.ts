@@ -89,10 +89,13 @@ export class ChatServer extends Context.Service<ChatServer, {
         )
         : undefined
       // Once every port is open: a port that cannot open leaves no "listening" line behind.
-      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}`)
-      if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}`)
-      if (seed !== undefined) yield* Effect.logInfo(`listening for the seed protocol on ${formatAddress(seed.address)}`)
-      if (http !== undefined) yield* Effect.logInfo(`chat page at http://${formatAddress(http.address)}/`)
+      const tls = Option.isSome(config.tls) ? " (TLS)" : ""
+      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}${tls}`)
+      if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}${tls}`)
+      if (seed !== undefined) yield* Effect.logInfo(`listening for the seed protocol on ${formatAddress(seed.address)}${tls}`)
+      if (http !== undefined) {
+        yield* Effect.logInfo(`chat page at http${Option.isSome(config.tls) ? "s" : ""}://${formatAddress(http.address)}/`)
+      }
 
       // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
       yield* Effect.addFinalizer((exit) =>

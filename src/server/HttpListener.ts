@@ -11,6 +11,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Http from "node:http"
+import * as Https from "node:https"
 import type * as Net from "node:net"
 import * as Path from "node:path"
 import { ChatConfig } from "../ChatConfig.js"
@@ -67,7 +68,8 @@ export const make = Effect.fnUntraced(function*(
   const metrics = yield* ServerMetrics
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
-  const server = yield* NodeHttpServer.make(() => Http.createServer(), {
+  const tls = config.tls
+  const server = yield* NodeHttpServer.make(() => tls._tag === "Some" ? Https.createServer(tls.value) : Http.createServer(), {
     host: config.host,
     port,
     // A WebSocket message larger than a line may be is refused (close code 1009).

@@ -8,6 +8,7 @@ import type * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as SocketServer from "effect/socket/SocketServer"
 import * as Net from "node:net"
+import * as Tls from "node:tls"
 import { NetSocket } from "./NetSocket.js"
 
 export interface NetServerOptions {
@@ -15,6 +16,8 @@ export interface NetServerOptions {
   readonly port: number
   /** TCP keepalive probes after this much silence; none is off. */
   readonly keepalive: Option.Option<Duration.Duration>
+  /** TLS with this certificate and key (PEM): connections are served once their handshake is done. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined
 }
 
 const openError = (cause: unknown) =>
@@ -33,13 +36,17 @@ const openError = (cause: unknown) =>
  */
 export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
   const keepalive = options.keepalive
-  const server = Net.createServer({
+  const tcp: Net.ServerOpts = {
     allowHalfOpen: true,
-    pauseOnConnect: true,
     noDelay: true,
     keepAlive: keepalive._tag === "Some",
     keepAliveInitialDelay: keepalive._tag === "Some" ? Duration.toMillis(keepalive.value) : 0
-  })
+  }
+  // TLS reads the socket for its handshake: a TLS connection is paused once it is secure instead.
+  const server: Net.Server = options.tls === undefined
+    ? Net.createServer({ ...tcp, pauseOnConnect: true })
+    : Tls.createServer({ ...tcp, cert: options.tls.cert, key: options.tls.key })
+  const accepted = options.tls === undefined ? "connection" : "secureConnection"
   const waiting = new Set<Net.Socket>()
   const park = (conn: Net.Socket) => {
     conn.on("error", ignore)
@@ -47,7 +54,13 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
     conn.once("close", () => waiting.delete(conn))
   }
   let onConnection: (conn: Net.Socket) => void = park
-  server.on("connection", (conn: Net.Socket) => onConnection(conn))
+  server.on(accepted, (conn: Net.Socket) => {
+    if (options.tls !== undefined) conn.pause()
+    onConnection(conn)
+  })
+  // A failed handshake (a plaintext client, a bad certificate on its side) costs its socket, which Node closes.
+  let onTlsError: (error: Error) => void = ignore
+  if (options.tls !== undefined) server.on("tlsClientError", (error: Error) => onTlsError(error))
   yield* Effect.addFinalizer(() =>
     Effect.callback<void>((resume) => {
       for (const conn of waiting) conn.destroy()
@@ -86,6 +99,8 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
         })
       )
       onConnection = serve
+      onTlsError = (error) =>
+        void runFork(Effect.logDebug("TLS handshake failed").pipe(Effect.annotateLogs({ error: error.message })))
       for (const conn of waiting) {
         waiting.delete(conn)
         conn.removeAllListeners()

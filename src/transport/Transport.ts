@@ -12,13 +12,14 @@ import * as NetSocketServer from "./NetSocketServer.js"
  * A TCP `SocketServer` on `config.host` and `port`: hubbub's lean one over
  * `node:net` by default, or `@effect/platform-node`'s `NodeSocketServer`
  * (`socketServer: "platform"`). Both hand the sessions Effect `Socket`s;
- * nothing past this module can tell them apart.
+ * nothing past this module can tell them apart. With `config.tls`, hubbub's
+ * own serves TLS (the platform's has no TLS server).
  */
 export const tcp = (
   config: ChatConfigShape,
   port: number
 ): Effect.Effect<SocketServer.SocketServer["Service"], SocketServer.SocketServerError, Scope.Scope> =>
-  config.socketServer === "platform"
+  config.socketServer === "platform" && Option.isNone(config.tls)
     ? NodeSocketServer.make({
       host: config.host,
       port,
@@ -27,7 +28,12 @@ export const tcp = (
       keepAlive: Option.isSome(config.keepalive),
       keepAliveInitialDelay: Option.match(config.keepalive, { onNone: () => 0, onSome: Duration.toMillis })
     })
-    : NetSocketServer.make({ host: config.host, port, keepalive: config.keepalive })
+    : NetSocketServer.make({
+      host: config.host,
+      port,
+      keepalive: config.keepalive,
+      tls: Option.getOrUndefined(config.tls)
+    })
 
 /** The TCP `SocketServer` on `ChatConfig`'s host and port. */
 export const layerTcp: Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError, ChatConfig> = Layer.effect(

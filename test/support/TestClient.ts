@@ -1,4 +1,5 @@
 import * as Net from "node:net"
+import * as Tls from "node:tls"
 
 /**
  * A raw line client for black-box tests: what a netcat user would see.
@@ -44,6 +45,14 @@ export class TestClient {
   static connect(port: number, host = "127.0.0.1"): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const socket = Net.createConnection({ port, host }, () => resolve(new TestClient(socket)))
+      socket.once("error", reject)
+    })
+  }
+
+  /** Connects over TLS, trusting the certificate `ca`. */
+  static connectTls(port: number, ca: string): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = Tls.connect({ port, host: "127.0.0.1", ca, servername: "localhost" }, () => resolve(new TestClient(socket)))
       socket.once("error", reject)
     })
   }
@@ -147,7 +156,9 @@ export class TestClient {
   }
 
   reset(): void {
-    this.socket.resetAndDestroy()
+    // A TLS socket cannot be reset (its handle is TLS's, not TCP's).
+    if (this.socket instanceof Tls.TLSSocket) this.socket.destroy()
+    else this.socket.resetAndDestroy()
   }
 
   private tail() {

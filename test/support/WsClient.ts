@@ -39,7 +39,8 @@ export class WsClient {
   /** Opens `/ws` on `port`; fails with the HTTP status when the server refuses the upgrade. */
   static connect(port: number, options: NodeWS.ClientOptions = {}): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const ws = new NodeWS.WebSocket(`ws://127.0.0.1:${port}/ws`, options)
+      // With a certificate to trust, over TLS.
+      const ws = new NodeWS.WebSocket(`${options.ca === undefined ? "ws" : "wss"}://127.0.0.1:${port}/ws`, options)
       ws.once("open", () => resolve(new WsClient(ws)))
       ws.once("unexpected-response", (_request, response) => {
         reject(new Error(`HTTP ${response.statusCode}`))
