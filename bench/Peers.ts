@@ -16,7 +16,15 @@ export const serverNode = process.env.npm_node_execpath ?? process.execPath
  * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own;
  * `hubbub:irc` is hubbub with every client on its IRC port (--irc-port).
  */
-export type PeerName = "hubbub" | "hubbub:platform" | "hubbub:baseline" | "hubbub:irc" | "node:net" | "redis" | "effect"
+export type PeerName =
+  | "hubbub"
+  | "hubbub:platform"
+  | "hubbub:baseline"
+  | "hubbub:irc"
+  | "hubbub:ws"
+  | "node:net"
+  | "redis"
+  | "effect"
 
 export interface Server {
   readonly name: PeerName
@@ -114,6 +122,12 @@ export const startHubbubIrc = async (): Promise<Server> => {
   return startHubbub(["--irc-port", String(ircPort)], "hubbub:irc", root, ircPort)
 }
 
+/** hubbub with every client on its WebSocket (`/ws` of --http-port), speaking its JSON protocol. */
+export const startHubbubWs = async (): Promise<Server> => {
+  const httpPort = await freePort()
+  return startHubbub(["--http-port", String(httpPort)], "hubbub:ws", root, httpPort)
+}
+
 /** A peer that is one script in bench/peers, run on the servers' Node with its port as the argument. */
 const startScript = (name: PeerName, script: string) => async (): Promise<Server> => {
   const port = await freePort()
@@ -208,6 +222,94 @@ const open = (port: number) =>
     socket.once("error", reject)
   })
 
+/**
+ * A WebSocket client on a raw socket: the upgrade, then the server's frames
+ * (unmasked) taken apart so that `onBytes` sees only their payloads; what it
+ * writes as a string is sent as bytes (latin1: its frames are built as
+ * strings by `wsFrame`).
+ */
+const openWs = async (port: number): Promise<Wire> => {
+  const wire = await open(port)
+  const write = wire.write.bind(wire) as (chunk: Uint8Array) => boolean
+  wire.write = ((chunk: string | Uint8Array) =>
+    write(typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk)) as Wire["write"]
+  const upgraded = new Promise<Uint8Array>((resolve, reject) => {
+    let head = Buffer.alloc(0)
+    const timer = setTimeout(() => reject(new Error("no WebSocket upgrade")), 60_000)
+    wire.onBytes = (bytes) => {
+      head = Buffer.concat([head, bytes])
+      const end = head.indexOf("\r\n\r\n")
+      if (end === -1) return
+      clearTimeout(timer)
+      resolve(head.subarray(end + 4))
+    }
+  })
+  write(Buffer.from(
+    `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    "latin1"
+  ))
+  const rest = await upgraded
+  // Frame state: the header's bytes so far (`have` of `need`), then payload bytes still to pass on.
+  const header = Buffer.alloc(10)
+  let have = 0
+  let need = 2
+  let payload = 0
+  let user: (bytes: Uint8Array) => void = ignore
+  const deliver = (bytes: Uint8Array) => {
+    let i = 0
+    while (i < bytes.length) {
+      if (payload > 0) {
+        const take = Math.min(payload, bytes.length - i)
+        user(bytes.subarray(i, i + take))
+        payload -= take
+        i += take
+        continue
+      }
+      header[have++] = bytes[i++]
+      if (have === 2) {
+        const len = header[1] & 0x7f
+        need = len === 126 ? 4 : len === 127 ? 10 : 2
+      }
+      if (have < need) continue
+      const len = header[1] & 0x7f
+      payload = len === 126 ? header.readUInt16BE(2) : len === 127 ? Number(header.readBigUInt64BE(2)) : len
+      have = 0
+      need = 2
+    }
+  }
+  // What the socket reads goes through `deliver`; whoever sets `onBytes` gets the payloads.
+  Object.defineProperty(wire, "onBytes", {
+    get: () => deliver,
+    set: (f: (bytes: Uint8Array) => void) => {
+      user = f
+    }
+  })
+  if (rest.length > 0) deliver(rest)
+  return wire
+}
+
+/** A client's text frame (masked with a zero key, as RFC 6455 allows) of one JSON line, as a latin1 string. */
+const wsFrame = (text: string) => {
+  const json = `{"type":"line","text":"${text}"}`
+  const length = json.length < 126 ? String.fromCharCode(0x80 | json.length) : String.fromCharCode(0x80 | 126, json.length >> 8, json.length & 0xff)
+  return `\x81${length}\0\0\0\0${json}`
+}
+
+/** WebSocket clients on the JSON protocol: each in #lobby; a sender gets its own messages back. */
+const ws: Protocol = {
+  name: "hubbub:ws",
+  subscriber: async (port, index) => {
+    const socket = await openWs(port)
+    const ready = awaitText(socket, `"type":"members"`)
+    socket.write(wsFrame(`b${index}`))
+    await ready
+    return socket
+  },
+  publisher: async (_port, _index, own) => own,
+  frame: (payload) => wsFrame(payload)
+}
+
 const hubbub: Protocol = {
   name: "hubbub",
   subscriber: async (port, index) => {
@@ -251,6 +353,7 @@ export const protocols: Record<PeerName, Protocol> = {
   "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
   "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
   "hubbub:irc": irc,
+  "hubbub:ws": ws,
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),

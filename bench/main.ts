@@ -8,7 +8,7 @@
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc,hubbub:ws]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
@@ -29,6 +29,8 @@ import {
   serverNode,
   startHubbub,
   startHubbubIrc,
+  startHubbubWs,
+  freePort,
   startEffect,
   startNet,
   startRedis
@@ -43,7 +45,7 @@ const { values: flags } = parseArgs({
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
     rooms: { type: "string" },
-    servers: { type: "string", default: "hubbub,hubbub:irc,node:net,redis,effect" },
+    servers: { type: "string", default: "hubbub,hubbub:irc,hubbub:ws,node:net,redis,effect" },
     out: { type: "string", default: "bench-results" }
   }
 })
@@ -63,9 +65,11 @@ if (wanted.includes("redis") && redisServer() === undefined) {
   wanted = wanted.filter((s) => s !== "redis")
 }
 const starters: Record<PeerName, () => Promise<Server>> = {
-  hubbub: () => startHubbub(),
+  // With its HTTP listener on (the page, /ws, /metrics), as the floors are stated; its clients are on the text port.
+  hubbub: async () => startHubbub(["--http-port", String(await freePort())]),
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
   "hubbub:irc": startHubbubIrc,
+  "hubbub:ws": startHubbubWs,
   "hubbub:baseline": () => {
     const checkout = process.env.BENCH_BASELINE
     if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
