@@ -39,6 +39,15 @@ export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCode
 export { renderText, textFormat } from "./wire/TextCodec.js"
 export { ircFormat, type IrcOptions } from "./wire/IrcCodec.js"
 export { seedFormat } from "./wire/SeedCodec.js"
+export { jsonFormat, renderJson } from "./wire/JsonCodec.js"
+/** The JSON protocol of the WebSocket (`/ws`): what a client sends, what the server sends. */
+export { ClientMessage, ServerMessage } from "./protocol/Json.js"
+/** The HTTP listener (`httpPort`): the chat page, `/ws`, `/metrics`, `/healthz`, `/readyz`. */
+export * as HttpListener from "./server/HttpListener.js"
+/** The server's metrics (Effect metrics in a registry of its own), as Prometheus text. */
+export { deliverySeconds, ServerMetrics } from "./server/Metrics.js"
+/** A WebSocket connection as a session's transport. */
+export { webSockets, WsConnection } from "./transport/WebSocket.js"
 /** The protocol's schemas: what clients send and what travels through the hub. */
 export { Command } from "./protocol/Command.js"
 export { Envelope, Event } from "./protocol/Event.js"
