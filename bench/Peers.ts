@@ -291,9 +291,16 @@ const openWs = async (port: number): Promise<Wire> => {
 
 /** A client's text frame (masked with a zero key, as RFC 6455 allows) of one JSON line, as a latin1 string. */
 const wsFrame = (text: string) => {
-  const json = `{"type":"line","text":"${text}"}`
-  const length = json.length < 126 ? String.fromCharCode(0x80 | json.length) : String.fromCharCode(0x80 | 126, json.length >> 8, json.length & 0xff)
-  return `\x81${length}\0\0\0\0${json}`
+  const json = Buffer.from(JSON.stringify({ type: "line", text }), "utf8")
+  const n = json.length
+  const length = n < 126
+    ? String.fromCharCode(0x80 | n)
+    : n < 65536
+    ? String.fromCharCode(0x80 | 126, n >> 8, n & 0xff)
+    : (() => {
+      throw new Error("bench frames are short")
+    })()
+  return `\x81${length}\0\0\0\0${json.toString("latin1")}`
 }
 
 /** WebSocket clients on the JSON protocol: each in #lobby; a sender gets its own messages back. */

@@ -104,7 +104,7 @@ const settings = {
   ),
   httpPort: Settings.integer(
     "http-port",
-    "TCP port for HTTP: the chat page, its WebSocket (/ws), /healthz and /readyz; 0 picks a free one",
+    "TCP port for HTTP: the chat page, its WebSocket (/ws), /metrics, /healthz and /readyz; 0 picks a free one",
     undefined,
     { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
   ),

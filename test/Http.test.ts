@@ -63,9 +63,10 @@ describe("HTTP", () => {
     later(() => bob.reset())
     alice.socket.pause()
     alice.send(...Array.from({ length: 20_000 }, () => "/help"))
-    for (let i = 0; i < 200 && ![...s.sessions.live.values()].some((h) => h.nick === "alice" && h.outboxBytes > 0); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    // Nothing signals it: the server's outbox for alice is looked at until it holds bytes (at most 4 s).
+    const backedUp = () => [...s.sessions.live.values()].some((h) => h.nick === "alice" && h.outboxBytes > 0)
+    for (let i = 0; i < 200 && !backedUp(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.isTrue(backedUp(), "alice's output is backed up in the server")
     stopped = s.stop()
     await bob.until("Server shutting down")
     const stopping = await get(s.httpPort, "/readyz")
@@ -184,13 +185,36 @@ describe("WebSocket", () => {
     assert.isFalse(web.ended)
   })
 
-  it("refuses a message larger than --max-line-bytes with close code 1009, and the room is told", async () => {
+  it("answers a line over --max-line-bytes like a text client's, and refuses a larger message with 1009", async () => {
     const { httpPort, port } = await httpServer({ maxLineBytes: 1024 })
     const nc = await join(port, "netcat")
     const web = await wsJoin(httpPort, "webby")
-    web.say("x".repeat(2000))
+    // Within the message limit (6 x 1024 + 64) but over the line's: an error, and the socket stays.
+    web.say("é".repeat(600))
+    assert.deepStrictEqual(await web.until(is("error")), {
+      type: "error",
+      code: "LineTooLong",
+      text: "Line too long (more than 1024 bytes); it was discarded."
+    })
+    web.say("x".repeat(1024))
+    assert.strictEqual((await web.until(is("chat"))).text.length, 1024)
+    // JSON's escaping makes this line's message 6 times its text: still a line, and within bounds.
+    web.say("\u0001".repeat(1000))
+    web.say("still here")
+    assert.strictEqual((await web.until(is("chat"))).text, "still here")
+    web.ws.send(JSON.stringify({ type: "line", text: "x".repeat(7000) }))
     assert.strictEqual(await web.closedWithin(), 1009)
     await nc.until("-!- webby has left #lobby")
+  })
+
+  it("takes a bare quit from the page as chat, and a tab closing (1001) as a closed connection", async () => {
+    const { httpPort, port } = await httpServer()
+    const nc = await join(port, "netcat")
+    const web = await wsJoin(httpPort, "webby")
+    web.say("quit")
+    assert.strictEqual(await nc.until("<webby>"), "<webby> quit")
+    web.ws.close(1001)
+    await nc.until("-!- webby has left #lobby (connection closed)")
   })
 
   it("refuses a page from another origin, and lets in the page's own and the allowed ones", async () => {
@@ -225,12 +249,14 @@ describe("WebSocket", () => {
     const nc = await join(port, "netcat")
     const silent = await wsJoin(httpPort, "silent", { autoPong: false })
     const alive = await wsJoin(httpPort, "alive")
-    await silent.closedWithin(3000)
-    await nc.until("-!- silent has left #lobby (connection reset)")
-    // Whoever answers stays: several rounds of pings later.
-    let pings = 0
-    alive.ws.on("ping", () => pings++)
-    while (pings < 3) await new Promise((resolve) => alive.ws.once("ping", resolve))
+    assert.strictEqual(await silent.closedWithin(3000), 1006)
+    await nc.until("-!- silent has left #lobby (ping timeout: 100ms)")
+    // Whoever answers stays: three more pings later.
+    const threePings = new Promise<void>((resolve) => {
+      let pings = 0
+      alive.ws.on("ping", () => ++pings === 3 && resolve())
+    })
+    await Promise.race([threePings, alive.closedWithin(3000)])
     assert.isFalse(alive.ended)
   })
 

@@ -8,6 +8,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fixtures } from "./support/fixtures.js"
 import { ServerProcess } from "./support/process.js"
+import { startServer } from "./support/server.js"
 import { TestClient } from "./support/TestClient.js"
 import { WsClient } from "./support/WsClient.js"
 
@@ -81,6 +82,35 @@ describe("TLS", () => {
     assert.deepStrictEqual(s.logs, [])
     const text = await connectTls(s.port)
     await text.until("Choose a nickname")
+  })
+
+  it("stops without waiting for connections still in their handshake, half-closed or silent, and closes them", async () => {
+    const s = await startServer({ tls: Option.some({ cert, key }) })
+    let stopped: Promise<void> | undefined
+    later(() => stopped ?? s.stop())
+    const raw = (port: number) =>
+      new Promise<Net.Socket>((resolve, reject) => {
+        const socket = Net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }, () => resolve(socket))
+        socket.on("error", reject)
+      })
+    // The server's side closing: an end (these clients keep their own side open) or a close.
+    const closed = (socket: Net.Socket) =>
+      new Promise<void>((resolve) => {
+        socket.once("end", () => resolve())
+        socket.once("close", () => resolve())
+      })
+    // Half-closed before any handshake (Node keeps the server's side open until the handshake times out),
+    // and connected but silent: the server's stop must wait for neither.
+    const quitter = await raw(s.port)
+    const quitterClosed = closed(quitter)
+    quitter.end()
+    const idle = await raw(s.port)
+    const idleClosed = closed(idle)
+    stopped = s.stop()
+    await stopped
+    await Promise.all([quitterClosed, idleClosed])
+    quitter.destroy()
+    idle.destroy()
   })
 
   it("stops at startup with one line for a missing or bad certificate or key", async () => {

@@ -269,7 +269,10 @@ const handle = (message: ServerMessage) => {
       return
     case "closing":
       if (message.text !== undefined) notice(message.text)
-      if (message.reason === "quit") state.quit = true
+      // Leaving, or being put out by the operator, is not a dropped connection: no coming back on our own.
+      if (message.reason === "quit" || message.reason === "kicked") state.quit = true
+      // Cut off for flooding: come back, but not at once.
+      if (message.reason === "flood") state.attempts = Math.max(state.attempts, 4)
       return
   }
 }
@@ -305,7 +308,7 @@ const connect = () => {
     if (state.refresh !== undefined) clearInterval(state.refresh)
     state.refresh = undefined
     if (state.quit) {
-      setStatus("You left. Reload the page to come back.", true)
+      setStatus("Disconnected. Reload the page to come back.", true)
       return
     }
     // Backoff: 1, 2, 4, 8, 16, then every 30 seconds, each with some jitter.

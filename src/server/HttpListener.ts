@@ -18,6 +18,7 @@ import { ChatConfig } from "../ChatConfig.js"
 import { Sessions } from "../session/Sessions.js"
 import { ServerMetrics } from "./Metrics.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
+import { jsonFrameBytes } from "../wire/JsonCodec.js"
 
 /** The chat page's files, served from memory: name, content type. */
 const pageFiles = [
@@ -50,7 +51,7 @@ const loadPage = (root: string) =>
 /** The page may load nothing from elsewhere, and nothing may frame it. */
 const pageHeaders = {
   "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
   "referrer-policy": "no-referrer"
 }
 
@@ -69,11 +70,23 @@ export const make = Effect.fnUntraced(function*(
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
   const tls = config.tls
-  const server = yield* NodeHttpServer.make(() => tls._tag === "Some" ? Https.createServer(tls.value) : Http.createServer(), {
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
+  const create = () => {
+    if (tls._tag === "None") return Http.createServer()
+    const server = Https.createServer({ ...tls.value, handshakeTimeout: 10_000 })
+    // As on the other TLS ports: a failed handshake is a debug line and costs its socket.
+    server.on("tlsClientError", (error: Error, socket: Net.Socket) => {
+      socket.destroy()
+      runFork(Effect.logDebug("TLS handshake failed").pipe(Effect.annotateLogs({ error: error.message })))
+    })
+    return server
+  }
+  const allowed = config.allowedOrigins.map(normalizeOrigin)
+  const server = yield* NodeHttpServer.make(create, {
     host: config.host,
     port,
-    // A WebSocket message larger than a line may be is refused (close code 1009).
-    websocket: { maxPayload: config.maxLineBytes, WebSocket: sockets.WebSocket },
+    // A WebSocket message larger than a line's JSON may be is refused (close code 1009).
+    websocket: { maxPayload: jsonFrameBytes(config.maxLineBytes), WebSocket: sockets.WebSocket },
     // Sessions are closed before the listener; what is left is idle page loads.
     gracefulShutdownTimeout: "1 second"
   })
@@ -86,7 +99,7 @@ export const make = Effect.fnUntraced(function*(
         return HttpServerResponse.text("This is hubbub's WebSocket: connect with a WebSocket client.\n", { status: 426 })
       }
       const origin = request.headers.origin
-      if (origin !== undefined && !originAllowed(origin, request.headers.host, config.allowedOrigins)) {
+      if (origin !== undefined && !originAllowed(origin, request.headers.host, allowed)) {
         yield* Effect.logDebug("WebSocket refused: origin not allowed").pipe(Effect.annotateLogs({ origin }))
         return HttpServerResponse.text(`Origin ${origin} may not open this WebSocket.\n`, { status: 403 })
       }
@@ -128,9 +141,19 @@ export const make = Effect.fnUntraced(function*(
   return server
 })
 
+/** An origin as browsers send it (`https://chat.example.org`, no path, lowercase); `*` stays. */
+const normalizeOrigin = (origin: string): string => {
+  if (origin === "*") return origin
+  try {
+    return new URL(origin).origin
+  } catch {
+    return origin
+  }
+}
+
 /** The page's own origin (the host it was loaded from), or one the operator allowed. */
 const originAllowed = (origin: string, host: string | undefined, allowed: ReadonlyArray<string>): boolean => {
-  if (allowed.includes("*") || allowed.includes(origin)) return true
+  if (allowed.includes("*") || allowed.includes(normalizeOrigin(origin))) return true
   try {
     return host !== undefined && new URL(origin).host === host
   } catch {

@@ -29,10 +29,10 @@ export interface ReaderEnv extends CommandEnv {
 /** How connections are framed on a server with `config`. */
 export const framingOf = (
   config: ChatConfigShape,
-  format: Pick<Format, "telnet" | "maxLineBytes" | "readEndsLine">,
+  format: Pick<Format, "telnet" | "maxLineBytes" | "readEndsLine" | "frameBytes">,
   counters: { bytesIn: number }
 ): FramingOptions => ({
-  maxLineBytes: format.maxLineBytes ?? config.maxLineBytes,
+  maxLineBytes: format.maxLineBytes ?? format.frameBytes?.(config.maxLineBytes) ?? config.maxLineBytes,
   telnet: format.telnet,
   readEndsLine: format.readEndsLine === true,
   partials: config.floodRate > 0,

@@ -134,7 +134,10 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
   if (error.value instanceof SessionClosed) return error.value.reason
   if (Socket.isSocketError(error.value)) {
     const reason = error.value.reason
-    return reason._tag === "SocketCloseError" && reason.code === 1000 ? CloseReasons.Closed : CloseReasons.Reset
+    // A WebSocket closed as normal (1000), going away (1001: a tab closed) or without a code (1005) was closed, not reset.
+    return reason._tag === "SocketCloseError" && (reason.code === 1000 || reason.code === 1001 || reason.code === 1005)
+      ? CloseReasons.Closed
+      : CloseReasons.Reset
   }
   return CloseReasons.Reset
 }
@@ -147,7 +150,7 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
  */
 const finish = Effect.fnUntraced(function*(session: Session, exit: Exit.Exit<unknown, unknown>) {
   const { codec, config, hub, sessions, stats } = session.env
-  const reason = session.reason ??= reasonOf(exit)
+  const reason = session.reason ??= session.connection.closeReason?.() ?? reasonOf(exit)
   stats.closed(reason)
   const offence = offenceText(reason)
   if (offence !== undefined) yield* session.offend(offence)

@@ -56,7 +56,7 @@ export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderCli
   readonly decoder: Decoder
 
   constructor(readonly env: SessionEnv, readonly fiber: Fiber.Fiber<unknown, unknown>) {
-    this.decoder = env.codec.decoder()
+    this.decoder = env.codec.decoder({ maxLineBytes: env.config.maxLineBytes })
   }
 
   /** Takes a connection, in the scope that owns it. */

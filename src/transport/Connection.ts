@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import type { CloseReason } from "../protocol/CloseReason.js"
 import { netSink, type Sink, writerSink } from "./Sink.js"
 
 /** Marks a `Socket` that is a {@link Connection} of its own once its reader is acquired. */
@@ -23,6 +24,8 @@ export interface Connection {
   /** The socket's next read; fails with a `SocketError` when the connection ends. */
   readonly pull: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array | string>, Socket.SocketError>
   readonly sink: Sink
+  /** Why the transport itself ended the connection, when it did (a WebSocket client that stopped answering pings). */
+  readonly closeReason?: () => CloseReason | undefined
 }
 
 /** The Node socket under a platform `Socket`, when there is one (TCP or TLS). */

@@ -18,7 +18,12 @@ export interface NetServerOptions {
   readonly keepalive: Option.Option<Duration.Duration>
   /** TLS with this certificate and key (PEM): connections are served once their handshake is done. */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined
+  /** With TLS: handshakes under way at once; more connections are closed at once. */
+  readonly maxHandshakes?: number | undefined
 }
+
+/** A TLS handshake not done within this long closes its connection (Node's default is two minutes). */
+const handshakeMillis = 10_000
 
 const openError = (cause: unknown) =>
   new SocketServer.SocketServerError({ reason: new SocketServer.SocketServerOpenError({ cause }) })
@@ -45,7 +50,7 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
   // TLS reads the socket for its handshake: a TLS connection is paused once it is secure instead.
   const server: Net.Server = options.tls === undefined
     ? Net.createServer({ ...tcp, pauseOnConnect: true })
-    : Tls.createServer({ ...tcp, cert: options.tls.cert, key: options.tls.key })
+    : Tls.createServer({ ...tcp, cert: options.tls.cert, key: options.tls.key, handshakeTimeout: handshakeMillis })
   const accepted = options.tls === undefined ? "connection" : "secureConnection"
   const waiting = new Set<Net.Socket>()
   const park = (conn: Net.Socket) => {
@@ -55,15 +60,33 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
   }
   let onConnection: (conn: Net.Socket) => void = park
   server.on(accepted, (conn: Net.Socket) => {
-    if (options.tls !== undefined) conn.pause()
+    if (options.tls !== undefined) {
+      handshaking.delete((conn as Tls.TLSSocket & { _parent?: Net.Socket })._parent ?? conn)
+      conn.pause()
+    }
     onConnection(conn)
   })
-  // A failed handshake (a plaintext client, a bad certificate on its side) costs its socket, which Node closes.
+  // A failed handshake (a plaintext client, a bad certificate on its side, none within the timeout) costs
+  // its socket, closed here (Node leaves a half-closed one open). Handshakes under way are bounded and
+  // closed with the listener.
   let onTlsError: (error: Error) => void = ignore
-  if (options.tls !== undefined) server.on("tlsClientError", (error: Error) => onTlsError(error))
+  const handshaking = new Set<Net.Socket>()
+  if (options.tls !== undefined) {
+    const limit = options.maxHandshakes ?? 1024
+    server.on("connection", (raw: Net.Socket) => {
+      if (handshaking.size >= limit) return raw.destroy()
+      handshaking.add(raw)
+      raw.once("close", () => handshaking.delete(raw))
+    })
+    server.on("tlsClientError", (error: Error, socket: Tls.TLSSocket) => {
+      socket.destroy()
+      onTlsError(error)
+    })
+  }
   yield* Effect.addFinalizer(() =>
     Effect.callback<void>((resume) => {
       for (const conn of waiting) conn.destroy()
+      for (const raw of handshaking) raw.destroy()
       server.close(() => resume(Effect.void))
     })
   )

@@ -32,7 +32,8 @@ export const tcp = (
       host: config.host,
       port,
       keepalive: config.keepalive,
-      tls: Option.getOrUndefined(config.tls)
+      tls: Option.getOrUndefined(config.tls),
+      maxHandshakes: config.maxConnections
     })
 
 /** The TCP `SocketServer` on `ChatConfig`'s host and port. */

@@ -49,6 +49,9 @@ export class WsConnection implements Socket.Socket, Connection {
   readonly [ConnectionTypeId] = ConnectionTypeId
   pull!: Effect.Effect<Arr.NonEmptyReadonlyArray<Uint8Array | string>, Socket.SocketError>
   sink!: Sink
+  /** Set when liveness cut the client off. */
+  private cutOff: CloseReason | undefined = undefined
+  readonly closeReason = () => this.cutOff
 
   constructor(
     private readonly socket: Socket.Socket,
@@ -71,7 +74,10 @@ export class WsConnection implements Socket.Socket, Connection {
       if (ws === undefined) return Effect.fail(new Socket.SocketError({ reason: new Socket.SocketCloseError({ code: 1006 }) }))
       this.pull = reader.pull
       this.sink = new WsSink(ws, this.node)
-      return Effect.as(Effect.forkScoped(liveness(ws, this.pingEvery)), reader)
+      const cut = () => {
+        this.cutOff = { _tag: "PingTimeout", millis: Duration.toMillis(this.pingEvery) }
+      }
+      return Effect.as(Effect.forkScoped(liveness(ws, this.pingEvery, cut)), reader)
     })
   }
 
@@ -80,8 +86,8 @@ export class WsConnection implements Socket.Socket, Connection {
   }
 }
 
-/** Pings every `every`; a client that has not answered the last ping by then is cut off. */
-const liveness = (ws: NodeWS.WebSocket, every: Duration.Duration): Effect.Effect<void> =>
+/** Pings every `every`; a client that has not answered the last ping by then is cut off (`cut` is told first). */
+const liveness = (ws: NodeWS.WebSocket, every: Duration.Duration, cut: () => void): Effect.Effect<void> =>
   Effect.suspend(() => {
     let answered = true
     const pong = () => {
@@ -92,8 +98,9 @@ const liveness = (ws: NodeWS.WebSocket, every: Duration.Duration): Effect.Effect
       Effect.sleep(every),
       Effect.suspend(() => {
         if (!answered) {
+          cut()
           ws.terminate()
-          return Effect.logDebug("WebSocket client did not answer a ping; cut off")
+          return Effect.void
         }
         answered = false
         ws.ping()

@@ -57,7 +57,13 @@ export interface Format {
   readonly anonymous?: boolean
   /** What one read brings without a line end is a line of its own (the seed protocol). */
   readonly readEndsLine?: boolean
-  readonly decoder: () => Decoder
+  /**
+   * The longest frame its clients may send, in bytes, for a server whose
+   * lines may be `maxLineBytes` (JSON's escaping makes a line's frame longer).
+   */
+  readonly frameBytes?: (maxLineBytes: number) => number
+  /** A connection's reader of lines; `maxLineBytes` is the server's limit on a line's text. */
+  readonly decoder: (limits: { readonly maxLineBytes: number }) => Decoder
   /** An event as this wire shows it, line end included; bytes for what is not text. */
   readonly render: (event: Event) => string | Uint8Array
 }

@@ -4,6 +4,7 @@ import { closeLabel, farewellText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
 import { ClientMessage, type ServerMessage } from "../protocol/Json.js"
 import type { Reply } from "../protocol/Reply.js"
+import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Format, Input } from "./Codec.js"
 import { replyText } from "./TextCodec.js"
 import { textDecoder } from "./TextInput.js"
@@ -19,7 +20,11 @@ const readMessage = Schema.decodeUnknownResult(ClientMessage)
 
 const bad = (detail: string): Input => ({ _tag: "Invalid", reply: { _tag: "BadMessage", detail } })
 
-export const jsonDecoder: Decoder = {
+/** A JSON line's frame may be this much longer than its text: every byte escaped as `\uXXXX`, and the envelope. */
+export const jsonFrameBytes = (maxLineBytes: number): number => 6 * maxLineBytes + 64
+
+/** Reads JSON lines whose text may be at most `maxLineBytes` (as a text client's line may). */
+export const jsonDecoder = (maxLineBytes: number): Decoder => ({
   decode: (line, registered) => {
     if (line.trim() === "") return undefined
     let value: unknown
@@ -30,9 +35,15 @@ export const jsonDecoder: Decoder = {
     }
     const message = readMessage(value)
     if (Result.isFailure(message)) return bad(`expected {"type":"line","text":"..."}`)
-    return textDecoder.decode(message.success.text, registered)
+    const text = message.success.text
+    if (Buffer.byteLength(text, "utf8") > maxLineBytes) {
+      return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: maxLineBytes } }
+    }
+    // A bare `quit` is the seed protocol's way to leave: from the page it is just a word.
+    if (registered && text.trim() === "quit") return { _tag: "Say", text: sanitize(text) }
+    return textDecoder.decode(text, registered)
   }
-}
+})
 
 /** Replies that say something the client asked for went wrong. */
 const errors = new Set<Reply["_tag"]>([
@@ -144,6 +155,7 @@ export const jsonFormat: Format = {
   telnet: false,
   rooms: "one",
   readEndsLine: true,
-  decoder: () => jsonDecoder,
+  frameBytes: jsonFrameBytes,
+  decoder: ({ maxLineBytes }) => jsonDecoder(maxLineBytes),
   render: renderJson
 }
