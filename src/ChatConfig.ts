@@ -71,6 +71,8 @@ export interface ChatConfigShape {
   readonly allowedOrigins: ReadonlyArray<string>
   /** The built chat page's folder (`dist/web`, built with the program). */
   readonly webRoot: string
+  /** A room's last messages kept for whoever joins it (chat and actions); 0 keeps none. */
+  readonly history: number
   /**
    * TLS for every listener (text, IRC, seed, HTTP and its WebSocket) with
    * this certificate (chain) and private key, in PEM; none is plaintext.
@@ -105,7 +107,8 @@ export const defaults: ChatConfigShape = {
   allowedOrigins: [],
   // Beside the built program (dist/), where `npm run build` puts the page.
   webRoot: fileURLToPath(new URL("web", import.meta.url)),
-  tls: Option.none()
+  tls: Option.none(),
+  history: 50
 }
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {

@@ -113,6 +113,11 @@ const settings = {
     "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
     ""
   ),
+  history: Settings.integer("history", "A room's last messages shown to whoever joins it; 0 keeps none", defaults.history, {
+    min: 0,
+    max: 1000,
+    expected: "a number from 0 to 1000"
+  }),
   webRoot: Settings.text("web-root", "The built chat page's folder", defaults.webRoot),
   tlsCert: Settings.text(
     "tls-cert",
@@ -263,6 +268,7 @@ export const command = Command.make("hubbub", flags, (given) =>
       httpPort: Option.fromUndefinedOr(f.httpPort),
       allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
       webRoot: f.webRoot,
+      history: f.history,
       tls
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))

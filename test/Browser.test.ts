@@ -124,6 +124,21 @@ describe("the chat page in Chromium", () => {
     assert.strictEqual(dialogs, 0)
   })
 
+  it("shows a page that opens later the room's earlier messages as a block, with their times", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0 })
+    const cat = await join(port, "cat")
+    cat.send("before you came", "/me was here")
+    await cat.until("* cat was here")
+    const ann = await openAs(httpPort, "ann")
+    await ann.locator("#log li.history.action", { hasText: "was here" }).waitFor()
+    assert.deepStrictEqual(
+      await ann.$$eval("#log li.history.chat", (items) => items.map((li) => li.querySelector(".text")!.textContent)),
+      ["before you came", "was here"]
+    )
+    assert.match(await ann.locator("#log li.history.chat time").first().textContent() ?? "", /\d{1,2}:\d{2}/)
+    await ann.screenshot({ path: Path.join(artifacts, "history.png") })
+  })
+
   it("reconnects with backoff after the server restarts, and says so", async () => {
     const first = ServerProcess.start(["--port", "0", "--http-port", "0"])
     later(() => first.kill())

@@ -49,12 +49,12 @@ const state = {
 
 const clock = (date: Date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
 
-/** One line in the log; every part is text, never HTML. */
-const append = (kind: string, parts: ReadonlyArray<readonly [className: string, text: string]>) => {
+/** One line in the log (stamped now, or at `at`); every part is text, never HTML. */
+const append = (kind: string, parts: ReadonlyArray<readonly [className: string, text: string]>, at?: number) => {
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40
   const item = document.createElement("li")
   item.className = kind
-  const now = new Date()
+  const now = at === undefined ? new Date() : new Date(at)
   const time = document.createElement("time")
   time.dateTime = now.toISOString()
   time.textContent = clock(now)
@@ -264,6 +264,15 @@ const handle = (message: ServerMessage) => {
         return askNick(message.text)
       }
       return error(message.text)
+    case "history":
+      notice(`Earlier in ${message.room}:`, "history")
+      for (const entry of message.entries) {
+        append(entry.action ? "history chat action" : "history chat", [
+          ["from", entry.action ? `* ${entry.from} ` : `<${entry.from}> `],
+          ["text", entry.text]
+        ], entry.at)
+      }
+      return notice("(end of earlier messages)", "history")
     case "pong":
       if (state.asked.delete("ping")) notice(`PONG ${message.token}`)
       return

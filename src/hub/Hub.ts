@@ -6,6 +6,7 @@ import type * as Stream from "effect/Stream"
 import { ChatConfig } from "../ChatConfig.js"
 import type { Envelope, Event } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 import { makeMemoryHub } from "./HubMemory.js"
 
@@ -49,6 +50,8 @@ export interface RoomInfo {
 export interface Joined {
   readonly roster: Roster
   readonly topic: string | undefined
+  /** The room's last messages (up to `history` of them), oldest first. */
+  readonly history: ReadonlyArray<HistoryEntry>
   /** Whether the session was already in the room (then nothing was published). */
   readonly already: boolean
 }
@@ -70,6 +73,8 @@ export interface Joined {
  *   more members than `announceMaxMembers` is told nothing of comings and
  *   goings (the session concerned still is).
  * - After a `Closing` to everyone, a session that subscribes gets one too.
+ * - Joining a room gives its last messages (chat and actions, up to
+ *   `history`), for as long as the room exists.
  */
 export class Hub extends Context.Service<Hub, {
   /** Registers a session under a nickname, or renames it (telling its rooms). */

@@ -8,6 +8,7 @@ import { answer, Envelope, type Event } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import { Directory } from "./Directory.js"
 import { Dispatcher, runDispatcher } from "./Dispatcher.js"
+import { RoomHistory } from "./History.js"
 import type { Hub } from "./Hub.js"
 import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 
@@ -16,24 +17,34 @@ import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./Hub
  * `PubSub` that carries every event, numbered in publication order, and a
  * {@link Dispatcher} that hands each subscribed session its events.
  */
-export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers">) {
+export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers" | "history">) {
   const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
   const clock = yield* Clock.Clock
   const dispatcher = new Dispatcher()
   yield* runDispatcher(dispatcher, bus)
   const directory = new Directory()
+  const history = new RoomHistory(config.history)
   let seq = 0
   let renames = 0
   // The server's last word to everyone; a session that subscribes after it still gets it.
   let farewell: Event | undefined = undefined
 
-  const stamp = (event: Event, room: string | undefined, to: string | undefined): void => {
+  const stamp = (event: Event, room: string | undefined, to: string | undefined): Envelope => {
     if (event._tag === "Closing" && to === undefined) farewell = event
-    PubSub.publishUnsafe(bus, new Envelope(event, ++seq, room, to, clock.currentTimeMillisUnsafe()))
+    const envelope = new Envelope(event, ++seq, room, to, clock.currentTimeMillisUnsafe())
+    PubSub.publishUnsafe(bus, envelope)
+    return envelope
   }
   // Events for a room that does not exist, or a session that is not subscribed, go nowhere.
   const toRoom = (room: string, event: Event) => {
-    if (directory.has(room as Room)) stamp(event, room, undefined)
+    if (!directory.has(room as Room)) return
+    const envelope = stamp(event, room, undefined)
+    if (event._tag === "Chat" || event._tag === "Action") history.add(room, envelope)
+  }
+  /** A session left a room; a room left empty is gone, and its history with it. */
+  const exited = (session: SessionId, room: Room) => {
+    directory.exit(session, room)
+    if (!directory.has(room)) history.drop(room)
   }
   const toSession = (session: string, event: Event) => {
     if (dispatcher.has(session)) stamp(event, undefined, session)
@@ -57,11 +68,11 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
           ? toSession(event.to, event)
           : event.room !== undefined
           ? toRoom(event.room, event)
-          : stamp(event, undefined, undefined)
+          : void stamp(event, undefined, undefined)
       case "Announcement":
-        return stamp(event, undefined, undefined)
+        return void stamp(event, undefined, undefined)
       case "Closing":
-        return event.to !== undefined ? toSession(event.to, event) : stamp(event, undefined, undefined)
+        return event.to !== undefined ? toSession(event.to, event) : void stamp(event, undefined, undefined)
     }
   }
 
@@ -76,7 +87,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
   const exit = (session: SessionId, nick: Nick, room: Room, reason: string) => {
     const quiet = !announced(directory.size(room))
     route({ _tag: "Left", room, nick, session, reason, ...(quiet ? { quiet } : {}) })
-    directory.exit(session, room)
+    exited(session, room)
   }
 
   const hub: Hub["Service"] = {
@@ -100,7 +111,12 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         const quiet = !announced(directory.size(room))
         route({ _tag: "Joined", room, nick, session, ...(quiet ? { quiet } : {}) })
       }
-      return { roster: directory.roster(room)!, topic: directory.topic(room), already: !entered }
+      return {
+        roster: directory.roster(room)!,
+        topic: directory.topic(room),
+        history: entered ? history.of(room) : [],
+        already: !entered
+      }
     }),
     part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {
       const nick = yield* nickOf(session)
@@ -115,7 +131,7 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         if (reason !== undefined && announced(directory.size(room))) {
           route({ _tag: "Left", room, nick, session, reason, quit: true })
         }
-        directory.exit(session, room)
+        exited(session, room)
       }
       directory.remove(session)
     }),

@@ -56,6 +56,12 @@ export const Notice = Schema.Struct({ type: Schema.Literal("notice"), text: S, r
 /** What the client asked for went wrong: `code` names it (`NickTaken`, `BadMessage`, ...), `text` says it. */
 export const ErrorMessage = Schema.Struct({ type: Schema.Literal("error"), code: S, text: S })
 export const Pong = Schema.Struct({ type: Schema.Literal("pong"), token: S })
+/** A room's last messages, oldest first, for one who has just joined it; `at` in milliseconds since the epoch. */
+export const History = Schema.Struct({
+  type: Schema.Literal("history"),
+  room: S,
+  entries: Schema.Array(Schema.Struct({ at: Schema.Number, from: S, text: S, action: flag }))
+})
 /** The last message before the server closes the connection: why (`reason`, as the log names it), in words. */
 export const Closing = Schema.Struct({ type: Schema.Literal("closing"), reason: S, text: optionalString })
 
@@ -73,6 +79,7 @@ export const ServerMessage = Schema.Union([
   Notice,
   ErrorMessage,
   Pong,
+  History,
   Closing
 ])
 export type ServerMessage = typeof ServerMessage.Type

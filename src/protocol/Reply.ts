@@ -72,6 +72,17 @@ export const UnknownCommand = Schema.TaggedStruct("UnknownCommand", { name: S })
 export const LineTooLong = Schema.TaggedStruct("LineTooLong", { max: N })
 /** A message the client's wire format cannot read (the JSON codec's bad JSON): `detail` says what is wrong. */
 export const BadMessage = Schema.TaggedStruct("BadMessage", { detail: S })
+/** A room's message from before one joined it: when it was sent (milliseconds since the epoch), by whom. */
+export const HistoryEntry = Schema.Struct({ at: N, from: S, text: S, action: Schema.optional(Schema.Boolean) })
+export type HistoryEntry = typeof HistoryEntry.Type
+/** A room's last messages, oldest first, for one who has just joined it. */
+export const History = Schema.TaggedStruct("History", { room: S, entries: Schema.Array(HistoryEntry) })
+
+/** A history entry as one line: `[12:03] <alice> text`, the time as the server's clock shows it. */
+export const historyLine = (entry: HistoryEntry): string => {
+  const time = new Date(entry.at).toTimeString().slice(0, 5)
+  return entry.action ? `[${time}] * ${entry.from} ${entry.text}` : `[${time}] <${entry.from}> ${entry.text}`
+}
 /** Telnet's timing mark, answered. */
 export const TimingMarkDone = Schema.TaggedStruct("TimingMarkDone", {})
 /** A connection the server does not take: `full`, `address` (per-IP limit) or `stopping`. */
@@ -114,6 +125,7 @@ export const Reply = Schema.Union([
   UnknownCommand,
   LineTooLong,
   BadMessage,
+  History,
   TimingMarkDone,
   Refused
 ])

@@ -39,6 +39,8 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   if (env.rooms === "one") yield* reply(env, client, members)
   if (topic !== undefined) yield* reply(env, client, topic)
   if (env.rooms === "many") yield* reply(env, client, members)
+  // What was said before, after who is there.
+  if (joined.history.length > 0) yield* reply(env, client, { _tag: "History", room, entries: joined.history })
 })
 
 export const join = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {

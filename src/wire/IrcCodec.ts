@@ -1,7 +1,7 @@
 import { briefText } from "../protocol/CloseReason.js"
 import { cut } from "../protocol/Text.js"
 import type { Event } from "../protocol/Event.js"
-import type { Reply } from "../protocol/Reply.js"
+import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
 import { IrcDecoder, maxTargets, RunFacts } from "./IrcInput.js"
@@ -186,6 +186,9 @@ export const ircFormat = (options: IrcOptions): Format => {
           : reply.why === "address"
           ? `ERROR :Too many connections from your address (limit ${reply.limit})\r\n`
           : "ERROR :Server shutting down\r\n"
+      case "History":
+        // A notice block from the server to the channel, each line as it was said, with its time.
+        return reply.entries.map((entry) => one(`:${server} NOTICE ${reply.room} :`, historyLine(entry))).join("")
       case "AlreadyIn":
       case "AlreadyNick":
       case "Sent":

@@ -91,6 +91,8 @@ const reply = (reply: Reply): ServerMessage | undefined => {
       return { type: "private", to: reply.to, text: reply.text }
     case "Pong":
       return { type: "pong", token: reply.token }
+    case "History":
+      return reply.entries.length === 0 ? undefined : { type: "history", room: reply.room, entries: reply.entries }
   }
   const text = replyText(reply)
   if (text === undefined) return undefined

@@ -1,6 +1,6 @@
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
-import type { Reply } from "../protocol/Reply.js"
+import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { willTimingMark } from "./Telnet.js"
 import { textDecoder, usageOf } from "./TextInput.js"
@@ -101,6 +101,8 @@ export const replyText = (reply: Reply): string | undefined => {
       return `Line too long (more than ${reply.max} bytes); it was discarded.`
     case "BadMessage":
       return `Bad message: ${reply.detail}`
+    case "History":
+      return reply.entries.length === 0 ? undefined : reply.entries.map(historyLine).join("\n")
     case "Refused":
       switch (reply.why) {
         case "full":

@@ -16,10 +16,10 @@ import { Probe } from "../support/Probe.js"
  */
 export const hubContract = (
   name: string,
-  makeHub: (announceMaxMembers: number) => Layer.Layer<Hub, unknown>
+  makeHub: (announceMaxMembers: number, history?: number) => Layer.Layer<Hub, unknown>
 ) =>
   describe(`${name}: the hub contract`, () => {
-    const withHub = (announceMaxMembers = 0) => Effect.provide(makeHub(announceMaxMembers))
+    const withHub = (announceMaxMembers = 0, history?: number) => Effect.provide(makeHub(announceMaxMembers, history))
 
     const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
 
@@ -272,6 +272,40 @@ export const hubContract = (
         assert.notInclude(gone.lines, "<ann> after")
       }).pipe(withHub()))
 
+    it.live("gives whoever joins a room its last messages, oldest first, as many as it keeps, while the room exists", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#b")
+        for (let i = 1; i <= 5; i++) yield* hub.publish(say("#a", "ann", `m${i}`))
+        yield* hub.publish({ _tag: "Action", room: "#a", from: "ann", text: "waves" })
+        yield* hub.publish(say("#b", "ben", "elsewhere"))
+        yield* hub.publish({ _tag: "Notice", room: "#a", text: "not a message" })
+        yield* hub.claimNick("s3", "cat" as Nick)
+        const joined = yield* hub.join("s3", "#a" as Room)
+        assert.deepStrictEqual(
+          joined.history.map((e) => [e.from, e.text, e.action === true]),
+          [["ann", "m4", false], ["ann", "m5", false], ["ann", "waves", true]]
+        )
+        assert.isTrue(joined.history.every((e, i, all) => e.at > 0 && (i === 0 || all[i - 1].at <= e.at)))
+        assert.deepStrictEqual((yield* hub.join("s3", "#a" as Room)).history, [], "already in: nothing again")
+        // Emptied, the room is gone, and so is what was said in it.
+        yield* hub.leave("s1", "quit")
+        yield* hub.leave("s3", "quit")
+        yield* hub.claimNick("s4", "dan" as Nick)
+        assert.deepStrictEqual((yield* hub.join("s4", "#a" as Room)).history, [])
+        assert.deepStrictEqual((yield* hub.join("s4", "#b" as Room)).history.map((e) => e.text), ["elsewhere"])
+      }).pipe(withHub(0, 3)))
+
+    it.live("keeps no history when it is told to keep none", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        yield* hub.publish(say("#a", "ann", "one"))
+        yield* hub.claimNick("s2", "ben" as Nick)
+        assert.deepStrictEqual((yield* hub.join("s2", "#a" as Room)).history, [])
+      }).pipe(withHub(0, 0)))
+
     it.live("gives every event to a stream of them (a bot)", () =>
       Effect.gen(function*() {
         const hub = yield* Hub
@@ -299,5 +333,5 @@ export const attached = (id: string, nick: string, room: string) =>
   })
 
 /** The memory hub with its settings: what the contract runs against first. */
-export const memoryHub = (announceMaxMembers: number) =>
-  Hub.layerMemory.pipe(Layer.provide(ChatConfig.layer({ announceMaxMembers })))
+export const memoryHub = (announceMaxMembers: number, history?: number) =>
+  Hub.layerMemory.pipe(Layer.provide(ChatConfig.layer({ announceMaxMembers, ...(history === undefined ? {} : { history }) })))
