@@ -111,9 +111,10 @@ const settings = {
   wsAllowedOrigins: Settings.text(
     "ws-allowed-origins",
     "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
-    ""
+    "",
+    "none"
   ),
-  history: Settings.integer("history", "A room's last messages shown to whoever joins it; 0 keeps none", defaults.history, {
+  history: Settings.integer("history", "A room's last messages shown to whoever joins it (0 to 1000); 0 keeps none", defaults.history, {
     min: 0,
     max: 1000,
     expected: "a number from 0 to 1000"
@@ -122,9 +123,10 @@ const settings = {
   tlsCert: Settings.text(
     "tls-cert",
     "PEM certificate (chain) file: with --tls-key, every listener speaks TLS",
-    ""
+    "",
+    "off"
   ),
-  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", ""),
+  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", "off"),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
   pingInterval: seconds(
     "ping-interval",
@@ -206,9 +208,24 @@ const readTls = (certFile: string, keyFile: string) =>
     const fs = yield* FileSystem.FileSystem
     const read = (flag: string, file: string) =>
       fs.readFileString(file).pipe(
-        Effect.mapError((error) => `cannot read ${flag} ${file}: ${error.reason._tag === "NotFound" ? "no such file" : error.message}`)
+        Effect.mapError((error) =>
+          `cannot read ${flag} ${file}: ${
+            error.reason._tag === "NotFound"
+              ? "no such file"
+              : error.reason._tag === "PermissionDenied"
+              ? "permission denied"
+              : "not a readable file"
+          }`
+        )
       )
     const pair = { cert: yield* read("--tls-cert", certFile), key: yield* read("--tls-key", keyFile) }
+    // Node takes an empty (or PEM-less) file as no certificate at all, and then fails every handshake.
+    if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(pair.cert)) {
+      return yield* Effect.fail(`no PEM certificate in --tls-cert ${certFile}`)
+    }
+    if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pair.key)) {
+      return yield* Effect.fail(`no PEM private key in --tls-key ${keyFile}`)
+    }
     const problem = yield* Effect.try({ try: () => Tls.createSecureContext(pair), catch: (error) => String(error) }).pipe(
       Effect.flip,
       Effect.option

@@ -133,8 +133,8 @@ export const choice = <const A extends string>(
 })
 
 /** Any text. */
-export const text = (name: string, description: string, fallback: string): Setting<string> => ({
-  flag: Flag.String(name).pipe(Flag.withDescription(describe(name, description, fallback)), Flag.optional),
+export const text = (name: string, description: string, fallback: string, shown: string = fallback): Setting<string> => ({
+  flag: Flag.String(name).pipe(Flag.withDescription(describe(name, description, shown)), Flag.optional),
   env: envName(name),
   parse: Result.succeed,
   expected: "some text",

@@ -97,6 +97,10 @@ describe("/metrics", () => {
     const before = await metrics(httpPort)
     assert.strictEqual(before.get(`hubbub_connections{protocol="text"}`), 0)
     assert.strictEqual(before.get("hubbub_sessions_registered"), 0)
+    // Every metric is there from the first read, before anything happened.
+    for (const name of ["hubbub_lines_received_total", "hubbub_connections_refused_total", "hubbub_flood_delays_total", "hubbub_delivery_seconds_count"]) {
+      assert.strictEqual(before.get(name), 0, name)
+    }
 
     const nc = await join(port, "netcat")
     const web = await wsJoin(httpPort, "webby")
@@ -107,7 +111,8 @@ describe("/metrics", () => {
     assert.strictEqual(during.get(`hubbub_connections{protocol="json"}`), 1)
     assert.strictEqual(during.get("hubbub_sessions_registered"), 2)
     assert.strictEqual(during.get("hubbub_rooms"), 1)
-    assert.strictEqual(during.get("hubbub_lines_received_total"), 2)
+    assert.strictEqual(during.get("hubbub_lines_received_total"), 4, "two nicknames and two lines of chat")
+    assert.strictEqual(during.get("hubbub_messages_received_total"), 2)
     assert.isAtLeast(during.get("hubbub_events_delivered_total")!, 4)
     assert.isAbove(during.get("hubbub_bytes_received_total")!, 0)
     assert.isAbove(during.get("hubbub_bytes_sent_total")!, during.get("hubbub_bytes_received_total")!)

@@ -25,6 +25,8 @@ beforeAll(() => {
     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
     "-keyout", Path.join(dir, "key.pem"), "-out", Path.join(dir, "cert.pem")
   ], { stdio: "ignore" })
+  execFileSync("openssl", ["genrsa", "-out", Path.join(dir, "other-key.pem"), "2048"], { stdio: "ignore" })
+  Fs.writeFileSync(Path.join(dir, "empty.pem"), "")
   cert = Fs.readFileSync(Path.join(dir, "cert.pem"), "utf8")
   key = Fs.readFileSync(Path.join(dir, "key.pem"), "utf8")
   return () => Fs.rmSync(dir, { recursive: true, force: true })
@@ -117,7 +119,10 @@ describe("TLS", () => {
     const cases: Array<readonly [Array<string>, RegExp]> = [
       [["--tls-cert", Path.join(dir, "cert.pem")], /^hubbub: TLS needs both --tls-cert and --tls-key$/],
       [["--tls-cert", Path.join(dir, "nope.pem"), "--tls-key", Path.join(dir, "key.pem")], /^hubbub: cannot read --tls-cert .*nope\.pem: no such file$/],
-      [["--tls-cert", Path.join(dir, "key.pem"), "--tls-key", Path.join(dir, "key.pem")], /^hubbub: bad TLS certificate or key /]
+      [["--tls-cert", Path.join(dir, "key.pem"), "--tls-key", Path.join(dir, "key.pem")], /^hubbub: no PEM certificate in --tls-cert /],
+      [["--tls-cert", Path.join(dir, "empty.pem"), "--tls-key", Path.join(dir, "key.pem")], /^hubbub: no PEM certificate in --tls-cert /],
+      [["--tls-cert", Path.join(dir, "cert.pem"), "--tls-key", dir], /^hubbub: cannot read --tls-key .*: not a readable file$/],
+      [["--tls-cert", Path.join(dir, "cert.pem"), "--tls-key", Path.join(dir, "other-key.pem")], /^hubbub: bad TLS certificate or key .*key values mismatch/]
     ]
     for (const [args, line] of cases) {
       const server = ServerProcess.start(["--port", "0", ...args])

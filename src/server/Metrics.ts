@@ -21,7 +21,7 @@ const counter = (name: string, description: string) => Metric.counter(name, { de
 
 const connections = gauge("hubbub_connections", "Open sessions, by protocol (text, irc, seed, json: the WebSocket)")
 const registered = gauge("hubbub_sessions_registered", "Sessions with a nickname")
-const rooms = gauge("hubbub_rooms", "Rooms with members")
+const rooms = gauge("hubbub_rooms", "Rooms (#lobby always exists)")
 const outboxBytes = gauge("hubbub_outbox_bytes", "Bytes queued in the server for clients that have not taken them yet")
 const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reason")
 
@@ -29,7 +29,8 @@ const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reas
 const counted: ReadonlyArray<readonly [keyof Counters, Metric.Counter<number>]> = [
   ["connections", counter("hubbub_connections_accepted_total", "Connections served")],
   ["refused", counter("hubbub_connections_refused_total", "Connections refused (server full, per-address limit, stopping)")],
-  ["messagesIn", counter("hubbub_lines_received_total", "Lines received from clients")],
+  ["linesIn", counter("hubbub_lines_received_total", "Lines received from clients (nicknames, commands, chat)")],
+  ["messagesIn", counter("hubbub_messages_received_total", "Messages clients sent: chat, actions, private messages")],
   ["messagesOut", counter("hubbub_events_delivered_total", "Events delivered to clients, counted per recipient")],
   ["bytesIn", counter("hubbub_bytes_received_total", "Bytes read from clients")],
   ["bytesOut", counter("hubbub_bytes_sent_total", "Bytes written to clients")],
@@ -59,9 +60,10 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
       const reported = new Map<string, number>()
       // Counters only go up: each takes what was added since the last read.
       const add = (key: string, metric: Metric.Counter<number>, now: number) => {
-        const delta = now - (reported.get(key) ?? 0)
+        const before = reported.get(key)
         reported.set(key, now)
-        return delta > 0 ? Metric.update(metric, delta) : Effect.void
+        // The first read shows every counter, at 0 if nothing happened yet.
+        return before === undefined || now > before ? Metric.update(metric, now - (before ?? 0)) : Effect.void
       }
       const read = Effect.gen(function*() {
         const byProtocol = new Map<string, number>()
@@ -82,6 +84,8 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
         yield* Metric.update(outboxBytes, queued)
         yield* Metric.update(rooms, (yield* hub.rooms).length)
         for (const [key, metric] of counted) yield* add(key, metric, stats.counters[key])
+        // Shown before the first pass is observed, with no observations.
+        yield* Metric.value(deliverySeconds)
         for (const [reason, count] of stats.closedBy) {
           yield* add(`closed:${reason}`, Metric.withAttributes(disconnects, { reason }), count)
         }

@@ -8,6 +8,9 @@ export interface Counters {
   /** Connections served since the start (refused ones not included). */
   connections: number
   refused: number
+  /** Lines read from clients, whatever they were (a nickname, a command, chat). */
+  linesIn: number
+  /** Messages clients sent (chat, actions, private messages). */
   messagesIn: number
   /** Events delivered to clients, counted per recipient. */
   messagesOut: number
@@ -38,6 +41,7 @@ export class Stats extends Context.Service<Stats, {
       const counters: Counters = {
         connections: 0,
         refused: 0,
+        linesIn: 0,
         messagesIn: 0,
         messagesOut: 0,
         bytesIn: 0,

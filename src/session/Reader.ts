@@ -136,17 +136,20 @@ class DecodePull<E, R> {
     const from = this.at
     this.at = this.client.nick === undefined ? this.throughLine(from) : Math.min(this.pending.length, from + this.env.framing.maxBatch)
     const out: Array<Input | undefined> = []
-    let completed = false
+    let lines = 0
     for (let i = from; i < this.at; i++) {
       const frame = this.pending[i]
-      if (typeof frame === "string" || frame._tag === "TooLong") completed = true
+      if (typeof frame === "string" || frame._tag === "TooLong") lines++
       const input = this.input(frame)
       // A line may be several commands (IRC's `JOIN #a,#b`), or none.
       if (!Array.isArray(input)) out.push(input as Input | undefined)
       else if (input.length === 0) out.push(undefined)
       else out.push(...input)
     }
-    if (completed) this.client.lastLine = this.env.now()
+    if (lines > 0) {
+      this.client.lastLine = this.env.now()
+      this.env.counters.linesIn += lines
+    }
     return out as unknown as Arr.NonEmptyReadonlyArray<Input | undefined>
   }
 
