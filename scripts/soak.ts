@@ -1,11 +1,13 @@
 /**
  * `npm run soak`: runs `node dist/main.js` under a mix of hostile and broken
- * clients while healthy ones chat, then prints what the healthy clients lost
- * and how the offenders were cut off. Talks to 127.0.0.1 only; every loop is
- * bounded by the run's duration.
+ * clients while healthy ones chat (on the text port, IRC and the WebSocket,
+ * a third each), then prints what the healthy clients lost and how the
+ * offenders were cut off. Talks to 127.0.0.1 only; every loop is bounded by
+ * the run's duration.
  *
  *   npm run soak -- [--duration SECONDS] [--healthy N]
  */
+import * as NodeWS from "@effect/platform-node/NodeWS"
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import * as Net from "node:net"
@@ -25,6 +27,8 @@ const node = process.env.npm_node_execpath ?? process.execPath
 const server = spawn(node, [
   "dist/main.js",
   "--port", "0",
+  "--irc-port", "0",
+  "--http-port", "0",
   "--log-format", "json",
   "--flood-rate", "20",
   "--flood-burst", "40",
@@ -39,6 +43,8 @@ const closeReasons = new Map<string, number>()
 let warnings = 0
 let errors = 0
 let port = 0
+let ircPort = 0
+let httpPort = 0
 const listening = new Promise<void>((resolve) => {
   let partial = ""
   server.stderr!.setEncoding("utf8").on("data", (text: string) => {
@@ -53,8 +59,12 @@ const listening = new Promise<void>((resolve) => {
       }
       const message = Array.isArray(entry.message) ? entry.message.join(" ") : String(entry.message)
       const m = /listening on 127\.0\.0\.1:(\d+)/.exec(message)
-      if (m) {
-        port = Number(m[1])
+      if (m) port = Number(m[1])
+      const irc = /listening for IRC on 127\.0\.0\.1:(\d+)/.exec(message)
+      if (irc) ircPort = Number(irc[1])
+      const http = /chat page at http:\/\/127\.0\.0\.1:(\d+)\//.exec(message)
+      if (http) {
+        httpPort = Number(http[1])
         resolve()
       }
       if (entry.level === "WARN") warnings++
@@ -83,10 +93,10 @@ const running = () => Date.now() - start < durationMs
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`
 
-/** A client that registers and collects every line it gets. */
-const open = (nick: string | undefined, onLine: (line: string) => void = () => {}) =>
+/** A client that registers and collects every line it gets (on the text port, or `to`). */
+const open = (nick: string | undefined, onLine: (line: string) => void = () => {}, to?: number) =>
   new Promise<Net.Socket>((resolve) => {
-    const socket = Net.createConnection({ port, host: "127.0.0.1" })
+    const socket = Net.createConnection({ port: to ?? port, host: "127.0.0.1" })
     socket.on("error", () => {})
     let partial = ""
     socket.setEncoding("utf8")
@@ -102,13 +112,32 @@ const open = (nick: string | undefined, onLine: (line: string) => void = () => {
     socket.once("close", () => resolve(socket))
   })
 
+/** A WebSocket client on the JSON protocol: `onMessage` gets every message the server sends. */
+const openWs = (onMessage: (message: { type: string; from?: string; text?: string }) => void = () => {}) =>
+  new Promise<NodeWS.WebSocket>((resolve) => {
+    const ws = new NodeWS.WebSocket(`ws://127.0.0.1:${httpPort}/ws`)
+    ws.on("error", () => {})
+    ws.on("message", (data: Buffer) => {
+      for (const line of data.toString("utf8").split("\n")) if (line !== "") onMessage(JSON.parse(line))
+    })
+    ws.once("open", () => resolve(ws))
+    ws.once("close", () => resolve(ws))
+  })
+const say = (ws: NodeWS.WebSocket, text: string) => {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: "line", text }))
+}
+
 await listening
-console.log(`soak: server on 127.0.0.1:${port}, ${healthyCount} healthy clients, ${durationMs / 1000} s`)
+console.log(`soak: server on 127.0.0.1:${port} (IRC ${ircPort}, HTTP ${httpPort}), ${healthyCount} healthy clients, ${durationMs / 1000} s`)
 
 // --- healthy clients: numbered messages, checked for loss, order and stray controls ---
 interface Healthy {
   nick: string
-  socket: Net.Socket
+  /** Sends one line of chat. */
+  send: (text: string) => void
+  close: () => void
+  /** IRC shows no sender its own messages. */
+  echo: boolean
   sent: number
   /** Per sender: the sequence numbers received, in order. */
   got: Map<string, Array<number>>
@@ -117,23 +146,50 @@ interface Healthy {
 }
 const controls = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]/
 const healthy: Array<Healthy> = []
+const heard = (h: Healthy, from: string, text: string) => {
+  if (controls.test(text)) h.controls++
+  const m = /^(\d+) (\d+)$/.exec(text)
+  if (!m || !/^ok\d+$/.test(from)) return
+  const list = h.got.get(from) ?? []
+  list.push(Number(m[1]))
+  h.got.set(from, list)
+  h.latencies.push(Date.now() - Number(m[2]))
+}
 for (let i = 0; i < healthyCount; i++) {
-  const h: Healthy = { nick: `ok${i}`, socket: undefined as never, sent: 0, got: new Map(), latencies: [], controls: 0 }
-  h.socket = await open(h.nick, (line) => {
-    if (controls.test(line)) h.controls++
-    const m = /^<(ok\d+)> (\d+) (\d+)$/.exec(line)
-    if (!m) return
-    const list = h.got.get(m[1]) ?? []
-    list.push(Number(m[2]))
-    h.got.set(m[1], list)
-    h.latencies.push(Date.now() - Number(m[3]))
-  })
+  const h: Healthy = { nick: `ok${i}`, send: () => {}, close: () => {}, echo: true, sent: 0, got: new Map(), latencies: [], controls: 0 }
+  const kind = i % 3
+  if (kind === 0) {
+    const socket = await open(h.nick, (line) => {
+      if (controls.test(line)) h.controls++
+      const m = /^<(ok\d+)> (.*)$/.exec(line)
+      if (m) heard(h, m[1], m[2])
+    })
+    h.send = (text) => socket.write(`${text}\n`)
+    h.close = () => socket.destroy()
+  } else if (kind === 1) {
+    h.echo = false
+    const socket = await open(undefined, (line) => {
+      const m = /^:(ok\d+)!\S+ PRIVMSG #lobby :(.*?)\r?$/.exec(line)
+      if (m) heard(h, m[1], m[2])
+      else if (controls.test(line.replace(/\r$/, ""))) h.controls++
+    }, ircPort)
+    socket.write(`NICK ${h.nick}\r\nUSER ${h.nick} 0 * :${h.nick}\r\nJOIN #lobby\r\n`)
+    h.send = (text) => socket.write(`PRIVMSG #lobby :${text}\r\n`)
+    h.close = () => socket.destroy()
+  } else {
+    const ws = await openWs((message) => {
+      if (message.type === "chat" && message.from !== undefined && message.text !== undefined) heard(h, message.from, message.text)
+    })
+    say(ws, h.nick)
+    h.send = (text) => say(ws, text)
+    h.close = () => ws.terminate()
+  }
   healthy.push(h)
 }
 await sleep(500)
 const chatting = (async () => {
   while (running()) {
-    for (const h of healthy) h.socket.write(`${h.sent++} ${Date.now()}\n`)
+    for (const h of healthy) h.send(`${h.sent++} ${Date.now()}`)
     await sleep(250)
   }
 })()
@@ -217,6 +273,28 @@ const kinds: Record<string, () => Promise<void>> = {
     s.destroy()
     count("never reads")
   },
+  async webGarbage() {
+    // bad JSON, unknown messages, a line over the limit, then a message over the frame limit (closed with 1009)
+    const ws = await openWs()
+    say(ws, `web${serial++}`)
+    ws.send("not json at all")
+    ws.send(JSON.stringify({ type: "shout", text: "hi" }))
+    say(ws, "\x1b[2J\u202Eevil<script>alert(1)</script>")
+    say(ws, "w".repeat(8000))
+    ws.send("x".repeat(64 * 1024))
+    await Promise.race([new Promise((resolve) => ws.once("close", resolve)), sleep(2000)])
+    ws.terminate()
+    count("websocket garbage")
+  },
+  async ircJunk() {
+    // a command before registering, an unknown one, a line over 512 bytes, a mode, a WHO, then QUIT
+    const s = await open(undefined, () => {}, ircPort)
+    s.write("JOIN #lobby\r\nFOO bar\r\nPRIVMSG #lobby :" + "i".repeat(600) + "\r\n")
+    s.write(`NICK irc${serial++}\r\nUSER x 0 * :x\r\nMODE #lobby +o\r\nWHO *\r\nQUIT :junk done\r\n`)
+    await untilClosed(s, 2000)
+    s.destroy()
+    count("irc junk")
+  },
   async resetter() {
     const s = await open(`reset${serial++}`)
     s.write("half a li")
@@ -254,7 +332,8 @@ const memory = (async () => {
 await Promise.all([chatting, memory, ...attacks])
 // let the last healthy messages arrive
 const lastSent = Date.now()
-const expected = healthy.reduce((n, h) => n + h.sent, 0) * healthy.length
+const sentBy = healthy.reduce((n, h) => n + h.sent, 0)
+const expected = healthy.reduce((n, h) => n + sentBy - (h.echo ? 0 : h.sent), 0)
 const received = () => healthy.reduce((n, h) => n + h.latencies.length, 0)
 while (received() < expected && Date.now() - lastSent < 5000) await sleep(50)
 if (process.stdout.isTTY) process.stdout.write("\n")
@@ -263,6 +342,7 @@ let lost = 0
 let reordered = 0
 for (const h of healthy) {
   for (const sender of healthy) {
+    if (sender === h && !h.echo) continue
     const seqs = h.got.get(sender.nick) ?? []
     lost += sender.sent - new Set(seqs).size
     for (let i = 1; i < seqs.length; i++) if (seqs[i] <= seqs[i - 1]) reordered++
@@ -274,11 +354,11 @@ const finalRss = rss()
 
 server.kill("SIGINT")
 const code = await new Promise<number | null>((resolve) => server.on("exit", (c) => resolve(c)))
-for (const h of healthy) h.socket.destroy()
+for (const h of healthy) h.close()
 
 const sent = healthy.reduce((n, h) => n + h.sent, 0)
 const summary = [
-  `healthy messages: ${sent} sent, ${received()} of ${expected} deliveries received, ${lost} lost, ${reordered} reordered`,
+  `healthy messages: ${sent} sent (text, IRC and WebSocket clients, a third each), ${received()} of ${expected} deliveries received, ${lost} lost, ${reordered} reordered`,
   `healthy latency: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${latencies.at(-1) ?? 0} ms`,
   `control characters reaching healthy clients: ${healthy.reduce((n, h) => n + h.controls, 0)}`,
   `offender runs: ${[...offenders].map(([k, n]) => `${k} ${n}`).join(", ")}`,
