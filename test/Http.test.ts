@@ -191,7 +191,7 @@ describe("WebSocket", () => {
   })
 
   it("answers a line over --max-line-bytes like a text client's, and refuses a larger message with 1009", async () => {
-    const { httpPort, port } = await httpServer({ maxLineBytes: 1024 })
+    const { httpPort, logs, port } = await httpServer({ maxLineBytes: 1024 })
     const nc = await join(port, "netcat")
     const web = await wsJoin(httpPort, "webby")
     // Within the message limit (6 x 1024 + 64) but over the line's: an error, and the socket stays.
@@ -209,7 +209,13 @@ describe("WebSocket", () => {
     assert.strictEqual((await web.until(is("chat"))).text, "still here")
     web.ws.send(JSON.stringify({ type: "line", text: "x".repeat(7000) }))
     assert.strictEqual(await web.closedWithin(), 1009)
-    await nc.until("-!- webby has left #lobby")
+    await nc.until("-!- webby has left #lobby (disconnected: message too large)")
+    // One warning a client: a first offence that is the message's size says so.
+    const big = await wsJoin(httpPort, "big")
+    big.ws.send(JSON.stringify({ type: "line", text: "x".repeat(7000) }))
+    assert.strictEqual(await big.closedWithin(), 1009)
+    await nc.until("-!- big has left #lobby (disconnected: message too large)")
+    assert.deepStrictEqual(logs.map((l) => l.message), ["line over 1024 bytes discarded", "a message larger than the limit"])
   })
 
   it("takes a bare quit from the page as chat, and a tab closing (1001) as a closed connection", async () => {

@@ -25,6 +25,8 @@ export const CloseReason = Schema.Union([
   Schema.TaggedStruct("PingTimeout", { millis: Schema.Number }),
   /** No nickname chosen within `millis`. */
   Schema.TaggedStruct("Unregistered", { millis: Schema.Number }),
+  /** It sent a message larger than its transport takes (a WebSocket frame over the limit, closed with 1009). */
+  Schema.TaggedStruct("TooLarge", {}),
   /** The operator disconnected it. */
   Schema.TaggedStruct("Kicked", { message: Schema.optional(Schema.String) }),
   /** The server is stopping. */
@@ -113,6 +115,14 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
     farewell: (r) => `Disconnected: no nickname chosen within ${seconds(r.millis)}.`,
     brief: (r) => `Registration timeout: ${seconds(r.millis)}`,
     offence: () => "no nickname within the registration timeout"
+  },
+  TooLarge: {
+    label: "too large",
+    left: () => "disconnected: message too large",
+    // The transport has closed already (with its own code: WebSocket's 1009, Message Too Big).
+    farewell: () => undefined,
+    brief: () => "Message too large",
+    offence: () => "a message larger than the limit"
   },
   Kicked: {
     label: "kicked",

@@ -134,10 +134,9 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
   if (error.value instanceof SessionClosed) return error.value.reason
   if (Socket.isSocketError(error.value)) {
     const reason = error.value.reason
+    if (reason._tag !== "SocketCloseError") return CloseReasons.Reset
     // A WebSocket closed as normal (1000), going away (1001: a tab closed) or without a code (1005) was closed, not reset.
-    return reason._tag === "SocketCloseError" && (reason.code === 1000 || reason.code === 1001 || reason.code === 1005)
-      ? CloseReasons.Closed
-      : CloseReasons.Reset
+    return reason.code === 1000 || reason.code === 1001 || reason.code === 1005 ? CloseReasons.Closed : CloseReasons.Reset
   }
   return CloseReasons.Reset
 }

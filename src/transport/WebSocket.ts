@@ -75,8 +75,13 @@ export class WsConnection implements Socket.Socket, Connection {
       this.pull = reader.pull
       this.sink = new WsSink(ws, this.node)
       const cut = () => {
-        this.cutOff = { _tag: "PingTimeout", millis: Duration.toMillis(this.pingEvery) }
+        this.cutOff ??= { _tag: "PingTimeout", millis: Duration.toMillis(this.pingEvery) }
       }
+      // `ws` refuses a message over its limit with an error, then closes with 1009. Heard before the platform's
+      // reader hears it: that ends the session at once, and the reason must be known by then.
+      ws.prependOnceListener("error", (error: Error & { code?: string }) => {
+        if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.cutOff ??= { _tag: "TooLarge" }
+      })
       return Effect.as(Effect.forkScoped(liveness(ws, this.pingEvery, cut)), reader)
     })
   }
