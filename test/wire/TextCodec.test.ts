@@ -133,11 +133,13 @@ describe("the text protocol's output", () => {
     assert.deepStrictEqual(renderText({ _tag: "Answer", to: "s1", reply: { _tag: "TimingMarkDone" } }), Uint8Array.of(255, 251, 6))
   })
 
-  it("has a farewell for every close reason but a reset, and tells rooms why, but not at shutdown", () => {
+  it("has a farewell for every close reason but those whose connection is already gone, and tells rooms why, but not at shutdown", () => {
+    // A reset leaves nobody to read; a message too large was refused by the transport, which closed.
+    const gone = ["Reset", "TooLarge"]
     for (const tag of Object.keys(closeTexts)) {
       const reason = { _tag: tag, limit: 1, millis: 1000, rate: 20, bytes: 100 } as never
       const text = renderText({ _tag: "Closing", to: "s1", reason }) as string
-      assert.strictEqual(text === "", tag === "Reset", tag)
+      assert.strictEqual(text === "", gone.includes(tag), tag)
     }
   })
 
