@@ -1,79 +1,40 @@
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as PubSub from "effect/PubSub"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { ChatConfigShape } from "../ChatConfig.js"
-import { answer, Envelope, type Event } from "../protocol/Event.js"
+import { answer, type Event } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import { Directory } from "./Directory.js"
-import { Dispatcher, runDispatcher } from "./Dispatcher.js"
+import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
 import type { Hub } from "./Hub.js"
 import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 
 /**
- * `Hub.layerMemory`'s hub: a {@link Directory} for who is where, one Effect
- * `PubSub` that carries every event, numbered in publication order, and a
- * {@link Dispatcher} that hands each subscribed session its events.
+ * `Hub.layerMemory`'s hub: a {@link Directory} for who is where, and a
+ * {@link Delivery} (an Effect `PubSub` and its dispatcher) for what happens.
  */
 export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers" | "history">) {
-  const bus = yield* Effect.acquireRelease(PubSub.unbounded<Envelope>(), PubSub.shutdown)
-  const clock = yield* Clock.Clock
-  const dispatcher = new Dispatcher()
-  yield* runDispatcher(dispatcher, bus)
+  const delivery = yield* Delivery.make
   const directory = new Directory()
   const history = new RoomHistory(config.history)
-  let seq = 0
   let renames = 0
-  // The server's last word to everyone; a session that subscribes after it still gets it.
-  let farewell: Event | undefined = undefined
 
-  const stamp = (event: Event, room: string | undefined, to: string | undefined): Envelope => {
-    if (event._tag === "Closing" && to === undefined) farewell = event
-    const envelope = new Envelope(event, ++seq, room, to, clock.currentTimeMillisUnsafe())
-    PubSub.publishUnsafe(bus, envelope)
-    return envelope
-  }
-  // Events for a room that does not exist, or a session that is not subscribed, go nowhere.
-  const toRoom = (room: string, event: Event) => {
-    if (!directory.has(room as Room)) return
-    const envelope = stamp(event, room, undefined)
-    if (event._tag === "Chat" || event._tag === "Action") history.add(room, envelope)
+  /** Hands an event to the bus, addressed as its fields say; an event for a room that does not exist, or a session that is not subscribed, goes nowhere. */
+  const route = (event: Event): void => {
+    const { room, to } = addressOf(event)
+    if (room !== undefined) {
+      if (!directory.has(room as Room)) return
+      const envelope = delivery.stamp(event, room, undefined)
+      if (event._tag === "Chat" || event._tag === "Action") history.add(room, envelope)
+    } else if (to !== undefined) {
+      if (delivery.has(to)) delivery.stamp(event, undefined, to)
+    } else {
+      delivery.stamp(event, undefined, undefined)
+    }
   }
   /** A session left a room; a room left empty is gone, and its history with it. */
   const exited = (session: SessionId, room: Room) => {
     directory.exit(session, room)
     if (!directory.has(room)) history.drop(room)
-  }
-  const toSession = (session: string, event: Event) => {
-    if (dispatcher.has(session)) stamp(event, undefined, session)
-  }
-  /** Hands an event to the bus, addressed as its fields say. */
-  const route = (event: Event): void => {
-    switch (event._tag) {
-      case "Chat":
-      case "Action":
-      case "Renamed":
-      case "TopicChanged":
-        return toRoom(event.room, event)
-      case "Joined":
-      case "Left":
-        return event.quiet ? toSession(event.session, event) : toRoom(event.room, event)
-      case "Private":
-      case "Answer":
-        return toSession(event.to, event)
-      case "Notice":
-        return event.to !== undefined
-          ? toSession(event.to, event)
-          : event.room !== undefined
-          ? toRoom(event.room, event)
-          : void stamp(event, undefined, undefined)
-      case "Announcement":
-        return void stamp(event, undefined, undefined)
-      case "Closing":
-        return event.to !== undefined ? toSession(event.to, event) : void stamp(event, undefined, undefined)
-    }
   }
 
   /** Whether comings and goings are announced in a room of this many members. */
@@ -157,13 +118,8 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
       Effect.sync(() => {
         for (const event of events) route(event)
       }),
-    subscribe: (session, recipient) =>
-      Effect.flatMap(Effect.scope, (scope) => {
-        const entry = dispatcher.attach(session, recipient, directory.roomsOf(session), seq)
-        if (farewell !== undefined) stamp({ ...farewell, to: session } as Event, undefined, session)
-        return Scope.addFinalizer(scope, Effect.sync(() => dispatcher.detach(entry)))
-      }),
-    events: Stream.fromPubSub(bus)
+    subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
+    events: delivery.events
   }
   return hub
 })
