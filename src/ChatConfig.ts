@@ -78,6 +78,16 @@ export interface ChatConfigShape {
    * this certificate (chain) and private key, in PEM; none is plaintext.
    */
   readonly tls: Option.Option<{ readonly cert: string; readonly key: string }>
+  /** Redis for a cluster of servers (`redis://host:port`): `Hub.layer` picks `Hub.layerRedis` with it, `Hub.layerMemory` without. */
+  readonly redisUrl: Option.Option<string>
+  /** Start alone when Redis does not answer (and link up when it does), instead of failing. */
+  readonly redisOptional: boolean
+  /** This server's name in the cluster: letters, digits, `.`, `_`, `:` and `-`; unique among the servers. */
+  readonly nodeId: string
+  /** A server that stops renewing its lease is dropped from the cluster within this time, and its users with it. */
+  readonly presenceTtl: Duration.Duration
+  /** The start of every Redis key and channel name: several clusters can share one Redis. */
+  readonly redisPrefix: string
 }
 
 export const defaults: ChatConfigShape = {
@@ -108,8 +118,16 @@ export const defaults: ChatConfigShape = {
   // Beside the built program (dist/), where `npm run build` puts the page.
   webRoot: fileURLToPath(new URL("web", import.meta.url)),
   tls: Option.none(),
-  history: 50
+  history: 50,
+  redisUrl: Option.none(),
+  redisOptional: false,
+  nodeId: `${Os.hostname()}:${process.pid}`,
+  presenceTtl: Duration.seconds(15),
+  redisPrefix: "hubbub:"
 }
+
+/** What a node id may be: it names sessions in the cluster (`<node>/<id>`) and Redis keys. */
+export const nodeIdPattern = /^[A-Za-z0-9._:-]{1,64}$/
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {
   /** The configuration with `overrides` applied over the defaults. */

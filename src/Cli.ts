@@ -13,7 +13,8 @@ import * as Tls from "node:tls"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
-import { ChatConfig, defaults } from "./ChatConfig.js"
+import * as Os from "node:os"
+import { ChatConfig, defaults, nodeIdPattern } from "./ChatConfig.js"
 import { ChatServer } from "./server/ChatServer.js"
 import * as OperatorConsole from "./server/OperatorConsole.js"
 import * as Settings from "./Settings.js"
@@ -132,6 +133,24 @@ const settings = {
     "ping-interval",
     "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often",
     Option.some(defaults.pingInterval)
+  ),
+  redis: Settings.text(
+    "redis",
+    "Redis URL (redis://HOST:PORT) shared by several hubbub servers, which then are one chat",
+    "",
+    "off: this server alone"
+  ),
+  redisOptional: Settings.boolean(
+    "redis-optional",
+    "Start even when Redis does not answer: alone, joining the others once it does",
+    "off: exit 1",
+    false
+  ),
+  nodeId: Settings.text("node-id", "This server's name in the cluster: letters, digits, . _ : -", "", "HOSTNAME:PORT"),
+  presenceTtl: seconds(
+    "presence-ttl",
+    "Seconds within which the cluster drops a server that stopped answering, and its users with it",
+    Option.some(defaults.presenceTtl)
   ),
   console: Settings.boolean(
     "console",
@@ -253,6 +272,15 @@ export const command = Command.make("hubbub", flags, (given) =>
       : levels[yield* Settings.resolve(logLevel, Option.none()).pipe(Effect.catch(invalid))]
     const f = yield* resolveAll(given).pipe(Effect.catch(invalid))
     const withConsole = f.console ?? (yield* stdio.stdinIsTerminal)
+    const nodeId = f.nodeId === "" ? `${Os.hostname()}:${f.port === 0 ? `pid-${process.pid}` : f.port}` : f.nodeId
+    const clusterProblem = f.redis !== "" && !/^rediss?:\/\/[^\s]+$/.test(f.redis)
+      ? `--redis ${f.redis}: expected a URL like redis://127.0.0.1:6379`
+      : !nodeIdPattern.test(nodeId)
+      ? `--node-id ${nodeId}: expected 1-64 letters, digits, ., _, : or -`
+      : f.presenceTtl < 1
+      ? `--presence-ttl ${f.presenceTtl}: expected 1 second or more`
+      : undefined
+    if (clusterProblem !== undefined) yield* invalid(new Settings.SettingError({ message: clusterProblem }))
     const tls = yield* readTls(f.tlsCert, f.tlsKey).pipe(
       Effect.catch((message) =>
         Effect.andThen(Console.error(`hubbub: ${message}`), Effect.fail(new StartupError({ message })))
@@ -286,7 +314,11 @@ export const command = Command.make("hubbub", flags, (given) =>
       allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
       webRoot: f.webRoot,
       history: f.history,
-      tls
+      tls,
+      redisUrl: f.redis === "" ? Option.none() : Option.some(f.redis),
+      redisOptional: f.redisOptional,
+      nodeId,
+      presenceTtl: Duration.seconds(f.presenceTtl)
     })
     const server = ChatServer.layerStandalone.pipe(Layer.provide(config))
     const app = withConsole ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server
@@ -304,6 +336,7 @@ export const command = Command.make("hubbub", flags, (given) =>
       Effect.catchTags({
         SocketServerError: (error) => cannotListen(describeListenError(error.reason.cause, f.host, f.port)),
         ListenError: (error) => cannotListen(describeListenError(error.failure, f.host, error.port)),
+        RedisUnavailable: (error) => cannotListen(error.message),
         PageError: (error) =>
           cannotListen(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
       }),

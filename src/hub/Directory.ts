@@ -64,6 +64,11 @@ export class Directory {
     return previous
   }
 
+  /** Every registered session and its nickname. */
+  *registered(): Iterable<readonly [SessionId, Nick]> {
+    for (const [session, state] of this.sessions) yield [session, state.nick]
+  }
+
   /** Puts a session in a room; false when it was already there. */
   enter(session: SessionId, room: Room): boolean {
     const state = this.sessions.get(session)!

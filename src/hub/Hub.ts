@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { ChatConfig } from "../ChatConfig.js"
@@ -9,6 +10,7 @@ import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 import { makeMemoryHub } from "./HubMemory.js"
+import type { RedisUnavailable } from "./RedisLink.js"
 
 export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 
@@ -108,6 +110,29 @@ export class Hub extends Context.Service<Hub, {
   /** Every event, as it is published (a bot, a bridge, a logger). */
   readonly events: Stream.Stream<Envelope>
 }>()("hubbub/Hub") {
+  /**
+   * Several servers as one chat, through Redis at `redisUrl` (see
+   * `HubRedis.ts`): one order per room across servers, cluster-wide
+   * nicknames and presence, history in Redis. Fails with `RedisUnavailable`
+   * when Redis does not answer, unless `redisOptional`.
+   */
+  static readonly layerRedis: Layer.Layer<Hub, RedisUnavailable, ChatConfig> = Layer.effect(
+    Hub,
+    Effect.gen(function*() {
+      const config = yield* ChatConfig
+      // Loaded only when asked for: Redis's client is a large part of the program to load.
+      const { makeRedisHub } = yield* Effect.promise(() => import("./HubRedis.js"))
+      return yield* makeRedisHub({ ...config, redisUrl: Option.getOrElse(config.redisUrl, () => "redis://127.0.0.1:6379") })
+    })
+  )
+
+  /** `layerRedis` when the configuration names a Redis, else `layerMemory`. */
+  static readonly layer: Layer.Layer<Hub, RedisUnavailable, ChatConfig> = Layer.unwrap(
+    Effect.gen(function*() {
+      return Option.isSome((yield* ChatConfig).redisUrl) ? Hub.layerRedis : Hub.layerMemory
+    })
+  )
+
   /** A hub for one process: directory in maps, events through one Effect `PubSub` and its dispatcher. */
   static readonly layerMemory: Layer.Layer<Hub, never, ChatConfig> = Layer.effect(
     Hub,

@@ -135,7 +135,7 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
   },
   Shutdown: {
     label: "shutdown",
-    left: () => undefined,
+    left: () => "server shutting down",
     farewell: () => "Server shutting down. Goodbye.",
     brief: () => "Server shutting down"
   }

@@ -103,6 +103,8 @@ export class ChatServer extends Context.Service<ChatServer, {
           sessions.stop()
           const live = sessions.live.size
           yield* Effect.logInfo("shutting down").pipe(Effect.annotateLogs({ sessions: live }))
+          // Everyone's last event, in one pass: none of them hears of the others leaving (those on other servers do).
+          yield* hub.publish({ _tag: "Closing", reason: CloseReasons.Shutdown })
           for (const handle of sessions.live.values()) handle.close(CloseReasons.Shutdown)
           if (live === 0) return
           const finished = yield* sessions.awaitEmpty.pipe(Effect.timeoutOption(config.shutdownTimeout))
@@ -148,12 +150,13 @@ export class ChatServer extends Context.Service<ChatServer, {
   )
 
   /**
-   * The services every server needs besides its `SocketServer`: in-memory
-   * hub, text codec, sessions, and its metrics (in a registry of its own).
+   * The services every server needs besides its `SocketServer`: the hub
+   * (`Hub.layer`: in memory, or through Redis when configured), text codec,
+   * sessions, and its metrics (in a registry of its own).
    */
   static readonly layerServices = ServerMetrics.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(
-      Hub.layerMemory,
+      Hub.layer,
       Codec.layerText,
       Sessions.layer,
       Stats.layer,

@@ -1,0 +1,99 @@
+import * as Effect from "effect/Effect"
+import type { HistoryEntry } from "../protocol/Reply.js"
+import { Lobby, type Nick, nickKey, type Room } from "../protocol/Names.js"
+import { globMatch } from "./Directory.js"
+import type { Member, RoomInfo, Roster } from "./Hub.js"
+import * as Scripts from "./RedisScripts.js"
+import { historyOf, type RedisWire } from "./RedisWire.js"
+
+/** The most `SCAN` pages one nickname search reads. */
+const maxPages = 100
+
+/**
+ * Who is where in the whole cluster, read from Redis (see `RedisScripts`
+ * for the keys). A session of this server is given by its own id, any other
+ * by its cluster name.
+ */
+export class RedisClusterView {
+  constructor(
+    private readonly prefix: string,
+    private readonly wire: RedisWire,
+    private readonly send: <A>(args: ReadonlyArray<string>) => Promise<A>
+  ) {}
+
+  private call<A>(...args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
+    return Effect.tryPromise({ try: () => this.send<A>(args), catch: (error) => error })
+  }
+
+  exists(room: Room): Effect.Effect<boolean, unknown> {
+    return room === Lobby
+      ? Effect.succeed(true)
+      : Effect.map(this.call<number>("EXISTS", this.prefix + "members:" + room), (n) => n === 1)
+  }
+
+  findNick(nick: string): Effect.Effect<Member | undefined, unknown> {
+    return Effect.map(this.call<string | null>("GET", this.prefix + "nick:" + nickKey(nick)), (value) => this.member(value))
+  }
+
+  private member(value: string | null): Member | undefined {
+    if (value === null) return undefined
+    const space = value.indexOf(" ")
+    return { session: this.wire.local(value.slice(0, space)), nick: value.slice(space + 1) as Nick }
+  }
+
+  roster(room: Room): Effect.Effect<Roster | undefined, unknown> {
+    return Effect.map(
+      this.call<Scripts.RosterReply>("EVAL", Scripts.roster, "0", this.prefix, room),
+      (reply) => reply[0] === 0 && room !== Lobby ? undefined : this.joined(room, reply).roster
+    )
+  }
+
+  /** A `join` (or `roster`) script's answer. */
+  joined(room: Room, reply: Scripts.RosterReply): { roster: Roster; topic: string | undefined; history: ReadonlyArray<HistoryEntry> } {
+    const [count, operator, hasTopic, topic, nicks, past] = reply
+    const names = (nicks.length > 100 ? nicks.slice(0, 100) : [...nicks]) as Array<Nick>
+    if (count <= 100) names.sort((a, b) => a.localeCompare(b))
+    return {
+      roster: { room, count, nicks: names, operators: operator === "" ? [] : [operator as Nick] },
+      topic: hasTopic === 1 ? topic : undefined,
+      history: past === undefined ? [] : historyOf(past)
+    }
+  }
+
+  topic(room: Room): Effect.Effect<string | undefined, unknown> {
+    return Effect.map(this.call<string | null>("HGET", this.prefix + "info:" + room, "topic"), (topic) => topic ?? undefined)
+  }
+
+  get rooms(): Effect.Effect<ReadonlyArray<RoomInfo>, unknown> {
+    return Effect.map(
+      this.call<ReadonlyArray<readonly [string, number, number, string]>>("EVAL", Scripts.rooms, "0", this.prefix),
+      (rows) =>
+        rows.map(([room, members, hasTopic, topic]) => ({ room: room as Room, members, topic: hasTopic === 1 ? topic : undefined }))
+          .sort((a, b) => a.room.localeCompare(b.room))
+    )
+  }
+
+  /** Up to `limit` nicknames that match `mask`, from a bounded `SCAN` of the nickname keys. */
+  matchNicks(mask: string, limit: number): Effect.Effect<ReadonlyArray<Member>, unknown> {
+    const lower = mask.toLowerCase()
+    const pattern = this.prefix + "nick:" + lower.replace(/[\\[\]]/g, (c) => "\\" + c)
+    const self = this
+    return Effect.gen(function*() {
+      const found: Array<Member> = []
+      let cursor = "0"
+      let pages = 0
+      do {
+        const [next, keys] = yield* self.call<readonly [string, ReadonlyArray<string>]>("SCAN", cursor, "MATCH", pattern, "COUNT", "1000")
+        cursor = next
+        pages++
+        if (keys.length === 0) continue
+        const values = yield* self.call<ReadonlyArray<string | null>>("MGET", ...keys)
+        for (const value of values) {
+          const member = self.member(value)
+          if (member !== undefined && found.length < limit && globMatch(lower, nickKey(member.nick))) found.push(member)
+        }
+      } while (cursor !== "0" && found.length < limit && pages < maxPages)
+      return found
+    })
+  }
+}

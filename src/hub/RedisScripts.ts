@@ -1,0 +1,226 @@
+/**
+ * What `Hub.layerRedis` keeps in Redis, and the Lua scripts that change it.
+ * Each script runs atomically, so a join's history and roster are exactly
+ * what came before its `Joined` in the room's channel, and one server alone
+ * reaps a lost one. Every key starts with the prefix (`ARGV[1]`, `hubbub:`
+ * by default):
+ *
+ * - `nodes`: the servers of the cluster; `alive:<node>`: a server's lease.
+ * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
+ * - `members:<room>`: session → nick; `info:<room>`: `creator`, `topic`; `rooms`: the rooms.
+ * - `history:<room>`: its last messages, a capped Stream.
+ * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
+ *
+ * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions.
+ * A session is named `<node>/<id>` outside its own server.
+ */
+const common = `
+local p = ARGV[1]
+local function gone(room)
+  if room ~= '#lobby' and redis.call('HLEN', p..'members:'..room) == 0 then
+    redis.call('DEL', p..'info:'..room, p..'history:'..room)
+    redis.call('SREM', p..'rooms', room)
+  end
+end
+local function announced(max, size)
+  return max == 0 or size <= max
+end
+local function roster(room)
+  local mk = p..'members:'..room
+  local n = redis.call('HLEN', mk)
+  local nicks
+  if n <= 100 then
+    nicks = redis.call('HVALS', mk)
+  else
+    nicks = {}
+    local cursor = '0'
+    repeat
+      local page = redis.call('HSCAN', mk, cursor, 'COUNT', 100)
+      cursor = page[1]
+      for i = 2, #page[2], 2 do
+        if #nicks < 100 then nicks[#nicks + 1] = page[2][i] end
+      end
+    until cursor == '0' or #nicks >= 100
+  end
+  local info = redis.call('HMGET', p..'info:'..room, 'creator', 'topic')
+  local op = ''
+  if info[1] then op = redis.call('HGET', mk, info[1]) or '' end
+  if info[2] then return {n, op, 1, info[2], nicks} end
+  return {n, op, 0, '', nicks}
+end
+local function drop(node, out)
+  local prefix = node..'/'
+  for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
+    local mk = p..'members:'..room
+    local all = redis.call('HGETALL', mk)
+    local size = #all / 2
+    for i = 1, #all, 2 do
+      if string.sub(all[i], 1, #prefix) == prefix then
+        redis.call('HDEL', mk, all[i])
+        out[#out + 1] = {room, all[i], all[i + 1], size}
+      end
+    end
+    gone(room)
+  end
+  for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
+    local value = redis.call('GET', key)
+    if value and string.sub(value, 1, #prefix) == prefix then redis.call('DEL', key) end
+  end
+  redis.call('DEL', p..'node:'..node..':rooms', p..'node:'..node..':nicks', p..'alive:'..node)
+  redis.call('SREM', p..'nodes', node)
+end
+`
+
+/** ARGV: p, nick key, "session nick", session, node, old nick key or "", then rooms. {1, each room's size} claimed, {0} taken. */
+export const claim = common + `
+local key, value, session, node, old = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local current = redis.call('GET', key)
+if current then
+  local owner = string.sub(current, 1, string.find(current, ' ', 1, true) - 1)
+  if owner ~= session then
+    local ownerNode = string.match(owner, '^(.*)/[^/]*$')
+    if ownerNode and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then return {0} end
+  end
+end
+redis.call('SET', key, value)
+redis.call('SADD', p..'node:'..node..':nicks', key)
+if old ~= '' and old ~= key then
+  local was = redis.call('GET', old)
+  if was and string.sub(was, 1, #session + 1) == session..' ' then redis.call('DEL', old) end
+  redis.call('SREM', p..'node:'..node..':nicks', old)
+end
+local nick = string.sub(value, #session + 2)
+local sizes = {1}
+for i = 7, #ARGV do
+  redis.call('HSET', p..'members:'..ARGV[i], session, nick)
+  redis.call('SADD', p..'rooms', ARGV[i])
+  redis.call('SADD', p..'node:'..node..':rooms', ARGV[i])
+  sizes[#sizes + 1] = redis.call('HLEN', p..'members:'..ARGV[i])
+end
+return sizes
+`
+
+/** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
+export const join = common + `
+local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+redis.call('HSET', p..'members:'..room, session, nick)
+redis.call('HSETNX', p..'info:'..room, 'creator', session)
+redis.call('SADD', p..'rooms', room)
+redis.call('SADD', p..'node:'..node..':rooms', room)
+local r = roster(room)
+if announced(max, r[1]) then
+  redis.call('PUBLISH', p..'room:'..room, ARGV[8])
+else
+  redis.call('PUBLISH', ARGV[9], ARGV[10])
+end
+local past = {}
+if history > 0 then past = redis.call('XREVRANGE', p..'history:'..room, '+', '-', 'COUNT', history) end
+r[6] = past
+return r
+`
+
+/** ARGV: p, room, session, announceMax, loud payload, quiet channel, quiet payload. 0 when not a member. */
+export const part = common + `
+local room, session, max = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local mk = p..'members:'..room
+if redis.call('HEXISTS', mk, session) == 0 then return 0 end
+if announced(max, redis.call('HLEN', mk)) then
+  redis.call('PUBLISH', p..'room:'..room, ARGV[5])
+else
+  redis.call('PUBLISH', ARGV[6], ARGV[7])
+end
+redis.call('HDEL', mk, session)
+gone(room)
+return 1
+`
+
+/** ARGV: p, session, nick key, node, announceMax, then pairs of room and payload ("" to leave it silently). */
+export const leave = common + `
+local session, key, node, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+for i = 6, #ARGV, 2 do
+  local room, payload = ARGV[i], ARGV[i + 1]
+  local mk = p..'members:'..room
+  if payload ~= '' and announced(max, redis.call('HLEN', mk)) then redis.call('PUBLISH', p..'room:'..room, payload) end
+  redis.call('HDEL', mk, session)
+  gone(room)
+end
+local value = redis.call('GET', key)
+if value and string.sub(value, 1, #session + 1) == session..' ' then redis.call('DEL', key) end
+redis.call('SREM', p..'node:'..node..':nicks', key)
+return 1
+`
+
+/** ARGV: p, room, session, topic or "", 1 to set or 0 to clear, payload. 0 when not a member. */
+export const topic = common + `
+local room, session = ARGV[2], ARGV[3]
+if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
+if ARGV[5] == '1' then redis.call('HSET', p..'info:'..room, 'topic', ARGV[4]) else redis.call('HDEL', p..'info:'..room, 'topic') end
+redis.call('PUBLISH', p..'room:'..room, ARGV[6])
+return 1
+`
+
+/** ARGV: p, room, history size, payload, then history entries. A room with no members keeps nothing. */
+export const say = `
+local p, room = ARGV[1], ARGV[2]
+if #ARGV > 4 and (room == '#lobby' or redis.call('EXISTS', p..'members:'..room) == 1) then
+  local key = p..'history:'..room
+  for i = 5, #ARGV do redis.call('XADD', key, 'MAXLEN', ARGV[3], '*', 'h', ARGV[i]) end
+end
+return redis.call('PUBLISH', p..'room:'..room, ARGV[4])
+`
+
+/** ARGV: p, room. */
+export const roster = common + `
+return roster(ARGV[2])
+`
+
+/** ARGV: p. Every room: name, members, 1 and topic or 0 and "". */
+export const rooms = `
+local p = ARGV[1]
+local out = {}
+local names = redis.call('SMEMBERS', p..'rooms')
+local lobby = false
+for _, room in ipairs(names) do if room == '#lobby' then lobby = true end end
+if not lobby then names[#names + 1] = '#lobby' end
+for _, room in ipairs(names) do
+  local t = redis.call('HGET', p..'info:'..room, 'topic')
+  out[#out + 1] = {room, redis.call('HLEN', p..'members:'..room), t and 1 or 0, t or ''}
+end
+return out
+`
+
+/** ARGV: p, node, lease in ms. Keeps a server in the cluster. */
+export const alive = `
+redis.call('SADD', ARGV[1]..'nodes', ARGV[2])
+redis.call('SET', ARGV[1]..'alive:'..ARGV[2], '1', 'PX', ARGV[3])
+return 1
+`
+
+/** ARGV: p, this node. Drops every other server whose lease ran out; returns {room, session, nick, room size} of each of its sessions. */
+export const reap = common + `
+local out = {}
+for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
+  if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then drop(node, out) end
+end
+return out
+`
+
+/** ARGV: p, node. Drops one server (this one, stopping or starting again); returns what `reap` does. */
+export const release = common + `
+local out = {}
+drop(ARGV[2], out)
+return out
+`
+
+/** What `reap` and `release` return: room, session, nickname, and the room's size before, for each session dropped. */
+export type Dropped = ReadonlyArray<readonly [room: string, session: string, nick: string, size: number]>
+
+/** What `roster` returns, and `join` (with the room's history, newest first, from `XREVRANGE`). */
+export type RosterReply = readonly [
+  count: number,
+  operator: string,
+  hasTopic: number,
+  topic: string,
+  nicks: ReadonlyArray<string>,
+  history?: ReadonlyArray<readonly [string, ReadonlyArray<string>]>
+]

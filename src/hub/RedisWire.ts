@@ -1,0 +1,87 @@
+import type { Event } from "../protocol/Event.js"
+import type { HistoryEntry } from "../protocol/Reply.js"
+
+/**
+ * How events travel between the servers of a cluster: a message on a Redis
+ * channel is a batch, `{"at": <ms>, "events": [...]}`, the events as the hub
+ * has them (plain JSON) except that a session of this server, `s1`, is named
+ * `<node>/s1`, so that every server can tell whose it is.
+ */
+export interface Batch {
+  readonly at: number
+  readonly events: ReadonlyArray<Event>
+}
+
+export class RedisWire {
+  private readonly own: string
+
+  constructor(readonly node: string) {
+    this.own = node + "/"
+  }
+
+  /** A session's name in the cluster. */
+  global(session: string): string {
+    return session.includes("/") ? session : this.own + session
+  }
+
+  /** A session's name here: its id when it is one of ours, its cluster name when not. */
+  local(session: string): string {
+    return session.startsWith(this.own) ? session.slice(this.own.length) : session
+  }
+
+  /** The server a session (by either name) is on. */
+  nodeOf(session: string): string {
+    const slash = session.lastIndexOf("/")
+    return slash === -1 ? this.node : session.slice(0, slash)
+  }
+
+  encode(events: ReadonlyArray<Event>, at: number): string {
+    return JSON.stringify({ at, events: events.map((event) => this.rename(event, (s) => this.global(s))) })
+  }
+
+  decode(payload: string): Batch {
+    const batch = JSON.parse(payload) as Batch
+    return { at: batch.at, events: batch.events.map((event) => this.rename(event, (s) => this.local(s))) }
+  }
+
+  private rename(event: Event, name: (session: string) => string): Event {
+    switch (event._tag) {
+      case "Chat":
+      case "Action":
+        return event.session === undefined ? event : { ...event, session: name(event.session) }
+      case "Joined":
+      case "Left":
+        return { ...event, session: name(event.session) }
+      case "Private":
+      case "Answer":
+        return { ...event, to: name(event.to) }
+      case "Notice":
+      case "Closing":
+        return event.to === undefined ? event : { ...event, to: name(event.to) }
+      default:
+        return event
+    }
+  }
+}
+
+/** A message as a room's history keeps it. */
+export const historyEntry = (event: Event, at: number): string | undefined =>
+  event._tag === "Chat"
+    ? JSON.stringify({ at, from: event.from, text: event.text })
+    : event._tag === "Action"
+    ? JSON.stringify({ at, from: event.from, text: event.text, action: true })
+    : undefined
+
+/** `XREVRANGE`'s answer (newest first) as history, oldest first. */
+export const historyOf = (entries: ReadonlyArray<readonly [string, ReadonlyArray<string>]>): ReadonlyArray<HistoryEntry> => {
+  const out: Array<HistoryEntry> = []
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const fields = entries[i][1]
+    try {
+      out.push(JSON.parse(fields[1]) as HistoryEntry)
+    } catch {
+      // someone else's entry: not ours to show
+    }
+  }
+  return out
+}

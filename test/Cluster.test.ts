@@ -1,0 +1,173 @@
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import { ServerProcess } from "./support/process.js"
+import { RedisServer } from "./support/RedisServer.js"
+import { TestClient } from "./support/TestClient.js"
+
+let cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const f of cleanup.reverse()) await f()
+  cleanup = []
+})
+
+/** The lease is 2/3 of it: a killed server's users are dropped within 3 s. */
+const ttl = "3"
+
+const server = async (redis: RedisServer, node: string, ...more: Array<string>) => {
+  const process = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url, "--node-id", node, "--presence-ttl", ttl, ...more])
+  cleanup.push(() => process.kill())
+  return { process, port: await process.port() }
+}
+
+/** A test's own redis-server and `n` hubbub servers on it (a, b, c). */
+const cluster = async (n: number) => {
+  const redis = await RedisServer.start()
+  cleanup.push(() => redis.stop())
+  const servers = await Promise.all(["a", "b", "c"].slice(0, n).map((node) => server(redis, node)))
+  return { redis, servers }
+}
+
+const join = async (port: number, nick: string) => {
+  const client = await TestClient.join(port, nick)
+  cleanup.push(() => client.reset())
+  return client
+}
+
+const chat = (client: TestClient) => client.lines.filter((l) => l.startsWith("<"))
+
+describe("several servers on one Redis (--redis)", () => {
+  it("are one chat: everyone sees a room's messages in one order, their own included", async () => {
+    const { servers } = await cluster(3)
+    const clients = [await join(servers[0].port, "ann"), await join(servers[1].port, "ben"), await join(servers[2].port, "cat")]
+    for (const client of clients.slice(0, 2)) await client.until("cat has joined #lobby")
+    for (let i = 0; i < 30; i++) for (const client of clients) client.send(`${client.nick} ${i}`)
+    for (const client of clients) await client.until("<cat> cat 29")
+    for (const client of clients) await client.seen(/^<ann> ann 29$/)
+    for (const client of clients) await client.seen(/^<ben> ben 29$/)
+    const order = chat(clients[0])
+    assert.strictEqual(order.length, 90)
+    for (const nick of ["ann", "ben", "cat"]) {
+      assert.deepStrictEqual(order.filter((l) => l.startsWith(`<${nick}>`)), Array.from({ length: 30 }, (_, i) => `<${nick}> ${nick} ${i}`))
+    }
+    assert.deepStrictEqual(chat(clients[1]), order)
+    assert.deepStrictEqual(chat(clients[2]), order)
+  })
+
+  it("keeps nicknames unique across servers, ignoring case, and frees them when their owner leaves", async () => {
+    const { servers } = await cluster(2)
+    const ann = await join(servers[0].port, "ann")
+    const other = await TestClient.connect(servers[1].port)
+    cleanup.push(() => other.reset())
+    await other.until("Choose a nickname")
+    other.send("ANN")
+    await other.until("Nickname ANN is already in use. Choose another nickname:")
+    ann.send("/quit")
+    await ann.eof()
+    other.send("ANN")
+    await other.until(/^-!- Welcome, ANN!/)
+  })
+
+  it("answers /who, /rooms and /msg across servers", async () => {
+    const { servers } = await cluster(3)
+    const ann = await join(servers[0].port, "ann")
+    await join(servers[1].port, "ben")
+    const cat = await join(servers[2].port, "cat")
+    cat.send("/join #den", "/topic cats only")
+    await cat.until("cat set the topic of #den to: cats only")
+    ann.send("/who", "/rooms", "/msg cat psst")
+    assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (2): ann, ben")
+    assert.strictEqual(await ann.until(/^-!- Rooms/), "-!- Rooms (2): #den (1), #lobby (2)")
+    await cat.until("*ann* psst")
+    ann.send("/msg nobody hello")
+    await ann.until("-!- No such nickname: nobody.")
+    ann.send("/join #den")
+    assert.strictEqual(await ann.until(/^-!- Members of #den/), "-!- Members of #den (2): ann, cat")
+    await ann.until("-!- Topic of #den: cats only")
+  })
+
+  it("replays a room's last messages to whoever joins it on another server", async () => {
+    const { servers } = await cluster(2)
+    const ann = await join(servers[0].port, "ann")
+    ann.send("one", "/me waves", "two")
+    await ann.until("<ann> two")
+    const ben = await join(servers[1].port, "ben")
+    const history = ben.lines.filter((l) => /^-!- \[\d\d:\d\d\] /.test(l))
+    assert.deepStrictEqual(history.map((l) => l.slice(12)), ["<ann> one", "* ann waves", "<ann> two"])
+  })
+
+  it("drops a killed server's users within the lease: their rooms see them leave, and their nicknames are free", async () => {
+    const { servers } = await cluster(3)
+    const ann = await join(servers[0].port, "ann")
+    await join(servers[1].port, "ben")
+    await join(servers[2].port, "cat")
+    await ann.until("cat has joined #lobby")
+    const killed = Date.now()
+    servers[2].process.kill()
+    await ann.until("-!- cat has left #lobby (server lost)", 6000)
+    assert.isBelow(Date.now() - killed, 6000)
+    ann.send("/who")
+    assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (2): ann, ben")
+    await join(servers[1].port, "cat")
+  })
+
+  it("keeps chatting on each server while Redis is away, tells users so, and is one chat again once it is back", async () => {
+    const { redis, servers } = await cluster(2)
+    const ann = await join(servers[0].port, "ann")
+    const amy = await join(servers[0].port, "amy")
+    const ben = await join(servers[1].port, "ben")
+    await ann.until("ben has joined #lobby")
+    await redis.stop()
+    const lost = "-!- The link to the other servers is lost: until it is back, only the people on this server see your messages."
+    for (const client of [ann, amy, ben]) await client.until(lost)
+    ann.send("only here")
+    await amy.until("<ann> only here")
+    await ann.until("<ann> only here")
+    await redis.start()
+    for (const client of [ann, amy, ben]) await client.until("-!- The link to the other servers is back.", 10_000)
+    ben.send("across again")
+    for (const client of [ann, amy, ben]) await client.until("<ben> across again")
+    assert.isFalse(ben.saw(/only here/))
+    ann.send("/who")
+    assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (3): amy, ann, ben")
+    await servers[0].process.waitFor("stderr", /WARN.*lost the link to Redis/)
+    assert.isFalse(servers[0].process.stderr.some((l) => /^\s+at /.test(l)), "no stack trace in the log")
+  })
+
+  it("stops one server gracefully while the others go on, its users leaving at once", async () => {
+    const { servers } = await cluster(3)
+    const ann = await join(servers[0].port, "ann")
+    const ben = await join(servers[1].port, "ben")
+    const cat = await join(servers[2].port, "cat")
+    await ann.until("cat has joined #lobby")
+    servers[1].process.child.kill("SIGTERM")
+    await ben.until("-!- Server shutting down. Goodbye.")
+    assert.deepStrictEqual(await servers[1].process.exit(), { code: 0, signal: null })
+    await ann.until("-!- ben has left #lobby (server shutting down)", 2000)
+    cat.send("still here")
+    await ann.until("<cat> still here")
+    await join(servers[0].port, "ben")
+  })
+
+  it("refuses to start when Redis does not answer, in one line, unless --redis-optional", async () => {
+    const redis = await RedisServer.start()
+    await redis.stop()
+    const refused = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url])
+    cleanup.push(() => refused.kill())
+    assert.strictEqual((await refused.exit()).code, 1)
+    const lines = refused.stderr.filter((l) => l.trim() !== "")
+    assert.strictEqual(lines.length, 1, lines.join("\n"))
+    assert.match(lines[0], new RegExp(`cannot reach Redis at ${redis.url}: connection refused`))
+
+    const alone = await server(redis, "a", "--redis-optional")
+    await alone.process.waitFor("stderr", /WARN.*cannot reach Redis.*running alone until it answers/)
+    const ann = await join(alone.port, "ann")
+    ann.send("hello")
+    await ann.until("<ann> hello")
+    cleanup.push(() => redis.stop())
+    await redis.start()
+    await alone.process.waitFor("stderr", /in a cluster through Redis/, 10_000)
+    const other = await server(redis, "b")
+    const ben = await join(other.port, "ben")
+    ben.send("hi ann")
+    await ann.until("<ben> hi ann")
+  })
+})
