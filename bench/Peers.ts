@@ -14,7 +14,9 @@ export const serverNode = process.env.npm_node_execpath ?? process.execPath
 /**
  * `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform);
  * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own;
- * `hubbub:irc` is hubbub with every client on its IRC port (--irc-port).
+ * `hubbub:irc` is hubbub with every client on its IRC port (--irc-port);
+ * `hubbub:redis` is one hubbub server with its hub in Redis (--redis, a redis-server of its own);
+ * `hubbub:cluster` is two hubbub servers on one Redis, the clients taking turns between them.
  */
 export type PeerName =
   | "hubbub"
@@ -22,6 +24,8 @@ export type PeerName =
   | "hubbub:baseline"
   | "hubbub:irc"
   | "hubbub:ws"
+  | "hubbub:redis"
+  | "hubbub:cluster"
   | "node:net"
   | "redis"
   | "effect"
@@ -30,8 +34,16 @@ export interface Server {
   readonly name: PeerName
   readonly port: number
   readonly pid: number
+  /** Several servers: client `i` connects to `ports[i % ports.length]`. */
+  readonly ports?: ReadonlyArray<number>
+  /** Every process whose cost is the server's (a cluster's servers and its Redis); `[pid]` when absent. */
+  readonly pids?: ReadonlyArray<number>
   stop(): Promise<void>
 }
+
+/** The port client `index` connects to. */
+export const portOf = (server: Server, index: number) =>
+  server.ports === undefined ? server.port : server.ports[index % server.ports.length]
 
 export interface Protocol {
   readonly name: PeerName
@@ -361,6 +373,8 @@ export const protocols: Record<PeerName, Protocol> = {
   "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
   "hubbub:irc": irc,
   "hubbub:ws": ws,
+  "hubbub:redis": { ...hubbub, name: "hubbub:redis" },
+  "hubbub:cluster": { ...hubbub, name: "hubbub:cluster" },
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),
@@ -394,6 +408,42 @@ export const protocols: Record<PeerName, Protocol> = {
       await ready
       return socket
     }
+  }
+}
+
+/** One hubbub server whose hub is in Redis (a redis-server of its own). */
+export const startHubbubRedis = async (): Promise<Server> => {
+  const redis = await startRedis()
+  const server = await startHubbub(["--redis", `redis://127.0.0.1:${redis.port}`, "--node-id", "one"], "hubbub:redis")
+  return { ...server, pids: [server.pid, redis.pid], stop: () => server.stop().then(() => redis.stop()) }
+}
+
+/** Two hubbub servers on one Redis; the clients take turns between them. */
+export const startHubbubCluster = async (): Promise<Server> => {
+  const redis = await startRedis()
+  const url = `redis://127.0.0.1:${redis.port}`
+  const [a, b] = await Promise.all([
+    startHubbub(["--redis", url, "--node-id", "a"], "hubbub:cluster"),
+    startHubbub(["--redis", url, "--node-id", "b"], "hubbub:cluster")
+  ])
+  return {
+    name: "hubbub:cluster",
+    port: a.port,
+    pid: a.pid,
+    ports: [a.port, b.port],
+    pids: [a.pid, b.pid, redis.pid],
+    stop: () => Promise.all([a.stop(), b.stop()]).then(() => redis.stop())
+  }
+}
+
+/** A server's cost: `processStats` summed over its processes. */
+export const serverStats = (server: Server) => {
+  const all = (server.pids ?? [server.pid]).map(processStats)
+  return {
+    cpuSeconds: all.reduce((a, s) => a + s.cpuSeconds, 0),
+    rss: all.reduce((a, s) => a + s.rss, 0),
+    peakRss: all.reduce((a, s) => a + s.peakRss, 0),
+    writes: all.reduce((a, s) => a + s.writes, 0)
   }
 }
 

@@ -6,9 +6,9 @@
  * on this machine, so every figure can be read as a ratio. Flood control is
  * off for hubbub: this measures the hub.
  *
- *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle]
+ *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle,cluster]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc,hubbub:ws]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc,hubbub:ws,hubbub:redis,hubbub:cluster]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
  */
@@ -21,13 +21,16 @@ import { encodeMessage, Histogram, Receiver } from "./Accounting.ts"
 import { chart } from "./Chart.ts"
 import {
   type PeerName,
-  processStats,
+  portOf,
   protocols,
   redisServer,
   type Server,
   type Wire,
   serverNode,
+  serverStats,
   startHubbub,
+  startHubbubCluster,
+  startHubbubRedis,
   startHubbubIrc,
   startHubbubWs,
   freePort,
@@ -41,7 +44,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
     reps: { type: "string" },
-    scenarios: { type: "string", default: "fanout,protocols,idle,rooms,slow,lifecycle" },
+    scenarios: { type: "string", default: "fanout,protocols,idle,rooms,slow,lifecycle,cluster" },
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
     rooms: { type: "string" },
@@ -75,6 +78,8 @@ const starters: Record<PeerName, () => Promise<Server>> = {
     if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
     return startHubbub([], "hubbub:baseline", checkout)
   },
+  "hubbub:redis": startHubbubRedis,
+  "hubbub:cluster": startHubbubCluster,
   "node:net": startNet,
   redis: startRedis,
   effect: startEffect
@@ -93,7 +98,7 @@ const subscribers = async (server: Server, count: number) => {
   const sockets: Array<Wire> = []
   for (let i = 0; i < count; i += 250) {
     sockets.push(...await Promise.all(
-      Array.from({ length: Math.min(250, count - i) }, (_, k) => protocol.subscriber(server.port, i + k))
+      Array.from({ length: Math.min(250, count - i) }, (_, k) => protocol.subscriber(portOf(server, i + k), i + k))
     ))
   }
   return sockets
@@ -160,7 +165,7 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
     socket.onBytes = (bytes) => receiver.push(bytes, micros(), counting)
     return receiver
   })
-  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(server.port, s, sockets[s]))
+  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(portOf(server, s), s, sockets[s]))
   let stuck: Net.Socket | undefined
   if (options.stuck) {
     stuck = await protocol.subscriber(server.port, n)
@@ -168,7 +173,7 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
   }
   await sleep(200)
 
-  const before = processStats(server.pid)
+  const before = serverStats(server)
   const loadBefore = process.cpuUsage()
   running = true
   counting = true
@@ -176,11 +181,11 @@ const fanout = async (server: Server, n: number, options: { stuck?: boolean; rss
   const end = Date.now() + duration * 1000
   while (Date.now() < end) {
     await sleep(100)
-    options.rssSamples?.push(processStats(server.pid).rss)
+    options.rssSamples?.push(serverStats(server).rss)
   }
   counting = false
   running = false
-  const after = processStats(server.pid)
+  const after = serverStats(server)
   const load = process.cpuUsage(loadBefore)
   // let what is in flight arrive (bounded)
   const expected = () => {
@@ -234,13 +239,13 @@ const steady = async (server: Server, n: number, rate: number) => {
     return receiver
   })
   const publishers: Array<Wire> = []
-  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(server.port, s, sockets[s]))
+  for (let s = 0; s < k; s++) publishers.push(await protocol.publisher(portOf(server, s), s, sockets[s]))
   await sleep(200)
   const seconds = Math.max(quick ? 2 : 5, duration)
   const perTick = rate / 100
   let owed = 0
   let next = 0
-  const before = processStats(server.pid)
+  const before = serverStats(server)
   const timer = setInterval(() => {
     owed += perTick
     const now = micros()
@@ -257,7 +262,7 @@ const steady = async (server: Server, n: number, rate: number) => {
   const expected = sent.reduce((a, b) => a + b, 0) * (echo ? n : n - 1)
   const drainBy = Date.now() + 5000
   while (receivers.reduce((a, r) => a + r.received, 0) < expected && Date.now() < drainBy) await sleep(20)
-  const after = processStats(server.pid)
+  const after = serverStats(server)
   const delivered = receivers.reduce((a, r) => a + r.received, 0)
   const latency = new Histogram()
   for (const r of receivers) latency.merge(r.latency)
@@ -272,12 +277,12 @@ const steady = async (server: Server, n: number, rate: number) => {
 
 /** Many idle clients in one room, one sender at 10 messages per second. */
 const idle = async (server: Server, n: number) => {
-  const base = processStats(server.pid).rss
+  const base = serverStats(server).rss
   const t0 = Date.now()
   const sockets = await subscribers(server, n)
   const joinSeconds = (Date.now() - t0) / 1000
   await sleep(500)
-  const joinedRss = processStats(server.pid).rss
+  const joinedRss = serverStats(server).rss
   const sent = new Int32Array(1)
   const receivers = sockets.map((socket) => {
     const receiver = new Receiver(1)
@@ -285,11 +290,11 @@ const idle = async (server: Server, n: number) => {
     return receiver
   })
   const protocol = protocols[server.name]
-  const publisher = await protocol.publisher(server.port, 0, sockets[0])
+  const publisher = await protocol.publisher(portOf(server, 0), 0, sockets[0])
   // Without echo the sender (the first client) gets none of its own.
   const echo = protocol.echo !== false
   const seconds = Math.max(quick ? 2 : 5, duration)
-  const cpuBefore = processStats(server.pid).cpuSeconds
+  const cpuBefore = serverStats(server).cpuSeconds
   const loadBefore = process.cpuUsage()
   const timer = setInterval(() => publisher.write(protocol.frame(encodeMessage(0, sent[0]++, micros()))), 100)
   await sleep(seconds * 1000)
@@ -302,7 +307,7 @@ const idle = async (server: Server, n: number) => {
     latency.merge(r.latency)
     lost += r.lost(sent) - (!echo && i === 0 ? r.missingFrom(0, sent[0]) : 0)
   })
-  const stats = processStats(server.pid)
+  const stats = serverStats(server)
   const load = process.cpuUsage(loadBefore)
   for (const s of sockets) s.destroy()
   if (publisher !== sockets[0]) publisher.destroy()
@@ -332,7 +337,7 @@ const roomy = async (server: Server, n: number, rooms: number) => {
   const sockets: Array<Wire> = []
   for (let i = 0; i < n; i += 250) {
     sockets.push(...await Promise.all(
-      Array.from({ length: Math.min(250, n - i) }, (_, k) => protocol.member!(server.port, i + k, (i + k) % rooms))
+      Array.from({ length: Math.min(250, n - i) }, (_, k) => protocol.member!(portOf(server, i + k), i + k, (i + k) % rooms))
     ))
   }
   await sleep(500)
@@ -344,10 +349,10 @@ const roomy = async (server: Server, n: number, rooms: number) => {
   })
   // sockets[r] is the first member of room r; publishers are separate connections where the protocol needs them
   const publishers: Array<Wire> = []
-  for (let r = 0; r < rooms; r++) publishers.push(await protocol.publisher(server.port, r, sockets[r]))
+  for (let r = 0; r < rooms; r++) publishers.push(await protocol.publisher(portOf(server, r), r, sockets[r]))
   // 100 messages a second: 15 s puts 15 messages' deliveries above the p99, where 5 s put five.
   const seconds = Math.max(quick ? 2 : 15, duration)
-  const cpuBefore = processStats(server.pid).cpuSeconds
+  const cpuBefore = serverStats(server).cpuSeconds
   const loadBefore = process.cpuUsage()
   let next = 0
   const timer = setInterval(() => {
@@ -373,7 +378,7 @@ const roomy = async (server: Server, n: number, rooms: number) => {
     lost += r.lost(own)
     delivered += r.received
   })
-  const stats = processStats(server.pid)
+  const stats = serverStats(server)
   const load = process.cpuUsage(loadBefore)
   for (const s of sockets) s.destroy()
   for (let r = 0; r < rooms; r++) if (publishers[r] !== sockets[r]) publishers[r].destroy()
@@ -631,6 +636,60 @@ if (scenarios.has("lifecycle") && wanted.includes("hubbub")) {
   results.lifecycle = r
   say("")
   say(`hubbub startup to listening (median of 5, on ${nodeVersion()}): ${r.startupMs.toFixed(0)} ms; shutdown with 1,000 clients: ${r.shutdownMs.toFixed(0)} ms`)
+}
+
+if (scenarios.has("cluster") && wanted.includes("hubbub") && wanted.includes("redis")) {
+  // What Redis costs one server, and what a second server costs and gains: the same fan-out, and idle clients split.
+  const n = 100
+  const fanNames = ["hubbub", "hubbub:redis", "hubbub:cluster", "redis"] as const
+  const fan: Record<string, Array<FanoutResult>> = {}
+  const idleNames = ["hubbub", "hubbub:cluster"] as const
+  type Idle = Awaited<ReturnType<typeof idle>>
+  const idles: Record<string, Array<Idle>> = {}
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of fanNames) {
+      progress(`cluster: fan-out N=${n}, ${name}, run ${rep + 1} of ${reps}`)
+      ;(fan[name] ??= []).push(await run(name, (server) => fanout(server, n)))
+    }
+    for (const name of idleNames) {
+      progress(`cluster: ${idleClients} idle clients, ${name}, run ${rep + 1} of ${reps}`)
+      ;(idles[name] ??= []).push(await run(name, (server) => idle(server, idleClients)))
+    }
+  }
+  results.cluster = { fanout: fan, idle: idles }
+  const med = (name: string) => median(fan[name].map((r) => r.deliveriesPerSecond))
+  say("")
+  say(`Cluster: fan-out at N=${n} (hubbub:redis: one server through Redis; hubbub:cluster: two servers on one Redis, the clients split); median (min-max) of the runs`)
+  say("server          deliveries/s               × hubbub  × Redis  p50 ms  p99 ms  lost  out of order  CPU (all processes)  RSS (all)")
+  for (const name of fanNames) {
+    const rs = fan[name]
+    say([
+      name.padEnd(15),
+      fmtRange(rs.map((r) => r.deliveriesPerSecond), fmtM).padEnd(25),
+      (med(name) / med("hubbub")).toFixed(2).padStart(9),
+      (med(name) / med("redis")).toFixed(2).padStart(8),
+      median(rs.map((r) => r.p50)).toFixed(1).padStart(7),
+      median(rs.map((r) => r.p99)).toFixed(1).padStart(7),
+      String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+      String(rs.reduce((a, r) => a + r.outOfOrder, 0)).padStart(12),
+      `${(median(rs.map((r) => r.serverCpu)) * 100).toFixed(0)}%`.padStart(20),
+      `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(10)
+    ].join(" "))
+  }
+  say(`Cluster: ${idleClients} idle clients in one room, one sender at 10 messages/s (hubbub:cluster: two servers and Redis, the clients split)`)
+  say("server          p50 ms  p99 ms              lost  CPU (all processes)  RSS (all)")
+  for (const name of idleNames) {
+    const rs = idles[name]
+    const m = (f: (r: Idle) => number) => median(rs.map(f))
+    say([
+      name.padEnd(15),
+      m((r) => r.p50).toFixed(1).padStart(7),
+      fmtRange(rs.map((r) => r.p99), (x) => x.toFixed(0)).padStart(15),
+      String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+      `${(m((r) => r.serverCpu) * 100).toFixed(0)}%`.padStart(20),
+      `${mib(m((r) => r.rss)).toFixed(0)} MiB`.padStart(10)
+    ].join(" "))
+  }
 }
 
 if (process.stdout.isTTY) progress("")

@@ -72,7 +72,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }
   }
-  const view = new RedisClusterView(p, wire, (args) => link.send(args))
+  const view = new RedisClusterView(p, wire, (args) => link.send(args), config.history)
   const events: LinkEvents = {
     message: (payload) => {
       try {
@@ -103,7 +103,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       run = []
       const at = clock.currentTimeMillisUnsafe()
       const payload = wire.encode(events, at)
-      const kept = room === undefined || config.history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? [])
+      const kept = room === undefined || config.history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? []).slice(-config.history)
       const sent = room === undefined
         ? link.send(["PUBLISH", channel!, payload])
         : link.send(["EVAL", Scripts.say, "0", p, room, String(config.history), payload, ...kept])

@@ -18,7 +18,9 @@ export class RedisClusterView {
   constructor(
     private readonly prefix: string,
     private readonly wire: RedisWire,
-    private readonly send: <A>(args: ReadonlyArray<string>) => Promise<A>
+    private readonly send: <A>(args: ReadonlyArray<string>) => Promise<A>,
+    /** How many messages a room's history gives. */
+    private readonly history: number
   ) {}
 
   private call<A>(...args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
@@ -56,7 +58,7 @@ export class RedisClusterView {
     return {
       roster: { room, count, nicks: names, operators: operator === "" ? [] : [operator as Nick] },
       topic: hasTopic === 1 ? topic : undefined,
-      history: past === undefined ? [] : historyOf(past)
+      history: past === undefined ? [] : historyOf(past, this.history)
     }
   }
 

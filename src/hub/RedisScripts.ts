@@ -159,12 +159,20 @@ redis.call('PUBLISH', p..'room:'..room, ARGV[6])
 return 1
 `
 
-/** ARGV: p, room, history size, payload, then history entries. A room with no members keeps nothing. */
+/**
+ * ARGV: p, room, history size, payload, then history entries (at most the history size). A batch's
+ * messages are one Stream entry (repeated fields): one `XADD` per batch, and the last `size` entries
+ * hold at least the last `size` messages. A room with no members keeps nothing.
+ */
 export const say = `
 local p, room = ARGV[1], ARGV[2]
 if #ARGV > 4 and (room == '#lobby' or redis.call('EXISTS', p..'members:'..room) == 1) then
-  local key = p..'history:'..room
-  for i = 5, #ARGV do redis.call('XADD', key, 'MAXLEN', ARGV[3], '*', 'h', ARGV[i]) end
+  local fields = {}
+  for i = 5, #ARGV do
+    fields[#fields + 1] = 'h'
+    fields[#fields + 1] = ARGV[i]
+  end
+  redis.call('XADD', p..'history:'..room, 'MAXLEN', ARGV[3], '*', unpack(fields))
 end
 return redis.call('PUBLISH', p..'room:'..room, ARGV[4])
 `

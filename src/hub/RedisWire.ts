@@ -72,16 +72,21 @@ export const historyEntry = (event: Event, at: number): string | undefined =>
     ? JSON.stringify({ at, from: event.from, text: event.text, action: true })
     : undefined
 
-/** `XREVRANGE`'s answer (newest first) as history, oldest first. */
-export const historyOf = (entries: ReadonlyArray<readonly [string, ReadonlyArray<string>]>): ReadonlyArray<HistoryEntry> => {
+/** `XREVRANGE`'s answer (newest entry first, each a batch's messages) as the last `size` messages, oldest first. */
+export const historyOf = (
+  entries: ReadonlyArray<readonly [string, ReadonlyArray<string>]>,
+  size: number
+): ReadonlyArray<HistoryEntry> => {
   const out: Array<HistoryEntry> = []
   for (let i = entries.length - 1; i >= 0; i--) {
     const fields = entries[i][1]
-    try {
-      out.push(JSON.parse(fields[1]) as HistoryEntry)
-    } catch {
-      // someone else's entry: not ours to show
+    for (let f = 1; f < fields.length; f += 2) {
+      try {
+        out.push(JSON.parse(fields[f]) as HistoryEntry)
+      } catch {
+        // not an entry of ours: nothing to show
+      }
     }
   }
-  return out
+  return out.length > size ? out.slice(-size) : out
 }
