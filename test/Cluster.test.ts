@@ -1,4 +1,5 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
+import { createClient } from "redis"
 import { ServerProcess } from "./support/process.js"
 import { RedisServer } from "./support/RedisServer.js"
 import { TestClient } from "./support/TestClient.js"
@@ -84,6 +85,27 @@ describe("several servers on one Redis (--redis)", () => {
     await ann.until("-!- Topic of #den: cats only")
   })
 
+  it("lets IRC users on one server see, find and talk to text users on another (NAMES, WHO, PRIVMSG)", async () => {
+    const redis = await RedisServer.start()
+    cleanup.push(() => redis.stop())
+    const a = await server(redis, "a")
+    const b = await server(redis, "b", "--irc-port", "0", "--server-name", "irc.test")
+    const ircPort = Number((await b.process.waitFor("stderr", /listening for IRC on 127\.0\.0\.1:(\d+)/))[1])
+    const ann = await join(a.port, "ann")
+    const bob = await TestClient.connect(ircPort)
+    cleanup.push(() => bob.reset())
+    bob.send("NICK bob", "USER bob 0 * :Bob", "JOIN #lobby")
+    assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #lobby :ann bob")
+    await ann.until("bob has joined #lobby")
+    bob.send("WHO ann")
+    assert.strictEqual(await bob.until(/ 352 /), ":irc.test 352 bob * ann hubbub irc.test ann H :0 ann")
+    bob.send("PRIVMSG ann :psst", "PRIVMSG #lobby :hello all")
+    await ann.until("*bob* psst")
+    await ann.until("<bob> hello all")
+    ann.send("hi bob")
+    assert.strictEqual(await bob.until(/PRIVMSG #lobby :hi bob/), ":ann!ann@hubbub PRIVMSG #lobby :hi bob")
+  })
+
   it("replays a room's last messages to whoever joins it on another server", async () => {
     const { servers } = await cluster(2)
     const ann = await join(servers[0].port, "ann")
@@ -133,7 +155,7 @@ describe("several servers on one Redis (--redis)", () => {
   })
 
   it("stops one server gracefully while the others go on, its users leaving at once", async () => {
-    const { servers } = await cluster(3)
+    const { redis: store, servers } = await cluster(3)
     const ann = await join(servers[0].port, "ann")
     const ben = await join(servers[1].port, "ben")
     const cat = await join(servers[2].port, "cat")
@@ -145,6 +167,15 @@ describe("several servers on one Redis (--redis)", () => {
     cat.send("still here")
     await ann.until("<cat> still here")
     await join(servers[0].port, "ben")
+    // Nothing of it is left in Redis: no lease, no sessions, no subscriptions.
+    const redis = createClient({ url: store.url })
+    await redis.connect()
+    cleanup.push(() => redis.destroy())
+    assert.deepStrictEqual(await redis.sendCommand(["KEYS", "hubbub:node:b:*"]), [])
+    assert.strictEqual(await redis.sendCommand(["EXISTS", "hubbub:alive:b"]), 0)
+    assert.deepStrictEqual(((await redis.sendCommand(["SMEMBERS", "hubbub:nodes"])) as Array<string>).sort(), ["a", "c"])
+    assert.deepStrictEqual(((await redis.sendCommand(["HKEYS", "hubbub:members:#lobby"])) as Array<string>).sort(), ["a/s1", "a/s2", "c/s1"])
+    assert.deepStrictEqual(await redis.sendCommand(["PUBSUB", "NUMSUB", "hubbub:to:b"]), ["hubbub:to:b", 0])
   })
 
   it("refuses to start when Redis does not answer, in one line, unless --redis-optional", async () => {

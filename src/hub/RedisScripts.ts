@@ -104,7 +104,8 @@ return sizes
 export const join = common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSET', p..'members:'..room, session, nick)
-redis.call('HSETNX', p..'info:'..room, 'creator', session)
+-- #lobby always exists: nobody made it, and it has no operator.
+if room ~= '#lobby' then redis.call('HSETNX', p..'info:'..room, 'creator', session) end
 redis.call('SADD', p..'rooms', room)
 redis.call('SADD', p..'node:'..node..':rooms', room)
 local r = roster(room)
