@@ -282,7 +282,9 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       const nick = yield* nickOf(session)
       if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
       const left: Event = { _tag: "Left", room, nick, session, reason }
-      yield* run(Scripts.part, [room, wire.global(session), max, stamped(left), own, stamped({ ...left, quiet: true })]).pipe(
+      // Unknown to Redis (it came back empty, and this server has not restored it yet): the leaver is told here.
+      yield* run<number>(Scripts.part, [room, wire.global(session), max, stamped(left), own, stamped({ ...left, quiet: true })]).pipe(
+        Effect.filterOrFail((parted) => parted === 1),
         Effect.catch(() => Effect.sync(() => local(announced(directory.size(room)) ? left : { ...left, quiet: true })))
       )
       directory.exit(session, room)
