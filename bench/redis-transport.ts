@@ -109,13 +109,13 @@ const redis = await startRedis()
 process.on("exit", () => void redis.stop())
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 console.log(`Redis transports alone: 2 publishers, 2 readers, ${WINDOW} batches of 10 events in flight per publisher, ${duration} s, ${reps} run(s), ${new Date().toISOString().slice(0, 10)}`)
-console.log("mode             batches/s   events/s   p50 ms  p99 ms")
+console.log("mode                 batches/s   events/s   p50 ms  p99 ms")
 for (const mode of ["pubsub", "pubsub+history", "pubsub+history/msg", "streams"] as const) {
   const rs = []
   for (let i = 0; i < reps; i++) rs.push(await once(mode, redis.port))
   const b = median(rs.map((r) => r.batchesPerSecond))
   console.log([
-    mode.padEnd(15),
+    mode.padEnd(19),
     b.toFixed(0).padStart(10),
     (b * 10).toFixed(0).padStart(10),
     median(rs.map((r) => r.p50)).toFixed(2).padStart(8),

@@ -133,9 +133,15 @@ export const choice = <const A extends string>(
 })
 
 /** Any text. */
-export const text = (name: string, description: string, fallback: string, shown: string = fallback): Setting<string> => ({
-  flag: Flag.String(name).pipe(Flag.withDescription(describe(name, description, shown)), Flag.optional),
-  env: envName(name),
+export const text = (
+  name: string,
+  description: string,
+  fallback: string,
+  shown: string = fallback,
+  env: string = envName(name)
+): Setting<string> => ({
+  flag: Flag.String(name).pipe(Flag.withDescription(`${description} [env ${env}] (default ${shown})`), Flag.optional),
+  env,
   parse: Result.succeed,
   expected: "some text",
   fallback

@@ -20,7 +20,7 @@ export { TurnScheduler } from "./server/TurnScheduler.js"
 export { type Counters, Stats } from "./server/Stats.js"
 /** The operator console layer and its command parser. */
 export * as OperatorConsole from "./server/OperatorConsole.js"
-/** The hub contract, its errors, and `Hub.layerMemory` for one process. */
+/** The hub contract, its errors, `Hub.layerMemory` for one process and `Hub.layerRedis` for several. */
 export {
   Hub,
   HubError,
@@ -34,6 +34,8 @@ export {
   type RoomInfo,
   type Roster
 } from "./hub/Hub.js"
+/** `Hub.layerRedis` could not reach Redis at startup. */
+export { RedisUnavailable } from "./hub/HubError.js"
 /** Wire formats: `Codec.layerText` is the line protocol; `ircFormat` the IRC client protocol (`--irc-port`). */
 export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"

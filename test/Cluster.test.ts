@@ -171,11 +171,13 @@ describe("several servers on one Redis (--redis)", () => {
     const redis = createClient({ url: store.url })
     await redis.connect()
     cleanup.push(() => redis.destroy())
-    assert.deepStrictEqual(await redis.sendCommand(["KEYS", "hubbub:node:b:*"]), [])
-    assert.strictEqual(await redis.sendCommand(["EXISTS", "hubbub:alive:b"]), 0)
-    assert.deepStrictEqual(((await redis.sendCommand(["SMEMBERS", "hubbub:nodes"])) as Array<string>).sort(), ["a", "c"])
-    assert.deepStrictEqual(((await redis.sendCommand(["HKEYS", "hubbub:members:#lobby"])) as Array<string>).sort(), ["a/s1", "a/s2", "c/s1"])
-    assert.deepStrictEqual(await redis.sendCommand(["PUBSUB", "NUMSUB", "hubbub:to:b"]), ["hubbub:to:b", 0])
+    const ask = (...args: Array<string>): Promise<unknown> => redis.sendCommand(args)
+    const sorted = async (...args: Array<string>) => ((await ask(...args)) as Array<string>).sort()
+    assert.deepStrictEqual(await ask("KEYS", "hubbub:node:b:*"), [])
+    assert.strictEqual(await ask("EXISTS", "hubbub:alive:b"), 0)
+    assert.deepStrictEqual(await sorted("SMEMBERS", "hubbub:nodes"), ["a", "c"])
+    assert.deepStrictEqual(await sorted("HKEYS", "hubbub:members:#lobby"), ["a/s1", "a/s2", "c/s1"])
+    assert.deepStrictEqual(await ask("PUBSUB", "NUMSUB", "hubbub:to:b"), ["hubbub:to:b", 0])
   })
 
   it("refuses to start when Redis does not answer, in one line, unless --redis-optional", async () => {
@@ -187,6 +189,16 @@ describe("several servers on one Redis (--redis)", () => {
     const lines = refused.stderr.filter((l) => l.trim() !== "")
     assert.strictEqual(lines.length, 1, lines.join("\n"))
     assert.match(lines[0], new RegExp(`cannot reach Redis at ${redis.url}: connection refused`))
+
+    for (const [args, env, line] of [
+      [["--redis", "127.0.0.1:6379"], {}, "hubbub: --redis 127.0.0.1:6379: expected a URL like redis://127.0.0.1:6379 (see hubbub --help)"],
+      [[], { HUBBUB_REDIS_URL: redis.url, HUBBUB_NODE_ID: "a/b" }, "hubbub: --node-id a/b: expected 1-64 letters, digits, ., _, : or - (see hubbub --help)"]
+    ] as const) {
+      const bad = ServerProcess.start(["--port", "0", "--no-console", ...args], env)
+      cleanup.push(() => bad.kill())
+      assert.strictEqual((await bad.exit()).code, 1)
+      assert.deepStrictEqual(bad.stderr.filter((l) => l.trim() !== ""), [line])
+    }
 
     const alone = await server(redis, "a", "--redis-optional")
     await alone.process.waitFor("stderr", /WARN.*cannot reach Redis.*running alone until it answers/)

@@ -10,7 +10,7 @@ import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 import { makeMemoryHub } from "./HubMemory.js"
-import type { RedisUnavailable } from "./RedisLink.js"
+import type { RedisUnavailable } from "./HubError.js"
 
 export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 

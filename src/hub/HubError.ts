@@ -25,3 +25,25 @@ export class HubError extends Schema.TaggedError<HubError>()("HubError", {
     }
   }
 }
+
+/** Redis did not answer when the server started (and `redisOptional` was not set). */
+export class RedisUnavailable extends Schema.TaggedError<RedisUnavailable>()("RedisUnavailable", {
+  url: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot reach Redis at ${shownUrl(this.url)}: ${this.reason}`
+  }
+}
+
+/** A Redis URL as the log shows it: without its password. */
+export const shownUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password === "") return url
+    parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}

@@ -2,8 +2,6 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { ChatConfigShape } from "../ChatConfig.js"
@@ -12,20 +10,16 @@ import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names
 import { addressOf, Delivery } from "./Delivery.js"
 import { Directory } from "./Directory.js"
 import type { Hub } from "./Hub.js"
-import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable, shownUrl } from "./HubError.js"
 import { RedisClusterView } from "./RedisClusterView.js"
-import { type LinkEvents, RedisLink, type RedisUnavailable } from "./RedisLink.js"
+import { type LinkEvents, RedisLink } from "./RedisLink.js"
 import * as Scripts from "./RedisScripts.js"
-import { historyEntry, RedisWire } from "./RedisWire.js"
+import { RedisOutbox } from "./RedisOutbox.js"
+import { RedisWire } from "./RedisWire.js"
 
 export type RedisHubConfig =
   & Pick<ChatConfigShape, "announceMaxMembers" | "history" | "redisOptional" | "nodeId" | "presenceTtl" | "redisPrefix">
   & { readonly redisUrl: string }
-
-/** What waits to go to Redis, in order: an event, or a script that changes who is where. */
-type Outgoing =
-  | { readonly event: Event }
-  | { readonly script: string; readonly args: ReadonlyArray<string>; readonly done: Deferred.Deferred<unknown, unknown> }
 
 /**
  * `Hub.layerRedis`'s hub: several servers, one chat. While the link to Redis
@@ -50,7 +44,6 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   const roomChannel = (room: string) => p + "room:" + room
   const own = p + "to:" + node
   const nickKeyOf = (nick: string) => p + "nick:" + nickKey(nick)
-  const outgoing = yield* Queue.unbounded<Outgoing>()
   let renames = 0
   /** Whether the sessions were told that the link is lost, and not yet that it is back. */
   let told = false
@@ -72,13 +65,14 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }
   }
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
   const view = new RedisClusterView(p, wire, (args) => link.send(args), config.history)
   const events: LinkEvents = {
     message: (payload) => {
       try {
         received(payload)
       } catch (error) {
-        Effect.runFork(Effect.logWarning("a message from Redis could not be read", String(error)))
+        runFork(Effect.logWarning(`a message from Redis could not be read: ${String(error)}`))
       }
     },
     up: Effect.suspend(() => linkUp()),
@@ -92,95 +86,36 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   }
   const link = new RedisLink(config.redisUrl, events)
 
-  /** Sends what waits, in order, without waiting for answers; what Redis refuses is delivered here instead. */
-  const write = (items: ReadonlyArray<Outgoing>): void => {
-    let run: Array<Event> = []
-    let channel: string | undefined = undefined
-    let room: string | undefined = undefined
-    const flush = () => {
-      if (run.length === 0) return
-      const events = run
-      run = []
-      const at = clock.currentTimeMillisUnsafe()
-      const payload = wire.encode(events, at)
-      const kept = room === undefined || config.history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? []).slice(-config.history)
-      const sent = room === undefined
-        ? link.send(["PUBLISH", channel!, payload])
-        : link.send(["EVAL", Scripts.say, "0", p, room, String(config.history), payload, ...kept])
-      sent.catch(() => events.forEach(local))
-    }
-    for (const item of items) {
-      if ("event" in item) {
-        const address = addressOf(item.event)
-        const next = address.room !== undefined
-          ? roomChannel(address.room)
-          : p + "to:" + (address.to === undefined ? node : wire.nodeOf(address.to))
-        if (next !== channel) {
-          flush()
-          channel = next
-          room = address.room
-        }
-        run.push(item.event)
-      } else {
-        flush()
-        channel = undefined
-        link.send(["EVAL", item.script, "0", p, ...item.args]).then(
-          (value) => Deferred.doneUnsafe(item.done, Exit.succeed(value)),
-          (error) => Deferred.doneUnsafe(item.done, Exit.fail(error))
-        )
-      }
-    }
-    flush()
-  }
-  const offline = new Error("the link to Redis is down")
-  yield* Queue.takeAll(outgoing).pipe(
-    // What the rest of the turn adds goes with it.
-    Effect.flatMap((first) => Effect.andThen(Effect.yieldNow, Effect.map(Queue.clear(outgoing), (more) => first.concat(more)))),
-    Effect.map((items) => {
-      if (link.up) return write(items)
-      for (const item of items) {
-        if ("event" in item) local(item.event)
-        else Deferred.doneUnsafe(item.done, Exit.fail(offline))
-      }
-    }),
-    Effect.forever({ disableYield: true }),
-    Effect.forkScoped
-  )
-
-  /** Sends a script now, in order with every event published before it; its answer completes the deferred. */
-  const send = (script: string, args: ReadonlyArray<string>) => {
-    const done = Deferred.makeUnsafe<unknown, unknown>()
-    Queue.offerUnsafe(outgoing, { script, args, done })
-    return done
-  }
-  /** Runs a script in order with every event published before it; fails while the link is down. */
-  const run = <A>(script: string, args: ReadonlyArray<string>): Effect.Effect<A, unknown> =>
-    Effect.suspend(() => link.up ? Deferred.await(send(script, args)) as Effect.Effect<A, unknown> : Effect.fail(offline))
-  const publish = (event: Event) => {
-    if (link.up) Queue.offerUnsafe(outgoing, { event })
-    else local(event)
-  }
+  const outbox = yield* RedisOutbox.make(link, wire, clock, { prefix: p, history: config.history, alone: local })
+  const send = (script: string, args: ReadonlyArray<string>) => outbox.send(script, args)
+  const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args)
+  const publish = (event: Event) => outbox.publish(event)
   const follow = (channel: string) => Effect.tryPromise(() => link.follow(channel))
   const stamped = (event: Event) => wire.encode([event], clock.currentTimeMillisUnsafe())
 
-  /** Puts this server (again) in the cluster: its lease, its sessions' nicknames and rooms, its channels. */
+  /**
+   * Puts this server (again) in the cluster: its lease, and its sessions' nicknames and rooms as
+   * they are now, all sent in one burst, so that a join or a rename made meanwhile is sent after
+   * them. Sessions Redis had of it that are gone (a previous run that was killed, sessions that
+   * left while the link was down) are dropped, and their rooms see them leave.
+   */
   const linkUp = Effect.fnUntraced(function*() {
-    if (!started) {
-      started = true
-      yield* Effect.logInfo(`in a cluster through Redis at ${config.redisUrl}, as ${node}`)
-      // A previous run under this node id that did not stop cleanly: its sessions are gone.
-      yield* lost(yield* run<Scripts.Dropped>(Scripts.release, [node]).pipe(Effect.orElseSucceed(() => [])))
-    }
-    yield* run(Scripts.alive, [node, String(leaseMs)]).pipe(Effect.ignore)
-    yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
-    yield* follow(own).pipe(Effect.ignore)
-    // Every session's nickname and rooms as they are now, sent at once: a rename made meanwhile is sent after.
-    const restored = Array.from(directory.registered(), ([session, nick]) => {
+    const first = !started
+    started = true
+    if (first) yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(config.redisUrl)}, as ${node}`)
+    const sessions = Array.from(directory.registered())
+    const pruned = send(Scripts.prune, [node, ...sessions.map(([session]) => wire.global(session))])
+    send(Scripts.alive, [node, String(leaseMs)])
+    const restored = sessions.map(([session, nick]) => {
       const rooms = directory.roomsOf(session)
       rooms.forEach((room) => link.follow(roomChannel(room)).catch(() => undefined))
       const claim = [nickKeyOf(nick), `${wire.global(session)} ${nick}`, wire.global(session), node, "", ...rooms]
       return [session, nick, send(Scripts.claim, claim)] as const
     })
+    yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
+    yield* follow(own).pipe(Effect.ignore)
+    const dropped = (yield* Deferred.await(pruned).pipe(Effect.orElseSucceed(() => []))) as Scripts.Dropped
+    yield* lost(dropped, first ? "server lost" : "left while the servers were apart")
     for (const [session, nick, done] of restored) {
       const claimed = yield* Deferred.await(done).pipe(Effect.orElseSucceed(() => [1]))
       if ((claimed as ReadonlyArray<number>)[0] === 0) {
@@ -196,11 +131,11 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   })
   const leaseMs = Math.max(1000, Math.round(Duration.toMillis(config.presenceTtl) * 2 / 3))
 
-  /** Tells the rooms of sessions whose server is gone that they left. */
-  const lost = (dropped: Scripts.Dropped) =>
+  /** Tells the rooms of sessions that are gone, without leaving themselves, that they left. */
+  const lost = (dropped: Scripts.Dropped, reason = "server lost") =>
     Effect.sync(() => {
       for (const [room, session, nick, size] of dropped) {
-        if (announced(size)) publish({ _tag: "Left", room, nick, session, reason: "server lost", quit: true })
+        if (announced(size)) publish({ _tag: "Left", room, nick, session, reason, quit: true })
       }
     })
 
@@ -272,7 +207,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
           ),
           Effect.map((reply) => ({ ...view.joined(room, reply), already: !entered }))
         )
-        : Effect.fail(offline)
+        : Effect.fail("alone")
       return yield* clustered.pipe(Effect.orElseSucceed(() => {
         if (entered) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
         return { roster: directory.roster(room)!, topic: directory.topic(room), history: [], already: !entered }

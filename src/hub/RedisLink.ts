@@ -5,20 +5,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
+import { RedisUnavailable } from "./HubError.js"
 
 type Client = NodeRedis.NodeRedis["Service"]["client"]
-
-/** Redis did not answer when the server started (and `--redis-optional` was not given). */
-export class RedisUnavailable extends Schema.TaggedError<RedisUnavailable>()("RedisUnavailable", {
-  url: Schema.String,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `cannot reach Redis at ${this.url}: ${this.reason}`
-  }
-}
 
 /** What a link reports to its owner; each runs as an effect of its own. */
 export interface LinkEvents {

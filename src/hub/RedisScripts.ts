@@ -48,14 +48,14 @@ local function roster(room)
   if info[2] then return {n, op, 1, info[2], nicks} end
   return {n, op, 0, '', nicks}
 end
-local function drop(node, out)
+local function drop(node, out, keep)
   local prefix = node..'/'
   for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
     local mk = p..'members:'..room
     local all = redis.call('HGETALL', mk)
     local size = #all / 2
     for i = 1, #all, 2 do
-      if string.sub(all[i], 1, #prefix) == prefix then
+      if string.sub(all[i], 1, #prefix) == prefix and not keep[all[i]] then
         redis.call('HDEL', mk, all[i])
         out[#out + 1] = {room, all[i], all[i + 1], size}
       end
@@ -64,8 +64,16 @@ local function drop(node, out)
   end
   for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
     local value = redis.call('GET', key)
-    if value and string.sub(value, 1, #prefix) == prefix then redis.call('DEL', key) end
+    local owner = value and string.sub(value, 1, (string.find(value, ' ', 1, true) or 1) - 1)
+    if not value or string.sub(value, 1, #prefix) ~= prefix then
+      redis.call('SREM', p..'node:'..node..':nicks', key)
+    elseif not keep[owner] then
+      redis.call('DEL', key)
+      redis.call('SREM', p..'node:'..node..':nicks', key)
+    end
   end
+end
+local function forget(node)
   redis.call('DEL', p..'node:'..node..':rooms', p..'node:'..node..':nicks', p..'alive:'..node)
   redis.call('SREM', p..'nodes', node)
 end
@@ -209,15 +217,32 @@ return 1
 export const reap = common + `
 local out = {}
 for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
-  if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then drop(node, out) end
+  if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then
+    drop(node, out, {})
+    forget(node)
+  end
 end
 return out
 `
 
-/** ARGV: p, node. Drops one server (this one, stopping or starting again); returns what `reap` does. */
+/** ARGV: p, node. Drops this server (stopping); returns what `reap` does. */
 export const release = common + `
 local out = {}
-drop(ARGV[2], out)
+drop(ARGV[2], out, {})
+forget(ARGV[2])
+return out
+`
+
+/**
+ * ARGV: p, node, then the sessions it has now. Drops the sessions Redis has of this server that it
+ * no longer has (a previous run that was killed, sessions that left while the link was down),
+ * keeping the rest and their rooms' history; returns what `reap` does.
+ */
+export const prune = common + `
+local keep = {}
+for i = 3, #ARGV do keep[ARGV[i]] = true end
+local out = {}
+drop(ARGV[2], out, keep)
 return out
 `
 

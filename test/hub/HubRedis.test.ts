@@ -1,7 +1,10 @@
-import { afterAll, beforeAll } from "@effect/vitest"
-import { Layer, Option } from "effect"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer, Option } from "effect"
+import * as Net from "node:net"
 import { ChatConfig } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
+import type { Nick, Room } from "../../src/protocol/Names.js"
+import { Probe } from "../support/Probe.js"
 import { RedisServer } from "../support/RedisServer.js"
 import { hubContract } from "./contract.js"
 
@@ -23,3 +26,93 @@ const redisHub = (announceMaxMembers: number, history?: number) =>
   })))
 
 hubContract("Hub.layerRedis", redisHub)
+
+/** A TCP proxy in front of Redis that can cut its connections and refuse new ones: an outage that keeps Redis's data. */
+class Proxy {
+  private readonly sockets = new Set<Net.Socket>()
+  private refusing = false
+  private constructor(private readonly server: Net.Server) {}
+
+  static start(target: number): Promise<Proxy> {
+    return new Promise((resolve) => {
+      const server = Net.createServer()
+      const proxy = new Proxy(server)
+      server.on("connection", (client) => {
+        if (proxy.refusing) return void client.destroy()
+        const upstream = Net.connect(target, "127.0.0.1")
+        for (const socket of [client, upstream]) {
+          proxy.sockets.add(socket)
+          socket.on("error", () => undefined).on("close", () => proxy.sockets.delete(socket))
+        }
+        client.pipe(upstream).pipe(client)
+      })
+      server.listen(0, "127.0.0.1", () => resolve(proxy))
+    })
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${(this.server.address() as Net.AddressInfo).port}`
+  }
+
+  cut(): void {
+    this.refusing = true
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  restore(): void {
+    this.refusing = false
+  }
+
+  close(): Promise<void> {
+    this.cut()
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+}
+
+describe("Hub.layerRedis: several servers", () => {
+  /** A server's hub on `url`, as node `node` of the cluster `prefix`. */
+  const hubOn = (url: string, node: string, prefix: string) =>
+    Effect.map(
+      Layer.build(Hub.layerRedis.pipe(Layer.provide(ChatConfig.layer({ redisUrl: Option.some(url), nodeId: node, redisPrefix: prefix })))),
+      (context) => Context.get(context, Hub)
+    )
+  const attach = (hub: Hub["Service"], id: string, nick: string, room: string) =>
+    Effect.gen(function*() {
+      const probe = new Probe()
+      yield* hub.claimNick(id, nick as Nick)
+      yield* hub.subscribe(id, probe)
+      yield* hub.join(id, room as Room)
+      return probe
+    })
+
+  it.live("drops a session that left while its server was cut off from Redis, once the link is back", () =>
+    Effect.gen(function*() {
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port)), (proxy) => Effect.promise(() => proxy.close()))
+      const prefix = `outage-${++cluster}:`
+      const a = yield* hubOn(proxy.url, "a", prefix)
+      const b = yield* hubOn(redis.url, "b", prefix)
+      const amy = yield* attach(a, "s1", "amy", "#x")
+      const ann = yield* attach(a, "s2", "ann", "#x")
+      const ben = yield* attach(b, "s1", "ben", "#x")
+      yield* amy.until("-!- ben has joined #x")
+      // A room only this server's sessions are in, with something said in it.
+      yield* a.join("s2", "#y" as Room)
+      yield* a.publish({ _tag: "Chat", room: "#y", from: "ann", text: "kept" })
+      yield* ann.until("<ann> kept")
+      proxy.cut()
+      yield* amy.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.")
+      yield* a.leave("s1", "quit")
+      proxy.restore()
+      yield* ben.until("-!- amy has left #x (left while the servers were apart)", "10 seconds")
+      yield* ann.until("-!- The link to the other servers is back.")
+      assert.deepStrictEqual<unknown>((yield* b.roster("#x" as Room))?.nicks, ["ann", "ben"])
+      assert.isUndefined(yield* b.findNick("amy"))
+      assert.deepStrictEqual(yield* b.findNick("ann"), { session: "a/s2", nick: "ann" as Nick })
+      yield* b.publish({ _tag: "Chat", room: "#x", from: "ben", text: "one chat again" })
+      yield* ann.until("<ben> one chat again")
+      // The room kept its history through the outage.
+      yield* b.claimNick("s2", "dan" as Nick)
+      const joined = yield* b.join("s2", "#y" as Room)
+      assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["kept"])
+    }))
+})

@@ -1,0 +1,183 @@
+/** The command line's settings: each flag, the environment variable it falls back to, and its default. */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import { defaults } from "./ChatConfig.js"
+import * as Settings from "./Settings.js"
+
+const whole = { min: 1, expected: "a whole number, 1 or more" }
+const wholeOrZero = { min: 0, expected: "a whole number, 0 or more" }
+const seconds = (name: string, text: string, fallback: Option.Option<Duration.Duration>) =>
+  Settings.seconds(
+    name,
+    text,
+    Option.match(fallback, { onNone: () => 0, onSome: Duration.toSeconds }),
+    Option.match(fallback, { onNone: () => "0, off", onSome: (d) => String(Duration.toSeconds(d)) })
+  )
+
+/** Every operator setting, as a flag with its environment variable. */
+export const settings = {
+  host: Settings.text("host", "Interface to listen on", defaults.host),
+  port: Settings.integer("port", "TCP port; 0 picks a free one", defaults.port, {
+    min: 0,
+    max: 65535,
+    expected: "a port number from 0 to 65535"
+  }),
+  maxLineBytes: Settings.integer("max-line-bytes", "Longest line a client may send, in bytes", defaults.maxLineBytes, whole),
+  outboxBytes: Settings.integer(
+    "outbox-bytes",
+    "Bytes that may queue for a client that is not reading before it is disconnected",
+    defaults.outboxBytes,
+    whole
+  ),
+  writeTimeout: seconds(
+    "write-timeout",
+    "Seconds a client may leave a write untaken before it is disconnected as too slow",
+    Option.some(defaults.writeTimeout)
+  ),
+  floodRate: Settings.integer(
+    "flood-rate",
+    "Lines per second a client may send; 0 turns flood control off",
+    defaults.floodRate,
+    wholeOrZero
+  ),
+  floodBurst: Settings.integer("flood-burst", "Lines a client may send at once before --flood-rate applies", defaults.floodBurst, whole),
+  floodTimeout: seconds(
+    "flood-timeout",
+    "Seconds a client may stay over its flood budget without a pause before it is disconnected",
+    Option.some(defaults.floodTimeout)
+  ),
+  maxConnections: Settings.integer("max-connections", "Connections at once; more are refused", defaults.maxConnections, whole),
+  maxPerIp: Settings.integer(
+    "max-per-ip",
+    "Connections at once from one IP address; 0 is no limit",
+    defaults.maxPerIp,
+    wholeOrZero
+  ),
+  limitLoopback: Settings.boolean("limit-loopback", "Apply --max-per-ip to loopback addresses too", "off: loopback is exempt", false),
+  announceMaxMembers: Settings.integer(
+    "announce-max-members",
+    "Rooms with more members get no join, leave and rename notices; 0 is no limit",
+    defaults.announceMaxMembers,
+    wholeOrZero
+  ),
+  registerTimeout: seconds(
+    "register-timeout",
+    "Seconds a new connection has to choose a nickname",
+    Option.some(defaults.registerTimeout)
+  ),
+  idleTimeout: seconds("idle-timeout", "Seconds without a line before a client is disconnected; 0 is off", defaults.idleTimeout),
+  keepalive: seconds("keepalive", "Seconds of silence before TCP keepalive probes; 0 is off", defaults.keepalive),
+  shutdownTimeout: seconds("shutdown-timeout", "Seconds a graceful shutdown may take", Option.some(defaults.shutdownTimeout)),
+  statusInterval: seconds("status-interval", "Seconds between status log lines; 0 is off", defaults.statusInterval),
+  logFormat: Settings.choice("log-format", "Log line format", ["pretty", "json", "logfmt"], "pretty"),
+  socketServer: Settings.choice(
+    "socket-server",
+    "What accepts TCP connections: hubbub's own node:net SocketServer, or @effect/platform-node's NodeSocketServer",
+    ["net", "platform"],
+    defaults.socketServer
+  ),
+  ircPort: Settings.integer("irc-port", "TCP port for IRC clients; 0 picks a free one", undefined, {
+    min: 0,
+    max: 65535,
+    expected: "a port number from 0 to 65535",
+    shown: "off"
+  }),
+  seedPort: Settings.integer(
+    "seed-port",
+    "TCP port for clients of the seed protocol (the Python server hubbub grew from: ACK <text>); 0 picks a free one",
+    undefined,
+    { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
+  ),
+  httpPort: Settings.integer(
+    "http-port",
+    "TCP port for HTTP: the chat page, its WebSocket (/ws), /metrics, /healthz and /readyz; 0 picks a free one",
+    undefined,
+    { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
+  ),
+  wsAllowedOrigins: Settings.text(
+    "ws-allowed-origins",
+    "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
+    "",
+    "none"
+  ),
+  history: Settings.integer("history", "A room's last messages shown to whoever joins it (0 to 1000); 0 keeps none", defaults.history, {
+    min: 0,
+    max: 1000,
+    expected: "a number from 0 to 1000"
+  }),
+  webRoot: Settings.text("web-root", "The built chat page's folder", defaults.webRoot),
+  tlsCert: Settings.text(
+    "tls-cert",
+    "PEM certificate (chain) file: with --tls-key, every listener speaks TLS",
+    "",
+    "off"
+  ),
+  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", "off"),
+  serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
+  pingInterval: seconds(
+    "ping-interval",
+    "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often",
+    Option.some(defaults.pingInterval)
+  ),
+  redis: Settings.text(
+    "redis",
+    "Redis URL (redis://HOST:PORT) shared by several hubbub servers, which then are one chat",
+    "",
+    "off: this server alone",
+    "HUBBUB_REDIS_URL"
+  ),
+  redisOptional: Settings.boolean(
+    "redis-optional",
+    "Start even when Redis does not answer: alone, joining the others once it does",
+    "off: exit 1",
+    false
+  ),
+  nodeId: Settings.text("node-id", "This server's name in the cluster: letters, digits, . _ : -", "", "HOSTNAME:PORT"),
+  presenceTtl: seconds(
+    "presence-ttl",
+    "Seconds within which the cluster drops a server that stopped answering, and its users with it",
+    Option.some(defaults.presenceTtl)
+  ),
+  console: Settings.boolean(
+    "console",
+    "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",
+    "only when stdin is a terminal",
+    undefined
+  )
+}
+
+export type Values = { readonly [K in keyof typeof settings]: (typeof settings)[K] extends Settings.Setting<infer A> ? A : never }
+
+export const flags = Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, setting.flag])) as {
+  readonly [K in keyof typeof settings]: (typeof settings)[K]["flag"]
+}
+
+/** Every setting from its flag, or else its environment variable, or else its default. */
+export const resolveAll = (given: { readonly [K in keyof typeof settings]: Option.Option<unknown> }) =>
+  Effect.forEach(Object.entries(settings), ([key, setting]) =>
+    Effect.map(
+      Settings.resolve(setting as Settings.Setting<unknown>, given[key as keyof typeof settings]),
+      (value) => [key, value] as const
+    )).pipe(Effect.map((entries) => Object.fromEntries(entries) as unknown as Values))
+
+/** `HUBBUB_LOG_LEVEL`, read like `--log-level`: any case, `warning` for `warn`. */
+export const logLevel = Settings.choice(
+  "log-level",
+  "Minimum log level",
+  ["all", "trace", "debug", "info", "warn", "warning", "error", "fatal", "none"],
+  "info"
+)
+export const levels: Record<string, LogLevel.LogLevel> = {
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None"
+}
+

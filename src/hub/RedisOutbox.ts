@@ -1,0 +1,126 @@
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import type { Event } from "../protocol/Event.js"
+import { addressOf } from "./Delivery.js"
+import type { RedisLink } from "./RedisLink.js"
+import * as Scripts from "./RedisScripts.js"
+import { historyEntry, type RedisWire } from "./RedisWire.js"
+
+/** What waits to go to Redis, in order: an event, or a script that changes who is where. */
+type Outgoing =
+  | { readonly event: Event }
+  | { readonly script: string; readonly args: ReadonlyArray<string>; readonly done: Deferred.Deferred<unknown, unknown> }
+
+const offline = new Error("the link to Redis is down")
+
+/**
+ * What a server sends to Redis, in the order it was published: events and
+ * the scripts that change who is where go through one queue, so that a
+ * `Left` never overtakes the messages its session sent before it. A fiber
+ * takes what a turn queued and sends it on one connection without waiting
+ * for answers; consecutive events for one channel go as one message. What
+ * cannot go (the link is down, or Redis refuses it) is handed to `alone`:
+ * delivered on this server, not dropped.
+ */
+export class RedisOutbox {
+  private constructor(
+    private readonly queue: Queue.Queue<Outgoing>,
+    private readonly link: RedisLink,
+    private readonly wire: RedisWire,
+    private readonly clock: Clock.Clock,
+    private readonly options: { readonly prefix: string; readonly history: number; readonly alone: (event: Event) => void }
+  ) {}
+
+  static make(
+    link: RedisLink,
+    wire: RedisWire,
+    clock: Clock.Clock,
+    options: { readonly prefix: string; readonly history: number; readonly alone: (event: Event) => void }
+  ): Effect.Effect<RedisOutbox, never, Scope.Scope> {
+    return Effect.gen(function*() {
+      const queue = yield* Queue.unbounded<Outgoing>()
+      const outbox = new RedisOutbox(queue, link, wire, clock, options)
+      yield* Queue.takeAll(queue).pipe(
+        // What the rest of the turn adds goes with it.
+        Effect.flatMap((first) => Effect.andThen(Effect.yieldNow, Effect.map(Queue.clear(queue), (more) => first.concat(more)))),
+        Effect.map((items) => outbox.write(items)),
+        Effect.forever({ disableYield: true }),
+        Effect.forkScoped
+      )
+      return outbox
+    })
+  }
+
+  /** Publishes an event: through Redis while the link is up, here while it is not. */
+  publish(event: Event): void {
+    if (this.link.up) Queue.offerUnsafe(this.queue, { event })
+    else this.options.alone(event)
+  }
+
+  /** Sends a script after everything queued before it; its answer completes the deferred. */
+  send(script: string, args: ReadonlyArray<string>): Deferred.Deferred<unknown, unknown> {
+    const done = Deferred.makeUnsafe<unknown, unknown>()
+    Queue.offerUnsafe(this.queue, { script, args, done })
+    return done
+  }
+
+  /** Runs a script after everything queued before it; fails while the link is down. */
+  run<A>(script: string, args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
+    return Effect.suspend(() =>
+      this.link.up ? Deferred.await(this.send(script, args)) as Effect.Effect<A, unknown> : Effect.fail(offline)
+    )
+  }
+
+  private write(items: ReadonlyArray<Outgoing>): void {
+    const { link, wire } = this
+    const { alone, history, prefix } = this.options
+    if (!link.up) {
+      for (const item of items) {
+        if ("event" in item) alone(item.event)
+        else Deferred.doneUnsafe(item.done, Exit.fail(offline))
+      }
+      return
+    }
+    let run: Array<Event> = []
+    let channel: string | undefined = undefined
+    let room: string | undefined = undefined
+    const flush = () => {
+      if (run.length === 0) return
+      const events = run
+      run = []
+      const at = this.clock.currentTimeMillisUnsafe()
+      const payload = wire.encode(events, at)
+      const kept = room === undefined || history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? []).slice(-history)
+      const sent = room === undefined
+        ? link.send(["PUBLISH", channel!, payload])
+        : link.send(["EVAL", Scripts.say, "0", prefix, room, String(history), payload, ...kept])
+      sent.catch(() => events.forEach(alone))
+    }
+    for (const item of items) {
+      if ("event" in item) {
+        const address = addressOf(item.event)
+        const next = address.room !== undefined
+          ? prefix + "room:" + address.room
+          : prefix + "to:" + (address.to === undefined ? wire.node : wire.nodeOf(address.to))
+        if (next !== channel) {
+          flush()
+          channel = next
+          room = address.room
+        }
+        run.push(item.event)
+      } else {
+        flush()
+        channel = undefined
+        link.send(["EVAL", item.script, "0", prefix, ...item.args]).then(
+          (value) => Deferred.doneUnsafe(item.done, Exit.succeed(value)),
+          (error) => Deferred.doneUnsafe(item.done, Exit.fail(error))
+        )
+      }
+    }
+    flush()
+  }
+}
