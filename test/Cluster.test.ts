@@ -180,6 +180,15 @@ describe("several servers on one Redis (--redis)", () => {
     assert.deepStrictEqual(await ask("PUBSUB", "NUMSUB", "hubbub:to:b"), ["hubbub:to:b", 0])
   })
 
+  it("says so when two servers run under one node id", async () => {
+    const redis = await RedisServer.start()
+    cleanup.push(() => redis.stop())
+    const first = await server(redis, "same")
+    const second = await server(redis, "same")
+    await second.process.waitFor("stderr", /WARN.*node same held a lease already: another server runs under this node id/)
+    await first.process.waitFor("stderr", /ERROR.*another server runs as node same: give each server its own --node-id/)
+  })
+
   it("refuses to start when Redis does not answer, in one line, unless --redis-optional", async () => {
     const redis = await RedisServer.start()
     await redis.stop()

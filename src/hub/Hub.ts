@@ -33,7 +33,8 @@ export interface Member {
 
 /**
  * Who is in a room: how many, and up to 100 of their nicknames, alphabetical
- * when the room has no more than that, else the first 100 to join.
+ * when the room has no more than that, else 100 of them (the memory hub's
+ * first 100 to join; the Redis hub's first 100 Redis lists).
  */
 export interface Roster {
   readonly room: Room

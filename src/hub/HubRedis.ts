@@ -1,5 +1,4 @@
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -12,9 +11,9 @@ import { Directory } from "./Directory.js"
 import type { Hub } from "./Hub.js"
 import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable, shownUrl } from "./HubError.js"
 import { RedisClusterView } from "./RedisClusterView.js"
-import { type LinkEvents, RedisLink } from "./RedisLink.js"
+import { describe, type LinkEvents, RedisLink } from "./RedisLink.js"
 import * as Scripts from "./RedisScripts.js"
-import { RedisOutbox } from "./RedisOutbox.js"
+import { offline, RedisOutbox } from "./RedisOutbox.js"
 import { RedisWire } from "./RedisWire.js"
 
 export type RedisHubConfig =
@@ -45,6 +44,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   const own = p + "to:" + node
   const nickKeyOf = (nick: string) => p + "nick:" + nickKey(nick)
   let renames = 0
+  /** This run's mark on its lease: a lease held under another mark is another server's with the same node id. */
+  const token = `${process.pid}-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
   /** Whether the sessions were told that the link is lost, and not yet that it is back. */
   let told = false
   let started = false
@@ -61,6 +62,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   const received = (payload: string): void => {
     const batch = wire.decode(payload)
     for (const event of batch.events) {
+      // Another server dropped this one for a lapsed lease, yet the session is here: it stays (the lease is put back).
+      if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
       const { room, to } = addressOf(event)
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }
@@ -86,9 +89,18 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   }
   const link = new RedisLink(config.redisUrl, events)
 
-  const outbox = yield* RedisOutbox.make(link, wire, clock, { prefix: p, history: config.history, alone: local })
+  /** When Redis last refused something while the link was up (told in the log at most every 10 s). */
+  let complained = -Infinity
+  const complain = (error: unknown) => {
+    if (error === offline) return
+    const now = clock.currentTimeMillisUnsafe()
+    if (now - complained < 10_000) return
+    complained = now
+    runFork(Effect.logWarning(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
+  }
+  const outbox = yield* RedisOutbox.make(link, wire, clock, { prefix: p, history: config.history, alone: local, failed: complain })
   const send = (script: string, args: ReadonlyArray<string>) => outbox.send(script, args)
-  const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args)
+  const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args).pipe(Effect.tapError((error) => Effect.sync(() => complain(error))))
   const publish = (event: Event) => outbox.publish(event)
   const follow = (channel: string) => Effect.tryPromise(() => link.follow(channel))
   const stamped = (event: Event) => wire.encode([event], clock.currentTimeMillisUnsafe())
@@ -103,33 +115,40 @@ export const makeRedisHub = Effect.fnUntraced(function*(
     const first = !started
     started = true
     if (first) yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(config.redisUrl)}, as ${node}`)
-    const sessions = Array.from(directory.registered())
-    const pruned = send(Scripts.prune, [node, ...sessions.map(([session]) => wire.global(session))])
-    send(Scripts.alive, [node, String(leaseMs)])
-    const restored = sessions.map(([session, nick]) => {
-      const rooms = directory.roomsOf(session)
-      rooms.forEach((room) => link.follow(roomChannel(room)).catch(() => undefined))
-      const claim = [nickKeyOf(nick), `${wire.global(session)} ${nick}`, wire.global(session), node, "", ...rooms]
-      return [session, nick, send(Scripts.claim, claim)] as const
-    })
+    const sessions = Array.from(directory.registered(), ([session, nick]) => [session, nick, directory.roomsOf(session)] as const)
+    const restored = send(Scripts.restore, [
+      node,
+      ...sessions.flatMap(([session, nick, rooms]) => [wire.global(session), nickKeyOf(nick), nick, String(rooms.length), ...rooms])
+    ])
+    const leased = send(Scripts.alive, [node, String(leaseMs), token])
     yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
     yield* follow(own).pipe(Effect.ignore)
-    const dropped = (yield* Deferred.await(pruned).pipe(Effect.orElseSucceed(() => []))) as Scripts.Dropped
-    yield* lost(dropped, first ? "server lost" : "left while the servers were apart")
-    for (const [session, nick, done] of restored) {
-      const claimed = yield* Deferred.await(done).pipe(Effect.orElseSucceed(() => [1]))
-      if ((claimed as ReadonlyArray<number>)[0] === 0) {
-        local({ _tag: "Notice", to: session, text: `Someone on another server took the nickname ${nick} while the link was down; choose another with /nick.` })
-        yield* Effect.logWarning("a nickname is in use on two servers").pipe(Effect.annotateLogs({ nick, session }))
+    for (const [, , rooms] of sessions) for (const room of rooms) yield* follow(roomChannel(room)).pipe(Effect.ignore)
+    const before = yield* RedisOutbox.answer(leased).pipe(Effect.option)
+    if (first && before._tag === "Some" && before.value !== null) {
+      yield* Effect.logWarning(
+        `node ${node} held a lease already: another server runs under this node id (give each its own --node-id), or one stopped without shutting down less than ${leaseMs} ms ago`
+      )
+    }
+    const answer = yield* RedisOutbox.answer(restored).pipe(Effect.option)
+    if (answer._tag === "Some") {
+      const [dropped, taken] = answer.value as readonly [Scripts.Dropped, ReadonlyArray<string>]
+      yield* lost(dropped, first ? "server lost" : "left while the servers were apart")
+      for (const session of taken) {
+        const id = wire.local(session)
+        const nick = directory.nickOf(id)
+        local({ _tag: "Notice", to: id, text: `Someone on another server took the nickname ${nick} while the link was down; choose another with /nick.` })
+        yield* Effect.logWarning("a nickname is in use on two servers").pipe(Effect.annotateLogs({ nick, session: id }))
       }
     }
-    if (told) {
+    // Back, unless it was lost again meanwhile (then this says nothing, and the next return will).
+    if (told && link.up) {
       told = false
       local({ _tag: "Notice", text: "The link to the other servers is back." })
       yield* Effect.logWarning("the link to Redis is back")
     }
   })
-  const leaseMs = Math.max(1000, Math.round(Duration.toMillis(config.presenceTtl) * 2 / 3))
+  const leaseMs = Math.round(Duration.toMillis(config.presenceTtl) * 2 / 3)
 
   /** Tells the rooms of sessions that are gone, without leaving themselves, that they left. */
   const lost = (dropped: Scripts.Dropped, reason = "server lost") =>
@@ -142,7 +161,14 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   // The lease, the reaping of servers that lost theirs, and channels no session here needs any more.
   yield* Effect.gen(function*() {
     if (!link.up) return
-    yield* run(Scripts.alive, [node, String(leaseMs)])
+    const held = yield* run<string | null>(Scripts.alive, [node, String(leaseMs), token])
+    if (held === null) {
+      // Its lease ran out while the link stayed up (it was too slow to renew it), and another server dropped it.
+      yield* Effect.logWarning("this server's lease in Redis ran out and the others dropped it; putting it back")
+      yield* linkUp()
+    } else if (held !== token) {
+      yield* Effect.logError(`another server runs as node ${node}: give each server its own --node-id`)
+    }
     yield* lost(yield* run<Scripts.Dropped>(Scripts.reap, [node]))
     for (const channel of link.following()) {
       if (channel !== own && directory.size(channel.slice(roomChannel("").length) as Room) === 0) link.unfollow(channel)
@@ -154,7 +180,13 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   )
   yield* link.connect(config.redisOptional)
   // Leaving: this server's sessions have left; its lease and anything left of it go at once.
-  yield* Effect.addFinalizer(() => run(Scripts.release, [node]).pipe(Effect.ignore))
+  yield* Effect.addFinalizer(() =>
+    run<Scripts.Dropped>(Scripts.release, [node]).pipe(
+      Effect.flatMap((dropped) => lost(dropped, "server shutting down")),
+      Effect.andThen(run(Scripts.ping, [])),
+      Effect.ignore
+    )
+  )
 
   const fail = (reason: HubError["reason"]) => Effect.fail(new HubError({ reason }))
   const nickOf = (session: SessionId) => {
@@ -186,7 +218,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
       if (previous === undefined || previous === nick) return
       let heard = false
-      const change = String(++renames)
+      const change = `${node}:${++renames}`
       rooms.forEach((room, i) => {
         if (!announced(sizes[i + 1] ?? 0)) return
         publish({ _tag: "Renamed", room, from: previous, nick, change })
@@ -244,7 +276,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
       directory.setTopic(room, topic)
       const changed: Event = { _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) }
-      yield* run(Scripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
+      yield* run<number>(Scripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
+        Effect.filterOrFail((set) => set === 1),
         Effect.catch(() => Effect.sync(() => local(changed)))
       )
     }),

@@ -24,7 +24,7 @@ export class RedisClusterView {
   ) {}
 
   private call<A>(...args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
-    return Effect.tryPromise({ try: () => this.send<A>(args), catch: (error) => error })
+    return Effect.tryPromise({ try: () => this.send<A>(args), catch: (error) => error }).pipe(Effect.timeout("5 seconds"))
   }
 
   exists(room: Room): Effect.Effect<boolean, unknown> {

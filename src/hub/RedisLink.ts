@@ -2,6 +2,7 @@ import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
@@ -42,7 +43,10 @@ export const describe = (cause: unknown): string => {
 export class RedisLink {
   private client: Client | undefined = undefined
   private subscriber: Client | undefined = undefined
-  private readonly channels = new Set<string>()
+  /** The channels it follows, each with its subscription (settled once Redis confirmed it, or failed). */
+  private readonly channels = new Map<string, Promise<void>>()
+  /** Channels let go of while the subscriber was down: node-redis would subscribe to them again. */
+  private readonly dropped = new Set<string>()
   /** Whether both connections are up: commands go to Redis. */
   up = false
 
@@ -55,29 +59,47 @@ export class RedisLink {
       : this.client.sendCommand(args) as Promise<A>
   }
 
-  /** Follows a channel (a no-op when it already does); completes once Redis confirms. */
+  /**
+   * Follows a channel; completes once Redis confirms the subscription. Whoever
+   * follows a channel that is being subscribed waits for the same confirmation:
+   * a join published before it would not come back.
+   */
   follow(channel: string): Promise<void> {
-    if (this.channels.has(channel)) return Promise.resolve()
-    this.channels.add(channel)
-    return this.subscriber === undefined || !this.subscriber.isReady
-      ? Promise.resolve()
+    const known = this.channels.get(channel)
+    if (known !== undefined) return known
+    this.dropped.delete(channel)
+    const subscribed = this.subscriber === undefined || !this.subscriber.isReady
+      ? Promise.reject(new Error("not connected"))
       : this.subscriber.subscribe(channel, this.events.message)
+    // A failed subscription is tried again by the next follower, or at the next `resubscribe`.
+    subscribed.catch(() => {
+      if (this.channels.get(channel) === subscribed) this.channels.set(channel, Promise.reject(new Error("not subscribed")))
+    })
+    this.channels.set(channel, subscribed)
+    return subscribed
   }
 
-  /** Subscribes (again) to every channel it follows: after a reconnection, and for what it began to follow meanwhile. */
+  /** Subscribes (again) to every channel it follows, and lets go of those dropped meanwhile: after a reconnection. */
   resubscribe(): Promise<void> {
-    return this.subscriber === undefined || this.channels.size === 0
-      ? Promise.resolve()
-      : this.subscriber.subscribe(Array.from(this.channels), this.events.message)
+    const subscriber = this.subscriber
+    if (subscriber === undefined) return Promise.resolve()
+    const dropped = Array.from(this.dropped)
+    this.dropped.clear()
+    const all = Array.from(this.channels.keys())
+    const subscribed = all.length === 0 ? Promise.resolve() : subscriber.subscribe(all, this.events.message)
+    for (const channel of all) this.channels.set(channel, subscribed)
+    subscribed.catch(() => undefined)
+    return Promise.all([subscribed, dropped.length === 0 ? undefined : subscriber.unsubscribe(dropped)]).then(() => undefined)
   }
 
   unfollow(channel: string): void {
     if (!this.channels.delete(channel)) return
     if (this.subscriber?.isReady) this.subscriber.unsubscribe(channel).catch(() => undefined)
+    else this.dropped.add(channel)
   }
 
   following(): ReadonlyArray<string> {
-    return Array.from(this.channels)
+    return Array.from(this.channels.keys())
   }
 
   /**
@@ -87,63 +109,62 @@ export class RedisLink {
    */
   connect(optional: boolean): Effect.Effect<void, RedisUnavailable, Scope.Scope> {
     const link = this
+    const unavailable = (error: { readonly cause?: unknown }) => new RedisUnavailable({ url: link.url, reason: describe(error.cause) })
+    // One attempt owns what it opens: a failed one closes it, a successful one keeps it for the link's scope.
     const attempt = Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const exit = yield* Layer.buildWithScope(layerClient(link.url), scope).pipe(Effect.exit)
-      if (Exit.isFailure(exit)) {
-        yield* Scope.close(scope, exit)
-        return yield* Effect.failCause(exit.cause)
+      const exit = yield* Effect.exit(Scope.provide(open, scope))
+      if (Exit.isFailure(exit)) yield* Scope.close(scope, exit)
+      else yield* Effect.addFinalizer((end) => Scope.close(scope, end))
+      return yield* exit
+    })
+    const open = Effect.gen(function*() {
+      const fibers = yield* FiberSet.make()
+      const run = yield* FiberSet.runtime(fibers)<never>()
+      const context = yield* Layer.build(layerClient(link.url)).pipe(Effect.mapError(unavailable))
+      const client = Context.get(context, NodeRedis.NodeRedis).client
+      const subscriber = yield* Effect.acquireRelease(
+        // node-redis throws an `error` that nothing listens to.
+        Effect.sync(() => client.duplicate().on("error", () => undefined)),
+        (subscriber) => Effect.sync(() => subscriber.destroy())
+      )
+      let closing = false
+      // Closing the connections is not losing them. A client still waiting for Redis after a
+      // second is let go at once (its commands fail), so that a Redis that stopped answering
+      // cannot hold the shutdown.
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          closing = true
+          link.up = false
+        }).pipe(
+          Effect.andThen(Effect.promise(() => client.close()).pipe(Effect.timeoutOption("1 second"))),
+          Effect.andThen(Effect.sync(() => {
+            if (client.isOpen) client.destroy()
+          })),
+          Effect.ignore
+        )
+      )
+      yield* Effect.tryPromise(() => subscriber.connect()).pipe(Effect.mapError(unavailable))
+      link.client = client
+      link.subscriber = subscriber
+      yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.mapError(unavailable))
+      link.up = client.isReady && subscriber.isReady
+      // From now on, each loss and each return is reported once.
+      const check = (why?: unknown) => {
+        if (closing) return
+        const up = client.isReady && subscriber.isReady
+        if (up === link.up) return
+        link.up = up
+        run(up ? link.events.up : link.events.down(why === undefined ? "connection closed" : describe(why)))
       }
-      yield* Effect.addFinalizer((end) => Scope.close(scope, end))
-      return Context.get(exit.value, NodeRedis.NodeRedis).client
-    }).pipe(
-      Effect.mapError((error) => new RedisUnavailable({ url: link.url, reason: describe(error.cause) }))
-    )
-    const ready = (client: Client) =>
-      Effect.gen(function*() {
-        const context = yield* Effect.context<never>()
-        const run = <E>(effect: Effect.Effect<void, E>) => void Effect.runForkWith(context)(effect)
-        const subscriber = yield* Effect.acquireRelease(
-          // node-redis throws an `error` that nothing listens to.
-          Effect.sync(() => client.duplicate().on("error", () => undefined)),
-          (subscriber) => Effect.sync(() => subscriber.destroy())
-        )
-        let closing = false
-        // Closing the connections is not losing them.
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            closing = true
-            link.up = false
-          })
-        )
-        yield* Effect.tryPromise(() => subscriber.connect()).pipe(
-          Effect.mapError((error) => new RedisUnavailable({ url: link.url, reason: describe(error.cause) }))
-        )
-        if (link.channels.size > 0) {
-          yield* Effect.tryPromise(() => subscriber.subscribe(Array.from(link.channels), link.events.message)).pipe(
-            Effect.mapError((error) => new RedisUnavailable({ url: link.url, reason: describe(error.cause) }))
-          )
-        }
-        link.client = client
-        link.subscriber = subscriber
-        link.up = client.isReady && subscriber.isReady
-        // From now on, each loss and each return is reported once.
-        const check = (why?: unknown) => {
-          if (closing) return
-          const up = client.isReady && subscriber.isReady
-          if (up === link.up) return
-          link.up = up
-          run(up ? link.events.up : link.events.down(why === undefined ? "connection closed" : describe(why)))
-        }
-        for (const c of [client, subscriber]) {
-          c.on("ready", () => check()).on("error", (error: unknown) => check(error)).on("end", () => check())
-        }
-        yield* link.events.up
-      })
-    const linked = Effect.flatMap(attempt, ready)
-    if (!optional) return linked
+      for (const c of [client, subscriber]) {
+        c.on("ready", () => check()).on("error", (error: unknown) => check(error)).on("end", () => check())
+      }
+      yield* link.events.up
+    })
+    if (!optional) return attempt
     let told = false
-    return linked.pipe(
+    return attempt.pipe(
       Effect.tapError((error) =>
         told ? Effect.void : Effect.logWarning(`${error.message}; running alone until it answers`).pipe(
           Effect.andThen(Effect.sync(() => {

@@ -10,12 +10,26 @@ import type { RedisLink } from "./RedisLink.js"
 import * as Scripts from "./RedisScripts.js"
 import { historyEntry, type RedisWire } from "./RedisWire.js"
 
+export interface OutboxOptions {
+  readonly prefix: string
+  /** The messages a room's history keeps. */
+  readonly history: number
+  /** Delivers an event on this server alone. */
+  readonly alone: (event: Event) => void
+  /** Told of each publish Redis refused (its events then go to `alone`). */
+  readonly failed: (error: unknown) => void
+}
+
 /** What waits to go to Redis, in order: an event, or a script that changes who is where. */
 type Outgoing =
   | { readonly event: Event }
   | { readonly script: string; readonly args: ReadonlyArray<string>; readonly done: Deferred.Deferred<unknown, unknown> }
 
-const offline = new Error("the link to Redis is down")
+/** Why a script was not run: the link is down. */
+export const offline = new Error("the link to Redis is down")
+
+/** A script Redis has not answered within this is taken as failed (the server goes on alone for it). */
+const answerWithin = "5 seconds"
 
 /**
  * What a server sends to Redis, in the order it was published: events and
@@ -32,15 +46,10 @@ export class RedisOutbox {
     private readonly link: RedisLink,
     private readonly wire: RedisWire,
     private readonly clock: Clock.Clock,
-    private readonly options: { readonly prefix: string; readonly history: number; readonly alone: (event: Event) => void }
+    private readonly options: OutboxOptions
   ) {}
 
-  static make(
-    link: RedisLink,
-    wire: RedisWire,
-    clock: Clock.Clock,
-    options: { readonly prefix: string; readonly history: number; readonly alone: (event: Event) => void }
-  ): Effect.Effect<RedisOutbox, never, Scope.Scope> {
+  static make(link: RedisLink, wire: RedisWire, clock: Clock.Clock, options: OutboxOptions): Effect.Effect<RedisOutbox, never, Scope.Scope> {
     return Effect.gen(function*() {
       const queue = yield* Queue.unbounded<Outgoing>()
       const outbox = new RedisOutbox(queue, link, wire, clock, options)
@@ -48,6 +57,8 @@ export class RedisOutbox {
         // What the rest of the turn adds goes with it.
         Effect.flatMap((first) => Effect.andThen(Effect.yieldNow, Effect.map(Queue.clear(queue), (more) => first.concat(more)))),
         Effect.map((items) => outbox.write(items)),
+        // A bug in one pass loses that pass (its scripts time out), not every later one.
+        Effect.catchDefect((defect) => Effect.logError(`sending to Redis failed: ${String(defect)}`)),
         Effect.forever({ disableYield: true }),
         Effect.forkScoped
       )
@@ -68,16 +79,21 @@ export class RedisOutbox {
     return done
   }
 
-  /** Runs a script after everything queued before it; fails while the link is down. */
+  /** Runs a script after everything queued before it; fails while the link is down, or when Redis does not answer in time. */
   run<A>(script: string, args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
     return Effect.suspend(() =>
-      this.link.up ? Deferred.await(this.send(script, args)) as Effect.Effect<A, unknown> : Effect.fail(offline)
+      this.link.up ? RedisOutbox.answer(this.send(script, args)) as Effect.Effect<A, unknown> : Effect.fail(offline)
     )
+  }
+
+  /** A sent script's answer, or a failure when Redis does not give it in time. */
+  static answer(done: Deferred.Deferred<unknown, unknown>): Effect.Effect<unknown, unknown> {
+    return Deferred.await(done).pipe(Effect.timeout(answerWithin))
   }
 
   private write(items: ReadonlyArray<Outgoing>): void {
     const { link, wire } = this
-    const { alone, history, prefix } = this.options
+    const { alone, failed, history, prefix } = this.options
     if (!link.up) {
       for (const item of items) {
         if ("event" in item) alone(item.event)
@@ -98,7 +114,10 @@ export class RedisOutbox {
       const sent = room === undefined
         ? link.send(["PUBLISH", channel!, payload])
         : link.send(["EVAL", Scripts.say, "0", prefix, room, String(history), payload, ...kept])
-      sent.catch(() => events.forEach(alone))
+      sent.catch((error) => {
+        failed(error)
+        events.forEach(alone)
+      })
     }
     for (const item of items) {
       if ("event" in item) {

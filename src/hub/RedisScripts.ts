@@ -206,11 +206,14 @@ end
 return out
 `
 
-/** ARGV: p, node, lease in ms. Keeps a server in the cluster. */
+/**
+ * ARGV: p, node, lease in ms, this run's token. Keeps a server in the cluster; returns the token its
+ * lease held before: none when it had run out (the server was dropped), another when another server
+ * runs under the same node id.
+ */
 export const alive = `
 redis.call('SADD', ARGV[1]..'nodes', ARGV[2])
-redis.call('SET', ARGV[1]..'alive:'..ARGV[2], '1', 'PX', ARGV[3])
-return 1
+return redis.call('SET', ARGV[1]..'alive:'..ARGV[2], ARGV[4], 'PX', ARGV[3], 'GET')
 `
 
 /** ARGV: p, this node. Drops every other server whose lease ran out; returns {room, session, nick, room size} of each of its sessions. */
@@ -234,17 +237,77 @@ return out
 `
 
 /**
- * ARGV: p, node, then the sessions it has now. Drops the sessions Redis has of this server that it
- * no longer has (a previous run that was killed, sessions that left while the link was down),
- * keeping the rest and their rooms' history; returns what `reap` does.
+ * ARGV: p, node, then for each session this server has now: its cluster name, its nickname's key,
+ * its nickname, how many rooms, and the rooms. Makes Redis say what this server has: what it had
+ * of it and no longer has goes (a previous run that was killed, sessions that left or renamed
+ * while the link was down), and every session's nickname and rooms are claimed as they are. In
+ * one script, so that no room it alone is in empties (and loses its history) on the way.
+ * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds}.
  */
-export const prune = common + `
-local keep = {}
-for i = 3, #ARGV do keep[ARGV[i]] = true end
-local out = {}
-drop(ARGV[2], out, keep)
-return out
+export const restore = common + `
+local node = ARGV[2]
+local prefix = node..'/'
+local want, order = {}, {}
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 3])
+  local rooms = {}
+  for k = 1, n do rooms[ARGV[i + 3 + k]] = true end
+  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], rooms = rooms}
+  order[#order + 1] = ARGV[i]
+  i = i + 4 + n
+end
+local dropped, taken, touched = {}, {}, {}
+for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
+  local mk = p..'members:'..room
+  local all = redis.call('HGETALL', mk)
+  for j = 1, #all, 2 do
+    local w = want[all[j]]
+    if string.sub(all[j], 1, #prefix) == prefix and (not w or not w.rooms[room]) then
+      redis.call('HDEL', mk, all[j])
+      dropped[#dropped + 1] = {room, all[j], all[j + 1], #all / 2}
+    end
+  end
+  touched[room] = true
+end
+for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
+  local value = redis.call('GET', key)
+  local w = value and want[string.sub(value, 1, (string.find(value, ' ', 1, true) or 1) - 1)]
+  if not value or string.sub(value, 1, #prefix) ~= prefix then
+    redis.call('SREM', p..'node:'..node..':nicks', key)
+  elseif not w or w.key ~= key then
+    redis.call('DEL', key)
+    redis.call('SREM', p..'node:'..node..':nicks', key)
+  end
+end
+for _, session in ipairs(order) do
+  local w = want[session]
+  local current = redis.call('GET', w.key)
+  local free = true
+  if current then
+    local owner = string.sub(current, 1, (string.find(current, ' ', 1, true) or 1) - 1)
+    local ownerNode = string.match(owner, '^(.*)/[^/]*$')
+    if ownerNode and ownerNode ~= node and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then free = false end
+  end
+  if free then
+    redis.call('SET', w.key, session..' '..w.nick)
+    redis.call('SADD', p..'node:'..node..':nicks', w.key)
+  else
+    taken[#taken + 1] = session
+  end
+  for room in pairs(w.rooms) do
+    redis.call('HSET', p..'members:'..room, session, w.nick)
+    redis.call('SADD', p..'rooms', room)
+    redis.call('SADD', p..'node:'..node..':rooms', room)
+    touched[room] = true
+  end
+end
+for room in pairs(touched) do gone(room) end
+return {dropped, taken}
 `
+
+/** Nothing: its answer says that everything sent before it was answered. */
+export const ping = "return 1"
 
 /** What `reap` and `release` return: room, session, nickname, and the room's size before, for each session dropped. */
 export type Dropped = ReadonlyArray<readonly [room: string, session: string, nick: string, size: number]>

@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import * as Net from "node:net"
 import { ChatConfig } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
@@ -33,10 +33,12 @@ class Proxy {
   private refusing = false
   private constructor(private readonly server: Net.Server) {}
 
-  static start(target: number): Promise<Proxy> {
+  /** `lag`: what the second connection (a hub's subscriber) sends reaches Redis this many milliseconds late. */
+  static start(target: number, lag = 0): Promise<Proxy> {
     return new Promise((resolve) => {
       const server = Net.createServer()
       const proxy = new Proxy(server)
+      let connections = 0
       server.on("connection", (client) => {
         if (proxy.refusing) return void client.destroy()
         const upstream = Net.connect(target, "127.0.0.1")
@@ -44,7 +46,12 @@ class Proxy {
           proxy.sockets.add(socket)
           socket.on("error", () => undefined).on("close", () => proxy.sockets.delete(socket))
         }
-        client.pipe(upstream).pipe(client)
+        if (connections++ === 1 && lag > 0) {
+          client.on("data", (bytes) => setTimeout(() => upstream.write(bytes), lag))
+          upstream.pipe(client)
+        } else {
+          client.pipe(upstream).pipe(client)
+        }
       })
       server.listen(0, "127.0.0.1", () => resolve(proxy))
     })
@@ -52,6 +59,11 @@ class Proxy {
 
   get url(): string {
     return `redis://127.0.0.1:${(this.server.address() as Net.AddressInfo).port}`
+  }
+
+  /** Stops forwarding without closing anything: a Redis that no longer answers. */
+  stall(): void {
+    for (const socket of this.sockets) socket.pause()
   }
 
   cut(): void {
@@ -95,6 +107,10 @@ describe("Hub.layerRedis: several servers", () => {
       const ann = yield* attach(a, "s2", "ann", "#x")
       const ben = yield* attach(b, "s1", "ben", "#x")
       yield* amy.until("-!- ben has joined #x")
+      // Someone who will rename and move while the link is down.
+      yield* attach(a, "s3", "cal", "#x")
+      yield* a.join("s3", "#z" as Room)
+      yield* ben.until("-!- cal has joined #x")
       // A room only this server's sessions are in, with something said in it.
       yield* a.join("s2", "#y" as Room)
       yield* a.publish({ _tag: "Chat", room: "#y", from: "ann", text: "kept" })
@@ -102,11 +118,17 @@ describe("Hub.layerRedis: several servers", () => {
       proxy.cut()
       yield* amy.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.")
       yield* a.leave("s1", "quit")
+      yield* a.claimNick("s3", "cara" as Nick)
+      yield* a.part("s3", "#x" as Room, "elsewhere")
       proxy.restore()
       yield* ben.until("-!- amy has left #x (left while the servers were apart)", "10 seconds")
       yield* ann.until("-!- The link to the other servers is back.")
       assert.deepStrictEqual<unknown>((yield* b.roster("#x" as Room))?.nicks, ["ann", "ben"])
+      assert.deepStrictEqual<unknown>((yield* b.roster("#z" as Room))?.nicks, ["cara"])
       assert.isUndefined(yield* b.findNick("amy"))
+      assert.isUndefined(yield* b.findNick("cal"))
+      assert.deepStrictEqual(yield* b.findNick("cara"), { session: "a/s3", nick: "cara" as Nick })
+      yield* b.claimNick("s9", "cal" as Nick)
       assert.deepStrictEqual(yield* b.findNick("ann"), { session: "a/s2", nick: "ann" as Nick })
       yield* b.publish({ _tag: "Chat", room: "#x", from: "ben", text: "one chat again" })
       yield* ann.until("<ben> one chat again")
@@ -114,5 +136,30 @@ describe("Hub.layerRedis: several servers", () => {
       yield* b.claimNick("s2", "dan" as Nick)
       const joined = yield* b.join("s2", "#y" as Room)
       assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["kept"])
+    }))
+
+  it.live("does not hang when Redis stops answering: a session still leaves, and the hub still stops", () =>
+    Effect.gen(function*() {
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port)), (proxy) => Effect.promise(() => proxy.close()))
+      const scope = yield* Scope.make()
+      const a = yield* hubOn(proxy.url, "a", `stall-${++cluster}:`).pipe(Scope.provide(scope))
+      const amy = yield* attach(a, "s1", "amy", "#x")
+      yield* amy.until("-!- amy has joined #x")
+      proxy.stall()
+      yield* a.leave("s1", "quit").pipe(Effect.timeout("8 seconds"))
+      yield* Scope.close(scope, Exit.void).pipe(Effect.timeout("10 seconds"))
+    }), 30_000)
+
+  it.live("lets every session that joins a room at once hear it, however many wait for its subscription", () =>
+    Effect.gen(function*() {
+      // A subscriber slower than the command connection: a join could come back before the room's subscription.
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port, 30)), (proxy) => Effect.promise(() => proxy.close()))
+      const a = yield* hubOn(proxy.url, "a", `joins-${++cluster}:`)
+      const probes = Array.from({ length: 20 }, () => new Probe())
+      yield* Effect.forEach(probes, (probe, i) =>
+        Effect.andThen(a.claimNick(`s${i}`, `n${i}` as Nick), a.subscribe(`s${i}`, probe)))
+      yield* Effect.forEach(probes, (_, i) => a.join(`s${i}`, "#new" as Room), { concurrency: "unbounded" })
+      yield* a.publish({ _tag: "Chat", room: "#new", from: "n0", text: "hello" })
+      yield* Effect.forEach(probes, (probe) => probe.until("<n0> hello"))
     }))
 })
