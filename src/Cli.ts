@@ -16,7 +16,7 @@ import * as Os from "node:os"
 import { ChatConfig, nodeIdPattern } from "./ChatConfig.js"
 import { ChatServer } from "./server/ChatServer.js"
 import * as OperatorConsole from "./server/OperatorConsole.js"
-import { flags, levels, logLevel, resolveAll } from "./Flags.js"
+import { flags, levels, logLevel, resolveAll, settings } from "./Flags.js"
 import * as Settings from "./Settings.js"
 
 const positive = (seconds: number) => seconds > 0 ? Option.some(Duration.seconds(seconds)) : Option.none()
@@ -99,12 +99,18 @@ export const command = Command.make("hubbub", flags, (given) =>
     const f = yield* resolveAll(given).pipe(Effect.catch(invalid))
     const withConsole = f.console ?? (yield* stdio.stdinIsTerminal)
     const nodeId = f.nodeId === "" ? `${Os.hostname()}:${f.port === 0 ? `pid-${process.pid}` : f.port}` : f.nodeId
+    // Where a value came from, as a bad value's line names it: the flag, or else its variable.
+    const flagNames = { redis: "--redis", nodeId: "--node-id", presenceTtl: "--presence-ttl" } as const
+    const named = (key: keyof typeof flagNames, value: string | number) =>
+      Option.isSome(given[key] as Option.Option<unknown>) ? `${flagNames[key]} ${value}` : `${settings[key].env}=${value}`
     const clusterProblem = f.redis !== "" && !/^rediss?:\/\/[^\s]+$/.test(f.redis)
-      ? `--redis ${f.redis}: expected a URL like redis://127.0.0.1:6379`
+      ? `${named("redis", f.redis)}: expected a URL like redis://127.0.0.1:6379`
       : !nodeIdPattern.test(nodeId)
-      ? `--node-id ${nodeId}: expected 1-64 letters, digits, ., _, : or -`
+      ? f.nodeId === ""
+        ? `the default node id ${nodeId} (HOSTNAME:PORT) is not valid: set --node-id`
+        : `${named("nodeId", nodeId)}: expected 1-64 letters, digits, ., _, : or -`
       : f.presenceTtl < 1
-      ? `--presence-ttl ${f.presenceTtl}: expected 1 second or more`
+      ? `${named("presenceTtl", f.presenceTtl)}: expected 1 second or more`
       : undefined
     if (clusterProblem !== undefined) yield* invalid(new Settings.SettingError({ message: clusterProblem }))
     const tls = yield* readTls(f.tlsCert, f.tlsKey).pipe(
@@ -163,6 +169,7 @@ export const command = Command.make("hubbub", flags, (given) =>
         SocketServerError: (error) => cannotListen(describeListenError(error.reason.cause, f.host, f.port)),
         ListenError: (error) => cannotListen(describeListenError(error.failure, f.host, error.port)),
         RedisUnavailable: (error) => cannotListen(error.message),
+        NodeIdInUse: (error) => cannotListen(error.message),
         PageError: (error) =>
           cannotListen(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
       }),

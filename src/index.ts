@@ -34,8 +34,8 @@ export {
   type RoomInfo,
   type Roster
 } from "./hub/Hub.js"
-/** `Hub.layerRedis` could not reach Redis at startup. */
-export { RedisUnavailable } from "./hub/HubError.js"
+/** `Hub.layerRedis` could not start: Redis did not answer, or another server has its node id. */
+export { NodeIdInUse, RedisUnavailable } from "./hub/HubError.js"
 /** Wire formats: `Codec.layerText` is the line protocol; `ircFormat` the IRC client protocol (`--irc-port`). */
 export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"

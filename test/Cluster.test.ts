@@ -126,6 +126,7 @@ describe("several servers on one Redis (--redis)", () => {
     servers[2].process.kill()
     await ann.until("-!- cat has left #lobby (server lost)", 6000)
     assert.isBelow(Date.now() - killed, 6000)
+    await Promise.any(servers.slice(0, 2).map((s) => s.process.waitFor("stderr", /INFO.*dropped server c: its lease ran out; 1 of its users left/, 1000)))
     ann.send("/who")
     assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (2): ann, ben")
     await join(servers[1].port, "cat")
@@ -180,13 +181,27 @@ describe("several servers on one Redis (--redis)", () => {
     assert.deepStrictEqual(await ask("PUBSUB", "NUMSUB", "hubbub:to:b"), ["hubbub:to:b", 0])
   })
 
-  it("says so when two servers run under one node id", async () => {
+  it("refuses a second server under a node id that is in use, and lets a killed one's successor wait for its lease", async () => {
     const redis = await RedisServer.start()
     cleanup.push(() => redis.stop())
     const first = await server(redis, "same")
-    const second = await server(redis, "same")
-    await second.process.waitFor("stderr", /WARN.*node same held a lease already: another server runs under this node id/)
-    await first.process.waitFor("stderr", /ERROR.*another server runs as node same: give each server its own --node-id/)
+    const ann = await join(first.port, "ann")
+    const second = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url, "--node-id", "same", "--presence-ttl", ttl])
+    cleanup.push(() => second.kill())
+    assert.strictEqual((await second.exit()).code, 1)
+    assert.match(second.stderr.join("\n"), /ERROR.*another server runs as node same \(its lease in Redis is being renewed\): give each server its own --node-id/)
+    ann.send("still here")
+    await ann.until("<ann> still here")
+    // Killed, then started again at once under the same id: it waits for the old lease, then takes over.
+    first.process.kill()
+    const successor = await server(redis, "same")
+    await successor.process.waitFor("stderr", /WARN.*node same still holds a lease/)
+    const other = await server(redis, "other")
+    const ben = await join(other.port, "ben")
+    await join(successor.port, "cat")
+    await ben.until("cat has joined #lobby")
+    ben.send("/who")
+    assert.strictEqual(await ben.until(/^-!- Members of #lobby/), "-!- Members of #lobby (2): ben, cat")
   })
 
   it("refuses to start when Redis does not answer, in one line, unless --redis-optional", async () => {
@@ -201,13 +216,21 @@ describe("several servers on one Redis (--redis)", () => {
 
     for (const [args, env, line] of [
       [["--redis", "127.0.0.1:6379"], {}, "hubbub: --redis 127.0.0.1:6379: expected a URL like redis://127.0.0.1:6379 (see hubbub --help)"],
-      [[], { HUBBUB_REDIS_URL: redis.url, HUBBUB_NODE_ID: "a/b" }, "hubbub: --node-id a/b: expected 1-64 letters, digits, ., _, : or - (see hubbub --help)"]
+      [[], { HUBBUB_REDIS_URL: redis.url, HUBBUB_NODE_ID: "a/b" }, "hubbub: HUBBUB_NODE_ID=a/b: expected 1-64 letters, digits, ., _, : or - (see hubbub --help)"],
+      [["--redis", redis.url, "--presence-ttl", "0"], {}, "hubbub: --presence-ttl 0: expected 1 second or more (see hubbub --help)"]
     ] as const) {
       const bad = ServerProcess.start(["--port", "0", "--no-console", ...args], env)
       cleanup.push(() => bad.kill())
       assert.strictEqual((await bad.exit()).code, 1)
       assert.deepStrictEqual(bad.stderr.filter((l) => l.trim() !== ""), [line])
     }
+
+    // Not a Redis at all (a hubbub): one line, at once, not a wait forever.
+    const hubbub = await server(await RedisServer.start().then((r) => (cleanup.push(() => r.stop()), r)), "x")
+    const wrong = ServerProcess.start(["--port", "0", "--no-console", "--redis", `redis://127.0.0.1:${hubbub.port}`])
+    cleanup.push(() => wrong.kill())
+    assert.strictEqual((await wrong.exit()).code, 1)
+    assert.match(wrong.stderr.filter((l) => l.trim() !== "").join("\n"), /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: not a Redis server \(it answered PING with "-!- Welcome to hubbub/)
 
     const alone = await server(redis, "a", "--redis-optional")
     await alone.process.waitFor("stderr", /WARN.*cannot reach Redis.*running alone until it answers/)

@@ -10,7 +10,7 @@ import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 import { makeMemoryHub } from "./HubMemory.js"
-import type { RedisUnavailable } from "./HubError.js"
+import type { NodeIdInUse, RedisUnavailable } from "./HubError.js"
 
 export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 
@@ -115,9 +115,10 @@ export class Hub extends Context.Service<Hub, {
    * Several servers as one chat, through Redis at `redisUrl` (see
    * `HubRedis.ts`): one order per room across servers, cluster-wide
    * nicknames and presence, history in Redis. Fails with `RedisUnavailable`
-   * when Redis does not answer, unless `redisOptional`.
+   * when Redis does not answer, unless `redisOptional`, and with `NodeIdInUse`
+   * when another server runs under its `nodeId`.
    */
-  static readonly layerRedis: Layer.Layer<Hub, RedisUnavailable, ChatConfig> = Layer.effect(
+  static readonly layerRedis: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.effect(
     Hub,
     Effect.gen(function*() {
       const config = yield* ChatConfig
@@ -128,7 +129,7 @@ export class Hub extends Context.Service<Hub, {
   )
 
   /** `layerRedis` when the configuration names a Redis, else `layerMemory`. */
-  static readonly layer: Layer.Layer<Hub, RedisUnavailable, ChatConfig> = Layer.unwrap(
+  static readonly layer: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.unwrap(
     Effect.gen(function*() {
       return Option.isSome((yield* ChatConfig).redisUrl) ? Hub.layerRedis : Hub.layerMemory
     })

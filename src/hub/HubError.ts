@@ -36,6 +36,13 @@ export class RedisUnavailable extends Schema.TaggedError<RedisUnavailable>()("Re
   }
 }
 
+/** Another server runs under this server's node id: it keeps renewing the lease. */
+export class NodeIdInUse extends Schema.TaggedError<NodeIdInUse>()("NodeIdInUse", { node: Schema.String }) {
+  override get message(): string {
+    return `another server runs as node ${this.node} (its lease in Redis is being renewed): give each server its own --node-id`
+  }
+}
+
 /** A Redis URL as the log shows it: without its password. */
 export const shownUrl = (url: string): string => {
   try {

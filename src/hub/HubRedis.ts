@@ -9,7 +9,16 @@ import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names
 import { addressOf, Delivery } from "./Delivery.js"
 import { Directory } from "./Directory.js"
 import type { Hub } from "./Hub.js"
-import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable, shownUrl } from "./HubError.js"
+import {
+  HubError,
+  NickInUse,
+  NodeIdInUse,
+  NoSuchRoom,
+  NotInRoom,
+  NotRegistered,
+  type RedisUnavailable,
+  shownUrl
+} from "./HubError.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { describe, type LinkEvents, RedisLink } from "./RedisLink.js"
 import * as Scripts from "./RedisScripts.js"
@@ -32,7 +41,7 @@ export type RedisHubConfig =
  */
 export const makeRedisHub = Effect.fnUntraced(function*(
   config: RedisHubConfig
-): Effect.fn.Return<Hub["Service"], RedisUnavailable, Scope.Scope> {
+): Effect.fn.Return<Hub["Service"], RedisUnavailable | NodeIdInUse, Scope.Scope> {
   const delivery = yield* Delivery.make
   const clock = yield* Clock.Clock
   const directory = new Directory()
@@ -48,7 +57,9 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   const token = `${process.pid}-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
   /** Whether the sessions were told that the link is lost, and not yet that it is back. */
   let told = false
+  /** Whether it linked up once (begun), and finished doing so: then it keeps its lease. */
   let started = false
+  let settled = false
 
   const announced = (members: number) => config.announceMaxMembers === 0 || members <= config.announceMaxMembers
   /** Delivers here, as the memory hub would: what this server does while it is alone. */
@@ -114,7 +125,10 @@ export const makeRedisHub = Effect.fnUntraced(function*(
   const linkUp = Effect.fnUntraced(function*() {
     const first = !started
     started = true
-    if (first) yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(config.redisUrl)}, as ${node}`)
+    if (first) {
+      yield* awaitLease
+      yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(config.redisUrl)}, as ${node}`)
+    }
     const sessions = Array.from(directory.registered(), ([session, nick]) => [session, nick, directory.roomsOf(session)] as const)
     const restored = send(Scripts.restore, [
       node,
@@ -124,12 +138,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
     yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
     yield* follow(own).pipe(Effect.ignore)
     for (const [, , rooms] of sessions) for (const room of rooms) yield* follow(roomChannel(room)).pipe(Effect.ignore)
-    const before = yield* RedisOutbox.answer(leased).pipe(Effect.option)
-    if (first && before._tag === "Some" && before.value !== null) {
-      yield* Effect.logWarning(
-        `node ${node} held a lease already: another server runs under this node id (give each its own --node-id), or one stopped without shutting down less than ${leaseMs} ms ago`
-      )
-    }
+    yield* RedisOutbox.answer(leased).pipe(Effect.ignore)
     const answer = yield* RedisOutbox.answer(restored).pipe(Effect.option)
     if (answer._tag === "Some") {
       const [dropped, taken] = answer.value as readonly [Scripts.Dropped, ReadonlyArray<string>]
@@ -141,14 +150,36 @@ export const makeRedisHub = Effect.fnUntraced(function*(
         yield* Effect.logWarning("a nickname is in use on two servers").pipe(Effect.annotateLogs({ nick, session: id }))
       }
     }
+    settled = true
     // Back, unless it was lost again meanwhile (then this says nothing, and the next return will).
     if (told && link.up) {
       told = false
       local({ _tag: "Notice", text: "The link to the other servers is back." })
-      yield* Effect.logWarning("the link to Redis is back")
+      yield* Effect.logInfo("the link to Redis is back")
     }
   })
   const leaseMs = Math.round(Duration.toMillis(config.presenceTtl) * 2 / 3)
+  /**
+   * Waits for a lease this node id still holds to run out: a previous run that was killed (it stops
+   * being renewed), or another server under the same id (it is renewed, and this one must not start).
+   */
+  const awaitLease = Effect.gen(function*() {
+    const key = p + "alive:" + node
+    const ttl = () => Effect.tryPromise(() => link.send<number>(["PTTL", key])).pipe(Effect.orElseSucceed(() => -2))
+    let left = yield* ttl()
+    if (left < 0) return
+    yield* Effect.logWarning(`node ${node} still holds a lease for ${left} ms: waiting for a previous run's to run out`)
+    let waited = 0
+    while (left >= 0) {
+      if (waited > leaseMs + 1000) return yield* new NodeIdInUse({ node })
+      yield* Effect.sleep(Math.min(left + 10, 250))
+      waited += Math.min(left + 10, 250)
+      const next = yield* ttl()
+      // Renewed: someone holds it.
+      if (next > left + 100) return yield* new NodeIdInUse({ node })
+      left = next
+    }
+  })
 
   /** Tells the rooms of sessions that are gone, without leaving themselves, that they left. */
   const lost = (dropped: Scripts.Dropped, reason = "server lost") =>
@@ -160,7 +191,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
 
   // The lease, the reaping of servers that lost theirs, and channels no session here needs any more.
   yield* Effect.gen(function*() {
-    if (!link.up) return
+    if (!link.up || !settled) return
     const held = yield* run<string | null>(Scripts.alive, [node, String(leaseMs), token])
     if (held === null) {
       // Its lease ran out while the link stayed up (it was too slow to renew it), and another server dropped it.
@@ -169,7 +200,13 @@ export const makeRedisHub = Effect.fnUntraced(function*(
     } else if (held !== token) {
       yield* Effect.logError(`another server runs as node ${node}: give each server its own --node-id`)
     }
-    yield* lost(yield* run<Scripts.Dropped>(Scripts.reap, [node]))
+    const reaped = yield* run<Scripts.Dropped>(Scripts.reap, [node])
+    const servers = new Set(reaped.map(([, session]) => wire.nodeOf(session)))
+    for (const server of servers) {
+      const sessions = new Set(reaped.filter(([, session]) => wire.nodeOf(session) === server).map(([, session]) => session))
+      yield* Effect.logInfo(`dropped server ${server}: its lease ran out; ${sessions.size} of its users left`)
+    }
+    yield* lost(reaped)
     for (const channel of link.following()) {
       if (channel !== own && directory.size(channel.slice(roomChannel("").length) as Room) === 0) link.unfollow(channel)
     }

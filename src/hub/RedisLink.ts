@@ -7,7 +7,8 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import { RedisUnavailable } from "./HubError.js"
+import * as Net from "node:net"
+import { type NodeIdInUse, RedisUnavailable } from "./HubError.js"
 
 type Client = NodeRedis.NodeRedis["Service"]["client"]
 
@@ -15,8 +16,8 @@ type Client = NodeRedis.NodeRedis["Service"]["client"]
 export interface LinkEvents {
   /** A message on a subscribed channel. Called synchronously, in Redis's order. */
   readonly message: (payload: string, channel: string) => void
-  /** Both connections are up: for the first time, or again after `down`. */
-  readonly up: Effect.Effect<void>
+  /** Both connections are up: for the first time (a failure then fails `connect`), or again after `down`. */
+  readonly up: Effect.Effect<void, NodeIdInUse>
   /** A connection was lost; it is being retried. */
   readonly down: (why: string) => Effect.Effect<void>
 }
@@ -107,7 +108,7 @@ export class RedisLink {
    * Redis does not answer, unless `optional`: then the link comes up whenever
    * Redis does, retried with backoff, and the server runs alone meanwhile.
    */
-  connect(optional: boolean): Effect.Effect<void, RedisUnavailable, Scope.Scope> {
+  connect(optional: boolean): Effect.Effect<void, RedisUnavailable | NodeIdInUse, Scope.Scope> {
     const link = this
     const unavailable = (error: { readonly cause?: unknown }) => new RedisUnavailable({ url: link.url, reason: describe(error.cause) })
     // One attempt owns what it opens: a failed one closes it, a successful one keeps it for the link's scope.
@@ -119,6 +120,7 @@ export class RedisLink {
       return yield* exit
     })
     const open = Effect.gen(function*() {
+      yield* probe(link.url)
       const fibers = yield* FiberSet.make()
       const run = yield* FiberSet.runtime(fibers)<never>()
       const context = yield* Layer.build(layerClient(link.url)).pipe(Effect.mapError(unavailable))
@@ -155,7 +157,7 @@ export class RedisLink {
         const up = client.isReady && subscriber.isReady
         if (up === link.up) return
         link.up = up
-        run(up ? link.events.up : link.events.down(why === undefined ? "connection closed" : describe(why)))
+        run(up ? Effect.ignore(link.events.up) : link.events.down(why === undefined ? "connection closed" : describe(why)))
       }
       for (const c of [client, subscriber]) {
         c.on("ready", () => check()).on("error", (error: unknown) => check(error)).on("end", () => check())
@@ -177,6 +179,41 @@ export class RedisLink {
       Effect.asVoid
     )
   }
+}
+
+/**
+ * Checks, before node-redis connects (it would wait forever for a server that
+ * is not Redis), that `url` answers `PING` as Redis does, within 5 s. A TLS
+ * URL (`rediss://`) is left to the client.
+ */
+const probe = (url: string): Effect.Effect<void, RedisUnavailable> => {
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    return Effect.fail(new RedisUnavailable({ url, reason: "not a URL" }))
+  }
+  if (target.protocol !== "redis:") return Effect.void
+  return Effect.callback<void, RedisUnavailable>((resume) => {
+    const socket = Net.connect({ host: target.hostname.replace(/^\[|\]$/g, ""), port: Number(target.port || 6379) })
+    const fail = (reason: string) => {
+      socket.destroy()
+      resume(Effect.fail(new RedisUnavailable({ url, reason })))
+    }
+    socket.setTimeout(5000, () => fail("no answer (timed out)"))
+    socket.once("error", (error) => fail(describe(error)))
+    socket.once("connect", () => socket.write("PING\r\n"))
+    socket.once("data", (bytes) => {
+      const first = bytes.toString("latin1").split("\r\n")[0]
+      if (/^\+PONG$|^-(NOAUTH|ERR|WRONGPASS|NOPERM|LOADING|MISCONF|BUSY|READONLY)\b/.test(first)) {
+        socket.destroy()
+        resume(Effect.void)
+      } else {
+        fail(`not a Redis server (it answered PING with ${JSON.stringify(first.slice(0, 40))})`)
+      }
+    })
+    return Effect.sync(() => socket.destroy())
+  })
 }
 
 /**

@@ -20,9 +20,6 @@ export interface FloodOptions {
   readonly delayed: () => void
 }
 
-/** A read that waited on a timer waited at least this long (Node's timers fire after 1 ms or more). */
-const timerTick = 1_000_000n
-
 /** What a read costs: a token a line, and a line's worth of bytes for the bytes that end no line. */
 const weigh = (frames: Arr.NonEmptyReadonlyArray<Frame>, lineBytes: number) => {
   let cost = 0
@@ -55,29 +52,40 @@ export const floodControl = (options: FloodOptions) =>
           millis: Duration.toMillis(options.timeout)
         }
       })
-      // When the read reached the throttle (monotonic nanoseconds), and since when reads have been held back.
+      // When the read reached the throttle (monotonic nanoseconds), whether the throttle holds it back, and
+      // since when reads have been held back. The bucket is the throttle's own (`Stream.throttle`'s shaping),
+      // kept beside it: a read that merely waited for a busy event loop was not held back.
+      const units = options.burst
+      const durationMs = (options.burst * 1000) / options.rate
+      let tokens = units
+      let stamp = clock.monotonicTimeNanosUnsafe()
       let arrived = 0n
+      let held = false
       let since: bigint | undefined = undefined
       let warned = false
       const throttled = frames.pipe(
         Stream.throttle({
           strategy: "shape",
-          units: options.burst,
-          duration: Duration.millis((options.burst * 1000) / options.rate),
+          units,
+          duration: Duration.millis(durationMs),
           cost: (arr) => {
+            const weight = weigh(arr, options.lineBytes)
             arrived = clock.monotonicTimeNanosUnsafe()
-            return weigh(arr, options.lineBytes)
+            const available = Math.min(tokens + (Number(arrived - stamp) / 1e6 / durationMs) * units, units)
+            tokens = available - weight
+            stamp = arrived
+            held = tokens < 0
+            return weight
           }
         })
       )
       return Stream.transformPull(throttled, (pull) =>
           Effect.succeed(Effect.flatMap(pull, (arr) => {
-            const now = clock.monotonicTimeNanosUnsafe()
-            // Passed at once (within microseconds), or held back on a timer.
-            if (now - arrived < timerTick) {
+            if (!held) {
               since = undefined
               return Effect.succeed(arr)
             }
+            const now = clock.monotonicTimeNanosUnsafe()
             since ??= arrived
             options.delayed()
             if (now - since >= timeout) return Effect.fail(flooding)
