@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { ChatConfigShape } from "../ChatConfig.js"
-import { answer, type Event } from "../protocol/Event.js"
+import { type Event, renamed } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
@@ -56,14 +56,8 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
       const previous = directory.claim(session, nick)
       if (previous === false) return yield* fail(new NickInUse({ nick }))
       if (previous === undefined || previous === nick) return
-      let told = false
-      const change = String(++renames)
-      for (const room of directory.roomsOf(session)) {
-        if (!announced(directory.size(room))) continue
-        route({ _tag: "Renamed", room, from: previous, nick, change })
-        told = true
-      }
-      if (!told) route(answer(session, { _tag: "NowKnownAs", from: previous, nick }, nick))
+      const rooms = directory.roomsOf(session).filter((room) => announced(directory.size(room)))
+      renamed(session, previous, nick, String(++renames), rooms).forEach(route)
     }),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)

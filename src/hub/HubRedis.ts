@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { ChatConfigShape } from "../ChatConfig.js"
-import { answer, type Event } from "../protocol/Event.js"
+import { type Event, renamed } from "../protocol/Event.js"
 import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { Directory } from "./Directory.js"
@@ -254,14 +254,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
       if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
       if (previous === undefined || previous === nick) return
-      let heard = false
-      const change = `${node}:${++renames}`
-      rooms.forEach((room, i) => {
-        if (!announced(sizes[i + 1] ?? 0)) return
-        publish({ _tag: "Renamed", room, from: previous, nick, change })
-        heard = true
-      })
-      if (!heard) publish(answer(session, { _tag: "NowKnownAs", from: previous, nick }, nick))
+      const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
+      renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
     }),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)

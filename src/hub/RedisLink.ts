@@ -200,7 +200,6 @@ const probe = (url: string): Effect.Effect<void, RedisUnavailable> => {
       socket.destroy()
       resume(Effect.fail(new RedisUnavailable({ url, reason })))
     }
-    socket.setTimeout(5000, () => fail("no answer (timed out)"))
     socket.once("error", (error) => fail(describe(error)))
     socket.once("connect", () => socket.write("PING\r\n"))
     socket.once("data", (bytes) => {
@@ -213,7 +212,12 @@ const probe = (url: string): Effect.Effect<void, RedisUnavailable> => {
       }
     })
     return Effect.sync(() => socket.destroy())
-  })
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: "5 seconds",
+      orElse: () => Effect.fail(new RedisUnavailable({ url, reason: "no answer (timed out)" }))
+    })
+  )
 }
 
 /**

@@ -105,6 +105,12 @@ export type Event = typeof Event.Type
 export const answer = (to: string, reply: Reply, nick?: string): Event =>
   nick === undefined ? { _tag: "Answer", to, reply } : { _tag: "Answer", to, nick, reply }
 
+/** A rename as the rooms given hear it, or, when none is given (none announces it), as the session alone is told. */
+export const renamed = (session: string, from: string, nick: string, change: string, rooms: ReadonlyArray<string>): ReadonlyArray<Event> =>
+  rooms.length === 0
+    ? [answer(session, { _tag: "NowKnownAs", from, nick }, nick)]
+    : rooms.map((room): Event => ({ _tag: "Renamed", room, from, nick, change }))
+
 /**
  * An event on its way to its recipients, numbered in publication order and
  * addressed as the hub routed it: to the members of `room`, to the session
