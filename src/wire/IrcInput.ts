@@ -15,38 +15,43 @@ export interface IrcMessage {
 
 /** Parses a line (RFC 1459 / 2812, with IRCv3 message tags); `undefined` for a blank one. */
 export const parseIrc = (line: string): IrcMessage | undefined => {
-  let at = 0
-  const skipSpaces = () => {
-    while (line.charCodeAt(at) === 32) at++
-  }
-  const word = () => {
-    const end = line.indexOf(" ", at)
-    const w = end === -1 ? line.slice(at) : line.slice(at, end)
-    at = end === -1 ? line.length : end
-    return w
-  }
-  skipSpaces()
-  if (line[at] === "@") {
-    word()
-    skipSpaces()
-  }
-  if (line[at] === ":") {
-    word()
-    skipSpaces()
-  }
-  const command = word().toUpperCase()
+  const n = line.length
+  let at = skipSpaces(line, 0)
+  // Tags (`@...`) and a prefix (`:...`) are read past.
+  if (line.charCodeAt(at) === 64) at = skipSpaces(line, wordEnd(line, at))
+  if (line.charCodeAt(at) === 58) at = skipSpaces(line, wordEnd(line, at))
+  let end = wordEnd(line, at)
+  const command = line.slice(at, end).toUpperCase()
   if (command === "") return undefined
   const params: Array<string> = []
-  for (;;) {
-    skipSpaces()
-    if (at >= line.length) break
-    if (line[at] === ":") {
+  at = skipSpaces(line, end)
+  while (at < n) {
+    if (line.charCodeAt(at) === 58) {
       params.push(line.slice(at + 1))
       break
     }
-    params.push(word())
+    end = wordEnd(line, at)
+    params.push(line.slice(at, end))
+    at = skipSpaces(line, end)
   }
   return { command, params }
+}
+
+const skipSpaces = (line: string, at: number): number => {
+  while (line.charCodeAt(at) === 32) at++
+  return at
+}
+
+const wordEnd = (line: string, at: number): number => {
+  const end = line.indexOf(" ", at)
+  return end === -1 ? line.length : end
+}
+
+/** A parameter that names something (a nickname, channels, a mask): its first word, even when sent as a trailing one. */
+const nameIn = (param: string): string => {
+  const trimmed = param.trim()
+  const space = trimmed.indexOf(" ")
+  return space === -1 ? trimmed : trimmed.slice(0, space)
 }
 
 const isNick = Schema.is(Nick)
@@ -109,17 +114,25 @@ const known = new Set([
 
 const none: ReadonlyArray<Envelope> = []
 
+interface Facts {
+  senders: string | Set<string> | undefined
+  special: boolean
+}
+
 /**
  * What a run of a room's events holds that IRC may leave out for some of its
  * members (their own messages, quits, renames), found once per run for all
  * of them: a room's members are handed one array.
  */
 export class RunFacts {
-  private readonly known = new WeakMap<ReadonlyArray<Envelope>, { senders: string | Set<string> | undefined; special: boolean }>()
+  private readonly known = new WeakMap<ReadonlyArray<Envelope>, Facts>()
+  private lastRun: ReadonlyArray<Envelope> | undefined = undefined
+  private lastFacts: Facts | undefined = undefined
 
   /** Whether the run has anything that `self` might not be shown. */
   concern(events: ReadonlyArray<Envelope>, self: string): boolean {
-    let facts = this.known.get(events)
+    // Its members are handed a run one after another: the last one answers most lookups.
+    let facts = events === this.lastRun ? this.lastFacts : this.known.get(events)
     if (facts === undefined) {
       facts = { senders: undefined, special: false }
       for (const { event } of events) {
@@ -135,6 +148,8 @@ export class RunFacts {
       }
       this.known.set(events, facts)
     }
+    this.lastRun = events
+    this.lastFacts = facts
     const senders = facts.senders
     return facts.special || senders === self || (typeof senders === "object" && senders.has(self))
   }
@@ -158,8 +173,7 @@ export class IrcDecoder implements Decoder {
     const message = parseIrc(line)
     if (message === undefined) return undefined
     const { command: name, params } = message
-    // A parameter that names something (a nickname, channels, a mask) is one word, even when sent as a trailing one.
-    const target = params[0] === undefined ? undefined : params[0].trim().split(" ")[0]
+    const target = params[0] === undefined ? undefined : nameIn(params[0])
     if (!registered && !beforeRegistration.has(name)) {
       return known.has(name) ? invalid({ _tag: "NickFirst" }) : invalid({ _tag: "UnknownCommand", name })
     }
@@ -198,7 +212,7 @@ export class IrcDecoder implements Decoder {
       }
       case "PRIVMSG":
       case "NOTICE":
-        return this.message(params, name === "NOTICE")
+        return this.message(target ?? "", params[1] ?? "", name === "NOTICE")
       case "NAMES":
         return target === undefined || target === ""
           ? command({ _tag: "Names", room: "*" })
@@ -290,14 +304,12 @@ export class IrcDecoder implements Decoder {
 
   // Chat is most of what a client sends: no Schema decoding here (the parts are checked one by one),
   // no regular expression a plain line does not need, and one channel name remembered.
-  private message(params: ReadonlyArray<string>, notice: boolean): Input | ReadonlyArray<Input> | undefined {
-    const to = params[0]?.trim().split(" ")[0] ?? ""
+  private message(to: string, raw: string, notice: boolean): Input | ReadonlyArray<Input> | undefined {
     if (to === "") return notice ? undefined : invalid({ _tag: "Usage", command: "PRIVMSG" })
     const targets = to.includes(",") ? to.split(",") : undefined
     if (targets !== undefined && targets.length > maxTargets.PRIVMSG) {
       return notice ? undefined : invalid({ _tag: "TooManyTargets", target: to })
     }
-    const raw = params[1] ?? ""
     let action = false
     let body = raw
     if (raw.charCodeAt(0) === 1) {
