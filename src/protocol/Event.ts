@@ -119,6 +119,8 @@ export const renamed = (session: string, from: string, nick: string, change: str
  */
 export class Envelope {
   encoded: Uint8Array | undefined = undefined
+  /** Its text, kept by a codec that renders events one by one (`Format.separately`). */
+  rendered: string | Uint8Array | undefined = undefined
   encodedBy: unknown = undefined
   constructor(
     readonly event: Event,

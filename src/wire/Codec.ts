@@ -47,10 +47,9 @@ export interface Format {
   /** Whether the server pings its silent clients (IRC's liveness check) and drops those that do not answer. */
   readonly pings?: boolean
   /**
-   * Render each event of a run on its own and keep it, rather than the run
-   * as one text: for a protocol whose members may be shown part of a run
-   * (IRC's senders are not shown their own), which then costs a copy, not a
-   * rendering of every event again.
+   * Keep each event's rendering: for a protocol whose members may be shown
+   * part of a run (IRC's senders are not shown their own), which then costs
+   * a join, not a rendering of every event again.
    */
   readonly separately?: boolean
   /** Its clients choose no nickname: each is registered under its address as it connects (the seed protocol). */
@@ -92,22 +91,41 @@ const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
 /** A codec for `format`, rendering each envelope, and each run of a room's envelopes, once. */
 export const makeCodec = (format: Format): CodecShape => {
   const runs = new WeakMap<ReadonlyArray<Envelope>, Uint8Array>()
-  // For envelopes whose own slot another codec took first (a room of text and IRC users).
+  // A room's members are handed its run one after another: the last one answers most lookups.
+  let lastRun: ReadonlyArray<Envelope> | undefined = undefined
+  let lastBytes: Uint8Array | undefined = undefined
+  // For envelopes whose own slots another codec took first (a room of text and IRC users).
   const second = new WeakMap<Envelope, Uint8Array>()
-  const encode = (envelope: Envelope) => {
-    if (envelope.encodedBy === codec) return envelope.encoded!
-    if (envelope.encodedBy === undefined) {
-      const bytes = bytesOf(format.render(envelope.event))
-      envelope.encoded = bytes
-      envelope.encodedBy = codec
-      return bytes
-    }
+  const secondTexts = new WeakMap<Envelope, string | Uint8Array>()
+  const owns = (envelope: Envelope): boolean => {
+    if (envelope.encodedBy === codec) return true
+    if (envelope.encodedBy !== undefined) return false
+    envelope.encodedBy = codec
+    return true
+  }
+  /** The envelope's rendering, kept for a format that renders separately. */
+  const rendered = (envelope: Envelope): string | Uint8Array => {
+    if (!format.separately) return format.render(envelope.event)
+    if (owns(envelope)) return envelope.rendered ??= format.render(envelope.event)
+    let text = secondTexts.get(envelope)
+    if (text === undefined) secondTexts.set(envelope, text = format.render(envelope.event))
+    return text
+  }
+  const encode = (envelope: Envelope): Uint8Array => {
+    if (owns(envelope)) return envelope.encoded ??= bytesOf(rendered(envelope))
     let bytes = second.get(envelope)
-    if (bytes === undefined) {
-      bytes = bytesOf(format.render(envelope.event))
-      second.set(envelope, bytes)
-    }
+    if (bytes === undefined) second.set(envelope, bytes = bytesOf(rendered(envelope)))
     return bytes
+  }
+  // One string and one encoding for a whole run, not one per event and a copy.
+  const joined = (envelopes: ReadonlyArray<Envelope>): string | undefined => {
+    let text = ""
+    for (const envelope of envelopes) {
+      const one = rendered(envelope)
+      if (typeof one !== "string") return undefined
+      text += one
+    }
+    return text
   }
   const codec: CodecShape = {
     ...format,
@@ -115,22 +133,15 @@ export const makeCodec = (format: Format): CodecShape => {
     encodeEvent: (event) => bytesOf(format.render(event)),
     encodeRun: (envelopes) => {
       if (envelopes.length === 1) return encode(envelopes[0])
-      const known = runs.get(envelopes)
-      if (known !== undefined) return known
-      if (format.separately) {
-        const bytes = Buffer.concat(envelopes.map(encode))
+      if (envelopes === lastRun) return lastBytes!
+      let bytes = runs.get(envelopes)
+      if (bytes === undefined) {
+        const text = joined(envelopes)
+        bytes = text === undefined ? Buffer.concat(envelopes.map(encode)) : bytesOf(text)
         runs.set(envelopes, bytes)
-        return bytes
       }
-      // One string and one encoding for the whole run, not one per event and a copy.
-      let text = ""
-      for (const envelope of envelopes) {
-        const rendered = format.render(envelope.event)
-        if (typeof rendered !== "string") return Buffer.concat(envelopes.map(encode))
-        text += rendered
-      }
-      const bytes = bytesOf(text)
-      runs.set(envelopes, bytes)
+      lastRun = envelopes
+      lastBytes = bytes
       return bytes
     }
   }

@@ -48,6 +48,8 @@ const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
  * characters, never inside one.
  */
 const lines = (head: string, text: string, wrap: (part: string) => string = (part) => part): string => {
+  // No UTF-16 unit takes more than 3 bytes in UTF-8: most lines fit without counting.
+  if ((head.length + text.length + 9) * 3 <= ircLineBytes - 2) return `${head}${wrap(text)}\r\n`
   const room = ircLineBytes - 2 - byteLength(head) - byteLength(wrap(""))
   if (byteLength(text) <= room) return `${head}${wrap(text)}\r\n`
   let out = ""

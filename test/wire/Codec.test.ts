@@ -27,4 +27,24 @@ describe("makeCodec", () => {
     assert.strictEqual(text.encodeRun(run), bytes)
     assert.strictEqual(Buffer.from(irc.encodeRun(run)).toString(), ":ann!ann@hubbub PRIVMSG #a :one\r\n:ann!ann@hubbub PRIVMSG #a :two\r\n")
   })
+
+  it("gives a member shown part of a run (an IRC sender) just that part, from the texts rendered for the whole run", () => {
+    const [a, b, c] = [chat(1, "one"), chat(2, "two"), chat(3, "three")]
+    const whole = irc.encodeRun([a, b, c])
+    const part = irc.encodeRun([a, c])
+    assert.strictEqual(Buffer.from(part).toString(), ":ann!ann@hubbub PRIVMSG #a :one\r\n:ann!ann@hubbub PRIVMSG #a :three\r\n")
+    assert.strictEqual(Buffer.from(whole).toString().length, Buffer.from(part).toString().length + ":ann!ann@hubbub PRIVMSG #a :two\r\n".length)
+    // The text protocol still renders the same envelopes its own way once IRC kept its texts on them.
+    assert.strictEqual(Buffer.from(text.encodeRun([a, c])).toString(), "<ann> one\n<ann> three\n")
+    assert.strictEqual(Buffer.from(text.encode(b)).toString(), "<ann> two\n")
+  })
+
+  it("keeps every IRC line within 512 bytes, however many bytes its characters take", () => {
+    // 161 UTF-16 units of head and text fit without counting; three-byte characters past that are counted.
+    for (const [char, count] of [["x", 400], ["€", 130], ["€", 170], ["😀", 120]] as const) {
+      const lines = Buffer.from(irc.encode(chat(10, char.repeat(count)))).toString().split("\r\n").slice(0, -1)
+      for (const line of lines) assert.isAtMost(Buffer.byteLength(line) + 2, 512)
+      assert.strictEqual(lines.map((line) => line.slice(":ann!ann@hubbub PRIVMSG #a :".length)).join(""), char.repeat(count))
+    }
+  })
 })
