@@ -22,7 +22,6 @@ import { ircFormat } from "../wire/IrcCodec.js"
 import { jsonFormat } from "../wire/JsonCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
 import { version } from "../version.js"
-import * as HttpListener from "./HttpListener.js"
 import { ServerMetrics } from "./Metrics.js"
 import { Stats } from "./Stats.js"
 import { TurnScheduler } from "./TurnScheduler.js"
@@ -78,10 +77,14 @@ export class ChatServer extends Context.Service<ChatServer, {
       // upgrade waits for its sockets to close.
       const httpScope = yield* Scope.make()
       yield* Effect.addFinalizer((exit) => Scope.close(httpScope, exit))
+      // Loaded only when it is on: the HTTP stack and `ws` are a sixth of the program, and the rest starts without them.
       const http = Option.isSome(config.httpPort)
-        ? yield* HttpListener.make(
-          config.httpPort.value,
-          yield* Effect.provideService(Serve.handler, Codec, makeCodec(jsonFormat))
+        ? yield* Effect.flatMap(
+          Effect.all([
+            Effect.promise(() => import("./HttpListener.js")),
+            Effect.provideService(Serve.handler, Codec, makeCodec(jsonFormat))
+          ]),
+          ([HttpListener, handler]) => HttpListener.make(Option.getOrThrow(config.httpPort), handler)
         ).pipe(
           Scope.provide(httpScope),
           Effect.catchTag("ServeError", (error) =>
