@@ -271,6 +271,7 @@ const steady = async (server: Server, n: number, rate: number) => {
     delivered,
     expected,
     cpuPerDelivery: (after.cpuSeconds - before.cpuSeconds) / delivered,
+    perWrite: delivered / Math.max(1, after.writes - before.writes),
     p99: latency.percentile(0.99) / 1000
   }
 }
