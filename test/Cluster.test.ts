@@ -14,7 +14,8 @@ afterEach(async () => {
 const ttl = "3"
 
 const server = async (redis: RedisServer, node: string, ...more: Array<string>) => {
-  const process = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url, "--node-id", node, "--presence-ttl", ttl, ...more])
+  const console = more.includes("--console") ? [] : ["--no-console"]
+  const process = ServerProcess.start(["--port", "0", ...console, "--redis", redis.url, "--node-id", node, "--presence-ttl", ttl, ...more])
   cleanup.push(() => process.kill())
   return { process, port: await process.port() }
 }
@@ -31,6 +32,12 @@ const join = async (port: number, nick: string) => {
   const client = await TestClient.join(port, nick)
   cleanup.push(() => client.reset())
   return client
+}
+
+/** The `hubbub_cluster_link_up` sample of a server's /metrics. */
+const linkMetric = async (httpPort: number) => {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+  return /^hubbub_cluster_link_up (\S+)$/m.exec(text)?.[1]
 }
 
 const chat = (client: TestClient) => client.lines.filter((l) => l.startsWith("<"))
@@ -133,19 +140,34 @@ describe("several servers on one Redis (--redis)", () => {
   })
 
   it("keeps chatting on each server while Redis is away, tells users so, and is one chat again once it is back", async () => {
-    const { redis, servers } = await cluster(2)
+    const redis = await RedisServer.start()
+    cleanup.push(() => redis.stop())
+    const servers = await Promise.all([server(redis, "a", "--http-port", "0", "--console"), server(redis, "b")])
+    const httpPort = Number((await servers[0].process.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
+    assert.strictEqual(await linkMetric(httpPort), "1")
     const ann = await join(servers[0].port, "ann")
     const amy = await join(servers[0].port, "amy")
     const ben = await join(servers[1].port, "ben")
+    // Still choosing a nickname: not in the chat, so not told about the link.
+    const guest = await TestClient.connect(servers[0].port)
+    cleanup.push(() => guest.reset())
+    await guest.until("Choose a nickname")
     await ann.until("ben has joined #lobby")
     await redis.stop()
     const lost = "-!- The link to the other servers is lost: until it is back, only the people on this server see your messages."
     for (const client of [ann, amy, ben]) await client.until(lost)
+    assert.strictEqual(await linkMetric(httpPort), "0")
+    servers[0].process.child.stdin!.write("stats\n")
+    await servers[0].process.waitFor("stdout", /^cluster: the link to Redis is down$/)
     ann.send("only here")
     await amy.until("<ann> only here")
     await ann.until("<ann> only here")
     await redis.start()
     for (const client of [ann, amy, ben]) await client.until("-!- The link to the other servers is back.", 10_000)
+    assert.strictEqual(await linkMetric(httpPort), "1")
+    guest.send("not a nick")
+    await guest.until(/^-!- Invalid nickname/)
+    assert.isFalse(guest.saw(/link to the other servers/))
     ben.send("across again")
     for (const client of [ann, amy, ben]) await client.until("<ben> across again")
     assert.isFalse(ben.saw(/only here/))

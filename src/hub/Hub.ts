@@ -110,6 +110,8 @@ export class Hub extends Context.Service<Hub, {
   readonly subscribe: (session: SessionId, recipient: Recipient) => Effect.Effect<void, never, Scope.Scope>
   /** Every event, as it is published (a bot, a bridge, a logger). */
   readonly events: Stream.Stream<Envelope>
+  /** Its link to other servers: `alone` for a hub of one process; else whether the link is up now. */
+  readonly link: Effect.Effect<"alone" | "up" | "down">
 }>()("hubbub/Hub") {
   /**
    * Several servers as one chat, through Redis at `redisUrl` (see

@@ -113,7 +113,8 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
         for (const event of events) route(event)
       }),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
-    events: delivery.events
+    events: delivery.events,
+    link: Effect.succeed("alone")
   }
   return hub
 })

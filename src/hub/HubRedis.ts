@@ -69,6 +69,10 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (directory.has(room as Room)) delivery.stamp(event, room, undefined)
     } else if (to === undefined || delivery.has(to)) delivery.stamp(event, undefined, to)
   }
+  /** A notice for every session with a nickname (a connection still choosing one has no part in the cluster yet). */
+  const tellRegistered = (text: string): void => {
+    for (const [session] of directory.registered()) local({ _tag: "Notice", to: session, text })
+  }
   /** A batch from Redis, delivered as addressed (a leaver gets its own `Left`, though the directory has let it go). */
   const received = (payload: string): void => {
     const batch = wire.decode(payload)
@@ -94,7 +98,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       Effect.suspend(() => {
         if (told) return Effect.void
         told = true
-        local({ _tag: "Notice", text: "The link to the other servers is lost: until it is back, only the people on this server see your messages." })
+        tellRegistered("The link to the other servers is lost: until it is back, only the people on this server see your messages.")
         return Effect.logWarning(`lost the link to Redis (${why}); chat stays on this server until it is back`)
       })
   }
@@ -154,7 +158,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
     // Back, unless it was lost again meanwhile (then this says nothing, and the next return will).
     if (told && link.up) {
       told = false
-      local({ _tag: "Notice", text: "The link to the other servers is back." })
+      tellRegistered("The link to the other servers is back.")
       yield* Effect.logInfo("the link to Redis is back")
     }
   })
@@ -326,7 +330,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
     publish: (event) => Effect.sync(() => publish(event)),
     publishAll: (events) => Effect.sync(() => events.forEach(publish)),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
-    events: delivery.events
+    events: delivery.events,
+    link: Effect.sync(() => link.up ? "up" : "down")
   }
   return hub
 })

@@ -24,6 +24,7 @@ const registered = gauge("hubbub_sessions_registered", "Sessions with a nickname
 const rooms = gauge("hubbub_rooms", "Rooms (#lobby always exists)")
 const outboxBytes = gauge("hubbub_outbox_bytes", "Bytes queued in the server for clients that have not taken them yet")
 const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reason")
+const linkUp = gauge("hubbub_cluster_link_up", "1 while the link to the other servers (Redis) is up, 0 while it is lost; only with --redis")
 
 /** The server's own counters, and the metric each one is. */
 const counted: ReadonlyArray<readonly [keyof Counters, Metric.Counter<number>]> = [
@@ -83,6 +84,8 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
         yield* Metric.update(registered, nicks)
         yield* Metric.update(outboxBytes, queued)
         yield* Metric.update(rooms, (yield* hub.rooms).length)
+        const link = yield* hub.link
+        if (link !== "alone") yield* Metric.update(linkUp, link === "up" ? 1 : 0)
         for (const [key, metric] of counted) yield* add(key, metric, stats.counters[key])
         // Shown before the first pass is observed, with no observations.
         yield* Metric.value(deliverySeconds)

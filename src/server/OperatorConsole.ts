@@ -97,6 +97,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "stats":
         return Effect.gen(function*() {
           const rooms = yield* hub.rooms
+          const link = yield* hub.link
           const now = yield* Clock.currentTimeMillis
           const c = stats.counters
           const memory = process.memoryUsage()
@@ -108,7 +109,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
             `disconnects: ${c.slowDisconnects} slow, ${c.floodDisconnects} flooding, ${c.timeouts} timed out, ${c.kicks} kicked`,
             `uptime: ${Duration.format(Duration.millis(now - stats.startedAt))}`,
             `memory: rss ${mib(memory.rss)}, heap ${mib(memory.heapUsed)}`,
-            `live fibers: ${sessions.live.size} serving connections`
+            `live fibers: ${sessions.live.size} serving connections`,
+            ...(link === "alone" ? [] : [`cluster: the link to Redis is ${link}`])
           ].join("\n"))
         })
       case "fibers":

@@ -42,6 +42,11 @@ describe("Hub.layerMemory", () => {
       assert.deepStrictEqual(bob.calls.slice(1).map((call) => call.length), [1, 1])
     }).pipe(Effect.provide(Layer.merge(memoryHub(0), Codec.layerText))))
 
+  it.effect("is alone: no link to other servers", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* (yield* Hub).link, "alone")
+    }).pipe(Effect.provide(memoryHub(0))))
+
   it.effect("delivers a turn's events in one pass, however many were published", () =>
     Effect.gen(function*() {
       const hub = yield* Hub
