@@ -42,6 +42,8 @@ const describeListenError = (failure: unknown, host: string, port: number) => {
   return `cannot listen on ${host}:${port}: ${why}`
 }
 
+const defectText = (defect: unknown) => (defect instanceof Error ? defect.message : String(defect)).split("\n")[0]
+
 const cannotListen = (message: string) =>
   Effect.andThen(Effect.logError(message), Effect.fail(new StartupError({ message })))
 
@@ -173,6 +175,8 @@ export const command = Command.make("hubbub", flags, (given) =>
         PageError: (error) =>
           cannotListen(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
       }),
+      // A bug, or a broken install (a part of the program that will not load): one line, not silence.
+      Effect.catchDefect((defect) => cannotListen(`stopped by an unexpected error: ${defectText(defect)}`)),
       Effect.provide(logging)
     )
   })).pipe(

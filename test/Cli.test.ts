@@ -1,6 +1,7 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
-import { accessSync, constants } from "node:fs"
+import { accessSync, constants, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { mainJs, ServerProcess, systemNode } from "./support/process.js"
 import { TestClient } from "./support/TestClient.js"
@@ -95,4 +96,22 @@ describe("the command line", () => {
     const { code } = await npm.exit(20_000)
     assert.strictEqual(code, 0)
   }, 60_000)
+
+  it("stops in one line, not silently, when a part of the program will not load (a broken install)", async () => {
+    const dir = mkdtempSync(Path.join(Os.tmpdir(), "hubbub-broken-"))
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
+    const dist = Path.dirname(mainJs)
+    cpSync(dist, dir, {
+      recursive: true,
+      filter: (from) => !Path.basename(from).startsWith("HttpListener-")
+    })
+    assert.isFalse(readdirSync(Path.join(dir, "chunks")).some((name) => name.startsWith("HttpListener-")))
+    const child = spawn(systemNode, [Path.join(dir, "main.js"), "--port", "0", "--http-port", "0", "--no-console"], { stdio: ["pipe", "pipe", "pipe"] })
+    const server = new ServerProcess(child)
+    cleanup.push(() => server.kill())
+    assert.strictEqual((await server.exit()).code, 1)
+    const lines = nonEmpty(server.stderr).filter((line) => !/INFO/.test(line))
+    assert.strictEqual(lines.length, 1, server.stderr.join("\n"))
+    assert.match(lines[0], /stopped by an unexpected error: Cannot find module .*HttpListener-/)
+  })
 })
