@@ -156,6 +156,9 @@ describe("several servers on one Redis (--redis)", () => {
     await redis.stop()
     const lost = "-!- The link to the other servers is lost: until it is back, only the people on this server see your messages."
     for (const client of [ann, amy, ben]) await client.until(lost)
+    // One who joins the chat meanwhile is told as well.
+    const dan = await join(servers[0].port, "dan")
+    await dan.seen(/^-!- The link to the other servers is lost/)
     assert.strictEqual(await linkMetric(httpPort), "0")
     servers[0].process.child.stdin!.write("stats\n")
     await servers[0].process.waitFor("stdout", /^cluster: the link to Redis is down$/)
@@ -163,7 +166,7 @@ describe("several servers on one Redis (--redis)", () => {
     await amy.until("<ann> only here")
     await ann.until("<ann> only here")
     await redis.start()
-    for (const client of [ann, amy, ben]) await client.until("-!- The link to the other servers is back.", 10_000)
+    for (const client of [ann, amy, ben, dan]) await client.until("-!- The link to the other servers is back.", 10_000)
     assert.strictEqual(await linkMetric(httpPort), "1")
     guest.send("not a nick")
     await guest.until(/^-!- Invalid nickname/)
@@ -172,7 +175,7 @@ describe("several servers on one Redis (--redis)", () => {
     for (const client of [ann, amy, ben]) await client.until("<ben> across again")
     assert.isFalse(ben.saw(/only here/))
     ann.send("/who")
-    assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (3): amy, ann, ben")
+    assert.strictEqual(await ann.until(/^-!- Members of #lobby/), "-!- Members of #lobby (4): amy, ann, ben, dan")
     await servers[0].process.waitFor("stderr", /WARN.*lost the link to Redis/)
     assert.isFalse(servers[0].process.stderr.some((l) => /^\s+at /.test(l)), "no stack trace in the log")
   })

@@ -69,6 +69,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       if (directory.has(room as Room)) delivery.stamp(event, room, undefined)
     } else if (to === undefined || delivery.has(to)) delivery.stamp(event, undefined, to)
   }
+  const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
   /** A notice for every session with a nickname (a connection still choosing one has no part in the cluster yet). */
   const tellRegistered = (text: string): void => {
     for (const [session] of directory.registered()) local({ _tag: "Notice", to: session, text })
@@ -98,7 +99,7 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       Effect.suspend(() => {
         if (told) return Effect.void
         told = true
-        tellRegistered("The link to the other servers is lost: until it is back, only the people on this server see your messages.")
+        tellRegistered(linkLost)
         return Effect.logWarning(`lost the link to Redis (${why}); chat stays on this server until it is back`)
       })
   }
@@ -257,6 +258,8 @@ export const makeRedisHub = Effect.fnUntraced(function*(
       ]).pipe(Effect.orElseSucceed(() => [1, ...rooms.map((room) => directory.size(room))]))
       if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
       if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
+      // One who joins the chat while the link is lost is told so, as everyone already in it was.
+      if (previous === undefined && told) local({ _tag: "Notice", to: session, text: linkLost })
       if (previous === undefined || previous === nick) return
       const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
       renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
