@@ -111,10 +111,11 @@ export const makeCodec = (format: Format): CodecShape => {
     if (text === undefined) secondTexts.set(envelope, text = format.render(envelope.event))
     return text
   }
+  // An envelope's bytes; its text is kept only when a run needed it (an envelope is not kept twice over).
   const encode = (envelope: Envelope): Uint8Array => {
-    if (owns(envelope)) return envelope.encoded ??= bytesOf(rendered(envelope))
+    if (owns(envelope)) return envelope.encoded ??= bytesOf(envelope.rendered ?? format.render(envelope.event))
     let bytes = second.get(envelope)
-    if (bytes === undefined) second.set(envelope, bytes = bytesOf(rendered(envelope)))
+    if (bytes === undefined) second.set(envelope, bytes = bytesOf(secondTexts.get(envelope) ?? format.render(envelope.event)))
     return bytes
   }
   // One string and one encoding for a whole run, not one per event and a copy.

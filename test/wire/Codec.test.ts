@@ -30,10 +30,15 @@ describe("makeCodec", () => {
 
   it("gives a member shown part of a run (an IRC sender) just that part, from the texts rendered for the whole run", () => {
     const [a, b, c] = [chat(1, "one"), chat(2, "two"), chat(3, "three")]
-    const whole = irc.encodeRun([a, b, c])
+    const all = [a, b, c]
+    const whole = irc.encodeRun(all)
     const part = irc.encodeRun([a, c])
     assert.strictEqual(Buffer.from(part).toString(), ":ann!ann@hubbub PRIVMSG #a :one\r\n:ann!ann@hubbub PRIVMSG #a :three\r\n")
-    assert.strictEqual(Buffer.from(whole).toString().length, Buffer.from(part).toString().length + ":ann!ann@hubbub PRIVMSG #a :two\r\n".length)
+    assert.strictEqual(Buffer.from(whole).toString(), ":ann!ann@hubbub PRIVMSG #a :one\r\n:ann!ann@hubbub PRIVMSG #a :two\r\n:ann!ann@hubbub PRIVMSG #a :three\r\n")
+    // The whole run again (the next member handed it), then a part, then the whole: each its own bytes.
+    assert.strictEqual(irc.encodeRun(all), whole)
+    assert.strictEqual(Buffer.from(irc.encodeRun([b])).toString(), ":ann!ann@hubbub PRIVMSG #a :two\r\n")
+    assert.strictEqual(irc.encodeRun(all), whole)
     // The text protocol still renders the same envelopes its own way once IRC kept its texts on them.
     assert.strictEqual(Buffer.from(text.encodeRun([a, c])).toString(), "<ann> one\n<ann> three\n")
     assert.strictEqual(Buffer.from(text.encode(b)).toString(), "<ann> two\n")
@@ -45,6 +50,14 @@ describe("makeCodec", () => {
       const lines = Buffer.from(irc.encode(chat(10, char.repeat(count)))).toString().split("\r\n").slice(0, -1)
       for (const line of lines) assert.isAtMost(Buffer.byteLength(line) + 2, 512)
       assert.strictEqual(lines.map((line) => line.slice(":ann!ann@hubbub PRIVMSG #a :".length)).join(""), char.repeat(count))
+    }
+    // An action is wrapped in CTCP on every line it takes.
+    const acted = new Envelope({ _tag: "Action", room: "#a", from: "ann", text: "€".repeat(200) }, 11, "#a", undefined)
+    const actionLines = Buffer.from(irc.encode(acted)).toString().split("\r\n").slice(0, -1)
+    assert.isAbove(actionLines.length, 1)
+    for (const line of actionLines) {
+      assert.isAtMost(Buffer.byteLength(line) + 2, 512)
+      assert.match(line, /^:ann!ann@hubbub PRIVMSG #a :\x01ACTION €+\x01$/)
     }
   })
 })
