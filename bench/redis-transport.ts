@@ -14,7 +14,7 @@ import { parseArgs } from "node:util"
 import { createClient } from "redis"
 import { Histogram } from "./Accounting.ts"
 import { startRedis } from "./Peers.ts"
-import * as Scripts from "../src/hub/RedisScripts.ts"
+import * as Scripts from "../src/hub/redis/RedisScripts.ts"
 
 const { values: flags } = parseArgs({ options: { duration: { type: "string", default: "5" }, reps: { type: "string", default: "3" } } })
 const duration = Number(flags.duration)

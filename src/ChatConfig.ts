@@ -78,7 +78,7 @@ export interface ChatConfigShape {
    * this certificate (chain) and private key, in PEM; none is plaintext.
    */
   readonly tls: Option.Option<{ readonly cert: string; readonly key: string }>
-  /** Redis for a cluster of servers (`redis://host:port`): `Hub.layer` picks `Hub.layerRedis` with it, `Hub.layerMemory` without. */
+  /** Redis for a cluster of servers (`redis://host:port`): `ChatServer.layerHub` picks `HubRedis.layer` with it, `HubMemory.layer` without. */
   readonly redisUrl: Option.Option<string>
   /** Start alone when Redis does not answer (and link up when it does), instead of failing. */
   readonly redisOptional: boolean

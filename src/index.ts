@@ -17,10 +17,10 @@ export { ChatServer, formatAddress, ListenError } from "./server/ChatServer.js"
 /** Effect's `Scheduler` finishing a turn's work in that turn (`layerStandalone` provides it). */
 export { TurnScheduler } from "./server/TurnScheduler.js"
 /** The counters the console and the status line show. */
-export { type Counters, Stats } from "./server/Stats.js"
+export { type Counters, Stats } from "./observe/Stats.js"
 /** The operator console layer and its command parser. */
 export * as OperatorConsole from "./server/OperatorConsole.js"
-/** The hub contract, its errors, `Hub.layerMemory` for one process and `Hub.layerRedis` for several. */
+/** The hub contract and its errors; `HubMemory.layer` for one process and `HubRedis.layer` for several. */
 export {
   Hub,
   HubError,
@@ -34,10 +34,15 @@ export {
   type RoomInfo,
   type Roster
 } from "./hub/Hub.js"
-/** `Hub.layerRedis` could not start: Redis did not answer, or another server has its node id. */
+export * as HubMemory from "./hub/HubMemory.js"
+export * as HubRedis from "./hub/HubRedis.js"
+export type { HubOptions, RedisHubOptions } from "./hub/HubOptions.js"
+/** `HubRedis.layer` could not start: Redis did not answer, or another server has its node id. */
 export { NodeIdInUse, RedisUnavailable } from "./hub/HubError.js"
-/** Wire formats: `Codec.layerText` is the line protocol; `ircFormat` the IRC client protocol (`--irc-port`). */
-export { Codec, type CodecShape, type Decoder, type Format, type Input, makeCodec } from "./wire/Codec.js"
+/** Wire formats: `TextCodec.layer` is the line protocol; `ircFormat` the IRC client protocol (`--irc-port`). */
+export { Codec, type CodecShape, type Decoder, type Format, type Input } from "./wire/Codec.js"
+export { makeCodec } from "./wire/CodecCache.js"
+export * as TextCodec from "./wire/TextCodec.js"
 export { renderText, textFormat } from "./wire/TextCodec.js"
 export { ircFormat, type IrcOptions } from "./wire/IrcCodec.js"
 export { seedFormat } from "./wire/SeedCodec.js"
@@ -47,7 +52,8 @@ export { ClientMessage, ServerMessage } from "./protocol/Json.js"
 /** The HTTP listener (`httpPort`): the chat page, `/ws`, `/metrics`, `/healthz`, `/readyz`. */
 export * as HttpListener from "./server/HttpListener.js"
 /** The server's metrics (Effect metrics in a registry of its own), as Prometheus text. */
-export { deliverySeconds, ServerMetrics } from "./server/Metrics.js"
+export { ServerMetrics } from "./server/Metrics.js"
+export { deliverySeconds } from "./observe/DeliveryTime.js"
 /** A WebSocket connection as a session's transport. */
 export { webSockets, WsConnection } from "./transport/WebSocket.js"
 /** The protocol's schemas: what clients send and what travels through the hub. */

@@ -1,16 +1,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import { ChatConfig } from "../ChatConfig.js"
 import type { Envelope, Event } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
-import { makeMemoryHub } from "./HubMemory.js"
-import type { NodeIdInUse, RedisUnavailable } from "./HubError.js"
 
 export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 
@@ -78,6 +73,9 @@ export interface Joined {
  * - After a `Closing` to everyone, a session that subscribes gets one too.
  * - Joining a room gives its last messages (chat and actions, up to
  *   `history`), for as long as the room exists.
+ *
+ * Its layers come with their implementations: `HubMemory.layer` for one
+ * process, `HubRedis.layer` for several servers through Redis.
  */
 export class Hub extends Context.Service<Hub, {
   /** Registers a session under a nickname, or renames it (telling its rooms). */
@@ -112,36 +110,4 @@ export class Hub extends Context.Service<Hub, {
   readonly events: Stream.Stream<Envelope>
   /** Its link to other servers: `alone` for a hub of one process; else whether the link is up now. */
   readonly link: Effect.Effect<"alone" | "up" | "down">
-}>()("hubbub/Hub") {
-  /**
-   * Several servers as one chat, through Redis at `redisUrl` (see
-   * `HubRedis.ts`): one order per room across servers, cluster-wide
-   * nicknames and presence, history in Redis. Fails with `RedisUnavailable`
-   * when Redis does not answer, unless `redisOptional`, and with `NodeIdInUse`
-   * when another server runs under its `nodeId`.
-   */
-  static readonly layerRedis: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.effect(
-    Hub,
-    Effect.gen(function*() {
-      const config = yield* ChatConfig
-      // Loaded only when asked for: Redis's client is a large part of the program to load.
-      const { makeRedisHub } = yield* Effect.promise(() => import("./HubRedis.js"))
-      return yield* makeRedisHub({ ...config, redisUrl: Option.getOrElse(config.redisUrl, () => "redis://127.0.0.1:6379") })
-    })
-  )
-
-  /** `layerRedis` when the configuration names a Redis, else `layerMemory`. */
-  static readonly layer: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.unwrap(
-    Effect.gen(function*() {
-      return Option.isSome((yield* ChatConfig).redisUrl) ? Hub.layerRedis : Hub.layerMemory
-    })
-  )
-
-  /** A hub for one process: directory in maps, events through one Effect `PubSub` and its dispatcher. */
-  static readonly layerMemory: Layer.Layer<Hub, never, ChatConfig> = Layer.effect(
-    Hub,
-    Effect.gen(function*() {
-      return yield* makeMemoryHub(yield* ChatConfig)
-    })
-  )
-}
+}>()("hubbub/Hub") {}

@@ -1,18 +1,19 @@
 import * as Effect from "effect/Effect"
-import type { ChatConfigShape } from "../ChatConfig.js"
+import * as Layer from "effect/Layer"
 import { type Event, renamed } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
-import type { Hub } from "./Hub.js"
+import { Hub } from "./Hub.js"
 import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+import type { HubOptions } from "./HubOptions.js"
 
 /**
- * `Hub.layerMemory`'s hub: a {@link Directory} for who is where, and a
+ * A hub for one process: a {@link Directory} for who is where, and a
  * {@link Delivery} (an Effect `PubSub` and its dispatcher) for what happens.
  */
-export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfigShape, "announceMaxMembers" | "history">) {
+export const make = Effect.fnUntraced(function*(config: HubOptions) {
   const delivery = yield* Delivery.make
   const directory = new Directory()
   const history = new RoomHistory(config.history)
@@ -118,3 +119,6 @@ export const makeMemoryHub = Effect.fnUntraced(function*(config: Pick<ChatConfig
   }
   return hub
 })
+
+/** The {@link Hub} of one process: directory in maps, events through one Effect `PubSub` and its dispatcher. */
+export const layer = (options: HubOptions): Layer.Layer<Hub> => Layer.effect(Hub, make(options))

@@ -114,14 +114,9 @@ export const renamed = (session: string, from: string, nick: string, change: str
 /**
  * An event on its way to its recipients, numbered in publication order and
  * addressed as the hub routed it: to the members of `room`, to the session
- * `to`, or (neither) to every session. Its wire form is cached by the first
- * codec that renders it.
+ * `to`, or (neither) to every session. Codecs keep its wire forms themselves.
  */
 export class Envelope {
-  encoded: Uint8Array | undefined = undefined
-  /** Its text, kept by a codec that renders events one by one (`Format.separately`). */
-  rendered: string | Uint8Array | undefined = undefined
-  encodedBy: unknown = undefined
   constructor(
     readonly event: Event,
     readonly seq: number,

@@ -12,20 +12,25 @@ import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
+import type { NodeIdInUse, RedisUnavailable } from "../hub/HubError.js"
+import * as HubMemory from "../hub/HubMemory.js"
+import * as HubRedis from "../hub/HubRedis.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { Flusher } from "../session/Flusher.js"
 import * as Serve from "../session/Serve.js"
 import { Sessions } from "../session/Sessions.js"
 import * as Transport from "../transport/Transport.js"
-import { Codec, type CodecShape, makeCodec } from "../wire/Codec.js"
+import { Codec, type CodecShape } from "../wire/Codec.js"
+import { makeCodec } from "../wire/CodecCache.js"
 import { ircFormat } from "../wire/IrcCodec.js"
 import { jsonFormat } from "../wire/JsonCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
+import * as TextCodec from "../wire/TextCodec.js"
 import { version } from "../version.js"
 import { ServerMetrics } from "./Metrics.js"
-import { Stats } from "./Stats.js"
+import { Stats } from "../observe/Stats.js"
 import { TurnScheduler } from "./TurnScheduler.js"
-import { Warnings } from "./Warnings.js"
+import { Warnings } from "../observe/Warnings.js"
 
 /**
  * The running server: every connection a `SocketServer` accepts becomes a
@@ -152,15 +157,31 @@ export class ChatServer extends Context.Service<ChatServer, {
     })
   )
 
+  /** The hub the configuration asks for: through Redis when it names one (`redisUrl`), else in memory. */
+  static readonly layerHub: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.unwrap(
+    Effect.gen(function*() {
+      const config = yield* ChatConfig
+      return Option.isSome(config.redisUrl) ? HubRedis.layer({ ...config, redisUrl: config.redisUrl.value }) : HubMemory.layer(config)
+    })
+  )
+
+  /** The text protocol's TCP `SocketServer`, on the configuration's host and port. */
+  static readonly layerTcp = Layer.unwrap(
+    Effect.gen(function*() {
+      const config = yield* ChatConfig
+      return Transport.layerTcp(config, config.port)
+    })
+  )
+
   /**
    * The services every server needs besides its `SocketServer`: the hub
-   * (`Hub.layer`: in memory, or through Redis when configured), text codec,
+   * (`layerHub`: in memory, or through Redis when configured), text codec,
    * sessions, and its metrics (in a registry of its own).
    */
   static readonly layerServices = ServerMetrics.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(
-      Hub.layer,
-      Codec.layerText,
+      ChatServer.layerHub,
+      TextCodec.layer,
       Sessions.layer,
       Stats.layer,
       Warnings.layer,
@@ -171,7 +192,7 @@ export class ChatServer extends Context.Service<ChatServer, {
 
   /** A whole single-process server on `ChatConfig`'s host and port. Needs only a `ChatConfig`. */
   static readonly layerStandalone = ChatServer.layer.pipe(
-    Layer.provide(Transport.layerTcp),
+    Layer.provide(ChatServer.layerTcp),
     Layer.provideMerge(ChatServer.layerServices),
     Layer.provide(TurnScheduler.layer)
   )

@@ -12,7 +12,7 @@ import { CloseReasons } from "../protocol/CloseReason.js"
 import { sanitize } from "../protocol/Text.js"
 import { Sessions } from "../session/Sessions.js"
 import { ChatServer } from "./ChatServer.js"
-import { Stats } from "./Stats.js"
+import { Stats } from "../observe/Stats.js"
 
 const Quit = Schema.TaggedStruct("quit", {})
 const Who = Schema.TaggedStruct("who", {})

@@ -1,39 +1,11 @@
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import type { Hub } from "../hub/Hub.js"
-import { CloseReason, CloseReasons } from "../protocol/CloseReason.js"
+import { CloseReasons } from "../protocol/CloseReason.js"
 import type { Command } from "../protocol/Command.js"
 import type { Event } from "../protocol/Event.js"
-import type { Nick, Room, SessionId } from "../protocol/Names.js"
-import type { Counters } from "../server/Stats.js"
+import type { Nick, Room } from "../protocol/Names.js"
 import type { Input } from "../wire/Codec.js"
+import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as Rooms from "./RoomCommands.js"
-
-/** The reading side of a session ended, and why. */
-export class SessionClosed extends Schema.TaggedError<SessionClosed>()("SessionClosed", { reason: CloseReason }) {}
-
-/** What the interpreter may see and change of the session it runs for. */
-export interface Client {
-  readonly id: SessionId
-  nick: Nick | undefined
-  /** The rooms it is in, in the order it joined them (one at most for a protocol with one room per session). */
-  rooms: Array<Room>
-  /** The session just registered (the registration clock stops). */
-  readonly registered: (nick: Nick) => Effect.Effect<void>
-  /** A warning about this client, once per session. */
-  readonly offend: (what: string) => Effect.Effect<void>
-}
-
-/** What every session of a listener shares with the interpreter. */
-export interface CommandEnv {
-  readonly hub: Hub["Service"]
-  readonly counters: Counters
-  readonly maxLineBytes: number
-  /** The listener's protocol keeps a session in one room, or in any number. */
-  readonly rooms: "one" | "many"
-  /** Its clients are known only by their addresses (the seed protocol). */
-  readonly anonymous: boolean
-}
 
 /**
  * Acts on one read's commands, in order. Consecutive chat lines are

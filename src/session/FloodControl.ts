@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Frame } from "../wire/Framing.js"
-import { SessionClosed } from "./Commands.js"
+import { SessionClosed } from "./Client.js"
 
 export interface FloodOptions {
   /** Sustained lines a second. */

@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import { ChatConfig } from "../ChatConfig.js"
-import { deliverySeconds } from "../server/Metrics.js"
+import { deliverySeconds } from "../observe/DeliveryTime.js"
 import type { FlushScheduler, Outbox } from "./Outbox.js"
 
 /**

@@ -8,7 +8,8 @@ import * as Stream from "effect/Stream"
 import type { ChatConfigShape } from "../ChatConfig.js"
 import type { Decoder, Format, Input } from "../wire/Codec.js"
 import { type Frame, Framer, frames, type FramingOptions } from "../wire/Framing.js"
-import { type Client, type CommandEnv, run, type SessionClosed } from "./Commands.js"
+import type { Client, CommandEnv, SessionClosed } from "./Client.js"
+import { run } from "./Commands.js"
 import { floodControl } from "./FloodControl.js"
 
 /** What the reading side needs of its session beyond what the interpreter does. */

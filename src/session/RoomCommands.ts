@@ -3,7 +3,7 @@ import { answer } from "../protocol/Event.js"
 import { Lobby, maxRoomsPerSession, maxTopicBytes, type Nick, nickKey, normalizeRoom, type Room } from "../protocol/Names.js"
 import { cut } from "../protocol/Text.js"
 import type { Reply } from "../protocol/Reply.js"
-import type { Client, CommandEnv } from "./Commands.js"
+import type { Client, CommandEnv } from "./Client.js"
 
 /**
  * The commands about nicknames and rooms. A protocol with one room per

@@ -6,7 +6,7 @@ import { ChatConfig } from "../ChatConfig.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
-import { Admission } from "../server/Admission.js"
+import { Admission } from "../observe/Admission.js"
 
 /** One live connection as the operator sees it. */
 export interface SessionHandle {

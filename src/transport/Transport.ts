@@ -5,18 +5,28 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as SocketServer from "effect/socket/SocketServer"
-import { ChatConfig, type ChatConfigShape } from "../ChatConfig.js"
 import * as NetSocketServer from "./NetSocketServer.js"
 
+/** What a TCP listener is told (the settings of the same names). */
+export interface TcpOptions {
+  readonly host: string
+  /** `net`: hubbub's own `SocketServer` over `node:net`; `platform`: `@effect/platform-node`'s. */
+  readonly socketServer: "net" | "platform"
+  readonly keepalive: Option.Option<Duration.Duration>
+  readonly tls: Option.Option<{ readonly cert: string; readonly key: string }>
+  /** With TLS, handshakes under way at once are bounded by it too. */
+  readonly maxConnections: number
+}
+
 /**
- * A TCP `SocketServer` on `config.host` and `port`: hubbub's lean one over
+ * A TCP `SocketServer` on `options.host` and `port`: hubbub's lean one over
  * `node:net` by default, or `@effect/platform-node`'s `NodeSocketServer`
  * (`socketServer: "platform"`). Both hand the sessions Effect `Socket`s;
- * nothing past this module can tell them apart. With `config.tls`, hubbub's
+ * nothing past this module can tell them apart. With `options.tls`, hubbub's
  * own serves TLS (the platform's has no TLS server).
  */
 export const tcp = (
-  config: ChatConfigShape,
+  config: TcpOptions,
   port: number
 ): Effect.Effect<SocketServer.SocketServer["Service"], SocketServer.SocketServerError, Scope.Scope> =>
   config.socketServer === "platform" && Option.isNone(config.tls)
@@ -36,8 +46,8 @@ export const tcp = (
       maxHandshakes: config.maxConnections
     })
 
-/** The TCP `SocketServer` on `ChatConfig`'s host and port. */
-export const layerTcp: Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError, ChatConfig> = Layer.effect(
-  SocketServer.SocketServer,
-  Effect.flatMap(Effect.service(ChatConfig), (config) => tcp(config, config.port))
-)
+/** A TCP `SocketServer` layer on `options.host` and `port`. */
+export const layerTcp = (
+  options: TcpOptions,
+  port: number
+): Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError> => Layer.effect(SocketServer.SocketServer, tcp(options, port))

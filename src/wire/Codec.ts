@@ -1,9 +1,7 @@
 import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
 import type { Command } from "../protocol/Command.js"
 import type { Envelope, Event } from "../protocol/Event.js"
 import type { Reply } from "../protocol/Reply.js"
-import { textFormat } from "./TextCodec.js"
 
 /** A line a client sent, as the session acts on it. */
 export type Input =
@@ -35,7 +33,7 @@ export interface Decoder {
   readonly filter?: (events: ReadonlyArray<Envelope>, self: string) => ReadonlyArray<Envelope>
 }
 
-/** What a wire format defines; {@link makeCodec} adds the caching. */
+/** What a wire format defines; `makeCodec` (`CodecCache.ts`) adds the caching. */
 export interface Format {
   readonly name: string
   /** Whether its clients may speak telnet (its commands are then taken out of the input). */
@@ -83,74 +81,8 @@ export interface CodecShape extends Format {
   readonly encodeEvent: (event: Event) => Uint8Array
 }
 
-// Node's `Buffer.from` fills small strings into a shared slab: several times cheaper
-// per message than `TextEncoder`, which allocates a buffer of its own every time.
-const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
-  typeof rendered === "string" ? Buffer.from(rendered, "utf8") : rendered
-
-/** A codec for `format`, rendering each envelope, and each run of a room's envelopes, once. */
-export const makeCodec = (format: Format): CodecShape => {
-  const runs = new WeakMap<ReadonlyArray<Envelope>, Uint8Array>()
-  // A room's members are handed its run one after another: the last one answers most lookups.
-  let lastRun: ReadonlyArray<Envelope> | undefined = undefined
-  let lastBytes: Uint8Array | undefined = undefined
-  // For envelopes whose own slots another codec took first (a room of text and IRC users).
-  const second = new WeakMap<Envelope, Uint8Array>()
-  const secondTexts = new WeakMap<Envelope, string | Uint8Array>()
-  const owns = (envelope: Envelope): boolean => {
-    if (envelope.encodedBy === codec) return true
-    if (envelope.encodedBy !== undefined) return false
-    envelope.encodedBy = codec
-    return true
-  }
-  /** The envelope's rendering, kept for a format that renders separately. */
-  const rendered = (envelope: Envelope): string | Uint8Array => {
-    if (!format.separately) return format.render(envelope.event)
-    if (owns(envelope)) return envelope.rendered ??= format.render(envelope.event)
-    let text = secondTexts.get(envelope)
-    if (text === undefined) secondTexts.set(envelope, text = format.render(envelope.event))
-    return text
-  }
-  // An envelope's bytes; its text is kept only when a run needed it (an envelope is not kept twice over).
-  const encode = (envelope: Envelope): Uint8Array => {
-    if (owns(envelope)) return envelope.encoded ??= bytesOf(envelope.rendered ?? format.render(envelope.event))
-    let bytes = second.get(envelope)
-    if (bytes === undefined) second.set(envelope, bytes = bytesOf(secondTexts.get(envelope) ?? format.render(envelope.event)))
-    return bytes
-  }
-  // One string and one encoding for a whole run, not one per event and a copy.
-  const joined = (envelopes: ReadonlyArray<Envelope>): string | undefined => {
-    let text = ""
-    for (const envelope of envelopes) {
-      const one = rendered(envelope)
-      if (typeof one !== "string") return undefined
-      text += one
-    }
-    return text
-  }
-  const codec: CodecShape = {
-    ...format,
-    encode,
-    encodeEvent: (event) => bytesOf(format.render(event)),
-    encodeRun: (envelopes) => {
-      if (envelopes.length === 1) return encode(envelopes[0])
-      if (envelopes === lastRun) return lastBytes!
-      let bytes = runs.get(envelopes)
-      if (bytes === undefined) {
-        const text = joined(envelopes)
-        bytes = text === undefined ? Buffer.concat(envelopes.map(encode)) : bytesOf(text)
-        runs.set(envelopes, bytes)
-      }
-      lastRun = envelopes
-      lastBytes = bytes
-      return bytes
-    }
-  }
-  return codec
-}
-
-/** The connection's wire format. */
-export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {
-  /** hubbub's line protocol: chat as `<nick> text`, every server notice a `-!-` line. */
-  static readonly layerText = Layer.succeed(Codec, makeCodec(textFormat))
-}
+/**
+ * The connection's wire format. Each format's module provides its codec
+ * (`TextCodec.layer`, and `makeCodec` for any `Format`).
+ */
+export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {}

@@ -4,7 +4,8 @@ import type { Event } from "../protocol/Event.js"
 import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
-import { IrcDecoder, maxTargets, RunFacts } from "./IrcInput.js"
+import { IrcDecoder, maxTargets } from "./IrcInput.js"
+import { RunFacts } from "./IrcRunFacts.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */

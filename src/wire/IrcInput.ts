@@ -6,53 +6,8 @@ import { Nick, normalizeRoom, Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
-
-/** One IRC line: its command (upper case) and parameters, the trailing one included. Tags and prefix are read past. */
-export interface IrcMessage {
-  readonly command: string
-  readonly params: ReadonlyArray<string>
-}
-
-/** Parses a line (RFC 1459 / 2812, with IRCv3 message tags); `undefined` for a blank one. */
-export const parseIrc = (line: string): IrcMessage | undefined => {
-  const n = line.length
-  let at = skipSpaces(line, 0)
-  // Tags (`@...`) and a prefix (`:...`) are read past.
-  if (line.charCodeAt(at) === 64) at = skipSpaces(line, wordEnd(line, at))
-  if (line.charCodeAt(at) === 58) at = skipSpaces(line, wordEnd(line, at))
-  let end = wordEnd(line, at)
-  const command = line.slice(at, end).toUpperCase()
-  if (command === "") return undefined
-  const params: Array<string> = []
-  at = skipSpaces(line, end)
-  while (at < n) {
-    if (line.charCodeAt(at) === 58) {
-      params.push(line.slice(at + 1))
-      break
-    }
-    end = wordEnd(line, at)
-    params.push(line.slice(at, end))
-    at = skipSpaces(line, end)
-  }
-  return { command, params }
-}
-
-const skipSpaces = (line: string, at: number): number => {
-  while (line.charCodeAt(at) === 32) at++
-  return at
-}
-
-const wordEnd = (line: string, at: number): number => {
-  const end = line.indexOf(" ", at)
-  return end === -1 ? line.length : end
-}
-
-/** A parameter that names something (a nickname, channels, a mask): its first word, even when sent as a trailing one. */
-const nameIn = (param: string): string => {
-  const trimmed = param.trim()
-  const space = trimmed.indexOf(" ")
-  return space === -1 ? trimmed : trimmed.slice(0, space)
-}
+import { nameIn, parseIrc } from "./IrcParse.js"
+import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
 const isRoom = Schema.is(Room)
@@ -113,47 +68,6 @@ const known = new Set([
 ])
 
 const none: ReadonlyArray<Envelope> = []
-
-interface Facts {
-  senders: string | Set<string> | undefined
-  special: boolean
-}
-
-/**
- * What a run of a room's events holds that IRC may leave out for some of its
- * members (their own messages, quits, renames), found once per run for all
- * of them: a room's members are handed one array.
- */
-export class RunFacts {
-  private readonly known = new WeakMap<ReadonlyArray<Envelope>, Facts>()
-  private lastRun: ReadonlyArray<Envelope> | undefined = undefined
-  private lastFacts: Facts | undefined = undefined
-
-  /** Whether the run has anything that `self` might not be shown. */
-  concern(events: ReadonlyArray<Envelope>, self: string): boolean {
-    // Its members are handed a run one after another: the last one answers most lookups.
-    let facts = events === this.lastRun ? this.lastFacts : this.known.get(events)
-    if (facts === undefined) {
-      facts = { senders: undefined, special: false }
-      for (const { event } of events) {
-        if (event._tag === "Chat" || event._tag === "Action") {
-          const session = event.session
-          if (session === undefined || session === facts.senders) continue
-          if (facts.senders === undefined) facts.senders = session
-          else if (typeof facts.senders === "string") facts.senders = new Set([facts.senders, session])
-          else facts.senders.add(session)
-        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed") {
-          facts.special = true
-        }
-      }
-      this.known.set(events, facts)
-    }
-    this.lastRun = events
-    this.lastFacts = facts
-    const senders = facts.senders
-    return facts.special || senders === self || (typeof senders === "object" && senders.has(self))
-  }
-}
 
 /**
  * One IRC connection's reader. Registration takes `NICK` and `USER` in

@@ -1,7 +1,9 @@
+import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
 import { historyLine, type Reply } from "../protocol/Reply.js"
-import type { Format } from "./Codec.js"
+import { Codec, type Format } from "./Codec.js"
+import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
 import { textDecoder, usageOf } from "./TextInput.js"
 
@@ -163,3 +165,6 @@ export const textFormat: Format = {
   decoder: () => textDecoder,
   render: renderText
 }
+
+/** hubbub's line protocol as the connection's {@link Codec}. */
+export const layer = Layer.succeed(Codec, makeCodec(textFormat))

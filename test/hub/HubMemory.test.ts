@@ -1,22 +1,22 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
-import { ChatConfig } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import type { Event } from "../../src/protocol/Event.js"
 import type { Room } from "../../src/protocol/Names.js"
 import { Codec } from "../../src/wire/Codec.js"
+import * as TextCodec from "../../src/wire/TextCodec.js"
 import { Probe } from "../support/Probe.js"
 import { attached, hubContract, memoryHub } from "./contract.js"
 
-hubContract("Hub.layerMemory", memoryHub)
+hubContract("HubMemory.layer", memoryHub)
 
 /** The memory hub delivers what a turn published in a pass after it (a yield): this resumes after that pass. */
 const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
 
 const say = (room: string, from: string, text: string): Event => ({ _tag: "Chat", room, from, text })
 
-describe("Hub.layerMemory", () => {
+describe("HubMemory.layer", () => {
   it.effect("hands the members of a room the same run of its events, rendered once for all of them", () =>
     Effect.gen(function*() {
       const hub = yield* Hub
@@ -40,7 +40,7 @@ describe("Hub.layerMemory", () => {
       yield* delivered
       assert.deepStrictEqual(alice.calls.slice(1).map((call) => call.length), [1, 1, 1])
       assert.deepStrictEqual(bob.calls.slice(1).map((call) => call.length), [1, 1])
-    }).pipe(Effect.provide(Layer.merge(memoryHub(0), Codec.layerText))))
+    }).pipe(Effect.provide(Layer.merge(memoryHub(0), TextCodec.layer))))
 
   it.effect("is alone: no link to other servers", () =>
     Effect.gen(function*() {
@@ -114,7 +114,7 @@ describe("Hub.layerMemory", () => {
         }
         yield* delivered
         assert.deepStrictEqual(probes.map((probe) => probe.take()), expected)
-      }).pipe(Effect.scoped, Effect.provide(Hub.layerMemory), Effect.provide(ChatConfig.layer({ announceMaxMembers: 0 }))))
+      }).pipe(Effect.scoped, Effect.provide(memoryHub(0))))
     ), { numRuns: 200 })
   })
 })

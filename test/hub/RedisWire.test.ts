@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { Event } from "../../src/protocol/Event.js"
 import { RedisUnavailable, shownUrl } from "../../src/hub/HubError.js"
-import { historyEntry, historyOf, RedisWire } from "../../src/hub/RedisWire.js"
+import { historyEntry, historyOf, RedisWire } from "../../src/hub/redis/RedisWire.js"
 
 describe("RedisWire: events between servers", () => {
   const here = new RedisWire("host:9001")

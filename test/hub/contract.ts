@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Stream } from "effect"
-import { ChatConfig } from "../../src/ChatConfig.js"
+import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
+import * as HubMemory from "../../src/hub/HubMemory.js"
 import type { Event } from "../../src/protocol/Event.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { Probe } from "../support/Probe.js"
@@ -334,4 +335,4 @@ export const attached = (id: string, nick: string, room: string) =>
 
 /** The memory hub with its settings: what the contract runs against first. */
 export const memoryHub = (announceMaxMembers: number, history?: number) =>
-  Hub.layerMemory.pipe(Layer.provide(ChatConfig.layer({ announceMaxMembers, ...(history === undefined ? {} : { history }) })))
+  HubMemory.layer({ ...defaults, announceMaxMembers, ...(history === undefined ? {} : { history }) })

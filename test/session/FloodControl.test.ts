@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { SessionClosed } from "../../src/session/Commands.js"
+import { SessionClosed } from "../../src/session/Client.js"
 import { floodControl, type FloodOptions } from "../../src/session/FloodControl.js"
 import type { Frame } from "../../src/wire/Framing.js"
 

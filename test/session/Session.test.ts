@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
-import { Stats } from "../../src/server/Stats.js"
+import { Stats } from "../../src/observe/Stats.js"
 import { Sessions } from "../../src/session/Sessions.js"
 import { connect, connectIrc, type MemoryClient, withServices } from "../support/MemoryClient.js"
 

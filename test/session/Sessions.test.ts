@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
-import { Admission } from "../../src/server/Admission.js"
+import { Admission } from "../../src/observe/Admission.js"
 import type { Nick } from "../../src/protocol/Names.js"
 import { type SessionHandle, Sessions } from "../../src/session/Sessions.js"
 

@@ -1,14 +1,16 @@
 import { Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
 import * as Socket from "effect/socket/Socket"
 import { TestClock } from "effect/testing"
-import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
-import { Hub } from "../../src/hub/Hub.js"
-import { Stats } from "../../src/server/Stats.js"
-import { Warnings } from "../../src/server/Warnings.js"
+import { ChatConfig, type ChatConfigShape, defaults } from "../../src/ChatConfig.js"
+import * as HubMemory from "../../src/hub/HubMemory.js"
+import { Stats } from "../../src/observe/Stats.js"
+import { Warnings } from "../../src/observe/Warnings.js"
 import { Flusher } from "../../src/session/Flusher.js"
 import * as Serve from "../../src/session/Serve.js"
 import { Sessions } from "../../src/session/Sessions.js"
-import { Codec, makeCodec } from "../../src/wire/Codec.js"
+import { Codec } from "../../src/wire/Codec.js"
+import { makeCodec } from "../../src/wire/CodecCache.js"
+import * as TextCodec from "../../src/wire/TextCodec.js"
 import { ircFormat } from "../../src/wire/IrcCodec.js"
 
 type Input = Uint8Array | "end" | "reset"
@@ -123,7 +125,7 @@ export class MemoryClient {
 
 /** The services a session needs, with `overrides` on the default settings. */
 export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
-  Layer.mergeAll(Hub.layerMemory, Codec.layerText, Sessions.layer, Stats.layer, Warnings.layer, Flusher.layer).pipe(
+  Layer.mergeAll(HubMemory.layer({ ...defaults, ...overrides }), TextCodec.layer, Sessions.layer, Stats.layer, Warnings.layer, Flusher.layer).pipe(
     Layer.provideMerge(ChatConfig.layer(overrides))
   )
 

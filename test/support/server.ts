@@ -2,7 +2,7 @@ import { Effect, Layer, Logger, ManagedRuntime, References } from "effect"
 import * as Path from "node:path"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
 import { ChatServer } from "../../src/server/ChatServer.js"
-import { Stats } from "../../src/server/Stats.js"
+import { Stats } from "../../src/observe/Stats.js"
 import { Sessions } from "../../src/session/Sessions.js"
 
 export interface LogEntry {

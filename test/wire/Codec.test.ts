@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Envelope } from "../../src/protocol/Event.js"
-import { makeCodec } from "../../src/wire/Codec.js"
+import { makeCodec } from "../../src/wire/CodecCache.js"
 import { ircFormat } from "../../src/wire/IrcCodec.js"
 import { textFormat } from "../../src/wire/TextCodec.js"
 

@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Envelope, type Event } from "../../src/protocol/Event.js"
-import { IrcDecoder, parseIrc, RunFacts } from "../../src/wire/IrcInput.js"
+import { IrcDecoder } from "../../src/wire/IrcInput.js"
+import { parseIrc } from "../../src/wire/IrcParse.js"
+import { RunFacts } from "../../src/wire/IrcRunFacts.js"
 
 describe("parseIrc", () => {
   it("reads the command in upper case, middle parameters and a trailing one", () => {

@@ -6,7 +6,8 @@ import { closeTexts } from "../../src/protocol/CloseReason.js"
 import { Envelope, type Event } from "../../src/protocol/Event.js"
 import type { Reply } from "../../src/protocol/Reply.js"
 import { sanitize } from "../../src/protocol/Text.js"
-import { Codec, makeCodec } from "../../src/wire/Codec.js"
+import { makeCodec } from "../../src/wire/CodecCache.js"
+import * as TextCodec from "../../src/wire/TextCodec.js"
 import { renderText, textFormat } from "../../src/wire/TextCodec.js"
 import { decodeText } from "../../src/wire/TextInput.js"
 
@@ -168,6 +169,6 @@ describe("the text protocol's output", () => {
     }
     walk(src)
     assert.deepStrictEqual(offenders, [])
-    assert.isDefined(Codec.layerText)
+    assert.isDefined(TextCodec.layer)
   })
 })

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, References } from "effect"
 import { TestClock } from "effect/testing"
-import { Warnings } from "../../src/server/Warnings.js"
+import { Warnings } from "../../src/observe/Warnings.js"
 
 /** The warnings logged, with their annotations. */
 const logged = () => {

@@ -1,5 +1,5 @@
-import type { Event } from "../protocol/Event.js"
-import type { HistoryEntry } from "../protocol/Reply.js"
+import type { Event } from "../../protocol/Event.js"
+import type { HistoryEntry } from "../../protocol/Reply.js"
 
 /**
  * How events travel between the servers of a cluster: a message on a Redis

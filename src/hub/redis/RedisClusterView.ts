@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
-import type { HistoryEntry } from "../protocol/Reply.js"
-import { Lobby, type Nick, nickKey, type Room } from "../protocol/Names.js"
-import { globMatch } from "./Directory.js"
-import type { Member, RoomInfo, Roster } from "./Hub.js"
+import type { HistoryEntry } from "../../protocol/Reply.js"
+import { Lobby, type Nick, nickKey, type Room } from "../../protocol/Names.js"
+import { globMatch } from "../Directory.js"
+import type { Member, RoomInfo, Roster } from "../Hub.js"
 import * as Scripts from "./RedisScripts.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
 

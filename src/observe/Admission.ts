@@ -1,7 +1,11 @@
-import type { ChatConfigShape } from "../ChatConfig.js"
 import type { Refused } from "../protocol/Reply.js"
 
-type Limits = Pick<ChatConfigShape, "maxConnections" | "maxPerIp" | "limitLoopback">
+/** The connection limits (the settings of the same names). */
+export interface Limits {
+  readonly maxConnections: number
+  readonly maxPerIp: number
+  readonly limitLoopback: boolean
+}
 
 const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
 

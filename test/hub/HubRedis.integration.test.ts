@@ -1,8 +1,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import * as Net from "node:net"
-import { ChatConfig } from "../../src/ChatConfig.js"
+import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
+import * as HubRedis from "../../src/hub/HubRedis.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { Probe } from "../support/Probe.js"
 import { RedisServer } from "../support/RedisServer.js"
@@ -17,15 +18,16 @@ afterAll(() => redis.stop())
 
 /** A Redis hub on the test's own redis-server, in a cluster (a key prefix) of its own. */
 const redisHub = (announceMaxMembers: number, history?: number) =>
-  Hub.layerRedis.pipe(Layer.provide(ChatConfig.layer({
+  HubRedis.layer({
+    ...defaults,
     announceMaxMembers,
     ...(history === undefined ? {} : { history }),
-    redisUrl: Option.some(redis.url),
+    redisUrl: redis.url,
     nodeId: "node-1",
     redisPrefix: `contract-${++cluster}:`
-  })))
+  })
 
-hubContract("Hub.layerRedis", redisHub)
+hubContract("HubRedis.layer", redisHub)
 
 /** A TCP proxy in front of Redis that can cut its connections and refuse new ones: an outage that keeps Redis's data. */
 class Proxy {
@@ -81,11 +83,11 @@ class Proxy {
   }
 }
 
-describe("Hub.layerRedis: several servers", () => {
+describe("HubRedis.layer: several servers", () => {
   /** A server's hub on `url`, as node `node` of the cluster `prefix`. */
   const hubOn = (url: string, node: string, prefix: string) =>
     Effect.map(
-      Layer.build(Hub.layerRedis.pipe(Layer.provide(ChatConfig.layer({ redisUrl: Option.some(url), nodeId: node, redisPrefix: prefix })))),
+      Layer.build(HubRedis.layer({ ...defaults, redisUrl: url, nodeId: node, redisPrefix: prefix })),
       (context) => Context.get(context, Hub)
     )
   const attach = (hub: Hub["Service"], id: string, nick: string, room: string) =>

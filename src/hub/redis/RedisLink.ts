@@ -8,7 +8,7 @@ import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Net from "node:net"
-import { type NodeIdInUse, RedisUnavailable } from "./HubError.js"
+import { type NodeIdInUse, RedisUnavailable } from "../HubError.js"
 
 type Client = NodeRedis.NodeRedis["Service"]["client"]
 

@@ -1,0 +1,226 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import { type Event, renamed } from "../../protocol/Event.js"
+import { type Nick, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
+import { addressOf, Delivery } from "../Delivery.js"
+import { Directory } from "../Directory.js"
+import type { Hub } from "../Hub.js"
+import { HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable } from "../HubError.js"
+import type { RedisHubOptions } from "../HubOptions.js"
+import { RedisClusterView } from "./RedisClusterView.js"
+import { describe, RedisLink } from "./RedisLink.js"
+import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
+import * as Scripts from "./RedisScripts.js"
+import { offline, RedisOutbox } from "./RedisOutbox.js"
+import { RedisWire } from "./RedisWire.js"
+
+/**
+ * `HubRedis.layer`'s hub: several servers, one chat. While the link to Redis
+ * is up, every event goes through Redis (a room's on its channel, a
+ * session's on its server's), and each server delivers what comes back to
+ * its own sessions through its {@link Delivery}: so everyone in a room sees
+ * one order, their own messages included. Who is where lives in Redis
+ * (`RedisScripts`), with this server's own sessions also in a local
+ * {@link Directory}; its place in the cluster is {@link RedisPresence}'s.
+ * While the link is down, the server is a memory hub on its own, and says so.
+ */
+export const make = Effect.fnUntraced(function*(
+  config: RedisHubOptions
+): Effect.fn.Return<Hub["Service"], RedisUnavailable | NodeIdInUse, Scope.Scope> {
+  const delivery = yield* Delivery.make
+  const clock = yield* Clock.Clock
+  const directory = new Directory()
+  const node = config.nodeId
+  const wire = new RedisWire(node)
+  const p = config.redisPrefix
+  const max = String(config.announceMaxMembers)
+  const roomChannel = (room: string) => p + "room:" + room
+  const own = p + "to:" + node
+  const nickKeyOf = (nick: string) => p + "nick:" + nickKey(nick)
+  let renames = 0
+  const token = `${process.pid}-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+
+  const announced = (members: number) => config.announceMaxMembers === 0 || members <= config.announceMaxMembers
+  /** Delivers here, as the memory hub would: what this server does while it is alone. */
+  const local = (event: Event): void => {
+    const { room, to } = addressOf(event)
+    if (room !== undefined) {
+      if (directory.has(room as Room)) delivery.stamp(event, room, undefined)
+    } else if (to === undefined || delivery.has(to)) delivery.stamp(event, undefined, to)
+  }
+  /** A batch from Redis, delivered as addressed (a leaver gets its own `Left`, though the directory has let it go). */
+  const received = (payload: string): void => {
+    const batch = wire.decode(payload)
+    for (const event of batch.events) {
+      // Another server dropped this one for a lapsed lease, yet the session is here: it stays (the lease is put back).
+      if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
+      const { room, to } = addressOf(event)
+      if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
+    }
+  }
+  const runFork = Effect.runForkWith(yield* Effect.context<never>())
+  const view = new RedisClusterView(p, wire, (args) => link.send(args), config.history)
+  const link = new RedisLink(config.redisUrl, {
+    message: (payload) => {
+      try {
+        received(payload)
+      } catch (error) {
+        runFork(Effect.logWarning(`a message from Redis could not be read: ${String(error)}`))
+      }
+    },
+    up: Effect.suspend(() => presence.up),
+    down: (why) => presence.down(why)
+  })
+
+  /** When Redis last refused something while the link was up (told in the log at most every 10 s). */
+  let complained = -Infinity
+  const complain = (error: unknown) => {
+    if (error === offline) return
+    const now = clock.currentTimeMillisUnsafe()
+    if (now - complained < 10_000) return
+    complained = now
+    runFork(Effect.logWarning(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
+  }
+  const outbox = yield* RedisOutbox.make(link, wire, clock, { prefix: p, history: config.history, alone: local, failed: complain })
+  const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args).pipe(Effect.tapError((error) => Effect.sync(() => complain(error))))
+  const publish = (event: Event) => outbox.publish(event)
+  const follow = (channel: string) => Effect.tryPromise(() => link.follow(channel))
+  const stamped = (event: Event) => wire.encode([event], clock.currentTimeMillisUnsafe())
+  const cluster: Cluster = {
+    options: config,
+    node,
+    prefix: p,
+    own,
+    roomChannel,
+    nickKeyOf,
+    link,
+    wire,
+    directory,
+    outbox,
+    local,
+    publish,
+    announced,
+    run,
+    follow
+  }
+  const presence = new RedisPresence(cluster, token)
+
+  yield* presence.upkeep.pipe(
+    Effect.ignore,
+    Effect.repeat(Schedule.spaced(Duration.millis(Duration.toMillis(config.presenceTtl) / 5))),
+    Effect.forkScoped
+  )
+  yield* link.connect(config.redisOptional)
+  yield* Effect.addFinalizer(() => presence.release)
+
+  const fail = (reason: HubError["reason"]) => Effect.fail(new HubError({ reason }))
+  const nickOf = (session: SessionId) => {
+    const nick = directory.nickOf(session)
+    return nick === undefined ? fail(new NotRegistered({ session })) : Effect.succeed(nick)
+  }
+  /** Why a session cannot act in a room it is not in here. */
+  const notIn = (room: Room) =>
+    Effect.flatMap(
+      link.up ? Effect.orElseSucceed(view.exists(room), () => directory.has(room)) : Effect.succeed(directory.has(room)),
+      (exists) => fail(exists ? new NotInRoom({ room }) : new NoSuchRoom({ room }))
+    )
+
+  const hub: Hub["Service"] = {
+    claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
+      const owner = directory.owner(nick)
+      if (owner !== undefined && owner !== session) return yield* fail(new NickInUse({ nick }))
+      const previous = directory.nickOf(session)
+      const rooms = directory.roomsOf(session)
+      const sizes = yield* run<ReadonlyArray<number>>(Scripts.claim, [
+        nickKeyOf(nick),
+        `${wire.global(session)} ${nick}`,
+        wire.global(session),
+        node,
+        previous === undefined ? "" : nickKeyOf(previous),
+        ...rooms
+      ]).pipe(Effect.orElseSucceed(() => [1, ...rooms.map((room) => directory.size(room))]))
+      if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
+      if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
+      // One who joins the chat while the link is lost is told so, as everyone already in it was.
+      if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
+      if (previous === undefined || previous === nick) return
+      const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
+      renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
+    }),
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
+      const nick = yield* nickOf(session)
+      const entered = directory.enter(session, room)
+      const joined: Event = { _tag: "Joined", room, nick, session }
+      const clustered = link.up
+        ? follow(roomChannel(room)).pipe(
+          Effect.andThen(
+            entered
+              ? run<Scripts.RosterReply>(Scripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true })])
+              : run<Scripts.RosterReply>(Scripts.roster, [room])
+          ),
+          Effect.map((reply) => ({ ...view.joined(room, reply), already: !entered }))
+        )
+        : Effect.fail("alone")
+      return yield* clustered.pipe(Effect.orElseSucceed(() => {
+        if (entered) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
+        return { roster: directory.roster(room)!, topic: directory.topic(room), history: [], already: !entered }
+      }))
+    }),
+    part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {
+      const nick = yield* nickOf(session)
+      if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
+      const left: Event = { _tag: "Left", room, nick, session, reason }
+      // Unknown to Redis (it came back empty, and this server has not restored it yet): the leaver is told here.
+      yield* run<number>(Scripts.part, [room, wire.global(session), max, stamped(left), own, stamped({ ...left, quiet: true })]).pipe(
+        Effect.filterOrFail((parted) => parted === 1),
+        Effect.catch(() => Effect.sync(() => local(announced(directory.size(room)) ? left : { ...left, quiet: true })))
+      )
+      directory.exit(session, room)
+    }),
+    leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
+      const nick = directory.nickOf(session)
+      if (nick === undefined) return
+      const rooms = directory.roomsOf(session)
+      const left = (room: Room): Event => ({ _tag: "Left", room, nick, session, reason: reason ?? "", quit: true })
+      yield* run(Scripts.leave, [wire.global(session), nickKeyOf(nick), node, max, ...rooms.flatMap((room) => [room, reason === undefined ? "" : stamped(left(room))])]).pipe(
+        Effect.catch(() =>
+          Effect.sync(() => {
+            if (reason !== undefined) for (const room of rooms) if (announced(directory.size(room))) local(left(room))
+          })
+        )
+      )
+      for (const room of rooms) directory.exit(session, room)
+      directory.remove(session)
+    }),
+    setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
+      const nick = yield* nickOf(session)
+      if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
+      directory.setTopic(room, topic)
+      const changed: Event = { _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) }
+      yield* run<number>(Scripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
+        Effect.filterOrFail((set) => set === 1),
+        Effect.catch(() => Effect.sync(() => local(changed)))
+      )
+    }),
+    findNick: (nick) => {
+      const session = directory.owner(nick)
+      if (session !== undefined || !link.up) return Effect.succeed(session === undefined ? undefined : directory.member(session))
+      return Effect.orElseSucceed(view.findNick(nick), () => undefined)
+    },
+    roster: (room) => link.up ? Effect.orElseSucceed(view.roster(room), () => directory.roster(room)) : Effect.sync(() => directory.roster(room)),
+    matchNicks: (mask, limit) =>
+      link.up ? Effect.orElseSucceed(view.matchNicks(mask, limit), () => directory.match(mask, limit)) : Effect.sync(() => directory.match(mask, limit)),
+    topic: (room) => link.up ? Effect.orElseSucceed(view.topic(room), () => directory.topic(room)) : Effect.sync(() => directory.topic(room)),
+    rooms: Effect.suspend(() => link.up ? Effect.orElseSucceed(view.rooms, () => directory.list()) : Effect.sync(() => directory.list())),
+    roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
+    publish: (event) => Effect.sync(() => publish(event)),
+    publishAll: (events) => Effect.sync(() => events.forEach(publish)),
+    subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
+    events: delivery.events,
+    link: Effect.sync(() => link.up ? "up" : "down")
+  }
+  return hub
+})

@@ -1,0 +1,192 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { Event } from "../../protocol/Event.js"
+import type { Room } from "../../protocol/Names.js"
+import type { Directory } from "../Directory.js"
+import { NodeIdInUse, shownUrl } from "../HubError.js"
+import type { RedisHubOptions } from "../HubOptions.js"
+import type { RedisLink } from "./RedisLink.js"
+import { RedisOutbox } from "./RedisOutbox.js"
+import * as Presence from "./RedisPresenceScripts.js"
+import type { Dropped } from "./RedisScripts.js"
+import * as Scripts from "./RedisScripts.js"
+import type { RedisWire } from "./RedisWire.js"
+
+/** What the parts of a Redis hub share: its names in Redis, its link, its directory, and how it delivers. */
+export interface Cluster {
+  readonly options: RedisHubOptions
+  readonly node: string
+  readonly prefix: string
+  /** This server's channel (events for its sessions). */
+  readonly own: string
+  readonly roomChannel: (room: string) => string
+  readonly nickKeyOf: (nick: string) => string
+  readonly link: RedisLink
+  readonly wire: RedisWire
+  readonly directory: Directory
+  readonly outbox: RedisOutbox
+  /** Delivers on this server alone, as the memory hub would. */
+  readonly local: (event: Event) => void
+  /** Publishes through Redis (or here alone while the link is down). */
+  readonly publish: (event: Event) => void
+  /** Whether comings and goings are announced in a room of this many members. */
+  readonly announced: (members: number) => boolean
+  readonly run: <A>(script: string, args: ReadonlyArray<string>) => Effect.Effect<A, unknown>
+  readonly follow: (channel: string) => Effect.Effect<void, unknown>
+}
+
+export const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
+
+/**
+ * A server's place in the cluster: its lease (renewed, and reaping the
+ * servers whose leases ran out), its sessions put (back) into Redis when the
+ * link comes up, what its sessions are told when the link is lost and back,
+ * and its release when it stops.
+ */
+export class RedisPresence {
+  /** Whether the sessions were told that the link is lost, and not yet that it is back. */
+  told = false
+  /** Whether it linked up once (begun), and finished doing so: then it keeps its lease. */
+  private started = false
+  private settled = false
+  private readonly leaseMs: number
+
+  constructor(
+    private readonly cluster: Cluster,
+    /** This run's mark on its lease: a lease held under another mark is another server's with the same node id. */
+    private readonly token: string
+  ) {
+    this.leaseMs = Math.round(Duration.toMillis(cluster.options.presenceTtl) * 2 / 3)
+  }
+
+  /** A notice for every session with a nickname (a connection still choosing one has no part in the cluster yet). */
+  private tellRegistered(text: string): void {
+    for (const [session] of this.cluster.directory.registered()) this.cluster.local({ _tag: "Notice", to: session, text })
+  }
+
+  /** The link is lost: its sessions are told, once. */
+  down(why: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.told) return Effect.void
+      this.told = true
+      this.tellRegistered(linkLost)
+      return Effect.logWarning(`lost the link to Redis (${why}); chat stays on this server until it is back`)
+    })
+  }
+
+  /** Tells the rooms of sessions that are gone, without leaving themselves, that they left. */
+  lost(dropped: Dropped, reason = "server lost"): Effect.Effect<void> {
+    return Effect.sync(() => {
+      for (const [room, session, nick, size] of dropped) {
+        if (this.cluster.announced(size)) this.cluster.publish({ _tag: "Left", room, nick, session, reason, quit: true })
+      }
+    })
+  }
+
+  /**
+   * Puts this server (again) in the cluster: its lease, and its sessions' nicknames and rooms as
+   * they are now, all sent in one burst, so that a join or a rename made meanwhile is sent after
+   * them. Sessions Redis had of it that are gone (a previous run that was killed, sessions that
+   * left while the link was down) are dropped, and their rooms see them leave.
+   */
+  readonly up: Effect.Effect<void, NodeIdInUse> = Effect.suspend(() => this.linkUp())
+
+  private linkUp = Effect.fnUntraced(function*(this: RedisPresence) {
+    const { directory, link, local, node, options, outbox, wire } = this.cluster
+    const first = !this.started
+    this.started = true
+    if (first) {
+      yield* this.awaitLease
+      yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(options.redisUrl)}, as ${node}`)
+    }
+    const sessions = Array.from(directory.registered(), ([session, nick]) => [session, nick, directory.roomsOf(session)] as const)
+    const restored = outbox.send(Presence.restore, [
+      node,
+      ...sessions.flatMap(([session, nick, rooms]) => [wire.global(session), this.cluster.nickKeyOf(nick), nick, String(rooms.length), ...rooms])
+    ])
+    const leased = outbox.send(Scripts.alive, [node, String(this.leaseMs), this.token])
+    yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
+    yield* this.cluster.follow(this.cluster.own).pipe(Effect.ignore)
+    for (const [, , rooms] of sessions) for (const room of rooms) yield* this.cluster.follow(this.cluster.roomChannel(room)).pipe(Effect.ignore)
+    yield* RedisOutbox.answer(leased).pipe(Effect.ignore)
+    const answer = yield* RedisOutbox.answer(restored).pipe(Effect.option)
+    if (answer._tag === "Some") {
+      const [dropped, taken] = answer.value as readonly [Dropped, ReadonlyArray<string>]
+      yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
+      for (const session of taken) {
+        const id = wire.local(session)
+        const nick = directory.nickOf(id)
+        local({ _tag: "Notice", to: id, text: `Someone on another server took the nickname ${nick} while the link was down; choose another with /nick.` })
+        yield* Effect.logWarning("a nickname is in use on two servers").pipe(Effect.annotateLogs({ nick, session: id }))
+      }
+    }
+    this.settled = true
+    // Back, unless it was lost again meanwhile (then this says nothing, and the next return will).
+    if (this.told && link.up) {
+      this.told = false
+      this.tellRegistered("The link to the other servers is back.")
+      yield* Effect.logInfo("the link to Redis is back")
+    }
+  })
+
+  /**
+   * Waits for a lease this node id still holds to run out: a previous run that was killed (it stops
+   * being renewed), or another server under the same id (it is renewed, and this one must not start).
+   */
+  private get awaitLease(): Effect.Effect<void, NodeIdInUse> {
+    const { link, node, prefix } = this.cluster
+    const leaseMs = this.leaseMs
+    return Effect.gen(function*() {
+      const key = prefix + "alive:" + node
+      const ttl = () => Effect.tryPromise(() => link.send<number>(["PTTL", key])).pipe(Effect.orElseSucceed(() => -2))
+      let left = yield* ttl()
+      if (left < 0) return
+      yield* Effect.logWarning(`node ${node} still holds a lease for ${left} ms: waiting for a previous run's to run out`)
+      let waited = 0
+      while (left >= 0) {
+        if (waited > leaseMs + 1000) return yield* new NodeIdInUse({ node })
+        yield* Effect.sleep(Math.min(left + 10, 250))
+        waited += Math.min(left + 10, 250)
+        const next = yield* ttl()
+        // Renewed: someone holds it.
+        if (next > left + 100) return yield* new NodeIdInUse({ node })
+        left = next
+      }
+    })
+  }
+
+  /** One round of upkeep (every fifth of the TTL): the lease, the reaping of servers that lost theirs, and channels no session here needs any more. */
+  readonly upkeep: Effect.Effect<void, unknown> = Effect.suspend(() => this.keep())
+
+  private keep = Effect.fnUntraced(function*(this: RedisPresence) {
+    const { directory, link, node, own, roomChannel, run, wire } = this.cluster
+    if (!link.up || !this.settled) return
+    const held = yield* run<string | null>(Scripts.alive, [node, String(this.leaseMs), this.token])
+    if (held === null) {
+      // Its lease ran out while the link stayed up (it was too slow to renew it), and another server dropped it.
+      yield* Effect.logWarning("this server's lease in Redis ran out and the others dropped it; putting it back")
+      yield* this.linkUp()
+    } else if (held !== this.token) {
+      yield* Effect.logError(`another server runs as node ${node}: give each server its own --node-id`)
+    }
+    const reaped = yield* run<Dropped>(Presence.reap, [node])
+    const servers = new Set(reaped.map(([, session]) => wire.nodeOf(session)))
+    for (const server of servers) {
+      const sessions = new Set(reaped.filter(([, session]) => wire.nodeOf(session) === server).map(([, session]) => session))
+      yield* Effect.logInfo(`dropped server ${server}: its lease ran out; ${sessions.size} of its users left`)
+    }
+    yield* this.lost(reaped)
+    for (const channel of link.following()) {
+      if (channel !== own && directory.size(channel.slice(roomChannel("").length) as Room) === 0) link.unfollow(channel)
+    }
+  })
+
+  /** Leaving: this server's sessions have left; its lease and anything left of it go at once. */
+  get release(): Effect.Effect<void> {
+    return this.cluster.run<Dropped>(Presence.release, [this.cluster.node]).pipe(
+      Effect.flatMap((dropped) => this.lost(dropped, "server shutting down")),
+      Effect.andThen(this.cluster.run(Scripts.ping, [])),
+      Effect.ignore
+    )
+  }
+}

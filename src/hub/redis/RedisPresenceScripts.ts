@@ -1,0 +1,98 @@
+import { common } from "./RedisScripts.js"
+
+/**
+ * The scripts of a server's presence in the cluster (`RedisPresence`):
+ * reaping the servers whose leases ran out, releasing this one, and
+ * restoring what Redis has of it after the link comes back. The keys are
+ * those of `RedisScripts`.
+ */
+
+/** ARGV: p, this node. Drops every other server whose lease ran out; returns {room, session, nick, room size} of each of its sessions. */
+export const reap = common + `
+local out = {}
+for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
+  if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then
+    drop(node, out, {})
+    forget(node)
+  end
+end
+return out
+`
+
+/** ARGV: p, node. Drops this server (stopping); returns what `reap` does. */
+export const release = common + `
+local out = {}
+drop(ARGV[2], out, {})
+forget(ARGV[2])
+return out
+`
+
+/**
+ * ARGV: p, node, then for each session this server has now: its cluster name, its nickname's key,
+ * its nickname, how many rooms, and the rooms. Makes Redis say what this server has: what it had
+ * of it and no longer has goes (a previous run that was killed, sessions that left or renamed
+ * while the link was down), and every session's nickname and rooms are claimed as they are. In
+ * one script, so that no room it alone is in empties (and loses its history) on the way.
+ * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds}.
+ */
+export const restore = common + `
+local node = ARGV[2]
+local prefix = node..'/'
+local want, order = {}, {}
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 3])
+  local rooms = {}
+  for k = 1, n do rooms[ARGV[i + 3 + k]] = true end
+  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], rooms = rooms}
+  order[#order + 1] = ARGV[i]
+  i = i + 4 + n
+end
+local dropped, taken, touched = {}, {}, {}
+for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
+  local mk = p..'members:'..room
+  local all = redis.call('HGETALL', mk)
+  for j = 1, #all, 2 do
+    local w = want[all[j]]
+    if string.sub(all[j], 1, #prefix) == prefix and (not w or not w.rooms[room]) then
+      redis.call('HDEL', mk, all[j])
+      dropped[#dropped + 1] = {room, all[j], all[j + 1], #all / 2}
+    end
+  end
+  touched[room] = true
+end
+for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
+  local value = redis.call('GET', key)
+  local w = value and want[string.sub(value, 1, (string.find(value, ' ', 1, true) or 1) - 1)]
+  if not value or string.sub(value, 1, #prefix) ~= prefix then
+    redis.call('SREM', p..'node:'..node..':nicks', key)
+  elseif not w or w.key ~= key then
+    redis.call('DEL', key)
+    redis.call('SREM', p..'node:'..node..':nicks', key)
+  end
+end
+for _, session in ipairs(order) do
+  local w = want[session]
+  local current = redis.call('GET', w.key)
+  local free = true
+  if current then
+    local owner = string.sub(current, 1, (string.find(current, ' ', 1, true) or 1) - 1)
+    local ownerNode = string.match(owner, '^(.*)/[^/]*$')
+    if ownerNode and ownerNode ~= node and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then free = false end
+  end
+  if free then
+    redis.call('SET', w.key, session..' '..w.nick)
+    redis.call('SADD', p..'node:'..node..':nicks', w.key)
+  else
+    taken[#taken + 1] = session
+  end
+  for room in pairs(w.rooms) do
+    redis.call('HSET', p..'members:'..room, session, w.nick)
+    redis.call('SADD', p..'rooms', room)
+    redis.call('SADD', p..'node:'..node..':rooms', room)
+    touched[room] = true
+  end
+end
+for room in pairs(touched) do gone(room) end
+return {dropped, taken}
+`

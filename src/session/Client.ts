@@ -1,0 +1,38 @@
+import * as Schema from "effect/Schema"
+import type * as Effect from "effect/Effect"
+import type { Hub } from "../hub/Hub.js"
+import type { Counters } from "../observe/Stats.js"
+import { CloseReason } from "../protocol/CloseReason.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
+
+/**
+ * What the command interpreter (`Commands`, `RoomCommands`) works with: the
+ * client it acts for, what every session of a listener shares with it, and
+ * how a session's reading ends.
+ */
+
+/** The reading side of a session ended, and why. */
+export class SessionClosed extends Schema.TaggedError<SessionClosed>()("SessionClosed", { reason: CloseReason }) {}
+
+/** What the interpreter may see and change of the session it runs for. */
+export interface Client {
+  readonly id: SessionId
+  nick: Nick | undefined
+  /** The rooms it is in, in the order it joined them (one at most for a protocol with one room per session). */
+  rooms: Array<Room>
+  /** The session just registered (the registration clock stops). */
+  readonly registered: (nick: Nick) => Effect.Effect<void>
+  /** A warning about this client, once per session. */
+  readonly offend: (what: string) => Effect.Effect<void>
+}
+
+/** What every session of a listener shares with the interpreter. */
+export interface CommandEnv {
+  readonly hub: Hub["Service"]
+  readonly counters: Counters
+  readonly maxLineBytes: number
+  /** The listener's protocol keeps a session in one room, or in any number. */
+  readonly rooms: "one" | "many"
+  /** Its clients are known only by their addresses (the seed protocol). */
+  readonly anonymous: boolean
+}

@@ -1,0 +1,46 @@
+/** One IRC line: its command (upper case) and parameters, the trailing one included. Tags and prefix are read past. */
+export interface IrcMessage {
+  readonly command: string
+  readonly params: ReadonlyArray<string>
+}
+
+/** Parses a line (RFC 1459 / 2812, with IRCv3 message tags); `undefined` for a blank one. */
+export const parseIrc = (line: string): IrcMessage | undefined => {
+  const n = line.length
+  let at = skipSpaces(line, 0)
+  // Tags (`@...`) and a prefix (`:...`) are read past.
+  if (line.charCodeAt(at) === 64) at = skipSpaces(line, wordEnd(line, at))
+  if (line.charCodeAt(at) === 58) at = skipSpaces(line, wordEnd(line, at))
+  let end = wordEnd(line, at)
+  const command = line.slice(at, end).toUpperCase()
+  if (command === "") return undefined
+  const params: Array<string> = []
+  at = skipSpaces(line, end)
+  while (at < n) {
+    if (line.charCodeAt(at) === 58) {
+      params.push(line.slice(at + 1))
+      break
+    }
+    end = wordEnd(line, at)
+    params.push(line.slice(at, end))
+    at = skipSpaces(line, end)
+  }
+  return { command, params }
+}
+
+const skipSpaces = (line: string, at: number): number => {
+  while (line.charCodeAt(at) === 32) at++
+  return at
+}
+
+const wordEnd = (line: string, at: number): number => {
+  const end = line.indexOf(" ", at)
+  return end === -1 ? line.length : end
+}
+
+/** A parameter that names something (a nickname, channels, a mask): its first word, even when sent as a trailing one. */
+export const nameIn = (param: string): string => {
+  const trimmed = param.trim()
+  const space = trimmed.indexOf(" ")
+  return space === -1 ? trimmed : trimmed.slice(0, space)
+}
