@@ -73,10 +73,11 @@ const starters: Record<PeerName, () => Promise<Server>> = {
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
   "hubbub:irc": startHubbubIrc,
   "hubbub:ws": startHubbubWs,
-  "hubbub:baseline": () => {
+  // Started as hubbub is, so that the two differ only in their code.
+  "hubbub:baseline": async () => {
     const checkout = process.env.BENCH_BASELINE
     if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
-    return startHubbub([], "hubbub:baseline", checkout)
+    return startHubbub(["--http-port", String(await freePort())], "hubbub:baseline", checkout)
   },
   "hubbub:redis": startHubbubRedis,
   "hubbub:cluster": startHubbubCluster,

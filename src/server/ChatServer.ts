@@ -17,6 +17,7 @@ import * as HubMemory from "../hub/HubMemory.js"
 import * as HubRedis from "../hub/HubRedis.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { Flusher } from "../session/Flusher.js"
+import * as Listener from "../session/Listener.js"
 import * as Serve from "../session/Serve.js"
 import { Sessions } from "../session/Sessions.js"
 import * as Transport from "../transport/Transport.js"
@@ -87,9 +88,10 @@ export class ChatServer extends Context.Service<ChatServer, {
         ? yield* Effect.flatMap(
           Effect.all([
             Effect.promise(() => import("./HttpListener.js")),
-            Effect.provideService(Serve.handler, Codec, makeCodec(jsonFormat))
+            Effect.provideService(Listener.make, Codec, makeCodec(jsonFormat))
           ]),
-          ([HttpListener, handler]) => HttpListener.make(Option.getOrThrow(config.httpPort), handler)
+          ([HttpListener, listener]) =>
+            HttpListener.make(Option.getOrThrow(config.httpPort), (socket) => Serve.serve(listener, socket), listener.limits)
         ).pipe(
           Scope.provide(httpScope),
           Effect.catchTag("ServeError", (error) =>
@@ -122,7 +124,7 @@ export class ChatServer extends Context.Service<ChatServer, {
             )
             for (const handle of sessions.live.values()) handle.abort()
           }
-        }).pipe(Effect.ensuring(Scope.close(httpScope, exit)))
+        }).pipe(Effect.withSpan("ChatServer.shutdown"), Effect.ensuring(Scope.close(httpScope, exit)))
       )
 
       if (Option.isSome(config.statusInterval)) {

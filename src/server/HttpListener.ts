@@ -18,7 +18,7 @@ import { ChatConfig } from "../ChatConfig.js"
 import { Sessions } from "../session/Sessions.js"
 import { ServerMetrics } from "./Metrics.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
-import { jsonFrameBytes } from "../wire/JsonCodec.js"
+import type { LineLimits } from "../wire/Codec.js"
 
 /** The chat page's files, served from memory: name, content type. */
 const pageFiles = [
@@ -57,12 +57,14 @@ const pageHeaders = {
 
 /**
  * hubbub over HTTP, on `port`: the chat page (`/`), the WebSocket it chats
- * on (`/ws`, one session per socket, `session` serving it), and the
+ * on (`/ws`, one session per socket, `session` serving it, no message
+ * longer than a line's frame may be), and the
  * operator's `/metrics` (Prometheus), `/healthz` and `/readyz`. Open for as long as the scope is.
  */
 export const make = Effect.fnUntraced(function*(
   port: number,
-  session: (socket: Socket.Socket) => Effect.Effect<void>
+  session: (socket: Socket.Socket) => Effect.Effect<void>,
+  limits: LineLimits
 ) {
   const config = yield* ChatConfig
   const sessions = yield* Sessions
@@ -86,7 +88,7 @@ export const make = Effect.fnUntraced(function*(
     host: config.host,
     port,
     // A WebSocket message larger than a line's JSON may be is refused (close code 1009).
-    websocket: { maxPayload: jsonFrameBytes(config.maxLineBytes), WebSocket: sockets.WebSocket },
+    websocket: { maxPayload: limits.frameBytes, WebSocket: sockets.WebSocket },
     // Sessions are closed before the listener; what is left is idle page loads.
     gracefulShutdownTimeout: "1 second"
   })

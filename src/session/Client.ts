@@ -4,6 +4,7 @@ import type { Hub } from "../hub/Hub.js"
 import type { Counters } from "../observe/Stats.js"
 import { CloseReason } from "../protocol/CloseReason.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import type { LineLimits } from "../wire/Codec.js"
 
 /**
  * What the command interpreter (`Commands`, `RoomCommands`) works with: the
@@ -30,7 +31,7 @@ export interface Client {
 export interface CommandEnv {
   readonly hub: Hub["Service"]
   readonly counters: Counters
-  readonly maxLineBytes: number
+  readonly limits: LineLimits
   /** The listener's protocol keeps a session in one room, or in any number. */
   readonly rooms: "one" | "many"
   /** Its clients are known only by their addresses (the seed protocol). */

@@ -13,8 +13,11 @@ import * as Rooms from "./RoomCommands.js"
  * on after what came before it was published. Every answer goes through the
  * hub, so a client sees answers in order with what its rooms say.
  */
-export const run = (env: CommandEnv, client: Client) =>
-(inputs: ReadonlyArray<Input | undefined>): Effect.Effect<void, SessionClosed> => {
+export const run = (
+  env: CommandEnv,
+  client: Client,
+  inputs: ReadonlyArray<Input | undefined>
+): Effect.Effect<void, SessionClosed> => {
   const nick = client.nick
   if (nick !== undefined && client.rooms.length > 0 && allChat(inputs, client)) {
     env.counters.messagesIn += inputs.length
@@ -103,7 +106,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Invalid":
       return input.reply._tag === "LineTooLong"
         ? Effect.andThen(
-          client.offend(`line over ${env.maxLineBytes} bytes discarded`),
+          client.offend(`line over ${env.limits.lineBytes} bytes discarded`),
           Rooms.reply(env, client, input.reply)
         )
         : Rooms.reply(env, client, input.reply)

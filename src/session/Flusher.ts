@@ -5,23 +5,19 @@ import * as FiberSet from "effect/FiberSet"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import * as Option from "effect/Option"
-import { ChatConfig } from "../ChatConfig.js"
 import { deliverySeconds } from "../observe/DeliveryTime.js"
 import type { FlushScheduler, Outbox } from "./Outbox.js"
 
 /**
  * Writes the server's outboxes: once per event-loop turn, every outbox that
  * got something is handed to its transport in one write, and outboxes that
- * got the very same chunks share one buffer. A transport that is backed up
- * is watched until it drains; one that does not drain within the write
- * timeout makes its outbox's client too slow.
+ * got the very same chunks share one buffer. An outbox whose transport is
+ * backed up is watched (its write deadline, `Outbox.watch`) until it drains.
  */
 export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/Flusher") {
-  static readonly layer: Layer.Layer<Flusher, never, ChatConfig> = Layer.effect(
+  static readonly layer: Layer.Layer<Flusher> = Layer.effect(
     Flusher,
     Effect.gen(function*() {
-      const { writeTimeout } = yield* ChatConfig
       const clock = yield* Clock.Clock
       const wake = Latch.makeUnsafe(false)
       const watchers = yield* FiberSet.make()
@@ -29,14 +25,6 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
       let pending: Array<Outbox | undefined> = []
       let count = 0
       let spare: Array<Outbox | undefined> = []
-
-      // A client that stalls is cut off, but its outbox still learns when (if ever) the transport drains.
-      const watch = (outbox: Outbox) =>
-        Effect.flatMap(Effect.timeoutOption(outbox.sink.drained, writeTimeout), (drained) => {
-          if (Option.isSome(drained)) return Effect.sync(() => outbox.drained())
-          outbox.stalled()
-          return Effect.map(outbox.sink.drained, () => outbox.drained())
-        })
 
       const flush = Effect.suspend(() => {
         const outboxes = pending
@@ -66,7 +54,7 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
           : Metric.update(deliverySeconds, Math.max(0, clock.currentTimeMillisUnsafe() - oldest) / 1000)
         const watching = backedUp === undefined
           ? timed
-          : Effect.andThen(timed, Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, watch(outbox)), { discard: true }))
+          : Effect.andThen(timed, Effect.forEach(backedUp, (outbox) => FiberSet.run(watchers, outbox.watch), { discard: true }))
         return failed === undefined ? watching : Effect.andThen(
           Effect.forEach(failed, (error) =>
             Effect.logWarning("write failed; the client gets nothing more").pipe(

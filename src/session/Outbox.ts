@@ -1,31 +1,43 @@
-import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import { Waiter } from "../internal/Waiter.js"
+import type { Counters } from "../observe/Stats.js"
+import type { CloseReason } from "../protocol/CloseReason.js"
 import type { Sink } from "../transport/Sink.js"
 
-/** What an outbox reports to its session. */
-export interface OutboxOwner {
-  /** More than the outbox's limit waits for a client that does not take it. */
-  readonly overflowed: () => void
-  /** A write was not taken within the write timeout. */
-  readonly stalled: () => void
-  /** Bytes handed to the transport. */
-  readonly written: (bytes: number) => void
+/** The slow-client policy's two numbers (the settings `--outbox-bytes` and `--write-timeout`). */
+export interface OutboxOptions {
+  /** Bytes that may queue for a client that is not taking them. */
+  readonly limit: number
+  /** How long a write may stay untaken. */
+  readonly writeTimeout: Duration.Duration
 }
 
-/** How an outbox asks to be written. */
+/** How an outbox asks to be written (the server's `Flusher`). */
 export interface FlushScheduler {
   readonly schedule: (outbox: Outbox) => void
 }
 
+/** Who is told when the outbox cuts its client off. */
+export interface CutOff {
+  readonly cut: (reason: CloseReason) => void
+}
+
 /**
- * One connection's output. Bytes appended during an event-loop turn are
- * handed to the transport once, at the end of the turn, as one write (the
- * server's {@link FlushScheduler} writes every outbox that has something).
- * While the transport is backed up the bytes queue here, and that queue is
- * bounded: past `limit` bytes the owner is told (`overflowed`). A burst the
- * transport takes at once never counts against the limit, so memory per
- * client is at most the limit plus what the transport and the kernel hold.
+ * One connection's output, and the whole slow-client policy: the bounded
+ * queue, the write deadline, and the last line a client too slow is sent.
+ *
+ * Bytes appended during an event-loop turn are handed to the transport once,
+ * at the end of the turn, as one write (the {@link FlushScheduler} writes
+ * every outbox that has something). While the transport is backed up the
+ * bytes queue here, bounded by `limit`: past it, the client is too slow
+ * (`Slow`). A burst the transport takes at once never counts against the
+ * limit, so memory per client is at most the limit plus what the transport
+ * and the kernel hold. A transport that stays backed up for the write
+ * timeout makes the client too slow as well (`Stalled`, see {@link watch}).
+ * Either way its owner is told once (`cut`), and the goodbye ends the
+ * connection with {@link cutOff}.
  */
 export class Outbox {
   // Most turns queue one chunk: it waits alone, and an array is made only for a second.
@@ -36,15 +48,18 @@ export class Outbox {
   backedUp = false
   private scheduled = false
   private dead = false
-  private idle: Deferred.Deferred<void> | undefined = undefined
+  private readonly idle = new Waiter()
   /** When the oldest event waiting here was published (milliseconds since the epoch; 0 when unknown). */
   oldest = 0
+  /** Why the client was cut off, when it was. */
+  slow: CloseReason | undefined = undefined
 
   constructor(
-    readonly limit: number,
+    private readonly options: OutboxOptions,
     readonly sink: Sink,
-    private readonly flusher: FlushScheduler,
-    private readonly owner: OutboxOwner
+    private readonly scheduler: FlushScheduler,
+    private readonly counters: Pick<Counters, "bytesOut">,
+    private readonly owner: CutOff
   ) {}
 
   /** Bytes waiting for the client here. */
@@ -70,11 +85,16 @@ export class Outbox {
     else this.chunks.push(bytes)
     this.queued += bytes.length
     if (this.backedUp) {
-      if (bounded && this.queued > this.limit) this.owner.overflowed()
+      if (bounded && this.queued > this.options.limit) this.cut({ _tag: "Slow", limit: this.options.limit })
     } else if (!this.scheduled) {
       this.scheduled = true
-      this.flusher.schedule(this)
+      this.scheduler.schedule(this)
     }
+  }
+
+  private cut(reason: CloseReason): void {
+    this.slow ??= reason
+    this.owner.cut(reason)
   }
 
   /** Drops what has not been handed to the transport yet (what is in flight still goes out). */
@@ -93,15 +113,13 @@ export class Outbox {
 
   /** Completes once everything appended so far has been handed over and the transport has room. */
   get flushed(): Effect.Effect<void> {
-    return Effect.suspend(() =>
-      this.isIdle() ? Effect.void : Deferred.await(this.idle ??= Deferred.makeUnsafe<void>())
-    )
+    return Effect.suspend(() => this.isIdle() ? Effect.void : Effect.andThen(this.idle.wait, this.flushed))
   }
 
   /**
-   * The flusher's part: hands the queue to the transport in one write.
-   * Returns whether the transport is now backed up (the flusher then waits
-   * for it to drain, see {@link drained}).
+   * The scheduler's part: hands the queue to the transport in one write.
+   * Returns whether the transport is now backed up (the scheduler then runs
+   * {@link watch} until it drains).
    */
   write(concat: (chunks: ReadonlyArray<Uint8Array>, size: number) => Uint8Array): boolean {
     this.scheduled = false
@@ -115,7 +133,7 @@ export class Outbox {
     this.first = this.chunks = undefined
     this.queued = 0
     const room = this.sink.write(bytes)
-    this.owner.written(size)
+    this.counters.bytesOut += size
     if (room) {
       this.settle()
       return false
@@ -124,9 +142,36 @@ export class Outbox {
     return true
   }
 
-  /** The transport stayed backed up for the write timeout. */
-  stalled(): void {
-    if (!this.dead) this.owner.stalled()
+  /**
+   * The write deadline, while the transport is backed up: one that does not
+   * drain within the write timeout makes the client too slow, and the outbox
+   * still learns when (if ever) it drains.
+   */
+  get watch(): Effect.Effect<void> {
+    return Effect.flatMap(Effect.timeoutOption(this.sink.drained, this.options.writeTimeout), (drained) => {
+      if (Option.isSome(drained)) return Effect.sync(() => this.drained())
+      if (!this.dead) this.cut({ _tag: "Stalled", millis: Duration.toMillis(this.options.writeTimeout) })
+      return Effect.map(this.sink.drained, () => this.drained())
+    })
+  }
+
+  /**
+   * A client too slow gets its last line: what is queued is dropped, what is
+   * in flight may still be taken, then `last`, then the connection ends; all
+   * within the write timeout.
+   */
+  cutOff(last: Uint8Array): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.clear()
+      const within = this.options.writeTimeout
+      return this.flushed.pipe(
+        Effect.andThen(Effect.sync(() => this.force(last))),
+        Effect.andThen(this.flushed),
+        Effect.andThen(this.sink.end(within, this.slow)),
+        Effect.timeoutOption(within),
+        Effect.asVoid
+      )
+    })
   }
 
   /** The transport has room again: what queued meanwhile is written next. */
@@ -135,7 +180,7 @@ export class Outbox {
     if (this.sink.closed()) return this.abandon()
     if (this.queued > 0 && !this.scheduled) {
       this.scheduled = true
-      this.flusher.schedule(this)
+      this.scheduler.schedule(this)
     }
     this.settle()
   }
@@ -145,10 +190,6 @@ export class Outbox {
   }
 
   private settle() {
-    const idle = this.idle
-    if (idle === undefined || !this.isIdle()) return
-    // Cleared first: the waiter resumes inside `doneUnsafe` and may wait again.
-    this.idle = undefined
-    Deferred.doneUnsafe(idle, Exit.void)
+    if (this.isIdle()) this.idle.done()
   }
 }

@@ -1,216 +1,147 @@
-import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
-import type { Hub, Recipient } from "../hub/Hub.js"
+import type * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
+import type * as Socket from "effect/socket/Socket"
 import type { CloseReason } from "../protocol/CloseReason.js"
-import { answer, type Envelope } from "../protocol/Event.js"
-import type { Nick, Room, SessionId } from "../protocol/Names.js"
-import type { Stats } from "../observe/Stats.js"
-import type { Warnings } from "../observe/Warnings.js"
-import type { Connection } from "../transport/Connection.js"
-import type { CodecShape, Decoder } from "../wire/Codec.js"
-import type { Flusher } from "./Flusher.js"
-import { Outbox, type OutboxOwner } from "./Outbox.js"
-import type { ReaderClient, ReaderEnv } from "./Reader.js"
-import type { SessionHandle, Sessions } from "./Sessions.js"
-
-/** What every session of one server shares. */
-export interface SessionEnv extends ReaderEnv {
-  readonly codec: CodecShape
-  readonly hub: Hub["Service"]
-  readonly sessions: Sessions["Service"]
-  readonly stats: Stats["Service"]
-  readonly warnings: Warnings["Service"]
-  readonly flusher: Flusher["Service"]
-}
+import { CloseReasons } from "../protocol/CloseReason.js"
+import { answer } from "../protocol/Event.js"
+import { addressNick, type Nick, type Room, type SessionId } from "../protocol/Names.js"
+import type { Refused } from "../protocol/Reply.js"
+import * as Connection from "../transport/Connection.js"
+import { linger } from "../transport/Sink.js"
+import type { Decoder } from "../wire/Codec.js"
+import type { Client } from "./Client.js"
+import { Life, type Lived } from "./Life.js"
+import type { Listener } from "./Listener.js"
+import { Outbox } from "./Outbox.js"
+import { Receiver } from "./Receiver.js"
+import * as Rooms from "./RoomCommands.js"
+import type { SessionHandle } from "./Sessions.js"
 
 /**
- * One connection's session: its state, and the three roles it plays for the
- * rest of the server: the hub's recipient of its events (`deliver`), its
- * outbox's owner (told when the client is too slow), and the client the
- * command interpreter acts for. Its life is `Serve.handler`'s.
+ * One client's session, made once its connection exists, whole: the client
+ * the interpreter acts for (its nickname and rooms), and its parts: its
+ * {@link Outbox} (what waits for the client, and the slow-client policy),
+ * its {@link Receiver} (what the hub hands it, encoded into the outbox) and
+ * its {@link Life} (why and how it ends). The operator's console and the
+ * server's shutdown see it as a {@link SessionHandle}.
  */
-export class Session implements SessionHandle, Recipient, OutboxOwner, ReaderClient {
-  id!: SessionId
-  since!: number
-  lastLine!: number
-  connection!: Connection
-  outbox!: Outbox
-  /** Its scope: the one its reading Stream runs in, which owns the connection. */
-  scope!: Scope.Scope
+export class Session implements Client, Lived, SessionHandle {
+  readonly id: SessionId
+  readonly since: number
+  lastLine: number
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
-  /** Why it ends; the first reason wins. */
-  reason: CloseReason | undefined = undefined
-  /** Whether the hub's deliveries are still taken: until its last event, or its cut-off. */
-  receiving = true
-  /** Completed once its last event (`Closing`) was delivered, while something waits for that. */
-  private lastDelivered: Deferred.Deferred<void> | undefined = undefined
-  private offended = false
-  /** The clock that closes it if it chooses no nickname in time. */
-  registration: Fiber.Fiber<void> | undefined = undefined
+  /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
+  readonly life: Life
+  readonly outbox: Outbox
+  readonly receiver: Receiver
 
-  constructor(readonly env: SessionEnv, readonly fiber: Fiber.Fiber<unknown, unknown>) {
-    this.decoder = env.codec.decoder({ maxLineBytes: env.config.maxLineBytes })
-  }
-
-  /** Takes a connection, in the scope that owns it. */
-  open(connection: Connection, scope: Scope.Scope): void {
-    this.id = this.env.sessions.nextId()
-    this.since = this.lastLine = this.env.now()
-    this.connection = connection
-    this.scope = scope
-    this.outbox = new Outbox(this.env.config.outboxBytes, connection.sink, this.env.flusher, this)
+  constructor(
+    readonly listener: Listener,
+    readonly connection: Connection.Connection,
+    fiber: Fiber.Fiber<unknown, unknown>,
+    scope: Scope.Scope
+  ) {
+    const { codec, counters, flusher, limits, sessions } = listener
+    this.id = sessions.nextId()
+    this.since = this.lastLine = listener.now()
+    this.decoder = codec.decoder(limits)
+    this.life = new Life(listener, this, fiber, scope)
+    this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life)
+    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters)
   }
 
   get peer(): string {
     return this.connection.peer
   }
 
-  get protocol(): string {
-    return this.env.codec.name
-  }
-
   get ip(): string | undefined {
     return this.connection.ip
   }
 
+  get protocol(): string {
+    return this.listener.codec.name
+  }
+
   get fiberId(): number {
-    return this.fiber.id
+    return this.life.fiber.id
   }
 
   get outboxBytes(): number {
     return this.outbox.bytes
   }
 
-  /** The first reason wins; it interrupts the reading wherever it waits, and the session's finalizer says goodbye. */
   close(reason: CloseReason): void {
-    if (this.reason !== undefined) return
-    this.reason = reason
-    const fiber = this.fiber
-    // Not from inside the caller (the hub's delivery pass, say): the interruption runs the session's finalizers.
-    fiber.currentDispatcher.scheduleTask(() => fiber.interruptUnsafe(), 0)
+    this.life.close(reason)
   }
 
-  /** Too slow: it takes nothing more from the hub, and closes. */
-  private cut(reason: CloseReason): void {
-    this.close(reason)
-    this.lastOneDelivered()
-  }
-
-  /** Out of time at shutdown: its connection goes at once, and nothing waits for it any more. */
   abort(): void {
-    this.lastOneDelivered()
-    this.connection.sink.abort()
+    this.life.abort()
   }
 
-  overflowed(): void {
-    this.cut({ _tag: "Slow", limit: this.env.config.outboxBytes })
-  }
-
-  stalled(): void {
-    this.cut({ _tag: "Stalled", millis: Duration.toMillis(this.env.config.writeTimeout) })
-  }
-
-  written(bytes: number): void {
-    this.env.counters.bytesOut += bytes
-  }
-
-  /**
-   * The hub's delivery: a run of one room's events (the same array for every
-   * member, rendered once for all), or events for this session or everyone.
-   * Its `Closing` is the last thing it writes.
-   */
-  deliver(events: ReadonlyArray<Envelope>): void {
-    if (!this.receiving) return
-    const { codec, counters } = this.env
-    const filter = this.decoder.filter
-    if (filter !== undefined) events = filter(events, this.id)
-    if (events.length === 0) return
-    if (events[0].room !== undefined) {
-      this.outbox.push(codec.encodeRun(events), events[0].at)
-      counters.messagesOut += events.length
-      return
-    }
-    for (let i = 0; i < events.length; i++) {
-      const envelope = events[i]
-      if (envelope.event._tag === "Closing") {
-        this.outbox.force(codec.encode(envelope), envelope.at)
-        counters.messagesOut += i + 1
-        return this.lastOneDelivered()
-      }
-      this.outbox.push(codec.encode(envelope), envelope.at)
-    }
-    counters.messagesOut += events.length
-  }
-
-  private lastOneDelivered(): void {
-    this.receiving = false
-    const waiting = this.lastDelivered
-    this.lastDelivered = undefined
-    if (waiting !== undefined) Deferred.doneUnsafe(waiting, Exit.void)
-  }
-
-  /** Completes once its `Closing` has been delivered (or it stopped taking deliveries). */
-  get closingDelivered(): Effect.Effect<void> {
-    return Effect.suspend(() =>
-      this.receiving ? Deferred.await(this.lastDelivered ??= Deferred.makeUnsafe<void>()) : Effect.void
-    )
+  registered(nick: Nick): Effect.Effect<void> {
+    return this.life.registered(nick)
   }
 
   offend(what: string): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.offended) return Effect.void
-      this.offended = true
-      return this.env.warnings.warn(this.peer, what)
-    })
-  }
-
-  /** Registered: the registration clock stops, and the idle clock (if any) starts. */
-  registered(nick: Nick): Effect.Effect<void> {
-    const self = this
-    return Effect.gen(function*() {
-      const registration = self.registration
-      self.registration = undefined
-      if (registration !== undefined) yield* Fiber.interrupt(registration)
-      const idle = self.env.config.idleTimeout
-      if (Option.isSome(idle)) yield* Effect.forkIn(watchIdle(self, Duration.toMillis(idle.value)), self.scope, { startImmediately: true })
-      if (self.env.codec.pings) {
-        yield* Effect.forkIn(watchPing(self, Duration.toMillis(self.env.config.pingInterval)), self.scope, {
-          startImmediately: true
-        })
-      }
-      yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: self.peer, nick }))
-    })
+    return this.life.offend(what)
   }
 }
 
-/** Closes a session that completes no line for `millis`. */
-const watchIdle = (session: Session, millis: number): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const left = session.lastLine + millis - session.env.now()
-    return left > 0
-      ? Effect.andThen(Effect.sleep(Duration.millis(left)), watchIdle(session, millis))
-      : Effect.sync(() => session.close({ _tag: "Idle", millis }))
-  })
+/**
+ * Opens a session on `socket` in `scope`, the connection's (its reading
+ * Stream's) scope: takes the connection (or tells it why not and lets it go:
+ * then there is no session), starts its registration clock and greets it.
+ */
+export const open = Effect.fnUntraced(function*(listener: Listener, socket: Socket.Socket, scope: Scope.Scope) {
+  const session = yield* take(listener, socket, scope)
+  if (session === undefined) return undefined
+  yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs({ peer: session.peer }))
+  yield* session.life.registering
+  yield* listener.hub.publish(answer(session.id, { _tag: "Greeting" }))
+  // A client with no nickname to choose is known by its address, and in #lobby, from the start.
+  if (listener.anonymous) {
+    const address = addressNick(session.peer)
+    yield* Rooms.register(listener, session, address)
+    // Two connections can only share an address when the transport lost both peers' (a reset at once).
+    if (session.nick === undefined) yield* Rooms.register(listener, session, `${address}/${session.id}` as Nick)
+  }
+  return session
+})
 
-/** Pings a session silent for `millis`, and closes it if it stays silent as long again. */
-const watchPing = (session: Session, millis: number): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const left = session.lastLine + millis - session.env.now()
-    if (left > 0) return Effect.andThen(Effect.sleep(Duration.millis(left)), watchPing(session, millis))
-    const pinged = session.env.now()
-    return session.env.hub.publish(answer(session.id, { _tag: "Ping" }, session.nick)).pipe(
-      Effect.andThen(Effect.sleep(Duration.millis(millis))),
-      Effect.andThen(Effect.suspend(() =>
-        session.lastLine >= pinged
-          ? watchPing(session, millis)
-          : Effect.sync(() => session.close({ _tag: "PingTimeout", millis }))
-      ))
+/**
+ * The session of a connection within the limits, subscribed to the hub, its
+ * goodbye registered, listed; its span is the connection's `Session.open`.
+ * (Only this part is traced: a span over the rest of the opening costs each
+ * connection about 0.7 KiB for as long as it lives; docs/architecture.md.)
+ */
+const take = Effect.fn("Session.open")(function*(listener: Listener, socket: Socket.Socket, scope: Scope.Scope) {
+  const connection = yield* Scope.provide(Connection.open(socket), scope)
+  const refusal = listener.sessions.refusal(connection.ip)
+  if (refusal !== undefined) return yield* refuse(listener, connection, refusal)
+  const session = yield* Effect.withFiber((fiber) => Effect.succeed(new Session(listener, connection, fiber, scope)))
+  yield* Scope.provide(listener.hub.subscribe(session.id, session.receiver), scope)
+  // Added after the subscription, so it runs before it is released: the last event is still delivered.
+  yield* Scope.addFinalizerExit(scope, (exit) => session.life.goodbye(exit))
+  listener.counters.connections++
+  listener.sessions.add(session)
+  return session
+})
+
+/** Over the connection limits (or stopping): one notice, and the connection goes. */
+const refuse = Effect.fnUntraced(function*(listener: Listener, connection: Connection.Connection, refusal: typeof Refused.Type) {
+  listener.counters.refused++
+  connection.sink.write(listener.codec.encodeEvent(answer("", refusal)))
+  if (refusal.why !== "stopping") {
+    yield* listener.warnings.warn(
+      connection.peer,
+      refusal.why === "full"
+        ? `refused: server full (${refusal.limit} connections)`
+        : `refused: more than ${refusal.limit} connections from one address`
     )
-  })
+  }
+  yield* connection.sink.end(linger, refusal.why === "stopping" ? CloseReasons.Shutdown : undefined)
+  return undefined
+})

@@ -46,7 +46,7 @@ export class Sessions extends Context.Service<Sessions, {
   /** Whether `stop` was called: the server is shutting down. */
   readonly stopping: () => boolean
   readonly add: (handle: SessionHandle) => void
-  readonly remove: (handle: SessionHandle) => void
+  readonly remove: (handle: Pick<SessionHandle, "id" | "ip">) => void
   readonly findNick: (nick: string) => SessionHandle | undefined
   /** Completes when no session is left. */
   readonly awaitEmpty: Effect.Effect<void>

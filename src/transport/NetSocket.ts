@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import { untilEvent } from "../internal/NodeEvents.js"
 import { type Connection, ConnectionTypeId } from "./Connection.js"
 import { NetSink, type Sink } from "./Sink.js"
 
@@ -140,17 +141,5 @@ const write = (conn: Net.Socket, chunk: Uint8Array | string | Socket.CloseEvent)
     return Effect.void
   }
   if (conn.destroyed) return Effect.fail(new Socket.SocketError({ reason: new Socket.SocketWriteError({ cause: new Error("socket closed") }) }))
-  return conn.write(chunk) ? Effect.void : Effect.callback<void, Socket.SocketError>((resume) => {
-    const done = () => {
-      conn.off("drain", done)
-      conn.off("close", done)
-      resume(Effect.void)
-    }
-    conn.on("drain", done)
-    conn.on("close", done)
-    return Effect.sync(() => {
-      conn.off("drain", done)
-      conn.off("close", done)
-    })
-  })
+  return conn.write(chunk) ? Effect.void : untilEvent(conn, "drain")
 }

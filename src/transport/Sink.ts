@@ -1,11 +1,11 @@
-import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import { untilDrained, untilEvent } from "../internal/NodeEvents.js"
+import { Waiter } from "../internal/Waiter.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
 
 /**
@@ -44,7 +44,7 @@ export class NetSink implements Sink {
   }
 
   get drained(): Effect.Effect<void> {
-    return Effect.suspend(() => untilEvent(this.conn, this.conn.writableNeedDrain ? "drain" : undefined))
+    return untilDrained(this.conn)
   }
 
   closed(): boolean {
@@ -72,23 +72,6 @@ export class NetSink implements Sink {
   }
 }
 
-/** Completes on `event` (or at once without one), or when the socket closes. */
-export const untilEvent = (conn: Net.Socket, event: "drain" | "close" | undefined): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => {
-    if (event === undefined || conn.destroyed) return resume(Effect.void)
-    const done = () => {
-      conn.off(event, done)
-      conn.off("close", done)
-      resume(Effect.void)
-    }
-    conn.on(event, done)
-    conn.on("close", done)
-    return Effect.sync(() => {
-      conn.off(event, done)
-      conn.off("close", done)
-    })
-  })
-
 /** Bytes a writer sink may have in flight before it reports itself backed up. */
 const highWater = 64 * 1024
 
@@ -101,20 +84,17 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
   let inFlight = 0
   let gone = false
   // Who waits for room (below the high-water mark) and for the queue to empty.
-  let room: Deferred.Deferred<void> | undefined = undefined
-  let empty: Deferred.Deferred<void> | undefined = undefined
+  const room = new Waiter()
+  const empty = new Waiter()
+  const hasRoom = () => gone || inFlight < highWater
+  const isEmpty = () => gone || inFlight === 0
   const settle = () => {
-    const waiting = room
-    if (waiting !== undefined && (gone || inFlight < highWater)) {
-      room = undefined
-      Deferred.doneUnsafe(waiting, Exit.void)
-    }
-    const emptied = empty
-    if (emptied !== undefined && (gone || inFlight === 0)) {
-      empty = undefined
-      Deferred.doneUnsafe(emptied, Exit.void)
-    }
+    if (hasRoom()) room.done()
+    if (isEmpty()) empty.done()
   }
+  /** Completes once `ready()` holds (it is checked again after each wake). */
+  const until = (waiter: Waiter, ready: () => boolean): Effect.Effect<void> =>
+    Effect.suspend(() => ready() ? Effect.void : Effect.andThen(waiter.wait, until(waiter, ready)))
   yield* Queue.take(queue).pipe(
     Effect.flatMap((bytes) =>
       Effect.ensuring(
@@ -141,18 +121,13 @@ export const writerSink = Effect.fnUntraced(function*(writer: Socket.Writer): Ef
       Queue.offerUnsafe(queue, bytes)
       return inFlight < highWater
     },
-    drained: Effect.suspend(() =>
-      gone || inFlight < highWater ? Effect.void : Deferred.await(room ??= Deferred.makeUnsafe<void>())
-    ),
+    drained: until(room, hasRoom),
     closed: () => gone,
     abort: () => {
       gone = true
       settle()
     },
     // What was handed over is written before the socket's scope lets the writer go.
-    end: (within) =>
-      Effect.suspend(() =>
-        gone || inFlight === 0 ? Effect.void : Deferred.await(empty ??= Deferred.makeUnsafe<void>())
-      ).pipe(Effect.timeoutOption(within), Effect.asVoid)
+    end: (within) => until(empty, isEmpty).pipe(Effect.timeoutOption(within), Effect.asVoid)
   }
 })

@@ -8,7 +8,8 @@ import type * as Net from "node:net"
 import type { Duplex } from "node:stream"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { type Connection, ConnectionTypeId } from "./Connection.js"
-import { type Sink, untilEvent } from "./Sink.js"
+import { untilDrained } from "../internal/NodeEvents.js"
+import type { Sink } from "./Sink.js"
 
 /**
  * The `ws` sockets a WebSocket server made, by the Node socket under each:
@@ -143,7 +144,7 @@ class WsSink implements Sink {
   }
 
   get drained(): Effect.Effect<void> {
-    return Effect.suspend(() => untilEvent(this.node, this.node.writableNeedDrain ? "drain" : undefined))
+    return untilDrained(this.node)
   }
 
   closed(): boolean {

@@ -33,6 +33,18 @@ export interface Decoder {
   readonly filter?: (events: ReadonlyArray<Envelope>, self: string) => ReadonlyArray<Envelope>
 }
 
+/**
+ * How long a listener's lines may be, worked out once (`lineLimits`):
+ * framing holds a line up to `frameBytes`, and every reply, log line and
+ * flood budget that names a limit names `lineBytes`.
+ */
+export interface LineLimits {
+  /** The longest line's text a client may send, in bytes without its line end. */
+  readonly lineBytes: number
+  /** The longest frame that carries one line (longer than `lineBytes` where the wire wraps the text: JSON). */
+  readonly frameBytes: number
+}
+
 /** What a wire format defines; `makeCodec` (`CodecCache.ts`) adds the caching. */
 export interface Format {
   readonly name: string
@@ -59,8 +71,8 @@ export interface Format {
    * lines may be `maxLineBytes` (JSON's escaping makes a line's frame longer).
    */
   readonly frameBytes?: (maxLineBytes: number) => number
-  /** A connection's reader of lines; `maxLineBytes` is the server's limit on a line's text. */
-  readonly decoder: (limits: { readonly maxLineBytes: number }) => Decoder
+  /** A connection's reader of lines, within its listener's limits. */
+  readonly decoder: (limits: LineLimits) => Decoder
   /** An event as this wire shows it, line end included; bytes for what is not text. */
   readonly render: (event: Event) => string | Uint8Array
 }

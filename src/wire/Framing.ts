@@ -2,6 +2,7 @@ import type * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
+import { BufferedPull } from "../internal/BufferedPull.js"
 import { IAC, TelnetFilter, type TelnetSignal } from "./Telnet.js"
 
 /**
@@ -196,8 +197,6 @@ export class Framer {
   }
 }
 
-const none: Array<Frame> = []
-
 /**
  * Framing as a pull transformer: each pull of the result is the next frames
  * of one read (at most `maxBatch` of them), pulling `reads` only when the
@@ -208,31 +207,19 @@ export const framePull = <E, R>(
   options: FramingOptions
 ): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> => new FramePull(reads, options).pull
 
-class FramePull<E, R> {
+class FramePull<E, R> extends BufferedPull<Uint8Array | string, Frame, Frame, E, R> {
   private readonly framer: Framer
-  private pending: Array<Frame> = []
-  private at = 0
-  readonly pull: Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R>
 
-  constructor(
-    private readonly reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>,
-    private readonly options: FramingOptions
-  ) {
+  constructor(reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>, private readonly options: FramingOptions) {
+    super(reads)
     this.framer = new Framer(options)
-    this.pull = Effect.suspend(() => this.next())
   }
 
-  private next(): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> {
-    if (this.at < this.pending.length) return Effect.succeed(this.emit())
-    this.pending = none
-    return Effect.flatMap(this.reads, (chunks) => {
-      this.pending = this.framer.push(chunks)
-      this.at = 0
-      return this.pending.length > 0 ? Effect.succeed(this.emit()) : this.pull
-    })
+  protected split(chunks: Arr.NonEmptyReadonlyArray<Uint8Array | string>): ReadonlyArray<Frame> {
+    return this.framer.push(chunks)
   }
 
-  private emit(): Arr.NonEmptyReadonlyArray<Frame> {
+  protected take(): Arr.NonEmptyReadonlyArray<Frame> {
     const max = this.options.maxBatch
     const batch = this.at === 0 && this.pending.length <= max ? this.pending : this.pending.slice(this.at, this.at + max)
     this.at += batch.length

@@ -21,7 +21,7 @@ const readMessage = Schema.decodeUnknownResult(ClientMessage)
 const bad = (detail: string): Input => ({ _tag: "Invalid", reply: { _tag: "BadMessage", detail } })
 
 /** A JSON line's frame may be this much longer than its text: every byte escaped as `\uXXXX`, and the envelope. */
-export const jsonFrameBytes = (maxLineBytes: number): number => 6 * maxLineBytes + 64
+const jsonFrameBytes = (maxLineBytes: number): number => 6 * maxLineBytes + 64
 
 /** Reads JSON lines whose text may be at most `maxLineBytes` (as a text client's line may). */
 export const jsonDecoder = (maxLineBytes: number): Decoder => ({
@@ -158,6 +158,6 @@ export const jsonFormat: Format = {
   rooms: "one",
   readEndsLine: true,
   frameBytes: jsonFrameBytes,
-  decoder: ({ maxLineBytes }) => jsonDecoder(maxLineBytes),
+  decoder: (limits) => jsonDecoder(limits.lineBytes),
   render: renderJson
 }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { ChatConfig } from "../../src/ChatConfig.js"
+import type { CloseReason } from "../../src/protocol/CloseReason.js"
 import { Flusher } from "../../src/session/Flusher.js"
 import { Outbox } from "../../src/session/Outbox.js"
 import type { Sink } from "../../src/transport/Sink.js"
@@ -65,22 +65,31 @@ const owner = () => {
   const counts = { overflowed: 0, stalled: 0, written: 0 }
   return {
     counts,
-    overflowed: () => counts.overflowed++,
-    stalled: () => counts.stalled++,
-    written: (n: number) => counts.written += n
+    cut: (reason: CloseReason) => reason._tag === "Slow" ? counts.overflowed++ : counts.stalled++,
+    counters: {
+      get bytesOut() {
+        return counts.written
+      },
+      set bytesOut(n: number) {
+        counts.written = n
+      }
+    }
   }
 }
 
-/** A fresh outbox on the flusher. */
+/** A fresh outbox on the flusher, with the write timeout of the test. */
 const outbox = Effect.gen(function*() {
   const flusher = yield* Flusher
+  const writeTimeout = yield* WriteTimeout
   const sink = new FakeSink()
   const reports = owner()
-  return { sink, reports, outbox: new SpyOutbox(1024, sink, flusher, reports) }
+  return { sink, reports, outbox: new SpyOutbox({ limit: 1024, writeTimeout }, sink, flusher, reports.counters, reports) }
 })
 
+class WriteTimeout extends Context.Service<WriteTimeout, Duration.Duration>()("test/WriteTimeout") {}
+
 const withFlusher = (writeTimeout = Duration.seconds(30)) =>
-  Effect.provide(Flusher.layer.pipe(Layer.provide(ChatConfig.layer({ writeTimeout }))))
+  Effect.provide(Layer.merge(Flusher.layer, Layer.succeed(WriteTimeout, writeTimeout)))
 
 describe("Flusher", () => {
   it.effect("writes the outboxes of a turn after it, in one pass, each once", () =>

@@ -1,0 +1,26 @@
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+
+/**
+ * Something a fiber may wait for, told from plain code (a socket's event,
+ * a hub's delivery pass) when it happens. Every wait since the last `done`
+ * resumes together; nothing is allocated until someone waits.
+ */
+export class Waiter {
+  private deferred: Deferred.Deferred<void> | undefined = undefined
+
+  /** Waits for the next `done`. */
+  get wait(): Effect.Effect<void> {
+    return Effect.suspend(() => Deferred.await(this.deferred ??= Deferred.makeUnsafe<void>()))
+  }
+
+  /** Resumes whoever waits now (none: nothing to do). */
+  done(): void {
+    const deferred = this.deferred
+    if (deferred === undefined) return
+    // Cleared first: a waiter resumes inside `doneUnsafe` and may wait again.
+    this.deferred = undefined
+    Deferred.doneUnsafe(deferred, Exit.void)
+  }
+}

@@ -1,0 +1,67 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { ChatConfig, type ChatConfigShape } from "../ChatConfig.js"
+import { Hub } from "../hub/Hub.js"
+import { Stats } from "../observe/Stats.js"
+import { Warnings } from "../observe/Warnings.js"
+import { Codec, type CodecShape } from "../wire/Codec.js"
+import type { FramingOptions } from "../wire/Framing.js"
+import { lineLimits } from "../wire/LineLimits.js"
+import type { CommandEnv } from "./Client.js"
+import { Flusher } from "./Flusher.js"
+import type { OutboxOptions } from "./Outbox.js"
+import { Sessions } from "./Sessions.js"
+
+/**
+ * What every session of one listener shares, worked out once when the
+ * listener opens: the server's services and settings, the listener's wire
+ * format, and what follows from both (its line limits, its framing, the
+ * slow-client policy).
+ */
+export interface Listener extends CommandEnv {
+  readonly config: ChatConfigShape
+  readonly codec: CodecShape
+  readonly framing: FramingOptions
+  readonly outbox: OutboxOptions
+  readonly sessions: Sessions["Service"]
+  readonly stats: Stats["Service"]
+  readonly warnings: Warnings["Service"]
+  readonly flusher: Flusher["Service"]
+  /** The time now, in milliseconds since the epoch. */
+  readonly now: () => number
+}
+
+/** A listener for the codec in the context, on the server's services. */
+export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher> = Effect.gen(
+  function*() {
+    const config = yield* ChatConfig
+    const codec = yield* Codec
+    const stats = yield* Stats
+    const clock = yield* Clock.Clock
+    const limits = lineLimits(codec, config.maxLineBytes)
+    return {
+      config,
+      codec,
+      limits,
+      hub: yield* Hub,
+      sessions: yield* Sessions,
+      stats,
+      counters: stats.counters,
+      warnings: yield* Warnings,
+      flusher: yield* Flusher,
+      framing: {
+        maxLineBytes: limits.frameBytes,
+        telnet: codec.telnet,
+        readEndsLine: codec.readEndsLine === true,
+        partials: config.floodRate > 0,
+        // A held-back read waits at most for a burst's worth of tokens.
+        maxBatch: config.floodRate > 0 ? config.floodBurst : 1024,
+        counters: stats.counters
+      },
+      outbox: { limit: config.outboxBytes, writeTimeout: config.writeTimeout },
+      rooms: codec.rooms,
+      anonymous: codec.anonymous === true,
+      now: () => clock.currentTimeMillisUnsafe()
+    }
+  }
+)

@@ -1,0 +1,62 @@
+import * as Effect from "effect/Effect"
+import type { Recipient } from "../hub/Hub.js"
+import { Waiter } from "../internal/Waiter.js"
+import type { Counters } from "../observe/Stats.js"
+import type { Envelope } from "../protocol/Event.js"
+import type { SessionId } from "../protocol/Names.js"
+import type { CodecShape, Decoder } from "../wire/Codec.js"
+import type { Outbox } from "./Outbox.js"
+
+/**
+ * A session's side of the hub's delivery: what the hub hands it is filtered
+ * by its codec (IRC shows no sender its own messages), encoded (a room's run
+ * once for all its members) and handed to its outbox. Its `Closing` is the
+ * last thing it takes.
+ */
+export class Receiver implements Recipient {
+  /** Whether the hub's deliveries are still taken: until its last event, or until it is cut off. */
+  receiving = true
+  private readonly last = new Waiter()
+
+  constructor(
+    private readonly self: SessionId,
+    private readonly codec: CodecShape,
+    private readonly decoder: Decoder,
+    private readonly outbox: Outbox,
+    private readonly counters: Pick<Counters, "messagesOut">
+  ) {}
+
+  deliver(events: ReadonlyArray<Envelope>): void {
+    if (!this.receiving) return
+    const { codec, counters } = this
+    const filter = this.decoder.filter
+    if (filter !== undefined) events = filter(events, this.self)
+    if (events.length === 0) return
+    if (events[0].room !== undefined) {
+      this.outbox.push(codec.encodeRun(events), events[0].at)
+      counters.messagesOut += events.length
+      return
+    }
+    for (let i = 0; i < events.length; i++) {
+      const envelope = events[i]
+      if (envelope.event._tag === "Closing") {
+        this.outbox.force(codec.encode(envelope), envelope.at)
+        counters.messagesOut += i + 1
+        return this.stop()
+      }
+      this.outbox.push(codec.encode(envelope), envelope.at)
+    }
+    counters.messagesOut += events.length
+  }
+
+  /** Takes nothing more. */
+  stop(): void {
+    this.receiving = false
+    this.last.done()
+  }
+
+  /** Completes once its `Closing` has been delivered (or it stopped taking deliveries). */
+  get closingDelivered(): Effect.Effect<void> {
+    return Effect.suspend(() => this.receiving ? this.last.wait : Effect.void)
+  }
+}
