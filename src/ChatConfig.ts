@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Os from "node:os"
 import { fileURLToPath } from "node:url"
 
@@ -127,7 +128,10 @@ export const defaults: ChatConfigShape = {
 }
 
 /** What a node id may be: it names sessions in the cluster (`<node>/<id>`) and Redis keys. */
-export const nodeIdPattern = /^[A-Za-z0-9._:-]{1,64}$/
+export const NodeId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9._:-]{1,64}$/))
+
+/** A Redis server's URL (`redis://` or, with TLS, `rediss://`). */
+export const RedisUrl = Schema.String.check(Schema.isPattern(/^rediss?:\/\/\S+$/))
 
 export class ChatConfig extends Context.Service<ChatConfig, ChatConfigShape>()("hubbub/ChatConfig") {
   /** The configuration with `overrides` applied over the defaults. */

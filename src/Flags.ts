@@ -3,17 +3,24 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import { defaults } from "./ChatConfig.js"
+import * as Schema from "effect/Schema"
+import { defaults, NodeId, RedisUrl } from "./ChatConfig.js"
 import * as Settings from "./Settings.js"
 
 const whole = { min: 1, expected: "a whole number, 1 or more" }
 const wholeOrZero = { min: 0, expected: "a whole number, 0 or more" }
-const seconds = (name: string, text: string, fallback: Option.Option<Duration.Duration>) =>
+const seconds = (
+  name: string,
+  text: string,
+  fallback: Option.Option<Duration.Duration>,
+  least?: { readonly min: number; readonly expected: string }
+) =>
   Settings.seconds(
     name,
     text,
     Option.match(fallback, { onNone: () => 0, onSome: Duration.toSeconds }),
-    Option.match(fallback, { onNone: () => "0, off", onSome: (d) => String(Duration.toSeconds(d)) })
+    Option.match(fallback, { onNone: () => "0, off", onSome: (d) => String(Duration.toSeconds(d)) }),
+    least
   )
 
 /** Every operator setting, as a flag with its environment variable. */
@@ -100,7 +107,7 @@ export const settings = {
     "ws-allowed-origins",
     "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
     "",
-    "none"
+    { shown: "none" }
   ),
   history: Settings.integer("history", "A room's last messages shown to whoever joins it (0 to 1000); 0 keeps none", defaults.history, {
     min: 0,
@@ -112,9 +119,9 @@ export const settings = {
     "tls-cert",
     "PEM certificate (chain) file: with --tls-key, every listener speaks TLS",
     "",
-    "off"
+    { shown: "off" }
   ),
-  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", "off"),
+  tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", { shown: "off" }),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
   pingInterval: seconds(
     "ping-interval",
@@ -125,8 +132,12 @@ export const settings = {
     "redis",
     "Redis URL (redis://HOST:PORT) shared by several hubbub servers, which then are one chat",
     "",
-    "off: this server alone",
-    "HUBBUB_REDIS_URL"
+    {
+      shown: "off: this server alone",
+      env: "HUBBUB_REDIS_URL",
+      schema: Schema.Union([Schema.Literal(""), RedisUrl]),
+      expected: "a URL like redis://127.0.0.1:6379"
+    }
   ),
   redisOptional: Settings.boolean(
     "redis-optional",
@@ -134,11 +145,16 @@ export const settings = {
     "off: exit 1",
     false
   ),
-  nodeId: Settings.text("node-id", "This server's name in the cluster: letters, digits, . _ : -", "", "HOSTNAME:PORT"),
+  nodeId: Settings.text("node-id", "This server's name in the cluster: letters, digits, . _ : -", "", {
+    shown: "HOSTNAME:PORT",
+    schema: Schema.Union([Schema.Literal(""), NodeId]),
+    expected: "1-64 letters, digits, ., _, : or -"
+  }),
   presenceTtl: seconds(
     "presence-ttl",
     "Seconds within which the cluster drops a server that stopped answering, and its users with it",
-    Option.some(defaults.presenceTtl)
+    Option.some(defaults.presenceTtl),
+    { min: 1, expected: "1 second or more" }
   ),
   console: Settings.boolean(
     "console",

@@ -13,10 +13,14 @@ import * as Flag from "effect/cli/Flag"
  */
 export interface Setting<A> {
   readonly flag: Flag.Flag<Option.Option<A>>
+  /** The flag, as the command line writes it (`--max-line-bytes`). */
+  readonly name: string
   /** The environment variable. */
   readonly env: string
-  /** Reads the environment variable's text. */
+  /** Reads the environment variable's text, through the setting's schema. */
   readonly parse: (text: string) => Result.Result<A, void>
+  /** Whether a flag's value passes the setting's schema (what the flag's own type does not check). */
+  readonly valid: (value: A) => boolean
   /** What a valid value looks like, for the error. */
   readonly expected: string
   readonly fallback: A
@@ -32,7 +36,11 @@ const describe = (flag: string, text: string, shown: string | number) =>
 
 /** The flag's value if given, else the environment variable's, else the default. */
 export const resolve = <A>(setting: Setting<A>, given: Option.Option<A>): Effect.Effect<A, SettingError> => {
-  if (Option.isSome(given)) return Effect.succeed(given.value)
+  if (Option.isSome(given)) {
+    return setting.valid(given.value)
+      ? Effect.succeed(given.value)
+      : Effect.fail(new SettingError({ message: `${setting.name} ${String(given.value)}: expected ${setting.expected}` }))
+  }
   return Effect.flatMap(Config.option(Config.String(setting.env)), (text) => {
     if (Option.isNone(text)) return Effect.succeed(setting.fallback)
     const parsed = setting.parse(text.value.trim())
@@ -65,25 +73,31 @@ export const integer = <F extends number | undefined>(
       Flag.withSchema(Schema.Int.check(check)),
       Flag.optional
     ),
+    name: `--${name}`,
     env: envName(name),
     parse: fromSchema(Integer.check(check)),
+    valid: () => true,
     expected: range.expected,
     fallback
   }
 }
 
-/** A duration in (fractional) seconds, 0 or more. */
-export const seconds = (name: string, text: string, fallback: number, shown: string = String(fallback)): Setting<number> => {
-  const check = Schema.isGreaterThanOrEqualTo(0)
+/** A duration in (fractional) seconds, 0 or more (or `least.min` or more, as `least.expected` says). */
+export const seconds = (
+  name: string,
+  text: string,
+  fallback: number,
+  shown: string = String(fallback),
+  least: { readonly min: number; readonly expected: string } = { min: 0, expected: "a number of seconds, 0 or more" }
+): Setting<number> => {
+  const check = Schema.isGreaterThanOrEqualTo(least.min)
   return {
-    flag: Flag.Finite(name).pipe(
-      Flag.withDescription(describe(name, text, shown)),
-      Flag.withSchema(Schema.Finite.check(check)),
-      Flag.optional
-    ),
+    flag: Flag.Finite(name).pipe(Flag.withDescription(describe(name, text, shown)), Flag.optional),
+    name: `--${name}`,
     env: envName(name),
     parse: fromSchema(Schema.FiniteFromString.check(check)),
-    expected: "a number of seconds, 0 or more",
+    valid: Schema.is(Schema.Finite.check(check)),
+    expected: least.expected,
     fallback
   }
 }
@@ -106,7 +120,9 @@ export const boolean = <F extends boolean | undefined>(
     Flag.withDescription(describe(name, text, shown)),
     Flag.optional
   ),
+  name: `--${name}`,
   env: envName(name),
+  valid: () => true,
   parse: (value) => {
     const lower = value.toLowerCase()
     return truthy.includes(lower) ? Result.succeed(true) : falsy.includes(lower) ? Result.succeed(false) : Result.failVoid
@@ -123,7 +139,9 @@ export const choice = <const A extends string>(
   fallback: NoInfer<A>
 ): Setting<A> => ({
   flag: Flag.Literals(name, choices).pipe(Flag.withDescription(describe(name, text, fallback)), Flag.optional),
+  name: `--${name}`,
   env: envName(name),
+  valid: () => true,
   parse: (value) => {
     const found = choices.find((c) => c === value.toLowerCase())
     return found === undefined ? Result.failVoid : Result.succeed(found)
@@ -132,17 +150,27 @@ export const choice = <const A extends string>(
   fallback
 })
 
-/** Any text. */
+/** Text; with a `schema`, only text that passes it (`expected` says what that is). */
 export const text = (
   name: string,
   description: string,
   fallback: string,
-  shown: string = fallback,
-  env: string = envName(name)
-): Setting<string> => ({
-  flag: Flag.String(name).pipe(Flag.withDescription(`${description} [env ${env}] (default ${shown})`), Flag.optional),
-  env,
-  parse: Result.succeed,
-  expected: "some text",
-  fallback
-})
+  options: {
+    readonly shown?: string
+    readonly env?: string
+    readonly schema?: Schema.Codec<string>
+    readonly expected?: string
+  } = {}
+): Setting<string> => {
+  const env = options.env ?? envName(name)
+  const schema = options.schema ?? Schema.String
+  return {
+    flag: Flag.String(name).pipe(Flag.withDescription(`${description} [env ${env}] (default ${options.shown ?? fallback})`), Flag.optional),
+    name: `--${name}`,
+    env,
+    parse: fromSchema(schema),
+    valid: Schema.is(schema),
+    expected: options.expected ?? "some text",
+    fallback
+  }
+}

@@ -1,0 +1,101 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Os from "node:os"
+import * as Tls from "node:tls"
+import { type ChatConfigShape, defaults, NodeId } from "./ChatConfig.js"
+import type { Values } from "./Flags.js"
+
+/** Why the server cannot start with what it was given, in one line for the operator. */
+export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", {
+  message: Schema.String,
+  /** Whether `--help` tells what is expected (a bad setting), rather than the operator's files. */
+  usage: Schema.Boolean
+}) {}
+
+const positive = (seconds: number) => seconds > 0 ? Option.some(Duration.seconds(seconds)) : Option.none()
+
+const isNodeId = Schema.is(NodeId)
+
+/**
+ * The step from the settings (every flag, or else its variable, or else its
+ * default, each already through its schema) to the server's `ChatConfig`:
+ * what only the whole can tell (a default node id), and the TLS files, read
+ * and checked before anything listens.
+ */
+export const chatConfig = Effect.fnUntraced(function*(f: Values) {
+  const nodeId = f.nodeId === "" ? `${Os.hostname()}:${f.port === 0 ? `pid-${process.pid}` : f.port}` : f.nodeId
+  if (!isNodeId(nodeId)) {
+    return yield* new StartupError({ message: `the default node id ${nodeId} (HOSTNAME:PORT) is not valid: set --node-id`, usage: true })
+  }
+  const config: ChatConfigShape = {
+    host: f.host,
+    port: f.port,
+    maxLineBytes: f.maxLineBytes,
+    outboxBytes: f.outboxBytes,
+    writeTimeout: Duration.seconds(f.writeTimeout),
+    floodRate: f.floodRate,
+    floodBurst: f.floodBurst,
+    floodTimeout: Duration.seconds(f.floodTimeout),
+    maxConnections: f.maxConnections,
+    maxPerIp: f.maxPerIp,
+    limitLoopback: f.limitLoopback,
+    announceMaxMembers: f.announceMaxMembers,
+    registerTimeout: Duration.seconds(f.registerTimeout),
+    idleTimeout: positive(f.idleTimeout),
+    keepalive: positive(f.keepalive),
+    shutdownTimeout: Duration.seconds(f.shutdownTimeout),
+    statusInterval: positive(f.statusInterval),
+    socketServer: f.socketServer,
+    ircPort: Option.fromUndefinedOr(f.ircPort),
+    seedPort: Option.fromUndefinedOr(f.seedPort),
+    serverName: f.serverName,
+    pingInterval: Duration.seconds(f.pingInterval),
+    httpPort: Option.fromUndefinedOr(f.httpPort),
+    allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
+    webRoot: f.webRoot,
+    history: f.history,
+    tls: yield* readTls(f.tlsCert, f.tlsKey),
+    redisUrl: f.redis === "" ? Option.none() : Option.some(f.redis),
+    redisOptional: f.redisOptional,
+    nodeId,
+    presenceTtl: Duration.seconds(f.presenceTtl),
+    redisPrefix: defaults.redisPrefix
+  }
+  return config
+})
+
+const bad = (message: string) => new StartupError({ message, usage: false })
+
+/** The certificate and key files, read and checked to work together; a bad one is one line, before anything listens. */
+const readTls = Effect.fnUntraced(function*(certFile: string, keyFile: string) {
+  if (certFile === "" && keyFile === "") return Option.none()
+  if (certFile === "" || keyFile === "") return yield* bad("TLS needs both --tls-cert and --tls-key")
+  const fs = yield* FileSystem.FileSystem
+  const read = (flag: string, file: string) =>
+    fs.readFileString(file).pipe(
+      Effect.mapError((error) =>
+        bad(`cannot read ${flag} ${file}: ${
+          error.reason._tag === "NotFound"
+            ? "no such file"
+            : error.reason._tag === "PermissionDenied"
+            ? "permission denied"
+            : "not a readable file"
+        }`)
+      )
+    )
+  const pair = { cert: yield* read("--tls-cert", certFile), key: yield* read("--tls-key", keyFile) }
+  // Node takes an empty (or PEM-less) file as no certificate at all, and then fails every handshake.
+  if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(pair.cert)) return yield* bad(`no PEM certificate in --tls-cert ${certFile}`)
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pair.key)) return yield* bad(`no PEM private key in --tls-key ${keyFile}`)
+  const problem = yield* Effect.try({ try: () => Tls.createSecureContext(pair), catch: (error) => String(error) }).pipe(
+    Effect.flip,
+    Effect.option
+  )
+  if (Option.isSome(problem)) {
+    return yield* bad(`bad TLS certificate or key (${certFile}, ${keyFile}): ${problem.value.replace(/^Error: /, "")}`)
+  }
+  return Option.some(pair)
+})

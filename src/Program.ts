@@ -1,0 +1,69 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
+import { ChatConfig, type ChatConfigShape } from "./ChatConfig.js"
+import * as Schema from "effect/Schema"
+import { ChatServer } from "./server/ChatServer.js"
+import * as OperatorConsole from "./server/OperatorConsole.js"
+
+export interface ProgramOptions {
+  readonly config: ChatConfigShape
+  /** Whether the operator's console reads stdin. */
+  readonly console: boolean
+  readonly logFormat: "pretty" | "json" | "logfmt"
+  readonly logLevel: LogLevel.LogLevel
+}
+
+// Logs go to stderr, so stdout carries only what the operator console prints.
+const loggers = {
+  pretty: Logger.consolePretty(),
+  json: Logger.withConsoleError(Logger.formatJson),
+  logfmt: Logger.withConsoleError(Logger.formatLogFmt)
+} as const
+
+/** The program: the server (and its console) on `options`, until a stop is asked for or it is interrupted. */
+export const run = (options: ProgramOptions) => {
+  const server = ChatServer.layerStandalone.pipe(Layer.provide(ChatConfig.layer(options.config)))
+  const app = options.console ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server
+  const logging = Layer.mergeAll(
+    Logger.layer([loggers[options.logFormat]]),
+    Layer.succeed(References.MinimumLogLevel, options.logLevel),
+    Layer.succeed(References.LogToStderr, true)
+  )
+  const { host, port } = options.config
+  return Effect.flatMap(ChatServer, (chat) => chat.stopRequested).pipe(
+    Effect.provide(app),
+    Effect.catchTags({
+      SocketServerError: (error) => cannotStart(listenFailure(error.reason.cause, host, port)),
+      ListenError: (error) => cannotStart(listenFailure(error.failure, host, error.port)),
+      RedisUnavailable: (error) => cannotStart(error.message),
+      NodeIdInUse: (error) => cannotStart(error.message),
+      PageError: (error) => cannotStart(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
+    }),
+    // A bug, or a broken install (a part of the program that will not load): one line, not silence.
+    Effect.catchDefect((defect) => cannotStart(`stopped by an unexpected error: ${firstLine(defect)}`)),
+    Effect.provide(logging)
+  )
+}
+
+/** The server could not start, or stopped on a defect: logged (one line) as it failed. */
+export class CannotStart extends Schema.TaggedError<CannotStart>()("CannotStart", { message: Schema.String }) {}
+
+const cannotStart = (message: string) => Effect.andThen(Effect.logError(message), Effect.fail(new CannotStart({ message })))
+
+const firstLine = (defect: unknown) => (defect instanceof Error ? defect.message : String(defect)).split("\n")[0]
+
+/** A listener that could not open, as one line. */
+const listenFailure = (failure: unknown, host: string, port: number) => {
+  const cause = failure as { code?: string; message?: string } | undefined
+  const why = cause?.code === "EADDRINUSE"
+    ? "address already in use"
+    : cause?.code === "EACCES"
+    ? "permission denied"
+    : cause?.code === "EADDRNOTAVAIL"
+    ? "address not available"
+    : cause?.message ?? String(failure)
+  return `cannot listen on ${host}:${port}: ${why}`
+}
