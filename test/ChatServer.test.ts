@@ -4,6 +4,18 @@ import { fixtures } from "./support/fixtures.js"
 const { connect, join, server } = fixtures()
 
 describe("ChatServer", () => {
+  it("traces each connection's opening and goodbye, and its own shutdown", async () => {
+    const s = await server()
+    const alice = await join(s.port, "alice")
+    alice.send("/quit")
+    await alice.eof()
+    await s.stop()
+    assert.deepStrictEqual(
+      s.spans.filter((name) => name === "Session.open" || name === "Session.goodbye" || name === "ChatServer.shutdown"),
+      ["Session.open", "Session.goodbye", "ChatServer.shutdown"]
+    )
+  })
+
   it("greets, takes a nickname and puts the client in #lobby", async () => {
     const { port } = await server()
     const alice = await connect(port)

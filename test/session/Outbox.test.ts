@@ -25,8 +25,18 @@ class FakeSink implements Sink {
   closed(): boolean {
     return this.gone
   }
-  end(): Effect.Effect<void> {
-    return Effect.void
+  /** How each end was asked for: `within`, and why. */
+  readonly ends: Array<string> = []
+  end(within: Duration.Input, why?: CloseReason): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.ends.push(`${Duration.format(Duration.fromInputUnsafe(within))} ${why?._tag ?? "-"}`)
+    })
+  }
+  /** The transport has room again. */
+  drains(): void {
+    this.room = true
+    Deferred.doneUnsafe(this.drain, Exit.void)
+    this.drain = Deferred.makeUnsafe<void>()
   }
   abort(): void {}
   get texts(): Array<string> {
@@ -261,5 +271,48 @@ describe("Outbox", () => {
       assert.strictEqual(scheduled.length, 0)
       const exit = yield* Fiber.await(waiter)
       assert.isTrue(Exit.isSuccess(exit))
+    }))
+
+  it.effect("cuts off a client over the limit once, and ends it with its last line after what is in flight, within the write timeout", () =>
+    Effect.gen(function*() {
+      const { flush, outbox, owner, sink } = setup(10)
+      sink.room = false
+      outbox.push(bytes("in flight"))
+      flush()
+      outbox.push(bytes("queued 1"))
+      outbox.push(bytes("queued 2"))
+      outbox.push(bytes("more"))
+      assert.strictEqual(owner.overflowed, 2, "told on each push past the limit")
+      assert.deepStrictEqual(outbox.slow, { _tag: "Slow", limit: 10 })
+      const ended = yield* Effect.forkChild(outbox.cutOff(bytes("goodbye")))
+      yield* Effect.yieldNow
+      assert.strictEqual(outbox.bytes, 0, "what was queued is dropped")
+      sink.drains()
+      outbox.drained()
+      yield* Effect.yieldNow
+      flush()
+      yield* Fiber.join(ended)
+      assert.deepStrictEqual(sink.texts, ["in flight", "goodbye"])
+      assert.deepStrictEqual(sink.ends, ["10s Slow"])
+    }))
+
+  it.effect("a write not taken within the write timeout makes the client too slow (Stalled), once", () =>
+    Effect.gen(function*() {
+      const { flush, outbox, owner, sink } = setup()
+      sink.room = false
+      outbox.push(bytes("stuck"))
+      flush()
+      yield* started(outbox.watch)
+      yield* TestClock.adjust("9999 millis")
+      assert.strictEqual(owner.stalled, 0)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(owner.stalled, 1)
+      assert.deepStrictEqual(outbox.slow, { _tag: "Stalled", millis: 10_000 })
+      // A client that gets nowhere with its last line is let go at the write timeout.
+      const ended = yield* Effect.forkChild(outbox.cutOff(bytes("goodbye")))
+      yield* Effect.yieldNow
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(ended)
+      assert.deepStrictEqual(sink.ends, [])
     }))
 })

@@ -1,4 +1,4 @@
-import { Effect, Layer, Logger, ManagedRuntime, References } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime, References, Tracer } from "effect"
 import * as Path from "node:path"
 import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
 import { ChatServer } from "../../src/server/ChatServer.js"
@@ -17,6 +17,14 @@ export interface LogEntry {
  */
 export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   const logs: Array<LogEntry> = []
+  /** The names of the spans the server started, in order. */
+  const spans: Array<string> = []
+  const tracer = Tracer.make({
+    span(options) {
+      spans.push(options.name)
+      return new Tracer.NativeSpan(options)
+    }
+  })
   const collect = Logger.make<unknown, void>(({ fiber, logLevel, message }) => {
     if (logLevel !== "Warn" && logLevel !== "Error" && logLevel !== "Fatal") return
     logs.push({
@@ -30,7 +38,8 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
       // The page `npm test` built (the default is beside the built program, not the sources).
       Layer.provide(ChatConfig.layer({ port: 0, webRoot: Path.resolve(import.meta.dirname, "../../dist/web"), ...overrides })),
       Layer.provide(Logger.layer(process.env.HUBBUB_TEST_LOGS ? [collect, Logger.defaultLogger] : [collect])),
-      Layer.provide(Layer.succeed(References.MinimumLogLevel, process.env.HUBBUB_TEST_LOGS ? "All" : "Warn"))
+      Layer.provide(Layer.succeed(References.MinimumLogLevel, process.env.HUBBUB_TEST_LOGS ? "All" : "Warn")),
+      Layer.provide(Layer.succeed(Tracer.Tracer, tracer))
     )
   )
   const { server, sessions, stats } = await runtime.runPromise(Effect.gen(function*() {
@@ -44,5 +53,5 @@ export const startServer = async (overrides: Partial<ChatConfigShape> = {}) => {
   const seedPort = seed === undefined || seed._tag === "UnixPathAddress" ? 0 : seed.port
   const http = server.httpAddress
   const httpPort = http === undefined || http._tag === "UnixPathAddress" ? 0 : http.port
-  return { port: address.port, ircPort, seedPort, httpPort, runtime, sessions, counters: stats.counters, logs, stop: () => runtime.dispose() }
+  return { port: address.port, ircPort, seedPort, httpPort, runtime, sessions, counters: stats.counters, logs, spans, stop: () => runtime.dispose() }
 }

@@ -1,0 +1,178 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { defaults } from "../../src/ChatConfig.js"
+import { Hub } from "../../src/hub/Hub.js"
+import * as HubMemory from "../../src/hub/HubMemory.js"
+import type { Counters } from "../../src/observe/Stats.js"
+import type { Command } from "../../src/protocol/Command.js"
+import type { Nick, Room } from "../../src/protocol/Names.js"
+import { type Client, type CommandEnv, SessionClosed } from "../../src/session/Client.js"
+import { run } from "../../src/session/Commands.js"
+import type { Input } from "../../src/wire/Codec.js"
+import { Probe } from "../support/Probe.js"
+
+/** The memory hub delivers what a turn published in a pass after it (a yield): this resumes after that pass. */
+const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
+
+const counters = (): Counters => ({
+  connections: 0,
+  refused: 0,
+  linesIn: 0,
+  messagesIn: 0,
+  messagesOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  slowDisconnects: 0,
+  floodDisconnects: 0,
+  timeouts: 0,
+  kicks: 0,
+  floodDelays: 0
+})
+
+/** A client as the interpreter sees it, that records what it is told besides the hub's answers. */
+class FakeClient implements Client {
+  nick: Nick | undefined = undefined
+  rooms: Array<Room> = []
+  readonly registrations: Array<Nick> = []
+  readonly offences: Array<string> = []
+  constructor(readonly id: string) {}
+  registered(nick: Nick) {
+    return Effect.sync(() => {
+      this.registrations.push(nick)
+    })
+  }
+  offend(what: string) {
+    return Effect.sync(() => {
+      this.offences.push(what)
+    })
+  }
+}
+
+/** A client subscribed to the memory hub (its answers come back to its probe), and what it runs with. */
+const client = (id: string, rooms: "one" | "many" = "one") =>
+  Effect.gen(function*() {
+    const hub = yield* Hub
+    const probe = new Probe()
+    const env: CommandEnv = { hub, counters: counters(), limits: { lineBytes: 100, frameBytes: 100 }, rooms, anonymous: false }
+    const self = new FakeClient(id)
+    yield* hub.subscribe(id, probe)
+    const send = (...inputs: ReadonlyArray<Input | undefined>) => Effect.andThen(run(env, self, inputs), delivered)
+    return { self, probe, env, send }
+  })
+
+const say = (text: string, room?: Room): Input => room === undefined ? { _tag: "Say", text } : { _tag: "Say", text, room }
+const nick = (name: string): Command => ({ _tag: "Nick", nick: name as Nick })
+
+const withHub = Effect.provide(HubMemory.layer(defaults))
+
+describe("Commands.run, the interpreter", () => {
+  it.effect("before a nickname, registers one (the welcome, the lobby) and tells anything else to choose first", () =>
+    Effect.gen(function*() {
+      const { probe, self, send } = yield* client("s1")
+      yield* send(say("hello"))
+      assert.deepStrictEqual(probe.take(), ["-!- Choose a nickname first (for example: alice)."])
+      yield* send(nick("alice"))
+      assert.strictEqual(self.nick, "alice")
+      assert.deepStrictEqual(self.rooms, ["#lobby"])
+      assert.deepStrictEqual(self.registrations, ["alice"])
+      assert.deepStrictEqual(probe.take(), [
+        "-!- Welcome, alice! You are in #lobby. Type /help for commands.",
+        "-!- alice has joined #lobby",
+        "-!- Members of #lobby (1): alice"
+      ])
+    }).pipe(withHub))
+
+  it.effect("publishes a read's consecutive chat lines together, in order, each a message in", () =>
+    Effect.gen(function*() {
+      const alice = yield* client("s1")
+      const bob = yield* client("s2")
+      yield* alice.send(nick("alice"))
+      yield* bob.send(nick("bob"))
+      bob.probe.take()
+      yield* alice.send(say("one"), say("two"), say("three"))
+      assert.strictEqual(alice.env.counters.messagesIn, 3)
+      assert.deepStrictEqual(bob.probe.take(), ["<alice> one", "<alice> two", "<alice> three"])
+      // one hub round for the three: one delivery of all of them
+      assert.strictEqual(bob.probe.calls.at(-1)!.length, 3)
+    }).pipe(withHub))
+
+  it.effect("answers a telnet Ctrl-C's timing mark before it leaves", () =>
+    Effect.gen(function*() {
+      const { env, probe, self } = yield* client("s1")
+      self.nick = "alice" as Nick
+      const failed = yield* Effect.flip(run(env, self, [{ _tag: "Quit" }, { _tag: "TimingMark" }]))
+      yield* delivered
+      assert.deepStrictEqual(probe.take(), ["[3 bytes]"], "IAC WILL TIMING-MARK, as telnet waits for it")
+      assert.instanceOf(failed, SessionClosed)
+      assert.strictEqual(failed.reason._tag, "Quit")
+    }).pipe(withHub))
+
+  it.effect("ends the reading with SessionClosed and the reason on a quit", () =>
+    Effect.gen(function*() {
+      const { env, self } = yield* client("s1")
+      const failed = yield* Effect.flip(run(env, self, [{ _tag: "Quit", reason: "lunch" }]))
+      assert.instanceOf(failed, SessionClosed)
+      assert.deepStrictEqual(failed.reason, { _tag: "Quit", message: "lunch" })
+    }).pipe(withHub))
+
+  it.effect("tells a line too long each time, naming the listener's limit, and reports the client as offending", () =>
+    Effect.gen(function*() {
+      const { probe, self, send } = yield* client("s1")
+      const tooLong: Input = { _tag: "Invalid", reply: { _tag: "LineTooLong", max: 100 } }
+      yield* send(tooLong, tooLong)
+      assert.deepStrictEqual(probe.take(), [
+        "-!- Line too long (more than 100 bytes); it was discarded.",
+        "-!- Line too long (more than 100 bytes); it was discarded."
+      ])
+      assert.deepStrictEqual(self.offences, ["line over 100 bytes discarded", "line over 100 bytes discarded"])
+    }).pipe(withHub))
+
+  it.effect("sends a private message to its nickname and tells the sender; an unknown one is an error, and a notice to it nothing", () =>
+    Effect.gen(function*() {
+      const alice = yield* client("s1")
+      const bob = yield* client("s2")
+      yield* alice.send(nick("alice"))
+      yield* bob.send(nick("bob"))
+      alice.probe.take()
+      bob.probe.take()
+      yield* alice.send({ _tag: "Msg", nick: "BOB" as Nick, text: "psst" })
+      assert.deepStrictEqual(bob.probe.take(), ["*alice* psst"])
+      assert.deepStrictEqual(alice.probe.take(), ["-!- Message to bob: psst"])
+      yield* alice.send({ _tag: "Msg", nick: "carol" as Nick, text: "hi" })
+      assert.deepStrictEqual(alice.probe.take(), ["-!- No such nickname: carol."])
+      yield* alice.send({ _tag: "Msg", nick: "carol" as Nick, text: "hi", notice: true })
+      assert.deepStrictEqual(alice.probe.take(), [])
+      assert.strictEqual(alice.env.counters.messagesIn, 1)
+    }).pipe(withHub))
+
+  it.effect("refuses chat to a room the client is not in, saying whether it exists; an empty line sends nothing", () =>
+    Effect.gen(function*() {
+      const alice = yield* client("s1", "many")
+      const bob = yield* client("s2", "many")
+      yield* alice.send(nick("alice"), { _tag: "Join", room: "#a" as Room })
+      yield* bob.send(nick("bob"))
+      bob.probe.take()
+      yield* bob.send(say("hi", "#a" as Room), say("hi", "#nowhere" as Room), say("", "#a" as Room))
+      assert.deepStrictEqual(bob.probe.take(), [
+        "-!- You are not in #a.",
+        "-!- No such room: #nowhere.",
+        "-!- Nothing to send."
+      ])
+      assert.deepStrictEqual(alice.probe.take().filter((line) => line.startsWith("<")), [])
+    }).pipe(withHub))
+
+  it.effect("renames through the hub, and refuses a nickname another session holds, ignoring case", () =>
+    Effect.gen(function*() {
+      const alice = yield* client("s1")
+      const bob = yield* client("s2")
+      yield* alice.send(nick("alice"))
+      yield* bob.send(nick("bob"))
+      alice.probe.take()
+      yield* bob.send(nick("ALICE"))
+      assert.strictEqual(bob.self.nick, "bob")
+      assert.include(bob.probe.take(), "-!- Nickname ALICE is already in use.")
+      yield* bob.send(nick("robert"))
+      assert.strictEqual(bob.self.nick, "robert")
+      assert.deepStrictEqual(alice.probe.take(), ["-!- bob is now known as robert"])
+    }).pipe(withHub))
+})
