@@ -25,6 +25,22 @@ export interface Counters {
   floodDelays: number
 }
 
+/** Counters at zero. */
+export const noCounts = (): Counters => ({
+  connections: 0,
+  refused: 0,
+  linesIn: 0,
+  messagesIn: 0,
+  messagesOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  slowDisconnects: 0,
+  floodDisconnects: 0,
+  timeouts: 0,
+  kicks: 0,
+  floodDelays: 0
+})
+
 /** The server's counters since it started: what the console's `stats` and the status log line show. */
 export class Stats extends Context.Service<Stats, {
   readonly counters: Counters
@@ -38,20 +54,7 @@ export class Stats extends Context.Service<Stats, {
   static readonly layer: Layer.Layer<Stats> = Layer.effect(
     Stats,
     Effect.gen(function*() {
-      const counters: Counters = {
-        connections: 0,
-        refused: 0,
-        linesIn: 0,
-        messagesIn: 0,
-        messagesOut: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        slowDisconnects: 0,
-        floodDisconnects: 0,
-        timeouts: 0,
-        kicks: 0,
-        floodDelays: 0
-      }
+      const counters = noCounts()
       const closedBy = new Map<string, number>()
       return Stats.of({
         counters,

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import * as HubMemory from "../../src/hub/HubMemory.js"
-import type { Counters } from "../../src/observe/Stats.js"
+import { noCounts } from "../../src/observe/Stats.js"
 import type { Command } from "../../src/protocol/Command.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { type Client, type CommandEnv, SessionClosed } from "../../src/session/Client.js"
@@ -13,21 +13,6 @@ import { Probe } from "../support/Probe.js"
 
 /** The memory hub delivers what a turn published in a pass after it (a yield): this resumes after that pass. */
 const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
-
-const counters = (): Counters => ({
-  connections: 0,
-  refused: 0,
-  linesIn: 0,
-  messagesIn: 0,
-  messagesOut: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  slowDisconnects: 0,
-  floodDisconnects: 0,
-  timeouts: 0,
-  kicks: 0,
-  floodDelays: 0
-})
 
 /** A client as the interpreter sees it, that records what it is told besides the hub's answers. */
 class FakeClient implements Client {
@@ -53,11 +38,23 @@ const client = (id: string, rooms: "one" | "many" = "one") =>
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
-    const env: CommandEnv = { hub, counters: counters(), limits: { lineBytes: 100, frameBytes: 100 }, rooms, anonymous: false }
+    const env: CommandEnv = { hub, counters: noCounts(), limits: { lineBytes: 100, frameBytes: 100 }, rooms, anonymous: false }
     const self = new FakeClient(id)
     yield* hub.subscribe(id, probe)
     const send = (...inputs: ReadonlyArray<Input | undefined>) => Effect.andThen(run(env, self, inputs), delivered)
     return { self, probe, env, send }
+  })
+
+/** Two clients, registered as alice and bob, with what they were told so far taken. */
+const aliceAndBob = (rooms: "one" | "many" = "one") =>
+  Effect.gen(function*() {
+    const alice = yield* client("s1", rooms)
+    const bob = yield* client("s2", rooms)
+    yield* alice.send(nick("alice"))
+    yield* bob.send(nick("bob"))
+    alice.probe.take()
+    bob.probe.take()
+    return { alice, bob }
   })
 
 const say = (text: string, room?: Room): Input => room === undefined ? { _tag: "Say", text } : { _tag: "Say", text, room }
@@ -84,11 +81,7 @@ describe("Commands.run, the interpreter", () => {
 
   it.effect("publishes a read's consecutive chat lines together, in order, each a message in", () =>
     Effect.gen(function*() {
-      const alice = yield* client("s1")
-      const bob = yield* client("s2")
-      yield* alice.send(nick("alice"))
-      yield* bob.send(nick("bob"))
-      bob.probe.take()
+      const { alice, bob } = yield* aliceAndBob()
       yield* alice.send(say("one"), say("two"), say("three"))
       assert.strictEqual(alice.env.counters.messagesIn, 3)
       assert.deepStrictEqual(bob.probe.take(), ["<alice> one", "<alice> two", "<alice> three"])
@@ -129,12 +122,7 @@ describe("Commands.run, the interpreter", () => {
 
   it.effect("sends a private message to its nickname and tells the sender; an unknown one is an error, and a notice to it nothing", () =>
     Effect.gen(function*() {
-      const alice = yield* client("s1")
-      const bob = yield* client("s2")
-      yield* alice.send(nick("alice"))
-      yield* bob.send(nick("bob"))
-      alice.probe.take()
-      bob.probe.take()
+      const { alice, bob } = yield* aliceAndBob()
       yield* alice.send({ _tag: "Msg", nick: "BOB" as Nick, text: "psst" })
       assert.deepStrictEqual(bob.probe.take(), ["*alice* psst"])
       assert.deepStrictEqual(alice.probe.take(), ["-!- Message to bob: psst"])
@@ -163,11 +151,7 @@ describe("Commands.run, the interpreter", () => {
 
   it.effect("renames through the hub, and refuses a nickname another session holds, ignoring case", () =>
     Effect.gen(function*() {
-      const alice = yield* client("s1")
-      const bob = yield* client("s2")
-      yield* alice.send(nick("alice"))
-      yield* bob.send(nick("bob"))
-      alice.probe.take()
+      const { alice, bob } = yield* aliceAndBob()
       yield* bob.send(nick("ALICE"))
       assert.strictEqual(bob.self.nick, "bob")
       assert.include(bob.probe.take(), "-!- Nickname ALICE is already in use.")
