@@ -166,7 +166,7 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): CloseReason => {
  * the connection closes once the outbox has flushed, or after a bounded
  * wait. A client too slow gets its last line as its outbox's policy says.
  */
-const goodbye = Effect.fn("Session.goodbye")(function*(life: Life, exit: Exit.Exit<unknown, unknown>) {
+const goodbye = Effect.fnUntraced(function*(life: Life, exit: Exit.Exit<unknown, unknown>) {
   const { listener, session } = life
   const { codec, config, hub, sessions, stats } = listener
   const reason = life.reason ??= session.connection.closeReason?.() ?? reasonOf(exit)
@@ -178,7 +178,7 @@ const goodbye = Effect.fn("Session.goodbye")(function*(life: Life, exit: Exit.Ex
   if (session.receiver.receiving && reason._tag !== "Reset") yield* hub.publish(last)
   yield* hub.leave(session.id, leftText(reason))
   if (reason._tag === "Slow" || reason._tag === "Stalled") {
-    yield* session.outbox.cutOff(codec.encodeEvent(last))
+    yield* session.outbox.cutOff(codec.encodeEvent(last), reason)
   } else if (reason._tag !== "Reset") {
     yield* Effect.timeoutOption(Effect.andThen(session.receiver.closingDelivered, session.outbox.flushed), config.shutdownTimeout)
   }
@@ -190,4 +190,4 @@ const goodbye = Effect.fn("Session.goodbye")(function*(life: Life, exit: Exit.Ex
     ...(session.nick === undefined ? {} : { nick: session.nick }),
     duration: Duration.format(Duration.millis(listener.now() - session.since))
   }))
-})
+}, Effect.withSpan("Session.goodbye", undefined, { captureStackTrace: false }))

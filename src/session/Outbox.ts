@@ -36,8 +36,8 @@ export interface CutOff {
  * limit, so memory per client is at most the limit plus what the transport
  * and the kernel hold. A transport that stays backed up for the write
  * timeout makes the client too slow as well (`Stalled`, see {@link watch}).
- * Either way its owner is told once (`cut`), and the goodbye ends the
- * connection with {@link cutOff}.
+ * Either way its owner is told (`cut`; the first reason it hears wins),
+ * and the goodbye ends the connection with {@link cutOff}.
  */
 export class Outbox {
   // Most turns queue one chunk: it waits alone, and an array is made only for a second.
@@ -51,8 +51,6 @@ export class Outbox {
   private readonly idle = new Waiter()
   /** When the oldest event waiting here was published (milliseconds since the epoch; 0 when unknown). */
   oldest = 0
-  /** Why the client was cut off, when it was. */
-  slow: CloseReason | undefined = undefined
 
   constructor(
     private readonly options: OutboxOptions,
@@ -85,16 +83,11 @@ export class Outbox {
     else this.chunks.push(bytes)
     this.queued += bytes.length
     if (this.backedUp) {
-      if (bounded && this.queued > this.options.limit) this.cut({ _tag: "Slow", limit: this.options.limit })
+      if (bounded && this.queued > this.options.limit) this.owner.cut({ _tag: "Slow", limit: this.options.limit })
     } else if (!this.scheduled) {
       this.scheduled = true
       this.scheduler.schedule(this)
     }
-  }
-
-  private cut(reason: CloseReason): void {
-    this.slow ??= reason
-    this.owner.cut(reason)
   }
 
   /** Drops what has not been handed to the transport yet (what is in flight still goes out). */
@@ -150,24 +143,24 @@ export class Outbox {
   get watch(): Effect.Effect<void> {
     return Effect.flatMap(Effect.timeoutOption(this.sink.drained, this.options.writeTimeout), (drained) => {
       if (Option.isSome(drained)) return Effect.sync(() => this.drained())
-      if (!this.dead) this.cut({ _tag: "Stalled", millis: Duration.toMillis(this.options.writeTimeout) })
+      if (!this.dead) this.owner.cut({ _tag: "Stalled", millis: Duration.toMillis(this.options.writeTimeout) })
       return Effect.map(this.sink.drained, () => this.drained())
     })
   }
 
   /**
-   * A client too slow gets its last line: what is queued is dropped, what is
-   * in flight may still be taken, then `last`, then the connection ends; all
-   * within the write timeout.
+   * A client too slow (`why`) gets its last line: what is queued is dropped,
+   * what is in flight may still be taken, then `last`, then the connection
+   * ends; all within the write timeout.
    */
-  cutOff(last: Uint8Array): Effect.Effect<void> {
+  cutOff(last: Uint8Array, why: CloseReason): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.clear()
       const within = this.options.writeTimeout
       return this.flushed.pipe(
         Effect.andThen(Effect.sync(() => this.force(last))),
         Effect.andThen(this.flushed),
-        Effect.andThen(this.sink.end(within, this.slow)),
+        Effect.andThen(this.sink.end(within, why)),
         Effect.timeoutOption(within),
         Effect.asVoid
       )

@@ -1,4 +1,5 @@
 import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import type * as Pull from "effect/Pull"
@@ -6,15 +7,18 @@ import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import { BufferedPull } from "../internal/BufferedPull.js"
+import { CloseReasons } from "../protocol/CloseReason.js"
 import type { Decoder, Input } from "../wire/Codec.js"
 import { type Frame, Framer, framePull } from "../wire/Framing.js"
-import type { Client, SessionClosed } from "./Client.js"
+import { type Client, SessionClosed } from "./Client.js"
 import { run } from "./Commands.js"
 import { floodControl } from "./FloodControl.js"
 import type { Listener } from "./Listener.js"
 
 /** What reading needs of its session beyond what the interpreter does. */
 export interface Reading extends Client {
+  /** `address:port`, for logs. */
+  readonly peer: string
   /** When the client last completed a line, in milliseconds (for the idle and ping clocks). */
   lastLine: number
   /** Its codec's reader of lines. */
@@ -43,7 +47,8 @@ export type Acted = Pull.Pull<Arr.NonEmptyReadonlyArray<Input | undefined>, Sock
 export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope): Effect.Effect<Acted> => {
   const { config } = listener
   const reads = session.connection.pull
-  const act = (inputs: Arr.NonEmptyReadonlyArray<Input | undefined>) => Effect.as(run(listener, session, inputs), inputs)
+  const act = (inputs: Arr.NonEmptyReadonlyArray<Input | undefined>) =>
+    run(listener, session, inputs).pipe(Effect.catchDefect((defect) => failed(session, defect)), Effect.as(inputs))
   if (config.floodRate === 0) {
     return Effect.succeed(Effect.flatMap(new DecodePull(reads, new Framer(listener.framing), listener, session).pull, act))
   }
@@ -51,7 +56,8 @@ export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope)
     floodControl({
       rate: config.floodRate,
       burst: config.floodBurst,
-      lineBytes: listener.limits.lineBytes,
+      // A flood budget is counted in the server's lines, whatever the listener (an IRC line is shorter).
+      lineBytes: config.maxLineBytes,
       timeout: config.floodTimeout,
       heldBack: session.offend(`flood control: holding back a client over ${config.floodRate} lines/s`),
       delayed: () => {
@@ -62,6 +68,13 @@ export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope)
   )
   return Effect.map(Channel.toPullScoped(Stream.toChannel(decoded), scope), (pull) => Effect.flatMap(pull, act))
 }
+
+/** A bug met while acting for a client: one line in the log, and the session ends as if its connection had. */
+const failed = (session: Reading, defect: unknown) =>
+  Effect.andThen(
+    Effect.logWarning("session failed", Cause.die(defect)).pipe(Effect.annotateLogs({ peer: session.peer })),
+    Effect.fail(new SessionClosed({ reason: CloseReasons.Reset }))
+  )
 
 const isSignal = (frame: Frame) => typeof frame !== "string" && frame._tag !== "TooLong"
 

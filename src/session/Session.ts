@@ -96,7 +96,8 @@ export class Session implements Client, Lived, SessionHandle {
  * then there is no session), starts its registration clock and greets it.
  */
 export const open = Effect.fnUntraced(function*(listener: Listener, socket: Socket.Socket, scope: Scope.Scope) {
-  const session = yield* take(listener, socket, scope)
+  const connection = yield* Scope.provide(Connection.open(socket), scope)
+  const session = yield* Effect.withSpan(take(listener, connection, scope), "Session.open", noStack)
   if (session === undefined) return undefined
   yield* Effect.logInfo("connection opened").pipe(Effect.annotateLogs({ peer: session.peer }))
   yield* session.life.registering
@@ -111,14 +112,17 @@ export const open = Effect.fnUntraced(function*(listener: Listener, socket: Sock
   return session
 })
 
+/** A span without a stack trace captured: the connection path pays for no `Error`. */
+const noStack = { captureStackTrace: false } as const
+
 /**
  * The session of a connection within the limits, subscribed to the hub, its
- * goodbye registered, listed; its span is the connection's `Session.open`.
- * (Only this part is traced: a span over the rest of the opening costs each
- * connection about 0.7 KiB for as long as it lives; docs/architecture.md.)
+ * goodbye registered, listed: the span `Session.open`. Only this part is
+ * traced: a span that covers a fiber forked for the connection (its
+ * registration clock, a WebSocket's pings) is kept by that fiber, about
+ * 0.7 KiB a connection for as long as it lives (docs/architecture.md).
  */
-const take = Effect.fn("Session.open")(function*(listener: Listener, socket: Socket.Socket, scope: Scope.Scope) {
-  const connection = yield* Scope.provide(Connection.open(socket), scope)
+const take = Effect.fnUntraced(function*(listener: Listener, connection: Connection.Connection, scope: Scope.Scope) {
   const refusal = listener.sessions.refusal(connection.ip)
   if (refusal !== undefined) return yield* refuse(listener, connection, refusal)
   const session = yield* Effect.withFiber((fiber) => Effect.succeed(new Session(listener, connection, fiber, scope)))

@@ -35,8 +35,8 @@ export interface Decoder {
 
 /**
  * How long a listener's lines may be, worked out once (`lineLimits`):
- * framing holds a line up to `frameBytes`, and every reply, log line and
- * flood budget that names a limit names `lineBytes`.
+ * framing holds a line up to `frameBytes`, and every reply and log line
+ * that names the limit names `lineBytes`.
  */
 export interface LineLimits {
   /** The longest line's text a client may send, in bytes without its line end. */
@@ -94,7 +94,7 @@ export interface CodecShape extends Format {
 }
 
 /**
- * The connection's wire format. Each format's module provides its codec
- * (`TextCodec.layer`, and `makeCodec` for any `Format`).
+ * The connection's wire format: `makeCodec(format)` for any `Format`
+ * (`TextCodec.layer` is the text protocol's, the default listener's).
  */
 export class Codec extends Context.Service<Codec, CodecShape>()("hubbub/Codec") {}

@@ -1,7 +1,5 @@
 import type * as Arr from "effect/Array"
-import * as Effect from "effect/Effect"
 import type * as Pull from "effect/Pull"
-import * as Stream from "effect/Stream"
 import { BufferedPull } from "../internal/BufferedPull.js"
 import { IAC, TelnetFilter, type TelnetSignal } from "./Telnet.js"
 
@@ -226,12 +224,3 @@ class FramePull<E, R> extends BufferedPull<Uint8Array | string, Frame, Frame, E,
     return batch as unknown as Arr.NonEmptyReadonlyArray<Frame>
   }
 }
-
-/**
- * The framing stage: a stream of reads becomes a stream of frames, one read's
- * frames emitted together (at most `maxBatch` at a time), so that what a
- * client sent at once is acted on at once.
- */
-export const frames = (options: FramingOptions) =>
-<E, R>(reads: Stream.Stream<Uint8Array | string, E, R>): Stream.Stream<Frame, E, R> =>
-  Stream.transformPull(reads, (pull) => Effect.sync(() => framePull(pull, options)))

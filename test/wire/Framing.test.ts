@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { Effect, Stream } from "effect"
 import { sanitize } from "../../src/protocol/Text.js"
-import { type Frame, Framer, frames, LineSplitter, TooLong } from "../../src/wire/Framing.js"
+import { type Frame, Framer, framePull, LineSplitter, TooLong } from "../../src/wire/Framing.js"
 
 const encode = (text: string) => new TextEncoder().encode(text)
 const splitAll = (max: number, chunks: ReadonlyArray<Uint8Array>): Array<Frame> => {
@@ -192,12 +192,12 @@ describe("Framer", () => {
   })
 })
 
-describe("the framing stage", () => {
+describe("framePull, the framing stage", () => {
   it.effect("emits one read's frames together, at most maxBatch at a time", () =>
     Effect.gen(function*() {
       const arrays: Array<ReadonlyArray<Frame>> = []
-      yield* Stream.fromArrays([encode("a\nb\nc\nd\ne\n")], [encode("f\n")]).pipe(
-        frames({ ...options, partials: false }),
+      const reads = yield* Stream.toPull(Stream.fromArrays([encode("a\nb\nc\nd\ne\n")], [encode("f\n")]))
+      yield* Stream.fromPull(Effect.succeed(framePull(reads, { ...options, partials: false }))).pipe(
         Stream.runForEachArray((arr) => Effect.sync(() => arrays.push(arr)))
       )
       assert.deepStrictEqual(arrays, [["a", "b", "c"], ["d", "e"], ["f"]])
