@@ -68,15 +68,11 @@ export const integer = <F extends number | undefined>(
     ? Schema.isGreaterThanOrEqualTo(range.min)
     : Schema.isBetween({ minimum: range.min, maximum: range.max })
   return {
-    flag: Flag.Int(name).pipe(
-      Flag.withDescription(describe(name, text, range.shown ?? String(fallback))),
-      Flag.withSchema(Schema.Int.check(check)),
-      Flag.optional
-    ),
+    flag: Flag.Int(name).pipe(Flag.withDescription(describe(name, text, range.shown ?? String(fallback))), Flag.optional),
     name: `--${name}`,
     env: envName(name),
     parse: fromSchema(Integer.check(check)),
-    valid: () => true,
+    valid: Schema.is(Schema.Int.check(check)) as (value: number | F) => boolean,
     expected: range.expected,
     fallback
   }
