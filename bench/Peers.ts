@@ -22,6 +22,7 @@ export type PeerName =
   | "hubbub"
   | "hubbub:platform"
   | "hubbub:baseline"
+  | "hubbub:baseline:irc"
   | "hubbub:irc"
   | "hubbub:ws"
   | "hubbub:redis"
@@ -128,10 +129,10 @@ export const startHubbub = async (
   return { name, port: clientPort ?? port, pid: child.pid!, stop: stopper(child) }
 }
 
-/** hubbub with its clients on the IRC port. */
-export const startHubbubIrc = async (): Promise<Server> => {
+/** hubbub with its clients on the IRC port (the build in `checkout`, this one by default). */
+export const startHubbubIrc = async (name: PeerName = "hubbub:irc", checkout: string = root): Promise<Server> => {
   const ircPort = await freePort()
-  return startHubbub(["--irc-port", String(ircPort)], "hubbub:irc", root, ircPort)
+  return startHubbub(["--irc-port", String(ircPort)], name, checkout, ircPort)
 }
 
 /** hubbub with every client on its WebSocket (`/ws` of --http-port), speaking its JSON protocol. */
@@ -372,6 +373,7 @@ export const protocols: Record<PeerName, Protocol> = {
   "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
   "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
   "hubbub:irc": irc,
+  "hubbub:baseline:irc": { ...irc, name: "hubbub:baseline:irc" },
   "hubbub:ws": ws,
   "hubbub:redis": { ...hubbub, name: "hubbub:redis" },
   "hubbub:cluster": { ...hubbub, name: "hubbub:cluster" },

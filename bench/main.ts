@@ -8,9 +8,10 @@
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle,cluster]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:irc,hubbub:ws,hubbub:redis,hubbub:cluster]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:baseline:irc,hubbub:irc,hubbub:ws,hubbub:redis,hubbub:cluster]
  *
- * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR.
+ * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR; BENCH_BASELINE=DIR (a checkout with
+ * dist/ built) is the build `hubbub:baseline` and `hubbub:baseline:irc` run, for a before and after in one run.
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -67,18 +68,21 @@ if (wanted.includes("redis") && redisServer() === undefined) {
   console.log("NOTE: redis-server was not found (Debian: apt-get install redis-server); Redis is left out of this run.")
   wanted = wanted.filter((s) => s !== "redis")
 }
+/** The previous build to measure against (`hubbub:baseline`, `hubbub:baseline:irc`): BENCH_BASELINE=DIR. */
+const baseline = () => {
+  const checkout = process.env.BENCH_BASELINE
+  if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
+  return checkout
+}
 const starters: Record<PeerName, () => Promise<Server>> = {
   // With its HTTP listener on (the page, /ws, /metrics), as the floors are stated; its clients are on the text port.
   hubbub: async () => startHubbub(["--http-port", String(await freePort())]),
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
-  "hubbub:irc": startHubbubIrc,
+  "hubbub:irc": () => startHubbubIrc(),
   "hubbub:ws": startHubbubWs,
   // Started as hubbub is, so that the two differ only in their code.
-  "hubbub:baseline": async () => {
-    const checkout = process.env.BENCH_BASELINE
-    if (checkout === undefined) throw new Error("hubbub:baseline needs BENCH_BASELINE=DIR, a checkout of hubbub with dist/ built")
-    return startHubbub(["--http-port", String(await freePort())], "hubbub:baseline", checkout)
-  },
+  "hubbub:baseline": async () => startHubbub(["--http-port", String(await freePort())], "hubbub:baseline", baseline()),
+  "hubbub:baseline:irc": () => startHubbubIrc("hubbub:baseline:irc", baseline()),
   "hubbub:redis": startHubbubRedis,
   "hubbub:cluster": startHubbubCluster,
   "node:net": startNet,
