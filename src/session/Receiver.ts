@@ -29,11 +29,12 @@ export class Receiver implements Recipient {
   deliver(events: ReadonlyArray<Envelope>): void {
     if (!this.receiving) return
     const { codec, counters } = this
+    const whole = events
     const filter = this.decoder.filter
     if (filter !== undefined) events = filter(events, this.self)
     if (events.length === 0) return
     if (events[0].room !== undefined) {
-      this.outbox.push(codec.encodeRun(events), events[0].at)
+      this.outbox.push(codec.encodeRun(events, whole), events[0].at)
       counters.messagesOut += events.length
       return
     }

@@ -86,9 +86,11 @@ export interface CodecShape extends Format {
   readonly encode: (envelope: Envelope) => Uint8Array
   /**
    * The bytes of a run of consecutive events of one room, computed once for
-   * every member handed the same run (the hub hands them one array).
+   * every member handed the same run (the hub hands them one array). A
+   * member shown part of a run (`Decoder.filter`) gives the `whole` run too:
+   * its part is joined from the texts rendered for the whole.
    */
-  readonly encodeRun: (envelopes: ReadonlyArray<Envelope>) => Uint8Array
+  readonly encodeRun: (envelopes: ReadonlyArray<Envelope>, whole?: ReadonlyArray<Envelope>) => Uint8Array
   /** An event's bytes, for a connection that is not in the hub (a refused one). */
   readonly encodeEvent: (event: Event) => Uint8Array
 }

@@ -8,61 +8,72 @@ const bytesOf = (rendered: string | Uint8Array): Uint8Array =>
 
 /**
  * A codec for `format`, rendering each envelope, and each run of a room's
- * envelopes, once. What it keeps of an envelope it keeps itself (weakly,
- * for as long as the envelope lives): the envelope is the hub's, shared by
- * every codec of the server.
+ * envelopes, once for all the members handed it. What it keeps it keeps
+ * itself, and only of the last run and envelope it rendered: the envelope
+ * is the hub's, shared by every codec of the server, and the members of a
+ * room are handed its run one after another.
+ *
+ * (A cache per envelope in a `Map` or `WeakMap` cost IRC a tenth of its
+ * fan-out at N=100 against fields on the envelope, in the collector's time:
+ * docs/architecture.md. This keeps nothing that outlives a delivery pass.)
  */
 export const makeCodec = (format: Format): CodecShape => {
   const runs = new WeakMap<ReadonlyArray<Envelope>, Uint8Array>()
-  const bytes = new WeakMap<Envelope, Uint8Array>()
-  const texts = new WeakMap<Envelope, string | Uint8Array>()
-  // A room's members are handed its run one after another: the last one answers most lookups.
   let lastRun: ReadonlyArray<Envelope> | undefined = undefined
   let lastRunBytes: Uint8Array | undefined = undefined
   let lastEnvelope: Envelope | undefined = undefined
   let lastBytes: Uint8Array | undefined = undefined
+  // The texts of the last whole run rendered one by one (`Format.separately`), for the parts of it.
+  let textsOf: ReadonlyArray<Envelope> | undefined = undefined
+  let texts: Array<string | Uint8Array> = []
 
-  /** The envelope's rendering, kept for a format that renders separately. */
-  const rendered = (envelope: Envelope): string | Uint8Array => {
-    if (!format.separately) return format.render(envelope.event)
-    let text = texts.get(envelope)
-    if (text === undefined) texts.set(envelope, text = format.render(envelope.event))
-    return text
-  }
-  // An envelope's bytes; its text is kept only when a run needed it (an envelope is not kept twice over).
   const encode = (envelope: Envelope): Uint8Array => {
     // One session's: nobody asks for it again.
     if (envelope.to !== undefined) return bytesOf(format.render(envelope.event))
-    if (envelope === lastEnvelope) return lastBytes!
-    let encoded = bytes.get(envelope)
-    if (encoded === undefined) bytes.set(envelope, encoded = bytesOf(texts.get(envelope) ?? format.render(envelope.event)))
-    lastEnvelope = envelope
-    lastBytes = encoded
-    return encoded
+    if (envelope !== lastEnvelope) {
+      lastBytes = bytesOf(format.render(envelope.event))
+      lastEnvelope = envelope
+    }
+    return lastBytes!
+  }
+  /** Each envelope's text, kept with the run for a member shown part of it. */
+  const renderAll = (run: ReadonlyArray<Envelope>): void => {
+    if (run === textsOf) return
+    texts = run.map((envelope) => format.render(envelope.event))
+    textsOf = run
+  }
+  /** The texts of `part`, taken from the last run's where it is part of it (in order), else rendered. */
+  const textsFor = (part: ReadonlyArray<Envelope>): ReadonlyArray<string | Uint8Array> => {
+    if (part === textsOf) return texts
+    const run = textsOf ?? []
+    const out: Array<string | Uint8Array> = []
+    let j = 0
+    for (const envelope of part) {
+      while (j < run.length && run[j] !== envelope) j++
+      out.push(j < run.length ? texts[j++] : format.render(envelope.event))
+    }
+    return out
   }
   // One string and one encoding for a whole run, not one per event and a copy.
-  const joined = (envelopes: ReadonlyArray<Envelope>): string | undefined => {
+  const encodeAll = (envelopes: ReadonlyArray<Envelope>): Uint8Array => {
+    const parts = format.separately ? textsFor(envelopes) : envelopes.map((envelope) => format.render(envelope.event))
     let text = ""
-    for (const envelope of envelopes) {
-      const one = rendered(envelope)
-      if (typeof one !== "string") return undefined
-      text += one
+    for (const part of parts) {
+      if (typeof part !== "string") return Buffer.concat(parts.map(bytesOf))
+      text += part
     }
-    return text
+    return bytesOf(text)
   }
   return {
     ...format,
     encode,
     encodeEvent: (event: Event) => bytesOf(format.render(event)),
-    encodeRun: (envelopes) => {
-      if (envelopes.length === 1) return encode(envelopes[0])
+    encodeRun: (envelopes, whole) => {
+      if (format.separately) renderAll(whole ?? envelopes)
+      if (envelopes.length === 1 && envelopes !== textsOf) return format.separately ? bytesOf(textsFor(envelopes)[0]) : encode(envelopes[0])
       if (envelopes === lastRun) return lastRunBytes!
       let encoded = runs.get(envelopes)
-      if (encoded === undefined) {
-        const text = joined(envelopes)
-        encoded = text === undefined ? Buffer.concat(envelopes.map(encode)) : bytesOf(text)
-        runs.set(envelopes, encoded)
-      }
+      if (encoded === undefined) runs.set(envelopes, encoded = encodeAll(envelopes))
       lastRun = envelopes
       lastRunBytes = encoded
       return encoded
