@@ -4,7 +4,7 @@ import * as PubSub from "effect/PubSub"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Envelope, type Event } from "../protocol/Event.js"
-import type { Room, SessionId } from "../protocol/Names.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import { Dispatcher, runDispatcher } from "./Dispatcher.js"
 import type { Recipient } from "./Hub.js"
 
@@ -66,6 +66,11 @@ export class Delivery {
   /** Whether `session` is subscribed here. */
   has(session: SessionId): boolean {
     return this.dispatcher.has(session)
+  }
+
+  /** Tells a subscribed session that the hub gave it another nickname. */
+  renamed(session: SessionId, nick: Nick): void {
+    this.dispatcher.recipient(session)?.renamed?.(nick)
   }
 
   /** Hands an event to the bus, addressed as given; `at` is when it was published (now, by default). */

@@ -37,6 +37,11 @@ export class Dispatcher {
     return this.entries.has(session)
   }
 
+  /** Where `session`'s events go, while it is subscribed. */
+  recipient(session: SessionId): Recipient | undefined {
+    return this.entries.get(session)?.recipient
+  }
+
   /** Subscribes a session, already in `rooms`, to what is published after `since`. */
   attach(session: SessionId, recipient: Recipient, rooms: Iterable<string>, since: number): Entry {
     const old = this.entries.get(session)

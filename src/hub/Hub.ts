@@ -19,6 +19,11 @@ export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./Hub
  */
 export interface Recipient {
   readonly deliver: (events: ReadonlyArray<Envelope>) => void
+  /**
+   * The hub gave the session another nickname on its own (two servers held the same one after
+   * they were apart): called before the rename is published.
+   */
+  readonly renamed?: (nick: Nick) => void
 }
 
 export interface Member {

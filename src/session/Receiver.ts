@@ -3,7 +3,7 @@ import type { Recipient } from "../hub/Hub.js"
 import { Waiter } from "../internal/Waiter.js"
 import type { Counters } from "../observe/Stats.js"
 import type { Envelope } from "../protocol/Event.js"
-import type { SessionId } from "../protocol/Names.js"
+import type { Nick, SessionId } from "../protocol/Names.js"
 import type { CodecShape, Decoder } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
 
@@ -23,7 +23,9 @@ export class Receiver implements Recipient {
     private readonly codec: CodecShape,
     private readonly decoder: Decoder,
     private readonly outbox: Outbox,
-    private readonly counters: Pick<Counters, "messagesOut">
+    private readonly counters: Pick<Counters, "messagesOut">,
+    /** Keeps the nickname the hub gave the session. */
+    readonly renamed: (nick: Nick) => void
   ) {}
 
   deliver(events: ReadonlyArray<Envelope>): void {

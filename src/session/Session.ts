@@ -50,7 +50,9 @@ export class Session implements Client, Lived, SessionHandle {
     this.decoder = codec.decoder(limits)
     this.life = new Life(listener, this, fiber, scope)
     this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life)
-    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters)
+    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, (nick) => {
+      this.nick = nick
+    })
   }
 
   get peer(): string {

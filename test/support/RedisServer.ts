@@ -64,6 +64,16 @@ export class RedisServer {
     })
   }
 
+  /** Stops it answering (`kill -STOP`): its connections stay open. */
+  pause(): void {
+    this.child?.kill("SIGSTOP")
+  }
+
+  /** Lets it answer again (`kill -CONT`). */
+  resume(): void {
+    this.child?.kill("SIGCONT")
+  }
+
   /** Kills it at once (a crash, not a shutdown); resolves once it is gone. */
   stop(): Promise<void> {
     const child = this.child

@@ -11,7 +11,7 @@ import type { Hub } from "../Hub.js"
 import { HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
-import { describe, RedisLink } from "./RedisLink.js"
+import { describe, RedisLink, stalled } from "./RedisLink.js"
 import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
 import * as Scripts from "./RedisScripts.js"
 import { offline, RedisOutbox } from "./RedisOutbox.js"
@@ -54,6 +54,7 @@ export const make = Effect.fnUntraced(function*(
   /** A batch from Redis, delivered as addressed (a leaver gets its own `Left`, though the directory has let it go). */
   const received = (payload: string): void => {
     const batch = wire.decode(payload)
+    if (outbox.seen(batch.id)) return
     for (const event of batch.events) {
       // Another server dropped this one for a lapsed lease, yet the session is here: it stays (the lease is put back).
       if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
@@ -78,7 +79,7 @@ export const make = Effect.fnUntraced(function*(
   /** When Redis last refused something while the link was up (told in the log at most every 10 s). */
   let complained = -Infinity
   const complain = (error: unknown) => {
-    if (error === offline) return
+    if (error === offline || error === stalled) return
     const now = clock.currentTimeMillisUnsafe()
     if (now - complained < 10_000) return
     complained = now
@@ -104,7 +105,8 @@ export const make = Effect.fnUntraced(function*(
     publish,
     announced,
     run,
-    follow
+    follow,
+    toGuest: (session) => toGuest(session)
   }
   const presence = new RedisPresence(cluster, token)
 
@@ -128,27 +130,44 @@ export const make = Effect.fnUntraced(function*(
       (exists) => fail(exists ? new NotInRoom({ room }) : new NoSuchRoom({ room }))
     )
 
+  /** Registers or renames a session (`forced`: by the hub itself, which tells the session first). */
+  const claim = Effect.fnUntraced(function*(session: SessionId, nick: Nick, forced: boolean) {
+    const owner = directory.owner(nick)
+    if (owner !== undefined && owner !== session) return yield* fail(new NickInUse({ nick }))
+    const previous = directory.nickOf(session)
+    const rooms = directory.roomsOf(session)
+    const sizes = yield* run<ReadonlyArray<number>>(Scripts.claim, [
+      nickKeyOf(nick),
+      `${wire.global(session)} ${nick}`,
+      wire.global(session),
+      node,
+      previous === undefined ? "" : nickKeyOf(previous),
+      ...rooms
+    ]).pipe(Effect.orElseSucceed(() => [1, ...rooms.map((room) => directory.size(room))]))
+    if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
+    if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
+    if (forced) delivery.renamed(session, nick)
+    // One who joins the chat while the link is lost is told so, as everyone already in it was.
+    if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
+    if (previous === undefined || previous === nick) return
+    const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
+    renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
+  })
+
+  /** Renames a session whose nickname another server holds to a free `GuestNNNN`; which one, if any was free. */
+  const toGuest = Effect.fnUntraced(function*(session: SessionId) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const guest = `Guest${1000 + Math.floor(Math.random() * 9000)}` as Nick
+      if (directory.owner(guest) !== undefined) continue
+      const claimed = yield* Effect.exit(claim(session, guest, true))
+      if (claimed._tag === "Success") return guest
+    }
+    return undefined
+  })
+
   const hub: Hub["Service"] = {
     claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
-      const owner = directory.owner(nick)
-      if (owner !== undefined && owner !== session) return yield* fail(new NickInUse({ nick }))
-      const previous = directory.nickOf(session)
-      const rooms = directory.roomsOf(session)
-      const sizes = yield* run<ReadonlyArray<number>>(Scripts.claim, [
-        nickKeyOf(nick),
-        `${wire.global(session)} ${nick}`,
-        wire.global(session),
-        node,
-        previous === undefined ? "" : nickKeyOf(previous),
-        ...rooms
-      ]).pipe(Effect.orElseSucceed(() => [1, ...rooms.map((room) => directory.size(room))]))
-      if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
-      if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
-      // One who joins the chat while the link is lost is told so, as everyone already in it was.
-      if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
-      if (previous === undefined || previous === nick) return
-      const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
-      renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
+      return yield* claim(session, nick, false)
     }),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)

@@ -22,6 +22,23 @@ export interface LinkEvents {
   readonly down: (why: string) => Effect.Effect<void>
 }
 
+/** Why a command failed without its answer: Redis stopped answering (the link is taken as lost). */
+export const stalled = new Error("Redis stopped answering")
+
+/** How often the link checks that Redis answers, and how long an answer may take before the link counts as lost. */
+const checkEvery = 1000
+const answerWithin = 2000
+
+/** A promise that only ever fails, when `reject` is called (a failure nobody waits for is not reported). */
+const whenLost = () => {
+  let reject: (error: Error) => void = () => undefined
+  const promise = new Promise<never>((_, no) => {
+    reject = no
+  })
+  promise.catch(() => undefined)
+  return { promise, reject }
+}
+
 /** A one-line account of a Redis client error, for the log and the operator. */
 export const describe = (cause: unknown): string => {
   const text = ((cause as { message?: string } | undefined)?.message ?? String(cause)).replace(/\s+/g, " ")
@@ -48,16 +65,23 @@ export class RedisLink {
   private readonly channels = new Map<string, Promise<void>>()
   /** Channels let go of while the subscriber was down: node-redis would subscribe to them again. */
   private readonly dropped = new Set<string>()
-  /** Whether both connections are up: commands go to Redis. */
+  /** Whether both connections are up and Redis answers: commands go to Redis. */
   up = false
+  /** Whether Redis left a health check unanswered (the connections may still be open), until it answers again. */
+  private silent = false
+  /** Rejected with `stalled` when Redis stops answering: what waits for an answer stops waiting. */
+  private lost = whenLost()
 
   constructor(readonly url: string, private readonly events: LinkEvents) {}
 
-  /** A command, sent now (after every command sent before it). Fails at once while the link is down. */
+  /**
+   * A command, sent now (after every command sent before it). Fails at once while the link is
+   * down, and with `stalled` as soon as Redis is found not answering (it may still run it later).
+   */
   send<A>(args: ReadonlyArray<string>): Promise<A> {
     return this.client === undefined
       ? Promise.reject(new Error("not connected"))
-      : this.client.sendCommand(args) as Promise<A>
+      : Promise.race([this.client.sendCommand(args) as Promise<A>, this.lost.promise])
   }
 
   /**
@@ -101,6 +125,39 @@ export class RedisLink {
 
   following(): ReadonlyArray<string> {
     return Array.from(this.channels.keys())
+  }
+
+  /** Reports a change of `up`, with why it went down (set once connected). */
+  private check: (why?: unknown) => void = () => undefined
+
+  /**
+   * The health check: a `PING` every second on the command connection. One left unanswered for
+   * two seconds (Redis stopped, or too busy to answer) takes the link down as a lost connection
+   * does, and fails what waits for an answer; the link is back once Redis answers again. An open
+   * connection to a Redis that does not answer would otherwise hold all chat until it does.
+   */
+  private watch(client: Client): Effect.Effect<never> {
+    const link = this
+    const ping = Effect.tryPromise(() => client.sendCommand(["PING"])).pipe(Effect.ignore)
+    return Effect.gen(function*() {
+      yield* Effect.sleep(checkEvery)
+      if (!client.isReady) return
+      const answered = yield* ping.pipe(Effect.timeoutOption(answerWithin))
+      if (answered._tag === "Some") {
+        if (link.silent) {
+          link.silent = false
+          link.check()
+        }
+        return
+      }
+      link.silent = true
+      const lost = link.lost
+      link.lost = whenLost()
+      lost.reject(stalled)
+      link.check(new Error(`no answer within ${answerWithin / 1000} s`))
+      // The next check waits for this one's answer: pings do not pile up behind a stalled Redis.
+      yield* ping
+    }).pipe(Effect.forever({ disableYield: true }))
   }
 
   /**
@@ -154,7 +211,7 @@ export class RedisLink {
       // From now on, each loss and each return is reported once.
       const check = (why?: unknown) => {
         if (closing) return
-        const up = client.isReady && subscriber.isReady
+        const up = client.isReady && subscriber.isReady && !link.silent
         if (up === link.up) return
         link.up = up
         run(up ? Effect.ignore(link.events.up) : link.events.down(why === undefined ? "connection closed" : describe(why)))
@@ -162,6 +219,8 @@ export class RedisLink {
       for (const c of [client, subscriber]) {
         c.on("ready", () => check()).on("error", (error: unknown) => check(error)).on("end", () => check())
       }
+      link.check = check
+      yield* link.watch(client).pipe(Effect.forkScoped)
       yield* link.events.up
     })
     if (!optional) return attempt

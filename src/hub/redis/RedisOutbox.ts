@@ -6,7 +6,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { Event } from "../../protocol/Event.js"
 import { addressOf } from "../Delivery.js"
-import type { RedisLink } from "./RedisLink.js"
+import { type RedisLink, stalled } from "./RedisLink.js"
 import * as Scripts from "./RedisScripts.js"
 import { historyEntry, type RedisWire } from "./RedisWire.js"
 
@@ -31,6 +31,9 @@ export const offline = new Error("the link to Redis is down")
 /** A script Redis has not answered within this is taken as failed (the server goes on alone for it). */
 const answerWithin = "5 seconds"
 
+/** The most batches remembered as shown here before Redis delivered them (the oldest are forgotten first). */
+const shownAtMost = 10_000
+
 /**
  * What a server sends to Redis, in the order it was published: events and
  * the scripts that change who is where go through one queue, so that a
@@ -41,6 +44,10 @@ const answerWithin = "5 seconds"
  * delivered on this server, not dropped.
  */
 export class RedisOutbox {
+  /** This server's batches it delivered itself when Redis stopped answering, which Redis may still deliver later. */
+  private readonly shown = new Set<string>()
+  private batches = 0
+
   private constructor(
     private readonly queue: Queue.Queue<Outgoing>,
     private readonly link: RedisLink,
@@ -72,6 +79,14 @@ export class RedisOutbox {
     else this.options.alone(event)
   }
 
+  /**
+   * Whether a batch that came back from Redis was already delivered here (it was sent when Redis
+   * stopped answering, and delivered here then): it is not delivered twice.
+   */
+  seen(id: string | undefined): boolean {
+    return id !== undefined && this.shown.delete(id)
+  }
+
   /** Sends a script after everything queued before it; its answer completes the deferred. */
   send(script: string, args: ReadonlyArray<string>): Deferred.Deferred<unknown, unknown> {
     const done = Deferred.makeUnsafe<unknown, unknown>()
@@ -89,6 +104,11 @@ export class RedisOutbox {
   /** A sent script's answer, or a failure when Redis does not give it in time. */
   static answer(done: Deferred.Deferred<unknown, unknown>): Effect.Effect<unknown, unknown> {
     return Deferred.await(done).pipe(Effect.timeout(answerWithin))
+  }
+
+  private remember(id: string): void {
+    if (this.shown.size >= shownAtMost) this.shown.delete(this.shown.values().next().value!)
+    this.shown.add(id)
   }
 
   private write(items: ReadonlyArray<Outgoing>): void {
@@ -109,12 +129,14 @@ export class RedisOutbox {
       const events = run
       run = []
       const at = this.clock.currentTimeMillisUnsafe()
-      const payload = wire.encode(events, at)
+      const id = `${wire.node}:${++this.batches}`
+      const payload = wire.encode(events, at, id)
       const kept = room === undefined || history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? []).slice(-history)
       const sent = room === undefined
         ? link.send(["PUBLISH", channel!, payload])
         : link.send(["EVAL", Scripts.say, "0", prefix, room, String(history), payload, ...kept])
       sent.catch((error) => {
+        if (error === stalled) this.remember(id)
         failed(error)
         events.forEach(alone)
       })

@@ -1,7 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Event } from "../../protocol/Event.js"
-import type { Room } from "../../protocol/Names.js"
+import type { Nick, Room, SessionId } from "../../protocol/Names.js"
 import type { Directory } from "../Directory.js"
 import { NodeIdInUse, shownUrl } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
@@ -33,6 +33,8 @@ export interface Cluster {
   readonly announced: (members: number) => boolean
   readonly run: <A>(script: string, args: ReadonlyArray<string>) => Effect.Effect<A, unknown>
   readonly follow: (channel: string) => Effect.Effect<void, unknown>
+  /** Renames a session to a free `GuestNNNN` (telling its rooms); the nickname it got, if one was free. */
+  readonly toGuest: (session: SessionId) => Effect.Effect<Nick | undefined>
 }
 
 export const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
@@ -92,7 +94,7 @@ export class RedisPresence {
   readonly up: Effect.Effect<void, NodeIdInUse> = Effect.suspend(() => this.linkUp())
 
   private linkUp = Effect.fnUntraced(function*(this: RedisPresence) {
-    const { directory, link, local, node, options, outbox, wire } = this.cluster
+    const { directory, link, node, options, outbox, wire } = this.cluster
     const first = !this.started
     this.started = true
     if (first) {
@@ -100,11 +102,12 @@ export class RedisPresence {
       yield* Effect.logInfo(`in a cluster through Redis at ${shownUrl(options.redisUrl)}, as ${node}`)
     }
     const sessions = Array.from(directory.registered(), ([session, nick]) => [session, nick, directory.roomsOf(session)] as const)
+    // The lease first: another server putting its own back after this one sees that this one's nicknames are held.
+    const leased = outbox.send(Scripts.alive, [node, String(this.leaseMs), this.token])
     const restored = outbox.send(Presence.restore, [
       node,
       ...sessions.flatMap(([session, nick, rooms]) => [wire.global(session), this.cluster.nickKeyOf(nick), nick, String(rooms.length), ...rooms])
     ])
-    const leased = outbox.send(Scripts.alive, [node, String(this.leaseMs), this.token])
     yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
     yield* this.cluster.follow(this.cluster.own).pipe(Effect.ignore)
     for (const [, , rooms] of sessions) for (const room of rooms) yield* this.cluster.follow(this.cluster.roomChannel(room)).pipe(Effect.ignore)
@@ -113,11 +116,17 @@ export class RedisPresence {
     if (answer._tag === "Some") {
       const [dropped, taken] = answer.value as readonly [Dropped, ReadonlyArray<string>]
       yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
+      // Redis settles which server keeps a nickname both gave out while apart: the first to put it back.
       for (const session of taken) {
-        const id = wire.local(session)
+        const id = wire.local(session) as SessionId
         const nick = directory.nickOf(id)
-        local({ _tag: "Notice", to: id, text: `Someone on another server took the nickname ${nick} while the link was down; choose another with /nick.` })
-        yield* Effect.logWarning("a nickname is in use on two servers").pipe(Effect.annotateLogs({ nick, session: id }))
+        if (nick === undefined) continue
+        const guest = yield* this.cluster.toGuest(id)
+        const now = guest === undefined ? "choose another with /nick" : `you are now ${guest} (choose another with /nick)`
+        this.cluster.publish({ _tag: "Notice", to: id, text: `Someone on another server had the nickname ${nick} while the servers were apart; ${now}.` })
+        yield* Effect.logWarning("a nickname was given out on two servers while they were apart").pipe(
+          Effect.annotateLogs({ nick, session: id, now: guest ?? nick })
+        )
       }
     }
     this.settled = true

@@ -9,6 +9,8 @@ import type { HistoryEntry } from "../../protocol/Reply.js"
  */
 export interface Batch {
   readonly at: number
+  /** Its sender's name for it (`<node>:<n>`), when the sender may have shown it already. */
+  readonly id?: string
   readonly events: ReadonlyArray<Event>
 }
 
@@ -35,13 +37,15 @@ export class RedisWire {
     return slash === -1 ? this.node : session.slice(0, slash)
   }
 
-  encode(events: ReadonlyArray<Event>, at: number): string {
-    return JSON.stringify({ at, events: events.map((event) => this.rename(event, (s) => this.global(s))) })
+  encode(events: ReadonlyArray<Event>, at: number, id?: string): string {
+    const global = events.map((event) => this.rename(event, (s) => this.global(s)))
+    return JSON.stringify(id === undefined ? { at, events: global } : { at, id, events: global })
   }
 
   decode(payload: string): Batch {
     const batch = JSON.parse(payload) as Batch
-    return { at: batch.at, events: batch.events.map((event) => this.rename(event, (s) => this.local(s))) }
+    const events = batch.events.map((event) => this.rename(event, (s) => this.local(s)))
+    return batch.id === undefined ? { at: batch.at, events } : { at: batch.at, id: batch.id, events }
   }
 
   private rename(event: Event, name: (session: string) => string): Event {
