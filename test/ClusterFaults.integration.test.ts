@@ -1,4 +1,5 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
+import { createClient } from "redis"
 import { ServerProcess } from "./support/process.js"
 import { RedisServer } from "./support/RedisServer.js"
 import { TestClient } from "./support/TestClient.js"
@@ -13,7 +14,8 @@ afterEach(async () => {
 const ttl = "30"
 
 const server = async (redis: RedisServer, node: string, ...more: Array<string>) => {
-  const process = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url, "--node-id", node, "--presence-ttl", ttl, ...more])
+  const lease = more.includes("--presence-ttl") ? [] : ["--presence-ttl", ttl]
+  const process = ServerProcess.start(["--port", "0", "--no-console", "--redis", redis.url, "--node-id", node, ...lease, ...more])
   cleanup.push(() => process.kill())
   return { process, port: await process.port() }
 }
@@ -36,10 +38,19 @@ const join = async (port: number, nick: string) => {
 const lost = "-!- The link to the other servers is lost: until it is back, only the people on this server see your messages."
 const back = "-!- The link to the other servers is back."
 
-/** The `hubbub_cluster_link_up` sample of a server's /metrics. */
-const linkMetric = async (httpPort: number) => {
+/** A sample of a server's /metrics (`hubbub_cluster_link_up` by default). */
+const linkMetric = async (httpPort: number, name = "hubbub_cluster_link_up") => {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
-  return /^hubbub_cluster_link_up (\S+)$/m.exec(text)?.[1]
+  return new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]
+}
+
+/** A client of the test's own, to set Redis up as an operator would. */
+const operator = async (redis: RedisServer) => {
+  const client = createClient({ url: redis.url })
+  client.on("error", () => undefined)
+  await client.connect()
+  cleanup.push(() => client.destroy())
+  return client
 }
 
 const httpPortOf = async (process: ServerProcess) =>
@@ -63,7 +74,7 @@ const who = async (client: TestClient) => {
   return line.replace(/^-!- Members of #lobby \(\d+\): /, "").split(", ")
 }
 
-describe("a cluster when Redis stalls or restarts", () => {
+describe("a cluster when Redis stalls, refuses or restarts", () => {
   it("keeps local chat going while Redis is stopped (kill -STOP), tells its users, and is one chat again after kill -CONT", async () => {
     const redis = await redisServer()
     const a = await server(redis, "a", "--http-port", "0")
@@ -121,6 +132,68 @@ describe("a cluster when Redis stalls or restarts", () => {
     await ann.until(back, 10_000)
     await ben.until(back, 10_000)
     await expectOneKeeps([first, second], ["twin", "twin"], [ann, ben])
+  }, 60_000)
+
+  it("loses no message when Redis is out of memory (maxmemory, noeviction), keeps its leases and nicknames, and says what it could not keep", async () => {
+    const redis = await redisServer()
+    const a = await server(redis, "a", "--http-port", "0", "--presence-ttl", "3")
+    const b = await server(redis, "b", "--presence-ttl", "3")
+    const httpPort = await httpPortOf(a.process)
+    const ann = await join(a.port, "ann")
+    const ben = await join(b.port, "ben")
+    await ann.until("ben has joined #lobby")
+    const admin = await operator(redis)
+    await admin.configSet({ "maxmemory-policy": "noeviction", maxmemory: "1" })
+    for (let i = 0; i < 20; i++) ann.send(`full ${i}`), ben.send(`still ${i}`)
+    for (const client of [ann, ben]) {
+      await client.until("<ann> full 19")
+      await client.seen(/^<ben> still 19$/)
+      for (let i = 0; i < 20; i++) assert.isTrue(client.saw(new RegExp(`^<ann> full ${i}$`)) && client.saw(new RegExp(`^<ben> still ${i}$`)))
+    }
+    await a.process.waitFor("stderr", /WARN.*Redis did not keep a room's history \(OOM/)
+    assert.isAbove(Number(await linkMetric(httpPort, "hubbub_cluster_refused_total")), 0)
+    // Its lease is still renewed (Redis reports the write): nobody sees a healthy server's users leave.
+    await admin.configSet({ "notify-keyspace-events": "K$" })
+    const watcher = admin.duplicate()
+    watcher.on("error", () => undefined)
+    await watcher.connect()
+    cleanup.push(() => watcher.destroy())
+    await new Promise<void>((resolve) => void watcher.subscribe("__keyspace@0__:hubbub:alive:a", (event) => event === "set" && resolve()))
+    // Nicknames stay unique.
+    const other = await TestClient.connect(a.port)
+    cleanup.push(() => other.reset())
+    await other.until("Choose a nickname")
+    other.send("BEN")
+    await other.until("Nickname BEN is already in use. Choose another nickname:")
+    await admin.configSet({ maxmemory: "0" })
+    ann.send("after")
+    await ben.until("<ann> after")
+    assert.isFalse(ann.saw(/left|server lost/) || ben.saw(/left|server lost/), "no false leaves")
+    assert.isFalse(ann.saw(/Redis refuses/), "nothing was lost: nobody is told it was")
+  }, 60_000)
+
+  it("tells its users when Redis refuses writes (a read-only replica), and puts back what it did meanwhile once Redis takes writes again", async () => {
+    const redis = await redisServer()
+    const a = await server(redis, "a", "--http-port", "0", "--presence-ttl", "3")
+    const b = await server(redis, "b", "--presence-ttl", "3")
+    const httpPort = await httpPortOf(a.process)
+    const ann = await join(a.port, "ann")
+    const ben = await join(b.port, "ben")
+    await ann.until("ben has joined #lobby")
+    const admin = await operator(redis)
+    // A replica of a server that does not exist: it refuses every write.
+    await admin.sendCommand(["REPLICAOF", "127.0.0.1", "1"])
+    const refusing = "-!- Redis refuses what this server sends: until it accepts it again, your messages may not reach the people on other servers."
+    await ann.until(refusing, 10_000)
+    await a.process.waitFor("stderr", /WARN.*Redis refused a command \(READONLY/)
+    assert.strictEqual(await linkMetric(httpPort, "hubbub_cluster_link_degraded"), "1")
+    const dan = await join(a.port, "dan")
+    await admin.sendCommand(["REPLICAOF", "NO", "ONE"])
+    await ann.until("-!- Redis accepts what this server sends again: your messages reach everyone.", 10_000)
+    await dan.seen(/^-!- Redis accepts what this server sends again/)
+    assert.strictEqual(await linkMetric(httpPort, "hubbub_cluster_link_degraded"), "0")
+    assert.deepStrictEqual(await who(ben), ["ann", "ben", "dan"])
+    assert.isFalse(a.process.stderr.some((l) => /^\s+at /.test(l)), "no stack trace in the log")
   }, 60_000)
 })
 

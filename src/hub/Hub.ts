@@ -113,6 +113,11 @@ export class Hub extends Context.Service<Hub, {
   readonly subscribe: (session: SessionId, recipient: Recipient) => Effect.Effect<void, never, Scope.Scope>
   /** Every event, as it is published (a bot, a bridge, a logger). */
   readonly events: Stream.Stream<Envelope>
-  /** Its link to other servers: `alone` for a hub of one process; else whether the link is up now. */
-  readonly link: Effect.Effect<"alone" | "up" | "down">
+  /**
+   * Its link to other servers: `alone` for a hub of one process; else whether the link is up now,
+   * and `degraded` while it is up but refuses what this server sends.
+   */
+  readonly link: Effect.Effect<"alone" | "up" | "degraded" | "down">
+  /** How many commands the other servers' link refused (0 for a hub of one process). */
+  readonly refusals: Effect.Effect<number>
 }>()("hubbub/Hub") {}

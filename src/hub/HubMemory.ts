@@ -115,7 +115,8 @@ export const make = Effect.fnUntraced(function*(config: HubOptions) {
       }),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
     events: delivery.events,
-    link: Effect.succeed("alone")
+    link: Effect.succeed("alone"),
+    refusals: Effect.succeed(0)
   }
   return hub
 })

@@ -16,7 +16,9 @@ const registered = gauge("hubbub_sessions_registered", "Sessions with a nickname
 const rooms = gauge("hubbub_rooms", "Rooms (#lobby always exists)")
 const outboxBytes = gauge("hubbub_outbox_bytes", "Bytes queued in the server for clients that have not taken them yet")
 const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reason")
-const linkUp = gauge("hubbub_cluster_link_up", "1 while the link to the other servers (Redis) is up, 0 while it is lost; only with --redis")
+const linkUp = gauge("hubbub_cluster_link_up", "1 while the link to the other servers (Redis) is up, 0 while it is lost or Redis does not answer; only with --redis")
+const linkDegraded = gauge("hubbub_cluster_link_degraded", "1 while Redis refuses what this server sends (error replies), 0 otherwise; only with --redis")
+const refused = counter("hubbub_cluster_refused_total", "Commands Redis answered with an error (out of memory, read-only, ...), history writes included; only with --redis")
 
 /** The server's own counters, and the metric each one is. */
 const counted: ReadonlyArray<readonly [keyof Counters, Metric.Counter<number>]> = [
@@ -77,7 +79,11 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
         yield* Metric.update(outboxBytes, queued)
         yield* Metric.update(rooms, (yield* hub.rooms).length)
         const link = yield* hub.link
-        if (link !== "alone") yield* Metric.update(linkUp, link === "up" ? 1 : 0)
+        if (link !== "alone") {
+          yield* Metric.update(linkUp, link === "down" ? 0 : 1)
+          yield* Metric.update(linkDegraded, link === "degraded" ? 1 : 0)
+          yield* add("cluster:refused", refused, yield* hub.refusals)
+        }
         for (const [key, metric] of counted) yield* add(key, metric, stats.counters[key])
         // Shown before the first pass is observed, with no observations.
         yield* Metric.value(deliverySeconds)

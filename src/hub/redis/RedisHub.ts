@@ -11,10 +11,10 @@ import type { Hub } from "../Hub.js"
 import { HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
-import { describe, RedisLink, stalled } from "./RedisLink.js"
+import { describe, isRefusal, RedisLink } from "./RedisLink.js"
 import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
 import * as Scripts from "./RedisScripts.js"
-import { offline, RedisOutbox } from "./RedisOutbox.js"
+import { RedisOutbox } from "./RedisOutbox.js"
 import { RedisWire } from "./RedisWire.js"
 
 /**
@@ -76,16 +76,17 @@ export const make = Effect.fnUntraced(function*(
     down: (why) => presence.down(why)
   })
 
-  /** When Redis last refused something while the link was up (told in the log at most every 10 s). */
-  let complained = -Infinity
+  /** Redis answered with an error: the link is degraded (`RedisPresence.refused`). */
   const complain = (error: unknown) => {
-    if (error === offline || error === stalled) return
-    const now = clock.currentTimeMillisUnsafe()
-    if (now - complained < 10_000) return
-    complained = now
-    runFork(Effect.logWarning(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
+    if (isRefusal(error)) runFork(presence.refused(describe(error)))
   }
-  const outbox = yield* RedisOutbox.make(link, wire, clock, { prefix: p, history: config.history, alone: local, failed: complain })
+  const outbox = yield* RedisOutbox.make(link, wire, clock, {
+    prefix: p,
+    history: config.history,
+    alone: local,
+    failed: complain,
+    unkept: (why) => runFork(presence.unkept(why))
+  })
   const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args).pipe(Effect.tapError((error) => Effect.sync(() => complain(error))))
   const publish = (event: Event) => outbox.publish(event)
   const follow = (channel: string) => Effect.tryPromise(() => link.follow(channel))
@@ -239,7 +240,8 @@ export const make = Effect.fnUntraced(function*(
     publishAll: (events) => Effect.sync(() => events.forEach(publish)),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),
     events: delivery.events,
-    link: Effect.sync(() => link.up ? "up" : "down")
+    link: Effect.sync(() => link.up ? presence.degraded ? "degraded" : "up" : "down"),
+    refusals: Effect.sync(() => presence.refusals)
   }
   return hub
 })

@@ -8,6 +8,7 @@ import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Net from "node:net"
+import { ErrorReply } from "redis"
 import { type NodeIdInUse, RedisUnavailable } from "../HubError.js"
 
 type Client = NodeRedis.NodeRedis["Service"]["client"]
@@ -28,6 +29,9 @@ export const stalled = new Error("Redis stopped answering")
 /** How often the link checks that Redis answers, and how long an answer may take before the link counts as lost. */
 const checkEvery = 1000
 const answerWithin = 2000
+
+/** Whether a command failed because Redis answered it with an error (it refuses it), not for want of an answer. */
+export const isRefusal = (error: unknown): boolean => error instanceof ErrorReply
 
 /** A promise that only ever fails, when `reject` is called (a failure nobody waits for is not reported). */
 const whenLost = () => {

@@ -18,6 +18,8 @@ export interface OutboxOptions {
   readonly alone: (event: Event) => void
   /** Told of each publish Redis refused (its events then go to `alone`). */
   readonly failed: (error: unknown) => void
+  /** Told when Redis published a room's batch but refused to keep it in the room's history. */
+  readonly unkept: (why: string) => void
 }
 
 /** What waits to go to Redis, in order: an event, or a script that changes who is where. */
@@ -113,7 +115,7 @@ export class RedisOutbox {
 
   private write(items: ReadonlyArray<Outgoing>): void {
     const { link, wire } = this
-    const { alone, failed, history, prefix } = this.options
+    const { alone, failed, history, prefix, unkept } = this.options
     if (!link.up) {
       for (const item of items) {
         if ("event" in item) alone(item.event)
@@ -135,7 +137,9 @@ export class RedisOutbox {
       const sent = room === undefined
         ? link.send(["PUBLISH", channel!, payload])
         : link.send(["EVAL", Scripts.say, "0", prefix, room, String(history), payload, ...kept])
-      sent.catch((error) => {
+      sent.then((kept) => {
+        if (typeof kept === "string") unkept(kept)
+      }, (error) => {
         if (error === stalled) this.remember(id)
         failed(error)
         events.forEach(alone)

@@ -39,6 +39,8 @@ export interface Cluster {
 
 export const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
 
+const refusing = "Redis refuses what this server sends: until it accepts it again, your messages may not reach the people on other servers."
+
 /**
  * A server's place in the cluster: its lease (renewed, and reaping the
  * servers whose leases ran out), its sessions put (back) into Redis when the
@@ -48,6 +50,11 @@ export const linkLost = "The link to the other servers is lost: until it is back
 export class RedisPresence {
   /** Whether the sessions were told that the link is lost, and not yet that it is back. */
   told = false
+  /** Whether Redis refuses what this server sends (an error reply), until a lease is written again. */
+  degraded = false
+  /** Commands Redis refused, and the batches it published without keeping them in their room's history. */
+  refusals = 0
+  private logged = -Infinity
   /** Whether it linked up once (begun), and finished doing so: then it keeps its lease. */
   private started = false
   private settled = false
@@ -74,6 +81,36 @@ export class RedisPresence {
       this.tellRegistered(linkLost)
       return Effect.logWarning(`lost the link to Redis (${why}); chat stays on this server until it is back`)
     })
+  }
+
+  /**
+   * Redis answered a command with an error (out of memory, a read-only replica, ...): the link is
+   * degraded. Its users are told once, the log says so (at most every 10 s), and each upkeep tries
+   * the lease again: once Redis takes it, {@link keep} puts this server back as after an outage.
+   */
+  refused(why: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.refusals++
+      const first = !this.degraded
+      this.degraded = true
+      if (first) this.tellRegistered(refusing)
+      return this.warn(`Redis refused a command (${why}); what it was for stays on this server until Redis accepts it again`, first)
+    })
+  }
+
+  /** Redis published a room's messages but did not keep them in its history (out of memory). */
+  unkept(why: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.refusals++
+      return this.warn(`Redis did not keep a room's history (${why}); messages still reach the other servers`, false)
+    })
+  }
+
+  private warn(text: string, always: boolean): Effect.Effect<void> {
+    const now = Date.now()
+    if (!always && now - this.logged < 10_000) return Effect.void
+    this.logged = now
+    return Effect.logWarning(text)
   }
 
   /** Tells the rooms of sessions that are gone, without leaving themselves, that they left. */
@@ -171,7 +208,13 @@ export class RedisPresence {
     const { directory, link, node, own, roomChannel, run, wire } = this.cluster
     if (!link.up || !this.settled) return
     const held = yield* run<string | null>(Scripts.alive, [node, String(this.leaseMs), this.token])
-    if (held === null) {
+    if (this.degraded) {
+      // Redis takes writes again: what this server did meanwhile is put back, as after an outage.
+      this.degraded = false
+      yield* this.linkUp()
+      this.tellRegistered("Redis accepts what this server sends again: your messages reach everyone.")
+      yield* Effect.logInfo("Redis accepts commands again")
+    } else if (held === null) {
       // Its lease ran out while the link stayed up (it was too slow to renew it), and another server dropped it.
       yield* Effect.logWarning("this server's lease in Redis ran out and the others dropped it; putting it back")
       yield* this.linkUp()

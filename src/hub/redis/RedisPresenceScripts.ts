@@ -1,4 +1,4 @@
-import { common } from "./RedisScripts.js"
+import { common, keeps } from "./RedisScripts.js"
 
 /**
  * The scripts of a server's presence in the cluster (`RedisPresence`):
@@ -8,7 +8,7 @@ import { common } from "./RedisScripts.js"
  */
 
 /** ARGV: p, this node. Drops every other server whose lease ran out; returns {room, session, nick, room size} of each of its sessions. */
-export const reap = common + `
+export const reap = keeps + common + `
 local out = {}
 for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
   if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then
@@ -20,7 +20,7 @@ return out
 `
 
 /** ARGV: p, node. Drops this server (stopping); returns what `reap` does. */
-export const release = common + `
+export const release = keeps + common + `
 local out = {}
 drop(ARGV[2], out, {})
 forget(ARGV[2])
@@ -35,7 +35,7 @@ return out
  * one script, so that no room it alone is in empties (and loses its history) on the way.
  * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds}.
  */
-export const restore = common + `
+export const restore = keeps + common + `
 local node = ARGV[2]
 local prefix = node..'/'
 local want, order = {}, {}

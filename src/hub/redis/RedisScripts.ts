@@ -14,6 +14,14 @@
  * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions.
  * A session is named `<node>/<id>` outside its own server.
  */
+/**
+ * The start of a script that keeps who is where: it runs even when Redis is out of memory
+ * (`maxmemory` with `noeviction`; Redis 7's script flags). What it writes is a few keys a user,
+ * bounded by the users, and a cluster that stops writing them shows healthy servers' users leaving
+ * and gives one nickname out twice. A room's history is not written then (`say`).
+ */
+export const keeps = "#!lua flags=allow-oom\n"
+
 export const common = `
 local p = ARGV[1]
 local function gone(room)
@@ -80,7 +88,7 @@ end
 `
 
 /** ARGV: p, nick key, "session nick", session, node, old nick key or "", then rooms. {1, each room's size} claimed, {0} taken. */
-export const claim = common + `
+export const claim = keeps + common + `
 local key, value, session, node, old = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local current = redis.call('GET', key)
 if current then
@@ -109,7 +117,7 @@ return sizes
 `
 
 /** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
-export const join = common + `
+export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSET', p..'members:'..room, session, nick)
 -- #lobby always exists: nobody made it, and it has no operator.
@@ -129,7 +137,7 @@ return r
 `
 
 /** ARGV: p, room, session, announceMax, loud payload, quiet channel, quiet payload. 0 when not a member. */
-export const part = common + `
+export const part = keeps + common + `
 local room, session, max = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local mk = p..'members:'..room
 if redis.call('HEXISTS', mk, session) == 0 then return 0 end
@@ -144,7 +152,7 @@ return 1
 `
 
 /** ARGV: p, session, nick key, node, announceMax, then pairs of room and payload ("" to leave it silently). */
-export const leave = common + `
+export const leave = keeps + common + `
 local session, key, node, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 for i = 6, #ARGV, 2 do
   local room, payload = ARGV[i], ARGV[i + 1]
@@ -160,7 +168,7 @@ return 1
 `
 
 /** ARGV: p, room, session, topic or "", 1 to set or 0 to clear, payload. 0 when not a member. */
-export const topic = common + `
+export const topic = keeps + common + `
 local room, session = ARGV[2], ARGV[3]
 if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
 if ARGV[5] == '1' then redis.call('HSET', p..'info:'..room, 'topic', ARGV[4]) else redis.call('HDEL', p..'info:'..room, 'topic') end
@@ -169,21 +177,25 @@ return 1
 `
 
 /**
- * ARGV: p, room, history size, payload, then history entries (at most the history size). A batch's
+ * ARGV: p, room, history size, payload, then history entries (at most the history size). Returns 1,
+ * or why Redis refused to keep them (the batch is published all the same). A batch's
  * messages are one Stream entry (repeated fields): one `XADD` per batch, and the last `size` entries
  * hold at least the last `size` messages. A room with no members keeps nothing.
  */
 export const say = `
 local p, room = ARGV[1], ARGV[2]
+local kept = 1
 if #ARGV > 4 and (room == '#lobby' or redis.call('EXISTS', p..'members:'..room) == 1) then
   local fields = {}
   for i = 5, #ARGV do
     fields[#fields + 1] = 'h'
     fields[#fields + 1] = ARGV[i]
   end
-  redis.call('XADD', p..'history:'..room, 'MAXLEN', ARGV[3], '*', unpack(fields))
+  local added = redis.pcall('XADD', p..'history:'..room, 'MAXLEN', ARGV[3], '*', unpack(fields))
+  if type(added) == 'table' and added.err then kept = added.err end
 end
-return redis.call('PUBLISH', p..'room:'..room, ARGV[4])
+redis.call('PUBLISH', p..'room:'..room, ARGV[4])
+return kept
 `
 
 /** ARGV: p, room. */
@@ -211,7 +223,7 @@ return out
  * lease held before: none when it had run out (the server was dropped), another when another server
  * runs under the same node id.
  */
-export const alive = `
+export const alive = keeps + `
 redis.call('SADD', ARGV[1]..'nodes', ARGV[2])
 return redis.call('SET', ARGV[1]..'alive:'..ARGV[2], ARGV[4], 'PX', ARGV[3], 'GET')
 `
