@@ -56,11 +56,11 @@ const operator = async (redis: RedisServer) => {
 const httpPortOf = async (process: ServerProcess) =>
   Number((await process.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
 
-/** A redis-server, servers a and b on it, and ann on a and ben on b, who have seen each other. */
-const annAndBen = async () => {
+/** A redis-server, servers a and b on it (with more settings given), and ann on a and ben on b, who have seen each other. */
+const annAndBen = async (onA: ReadonlyArray<string> = [], onB: ReadonlyArray<string> = []) => {
   const redis = await redisServer()
-  const a = await server(redis, "a")
-  const b = await server(redis, "b")
+  const a = await server(redis, "a", ...onA)
+  const b = await server(redis, "b", ...onB)
   const ann = await join(a.port, "ann")
   const ben = await join(b.port, "ben")
   await ann.until("ben has joined #lobby")
@@ -135,13 +135,8 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
   }, 60_000)
 
   it("loses no message when Redis is out of memory (maxmemory, noeviction), keeps its leases and nicknames, and says what it could not keep", async () => {
-    const redis = await redisServer()
-    const a = await server(redis, "a", "--http-port", "0", "--presence-ttl", "3")
-    const b = await server(redis, "b", "--presence-ttl", "3")
+    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--presence-ttl", "3"], ["--presence-ttl", "3"])
     const httpPort = await httpPortOf(a.process)
-    const ann = await join(a.port, "ann")
-    const ben = await join(b.port, "ben")
-    await ann.until("ben has joined #lobby")
     const admin = await operator(redis)
     await admin.configSet({ "maxmemory-policy": "noeviction", maxmemory: "1" })
     for (let i = 0; i < 20; i++) ann.send(`full ${i}`), ben.send(`still ${i}`)
@@ -173,13 +168,8 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
   }, 60_000)
 
   it("tells its users when Redis refuses writes (a read-only replica), and puts back what it did meanwhile once Redis takes writes again", async () => {
-    const redis = await redisServer()
-    const a = await server(redis, "a", "--http-port", "0", "--presence-ttl", "3")
-    const b = await server(redis, "b", "--presence-ttl", "3")
+    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--presence-ttl", "3"], ["--presence-ttl", "3"])
     const httpPort = await httpPortOf(a.process)
-    const ann = await join(a.port, "ann")
-    const ben = await join(b.port, "ben")
-    await ann.until("ben has joined #lobby")
     const admin = await operator(redis)
     // A replica of a server that does not exist: it refuses every write.
     await admin.sendCommand(["REPLICAOF", "127.0.0.1", "1"])

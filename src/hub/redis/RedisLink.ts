@@ -208,6 +208,12 @@ export class RedisLink {
         )
       )
       yield* Effect.tryPromise(() => subscriber.connect()).pipe(Effect.mapError(unavailable))
+      // Its scripts' flags (writes allowed when Redis is out of memory) are Redis 7's. A user without INFO is let through.
+      const info = yield* Effect.tryPromise(() => client.sendCommand(["INFO", "server"]) as Promise<string>).pipe(Effect.orElseSucceed(() => ""))
+      const version = /redis_version:(\d+)[.\d]*/.exec(String(info))
+      if (version !== null && Number(version[1]) < 7) {
+        return yield* new RedisUnavailable({ url: link.url, reason: `it is Redis ${version[0].slice(14)}, and hubbub needs Redis 7 or newer` })
+      }
       link.client = client
       link.subscriber = subscriber
       yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.mapError(unavailable))
