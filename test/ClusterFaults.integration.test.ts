@@ -44,6 +44,12 @@ const linkMetric = async (httpPort: number, name = "hubbub_cluster_link_up") => 
   return new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]
 }
 
+/** What a server's /readyz says: its status and text. */
+const ready = async (httpPort: number) => {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
+  return [response.status, await response.text()] as const
+}
+
 /** A client of the test's own, to set Redis up as an operator would. */
 const operator = async (redis: RedisServer) => {
   const client = createClient({ url: redis.url })
@@ -90,6 +96,7 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
     for (const client of [ann, amy, ben]) await client.until(lost, 10_000)
     await amy.until("<ann> just before")
     assert.strictEqual(await linkMetric(httpPort), "0")
+    assert.deepStrictEqual(await ready(httpPort), [503, "cluster link down\n"])
     await a.process.waitFor("stderr", /WARN.*lost the link to Redis \(no answer within 2 s\)/)
     // Redis is still stopped: whatever arrives now did not wait for it.
     ann.send("while stopped")
@@ -100,6 +107,7 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
     redis.resume()
     for (const client of [ann, amy, ben, dan]) await client.until(back, 10_000)
     assert.strictEqual(await linkMetric(httpPort), "1")
+    assert.deepStrictEqual(await ready(httpPort), [200, "ready\n"])
     await ben.seen(/^<ann> just before$/)
     ben.send("across again")
     for (const client of [ann, amy, dan]) await client.until("<ben> across again")
@@ -177,6 +185,7 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
     await ann.until(refusing, 10_000)
     await a.process.waitFor("stderr", /WARN.*Redis refused a command \(READONLY/)
     assert.strictEqual(await linkMetric(httpPort, "hubbub_cluster_link_degraded"), "1")
+    assert.deepStrictEqual(await ready(httpPort), [503, "cluster link degraded\n"])
     const dan = await join(a.port, "dan")
     await admin.sendCommand(["REPLICAOF", "NO", "ONE"])
     await ann.until("-!- Redis accepts what this server sends again: your messages reach everyone.", 10_000)

@@ -306,6 +306,7 @@ const connect = () => {
   setStatus(state.everConnected ? "Reconnecting…" : "Connecting…")
   const socket = new WebSocket(url())
   state.socket = socket
+  let opened = false
   socket.addEventListener("message", (event) => {
     if (typeof event.data === "string") receive(event.data)
   })
@@ -323,12 +324,14 @@ const connect = () => {
     // Backoff: 1, 2, 4, 8, 16, then every 30 seconds, each with some jitter.
     const seconds = Math.min(30, 2 ** state.attempts) * (0.8 + Math.random() * 0.4)
     state.attempts++
-    const why = event.code === 1001 ? "The server is restarting" : "Connection lost"
+    // A connection refused at its upgrade (a 503: the server is full) never opens.
+    const why = event.code === 1001 ? "The server is restarting" : opened ? "Connection lost" : "Could not connect (the server may be full)"
     setStatus(`${why}; reconnecting in ${Math.round(seconds)} s…`, true)
     notice(`${why}. Reconnecting in ${Math.round(seconds)} s…`, "error")
     setTimeout(connect, seconds * 1000)
   })
   socket.addEventListener("open", () => {
+    opened = true
     state.refresh = setInterval(() => {
       if (state.me === undefined) return
       say("/rooms", true)

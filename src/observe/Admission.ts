@@ -23,8 +23,13 @@ export class Admission {
 
   /** Why a new connection from `ip` must be refused, if it must. */
   refusal(ip: string | undefined): typeof Refused.Type | undefined {
-    const { limitLoopback, maxConnections, maxPerIp } = this.limits
     if (this.stopping) return { _tag: "Refused", why: "stopping", limit: 0 }
+    return this.over(ip)
+  }
+
+  /** Why a new connection from `ip` is over the limits, if it is (a server that is stopping aside). */
+  over(ip: string | undefined): typeof Refused.Type | undefined {
+    const { limitLoopback, maxConnections, maxPerIp } = this.limits
     if (this.connections >= maxConnections) return { _tag: "Refused", why: "full", limit: maxConnections }
     if (ip !== undefined && maxPerIp > 0 && (limitLoopback || !isLoopback(ip)) && (this.perIp.get(ip) ?? 0) >= maxPerIp) {
       return { _tag: "Refused", why: "address", limit: maxPerIp }

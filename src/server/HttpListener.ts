@@ -14,8 +14,12 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import type * as Net from "node:net"
 import * as Path from "node:path"
+import * as Duration from "effect/Duration"
 import { ChatConfig } from "../ChatConfig.js"
+import { Hub } from "../hub/Hub.js"
+import { Stats } from "../observe/Stats.js"
 import { Sessions } from "../session/Sessions.js"
+import { HttpAdmission } from "./HttpAdmission.js"
 import { ServerMetrics } from "./Metrics.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
 import type { LineLimits } from "../wire/Codec.js"
@@ -72,10 +76,15 @@ export const make = Effect.fnUntraced(function*(
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
   const tls = config.tls
+  const hub = yield* Hub
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
+  const admission = new HttpAdmission(sessions, (yield* Stats).counters, runFork)
+  const timeouts = HttpAdmission.timeouts(Duration.toMillis(config.registerTimeout))
+  yield* Effect.addFinalizer(() => Effect.sync(() => admission.close()))
   const create = () => {
-    if (tls._tag === "None") return Http.createServer()
-    const server = Https.createServer({ ...tls.value, handshakeTimeout: 10_000 })
+    if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), "connection")
+    // Counted once it speaks TLS (a handshake is bounded by its own timeout): a refusal is a 503 it can read.
+    const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), "secureConnection")
     // As on the other TLS ports: a failed handshake is a debug line and costs its socket.
     server.on("tlsClientError", (error: Error, socket: Net.Socket) => {
       socket.destroy()
@@ -107,6 +116,7 @@ export const make = Effect.fnUntraced(function*(
       }
       const socket = yield* request.upgrade
       const node = NodeHttpServerRequest.toIncomingMessage(request).socket as Net.Socket
+      admission.upgraded(node)
       const fiber = yield* FiberSet.run(live, session(new WsConnection(socket, node, sockets, config.pingInterval)))
       yield* Fiber.await(fiber)
       return HttpServerResponse.empty()
@@ -135,9 +145,12 @@ export const make = Effect.fnUntraced(function*(
   yield* router.add(
     "GET",
     "/readyz",
-    Effect.sync(() =>
-      sessions.stopping() ? HttpServerResponse.text("stopping\n", { status: 503 }) : HttpServerResponse.text("ready\n")
-    )
+    Effect.map(hub.link, (link) =>
+      sessions.stopping()
+        ? HttpServerResponse.text("stopping\n", { status: 503 })
+        : link === "down" || link === "degraded"
+        ? HttpServerResponse.text(`cluster link ${link}\n`, { status: 503 })
+        : HttpServerResponse.text("ready\n"))
   )
   yield* server.serve(router.asHttpEffect())
   return server

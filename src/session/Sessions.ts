@@ -46,6 +46,11 @@ export class Sessions extends Context.Service<Sessions, {
   /** Whether `stop` was called: the server is shutting down. */
   readonly stopping: () => boolean
   readonly add: (handle: SessionHandle) => void
+  /**
+   * Counts a connection that is no session (an HTTP one) against the limits, until what it
+   * returns is called; or why it is over them (a server that is stopping still takes it).
+   */
+  readonly hold: (ip: string | undefined) => (() => void) | typeof Refused.Type
   readonly remove: (handle: Pick<SessionHandle, "id" | "ip">) => void
   readonly findNick: (nick: string) => SessionHandle | undefined
   /** Completes when no session is left. */
@@ -68,6 +73,12 @@ export class Sessions extends Context.Service<Sessions, {
         live.set(handle.id, handle)
         admission.add(handle.ip)
         empty.closeUnsafe()
+      },
+      hold: (ip) => {
+        const over = admission.over(ip)
+        if (over !== undefined) return over
+        admission.add(ip)
+        return () => admission.remove(ip)
       },
       remove: (handle) => {
         if (!live.delete(handle.id)) return

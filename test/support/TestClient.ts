@@ -42,9 +42,11 @@ export class TestClient {
     )
   }
 
-  static connect(port: number, host = "127.0.0.1"): Promise<TestClient> {
+  /** Connects to 127.0.0.1 (or `host`), from `localAddress` when given (127.0.0.2 is another loopback address). */
+  static connect(port: number, host = "127.0.0.1", localAddress?: string): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = Net.createConnection({ port, host }, () => resolve(new TestClient(socket)))
+      const options = localAddress === undefined ? { port, host } : { port, host, localAddress }
+      const socket = Net.createConnection(options, () => resolve(new TestClient(socket)))
       socket.once("error", reject)
     })
   }

@@ -1,0 +1,112 @@
+import * as Effect from "effect/Effect"
+import type { EventEmitter } from "node:events"
+import type * as Net from "node:net"
+import type { Refused } from "../protocol/Reply.js"
+import type { Counters } from "../observe/Stats.js"
+import type { Sessions } from "../session/Sessions.js"
+import { replyText } from "../wire/TextCodec.js"
+
+/** Why a connection was refused, in the words a text client gets. */
+const refusedBody = (refusal: typeof Refused.Type): string => `${replyText(refusal) ?? "Refused."}\n`
+
+/** How long a refused socket may take to read its 503 and go. */
+const refusedLingerMs = 5000
+
+/**
+ * The HTTP port's sockets under the server's connection limits: each counts
+ * as a connection from its address from when it is accepted until it closes,
+ * or until it becomes a WebSocket session (which then counts itself). One
+ * past the limits never reaches Node's HTTP parser: it gets a 503 and is
+ * closed, and the log says so at most once a second, with how many. A socket
+ * that does not finish a request in time is closed by Node (`timeouts`).
+ */
+export class HttpAdmission {
+  private readonly held = new Map<Net.Socket, () => void>()
+  private unlogged: { count: number; refusal: typeof Refused.Type; peer: string } | undefined = undefined
+  private logTimer: ReturnType<typeof setTimeout> | undefined = undefined
+
+  constructor(
+    private readonly sessions: Sessions["Service"],
+    private readonly counters: Pick<Counters, "refused">,
+    private readonly log: (effect: Effect.Effect<void>) => void
+  ) {}
+
+  /** Node's HTTP server options that close a connection which has not sent a whole request within `ms`. */
+  static timeouts(ms: number) {
+    return { headersTimeout: ms, requestTimeout: ms, connectionsCheckingInterval: Math.max(250, Math.min(1000, Math.floor(ms / 2))) }
+  }
+
+  /**
+   * Puts `server`'s sockets under the limits: Node's own listener for `event` (`connection`, or
+   * `secureConnection` on a TLS port, once the handshake is done) sees only the admitted ones.
+   */
+  guard<S extends EventEmitter>(server: S, event: "connection" | "secureConnection"): S {
+    const parsers = server.listeners(event) as Array<(socket: Net.Socket) => void>
+    server.removeAllListeners(event)
+    server.on(event, (socket: Net.Socket) => {
+      if (this.admit(socket)) for (const parse of parsers) parse.call(server, socket)
+    })
+    return server
+  }
+
+  /** A socket becomes a WebSocket session, which counts itself from now on. */
+  upgraded(socket: Net.Socket): void {
+    this.held.get(socket)?.()
+  }
+
+  /** Stops the pending log line's timer (the listener is closing). */
+  close(): void {
+    if (this.logTimer !== undefined) clearTimeout(this.logTimer)
+    this.flushLog()
+  }
+
+  private admit(socket: Net.Socket): boolean {
+    const held = this.sessions.hold(socket.remoteAddress)
+    if (typeof held !== "function") {
+      this.refuse(socket, held)
+      return false
+    }
+    let release: (() => void) | undefined = held
+    this.held.set(socket, () => {
+      release?.()
+      release = undefined
+      this.held.delete(socket)
+    })
+    socket.once("close", () => this.held.get(socket)?.())
+    return true
+  }
+
+  private refuse(socket: Net.Socket, refusal: typeof Refused.Type): void {
+    this.counters.refused++
+    const body = Buffer.from(refusedBody(refusal), "utf8")
+    socket.on("error", () => undefined)
+    socket.setTimeout(refusedLingerMs, () => socket.destroy())
+    socket.end(
+      "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n" +
+        `content-length: ${body.length}\r\n\r\n${body.toString("utf8")}`
+    )
+    // What it sends is read and dropped, so that its end arrives.
+    socket.resume()
+    const peer = socket.remoteAddress ?? "unknown"
+    this.unlogged = { count: (this.unlogged?.count ?? 0) + 1, refusal, peer }
+    if (this.logTimer !== undefined) return
+    this.flushLog()
+    this.logTimer = setTimeout(() => {
+      this.logTimer = undefined
+      this.flushLog()
+    }, 1000)
+    this.logTimer.unref()
+  }
+
+  private flushLog(): void {
+    const unlogged = this.unlogged
+    if (unlogged === undefined) return
+    this.unlogged = undefined
+    const { count, peer, refusal } = unlogged
+    this.log(
+      Effect.logWarning(`refused ${count} HTTP connection${count === 1 ? "" : "s"}: ${refusedBody(refusal).trim()}`).pipe(
+        Effect.annotateLogs({ peer })
+      )
+    )
+  }
+}
