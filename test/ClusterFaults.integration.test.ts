@@ -194,6 +194,22 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
     assert.deepStrictEqual(await who(ben), ["ann", "ben", "dan"])
     assert.isFalse(a.process.stderr.some((l) => /^\s+at /.test(l)), "no stack trace in the log")
   }, 60_000)
+
+  it("shows a server's users coming back to the others' rooms after they dropped it for a lapsed lease", async () => {
+    const { a, ann, ben } = await annAndBen(["--presence-ttl", "3"], ["--presence-ttl", "3"])
+    // A server too busy to renew its lease (here: stopped) is dropped by the others, its users shown leaving.
+    a.process.child.kill("SIGSTOP")
+    cleanup.push(() => void a.process.child.kill("SIGCONT"))
+    await ben.until("-!- ann has left #lobby (server lost)", 10_000)
+    a.process.child.kill("SIGCONT")
+    await ben.until("-!- ann has joined #lobby", 10_000)
+    await a.process.waitFor("stderr", /WARN.*the others dropped it; putting it back|lost the link to Redis/)
+    assert.deepStrictEqual(await who(ben), ["ann", "ben"])
+    ann.send("still here")
+    await ben.until("<ann> still here")
+    assert.isFalse(ann.saw(/ann has left/), "nobody on its own server saw it go")
+    assert.strictEqual(ann.lines.filter((line) => line === "-!- ann has joined #lobby").length, 1, "nor come back")
+  }, 60_000)
 })
 
 /**

@@ -45,7 +45,9 @@ export const Joined = Schema.TaggedStruct("Joined", {
   room: S,
   nick: S,
   session: S,
-  quiet: Schema.optional(Schema.Boolean)
+  quiet: Schema.optional(Schema.Boolean),
+  /** Put back in the room after the other servers dropped its server (and showed it leaving): shown there, not on its own server. */
+  back: Schema.optional(Schema.Boolean)
 })
 /**
  * `session` left `room`: the room's events up to this one still reach it,

@@ -59,6 +59,8 @@ export const make = Effect.fnUntraced(function*(
     for (const event of batch.events) {
       // Another server dropped this one for a lapsed lease, yet the session is here: it stays (the lease is put back).
       if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
+      // Nobody here saw it leave.
+      if (event._tag === "Joined" && event.back === true && delivery.has(event.session)) continue
       const { room, to } = addressOf(event)
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }

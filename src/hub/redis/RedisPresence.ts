@@ -151,8 +151,12 @@ export class RedisPresence {
     yield* RedisOutbox.answer(leased).pipe(Effect.ignore)
     const answer = yield* RedisOutbox.answer(restored).pipe(Effect.option)
     if (answer._tag === "Some") {
-      const [dropped, taken] = answer.value as readonly [Dropped, ReadonlyArray<string>]
+      const [dropped, taken, returned] = answer.value as readonly [Dropped, ReadonlyArray<string>, Dropped]
       yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
+      // The others showed them leaving when they dropped this server: they are shown coming back.
+      for (const [room, session, nick, size] of returned) {
+        if (this.cluster.announced(size)) this.cluster.publish({ _tag: "Joined", room, nick, session: wire.local(session), back: true })
+      }
       // Redis settles which server keeps a nickname both gave out while apart: the first to put it back.
       for (const session of taken) {
         const id = wire.local(session) as SessionId

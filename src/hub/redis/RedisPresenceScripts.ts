@@ -33,7 +33,8 @@ return out
  * of it and no longer has goes (a previous run that was killed, sessions that left or renamed
  * while the link was down), and every session's nickname and rooms are claimed as they are. In
  * one script, so that no room it alone is in empties (and loses its history) on the way.
- * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds}.
+ * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds; the
+ * sessions put back in rooms after the others dropped this server, as \`reap\` returns them}.
  */
 export const restore = keeps + common + `
 local node = ARGV[2]
@@ -48,7 +49,8 @@ while i <= #ARGV do
   order[#order + 1] = ARGV[i]
   i = i + 4 + n
 end
-local dropped, taken, touched = {}, {}, {}
+local dropped, taken, touched, returned = {}, {}, {}, {}
+local back = redis.call('DEL', p..'dropped:'..node) == 1
 for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
   local mk = p..'members:'..room
   local all = redis.call('HGETALL', mk)
@@ -87,12 +89,14 @@ for _, session in ipairs(order) do
     taken[#taken + 1] = session
   end
   for room in pairs(w.rooms) do
-    redis.call('HSET', p..'members:'..room, session, w.nick)
+    if redis.call('HSET', p..'members:'..room, session, w.nick) == 1 and back then
+      returned[#returned + 1] = {room, session, w.nick, redis.call('HLEN', p..'members:'..room)}
+    end
     redis.call('SADD', p..'rooms', room)
     redis.call('SADD', p..'node:'..node..':rooms', room)
     touched[room] = true
   end
 end
 for room in pairs(touched) do gone(room) end
-return {dropped, taken}
+return {dropped, taken, returned}
 `
