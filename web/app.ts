@@ -324,8 +324,8 @@ const connect = () => {
     // Backoff: 1, 2, 4, 8, 16, then every 30 seconds, each with some jitter.
     const seconds = Math.min(30, 2 ** state.attempts) * (0.8 + Math.random() * 0.4)
     state.attempts++
-    // A connection refused at its upgrade (a 503: the server is full) never opens.
-    const why = event.code === 1001 ? "The server is restarting" : opened ? "Connection lost" : "Could not connect (the server may be full)"
+    // A connection refused at its upgrade (a 503 when the server is full) never opens.
+    const why = event.code === 1001 ? "The server is restarting" : opened ? "Connection lost" : "Could not connect"
     setStatus(`${why}; reconnecting in ${Math.round(seconds)} s…`, true)
     notice(`${why}. Reconnecting in ${Math.round(seconds)} s…`, "error")
     setTimeout(connect, seconds * 1000)

@@ -10,7 +10,7 @@ import { replyText } from "../wire/TextCodec.js"
 const refusedBody = (refusal: typeof Refused.Type): string => `${replyText(refusal) ?? "Refused."}\n`
 
 /** How long a refused socket may take to read its 503 and go. */
-const refusedLingerMs = 5000
+const refusedLingerMs = 2000
 
 /**
  * The HTTP port's sockets under the server's connection limits: each counts
@@ -80,7 +80,8 @@ export class HttpAdmission {
     this.counters.refused++
     const body = Buffer.from(refusedBody(refusal), "utf8")
     socket.on("error", () => undefined)
-    socket.setTimeout(refusedLingerMs, () => socket.destroy())
+    // A deadline, not an idle timer: a client that keeps sending cannot keep its socket.
+    setTimeout(() => socket.destroy(), refusedLingerMs).unref()
     socket.end(
       "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n" +
         `content-length: ${body.length}\r\n\r\n${body.toString("utf8")}`

@@ -12,7 +12,7 @@ import { HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegist
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { describe } from "./RedisConnect.js"
-import { isRefusal, RedisLink } from "./RedisLink.js"
+import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
 import * as Scripts from "./RedisScripts.js"
 import { RedisOutbox } from "./RedisOutbox.js"
@@ -82,18 +82,36 @@ export const make = Effect.fnUntraced(function*(
   /** Redis answered with an error: the link is degraded (`RedisPresence.refused`). */
   const complain = (error: unknown) => {
     if (isRefusal(error)) runFork(presence.refused(describe(error)))
+    else if (isErrorReply(error)) runFork(presence.unkept(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
   }
   const outbox = yield* RedisOutbox.make(link, wire, clock, {
     prefix: p,
     history: config.history,
     alone: local,
     failed: complain,
-    unkept: (why) => runFork(presence.unkept(why))
+    unkept: (why) => runFork(presence.unkept(`Redis did not keep a room's history (${why}); messages still reach the other servers`)),
+    run: token.slice(-6)
   })
-  const run = <A>(script: string, args: ReadonlyArray<string>) => outbox.run<A>(script, args).pipe(Effect.tapError((error) => Effect.sync(() => complain(error))))
+  /** The ids of the batches `stamped` since the last `run`: that run's script publishes them. */
+  let stampedIds: Array<string> = []
+  const run = <A>(script: string, args: ReadonlyArray<string>) => {
+    const ids = stampedIds
+    stampedIds = []
+    return outbox.run<A>(script, args).pipe(Effect.tapError((error) =>
+      Effect.sync(() => {
+        // Redis may still run it, and publish what the caller now delivers here alone.
+        if (error === stalled) outbox.shownHere(ids)
+        complain(error)
+      })
+    ))
+  }
   const publish = (event: Event) => outbox.publish(event)
   const follow = (channel: string) => Effect.tryPromise(() => link.follow(channel))
-  const stamped = (event: Event) => wire.encode([event], clock.currentTimeMillisUnsafe())
+  const stamped = (event: Event) => {
+    const id = outbox.nextId()
+    stampedIds.push(id)
+    return wire.encode([event], clock.currentTimeMillisUnsafe(), id)
+  }
   const cluster: Cluster = {
     options: config,
     node,

@@ -29,18 +29,17 @@ export const stalled = new Error("Redis stopped answering")
 const checkEvery = 1000
 const answerWithin = 2000
 
-/** Whether a command failed because Redis answered it with an error (it refuses it), not for want of an answer. */
-export const isRefusal = (error: unknown): boolean => error instanceof ErrorReply
+/** Whether a command failed because Redis answered it with an error, not for want of an answer. */
+export const isErrorReply = (error: unknown): boolean => error instanceof ErrorReply
 
-/** A promise that only ever fails, when `reject` is called (a failure nobody waits for is not reported). */
-const whenLost = () => {
-  let reject: (error: Error) => void = () => undefined
-  const promise = new Promise<never>((_, no) => {
-    reject = no
-  })
-  promise.catch(() => undefined)
-  return { promise, reject }
-}
+/**
+ * Whether Redis refuses this server's writes for as long as its state lasts (a read-only
+ * replica, a failed save, out of memory, no permission, still loading its data), rather than
+ * refusing one command (a script's own error).
+ */
+export const isRefusal = (error: unknown): boolean =>
+  isErrorReply(error) && /^(READONLY|MISCONF|OOM|NOPERM|NOAUTH|WRONGPASS|LOADING|MASTERDOWN)\b/.test((error as Error).message)
+
 
 
 /**
@@ -61,8 +60,8 @@ export class RedisLink {
   up = false
   /** Whether Redis left a health check unanswered (the connections may still be open), until it answers again. */
   private silent = false
-  /** Rejected with `stalled` when Redis stops answering: what waits for an answer stops waiting. */
-  private lost = whenLost()
+  /** How to fail each command that waits for its answer: with `stalled`, when Redis stops answering. */
+  private readonly waiting = new Set<(error: Error) => void>()
 
   constructor(readonly url: string, private readonly events: LinkEvents) {}
 
@@ -73,7 +72,21 @@ export class RedisLink {
   send<A>(args: ReadonlyArray<string>): Promise<A> {
     return this.client === undefined
       ? Promise.reject(new Error("not connected"))
-      : Promise.race([this.client.sendCommand(args) as Promise<A>, this.lost.promise])
+      : this.awaited(this.client.sendCommand(args) as Promise<A>)
+  }
+
+  private awaited<A>(command: Promise<A>): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
+      const waiting = this.waiting
+      waiting.add(reject)
+      command.then((value) => {
+        waiting.delete(reject)
+        resolve(value)
+      }, (error) => {
+        waiting.delete(reject)
+        reject(error)
+      })
+    })
   }
 
   /**
@@ -130,25 +143,31 @@ export class RedisLink {
    */
   private watch(client: Client): Effect.Effect<never> {
     const link = this
-    const ping = Effect.tryPromise(() => client.sendCommand(["PING"])).pipe(Effect.ignore)
+    // Only a PONG counts: a Redis busy in a long script answers -BUSY, and is as good as stopped.
+    const pong = Effect.tryPromise(() => client.sendCommand(["PING"])).pipe(
+      Effect.map((answer) => String(answer) === "PONG"),
+      Effect.orElseSucceed(() => false)
+    )
     return Effect.gen(function*() {
       yield* Effect.sleep(checkEvery)
       if (!client.isReady) return
-      const answered = yield* ping.pipe(Effect.timeoutOption(answerWithin))
-      if (answered._tag === "Some") {
+      const answered = yield* pong.pipe(Effect.timeoutOption(answerWithin))
+      if (answered._tag === "Some" && answered.value) {
         if (link.silent) {
           link.silent = false
           link.check()
         }
         return
       }
-      link.silent = true
-      const lost = link.lost
-      link.lost = whenLost()
-      lost.reject(stalled)
-      link.check(new Error(`no answer within ${answerWithin / 1000} s`))
+      if (!link.silent) {
+        link.silent = true
+        const waiting = Array.from(link.waiting)
+        link.waiting.clear()
+        for (const fail of waiting) fail(stalled)
+        link.check(new Error(answered._tag === "Some" ? "it answers PING with an error" : `no answer within ${answerWithin / 1000} s`))
+      }
       // The next check waits for this one's answer: pings do not pile up behind a stalled Redis.
-      yield* ping
+      if (answered._tag === "None") yield* pong
     }).pipe(Effect.forever({ disableYield: true }))
   }
 

@@ -20,6 +20,8 @@ export interface OutboxOptions {
   readonly failed: (error: unknown) => void
   /** Told when Redis published a room's batch but refused to keep it in the room's history. */
   readonly unkept: (why: string) => void
+  /** This run's mark, in the ids of its batches (a batch of a previous run is not taken for one of this run). */
+  readonly run: string
 }
 
 /** What waits to go to Redis, in order: an event, or a script that changes who is where. */
@@ -81,6 +83,16 @@ export class RedisOutbox {
     else this.options.alone(event)
   }
 
+  /** A new batch id. */
+  nextId(): string {
+    return `${this.wire.node}:${this.options.run}:${++this.batches}`
+  }
+
+  /** Remembers batches (published by a script that Redis stopped answering) as delivered here already. */
+  shownHere(ids: ReadonlyArray<string>): void {
+    for (const id of ids) this.remember(id)
+  }
+
   /**
    * Whether a batch that came back from Redis was already delivered here (it was sent when Redis
    * stopped answering, and delivered here then): it is not delivered twice.
@@ -131,7 +143,9 @@ export class RedisOutbox {
       const events = run
       run = []
       const at = this.clock.currentTimeMillisUnsafe()
-      const id = `${wire.node}:${++this.batches}`
+      const id = this.nextId()
+      // What goes to another server's sessions never comes back here.
+      const returns = room !== undefined || channel === prefix + "to:" + wire.node
       const payload = wire.encode(events, at, id)
       const kept = room === undefined || history === 0 ? [] : events.flatMap((e) => historyEntry(e, at) ?? []).slice(-history)
       const sent = room === undefined
@@ -140,7 +154,7 @@ export class RedisOutbox {
       sent.then((kept) => {
         if (typeof kept === "string") unkept(kept)
       }, (error) => {
-        if (error === stalled) this.remember(id)
+        if (error === stalled && returns) this.remember(id)
         failed(error)
         events.forEach(alone)
       })

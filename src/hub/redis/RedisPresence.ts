@@ -5,7 +5,8 @@ import type { Nick, Room, SessionId } from "../../protocol/Names.js"
 import type { Directory } from "../Directory.js"
 import { NodeIdInUse, shownUrl } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
-import type { RedisLink } from "./RedisLink.js"
+import { describe } from "./RedisConnect.js"
+import { isRefusal, type RedisLink } from "./RedisLink.js"
 import { RedisOutbox } from "./RedisOutbox.js"
 import * as Presence from "./RedisPresenceScripts.js"
 import type { Dropped } from "./RedisScripts.js"
@@ -98,11 +99,11 @@ export class RedisPresence {
     })
   }
 
-  /** Redis published a room's messages but did not keep them in its history (out of memory). */
-  unkept(why: string): Effect.Effect<void> {
+  /** Redis refused one command (a room's history, out of memory; a script's error): counted, and logged at most every 10 s. */
+  unkept(text: string): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.refusals++
-      return this.warn(`Redis did not keep a room's history (${why}); messages still reach the other servers`, false)
+      return this.warn(text, false)
     })
   }
 
@@ -149,7 +150,10 @@ export class RedisPresence {
     yield* this.cluster.follow(this.cluster.own).pipe(Effect.ignore)
     for (const [, , rooms] of sessions) for (const room of rooms) yield* this.cluster.follow(this.cluster.roomChannel(room)).pipe(Effect.ignore)
     yield* RedisOutbox.answer(leased).pipe(Effect.ignore)
-    const answer = yield* RedisOutbox.answer(restored).pipe(Effect.option)
+    const answer = yield* RedisOutbox.answer(restored).pipe(
+      Effect.tapError((error) => isRefusal(error) ? this.refused(describe(error)) : Effect.void),
+      Effect.option
+    )
     if (answer._tag === "Some") {
       const [dropped, taken, returned] = answer.value as readonly [Dropped, ReadonlyArray<string>, Dropped]
       yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
@@ -171,12 +175,15 @@ export class RedisPresence {
       }
     }
     this.settled = true
+    // Refused: still degraded, and nobody is told it is back.
+    if (answer._tag === "None" && this.degraded) return false
     // Back, unless it was lost again meanwhile (then this says nothing, and the next return will).
     if (this.told && link.up) {
       this.told = false
       this.tellRegistered("The link to the other servers is back.")
       yield* Effect.logInfo("the link to Redis is back")
     }
+    return true
   })
 
   /**
@@ -214,8 +221,8 @@ export class RedisPresence {
     const held = yield* run<string | null>(Scripts.alive, [node, String(this.leaseMs), this.token])
     if (this.degraded) {
       // Redis takes writes again: what this server did meanwhile is put back, as after an outage.
+      if (!(yield* this.linkUp())) return
       this.degraded = false
-      yield* this.linkUp()
       this.tellRegistered("Redis accepts what this server sends again: your messages reach everyone.")
       yield* Effect.logInfo("Redis accepts commands again")
     } else if (held === null) {

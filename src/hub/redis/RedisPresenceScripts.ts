@@ -14,6 +14,7 @@ for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
   if node ~= ARGV[2] and redis.call('EXISTS', p..'alive:'..node) == 0 then
     drop(node, out, {})
     forget(node)
+    redis.call('SET', p..'dropped:'..node, '1', 'EX', 86400)
   end
 end
 return out
@@ -89,7 +90,7 @@ for _, session in ipairs(order) do
     taken[#taken + 1] = session
   end
   for room in pairs(w.rooms) do
-    if redis.call('HSET', p..'members:'..room, session, w.nick) == 1 and back then
+    if redis.call('HSET', p..'members:'..room, session, w.nick) == 1 and back and free then
       returned[#returned + 1] = {room, session, w.nick, redis.call('HLEN', p..'members:'..room)}
     end
     redis.call('SADD', p..'rooms', room)

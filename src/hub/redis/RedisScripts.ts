@@ -84,7 +84,6 @@ end
 local function forget(node)
   redis.call('DEL', p..'node:'..node..':rooms', p..'node:'..node..':nicks', p..'alive:'..node)
   redis.call('SREM', p..'nodes', node)
-  redis.call('SET', p..'dropped:'..node, '1', 'EX', 86400)
 end
 `
 
