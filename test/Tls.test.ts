@@ -72,6 +72,30 @@ describe("TLS", () => {
     assert.deepInclude(await web.until((m) => m.type === "chat"), { from: "webby", text: "hi" })
   })
 
+  it("counts the HTTP port's sockets from before their handshake, and a WebSocket over TLS once", async () => {
+    const { httpPort, port } = await server({ tls: Option.some({ cert, key }), httpPort: Option.some(0), maxConnections: 2 })
+    const web = await WsClient.join(httpPort, "webby", { ca: cert })
+    later(() => web.reset())
+    // A socket that never starts its handshake takes the last place.
+    const silent = await new Promise<Net.Socket>((resolve, reject) => {
+      const socket = Net.createConnection({ port: httpPort, host: "127.0.0.1" }, () => resolve(socket)).once("error", reject)
+    })
+    later(() => void silent.destroy())
+    let silentClosed = false
+    silent.once("close", () => {
+      silentClosed = true
+    })
+    const refused = await new Promise<Net.Socket>((resolve, reject) => {
+      const socket = Net.createConnection({ port: httpPort, host: "127.0.0.1" }, () => resolve(socket)).once("error", reject)
+    })
+    await new Promise<void>((resolve) => refused.once("close", () => resolve()).resume())
+    const full = await connectTls(port)
+    await full.until("-!- Server full (2 connections); try again later.")
+    web.say("still here")
+    assert.deepInclude(await web.until((m) => m.type === "chat"), { from: "webby", text: "still here" })
+    assert.isFalse(silentClosed, "the WebSocket counted once, so the silent socket had a place")
+  })
+
   it("a plaintext client on a TLS port costs nothing: no session, nothing logged, and the next client is served", async () => {
     const s = await tlsServer()
     const plain = await TestClient.connect(s.port)

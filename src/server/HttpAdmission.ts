@@ -16,8 +16,8 @@ const refusedLingerMs = 2000
  * The HTTP port's sockets under the server's connection limits: each counts
  * as a connection from its address from when it is accepted until it closes,
  * or until it becomes a WebSocket session (which then counts itself). One
- * past the limits never reaches Node's HTTP parser: it gets a 503 and is
- * closed, and the log says so at most once a second, with how many. A socket
+ * past the limits never reaches Node's HTTP parser (nor, on a TLS port, its
+ * handshake): it gets a 503 and is closed, and the log says so at most once a second, with how many. A socket
  * that does not finish a request in time is closed by Node (`timeouts`).
  */
 export class HttpAdmission {
@@ -37,21 +37,24 @@ export class HttpAdmission {
   }
 
   /**
-   * Puts `server`'s sockets under the limits: Node's own listener for `event` (`connection`, or
-   * `secureConnection` on a TLS port, once the handshake is done) sees only the admitted ones.
+   * Puts `server`'s sockets under the limits, from when they are accepted: Node's own listener
+   * sees only the admitted ones. On a TLS port one past the limits is closed before its
+   * handshake (it could not read a 503).
    */
-  guard<S extends EventEmitter>(server: S, event: "connection" | "secureConnection"): S {
-    const parsers = server.listeners(event) as Array<(socket: Net.Socket) => void>
-    server.removeAllListeners(event)
-    server.on(event, (socket: Net.Socket) => {
-      if (this.admit(socket)) for (const parse of parsers) parse.call(server, socket)
+  guard<S extends EventEmitter>(server: S, tls: boolean): S {
+    const next = server.listeners("connection") as Array<(socket: Net.Socket) => void>
+    server.removeAllListeners("connection")
+    server.on("connection", (socket: Net.Socket) => {
+      if (this.admit(socket, tls)) for (const listener of next) listener.call(server, socket)
     })
     return server
   }
 
-  /** A socket becomes a WebSocket session, which counts itself from now on. */
+  /** A socket (or the TLS socket over it) becomes a WebSocket session, which counts itself from now on. */
   upgraded(socket: Net.Socket): void {
-    this.held.get(socket)?.()
+    // Node's TLS socket keeps the TCP socket it runs over as `_parent`.
+    const tcp = (socket as Net.Socket & { readonly _parent?: Net.Socket })._parent ?? socket
+    this.held.get(tcp)?.()
   }
 
   /** Stops the pending log line's timer (the listener is closing). */
@@ -60,10 +63,10 @@ export class HttpAdmission {
     this.flushLog()
   }
 
-  private admit(socket: Net.Socket): boolean {
+  private admit(socket: Net.Socket, tls: boolean): boolean {
     const held = this.sessions.hold(socket.remoteAddress)
     if (typeof held !== "function") {
-      this.refuse(socket, held)
+      this.refuse(socket, held, tls)
       return false
     }
     let release: (() => void) | undefined = held
@@ -76,8 +79,10 @@ export class HttpAdmission {
     return true
   }
 
-  private refuse(socket: Net.Socket, refusal: typeof Refused.Type): void {
+  private refuse(socket: Net.Socket, refusal: typeof Refused.Type, tls: boolean): void {
     this.counters.refused++
+    this.tell(socket, refusal)
+    if (tls) return void socket.destroy()
     const body = Buffer.from(refusedBody(refusal), "utf8")
     socket.on("error", () => undefined)
     // A deadline, not an idle timer: a client that keeps sending cannot keep its socket.
@@ -88,6 +93,10 @@ export class HttpAdmission {
     )
     // What it sends is read and dropped, so that its end arrives.
     socket.resume()
+  }
+
+  /** Logs a refusal: at once when none was logged in the last second, else with the others of that second. */
+  private tell(socket: Net.Socket, refusal: typeof Refused.Type): void {
     const peer = socket.remoteAddress ?? "unknown"
     this.unlogged = { count: (this.unlogged?.count ?? 0) + 1, refusal, peer }
     if (this.logTimer !== undefined) return

@@ -82,9 +82,8 @@ export const make = Effect.fnUntraced(function*(
   const timeouts = HttpAdmission.timeouts(Duration.toMillis(config.registerTimeout))
   yield* Effect.addFinalizer(() => Effect.sync(() => admission.close()))
   const create = () => {
-    if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), "connection")
-    // Counted once it speaks TLS (a handshake is bounded by its own timeout): a refusal is a 503 it can read.
-    const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), "secureConnection")
+    if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), false)
+    const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), true)
     // As on the other TLS ports: a failed handshake is a debug line and costs its socket.
     server.on("tlsClientError", (error: Error, socket: Net.Socket) => {
       socket.destroy()
