@@ -23,12 +23,14 @@ const refusedLingerMs = 2000
 export class HttpAdmission {
   private readonly held = new Map<Net.Socket, () => void>()
   private unlogged: { count: number; refusal: typeof Refused.Type; peer: string } | undefined = undefined
-  private logTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** Whether a log line went out less than a second ago (refusals meanwhile wait for the next). */
+  private quiet = false
 
   constructor(
     private readonly sessions: Sessions["Service"],
     private readonly counters: Pick<Counters, "refused">,
-    private readonly log: (effect: Effect.Effect<void>) => void
+    /** Runs an effect of its own (a log line, a clock) in the listener's scope. */
+    private readonly run: (effect: Effect.Effect<void>) => unknown
   ) {}
 
   /** Node's HTTP server options that close a connection which has not sent a whole request within `ms`. */
@@ -57,11 +59,6 @@ export class HttpAdmission {
     this.held.get(tcp)?.()
   }
 
-  /** Stops the pending log line's timer (the listener is closing). */
-  close(): void {
-    if (this.logTimer !== undefined) clearTimeout(this.logTimer)
-    this.flushLog()
-  }
 
   private admit(socket: Net.Socket, tls: boolean): boolean {
     const held = this.sessions.hold(socket.remoteAddress)
@@ -86,7 +83,7 @@ export class HttpAdmission {
     const body = Buffer.from(refusedBody(refusal), "utf8")
     socket.on("error", () => undefined)
     // A deadline, not an idle timer: a client that keeps sending cannot keep its socket.
-    setTimeout(() => socket.destroy(), refusedLingerMs).unref()
+    this.run(Effect.sleep(refusedLingerMs).pipe(Effect.ensuring(Effect.sync(() => socket.destroy()))))
     socket.end(
       "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n" +
         `content-length: ${body.length}\r\n\r\n${body.toString("utf8")}`
@@ -99,13 +96,13 @@ export class HttpAdmission {
   private tell(socket: Net.Socket, refusal: typeof Refused.Type): void {
     const peer = socket.remoteAddress ?? "unknown"
     this.unlogged = { count: (this.unlogged?.count ?? 0) + 1, refusal, peer }
-    if (this.logTimer !== undefined) return
+    if (this.quiet) return
+    this.quiet = true
     this.flushLog()
-    this.logTimer = setTimeout(() => {
-      this.logTimer = undefined
+    this.run(Effect.sleep(1000).pipe(Effect.ensuring(Effect.sync(() => {
+      this.quiet = false
       this.flushLog()
-    }, 1000)
-    this.logTimer.unref()
+    }))))
   }
 
   private flushLog(): void {
@@ -113,7 +110,7 @@ export class HttpAdmission {
     if (unlogged === undefined) return
     this.unlogged = undefined
     const { count, peer, refusal } = unlogged
-    this.log(
+    this.run(
       Effect.logWarning(`refused ${count} HTTP connection${count === 1 ? "" : "s"}: ${refusedBody(refusal).trim()}`).pipe(
         Effect.annotateLogs({ peer })
       )

@@ -78,9 +78,9 @@ export const make = Effect.fnUntraced(function*(
   const tls = config.tls
   const hub = yield* Hub
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
-  const admission = new HttpAdmission(sessions, (yield* Stats).counters, runFork)
+  // Its clocks and log lines run in the listener's scope: they end with it.
+  const admission = new HttpAdmission(sessions, (yield* Stats).counters, yield* FiberSet.runtime(yield* FiberSet.make())<never>())
   const timeouts = HttpAdmission.timeouts(Duration.toMillis(config.registerTimeout))
-  yield* Effect.addFinalizer(() => Effect.sync(() => admission.close()))
   const create = () => {
     if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), false)
     const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), true)
