@@ -1,5 +1,6 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Semaphore from "effect/Semaphore"
 import type { Event } from "../../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../../protocol/Names.js"
 import type { Directory } from "../Directory.js"
@@ -129,7 +130,14 @@ export class RedisPresence {
    * them. Sessions Redis had of it that are gone (a previous run that was killed, sessions that
    * left while the link was down) are dropped, and their rooms see them leave.
    */
-  readonly up: Effect.Effect<void, NodeIdInUse> = Effect.suspend(() => this.linkUp())
+  readonly up: Effect.Effect<void, NodeIdInUse> = Effect.suspend(() => this.restore)
+
+  /** One restore at a time: a link that comes back during one waits for it, and does not rename a clash twice. */
+  private readonly oneAtATime = Semaphore.makeUnsafe(1)
+
+  private get restore(): Effect.Effect<boolean, NodeIdInUse> {
+    return this.oneAtATime.withPermit(this.linkUp())
+  }
 
   private linkUp = Effect.fnUntraced(function*(this: RedisPresence) {
     const { directory, link, node, options, outbox, wire } = this.cluster
@@ -221,14 +229,14 @@ export class RedisPresence {
     const held = yield* run<string | null>(Scripts.alive, [node, String(this.leaseMs), this.token])
     if (this.degraded) {
       // Redis takes writes again: what this server did meanwhile is put back, as after an outage.
-      if (!(yield* this.linkUp())) return
+      if (!(yield* this.restore)) return
       this.degraded = false
       this.tellRegistered("Redis accepts what this server sends again: your messages reach everyone.")
       yield* Effect.logInfo("Redis accepts commands again")
     } else if (held === null) {
       // Its lease ran out while the link stayed up (it was too slow to renew it), and another server dropped it.
       yield* Effect.logWarning("this server's lease in Redis ran out and the others dropped it; putting it back")
-      yield* this.linkUp()
+      yield* this.restore
     } else if (held !== this.token) {
       yield* Effect.logError(`another server runs as node ${node}: give each server its own --node-id`)
     }
