@@ -213,9 +213,9 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
 })
 
 /**
- * Of two clients registered under one nickname (ignoring case) on two servers, exactly one keeps
- * it and the other is renamed to a GuestNNNN and told so; every server lists each once, and a
- * private message reaches the one who kept it.
+ * Of two clients registered under one nickname (ignoring case) on two servers (a and b, where
+ * `others` are a user of each), exactly one keeps it and the other is renamed to a GuestNNNN and
+ * told so; every server lists each once, and a private message reaches the one who kept it.
  */
 const expectOneKeeps = async (clients: ReadonlyArray<TestClient>, nicks: ReadonlyArray<string>, others: ReadonlyArray<TestClient>) => {
   const told = /^-!- Someone on another server had the nickname (\S+) while the servers were apart; you are now (Guest\d{4})/
@@ -226,10 +226,13 @@ const expectOneKeeps = async (clients: ReadonlyArray<TestClient>, nicks: Readonl
   await clients[loser.i].seen(new RegExp(`^-!- ${nicks[loser.i]} is now known as ${guest}$`))
   assert.isFalse(keeper.saw(told), "the other keeps its nickname")
   const expected = [kept, guest, "ann", "ben"].sort((x, y) => x.localeCompare(y))
-  for (const client of others) {
-    await client.until(`${nicks[loser.i]} is now known as ${guest}`)
-    assert.deepStrictEqual(await who(client), expected)
-  }
+  // Its own server's users saw it under the lost name, the other server's did not (theirs had it).
+  await others[loser.i].until(`${nicks[loser.i]} is now known as ${guest}`)
+  await others[1 - loser.i].until(`${guest} has joined #lobby`)
+  // (Its lines were read while waiting for either client to be told.)
+  await keeper.seen(new RegExp(`^-!- ${guest} has joined #lobby$`))
+  assert.isFalse(keeper.saw(/is now known as/), "the one who kept the name is not shown a rename of that name")
+  for (const client of others) assert.deepStrictEqual(await who(client), expected)
   // The renamed one speaks under its new name.
   clients[loser.i].send("renamed here")
   for (const client of others) await client.until(`<${guest}> renamed here`)

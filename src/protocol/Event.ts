@@ -64,7 +64,18 @@ export const Left = Schema.TaggedStruct("Left", {
   quiet: Schema.optional(Schema.Boolean)
 })
 /** `from` is now `nick`; each of its rooms is told, and `change` is the same in every one of them. */
-export const Renamed = Schema.TaggedStruct("Renamed", { room: S, from: S, nick: S, change: S })
+export const Renamed = Schema.TaggedStruct("Renamed", {
+  room: S,
+  from: S,
+  nick: S,
+  change: S,
+  /**
+   * The session renamed, when the hub renamed it because another server's user had its nickname
+   * while the servers were apart: the other servers, which never saw it under that name, show it
+   * joining under its new one.
+   */
+  clash: Schema.optional(S)
+})
 /** The room's topic was set (or cleared: no `topic`) by `by`. */
 export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S, topic: Schema.optional(S) })
 /** A line from the server or a bot, to a room, a session or everyone. */

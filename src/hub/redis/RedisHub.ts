@@ -61,6 +61,11 @@ export const make = Effect.fnUntraced(function*(
       if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
       // Nobody here saw it leave.
       if (event._tag === "Joined" && event.back === true && delivery.has(event.session)) continue
+      // Nobody here saw it under the name it lost (this server's user has that name): it joins under its new one.
+      if (event._tag === "Renamed" && event.clash !== undefined && !delivery.has(event.clash)) {
+        delivery.stamp({ _tag: "Joined", room: event.room, nick: event.nick, session: event.clash }, event.room, undefined, batch.at)
+        continue
+      }
       const { room, to } = addressOf(event)
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }
@@ -173,7 +178,8 @@ export const make = Effect.fnUntraced(function*(
     if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
     if (previous === undefined || previous === nick) return
     const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
-    renamed(session, previous, nick, `${node}:${++renames}`, heard).forEach(publish)
+    const events = renamed(session, previous, nick, `${node}:${++renames}`, heard)
+    for (const event of events) publish(forced && event._tag === "Renamed" ? { ...event, clash: session } : event)
   })
 
   /** Renames a session whose nickname another server holds to a free `GuestNNNN`; which one, if any was free. */

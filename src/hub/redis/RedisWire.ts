@@ -59,6 +59,8 @@ export class RedisWire {
       case "Private":
       case "Answer":
         return { ...event, to: name(event.to) }
+      case "Renamed":
+        return event.clash === undefined ? event : { ...event, clash: name(event.clash) }
       case "Notice":
       case "Closing":
         return event.to === undefined ? event : { ...event, to: name(event.to) }
