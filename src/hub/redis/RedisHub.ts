@@ -87,14 +87,14 @@ export const make = Effect.fnUntraced(function*(
   /** Redis answered with an error: the link is degraded (`RedisPresence.refused`). */
   const complain = (error: unknown) => {
     if (isRefusal(error)) runFork(presence.refused(describe(error)))
-    else if (isErrorReply(error)) runFork(presence.unkept(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
+    else if (isErrorReply(error)) runFork(presence.refusedOne(`Redis refused a command (${describe(error)}); what it was for stays on this server`))
   }
   const outbox = yield* RedisOutbox.make(link, wire, clock, {
     prefix: p,
     history: config.history,
     alone: local,
     failed: complain,
-    unkept: (why) => runFork(presence.unkept(`Redis did not keep a room's history (${why}); messages still reach the other servers`)),
+    unkept: (why) => runFork(presence.refusedOne(`Redis did not keep a room's history (${why}); messages still reach the other servers`)),
     run: token.slice(-6)
   })
   /** The ids of the batches `stamped` since the last `run`: that run's script publishes them. */

@@ -30,7 +30,7 @@ type Outgoing =
   | { readonly script: string; readonly args: ReadonlyArray<string>; readonly done: Deferred.Deferred<unknown, unknown> }
 
 /** Why a script was not run: the link is down. */
-export const offline = new Error("the link to Redis is down")
+const offline = new Error("the link to Redis is down")
 
 /** A script Redis has not answered within this is taken as failed (the server goes on alone for it). */
 const answerWithin = "5 seconds"

@@ -101,7 +101,7 @@ export class RedisPresence {
   }
 
   /** Redis refused one command (a room's history, out of memory; a script's error): counted, and logged at most every 10 s. */
-  unkept(text: string): Effect.Effect<void> {
+  refusedOne(text: string): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.refusals++
       return this.warn(text, false)
