@@ -8,8 +8,11 @@ import * as Net from "node:net"
 import * as Path from "node:path"
 
 const root = Path.resolve(import.meta.dirname, "..")
-/** The Node that runs npm: the machine's own, as `node dist/main.js` would use. */
-export const serverNode = process.env.npm_node_execpath ?? process.execPath
+/** The Node `npm run bench` runs on (the project's Node 24, which `npm start` runs hubbub on), for every server. */
+export const serverNode = process.execPath
+
+/** hubbub keeps nothing on disk in a run unless a scenario asks (an older build ignores the variable). */
+export const serverEnv = { ...process.env, HUBBUB_STORE: process.env.HUBBUB_STORE ?? "memory" }
 
 /**
  * `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform);
@@ -124,7 +127,7 @@ export const startHubbub = async (
     "--max-connections", "50000",
     "--register-timeout", "120",
     ...extra
-  ], { stdio: ["ignore", "ignore", "inherit"] })
+  ], { stdio: ["ignore", "ignore", "inherit"], env: serverEnv })
   await connectable(clientPort ?? port, child)
   return { name, port: clientPort ?? port, pid: child.pid!, stop: stopper(child) }
 }

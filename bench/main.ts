@@ -27,6 +27,7 @@ import {
   redisServer,
   type Server,
   type Wire,
+  serverEnv,
   serverNode,
   serverStats,
   startHubbub,
@@ -407,7 +408,7 @@ const lifecycle = async () => {
   const starts: Array<number> = []
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now()
-    const child = spawn(serverNode, ["dist/main.js", "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] })
+    const child = spawn(serverNode, ["dist/main.js", "--port", "0"], { stdio: ["ignore", "ignore", "pipe"], env: serverEnv })
     await new Promise<void>((resolve) =>
       child.stderr!.on("data", (text: Buffer) => {
         if (text.toString().includes("listening on")) resolve()

@@ -1,9 +1,9 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { accessSync, constants, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { mainJs, ServerProcess, systemNode } from "./support/process.js"
+import { mainJs, serverNode, ServerProcess, systemNode } from "./support/process.js"
 import { TestClient } from "./support/TestClient.js"
 
 let cleanup: Array<() => void> = []
@@ -68,18 +68,33 @@ describe("the command line", () => {
     accessSync(mainJs, constants.X_OK)
     const direct = new ServerProcess(spawn(mainJs, ["--version"], {
       stdio: ["pipe", "pipe", "pipe"],
-      // its shebang finds `node` on the PATH: the one that runs the tests' npm
-      env: { ...process.env, PATH: `${Path.dirname(systemNode)}:${process.env.PATH}` }
+      // its shebang finds `node` on the PATH: the project's, as under npm
+      env: { ...process.env, PATH: `${Path.dirname(serverNode)}:${process.env.PATH}` }
     }))
     cleanup.push(() => direct.kill())
     assert.strictEqual((await direct.exit()).code, 0)
     assert.match(direct.stdout.join(""), /\d+\.\d+\.\d+/)
   })
 
+  it("on the machine's own Node, runs if it is new enough, else says in one line which Node it needs", async () => {
+    const version = execFileSync(systemNode, ["--version"], { encoding: "utf8" }).trim().slice(1)
+    const [major = 0, minor = 0] = version.split(".").map(Number)
+    const server = new ServerProcess(spawn(systemNode, [mainJs, "--port", "0", "--store", "memory", "--no-console"], { stdio: ["pipe", "pipe", "pipe"] }))
+    cleanup.push(() => server.kill())
+    if (major > 22 || (major === 22 && minor >= 19)) {
+      await server.port()
+      return
+    }
+    assert.strictEqual((await server.exit()).code, 1)
+    assert.deepStrictEqual(nonEmpty(server.stderr), [
+      `hubbub: needs Node 22.19 or newer, and this is Node ${version} (npm start runs it on the Node 24 that npm ci installs)`
+    ])
+  })
+
   it("stops under npm (npm start, npm run serve) on Ctrl-C with exit 0, the clients told", async () => {
     // A terminal's Ctrl-C goes to the whole foreground process group: npm, and the server under it.
     // `npm run serve` is `npm start` without the build: the same npm, the same exec.
-    const npm = new ServerProcess(spawn("npm", ["run", "serve", "--", "--port", "0"], {
+    const npm = new ServerProcess(spawn("npm", ["run", "serve", "--", "--port", "0", "--store", "memory"], {
       cwd: Path.resolve(import.meta.dirname, ".."),
       stdio: ["pipe", "pipe", "pipe"],
       detached: true
@@ -106,7 +121,7 @@ describe("the command line", () => {
       filter: (from) => !Path.basename(from).startsWith("HttpListener-")
     })
     assert.isFalse(readdirSync(Path.join(dir, "chunks")).some((name) => name.startsWith("HttpListener-")))
-    const child = spawn(systemNode, [Path.join(dir, "main.js"), "--port", "0", "--http-port", "0", "--no-console"], { stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(serverNode, [Path.join(dir, "main.js"), "--port", "0", "--http-port", "0", "--no-console", "--store", "memory"], { stdio: ["pipe", "pipe", "pipe"] })
     const server = new ServerProcess(child)
     cleanup.push(() => server.kill())
     assert.strictEqual((await server.exit()).code, 1)

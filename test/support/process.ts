@@ -3,10 +3,10 @@ import * as Path from "node:path"
 
 export const mainJs = Path.resolve(import.meta.dirname, "../../dist/main.js")
 
-/**
- * The Node that runs npm (the machine's own, as a user would run `node dist/main.js`),
- * not the newer one the test runner itself runs on.
- */
+/** The Node the tests run on (the project's own, Node 24): the one `npm start` runs the server on. */
+export const serverNode = process.execPath
+
+/** The Node that runs npm: the machine's own, which may be older than hubbub needs (Node 20 here). */
 export const systemNode = process.env.npm_node_execpath ?? process.execPath
 
 /** `node dist/main.js` as a child process, with its output collected line by line. */
@@ -36,12 +36,13 @@ export class ServerProcess {
     )
   }
 
+  /** Starts it keeping nothing on disk (`HUBBUB_STORE=memory`) unless `env` or `args` say otherwise. */
   static start(args: ReadonlyArray<string>, env: Record<string, string> = {}, fdLimit?: number): ServerProcess {
-    const options = { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] as Array<"pipe"> }
+    const options = { env: { ...process.env, HUBBUB_STORE: "memory", ...env }, stdio: ["pipe", "pipe", "pipe"] as Array<"pipe"> }
     return new ServerProcess(
       fdLimit === undefined
-        ? spawn(systemNode, [mainJs, ...args], options)
-        : spawn("bash", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, systemNode, mainJs, ...args], options)
+        ? spawn(serverNode, [mainJs, ...args], options)
+        : spawn("bash", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, serverNode, mainJs, ...args], options)
     )
   }
 
