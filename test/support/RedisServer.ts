@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Net from "node:net"
 
 /** A port free right now (the OS's pick for port 0). */
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = Net.createServer()
     server.on("error", reject)

@@ -1,0 +1,136 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+import * as Semaphore from "effect/Semaphore"
+import { Envelope } from "../protocol/Event.js"
+import type { HistoryEntry } from "../protocol/Reply.js"
+import { type RoomRecord, type RoomWrite, Store, storeKey } from "./Store.js"
+import { entryOf } from "./StoreMemory.js"
+
+export interface ArchiveOptions {
+  /** Messages older than this many days are forgotten (checked hourly); 0 keeps them forever. */
+  readonly historyDays: number
+  /** How often what was said is written to the store: what a `kill -9` may lose. */
+  readonly flushEvery?: Duration.Input
+}
+
+/** Writes waiting for the store, at most: past this (the store has been failing for a while), the oldest go. */
+const maxPending = 100_000
+const topicWrite = (room: string, topic: string | undefined, at: number): RoomWrite => ({ _tag: "Topic", room, topic, at })
+
+/**
+ * Rooms' topics and histories, kept in the {@link Store} off the messages'
+ * way: the hub hands each message over as it publishes it (one array push),
+ * and they are written in one transaction every `flushEvery` (500 ms), and
+ * once more when the scope closes (a graceful stop loses nothing). A room
+ * coming back to life (its first member, after a restart or after it
+ * emptied) is given what was kept, including what is still waiting.
+ */
+export class RoomArchive extends Context.Service<RoomArchive, {
+  /** A room's chat or action, as the hub stamped it. */
+  readonly message: (envelope: Envelope) => void
+  readonly topic: (room: string, topic: string | undefined, at: number) => void
+  /** What a room kept: its topic and its last `limit` messages. A store that fails gives what is still waiting (logged). */
+  readonly recall: (room: string, limit: number) => Effect.Effect<RoomRecord>
+  /** Writes what is waiting now. */
+  readonly flush: Effect.Effect<void>
+}>()("hubbub/RoomArchive") {
+  static readonly layer = (options: ArchiveOptions): Layer.Layer<RoomArchive, never, Store> => Layer.effect(RoomArchive, make(options))
+}
+
+export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
+  const store = yield* Store
+  const lock = yield* Semaphore.make(1)
+  let pending: Array<Envelope | RoomWrite> = []
+  let failing = false
+  let dropped = 0
+
+  const asWrite = (item: Envelope | RoomWrite): RoomWrite => {
+    if (!(item instanceof Envelope)) return item
+    const event = item.event as { readonly _tag: string; readonly from: string; readonly text: string }
+    return { _tag: "Line", line: { room: item.room!, at: item.at, from: event.from, text: event.text, action: event._tag === "Action" } }
+  }
+  const push = (item: Envelope | RoomWrite) => {
+    if (pending.length >= maxPending) {
+      pending.shift()
+      dropped++
+    }
+    pending.push(item)
+  }
+
+  const flush = lock.withPermit(Effect.gen(function*() {
+    if (pending.length === 0) return
+    const batch = pending
+    pending = []
+    const written = yield* Effect.result(store.write(batch.map(asWrite)))
+    if (written._tag === "Success") {
+      if (failing) yield* Effect.logInfo(`the store ${store.describe} takes history again`)
+      failing = false
+      return
+    }
+    // Kept for the next try, before what came since.
+    pending = batch.concat(pending)
+    if (pending.length > maxPending) {
+      dropped += pending.length - maxPending
+      pending = pending.slice(pending.length - maxPending)
+    }
+    if (!failing) yield* Effect.logWarning(`${written.failure.message}: history kept in memory until it works again (${pending.length} waiting)`)
+    failing = true
+  }))
+
+  const overlay = (room: string, kept: RoomRecord, limit: number): RoomRecord => {
+    const key = storeKey(room)
+    let topic = kept.topic
+    const history: Array<HistoryEntry> = [...kept.history]
+    for (const item of pending) {
+      const write = asWrite(item)
+      if (write._tag === "Topic") {
+        if (storeKey(write.room) === key) topic = write.topic
+      } else if (storeKey(write.line.room) === key) {
+        history.push(entryOf(write.line))
+      }
+    }
+    return { topic, history: limit > 0 ? history.slice(-limit) : [] }
+  }
+
+  const prune = Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const gone = yield* store.prune(now - options.historyDays * 86_400_000)
+    if (gone > 0) yield* Effect.logInfo(`forgot ${gone} history line(s) older than ${options.historyDays} days`)
+  }).pipe(Effect.catch((error) => Effect.logWarning(error.message)))
+  if (options.historyDays > 0) {
+    // The first before any room is recalled: nobody is shown what is past keeping.
+    yield* prune
+    yield* prune.pipe(Effect.delay("1 hour"), Effect.forever, Effect.forkScoped)
+  }
+
+  yield* flush.pipe(Effect.repeat(Schedule.spaced(options.flushEvery ?? Duration.millis(500))), Effect.forkScoped)
+  // When the scope closes: the last writes (after the loop's, if it is writing: one lock), then a word if some were lost.
+  yield* Effect.addFinalizer(() =>
+    Effect.andThen(
+      flush,
+      Effect.suspend(() =>
+        pending.length + dropped > 0
+          ? Effect.logWarning(`${pending.length + dropped} history line(s) could not be written to the store ${store.describe}`)
+          : Effect.void
+      )
+    )
+  )
+
+  const archive: RoomArchive["Service"] = {
+    message: push,
+    topic: (room, topic, at) => push(topicWrite(room, topic, at)),
+    recall: (room, limit) =>
+      lock.withPermit(
+        store.room(room, limit).pipe(
+          Effect.catch((error) => Effect.as(Effect.logWarning(error.message), { topic: undefined, history: [] })),
+          Effect.map((kept) => overlay(room, kept, limit))
+        )
+      ),
+    flush
+  }
+  return archive
+})

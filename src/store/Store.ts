@@ -1,0 +1,105 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type { HistoryEntry } from "../protocol/Reply.js"
+
+/** One message kept in a room's history. */
+export interface StoredLine {
+  readonly room: string
+  /** When it was published, in milliseconds since the epoch. */
+  readonly at: number
+  readonly from: string
+  readonly text: string
+  readonly action: boolean
+}
+
+/** A registered account: its name is the nickname it protects. */
+export interface Account {
+  /** The nickname as it was registered (its case kept); accounts are unique ignoring case. */
+  readonly name: string
+  /** The password's hash with its parameters (`Password.hash`), never the password. */
+  readonly password: string
+  /** When it was registered, in milliseconds since the epoch. */
+  readonly created: number
+}
+
+/** One write to a room's record, in the order they happened. */
+export type RoomWrite =
+  | { readonly _tag: "Line"; readonly line: StoredLine }
+  | { readonly _tag: "Topic"; readonly room: string; readonly topic: string | undefined; readonly at: number }
+
+/** What a room kept: its topic and its last messages, oldest first. */
+export interface RoomRecord {
+  readonly topic: string | undefined
+  readonly history: ReadonlyArray<HistoryEntry>
+}
+
+export class Unreachable extends Schema.TaggedClass<Unreachable>()("Unreachable", { detail: Schema.String }) {}
+export class Unreadable extends Schema.TaggedClass<Unreadable>()("Unreadable", { detail: Schema.String }) {}
+export class Locked extends Schema.TaggedClass<Locked>()("Locked", { path: Schema.String }) {}
+export class NewerSchema extends Schema.TaggedClass<NewerSchema>()("NewerSchema", {
+  found: Schema.Number,
+  known: Schema.Number,
+  writtenBy: Schema.String,
+  running: Schema.String
+}) {}
+export class Failed extends Schema.TaggedClass<Failed>()("Failed", { operation: Schema.String, detail: Schema.String }) {}
+
+/** What went wrong with the store, and why; its message is one line for the operator. */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  /** Where: the database file, or the Postgres server (never its password). */
+  where: Schema.String,
+  reason: Schema.Union([Unreachable, Unreadable, Locked, NewerSchema, Failed])
+}) {
+  override get message(): string {
+    const reason = this.reason
+    switch (reason._tag) {
+      case "Unreachable":
+        return `cannot reach the database ${this.where}: ${reason.detail}`
+      case "Unreadable":
+        return `cannot read the database ${this.where}: ${reason.detail} (restore it from a backup, or move it away to start afresh)`
+      case "Locked":
+        return `the data folder ${reason.path} is in use by another hubbub (one server per folder; give this one its own --data-dir)`
+      case "NewerSchema":
+        return `the database ${this.where} was written by hubbub ${reason.writtenBy} (schema ${reason.found}); ` +
+          `this is hubbub ${reason.running} (schema ${reason.known}): run that version or newer, or restore a backup`
+      case "Failed":
+        return `the database ${this.where} failed to ${reason.operation}: ${reason.detail}`
+    }
+  }
+}
+
+/**
+ * What hubbub keeps: accounts, and each room's topic and history. Nothing
+ * here is on a message's way: the hub writes through `RoomArchive`, in
+ * batches, and reads only when a room comes back to life.
+ *
+ * The contract every store keeps (`test/store/contract.ts` checks it):
+ * - writes are applied in the order given; a room's history comes back
+ *   oldest first, the last `limit` of it;
+ * - rooms and accounts are found ignoring case (`#Room` is `#room`);
+ * - an account name is registered once: a second `createAccount` is `false`.
+ *
+ * Its layers come with their implementations: `StoreMemory.layer` (nothing
+ * on disk), `StoreSqlite.layer` (a data folder), `StorePostgres.layer`.
+ */
+export class Store extends Context.Service<Store, {
+  /** What it is, for the log: `memory`, the SQLite file, or the Postgres server. */
+  readonly describe: string
+  readonly write: (writes: ReadonlyArray<RoomWrite>) => Effect.Effect<void, StoreError>
+  readonly room: (room: string, limit: number) => Effect.Effect<RoomRecord, StoreError>
+  /** Forgets the messages published before `before` (milliseconds since the epoch); how many went. */
+  readonly prune: (before: number) => Effect.Effect<number, StoreError>
+  /** `false` when an account of that name (ignoring case) exists already. */
+  readonly createAccount: (account: Account) => Effect.Effect<boolean, StoreError>
+  readonly account: (name: string) => Effect.Effect<Account | undefined, StoreError>
+  /** `false` when there is no such account. */
+  readonly setPassword: (name: string, password: string) => Effect.Effect<boolean, StoreError>
+  /** `false` when there is no such account. */
+  readonly deleteAccount: (name: string) => Effect.Effect<boolean, StoreError>
+  /** Every account's name: what the server protects, looked up in memory. */
+  readonly accountNames: Effect.Effect<ReadonlyArray<string>, StoreError>
+}>()("hubbub/Store") {}
+
+/** How rooms and accounts are compared: ignoring case, as nicknames and rooms are. */
+export const storeKey = (name: string): string => name.toLowerCase()

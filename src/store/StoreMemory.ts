@@ -1,0 +1,70 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { HistoryEntry } from "../protocol/Reply.js"
+import { type Account, type RoomWrite, type StoredLine, Store, storeKey } from "./Store.js"
+
+/** A {@link Store} in this process's memory: nothing survives it (`--store memory`, tests, the library). */
+export const make = Effect.sync(() => {
+  const accounts = new Map<string, Account>()
+  const topics = new Map<string, string>()
+  const lines = new Map<string, Array<StoredLine>>()
+
+  const apply = (write: RoomWrite) => {
+    if (write._tag === "Topic") {
+      const key = storeKey(write.room)
+      if (write.topic === undefined) topics.delete(key)
+      else topics.set(key, write.topic)
+      return
+    }
+    const key = storeKey(write.line.room)
+    let kept = lines.get(key)
+    if (kept === undefined) lines.set(key, kept = [])
+    kept.push(write.line)
+  }
+
+  const store: Store["Service"] = {
+    describe: "in memory",
+    write: (writes) => Effect.sync(() => writes.forEach(apply)),
+    room: (room, limit) =>
+      Effect.sync(() => {
+        const key = storeKey(room)
+        const kept = limit > 0 ? lines.get(key)?.slice(-limit) ?? [] : []
+        return { topic: topics.get(key), history: kept.map(entryOf) }
+      }),
+    prune: (before) =>
+      Effect.sync(() => {
+        let gone = 0
+        for (const [key, kept] of lines) {
+          const left = kept.filter((line) => line.at >= before)
+          gone += kept.length - left.length
+          if (left.length === 0) lines.delete(key)
+          else lines.set(key, left)
+        }
+        return gone
+      }),
+    createAccount: (account) =>
+      Effect.sync(() => {
+        const key = storeKey(account.name)
+        if (accounts.has(key)) return false
+        accounts.set(key, account)
+        return true
+      }),
+    account: (name) => Effect.sync(() => accounts.get(storeKey(name))),
+    setPassword: (name, password) =>
+      Effect.sync(() => {
+        const account = accounts.get(storeKey(name))
+        if (account === undefined) return false
+        accounts.set(storeKey(name), { ...account, password })
+        return true
+      }),
+    deleteAccount: (name) => Effect.sync(() => accounts.delete(storeKey(name))),
+    accountNames: Effect.sync(() => Array.from(accounts.values(), (account) => account.name))
+  }
+  return store
+})
+
+/** A history line as a joining client is shown it. */
+export const entryOf = (line: StoredLine): HistoryEntry =>
+  line.action ? { at: line.at, from: line.from, text: line.text, action: true } : { at: line.at, from: line.from, text: line.text }
+
+export const layer: Layer.Layer<Store> = Layer.effect(Store, make)

@@ -1,0 +1,59 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { Hub } from "../../src/hub/Hub.js"
+import * as HubMemory from "../../src/hub/HubMemory.js"
+import type { Nick, Room } from "../../src/protocol/Names.js"
+import { RoomArchive } from "../../src/store/RoomArchive.js"
+import { Store } from "../../src/store/Store.js"
+import * as StoreMemory from "../../src/store/StoreMemory.js"
+
+const room = "#kept" as Room
+/** A memory hub keeping rooms in an archive that writes only when flushed (or when its scope closes). */
+const archived = (store: Layer.Layer<Store>) =>
+  HubMemory.layerArchived({ announceMaxMembers: 0, history: 3 }).pipe(
+    Layer.provideMerge(RoomArchive.layer({ historyDays: 0, flushEvery: "1 hour" })),
+    Layer.provideMerge(store)
+  )
+
+const say = (text: string) => ({ _tag: "Chat" as const, room, from: "ann", text })
+
+describe("RoomArchive with the memory hub", () => {
+  it.effect("a room that emptied comes back with its topic and last messages, written or still waiting", () =>
+    Effect.gen(function*() {
+      const hub = yield* Hub
+      const archive = yield* RoomArchive
+      const store = yield* Store
+      yield* hub.claimNick("s1", "ann" as Nick)
+      yield* hub.join("s1", room)
+      yield* hub.setTopic("s1", room, "what we keep")
+      yield* hub.publishAll([say("one"), say("two")])
+      yield* archive.flush
+      yield* hub.publishAll([say("three"), { _tag: "Action", room, from: "ann", text: "waves" }])
+      yield* hub.part("s1", room, "bye")
+      assert.strictEqual((yield* store.room(room, 10)).history.length, 2, "two written, two waiting")
+      yield* hub.claimNick("s2", "ben" as Nick)
+      const joined = yield* hub.join("s2", room)
+      assert.strictEqual(joined.topic, "what we keep")
+      assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["two", "three", "waves"])
+      assert.isTrue(joined.history[2]!.action)
+    }).pipe(Effect.provide(archived(StoreMemory.layer))))
+
+  it.effect("writes what is waiting when its scope closes: a graceful stop loses nothing", () =>
+    Effect.gen(function*() {
+      const store = yield* Effect.provide(Store, StoreMemory.layer)
+      const shared = Layer.succeed(Store, store)
+      yield* Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* hub.claimNick("s1", "ann" as Nick)
+        yield* hub.join("s1", room)
+        yield* hub.publish(say("said just before the stop"))
+      }).pipe(Effect.provide(archived(shared)))
+      assert.deepStrictEqual((yield* store.room(room, 10)).history.map((entry) => entry.text), ["said just before the stop"])
+      const lobby = yield* Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* hub.claimNick("s1", "cat" as Nick)
+        return yield* hub.join("s1", room)
+      }).pipe(Effect.provide(archived(shared)))
+      assert.deepStrictEqual(lobby.history.map((entry) => entry.text), ["said just before the stop"])
+    }))
+})
