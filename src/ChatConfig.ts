@@ -89,7 +89,17 @@ export interface ChatConfigShape {
   readonly presenceTtl: Duration.Duration
   /** The start of every Redis key and channel name: several clusters can share one Redis. */
   readonly redisPrefix: string
+  /** Where accounts, topics and history are kept: `ChatServer.layerStore` picks the store it says. */
+  readonly store: StoreChoice
+  /** History older than this many days is forgotten (hourly); 0 keeps it forever. */
+  readonly historyDays: number
 }
+
+/** Nothing kept past the process; a SQLite file in a data folder; a Postgres database (several servers share it). */
+export type StoreChoice =
+  | { readonly _tag: "Memory" }
+  | { readonly _tag: "Sqlite"; readonly dataDir: string }
+  | { readonly _tag: "Postgres"; readonly url: string }
 
 export const defaults: ChatConfigShape = {
   host: "127.0.0.1",
@@ -124,8 +134,14 @@ export const defaults: ChatConfigShape = {
   redisOptional: false,
   nodeId: `${Os.hostname()}:${process.pid}`,
   presenceTtl: Duration.seconds(15),
-  redisPrefix: "hubbub:"
+  redisPrefix: "hubbub:",
+  // The library keeps nothing on disk unless asked to; the program (`hubbub`) defaults to a data folder.
+  store: { _tag: "Memory" },
+  historyDays: 90
 }
+
+/** A Postgres database's URL. */
+export const DatabaseUrl = Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/\S+$/))
 
 /** What a node id may be: it names sessions in the cluster (`<node>/<id>`) and Redis keys. */
 export const NodeId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9._:-]{1,64}$/))

@@ -4,8 +4,9 @@ import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Os from "node:os"
+import * as Path from "node:path"
 import * as Tls from "node:tls"
-import { type ChatConfigShape, defaults, NodeId } from "./ChatConfig.js"
+import { type ChatConfigShape, defaults, NodeId, type StoreChoice } from "./ChatConfig.js"
 import type { Values } from "./Flags.js"
 
 /** Why the server cannot start with what it was given, in one line for the operator. */
@@ -62,10 +63,35 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     redisOptional: f.redisOptional,
     nodeId,
     presenceTtl: Duration.seconds(f.presenceTtl),
-    redisPrefix: defaults.redisPrefix
+    redisPrefix: defaults.redisPrefix,
+    store: yield* storeChoice(f),
+    historyDays: f.historyDays
   }
   return config
 })
+
+/**
+ * The store the flags ask for: Postgres with `--database`, else a SQLite file in `--data-dir`.
+ * Several servers behind Redis share accounts only through one Postgres.
+ */
+const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
+  const usage = (message: string) => Effect.fail(new StartupError({ message, usage: true }))
+  const store = f.store === "" ? (f.database === "" ? "sqlite" : "postgres") : f.store
+  if (store === "postgres" && f.database === "") return usage("--store postgres needs --database postgres://USER@HOST:PORT/DB")
+  if (store !== "postgres" && f.database !== "") return usage(`--database is the Postgres store's: it cannot go with --store ${store}`)
+  if (f.redis !== "" && store === "sqlite") {
+    return usage(
+      "--redis needs --database postgres://... shared by every server (with a SQLite file each, each server would have accounts of its own), or --store memory"
+    )
+  }
+  return Effect.succeed(
+    store === "memory"
+      ? { _tag: "Memory" }
+      : store === "postgres"
+      ? { _tag: "Postgres", url: f.database }
+      : { _tag: "Sqlite", dataDir: Path.resolve(f.dataDir) }
+  )
+}
 
 const bad = (message: string) => new StartupError({ message, usage: false })
 

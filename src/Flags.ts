@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { defaults, NodeId, RedisUrl } from "./ChatConfig.js"
+import { DatabaseUrl, defaults, NodeId, RedisUrl } from "./ChatConfig.js"
 import * as Settings from "./Settings.js"
 
 const whole = { min: 1, expected: "a whole number, 1 or more" }
@@ -156,6 +156,28 @@ export const settings = {
     Option.some(defaults.presenceTtl),
     { min: 1, expected: "1 second or more" }
   ),
+  store: Settings.text(
+    "store",
+    "Where accounts, topics and history are kept: sqlite (a file in --data-dir), postgres (--database), or memory (nothing survives a restart)",
+    "",
+    {
+      shown: "sqlite, or postgres with --database",
+      schema: Schema.Literals(["", "sqlite", "postgres", "memory"]),
+      expected: "sqlite, postgres or memory"
+    }
+  ),
+  dataDir: Settings.text("data-dir", "The folder of the SQLite store (created on first start)", "./hubbub-data"),
+  database: Settings.text("database", "Postgres URL (postgres://USER:PASSWORD@HOST:PORT/DB) of the store several servers share", "", {
+    shown: "none",
+    env: "HUBBUB_DATABASE_URL",
+    schema: Schema.Union([Schema.Literal(""), DatabaseUrl]),
+    expected: "a URL like postgres://hubbub@127.0.0.1:5432/hubbub"
+  }),
+  historyDays: Settings.integer("history-days", "Days a room's history is kept; 0 keeps it forever", 90, {
+    min: 0,
+    max: 36_500,
+    expected: "a number of days from 0 to 36500"
+  }),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",

@@ -40,6 +40,7 @@ export const run = (options: ProgramOptions) => {
       ListenError: (error) => cannotStart(listenFailure(error.failure, host, error.port)),
       RedisUnavailable: (error) => cannotStart(error.message),
       NodeIdInUse: (error) => cannotStart(error.message),
+      StoreError: (error) => cannotStart(error.message),
       PageError: (error) => cannotStart(`the chat page is missing: cannot read ${error.path} (run npm run build, or set --web-root)`)
     }),
     // A bug, or a broken install (a part of the program that will not load): one line, not silence.

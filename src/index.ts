@@ -15,7 +15,7 @@
  */
 
 /** Settings (`ChatConfig.layer(overrides)`) and their defaults. */
-export { ChatConfig, type ChatConfigShape, defaults } from "./ChatConfig.js"
+export { ChatConfig, type ChatConfigShape, defaults, type StoreChoice } from "./ChatConfig.js"
 /**
  * The server over any `SocketServer` (`layer`), its services (`layerServices`,
  * `layerHub`: in memory or through Redis, as configured), or whole
@@ -52,6 +52,18 @@ export * as HubRedis from "./hub/HubRedis.js"
 export type { HubOptions, RedisHubOptions } from "./hub/HubOptions.js"
 /** `HubRedis.layer` could not start: Redis did not answer, or another server has its node id. */
 export { NodeIdInUse, RedisUnavailable } from "./hub/HubError.js"
+
+/**
+ * The store contract and its errors: what outlives the process (accounts, rooms' topics and
+ * histories). `StoreMemory.layer` keeps nothing on disk, `StoreSqlite.layer(dataDir, version)` a
+ * SQLite file, `StorePostgres.layer(url, version)` a Postgres database; `RoomArchive` writes rooms
+ * to one off the messages' way (`HubMemory.layerArchived` uses it).
+ */
+export { type Account, type RoomRecord, type RoomWrite, Store, StoreError, type StoredLine } from "./store/Store.js"
+export * as StoreMemory from "./store/StoreMemory.js"
+export * as StoreSqlite from "./store/StoreSqlite.js"
+export * as StorePostgres from "./store/StorePostgres.js"
+export { RoomArchive } from "./store/RoomArchive.js"
 
 /**
  * Wire formats: the codec contract, `makeCodec` to make a codec of a

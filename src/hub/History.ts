@@ -1,4 +1,4 @@
-import type { Envelope } from "../protocol/Event.js"
+import { Envelope } from "../protocol/Event.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 
 /**
@@ -19,12 +19,25 @@ export class RoomHistory {
     ring.push(envelope)
   }
 
+  /** What a room kept from before it was last empty (`RoomArchive.recall`), for a room that has no history here yet. */
+  seed(room: string, entries: ReadonlyArray<HistoryEntry>): void {
+    if (this.size === 0 || entries.length === 0 || this.rooms.has(room)) return
+    const ring = new Ring(this.size)
+    for (const entry of entries) ring.push(entry)
+    this.rooms.set(room, ring)
+  }
+
   /** A room's messages, oldest first. */
   of(room: string): ReadonlyArray<HistoryEntry> {
     const ring = this.rooms.get(room)
     if (ring === undefined) return []
     const entries: Array<HistoryEntry> = []
-    for (const { at, event } of ring.items()) {
+    for (const item of ring.items()) {
+      if (!(item instanceof Envelope)) {
+        entries.push(item)
+        continue
+      }
+      const { at, event } = item
       if (event._tag === "Chat") entries.push({ at, from: event.from, text: event.text })
       else if (event._tag === "Action") entries.push({ at, from: event.from, text: event.text, action: true })
     }
@@ -37,8 +50,11 @@ export class RoomHistory {
   }
 }
 
+/** A message published here, or one recalled from the store. */
+type Kept = Envelope | HistoryEntry
+
 class Ring {
-  private readonly slots: Array<Envelope | undefined>
+  private readonly slots: Array<Kept | undefined>
   private next = 0
   private count = 0
 
@@ -46,13 +62,13 @@ class Ring {
     this.slots = new Array(size)
   }
 
-  push(envelope: Envelope): void {
-    this.slots[this.next] = envelope
+  push(item: Kept): void {
+    this.slots[this.next] = item
     this.next = (this.next + 1) % this.slots.length
     if (this.count < this.slots.length) this.count++
   }
 
-  *items(): Iterable<Envelope> {
+  *items(): Iterable<Kept> {
     const size = this.slots.length
     for (let i = 0; i < this.count; i++) yield this.slots[(this.next - this.count + i + size) % size]!
   }

@@ -1,7 +1,10 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type Event, renamed } from "../protocol/Event.js"
-import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import type { HistoryEntry } from "../protocol/Reply.js"
+import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
+import { RoomArchive } from "../store/RoomArchive.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
@@ -13,11 +16,20 @@ import type { HubOptions } from "./HubOptions.js"
  * A hub for one process: a {@link Directory} for who is where, and a
  * {@link Delivery} (an Effect `PubSub` and its dispatcher) for what happens.
  */
-export const make = Effect.fnUntraced(function*(config: HubOptions) {
+export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: RoomArchive["Service"]) {
   const delivery = yield* Delivery.make
   const directory = new Directory()
   const history = new RoomHistory(config.history)
   let renames = 0
+
+  /** A room about to exist again gets what it kept (its topic, its last messages), when there is an archive. */
+  const recall = (room: Room) =>
+    archive === undefined || directory.has(room) ? Effect.succeed(undefined) : archive.recall(room, config.history)
+  const revive = (room: Room, kept: { readonly topic: string | undefined; readonly history: ReadonlyArray<HistoryEntry> }) => {
+    history.seed(room, kept.history)
+    if (directory.topic(room) === undefined) directory.setTopic(room, kept.topic)
+  }
+  if (archive !== undefined) revive(Lobby, yield* archive.recall(Lobby, config.history))
 
   /** Hands an event to the bus, addressed as its fields say; an event for a room that does not exist, or a session that is not subscribed, goes nowhere. */
   const route = (event: Event): void => {
@@ -25,7 +37,10 @@ export const make = Effect.fnUntraced(function*(config: HubOptions) {
     if (room !== undefined) {
       if (!directory.has(room as Room)) return
       const envelope = delivery.stamp(event, room, undefined)
-      if (event._tag === "Chat" || event._tag === "Action") history.add(room, envelope)
+      if (event._tag === "Chat" || event._tag === "Action") {
+        history.add(room, envelope)
+        archive?.message(envelope)
+      }
     } else if (to !== undefined) {
       if (delivery.has(to)) delivery.stamp(event, undefined, to)
     } else {
@@ -62,7 +77,11 @@ export const make = Effect.fnUntraced(function*(config: HubOptions) {
     }),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)
+      const kept = yield* recall(room)
+      const created = !directory.has(room)
       const entered = directory.enter(session, room)
+      // Another session may have brought the room back while this one waited for what it kept.
+      if (kept !== undefined && created) revive(room, kept)
       if (entered) {
         const quiet = !announced(directory.size(room))
         route({ _tag: "Joined", room, nick, session, ...(quiet ? { quiet } : {}) })
@@ -96,6 +115,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions) {
       if (!directory.has(room)) return yield* fail(new NoSuchRoom({ room }))
       if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
       directory.setTopic(room, topic)
+      archive?.topic(room, topic, yield* Clock.currentTimeMillis)
       route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })
     }),
     findNick: (nick) =>
@@ -123,3 +143,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions) {
 
 /** The {@link Hub} of one process: directory in maps, events through one Effect `PubSub` and its dispatcher. */
 export const layer = (options: HubOptions): Layer.Layer<Hub> => Layer.effect(Hub, make(options))
+
+/** The same, keeping rooms' topics and histories in a {@link RoomArchive}: they outlive the room emptying and the process. */
+export const layerArchived = (options: HubOptions): Layer.Layer<Hub, never, RoomArchive> =>
+  Layer.effect(Hub, Effect.flatMap(RoomArchive, (archive) => make(options, archive)))

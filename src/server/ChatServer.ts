@@ -15,6 +15,11 @@ import { Hub } from "../hub/Hub.js"
 import type { NodeIdInUse, RedisUnavailable } from "../hub/HubError.js"
 import * as HubMemory from "../hub/HubMemory.js"
 import * as HubRedis from "../hub/HubRedis.js"
+import { RoomArchive } from "../store/RoomArchive.js"
+import { Store, type StoreError } from "../store/Store.js"
+import * as StoreMemory from "../store/StoreMemory.js"
+import * as StorePostgres from "../store/StorePostgres.js"
+import * as StoreSqlite from "../store/StoreSqlite.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { Flusher } from "../session/Flusher.js"
 import * as Listener from "../session/Listener.js"
@@ -160,10 +165,25 @@ export class ChatServer extends Context.Service<ChatServer, {
   )
 
   /** The hub the configuration asks for: through Redis when it names one (`redisUrl`), else in memory. */
-  static readonly layerHub: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig> = Layer.unwrap(
+  static readonly layerHub: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig | Store> = Layer.unwrap(
     Effect.gen(function*() {
       const config = yield* ChatConfig
-      return Option.isSome(config.redisUrl) ? HubRedis.layer({ ...config, redisUrl: config.redisUrl.value }) : HubMemory.layer(config)
+      if (Option.isSome(config.redisUrl)) return HubRedis.layer({ ...config, redisUrl: config.redisUrl.value })
+      return config.store._tag === "Memory"
+        ? HubMemory.layer(config)
+        : HubMemory.layerArchived(config).pipe(Layer.provide(RoomArchive.layer({ historyDays: config.historyDays })))
+    })
+  )
+
+  /** The store `ChatConfig.store` names: in memory, a SQLite file in a data folder, or Postgres. */
+  static readonly layerStore: Layer.Layer<Store, StoreError, ChatConfig> = Layer.unwrap(
+    Effect.gen(function*() {
+      const { store } = yield* ChatConfig
+      return store._tag === "Sqlite"
+        ? StoreSqlite.layer(store.dataDir, version)
+        : store._tag === "Postgres"
+        ? StorePostgres.layer(store.url, version)
+        : StoreMemory.layer
     })
   )
 
@@ -189,6 +209,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       Warnings.layer,
       Flusher.layer
     )),
+    Layer.provideMerge(ChatServer.layerStore),
     Layer.provideMerge(ServerMetrics.layerRegistry)
   )
 

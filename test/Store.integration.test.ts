@@ -1,0 +1,165 @@
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { DatabaseSync } from "node:sqlite"
+import { temporaryFolders } from "./support/folders.js"
+import { PostgresServer } from "./support/PostgresServer.js"
+import { ServerProcess } from "./support/process.js"
+import { TestClient } from "./support/TestClient.js"
+
+let cleanup: Array<() => void> = []
+afterEach(() => {
+  for (const f of cleanup.reverse()) f()
+  cleanup = []
+})
+const freshFolder = temporaryFolders("hubbub-data-")
+
+const start = (args: ReadonlyArray<string>) => {
+  // The program's own default store (`HUBBUB_STORE` unset): a data folder unless the flags say otherwise.
+  const server = ServerProcess.start(["--port", "0", "--no-console", ...args], { HUBBUB_STORE: "" })
+  cleanup.push(() => server.kill())
+  return server
+}
+const join = async (port: number, nick: string) => {
+  const client = await TestClient.join(port, nick)
+  cleanup.push(() => client.reset())
+  return client
+}
+const stop = async (server: ServerProcess) => {
+  server.child.kill("SIGINT")
+  assert.strictEqual((await server.exit()).code, 0)
+}
+const errorLines = (server: ServerProcess) => server.stderr.filter((line) => line.trim() !== "")
+
+/** ann sets topics and talks in #lobby and #side, then leaves. */
+const talk = async (port: number) => {
+  const ann = await join(port, "ann")
+  ann.send("/topic the lobby's topic", "first words", "/me waves", "/join #side", "/topic side talk", "in the side room")
+  await ann.until("<ann> in the side room")
+  ann.close()
+}
+
+/** What a newcomer is shown in #lobby and #side. */
+const shown = async (port: number, nick: string) => {
+  const ben = await join(port, nick)
+  await ben.until("-!- [", 5000)
+  ben.send("/join #side")
+  await ben.until(/in the side room/)
+  return ben.lines
+}
+
+describe("the store, as the program runs it", () => {
+  it("keeps topics and history in its data folder across a graceful restart", async () => {
+    const dataDir = freshFolder()
+    const first = start(["--data-dir", dataDir])
+    await talk(await first.port())
+    await stop(first)
+    assert.isTrue(Fs.existsSync(Path.join(dataDir, "hubbub.db")))
+
+    const second = start(["--data-dir", dataDir])
+    await second.waitFor("stderr", new RegExp(`keeping accounts, topics and history in ${dataDir}/hubbub.db`))
+    const lines = await shown(await second.port(), "ben")
+    assert.include(lines, "-!- Topic of #lobby: the lobby's topic")
+    assert.isTrue(lines.some((line) => /^-!- \[\d\d:\d\d\] <ann> first words$/.test(line)), lines.join("\n"))
+    assert.isTrue(lines.some((line) => /^-!- \[\d\d:\d\d\] \* ann waves$/.test(line)), lines.join("\n"))
+    assert.include(lines, "-!- Topic of #side: side talk")
+    await stop(second)
+  })
+
+  it("after kill -9, keeps what was said a second before it", async () => {
+    const dataDir = freshFolder()
+    const server = start(["--data-dir", dataDir, "--flood-rate", "0"])
+    const port = await server.port()
+    const ann = await join(port, "ann")
+    const early = Array.from({ length: 200 }, (_, i) => `early ${i}`)
+    ann.send(...early)
+    await ann.until("<ann> early 199")
+    // What the README promises: at most the last second is lost.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    ann.send("late words")
+    await ann.until("<ann> late words")
+    server.child.kill("SIGKILL")
+    await server.exit()
+
+    const db = new DatabaseSync(Path.join(dataDir, "hubbub.db"), { readOnly: true })
+    const kept = db.prepare("SELECT text FROM history ORDER BY id").all().map((row) => row.text)
+    db.close()
+    assert.deepStrictEqual(kept.slice(0, 200), early)
+
+    const again = start(["--data-dir", dataDir, "--history", "1000"])
+    const ben = await join(await again.port(), "ben")
+    await ben.until("-!- [", 5000)
+    await ben.until(/<ann> early 199$/)
+  })
+
+  it("refuses a second server on the same data folder, in one line", async () => {
+    const dataDir = freshFolder()
+    const first = start(["--data-dir", dataDir])
+    await first.port()
+    const second = start(["--data-dir", dataDir])
+    assert.strictEqual((await second.exit()).code, 1)
+    const lines = errorLines(second)
+    assert.strictEqual(lines.length, 1, lines.join("\n"))
+    assert.match(lines[0]!, new RegExp(`ERROR.*the data folder ${dataDir} is in use by another hubbub`))
+    await first.port()
+  })
+
+  it("refuses a database file that is not one, in one line, and leaves it as it was", async () => {
+    const dataDir = freshFolder()
+    Fs.mkdirSync(dataDir, { recursive: true })
+    const file = Path.join(dataDir, "hubbub.db")
+    Fs.writeFileSync(file, Buffer.alloc(8192, 7))
+    const server = start(["--data-dir", dataDir])
+    assert.strictEqual((await server.exit()).code, 1)
+    const lines = errorLines(server)
+    assert.strictEqual(lines.length, 1, lines.join("\n"))
+    assert.match(lines[0]!, /ERROR.*cannot read the database .*hubbub\.db: file is not a database/)
+    assert.isTrue(Fs.readFileSync(file).equals(Buffer.alloc(8192, 7)))
+  })
+
+  it("forgets history older than --history-days when it starts", async () => {
+    const dataDir = freshFolder()
+    const first = start(["--data-dir", dataDir])
+    await talk(await first.port())
+    await stop(first)
+    const db = new DatabaseSync(Path.join(dataDir, "hubbub.db"))
+    db.prepare("UPDATE history SET at = ? WHERE text = 'first words'").run(Date.now() - 8 * 86_400_000)
+    db.close()
+    const second = start(["--data-dir", dataDir, "--history-days", "7"])
+    await second.waitFor("stderr", /forgot 1 history line\(s\) older than 7 days/)
+    const lines = await shown(await second.port(), "ben")
+    assert.isFalse(lines.some((line) => line.includes("first words")), lines.join("\n"))
+    assert.isTrue(lines.some((line) => line.includes("* ann waves")), lines.join("\n"))
+  })
+})
+
+describe("the Postgres store, as the program runs it", () => {
+  let postgres: PostgresServer
+  beforeAll(async () => {
+    postgres = await PostgresServer.start()
+  }, 60_000)
+  afterAll(() => postgres?.stop())
+
+  it("keeps topics and history in Postgres across a restart", async () => {
+    const url = postgres.createDatabase("restart")
+    const first = start(["--database", url])
+    await first.waitFor("stderr", /keeping accounts, topics and history in postgres:\/\/postgres@127\.0\.0\.1:\d+\/restart/)
+    await talk(await first.port())
+    await stop(first)
+    const second = start(["--database", url])
+    const lines = await shown(await second.port(), "ben")
+    assert.include(lines, "-!- Topic of #lobby: the lobby's topic")
+    assert.include(lines, "-!- Topic of #side: side talk")
+    await stop(second)
+  })
+
+  it("refuses to start when Postgres refuses the login, in one line without the password", async () => {
+    const url = `postgres://nobody:hunter2@127.0.0.1:${postgres.port}/nowhere`
+    const server = start(["--database", url])
+    assert.strictEqual((await server.exit(20_000)).code, 1)
+    const lines = errorLines(server)
+    assert.strictEqual(lines.length, 1, lines.join("\n"))
+    assert.match(lines[0]!, /ERROR.*postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:\d+\/nowhere/)
+    assert.notInclude(server.stderr.join("\n"), "hunter2")
+  })
+})
