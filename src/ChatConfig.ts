@@ -93,7 +93,14 @@ export interface ChatConfigShape {
   readonly store: StoreChoice
   /** History older than this many days is forgotten (hourly); 0 keeps it forever. */
   readonly historyDays: number
+  /** A registered nickname taken without identifying: renamed after `nickGrace` (`grace`), refused (`strict`), or left (`off`). */
+  readonly nickProtection: NickProtection
+  /** Seconds to identify for a registered nickname before being renamed to a guest. */
+  readonly nickGrace: number
 }
+
+/** How a registered nickname is kept for its account: renamed after a grace period, refused outright, or only reserved. */
+export type NickProtection = "grace" | "strict" | "off"
 
 /** Nothing kept past the process; a SQLite file in a data folder; a Postgres database (several servers share it). */
 export type StoreChoice =
@@ -137,7 +144,9 @@ export const defaults: ChatConfigShape = {
   redisPrefix: "hubbub:",
   // The library keeps nothing on disk unless asked to; the program (`hubbub`) defaults to a data folder.
   store: { _tag: "Memory" },
-  historyDays: 90
+  historyDays: 90,
+  nickProtection: "grace",
+  nickGrace: 30
 }
 
 /** A Postgres database's URL. */

@@ -65,7 +65,9 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     presenceTtl: Duration.seconds(f.presenceTtl),
     redisPrefix: defaults.redisPrefix,
     store: yield* storeChoice(f),
-    historyDays: f.historyDays
+    historyDays: f.historyDays,
+    nickProtection: f.nickProtection,
+    nickGrace: f.nickGrace
   }
   return config
 })

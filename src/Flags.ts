@@ -178,6 +178,17 @@ export const settings = {
     max: 36_500,
     expected: "a number of days from 0 to 36500"
   }),
+  nickProtection: Settings.choice(
+    "nick-protection",
+    "A registered nickname taken without identifying: grace (renamed after --nick-grace), strict (refused), off (only reserved against registering)",
+    ["grace", "strict", "off"],
+    "grace"
+  ),
+  nickGrace: Settings.integer("nick-grace", "Seconds to identify for a registered nickname before being renamed to a guest", 30, {
+    min: 1,
+    max: 3600,
+    expected: "a number of seconds from 1 to 3600"
+  }),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",

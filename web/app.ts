@@ -276,6 +276,8 @@ const handle = (message: ServerMessage) => {
     case "pong":
       if (state.asked.delete("ping")) notice(`PONG ${message.token}`)
       return
+    case "account":
+      return notice(message.text)
     case "closing":
       if (message.text !== undefined) notice(message.text)
       // Leaving, or being put out by the operator, is not a dropped connection: no coming back on our own.

@@ -41,6 +41,17 @@ export const Topic = Schema.TaggedStruct("Topic", { room: Schema.optional(Room),
 /** The modes of a room or a nickname (hubbub has none to change). */
 export const Mode = Schema.TaggedStruct("Mode", { target: Schema.String, change: Schema.optional(Schema.String) })
 export const Help = Schema.TaggedStruct("Help", {})
+/**
+ * An account command: `register` the session's nickname with `password`; `identify` as `name`
+ * (the session's nickname when absent); `logout`; `password` from `password` to `newPassword`;
+ * `unregister` the identified account. Passwords go no further than the account check.
+ */
+export const AccountCommand = Schema.TaggedStruct("Account", {
+  action: Schema.Literals(["register", "identify", "logout", "password", "unregister"]),
+  name: Schema.optional(Nick),
+  password: Schema.optional(Schema.String),
+  newPassword: Schema.optional(Schema.String)
+})
 export const Quit = Schema.TaggedStruct("Quit", { reason: Schema.optional(Text) })
 /** Telnet's "are you there": answered in order with everything before it. */
 export const TimingMark = Schema.TaggedStruct("TimingMark", {})
@@ -59,6 +70,7 @@ export const Command = Schema.Union([
   Topic,
   Mode,
   Help,
+  AccountCommand,
   Quit,
   TimingMark
 ])

@@ -62,6 +62,19 @@ export const History = Schema.Struct({
   room: S,
   entries: Schema.Array(Schema.Struct({ at: Schema.Number, from: S, text: S, action: flag }))
 })
+/**
+ * What became of an account command (`/register`, `/identify`, ...), or of a registered nickname:
+ * `what` names it (`identified`, `wrongPassword`, `protected`, `guest`, ...; see `AccountNote`),
+ * `text` says it; `name` is the account, `nick` a nickname given instead, `seconds` a wait.
+ */
+export const Account = Schema.Struct({
+  type: Schema.Literal("account"),
+  what: S,
+  text: S,
+  name: optionalString,
+  nick: optionalString,
+  seconds: Schema.optional(Schema.Number)
+})
 /** The last message before the server closes the connection: why (`reason`, as the log names it), in words. */
 export const Closing = Schema.Struct({ type: Schema.Literal("closing"), reason: S, text: optionalString })
 
@@ -80,6 +93,7 @@ export const ServerMessage = Schema.Union([
   ErrorMessage,
   Pong,
   History,
+  Account,
   Closing
 ])
 export type ServerMessage = typeof ServerMessage.Type

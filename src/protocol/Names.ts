@@ -1,8 +1,12 @@
 import * as Schema from "effect/Schema"
 
-/** 1-24 ASCII letters, digits, `_` or `-`. Unique ignoring case. */
+/** The services' names: nobody may take one (a user named NickServ would be sent others' passwords). */
+export const servicesNicks: ReadonlySet<string> = new Set(["nickserv", "chanserv", "operserv", "memoserv", "hostserv", "botserv", "services"])
+
+/** 1-24 ASCII letters, digits, `_` or `-`, not a service's name. Unique ignoring case. */
 export const Nick = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z0-9_-]{1,24}$/, { message: "a nickname is 1-24 letters, digits, _ or -" })
+  Schema.isPattern(/^[A-Za-z0-9_-]{1,24}$/, { message: "a nickname is 1-24 letters, digits, _ or -" }),
+  Schema.makeFilter((nick: string) => !servicesNicks.has(nick.toLowerCase()) || "a service's name is no nickname")
 ).pipe(Schema.brand("Nick"))
 export type Nick = typeof Nick.Type
 

@@ -83,6 +83,37 @@ export const historyLine = (entry: HistoryEntry): string => {
   const time = new Date(entry.at).toTimeString().slice(0, 5)
   return entry.action ? `[${time}] * ${entry.from} ${entry.text}` : `[${time}] <${entry.from}> ${entry.text}`
 }
+/**
+ * What became of an account command, or of a registered nickname: `name` is the account (or
+ * the nickname), `nick` a nickname given instead, `seconds` a wait.
+ */
+export const AccountNote = Schema.TaggedStruct("AccountNote", {
+  what: Schema.Literals([
+    "registered",
+    "identified",
+    "loggedOut",
+    "passwordChanged",
+    "unregistered",
+    "wrongPassword",
+    "noAccount",
+    "exists",
+    "notIdentified",
+    "alreadyIdentified",
+    "badPassword",
+    "wait",
+    "protected",
+    "reserved",
+    "guest",
+    "taken",
+    "unavailable",
+    "services"
+  ]),
+  name: Schema.optional(S),
+  nick: Schema.optional(S),
+  seconds: Schema.optional(N)
+})
+export type AccountNote = typeof AccountNote.Type
+
 /** Telnet's timing mark, answered. */
 export const TimingMarkDone = Schema.TaggedStruct("TimingMarkDone", {})
 /** A connection the server does not take: `full`, `address` (per-IP limit) or `stopping`. */
@@ -127,6 +158,7 @@ export const Reply = Schema.Union([
   BadMessage,
   History,
   TimingMarkDone,
+  AccountNote,
   Refused
 ])
 export type Reply = typeof Reply.Type

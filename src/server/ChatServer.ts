@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
+import { Accounts } from "../accounts/Accounts.js"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
 import type { NodeIdInUse, RedisUnavailable } from "../hub/HubError.js"
@@ -175,6 +176,11 @@ export class ChatServer extends Context.Service<ChatServer, {
     })
   )
 
+  /** Accounts in the store, nicknames protected as `ChatConfig.nickProtection` says. */
+  static readonly layerAccounts: Layer.Layer<Accounts, StoreError, ChatConfig | Store | Warnings> = Layer.unwrap(
+    Effect.map(ChatConfig, (config) => Accounts.layer({ protection: config.nickProtection, graceSeconds: config.nickGrace }))
+  )
+
   /** The store `ChatConfig.store` names: in memory, a SQLite file in a data folder, or Postgres. */
   static readonly layerStore: Layer.Layer<Store, StoreError, ChatConfig> = Layer.unwrap(
     Effect.gen(function*() {
@@ -206,9 +212,10 @@ export class ChatServer extends Context.Service<ChatServer, {
       TextCodec.layer,
       Sessions.layer,
       Stats.layer,
-      Warnings.layer,
-      Flusher.layer
+      Flusher.layer,
+      ChatServer.layerAccounts
     )),
+    Layer.provideMerge(Warnings.layer),
     Layer.provideMerge(ChatServer.layerStore),
     Layer.provideMerge(ServerMetrics.layerRegistry)
   )

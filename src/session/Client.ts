@@ -1,7 +1,10 @@
 import * as Schema from "effect/Schema"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { Accounts } from "../accounts/Accounts.js"
 import type { Hub } from "../hub/Hub.js"
 import type { Counters } from "../observe/Stats.js"
+import type { Sessions } from "./Sessions.js"
 import { CloseReason } from "../protocol/CloseReason.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { LineLimits } from "../wire/Codec.js"
@@ -21,10 +24,16 @@ export interface Client {
   nick: Nick | undefined
   /** The rooms it is in, in the order it joined them (one at most for a protocol with one room per session). */
   rooms: Array<Room>
+  /** The account it identified as, if any. */
+  account: string | undefined
+  /** The client's address and port, as the log shows it. */
+  readonly peer: string
   /** The session just registered (the registration clock stops). */
   readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */
   readonly offend: (what: string) => Effect.Effect<void>
+  /** Runs `effect` after `delay`, unless the session ends first. */
+  readonly later: (delay: Duration.Input, effect: Effect.Effect<void>) => Effect.Effect<void>
 }
 
 /** What every session of a listener shares with the interpreter. */
@@ -36,4 +45,7 @@ export interface CommandEnv {
   readonly rooms: "one" | "many"
   /** Its clients are known only by their addresses (the seed protocol). */
   readonly anonymous: boolean
+  readonly accounts: Accounts["Service"]
+  /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
+  readonly sessions: Pick<Sessions["Service"], "findNick">
 }

@@ -5,6 +5,7 @@ import type { Event } from "../protocol/Event.js"
 import type { Nick, Room } from "../protocol/Names.js"
 import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
+import * as AccountCommands from "./AccountCommands.js"
 import * as Rooms from "./RoomCommands.js"
 
 /**
@@ -147,5 +148,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Rooms.mode(env, client, nick, input.target, input.change)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
+    case "Account":
+      return AccountCommands.run(env, client, nick, input)
   }
 }

@@ -94,6 +94,11 @@ export class Life implements CutOff {
     )
   }
 
+  /** Runs `effect` after `delay`, in the connection's scope: unless the session ends first. */
+  later(delay: Duration.Input, effect: Effect.Effect<void>): Effect.Effect<void> {
+    return Effect.asVoid(Effect.forkIn(Effect.delay(effect, delay), this.scope, { startImmediately: true }))
+  }
+
   /** Registered: the registration clock stops, and the idle and ping clocks (if any) start. */
   registered(nick: Nick): Effect.Effect<void> {
     const life = this

@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ChatConfig, type ChatConfigShape } from "../ChatConfig.js"
+import { Accounts } from "../accounts/Accounts.js"
 import { Hub } from "../hub/Hub.js"
 import { Stats } from "../observe/Stats.js"
 import { Warnings } from "../observe/Warnings.js"
@@ -32,7 +33,7 @@ export interface Listener extends CommandEnv {
 }
 
 /** A listener for the codec in the context, on the server's services. */
-export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher> = Effect.gen(
+export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts> = Effect.gen(
   function*() {
     const config = yield* ChatConfig
     const codec = yield* Codec
@@ -61,6 +62,7 @@ export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Ses
       outbox: { limit: config.outboxBytes, writeTimeout: config.writeTimeout },
       rooms: codec.rooms,
       anonymous: codec.anonymous === true,
+      accounts: yield* Accounts,
       now: () => clock.currentTimeMillisUnsafe()
     }
   }

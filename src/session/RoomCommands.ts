@@ -1,8 +1,9 @@
 import * as Effect from "effect/Effect"
-import { answer } from "../protocol/Event.js"
 import { Lobby, maxRoomsPerSession, maxTopicBytes, type Nick, nickKey, normalizeRoom, type Room } from "../protocol/Names.js"
 import { cut } from "../protocol/Text.js"
 import type { Reply } from "../protocol/Reply.js"
+import * as AccountCommands from "./AccountCommands.js"
+import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
 
 /**
@@ -11,10 +12,10 @@ import type { Client, CommandEnv } from "./Client.js"
  * (IRC) starts in none and adds and parts rooms.
  */
 
-/** An answer to the client, through the hub: in order with what its rooms say. */
-export const reply = (env: CommandEnv, client: Client, r: Reply) => env.hub.publish(answer(client.id, r, client.nick))
+export { reply }
 
 export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
+  if (!(yield* AccountCommands.mayTake(env, client, nick))) return
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick
@@ -25,6 +26,7 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
     yield* enter(env, client, Lobby)
   }
   yield* client.registered(nick)
+  yield* AccountCommands.protect(env, client, nick)
 })
 
 /** Into a room: its join notice, then who is there (and its topic), in order. */
@@ -70,9 +72,15 @@ export const part = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
 
 export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick) {
   if (from === to) return yield* reply(env, client, { _tag: "AlreadyNick", nick: to })
+  if (!(yield* AccountCommands.mayTake(env, client, to))) return
   const renamed = yield* Effect.result(env.hub.claimNick(client.id, to))
-  if (renamed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick: to, registering: false })
+  if (renamed._tag === "Failure") {
+    // Its own account's nickname, held by someone else: taken back.
+    if (client.account !== undefined && nickKey(client.account) === nickKey(to)) return yield* AccountCommands.takeBack(env, client, to)
+    return yield* reply(env, client, { _tag: "NickTaken", nick: to, registering: false })
+  }
   client.nick = to
+  yield* AccountCommands.protect(env, client, to)
 })
 
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */

@@ -1,3 +1,4 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
@@ -10,6 +11,7 @@ import type { Refused } from "../protocol/Reply.js"
 import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
 import type { Decoder } from "../wire/Codec.js"
+import * as AccountCommands from "./AccountCommands.js"
 import type { Client } from "./Client.js"
 import { Life, type Lived } from "./Life.js"
 import type { Listener } from "./Listener.js"
@@ -32,6 +34,7 @@ export class Session implements Client, Lived, SessionHandle {
   lastLine: number
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
+  account: string | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
   readonly life: Life
@@ -89,6 +92,14 @@ export class Session implements Client, Lived, SessionHandle {
 
   offend(what: string): Effect.Effect<void> {
     return this.life.offend(what)
+  }
+
+  later(delay: Duration.Input, effect: Effect.Effect<void>): Effect.Effect<void> {
+    return this.life.later(delay, effect)
+  }
+
+  loseNick(name: string): Effect.Effect<void> {
+    return AccountCommands.toGuest(this.listener, this, "taken", name)
   }
 }
 

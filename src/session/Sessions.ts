@@ -25,6 +25,10 @@ export interface SessionHandle {
   readonly outboxBytes: number
   /** The fiber that serves it (its connection's own, which reads its socket). */
   readonly fiberId: number
+  /** The account it identified as, if any. */
+  readonly account: string | undefined
+  /** Renames it to a free `GuestNNNN`, telling it that the account `name` took its nickname back. */
+  readonly loseNick: (name: string) => Effect.Effect<void>
   /** Asks the session to close; the first reason wins. */
   readonly close: (reason: CloseReason) => void
   /** Lets its connection go at once: a shutdown that ran out of time. */

@@ -5,6 +5,7 @@ import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
 import { IrcDecoder, maxTargets } from "./IrcInput.js"
+import { accountText } from "./TextCodec.js"
 import { RunFacts } from "./IrcRunFacts.js"
 
 export interface IrcOptions {
@@ -35,7 +36,8 @@ const isupport = [
 
 const helpLines = [
   "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (no modes to set), PING, QUIT.",
-  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with."
+  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
+  "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD)."
 ]
 
 /** Every user's prefix: hubbub shows no addresses. */
@@ -192,6 +194,9 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "History":
         // A notice block from the server to the channel, each line as it was said, with its time.
         return reply.entries.map((entry) => one(`:${server} NOTICE ${reply.room} :`, historyLine(entry))).join("")
+      case "AccountNote":
+        // The services convention: NickServ answers, and tells IRC users its own syntax.
+        return one(`:NickServ!NickServ@services NOTICE ${nick ?? "*"} :`, accountText(reply).replaceAll("/identify", "/msg NickServ IDENTIFY"))
       case "AlreadyIn":
       case "AlreadyNick":
       case "Sent":

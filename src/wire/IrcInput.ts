@@ -6,6 +6,7 @@ import { Nick, normalizeRoom, Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
+import { nickServ } from "./TextInput.js"
 import { nameIn, parseIrc } from "./IrcParse.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
@@ -251,6 +252,7 @@ export class IrcDecoder implements Decoder {
       if (action) return { _tag: "Me", room, text }
       return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
     }
+    if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(text)
     if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
     const nick = target as Nick
     if (action) return { _tag: "Msg", nick, text, action }

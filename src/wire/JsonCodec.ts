@@ -93,6 +93,17 @@ const reply = (reply: Reply): ServerMessage | undefined => {
       return { type: "pong", token: reply.token }
     case "History":
       return reply.entries.length === 0 ? undefined : { type: "history", room: reply.room, entries: reply.entries }
+    case "AccountNote": {
+      const { what, name, nick, seconds } = reply
+      return {
+        type: "account",
+        what,
+        text: replyText(reply)!,
+        ...(name === undefined ? {} : { name }),
+        ...(nick === undefined ? {} : { nick }),
+        ...(seconds === undefined ? {} : { seconds })
+      }
+    }
   }
   const text = replyText(reply)
   if (text === undefined) return undefined

@@ -1,7 +1,7 @@
 import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
-import { historyLine, type Reply } from "../protocol/Reply.js"
+import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import { Codec, type Format } from "./Codec.js"
 import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
@@ -25,6 +25,11 @@ export const helpLines: ReadonlyArray<string> = [
   "  /topic [TEXT]     show your room's topic, or set it (/topic - clears it)",
   "  /me ACTION        send an action, shown as * nick ACTION",
   "  /msg NICK TEXT    send a private message",
+  "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
+  "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
+  "  /logout           stop being identified",
+  "  /password OLD NEW change your account's password",
+  "  /unregister PASSWORD       drop your account",
   "  /quit [REASON]    leave (a bare quit works too)",
   "  /help             this list",
   "Any other line is sent to your room; start it with // to send a line beginning with /."
@@ -87,6 +92,8 @@ export const replyText = (reply: Reply): string | undefined => {
     case "Capabilities":
     case "TimingMarkDone":
       return undefined
+    case "AccountNote":
+      return accountText(reply)
     case "Sent":
       return `Message to ${reply.to}: ${reply.text}`
     case "RoomList":
@@ -114,6 +121,51 @@ export const replyText = (reply: Reply): string | undefined => {
         case "stopping":
           return "Server shutting down. Goodbye."
       }
+  }
+}
+
+/** What became of an account command, or of a registered nickname, in words (NickServ says the same on IRC). */
+export const accountText = (note: AccountNote): string => {
+  const name = note.name ?? ""
+  switch (note.what) {
+    case "registered":
+      return `Nickname ${name} is now registered to you, and you are identified as ${name}.`
+    case "identified":
+      return `You are now identified as ${name}.`
+    case "loggedOut":
+      return "You are no longer identified."
+    case "passwordChanged":
+      return `The password of ${name} is changed.`
+    case "unregistered":
+      return `Account ${name} is dropped: its nickname is free for anyone.`
+    case "wrongPassword":
+      return `Wrong password for ${name}.`
+    case "noAccount":
+      return note.name === undefined
+        ? "No such account (the nickname comes before the password: /identify NICK PASSWORD)."
+        : `No account is named ${name}.`
+    case "exists":
+      return `Nickname ${name} is registered already. If it is yours: /identify ${name} PASSWORD`
+    case "notIdentified":
+      return "You are not identified (/identify PASSWORD)."
+    case "alreadyIdentified":
+      return `You are already identified as ${name}.`
+    case "badPassword":
+      return "A password is 8 to 256 bytes."
+    case "wait":
+      return `Too many failed logins: try again in ${note.seconds ?? 1} s.`
+    case "protected":
+      return `Nickname ${name} is registered. Identify with /identify PASSWORD within ${note.seconds ?? 0} s, or you will be renamed.`
+    case "reserved":
+      return `Nickname ${name} is registered: identify first with /identify ${name} PASSWORD.`
+    case "guest":
+      return `You did not identify for ${name}: you are now ${note.nick ?? "a guest"}.`
+    case "taken":
+      return `The owner of ${name} identified: you are now ${note.nick ?? "a guest"}.`
+    case "unavailable":
+      return "Accounts are unavailable right now; try again later."
+    case "services":
+      return "NickServ commands: IDENTIFY [NICK] PASSWORD, REGISTER PASSWORD, LOGOUT, PASSWD OLD NEW, DROP PASSWORD."
   }
 }
 

@@ -19,7 +19,11 @@ const usage: Record<string, string> = {
   nick: "/nick NAME",
   join: "/join ROOM",
   me: "/me ACTION",
-  msg: "/msg NICK TEXT"
+  msg: "/msg NICK TEXT",
+  register: "/register PASSWORD",
+  identify: "/identify [NICK] PASSWORD",
+  password: "/password OLD NEW",
+  unregister: "/unregister PASSWORD"
 }
 
 /** `/cmd ARGS` usage line for a command used wrongly. */
@@ -52,10 +56,20 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       return rest === "" ? Result.fail({ _tag: "Usage", command: "me" }) : Result.succeed({ _tag: "Me", text: rest })
     case "msg": {
       const [nick, text] = splitWord(rest)
+      if (nick.toLowerCase() === "nickserv") {
+        const input = nickServ(text)
+        return input._tag === "Invalid" ? Result.fail(input.reply) : Result.succeed(input)
+      }
       return text === "" ? Result.fail({ _tag: "Usage", command: "msg" }) : Result.succeed({ _tag: "Msg", nick, text })
     }
     case "help":
       return Result.succeed({ _tag: "Help" })
+    case "register":
+    case "identify":
+    case "logout":
+    case "password":
+    case "unregister":
+      return account(name.toLowerCase() as AccountAction, rest)
     case "quit":
       return Result.succeed(rest === "" ? { _tag: "Quit" } : { _tag: "Quit", reason: rest })
     default:
@@ -63,11 +77,63 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
   }
 }
 
+export type AccountAction = "register" | "identify" | "logout" | "password" | "unregister"
+
+/** An account command's words: the password is the last word (or, with `/identify NICK`, everything after the nickname). */
+export const account = (action: AccountAction, rest: string): Result.Result<unknown, Reply> => {
+  const usage = Result.fail({ _tag: "Usage", command: action } as const)
+  switch (action) {
+    case "logout":
+      return Result.succeed({ _tag: "Account", action })
+    case "register":
+    case "unregister":
+      return rest === "" ? usage : Result.succeed({ _tag: "Account", action, password: rest })
+    case "identify": {
+      const [first, second] = splitWord(rest)
+      if (first === "") return usage
+      return Result.succeed(
+        second === "" ? { _tag: "Account", action, password: first } : { _tag: "Account", action, name: first, password: second }
+      )
+    }
+    case "password": {
+      const [old, next] = splitWord(rest)
+      return old === "" || next === "" ? usage : Result.succeed({ _tag: "Account", action, password: old, newPassword: next })
+    }
+  }
+}
+
+const nickServVerbs: Record<string, AccountAction> = {
+  identify: "identify",
+  register: "register",
+  logout: "logout",
+  passwd: "password",
+  password: "password",
+  drop: "unregister",
+  unregister: "unregister"
+}
+
+/**
+ * The services convention (`PRIVMSG NickServ :IDENTIFY password`), as hubbub's account commands:
+ * `IDENTIFY [NICK] PASSWORD`, `REGISTER PASSWORD [EMAIL]` (the email is not kept), `LOGOUT`,
+ * `PASSWD OLD NEW`, `DROP PASSWORD`; anything else gets NickServ's list of them.
+ */
+export const nickServ = (text: string): Input => {
+  const line = text.trim()
+  const space = line.search(/\s/)
+  const verb = nickServVerbs[(space === -1 ? line : line.slice(0, space)).toLowerCase()]
+  if (verb === undefined) return invalid({ _tag: "AccountNote", what: "services" })
+  const rest = space === -1 ? "" : line.slice(space + 1).trim()
+  const parsed = account(verb, verb === "register" ? rest.split(/\s+/)[0]! : rest)
+  if (Result.isFailure(parsed)) return invalid(parsed.failure)
+  const decoded = decodeCommand(parsed.success)
+  return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "AccountNote", what: "noAccount" })
+}
+
 /** Validates raw input through the `Command` schema; the error says which part is wrong. */
 const validate = (input: unknown): Input => {
   const decoded = decodeCommand(input)
   if (Result.isSuccess(decoded)) return decoded.success
-  const given = input as { _tag: string; nick?: string; room?: string }
+  const given = input as { _tag: string; nick?: string; room?: string; name?: string }
   switch (given._tag) {
     case "Nick":
       return invalid({ _tag: "InvalidNick", nick: given.nick! })
@@ -75,6 +141,8 @@ const validate = (input: unknown): Input => {
       return invalid({ _tag: "InvalidRoom", room: given.room! })
     case "Msg":
       return invalid({ _tag: "NoSuchNick", nick: given.nick! })
+    case "Account":
+      return invalid({ _tag: "AccountNote", what: "noAccount" })
     default:
       return invalid({ _tag: "UnknownCommand", name: given._tag.toLowerCase() })
   }

@@ -3,7 +3,10 @@ import { Effect } from "effect"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import * as HubMemory from "../../src/hub/HubMemory.js"
+import * as Accounts from "../../src/accounts/Accounts.js"
 import { noCounts } from "../../src/observe/Stats.js"
+import { Warnings } from "../../src/observe/Warnings.js"
+import * as StoreMemory from "../../src/store/StoreMemory.js"
 import type { Command } from "../../src/protocol/Command.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { type Client, type CommandEnv, SessionClosed } from "../../src/session/Client.js"
@@ -18,6 +21,8 @@ const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)
 class FakeClient implements Client {
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
+  account: string | undefined = undefined
+  readonly peer = "127.0.0.1:1"
   readonly registrations: Array<Nick> = []
   readonly offences: Array<string> = []
   constructor(readonly id: string) {}
@@ -31,6 +36,9 @@ class FakeClient implements Client {
       this.offences.push(what)
     })
   }
+  later() {
+    return Effect.void
+  }
 }
 
 /** A client subscribed to the memory hub (its answers come back to its probe), and what it runs with. */
@@ -38,7 +46,18 @@ const client = (id: string, rooms: "one" | "many" = "one") =>
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
-    const env: CommandEnv = { hub, counters: noCounts(), limits: { lineBytes: 100, frameBytes: 100 }, rooms, anonymous: false }
+    const accounts = yield* Accounts.make({ protection: "grace", graceSeconds: 30 }).pipe(
+      Effect.provide([StoreMemory.layer, Warnings.layer])
+    )
+    const env: CommandEnv = {
+      hub,
+      counters: noCounts(),
+      limits: { lineBytes: 100, frameBytes: 100 },
+      rooms,
+      anonymous: false,
+      accounts,
+      sessions: { findNick: () => undefined }
+    }
     const self = new FakeClient(id)
     yield* hub.subscribe(id, probe)
     const send = (...inputs: ReadonlyArray<Input | undefined>) => Effect.andThen(run(env, self, inputs), delivered)

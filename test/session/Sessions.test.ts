@@ -13,6 +13,8 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   protocol: "text",
   ip,
   since: 0,
+  account: undefined,
+  loseNick: () => Effect.void,
   nick: nick as Nick | undefined,
   rooms: [],
   outboxBytes: 0,

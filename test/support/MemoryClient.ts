@@ -5,6 +5,8 @@ import { ChatConfig, type ChatConfigShape, defaults } from "../../src/ChatConfig
 import * as HubMemory from "../../src/hub/HubMemory.js"
 import { Stats } from "../../src/observe/Stats.js"
 import { Warnings } from "../../src/observe/Warnings.js"
+import { Accounts } from "../../src/accounts/Accounts.js"
+import * as StoreMemory from "../../src/store/StoreMemory.js"
 import { Flusher } from "../../src/session/Flusher.js"
 import * as Serve from "../../src/session/Serve.js"
 import { Sessions } from "../../src/session/Sessions.js"
@@ -125,7 +127,17 @@ export class MemoryClient {
 
 /** The services a session needs, with `overrides` on the default settings. */
 export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
-  Layer.mergeAll(HubMemory.layer({ ...defaults, ...overrides }), TextCodec.layer, Sessions.layer, Stats.layer, Warnings.layer, Flusher.layer).pipe(
+  Layer.mergeAll(
+    HubMemory.layer({ ...defaults, ...overrides }),
+    TextCodec.layer,
+    Sessions.layer,
+    Stats.layer,
+    Flusher.layer,
+    Accounts.layer({ protection: overrides.nickProtection ?? "grace", graceSeconds: overrides.nickGrace ?? 30 }).pipe(
+      Layer.provide(StoreMemory.layer)
+    )
+  ).pipe(
+    Layer.provideMerge(Warnings.layer),
     Layer.provideMerge(ChatConfig.layer(overrides))
   )
 

@@ -1,0 +1,130 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Semaphore from "effect/Semaphore"
+import type { NickProtection } from "../ChatConfig.js"
+import { Warnings } from "../observe/Warnings.js"
+import { Store, type StoreError, storeKey } from "../store/Store.js"
+import * as Password from "./Password.js"
+
+export type { NickProtection }
+
+export interface AccountsOptions {
+  readonly protection: NickProtection
+  /** Seconds an unidentified holder of a registered nickname has to identify (`grace`). */
+  readonly graceSeconds: number
+}
+
+/** What a password check came to. */
+export type Checked =
+  | { readonly _tag: "Ok"; readonly account: string }
+  | { readonly _tag: "Wrong" }
+  | { readonly _tag: "NoAccount" }
+  /** Too many failures, for the account or from the address: try again in `seconds`. */
+  | { readonly _tag: "Wait"; readonly seconds: number }
+
+/** Failures before the back-off starts; then 1 s, doubling with each further failure, up to 5 minutes. */
+const freeFailures = 5
+const longestWaitSeconds = 300
+/** Back-off records kept at most (the oldest go first): bounded, whatever an attacker tries. */
+const maxRecords = 10_000
+/** Hashes computed at once: Node's thread pool has 4 threads, and other work needs them too. */
+const hashSlots = 2
+
+/**
+ * Accounts: registered nicknames and their passwords (scrypt hashes, in the
+ * {@link Store}). Which nicknames are registered is kept in memory too, so a
+ * nickname's check on the way in costs a lookup. Failed logins back off per
+ * account and per address, and are logged (rate-limited) with the peer and
+ * the account, never the password.
+ */
+export class Accounts extends Context.Service<Accounts, {
+  readonly options: AccountsOptions
+  /** Whether a nickname is an account's (ignoring case): a lookup in memory. */
+  readonly isRegistered: (nick: string) => boolean
+  /** Registers `nick` with `password`: `false` when it is registered already. */
+  readonly register: (nick: string, password: string) => Effect.Effect<boolean, StoreError>
+  /** Checks an account's password, for a client at `peer` (its address keys the back-off). */
+  readonly check: (name: string, password: string, peer: string) => Effect.Effect<Checked, StoreError>
+  /** Sets an account's password (after a `check`). */
+  readonly setPassword: (name: string, password: string) => Effect.Effect<void, StoreError>
+  /** Drops an account (after a `check`): its nickname is free for anyone. */
+  readonly drop: (name: string) => Effect.Effect<void, StoreError>
+}>()("hubbub/Accounts") {
+  static readonly layer = (options: AccountsOptions): Layer.Layer<Accounts, StoreError, Store | Warnings> =>
+    Layer.effect(Accounts, make(options))
+}
+
+interface Failures {
+  count: number
+  /** No attempt is taken before this time (milliseconds since the epoch). */
+  until: number
+}
+
+export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
+  const store = yield* Store
+  const warnings = yield* Warnings
+  const slots = yield* Semaphore.make(hashSlots)
+  const registered = new Set((yield* store.accountNames).map(storeKey))
+  const failures = new Map<string, Failures>()
+
+  /** The address part of a peer (`1.2.3.4:5678` or `[::1]:5678`). */
+  const addressOf = (peer: string) => peer.replace(/:\d+$/, "")
+  const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressOf(peer)}`]
+
+  const waitFor = (keys: ReadonlyArray<string>, now: number) => {
+    let until = 0
+    for (const key of keys) until = Math.max(until, failures.get(key)?.until ?? 0)
+    return until > now ? Math.ceil((until - now) / 1000) : 0
+  }
+  const failed = (keys: ReadonlyArray<string>, now: number) => {
+    for (const key of keys) {
+      const record = failures.get(key) ?? { count: 0, until: 0 }
+      failures.delete(key)
+      record.count++
+      if (record.count >= freeFailures) {
+        record.until = now + 1000 * Math.min(longestWaitSeconds, 2 ** (record.count - freeFailures))
+      }
+      failures.set(key, record)
+      if (failures.size > maxRecords) failures.delete(failures.keys().next().value!)
+    }
+  }
+
+  const accounts: Accounts["Service"] = {
+    options,
+    isRegistered: (nick) => registered.has(storeKey(nick)),
+    register: (nick, password) =>
+      Effect.gen(function*() {
+        if (registered.has(storeKey(nick))) return false
+        const hashed = yield* Password.hash(password, slots)
+        const created = yield* store.createAccount({ name: nick, password: hashed, created: yield* Clock.currentTimeMillis })
+        registered.add(storeKey(nick))
+        return created
+      }),
+    check: (name, password, peer) =>
+      Effect.gen(function*() {
+        const keys = keysOf(name, peer)
+        const now = yield* Clock.currentTimeMillis
+        const wait = waitFor(keys, now)
+        if (wait > 0) return { _tag: "Wait", seconds: wait } as const
+        const account = yield* store.account(name)
+        const matches = account !== undefined && (yield* Password.verify(password, account.password, slots))
+        if (account !== undefined && matches) {
+          for (const key of keys) failures.delete(key)
+          return { _tag: "Ok", account: account.name } as const
+        }
+        failed(keys, yield* Clock.currentTimeMillis)
+        // A name that is no account may be a password typed in its place: not logged.
+        yield* warnings.warn(peer, account === undefined ? "failed login for an account that does not exist" : `failed login for account ${account.name}`)
+        return account === undefined ? { _tag: "NoAccount" } as const : { _tag: "Wrong" } as const
+      }),
+    setPassword: (name, password) =>
+      Effect.flatMap(Password.hash(password, slots), (hashed) => Effect.asVoid(store.setPassword(name, hashed))),
+    drop: (name) =>
+      Effect.map(store.deleteAccount(name), () => {
+        registered.delete(storeKey(name))
+      })
+  }
+  return accounts
+})

@@ -1,0 +1,163 @@
+import * as Effect from "effect/Effect"
+import { acceptable } from "../accounts/Password.js"
+import type { Command } from "../protocol/Command.js"
+import { type Nick, nickKey } from "../protocol/Names.js"
+import type { AccountNote } from "../protocol/Reply.js"
+import type { StoreError } from "../store/Store.js"
+import type { Client, CommandEnv } from "./Client.js"
+import { reply } from "./Answer.js"
+
+/**
+ * The account commands (`/register`, `/identify`, `/logout`, `/password`,
+ * `/unregister`, and IRC's NickServ), and the protection of registered
+ * nicknames. A password goes to the account check and nowhere else: no
+ * reply, log line or error carries it.
+ */
+
+type AccountInput = Extract<Command, { readonly _tag: "Account" }>
+
+const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields: Omit<AccountNote, "_tag" | "what"> = {}) =>
+  reply(env, client, { _tag: "AccountNote", what, ...fields })
+
+const sameName = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && nickKey(a) === nickKey(b)
+
+/** A store that fails: the client is told accounts are unavailable, the operator why. */
+const unavailable = (env: CommandEnv, client: Client) => (error: StoreError) =>
+  Effect.andThen(Effect.logWarning(error.message), note(env, client, "unavailable"))
+
+export const run = (env: CommandEnv, client: Client, nick: Nick, input: AccountInput): Effect.Effect<void> => {
+  const act = (() => {
+    switch (input.action) {
+      case "register":
+        return register(env, client, nick, input.password ?? "")
+      case "identify":
+        return identify(env, client, input.name ?? nick, input.password ?? "")
+      case "logout":
+        return logout(env, client, nick)
+      case "password":
+        return changePassword(env, client, input.password ?? "", input.newPassword ?? "")
+      case "unregister":
+        return unregister(env, client, input.password ?? "")
+    }
+  })()
+  return Effect.catchTag(act, "StoreError", unavailable(env, client))
+}
+
+const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, password: string) {
+  if (client.account !== undefined) return yield* note(env, client, "alreadyIdentified", { name: client.account })
+  if (!acceptable(password)) return yield* note(env, client, "badPassword")
+  if (env.accounts.isRegistered(nick) || !(yield* env.accounts.register(nick, password))) {
+    return yield* note(env, client, "exists", { name: nick })
+  }
+  client.account = nick
+  yield* Effect.logInfo("account registered").pipe(Effect.annotateLogs({ peer: client.peer, account: nick }))
+  yield* note(env, client, "registered", { name: nick })
+})
+
+/** Checks a password for the account `name`: the account's name, or `undefined` once the client was told why not. */
+const checked = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string) {
+  const result = yield* env.accounts.check(name, password, client.peer)
+  switch (result._tag) {
+    case "Ok":
+      return result.account
+    case "Wait":
+      return yield* Effect.as(note(env, client, "wait", { seconds: result.seconds }), undefined)
+    case "NoAccount":
+      // Named only when it is the client's own nickname: a name it typed may be a password in the wrong place.
+      return yield* Effect.as(note(env, client, "noAccount", sameName(name, client.nick) ? { name } : {}), undefined)
+    case "Wrong":
+      return yield* Effect.as(note(env, client, "wrongPassword", { name }), undefined)
+  }
+})
+
+const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string) {
+  let account = client.account
+  if (sameName(account, name)) {
+    if (sameName(client.nick, account)) return yield* note(env, client, "alreadyIdentified", { name: account })
+  } else {
+    account = yield* checked(env, client, name, password)
+    if (account === undefined) return
+    client.account = account
+    yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
+    yield* note(env, client, "identified", { name: account })
+    if (sameName(client.nick, account)) return
+  }
+  yield* takeBack(env, client, account as Nick)
+})
+
+/** The account's nickname, for a client identified as it: taken back from whoever holds it here without being its account. */
+export const takeBack = Effect.fnUntraced(function*(env: CommandEnv, client: Client, account: Nick) {
+  const holder = env.sessions.findNick(account)
+  if (holder !== undefined && !sameName(holder.account, account)) yield* holder.loseNick(account)
+  const renamed = yield* Effect.result(env.hub.claimNick(client.id, account))
+  if (renamed._tag === "Success") client.nick = account
+  else yield* reply(env, client, { _tag: "NickTaken", nick: account, registering: false })
+})
+
+const logout = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
+  if (client.account === undefined) return yield* note(env, client, "notIdentified")
+  client.account = undefined
+  yield* note(env, client, "loggedOut")
+  yield* protect(env, client, nick)
+})
+
+const changePassword = Effect.fnUntraced(function*(env: CommandEnv, client: Client, old: string, next: string) {
+  if (client.account === undefined) return yield* note(env, client, "notIdentified")
+  if (!acceptable(next)) return yield* note(env, client, "badPassword")
+  const account = yield* checked(env, client, client.account, old)
+  if (account === undefined) return
+  yield* env.accounts.setPassword(account, next)
+  yield* Effect.logInfo("password changed").pipe(Effect.annotateLogs({ peer: client.peer, account }))
+  yield* note(env, client, "passwordChanged", { name: account })
+})
+
+const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, password: string) {
+  if (client.account === undefined) return yield* note(env, client, "notIdentified")
+  const account = yield* checked(env, client, client.account, password)
+  if (account === undefined) return
+  yield* env.accounts.drop(account)
+  client.account = undefined
+  yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
+  yield* note(env, client, "unregistered", { name: account })
+})
+
+/**
+ * Whether `nick` may be taken by this client: `false` (the client told why) for a registered
+ * nickname that is not its account's, under `--nick-protection strict`.
+ */
+export const mayTake = (env: CommandEnv, client: Client, nick: Nick) =>
+  env.accounts.options.protection !== "strict" || !env.accounts.isRegistered(nick) || sameName(client.account, nick)
+    ? Effect.succeed(true)
+    : Effect.as(note(env, client, "reserved", { name: nick }), false)
+
+/**
+ * The client now holds `nick`: if it is registered to an account the client is not identified
+ * as, it is told so, and renamed to a guest unless it identifies within the grace period.
+ */
+export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Effect<void> => {
+  const { protection, graceSeconds } = env.accounts.options
+  if (protection !== "grace" || !env.accounts.isRegistered(nick) || sameName(client.account, nick)) return Effect.void
+  return Effect.andThen(
+    note(env, client, "protected", { name: nick, seconds: graceSeconds }),
+    client.later(
+      `${graceSeconds} seconds`,
+      Effect.suspend(() =>
+        sameName(client.nick, nick) && !sameName(client.account, nick) && env.accounts.isRegistered(nick)
+          ? toGuest(env, client, "guest", nick)
+          : Effect.void
+      )
+    )
+  )
+}
+
+/** Renames the client to a free `GuestNNNN`, telling it why: it did not identify for `name`, or `name`'s account took it back. */
+export const toGuest = Effect.fnUntraced(function*(env: CommandEnv, client: Client, why: "guest" | "taken", name: string) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const guest = `Guest${Math.floor(1000 + Math.random() * (attempt < 10 ? 9000 : 90000))}` as Nick
+    const claimed = yield* Effect.result(env.hub.claimNick(client.id, guest))
+    if (claimed._tag === "Failure") continue
+    client.nick = guest
+    return yield* note(env, client, why, { name, nick: guest })
+  }
+  yield* Effect.logWarning("no free guest nickname in 20 tries").pipe(Effect.annotateLogs({ peer: client.peer }))
+})
