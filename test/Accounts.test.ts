@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Option } from "effect"
 import { fixtures } from "./support/fixtures.js"
 
-const { irc, join, server } = fixtures()
+const { connect: connectIrc, irc, join, server } = fixtures()
 const password = "correct-horse"
 
 describe("accounts on the text protocol", () => {
@@ -121,5 +121,65 @@ describe("accounts on IRC, through NickServ", () => {
     await ann.until(/^:NickServ!NickServ@services NOTICE ann :NickServ commands: IDENTIFY/)
     ann.send("PRIVMSG NickServ :IDENTIFY")
     await ann.until(":irc.test 461 ann IDENTIFY :Not enough parameters")
+  })
+})
+
+describe("accounts on IRC, through SASL PLAIN", () => {
+  const plain = (account: string, secret: string, authzid = "") => Buffer.from(`${authzid}\0${account}\0${secret}`).toString("base64")
+
+  it("offers sasl=PLAIN, logs in before registration (900, 903), and refuses what it should with 904-908", async () => {
+    const { port, ircPort } = await server({ ircPort: Option.some(0), serverName: "irc.test" })
+    const owner = await join(port, "ann")
+    owner.send(`/register ${password}`, "/quit")
+    await owner.eof()
+
+    const client = await connectIrc(ircPort)
+    client.send("CAP LS 302")
+    await client.until(":irc.test CAP * LS :sasl=PLAIN")
+    client.send("AUTHENTICATE PLAIN")
+    await client.until(":irc.test 904 * :SASL authentication failed")
+    client.send("CAP REQ :sasl")
+    await client.until(":irc.test CAP * ACK :sasl")
+    client.send("AUTHENTICATE SCRAM-SHA-1")
+    await client.until(":irc.test 908 * PLAIN :are available SASL mechanisms")
+    await client.until(":irc.test 904 * :SASL authentication failed")
+    client.send("AUTHENTICATE PLAIN", "AUTHENTICATE *")
+    await client.until(":irc.test 906 * :SASL authentication aborted")
+    client.send("AUTHENTICATE PLAIN")
+    await client.until("AUTHENTICATE +")
+    client.send(`AUTHENTICATE ${plain("ann", "wrong-password")}`)
+    await client.until(":irc.test 904 * :SASL authentication failed")
+    client.send("AUTHENTICATE PLAIN", `AUTHENTICATE ${plain("ann", password, "someone-else")}`)
+    await client.until(":irc.test 904 * :SASL authentication failed")
+    client.send("AUTHENTICATE PLAIN", `AUTHENTICATE ${plain("ann", password)}`)
+    await client.until(":irc.test 900 * *!*@hubbub ann :You are now logged in as ann")
+    await client.until(":irc.test 903 * :SASL authentication successful")
+    client.send("AUTHENTICATE PLAIN", `AUTHENTICATE ${plain("ann", password)}`)
+    await client.until(":irc.test 907 * :You have already authenticated using SASL")
+    client.send("CAP END", "NICK ann", "USER ann 0 * :Ann")
+    await client.until(/ 376 ann /)
+    client.send("PRIVMSG NickServ :IDENTIFY whatever-it-is")
+    await client.until(":NickServ!NickServ@services NOTICE ann :You are already identified as ann.")
+    assert.isFalse(client.lines.some((line) => line.includes("is registered")), client.lines.join("\n"))
+  })
+
+  it("takes a login sent in chunks of 400 characters, and refuses one past the limit with 905", async () => {
+    const { port, ircPort } = await server({ ircPort: Option.some(0), serverName: "irc.test" })
+    const long = "x".repeat(250)
+    const owner = await join(port, "ann")
+    owner.send(`/register ${long}`, "/quit")
+    await owner.eof()
+    const client = await connectIrc(ircPort)
+    client.send("CAP REQ :sasl", "AUTHENTICATE PLAIN")
+    await client.until("AUTHENTICATE +")
+    const encoded = plain("ann", long, "ann")
+    assert.isAbove(encoded.length, 300)
+    const padded = encoded.padEnd(400, "=")
+    // Exactly 400 characters, then "+" to say it ended.
+    client.send(`AUTHENTICATE ${padded}`, "AUTHENTICATE +")
+    await client.until(":irc.test 903 * :SASL authentication successful")
+    const other = await connectIrc(ircPort)
+    other.send("CAP REQ :sasl", "AUTHENTICATE PLAIN", ...Array.from({ length: 6 }, () => `AUTHENTICATE ${"A".repeat(400)}`))
+    await other.until(":irc.test 905 * :SASL message too long")
   })
 })

@@ -17,19 +17,26 @@ class Irssi {
   private readonly socket = `hubbub-test-${process.pid}`
   private readonly home = mkdtempSync(Path.join(tmpdir(), "hubbub-irssi-"))
 
-  constructor(port: number, nick: string) {
+  /** Connects as `nick`; with `sasl`, to a network that logs in with SASL PLAIN as irssi's users set it up. */
+  constructor(port: number, nick: string, sasl?: { readonly account: string; readonly password: string }) {
     // irssi paces its own commands (one per 2.2 s after a burst of 5), and takes keys that come
     // in a rush for a paste it may hold back: neither is wanted for keys typed by a test.
+    const network = sasl === undefined
+      ? ""
+      : `servers = ({ address = "127.0.0.1"; chatnet = "hubbub"; port = "${port}"; });\n` +
+        `chatnets = { hubbub = { type = "IRC"; sasl_mechanism = "PLAIN"; ` +
+        `sasl_username = "${sasl.account}"; sasl_password = "${sasl.password}"; }; };\n`
     writeFileSync(
       Path.join(this.home, "config"),
-      `settings = {\n` +
+      network +
+        `settings = {\n` +
         `  "irc/core" = { cmd_queue_speed = "0msec"; };\n` +
         `  "fe-text" = { paste_detect_time = "0msec"; };\n` +
         `};\n`
     )
     this.tmux(
       "new-session", "-d", "-s", "irssi", "-x", "160", "-y", "50",
-      `irssi --home=${this.home} -n ${nick} -c 127.0.0.1 -p ${port}`
+      `irssi --home=${this.home} -n ${nick} ${sasl === undefined ? `-c 127.0.0.1 -p ${port}` : "-c hubbub"}`
     )
   }
 
@@ -136,5 +143,22 @@ describe("irssi, a real IRC client", () => {
     await irssi.type("/quit bye now")
     assert.strictEqual(await alongside(bob.until(/alice has left/, 10_000)), "-!- alice has left #lobby (quit: bye now)")
     await irssi.exited()
+  })
+
+  it("logs in with SASL PLAIN, as irssi's network settings ask, and keeps its registered nickname", async () => {
+    const { ircPort, port, sessions } = await server({ ircPort: Option.some(0), serverName: "hub.test" })
+    const owner = await join(port, "owner")
+    owner.send("/register sesame-opens", "/nick elsewhere")
+    await owner.until("-!- owner is now known as elsewhere")
+    owner.send("/quit")
+    await owner.eof()
+    irssi = new Irssi(ircPort, "owner", { account: "owner", password: "sesame-opens" })
+    await irssi.shows(/You are now logged in as owner/)
+    await irssi.shows(/End of \/MOTD command/)
+    const watcher = await join(port, "watcher")
+    await irssi.type("/join #lobby")
+    await alongside(watcher.until("-!- owner has joined #lobby", 10_000))
+    assert.strictEqual(sessions.findNick("owner")?.account, "owner")
+    assert.isFalse(/is registered|Guest\d+/.test(irssi.screen()), irssi.screen())
   })
 })

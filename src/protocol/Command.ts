@@ -50,7 +50,9 @@ export const AccountCommand = Schema.TaggedStruct("Account", {
   action: Schema.Literals(["register", "identify", "logout", "password", "unregister"]),
   name: Schema.optional(Nick),
   password: Schema.optional(Schema.String),
-  newPassword: Schema.optional(Schema.String)
+  newPassword: Schema.optional(Schema.String),
+  /** An `identify` through IRC's SASL: answered with its numerics, and taken before registration. */
+  sasl: Schema.optional(Schema.Boolean)
 })
 export const Quit = Schema.TaggedStruct("Quit", { reason: Schema.optional(Text) })
 /** Telnet's "are you there": answered in order with everything before it. */

@@ -106,7 +106,14 @@ export const AccountNote = Schema.TaggedStruct("AccountNote", {
     "guest",
     "taken",
     "unavailable",
-    "services"
+    "services",
+    "saslContinue",
+    "saslOk",
+    "saslFailed",
+    "saslTooLong",
+    "saslAborted",
+    "saslAlready",
+    "saslMechanisms"
   ]),
   name: Schema.optional(S),
   nick: Schema.optional(S),

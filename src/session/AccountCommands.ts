@@ -25,8 +25,11 @@ const sameName = (a: string | undefined, b: string | undefined) => a !== undefin
 const unavailable = (env: CommandEnv, client: Client) => (error: StoreError) =>
   Effect.andThen(Effect.logWarning(error.message), note(env, client, "unavailable"))
 
-export const run = (env: CommandEnv, client: Client, nick: Nick, input: AccountInput): Effect.Effect<void> => {
+export const run = (env: CommandEnv, client: Client, nick: Nick | undefined, input: AccountInput): Effect.Effect<void> => {
   const act = (() => {
+    if (input.sasl) return sasl(env, client, input.name ?? "", input.password ?? "")
+    // Only SASL comes before a nickname (the interpreter asks for one first).
+    if (nick === undefined) return Effect.void
     switch (input.action) {
       case "register":
         return register(env, client, nick, input.password ?? "")
@@ -52,6 +55,16 @@ const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, ni
   client.account = nick
   yield* Effect.logInfo("account registered").pipe(Effect.annotateLogs({ peer: client.peer, account: nick }))
   yield* note(env, client, "registered", { name: nick })
+})
+
+/** IRC's SASL PLAIN, before or after registration: 900 and 903, or 904 whatever went wrong (the back-off too). */
+const sasl = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string) {
+  if (client.account !== undefined) return yield* note(env, client, "saslAlready")
+  const result = yield* env.accounts.check(name, password, client.peer)
+  if (result._tag !== "Ok") return yield* note(env, client, "saslFailed")
+  client.account = result.account
+  yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account: result.account, sasl: true }))
+  yield* note(env, client, "saslOk", { name: result.account })
 })
 
 /** Checks a password for the account `name`: the account's name, or `undefined` once the client was told why not. */

@@ -120,6 +120,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
   }
   const nick = client.nick
   if (nick === undefined) {
+    if (input._tag === "Account" && input.sasl) return AccountCommands.run(env, client, undefined, input)
     return input._tag === "Nick" ? Rooms.register(env, client, input.nick) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {

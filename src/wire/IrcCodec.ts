@@ -1,7 +1,7 @@
 import { briefText } from "../protocol/CloseReason.js"
 import { cut } from "../protocol/Text.js"
 import type { Event } from "../protocol/Event.js"
-import { historyLine, type Reply } from "../protocol/Reply.js"
+import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
 import { IrcDecoder, maxTargets } from "./IrcInput.js"
@@ -112,6 +112,31 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("372", nick, `:- ${helpLines[1]}`) +
     numeric("376", nick, ":End of /MOTD command")
 
+  /** SASL's numerics; anything else as the services convention has it: NickServ answers, in its own syntax. */
+  const accountNote = (note: AccountNote, nick: string | undefined): string => {
+    switch (note.what) {
+      case "saslContinue":
+        return "AUTHENTICATE +\r\n"
+      case "saslOk": {
+        const who = nick ?? "*"
+        return numeric("900", nick, `${who}!${who}@hubbub ${note.name} :You are now logged in as ${note.name}`) +
+          numeric("903", nick, ":SASL authentication successful")
+      }
+      case "saslFailed":
+        return numeric("904", nick, ":SASL authentication failed")
+      case "saslTooLong":
+        return numeric("905", nick, ":SASL message too long")
+      case "saslAborted":
+        return numeric("906", nick, ":SASL authentication aborted")
+      case "saslAlready":
+        return numeric("907", nick, ":You have already authenticated using SASL")
+      case "saslMechanisms":
+        return numeric("908", nick, "PLAIN :are available SASL mechanisms") + numeric("904", nick, ":SASL authentication failed")
+      default:
+        return one(`:NickServ!NickServ@services NOTICE ${nick ?? "*"} :`, accountText(note).replaceAll("/identify", "/msg NickServ IDENTIFY"))
+    }
+  }
+
   const renderReply = (reply: Reply, nick: string | undefined): string => {
     switch (reply._tag) {
       case "Greeting":
@@ -195,8 +220,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         // A notice block from the server to the channel, each line as it was said, with its time.
         return reply.entries.map((entry) => one(`:${server} NOTICE ${reply.room} :`, historyLine(entry))).join("")
       case "AccountNote":
-        // The services convention: NickServ answers, and tells IRC users its own syntax.
-        return one(`:NickServ!NickServ@services NOTICE ${nick ?? "*"} :`, accountText(reply).replaceAll("/identify", "/msg NickServ IDENTIFY"))
+        return accountNote(reply, nick)
       case "AlreadyIn":
       case "AlreadyNick":
       case "Sent":

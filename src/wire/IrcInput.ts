@@ -6,6 +6,7 @@ import { Nick, normalizeRoom, Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
+import { SaslExchange } from "./IrcSasl.js"
 import { nickServ } from "./TextInput.js"
 import { nameIn, parseIrc } from "./IrcParse.js"
 import type { RunFacts } from "./IrcRunFacts.js"
@@ -52,7 +53,7 @@ const each = (list: string, command: "JOIN" | "PART" | "NAMES", f: (item: string
 }
 
 /** Commands a client may send before it has registered. */
-const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT"])
+const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT", "AUTHENTICATE"])
 /** Commands hubbub knows (the others get 421). */
 const known = new Set([
   ...beforeRegistration,
@@ -80,6 +81,9 @@ export class IrcDecoder implements Decoder {
   private nick: string | undefined = undefined
   private user = false
   private negotiating = false
+  /** Whether the client asked for `sasl` (CAP REQ): only then does AUTHENTICATE work. */
+  private sasl = false
+  private readonly exchange = new SaslExchange()
   /** The last quit and rename shown, so that a user in several shared rooms is seen to leave or rename once. */
   private lastQuit: string | undefined = undefined
   private lastRename: string | undefined = undefined
@@ -98,6 +102,9 @@ export class IrcDecoder implements Decoder {
       case "PASS":
       case "PONG":
         return undefined
+      case "AUTHENTICATE":
+        if (params[0] === undefined || params[0] === "") return usage("AUTHENTICATE")
+        return this.sasl ? this.authenticate(params[0]) : answer({ _tag: "AccountNote", what: "saslFailed" })
       case "NICK":
         return this.setNick(target, registered)
       case "USER":
@@ -183,17 +190,33 @@ export class IrcDecoder implements Decoder {
     }
   }
 
+  /** A step of SASL; a login whose account name is no nickname fails like a wrong password. */
+  private authenticate(param: string): Input | undefined {
+    const step = this.exchange.step(param)
+    if (step?._tag !== "Account") return step
+    const decoded = decodeCommand(step)
+    return Result.isSuccess(decoded) ? decoded.success : answer({ _tag: "AccountNote", what: "saslFailed" })
+  }
+
   private cap(params: ReadonlyArray<string>, registered: boolean): Input | undefined {
     const sub = (params[0] ?? "").toUpperCase()
     switch (sub) {
       case "LS":
         if (!registered) this.negotiating = true
-        return answer({ _tag: "Capabilities", sub: "LS", caps: "" })
+        // Version 302 and later are told the mechanisms.
+        return answer({ _tag: "Capabilities", sub: "LS", caps: Number(params[1]) >= 302 ? "sasl=PLAIN" : "sasl" })
       case "LIST":
-        return answer({ _tag: "Capabilities", sub: "LIST", caps: "" })
-      case "REQ":
+        return answer({ _tag: "Capabilities", sub: "LIST", caps: this.sasl ? "sasl" : "" })
+      case "REQ": {
         if (!registered) this.negotiating = true
-        return answer({ _tag: "Capabilities", sub: "NAK", caps: params[1] ?? "" })
+        // All or nothing: hubbub has one capability.
+        const asked = (params[1] ?? "").trim().split(/ +/).filter((cap) => cap !== "")
+        if (asked.length === 0 || asked.some((cap) => cap !== "sasl" && cap !== "-sasl")) {
+          return answer({ _tag: "Capabilities", sub: "NAK", caps: params[1] ?? "" })
+        }
+        this.sasl = asked[asked.length - 1] === "sasl"
+        return answer({ _tag: "Capabilities", sub: "ACK", caps: asked.join(" ") })
+      }
       case "END":
         if (registered || !this.negotiating) return undefined
         this.negotiating = false

@@ -166,6 +166,15 @@ export const accountText = (note: AccountNote): string => {
       return "Accounts are unavailable right now; try again later."
     case "services":
       return "NickServ commands: IDENTIFY [NICK] PASSWORD, REGISTER PASSWORD, LOGOUT, PASSWD OLD NEW, DROP PASSWORD."
+    case "saslOk":
+      return `You are now logged in as ${name}.`
+    case "saslContinue":
+    case "saslFailed":
+    case "saslTooLong":
+    case "saslAborted":
+    case "saslAlready":
+    case "saslMechanisms":
+      return "SASL authentication failed."
   }
 }
 

@@ -37,10 +37,12 @@ describe("IrcDecoder", () => {
 
   it("holds registration while capabilities are negotiated", () => {
     const d = new IrcDecoder(new RunFacts())
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "sasl=PLAIN" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "sasl" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
-    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "sasl" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :away-notify", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "away-notify" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "ACK", caps: "sasl" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice" })
   })
 
