@@ -18,6 +18,8 @@ const memberCount = element<HTMLSpanElement>("member-count")
 const nickDialog = element<HTMLDialogElement>("nick-dialog")
 const nickInput = element<HTMLInputElement>("nick")
 const nickError = element<HTMLParagraphElement>("nick-error")
+const passwordInput = element<HTMLInputElement>("password")
+const registerBox = element<HTMLInputElement>("register")
 
 /** Most lines the log keeps. */
 const maxLogLines = 2000
@@ -28,6 +30,10 @@ const state = {
   socket: undefined as WebSocket | undefined,
   /** The nickname asked for, kept across reconnections. */
   wanted: undefined as string | undefined,
+  /** The account's password, kept in memory to log in again after a reconnection. */
+  password: undefined as string | undefined,
+  /** Register the nickname with the password once welcomed. */
+  registering: false,
   me: undefined as string | undefined,
   room: undefined as string | undefined,
   /** The room to go back to after reconnecting. */
@@ -159,6 +165,19 @@ const enableInput = (on: boolean) => {
   send.disabled = !on
 }
 
+/** Account answers that mean the way in did not work. */
+const refusals = new Set(["wrongPassword", "noAccount", "wait", "reserved", "unavailable"])
+
+/** In with the nickname asked for: logged in to its account first when there is a password (unless registering it). */
+const enter = () => {
+  if (state.wanted === undefined) return
+  if (state.password !== undefined && !state.registering) {
+    sendMessage({ type: "identify", nick: state.wanted, password: state.password })
+  } else {
+    sendMessage({ type: "line", text: state.wanted })
+  }
+}
+
 const askNick = (why?: string) => {
   nickError.textContent = why ?? ""
   if (state.wanted !== undefined) nickInput.value = state.wanted
@@ -170,7 +189,7 @@ const handle = (message: ServerMessage) => {
   switch (message.type) {
     case "hello":
       if (state.wanted === undefined) askNick()
-      else sendMessage({ type: "line", text: state.wanted })
+      else enter()
       return
     case "welcome": {
       state.me = message.nick
@@ -184,6 +203,8 @@ const handle = (message: ServerMessage) => {
       if (state.everConnected) notice("Reconnected.")
       state.everConnected = true
       state.attempts = 0
+      if (state.registering && state.password !== undefined) sendMessage({ type: "register", password: state.password })
+      state.registering = false
       if (back !== undefined && back !== message.room) say(`/join ${back}`, true)
       say("/rooms", true)
       return
@@ -277,6 +298,12 @@ const handle = (message: ServerMessage) => {
       if (state.asked.delete("ping")) notice(`PONG ${message.token}`)
       return
     case "account":
+      // A login that did not work, before a nickname was taken: asked again.
+      if (state.me === undefined && refusals.has(message.what)) {
+        state.password = undefined
+        return askNick(message.text)
+      }
+      if (message.what === "wrongPassword" || message.what === "exists" || message.what === "badPassword") state.password = undefined
       return notice(message.text)
     case "closing":
       if (message.text !== undefined) notice(message.text)
@@ -367,8 +394,11 @@ element<HTMLFormElement>("nick-form").addEventListener("submit", (event) => {
   const nick = nickInput.value.trim()
   if (nick === "") return
   state.wanted = nick
+  state.password = passwordInput.value === "" ? undefined : passwordInput.value
+  state.registering = registerBox.checked && state.password !== undefined
+  passwordInput.value = ""
   nickError.textContent = ""
-  if (state.socket?.readyState === WebSocket.OPEN) sendMessage({ type: "line", text: nick })
+  enter()
 })
 
 // The dialog is how one starts: Escape does not dismiss it while there is no nickname.

@@ -14,7 +14,15 @@ const flag = Schema.optional(Schema.Boolean)
  * What a client sends: a line, read exactly as the text protocol reads one
  * (the nickname before registering, then chat or a `/` command).
  */
-export const ClientMessage = Schema.Struct({ type: Schema.Literal("line"), text: S })
+export const Line = Schema.Struct({ type: Schema.Literal("line"), text: S })
+/**
+ * Logs in to the account `nick` (the session's nickname when absent). Before a nickname is
+ * chosen, it also takes the account's nickname: the page's way in with a password.
+ */
+export const Identify = Schema.Struct({ type: Schema.Literal("identify"), nick: optionalString, password: S })
+/** Registers the session's nickname as an account with this password. */
+export const Register = Schema.Struct({ type: Schema.Literal("register"), password: S })
+export const ClientMessage = Schema.Union([Line, Identify, Register])
 export type ClientMessage = typeof ClientMessage.Type
 
 /** The server greets a new connection: choose a nickname. */

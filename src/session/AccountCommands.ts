@@ -107,6 +107,22 @@ export const takeBack = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
   else yield* reply(env, client, { _tag: "NickTaken", nick: account, registering: false })
 })
 
+/**
+ * Logs in before a nickname is chosen: the account's nickname, to register with (taken back from
+ * an unidentified holder here), or `undefined` once the client was told why not.
+ */
+export const identifyFirst = (env: CommandEnv, client: Client, name: string, password: string) =>
+  Effect.gen(function*() {
+    const account = yield* checked(env, client, name, password)
+    if (account === undefined) return undefined
+    client.account = account
+    yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
+    yield* note(env, client, "identified", { name: account })
+    const holder = env.sessions.findNick(account)
+    if (holder !== undefined && !sameName(holder.account, account)) yield* holder.loseNick(account)
+    return account as Nick
+  }).pipe(Effect.catchTag("StoreError", (error) => Effect.as(unavailable(env, client)(error), undefined)))
+
 const logout = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
   if (client.account === undefined) return yield* note(env, client, "notIdentified")
   client.account = undefined

@@ -121,6 +121,13 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
   const nick = client.nick
   if (nick === undefined) {
     if (input._tag === "Account" && input.sasl) return AccountCommands.run(env, client, undefined, input)
+    // Logging in first takes the account's nickname.
+    if (input._tag === "Account" && input.action === "identify" && input.name !== undefined) {
+      return Effect.flatMap(
+        AccountCommands.identifyFirst(env, client, input.name, input.password ?? ""),
+        (account) => account === undefined ? Effect.void : Rooms.register(env, client, account)
+      )
+    }
     return input._tag === "Nick" ? Rooms.register(env, client, input.nick) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {

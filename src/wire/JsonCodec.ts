@@ -1,6 +1,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { closeLabel, farewellText } from "../protocol/CloseReason.js"
+import { Command } from "../protocol/Command.js"
 import type { Event } from "../protocol/Event.js"
 import { ClientMessage, type ServerMessage } from "../protocol/Json.js"
 import type { Reply } from "../protocol/Reply.js"
@@ -35,6 +36,7 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
     }
     const message = readMessage(value)
     if (Result.isFailure(message)) return bad(`expected {"type":"line","text":"..."}`)
+    if (message.success.type !== "line") return accountInput(message.success)
     const text = message.success.text
     if (Buffer.byteLength(text, "utf8") > maxLineBytes) {
       return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: maxLineBytes } }
@@ -44,6 +46,17 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
     return textDecoder.decode(text, registered)
   }
 })
+
+const readCommand = Schema.decodeUnknownResult(Command)
+
+/** The page's login and registration, as account commands; a nickname that is none is no account. */
+const accountInput = (message: Exclude<ClientMessage, { readonly type: "line" }>): Input => {
+  const command = message.type === "register"
+    ? { _tag: "Account", action: "register", password: message.password }
+    : { _tag: "Account", action: "identify", password: message.password, ...(message.nick === undefined ? {} : { name: message.nick }) }
+  const decoded = readCommand(command)
+  return Result.isSuccess(decoded) ? decoded.success : { _tag: "Invalid", reply: { _tag: "AccountNote", what: "noAccount" } }
+}
 
 /** Replies that say something the client asked for went wrong. */
 const errors = new Set<Reply["_tag"]>([

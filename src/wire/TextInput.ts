@@ -158,7 +158,9 @@ const registration = (line: string): Input => {
   if (line === "quit") return { _tag: "Quit" }
   if (!line.startsWith("/")) return validate({ _tag: "Nick", nick: line })
   const input = command(line.slice(1))
-  return input._tag === "Nick" || input._tag === "Quit" || input._tag === "Invalid"
+  // `/identify NICK PASSWORD` logs in and takes the account's nickname.
+  const login = input._tag === "Account" && input.action === "identify" && input.name !== undefined
+  return input._tag === "Nick" || input._tag === "Quit" || input._tag === "Invalid" || login
     ? input
     : invalid({ _tag: "NickFirst" })
 }
