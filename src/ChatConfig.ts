@@ -97,6 +97,8 @@ export interface ChatConfigShape {
   readonly nickProtection: NickProtection
   /** Seconds to identify for a registered nickname before being renamed to a guest. */
   readonly nickGrace: number
+  /** Refuse passwords sent without TLS from another machine (by default they are taken, with a warning). */
+  readonly requireTlsForAuth: boolean
 }
 
 /** How a registered nickname is kept for its account: renamed after a grace period, refused outright, or only reserved. */
@@ -146,7 +148,8 @@ export const defaults: ChatConfigShape = {
   store: { _tag: "Memory" },
   historyDays: 90,
   nickProtection: "grace",
-  nickGrace: 30
+  nickGrace: 30,
+  requireTlsForAuth: false
 }
 
 /** A Postgres database's URL. */

@@ -67,7 +67,8 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     store: yield* storeChoice(f),
     historyDays: f.historyDays,
     nickProtection: f.nickProtection,
-    nickGrace: f.nickGrace
+    nickGrace: f.nickGrace,
+    requireTlsForAuth: f.requireTlsForAuth
   }
   return config
 })

@@ -189,6 +189,12 @@ export const settings = {
     max: 3600,
     expected: "a number of seconds from 1 to 3600"
   }),
+  requireTlsForAuth: Settings.boolean(
+    "require-tls-for-auth",
+    "Refuse passwords (/identify, SASL, NickServ) sent without TLS from another machine",
+    "off: taken, with a warning",
+    false
+  ),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",

@@ -183,7 +183,7 @@ describe("the chat page in Chromium", () => {
     await wrong.locator("#password").fill("not-the-password")
     await wrong.locator("#nick").press("Enter")
     await wrong.locator("#nick-error", { hasText: "Wrong password for ann." }).waitFor()
-    assert.isTrue(await wrong.locator("#nick-dialog").evaluate((dialog) => (dialog as HTMLDialogElement).open))
+    assert.isTrue(await wrong.locator("#nick-dialog").evaluate((dialog) => (dialog as unknown as { open: boolean }).open))
 
     await wrong.locator("#password").fill("pass-for-ann")
     await wrong.locator("#nick").press("Enter")

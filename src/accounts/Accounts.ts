@@ -41,8 +41,11 @@ const hashSlots = 2
  */
 export class Accounts extends Context.Service<Accounts, {
   readonly options: AccountsOptions
-  /** Whether a nickname is an account's (ignoring case): a lookup in memory. */
-  readonly isRegistered: (nick: string) => boolean
+  /**
+   * Whether a nickname is an account's (ignoring case): a lookup in memory, or, when other servers
+   * share the store (and register accounts in it), a question to it on a name not known here.
+   */
+  readonly isRegistered: (nick: string) => Effect.Effect<boolean>
   /** Registers `nick` with `password`: `false` when it is registered already. */
   readonly register: (nick: string, password: string) => Effect.Effect<boolean, StoreError>
   /** Checks an account's password, for a client at `peer` (its address keys the back-off). */
@@ -93,7 +96,13 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
 
   const accounts: Accounts["Service"] = {
     options,
-    isRegistered: (nick) => registered.has(storeKey(nick)),
+    isRegistered: (nick) => {
+      if (registered.has(storeKey(nick)) || !store.shared) return Effect.succeed(registered.has(storeKey(nick)))
+      return store.account(nick).pipe(
+        Effect.map((account) => account !== undefined),
+        Effect.catch((error) => Effect.as(Effect.logWarning(error.message), false))
+      )
+    },
     register: (nick, password) =>
       Effect.gen(function*() {
         if (registered.has(storeKey(nick))) return false

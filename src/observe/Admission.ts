@@ -7,7 +7,8 @@ export interface Limits {
   readonly limitLoopback: boolean
 }
 
-const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
+/** Whether an address is this machine's own (127.0.0.0/8, ::1). */
+export const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1" || ip.startsWith("::ffff:127.")
 
 /**
  * Which connections the server takes: at most `maxConnections` at once, at

@@ -107,6 +107,8 @@ export const AccountNote = Schema.TaggedStruct("AccountNote", {
     "taken",
     "unavailable",
     "services",
+    "cleartext",
+    "needsTls",
     "saslContinue",
     "saslOk",
     "saslFailed",

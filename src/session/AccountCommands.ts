@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import { acceptable } from "../accounts/Password.js"
+import { isLoopback } from "../observe/Admission.js"
 import type { Command } from "../protocol/Command.js"
 import { type Nick, nickKey } from "../protocol/Names.js"
 import type { AccountNote } from "../protocol/Reply.js"
@@ -25,7 +26,26 @@ const sameName = (a: string | undefined, b: string | undefined) => a !== undefin
 const unavailable = (env: CommandEnv, client: Client) => (error: StoreError) =>
   Effect.andThen(Effect.logWarning(error.message), note(env, client, "unavailable"))
 
+/**
+ * A password sent without TLS from another machine: refused under `--require-tls-for-auth`
+ * (`false`), else taken with a warning, once a connection.
+ */
+const overTheWire = (env: CommandEnv, client: Client): Effect.Effect<boolean> => {
+  if (env.encrypted || client.ip === undefined || isLoopback(client.ip)) return Effect.succeed(true)
+  if (env.requireTlsForAuth) return Effect.as(note(env, client, "needsTls"), false)
+  if (client.warnedCleartext) return Effect.succeed(true)
+  client.warnedCleartext = true
+  return Effect.as(note(env, client, "cleartext"), true)
+}
+
 export const run = (env: CommandEnv, client: Client, nick: Nick | undefined, input: AccountInput): Effect.Effect<void> => {
+  if (input.action !== "logout") {
+    return Effect.flatMap(overTheWire(env, client), (allowed) => allowed ? act(env, client, nick, input) : Effect.void)
+  }
+  return act(env, client, nick, input)
+}
+
+const act = (env: CommandEnv, client: Client, nick: Nick | undefined, input: AccountInput): Effect.Effect<void> => {
   const act = (() => {
     if (input.sasl) return sasl(env, client, input.name ?? "", input.password ?? "")
     // Only SASL comes before a nickname (the interpreter asks for one first).
@@ -49,7 +69,7 @@ export const run = (env: CommandEnv, client: Client, nick: Nick | undefined, inp
 const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, password: string) {
   if (client.account !== undefined) return yield* note(env, client, "alreadyIdentified", { name: client.account })
   if (!acceptable(password)) return yield* note(env, client, "badPassword")
-  if (env.accounts.isRegistered(nick) || !(yield* env.accounts.register(nick, password))) {
+  if ((yield* env.accounts.isRegistered(nick)) || !(yield* env.accounts.register(nick, password))) {
     return yield* note(env, client, "exists", { name: nick })
   }
   client.account = nick
@@ -113,6 +133,7 @@ export const takeBack = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
  */
 export const identifyFirst = (env: CommandEnv, client: Client, name: string, password: string) =>
   Effect.gen(function*() {
+    if (!(yield* overTheWire(env, client))) return undefined
     const account = yield* checked(env, client, name, password)
     if (account === undefined) return undefined
     client.account = account
@@ -155,9 +176,12 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
  * nickname that is not its account's, under `--nick-protection strict`.
  */
 export const mayTake = (env: CommandEnv, client: Client, nick: Nick) =>
-  env.accounts.options.protection !== "strict" || !env.accounts.isRegistered(nick) || sameName(client.account, nick)
+  env.accounts.options.protection !== "strict" || sameName(client.account, nick)
     ? Effect.succeed(true)
-    : Effect.as(note(env, client, "reserved", { name: nick }), false)
+    : Effect.flatMap(
+      env.accounts.isRegistered(nick),
+      (registered) => registered ? Effect.as(note(env, client, "reserved", { name: nick }), false) : Effect.succeed(true)
+    )
 
 /**
  * The client now holds `nick`: if it is registered to an account the client is not identified
@@ -165,18 +189,21 @@ export const mayTake = (env: CommandEnv, client: Client, nick: Nick) =>
  */
 export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Effect<void> => {
   const { protection, graceSeconds } = env.accounts.options
-  if (protection !== "grace" || !env.accounts.isRegistered(nick) || sameName(client.account, nick)) return Effect.void
-  return Effect.andThen(
-    note(env, client, "protected", { name: nick, seconds: graceSeconds }),
-    client.later(
-      `${graceSeconds} seconds`,
-      Effect.suspend(() =>
-        sameName(client.nick, nick) && !sameName(client.account, nick) && env.accounts.isRegistered(nick)
-          ? toGuest(env, client, "guest", nick)
-          : Effect.void
-      )
-    )
+  if (protection !== "grace" || sameName(client.account, nick)) return Effect.void
+  /** Still holding it, still not identified for it, and it is still registered. */
+  const squatting = Effect.suspend(() =>
+    sameName(client.nick, nick) && !sameName(client.account, nick) ? env.accounts.isRegistered(nick) : Effect.succeed(false)
   )
+  return Effect.flatMap(env.accounts.isRegistered(nick), (registered) =>
+    registered
+      ? Effect.andThen(
+        note(env, client, "protected", { name: nick, seconds: graceSeconds }),
+        client.later(
+          `${graceSeconds} seconds`,
+          Effect.flatMap(squatting, (still) => still ? toGuest(env, client, "guest", nick) : Effect.void)
+        )
+      )
+      : Effect.void)
 }
 
 /** Renames the client to a free `GuestNNNN`, telling it why: it did not identify for `name`, or `name`'s account took it back. */

@@ -28,6 +28,10 @@ export interface Client {
   account: string | undefined
   /** The client's address and port, as the log shows it. */
   readonly peer: string
+  /** Its address, when the transport knows it. */
+  readonly ip: string | undefined
+  /** Whether it was warned that its password travelled unencrypted (once a connection). */
+  warnedCleartext: boolean
   /** The session just registered (the registration clock stops). */
   readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */
@@ -46,6 +50,10 @@ export interface CommandEnv {
   /** Its clients are known only by their addresses (the seed protocol). */
   readonly anonymous: boolean
   readonly accounts: Accounts["Service"]
+  /** Whether the listener speaks TLS (passwords then travel encrypted). */
+  readonly encrypted: boolean
+  /** Refuse passwords sent in clear from another machine. */
+  readonly requireTlsForAuth: boolean
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick">
 }

@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { ChatConfig, type ChatConfigShape } from "../ChatConfig.js"
 import { Accounts } from "../accounts/Accounts.js"
 import { Hub } from "../hub/Hub.js"
@@ -63,6 +64,8 @@ export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Ses
       rooms: codec.rooms,
       anonymous: codec.anonymous === true,
       accounts: yield* Accounts,
+      encrypted: Option.isSome(config.tls),
+      requireTlsForAuth: config.requireTlsForAuth,
       now: () => clock.currentTimeMillisUnsafe()
     }
   }

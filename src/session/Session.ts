@@ -35,6 +35,7 @@ export class Session implements Client, Lived, SessionHandle {
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
   account: string | undefined = undefined
+  warnedCleartext = false
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
   readonly life: Life

@@ -86,6 +86,8 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
 export class Store extends Context.Service<Store, {
   /** What it is, for the log: `memory`, the SQLite file, or the Postgres server. */
   readonly describe: string
+  /** Whether other servers write to it too (Postgres): then what this one remembers of it may be out of date. */
+  readonly shared: boolean
   readonly write: (writes: ReadonlyArray<RoomWrite>) => Effect.Effect<void, StoreError>
   readonly room: (room: string, limit: number) => Effect.Effect<RoomRecord, StoreError>
   /** Forgets the messages published before `before` (milliseconds since the epoch); how many went. */

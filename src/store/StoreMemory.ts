@@ -24,6 +24,7 @@ export const make = Effect.sync(() => {
 
   const store: Store["Service"] = {
     describe: "in memory",
+    shared: false,
     write: (writes) => Effect.sync(() => writes.forEach(apply)),
     room: (room, limit) =>
       Effect.sync(() => {

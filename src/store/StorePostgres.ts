@@ -33,7 +33,7 @@ export const layer = (url: string, version: string): Layer.Layer<Store, StoreErr
         Effect.provide(Reactivity.layer),
         Effect.mapError(StoreSql.storeFailure(where, "connect"))
       )
-      const store = yield* StoreSql.make(where, version).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      const store = yield* StoreSql.make(where, version, true).pipe(Effect.provideService(SqlClient.SqlClient, sql))
       yield* Effect.logInfo(`keeping accounts, topics and history in ${where}`)
       return store
     })

@@ -85,9 +85,10 @@ const rowsPerInsert = 200
 
 /**
  * A {@link Store} on whatever `SqlClient` is provided (SQLite or Postgres), its schema brought up to
- * date first; `version` (the program's) is written beside the schema, for the error a too-old program meets.
+ * date first; `version` (the program's) is written beside the schema, for the error a too-old program meets;
+ * `shared` when several servers use the database.
  */
-export const make = (where: string, version: string) =>
+export const make = (where: string, version: string, shared: boolean) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* migrate(where, version)
@@ -116,6 +117,7 @@ export const make = (where: string, version: string) =>
 
     const store: Store["Service"] = {
       describe: where,
+      shared,
       write: (writes) =>
         sql.withTransaction(Effect.gen(function*() {
           // Runs of lines go in together; a topic between them keeps its place.

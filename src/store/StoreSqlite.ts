@@ -68,7 +68,7 @@ export const layer = (dataDir: string, version: string): Layer.Layer<Store, Stor
       const file = databaseFile(dataDir)
       const sql = yield* SqliteClient.scoped(file).pipe(Effect.mapError(openFailure(file)))
       yield* Effect.logInfo(`keeping accounts, topics and history in ${file}`)
-      return yield* StoreSql.make(file, version).pipe(
+      return yield* StoreSql.make(file, version, false).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         // A file whose header is sound may still fail the first read: unreadable too.
         Effect.catchTag("StoreError", (error) =>

@@ -166,6 +166,10 @@ export const accountText = (note: AccountNote): string => {
       return "Accounts are unavailable right now; try again later."
     case "services":
       return "NickServ commands: IDENTIFY [NICK] PASSWORD, REGISTER PASSWORD, LOGOUT, PASSWD OLD NEW, DROP PASSWORD."
+    case "cleartext":
+      return "Warning: your password travelled unencrypted. Connect with TLS to keep it safe."
+    case "needsTls":
+      return "This server takes passwords only over TLS (or from its own machine); nothing was checked."
     case "saslOk":
       return `You are now logged in as ${name}.`
     case "saslContinue":

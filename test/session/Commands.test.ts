@@ -22,10 +22,15 @@ class FakeClient implements Client {
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
   account: string | undefined = undefined
-  readonly peer = "127.0.0.1:1"
+  warnedCleartext = false
+  readonly peer: string
+  readonly ip: string
   readonly registrations: Array<Nick> = []
   readonly offences: Array<string> = []
-  constructor(readonly id: string) {}
+  constructor(readonly id: string, ip = "127.0.0.1") {
+    this.ip = ip
+    this.peer = `${ip}:4000`
+  }
   registered(nick: Nick) {
     return Effect.sync(() => {
       this.registrations.push(nick)
@@ -42,7 +47,7 @@ class FakeClient implements Client {
 }
 
 /** A client subscribed to the memory hub (its answers come back to its probe), and what it runs with. */
-const client = (id: string, rooms: "one" | "many" = "one") =>
+const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; requireTlsForAuth?: boolean } = {}) =>
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
@@ -56,9 +61,11 @@ const client = (id: string, rooms: "one" | "many" = "one") =>
       rooms,
       anonymous: false,
       accounts,
-      sessions: { findNick: () => undefined }
+      sessions: { findNick: () => undefined },
+      encrypted: false,
+      requireTlsForAuth: from.requireTlsForAuth ?? false
     }
-    const self = new FakeClient(id)
+    const self = new FakeClient(id, from.ip)
     yield* hub.subscribe(id, probe)
     const send = (...inputs: ReadonlyArray<Input | undefined>) => Effect.andThen(run(env, self, inputs), delivered)
     return { self, probe, env, send }
@@ -177,5 +184,44 @@ describe("Commands.run, the interpreter", () => {
       yield* bob.send(nick("robert"))
       assert.strictEqual(bob.self.nick, "robert")
       assert.deepStrictEqual(alice.probe.take(), ["-!- bob is now known as robert"])
+    }).pipe(withHub))
+
+  const account = (action: "register" | "identify", password: string): Input => ({ _tag: "Account", action, password })
+
+  it.effect("takes a password sent in clear from another machine with one warning a connection, and none from this one", () =>
+    Effect.gen(function*() {
+      const far = yield* client("s1", "one", { ip: "203.0.113.7" })
+      yield* far.send(nick("far"))
+      far.probe.take()
+      yield* far.send(account("register", "far-away-secret"))
+      assert.deepStrictEqual(far.probe.take(), [
+        "-!- Warning: your password travelled unencrypted. Connect with TLS to keep it safe.",
+        "-!- Nickname far is now registered to you, and you are identified as far."
+      ])
+      yield* far.send({ _tag: "Account", action: "logout" }, account("identify", "far-away-secret"))
+      assert.deepStrictEqual(far.probe.take(), [
+        "-!- You are no longer identified.",
+        "-!- Nickname far is registered. Identify with /identify PASSWORD within 30 s, or you will be renamed.",
+        "-!- You are now identified as far."
+      ])
+      const near = yield* client("s2")
+      yield* near.send(nick("near"), account("register", "near-by-secret"))
+      assert.notInclude(near.probe.take().join("\n"), "unencrypted")
+    }).pipe(withHub))
+
+  it.effect("with --require-tls-for-auth, refuses a password sent in clear from another machine, and checks nothing", () =>
+    Effect.gen(function*() {
+      const far = yield* client("s1", "one", { ip: "203.0.113.7", requireTlsForAuth: true })
+      yield* far.send(nick("far"))
+      far.probe.take()
+      yield* far.send(account("register", "far-away-secret"), account("identify", "far-away-secret"))
+      assert.deepStrictEqual(far.probe.take(), [
+        "-!- This server takes passwords only over TLS (or from its own machine); nothing was checked.",
+        "-!- This server takes passwords only over TLS (or from its own machine); nothing was checked."
+      ])
+      assert.isUndefined(far.self.account)
+      const near = yield* client("s2", "one", { requireTlsForAuth: true })
+      yield* near.send(nick("near"), account("register", "near-by-secret"))
+      assert.strictEqual(near.self.account, "near")
     }).pipe(withHub))
 })
