@@ -39,6 +39,8 @@ const state = {
   /** The room to go back to after reconnecting. */
   lastRoom: undefined as string | undefined,
   members: new Set<string>(),
+  /** Members identified as their nickname's account (as the last /who said). */
+  identified: new Set<string>(),
   memberTotal: 0,
   rooms: [] as ReadonlyArray<{ room: string; members: number; topic?: string | undefined }>,
   /** Answers the user asked for (shown in the log); others only update the lists. */
@@ -92,6 +94,10 @@ const renderMembers = () => {
     const item = document.createElement("li")
     item.textContent = nick
     if (nick === state.me) item.className = "me"
+    if (state.identified.has(nick)) {
+      item.classList.add("identified")
+      item.title = `${nick} is identified`
+    }
     return item
   }))
   memberCount.textContent = `(${Math.max(state.memberTotal, nicks.length)})`
@@ -263,12 +269,14 @@ const handle = (message: ServerMessage) => {
     case "members":
       if (message.room === state.room) {
         state.members = new Set(message.nicks)
+        state.identified = new Set(message.identified ?? [])
         state.memberTotal = message.count
         renderMembers()
       }
       if (state.asked.delete("who")) {
         const more = message.count > message.nicks.length ? `, and ${message.count - message.nicks.length} more` : ""
-        notice(`Members of ${message.room} (${message.count}): ${message.nicks.join(", ")}${more}`)
+        const identified = message.identified === undefined ? "" : `; identified: ${message.identified.join(", ")}`
+        notice(`Members of ${message.room} (${message.count}): ${message.nicks.join(", ")}${more}${identified}`)
       }
       return
     case "rooms":

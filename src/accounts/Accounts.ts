@@ -46,6 +46,8 @@ export class Accounts extends Context.Service<Accounts, {
    * share the store (and register accounts in it), a question to it on a name not known here.
    */
   readonly isRegistered: (nick: string) => Effect.Effect<boolean>
+  /** Whether a nickname is known here as an account's (memory only; with a shared store, it may be out of date). */
+  readonly knownRegistered: (nick: string) => boolean
   /** Registers `nick` with `password`: `false` when it is registered already. */
   readonly register: (nick: string, password: string) => Effect.Effect<boolean, StoreError>
   /** Checks an account's password, for a client at `peer` (its address keys the back-off). */
@@ -97,12 +99,18 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const accounts: Accounts["Service"] = {
     options,
     isRegistered: (nick) => {
-      if (registered.has(storeKey(nick)) || !store.shared) return Effect.succeed(registered.has(storeKey(nick)))
+      if (!store.shared) return Effect.succeed(registered.has(storeKey(nick)))
+      // Other servers register and drop accounts too: the store says.
       return store.account(nick).pipe(
-        Effect.map((account) => account !== undefined),
-        Effect.catch((error) => Effect.as(Effect.logWarning(error.message), false))
+        Effect.map((account) => {
+          if (account === undefined) registered.delete(storeKey(nick))
+          else registered.add(storeKey(nick))
+          return account !== undefined
+        }),
+        Effect.catch((error) => Effect.as(Effect.logWarning(error.message), registered.has(storeKey(nick))))
       )
     },
+    knownRegistered: (nick) => registered.has(storeKey(nick)),
     register: (nick, password) =>
       Effect.gen(function*() {
         if (registered.has(storeKey(nick))) return false

@@ -53,7 +53,9 @@ export const Members = Schema.Struct({
   room: S,
   count: Schema.Number,
   nicks: Schema.Array(S),
-  operators: Schema.Array(S)
+  operators: Schema.Array(S),
+  /** Those identified as their nickname's account (in answer to `/who`). */
+  identified: Schema.optional(Schema.Array(S))
 })
 export const Rooms = Schema.Struct({
   type: Schema.Literal("rooms"),

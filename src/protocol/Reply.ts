@@ -19,7 +19,9 @@ export const Members = Schema.TaggedStruct("Members", {
   room: S,
   count: N,
   nicks: Schema.Array(S),
-  operators: Schema.Array(S)
+  operators: Schema.Array(S),
+  /** Those of `nicks` identified as their nickname's account (answering `/who`). */
+  identified: Schema.optional(Schema.Array(S))
 })
 export const NickTaken = Schema.TaggedStruct("NickTaken", { nick: S, registering: Schema.Boolean })
 export const InvalidNick = Schema.TaggedStruct("InvalidNick", { nick: S })

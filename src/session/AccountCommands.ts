@@ -206,6 +206,17 @@ export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Eff
       : Effect.void)
 }
 
+/**
+ * Which of `nicks` are identified as their own account: a session here says; one on another
+ * server is taken to be when its nickname is registered (protection renames anyone else).
+ */
+export const identifiedAmong = (env: CommandEnv, nicks: ReadonlyArray<Nick>) =>
+  Effect.filter(nicks, (nick) =>
+    Effect.map(env.hub.findNick(nick), (member) => {
+      const here = member === undefined ? undefined : env.sessions.live.get(member.session)
+      return here === undefined ? member !== undefined && env.accounts.knownRegistered(nick) : sameName(here.account, nick)
+    }))
+
 /** Renames the client to a free `GuestNNNN`, telling it why: it did not identify for `name`, or `name`'s account took it back. */
 export const toGuest = Effect.fnUntraced(function*(env: CommandEnv, client: Client, why: "guest" | "taken", name: string) {
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -55,5 +55,5 @@ export interface CommandEnv {
   /** Refuse passwords sent in clear from another machine. */
   readonly requireTlsForAuth: boolean
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
-  readonly sessions: Pick<Sessions["Service"], "findNick">
+  readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
 }

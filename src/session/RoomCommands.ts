@@ -86,12 +86,15 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */
 export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined) {
   const roster = given === undefined || !given.startsWith("#") ? undefined : yield* env.hub.roster(normalizeRoom(given) as Room)
+  const nicks = roster?.nicks ?? []
+  const identified = yield* AccountCommands.identifiedAmong(env, nicks)
   yield* reply(env, client, {
     _tag: "Members",
     room: given ?? "*",
     count: roster?.count ?? 0,
-    nicks: roster?.nicks ?? [],
-    operators: roster?.operators ?? []
+    nicks,
+    operators: roster?.operators ?? [],
+    ...(identified.length === 0 ? {} : { identified })
   })
 })
 

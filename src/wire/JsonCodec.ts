@@ -91,7 +91,14 @@ const reply = (reply: Reply): ServerMessage | undefined => {
         ? { type: "welcome", nick: reply.nick }
         : { type: "welcome", nick: reply.nick, room: reply.room }
     case "Members":
-      return { type: "members", room: reply.room, count: reply.count, nicks: reply.nicks, operators: reply.operators }
+      return {
+        type: "members",
+        room: reply.room,
+        count: reply.count,
+        nicks: reply.nicks,
+        operators: reply.operators,
+        ...(reply.identified === undefined ? {} : { identified: reply.identified })
+      }
     case "RoomList":
       return { type: "rooms", rooms: reply.rooms }
     case "TopicIs":

@@ -48,7 +48,8 @@ export const replyText = (reply: Reply): string | undefined => {
       return `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
     case "Members": {
       const more = reply.count > reply.nicks.length ? `, and ${reply.count - reply.nicks.length} more` : ""
-      return `Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}`
+      const identified = reply.identified === undefined ? "" : `; identified: ${reply.identified.join(", ")}`
+      return `Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}${identified}`
     }
     case "NickTaken":
       return `Nickname ${reply.nick} is already in use.${reply.registering ? " Choose another nickname:" : ""}`
