@@ -30,6 +30,7 @@ export type PeerName =
   | "hubbub:ws"
   | "hubbub:redis"
   | "hubbub:cluster"
+  | "hubbub:sqlite"
   | "node:net"
   | "redis"
   | "effect"
@@ -114,8 +115,10 @@ export const startHubbub = async (
   const port = await freePort()
   // BENCH_CPU_PROF=DIR: a CPU profile of every hubbub run, for `node --cpu-prof`'s tools.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  // BENCH_NODE_FLAGS="--flag ...": Node or V8 flags for the hubbub server alone, to try a setting.
-  const flags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter((flag) => flag !== "") ?? []
+  // BENCH_NODE_FLAGS="--flag ...": Node or V8 flags for the hubbub server alone, to try a setting. By default,
+  // Node 20's young generation on Node 24 (its own grows with the machine's memory), as the memory floors were set.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=16").split(/\s+/).filter((flag) => flag !== "")
+  const env = extra.includes("--store") ? { ...process.env } : serverEnv
   const child = spawn(serverNode, [
     ...profile,
     ...flags,
@@ -127,7 +130,7 @@ export const startHubbub = async (
     "--max-connections", "50000",
     "--register-timeout", "120",
     ...extra
-  ], { stdio: ["ignore", "ignore", "inherit"], env: serverEnv })
+  ], { stdio: ["ignore", "ignore", "inherit"], env })
   await connectable(clientPort ?? port, child)
   return { name, port: clientPort ?? port, pid: child.pid!, stop: stopper(child) }
 }
@@ -380,6 +383,7 @@ export const protocols: Record<PeerName, Protocol> = {
   "hubbub:ws": ws,
   "hubbub:redis": { ...hubbub, name: "hubbub:redis" },
   "hubbub:cluster": { ...hubbub, name: "hubbub:cluster" },
+  "hubbub:sqlite": { ...hubbub, name: "hubbub:sqlite" },
   "node:net": {
     name: "node:net",
     subscriber: (port) => open(port),

@@ -40,13 +40,14 @@ import {
   startNet,
   startRedis
 } from "./Peers.ts"
+import { startHubbubSqlite, startupWithHistory } from "./store.ts"
 
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
     reps: { type: "string" },
-    scenarios: { type: "string", default: "fanout,protocols,idle,rooms,slow,lifecycle,cluster" },
+    scenarios: { type: "string", default: "fanout,protocols,idle,rooms,slow,lifecycle,cluster,store" },
     sizes: { type: "string" },
     "idle-clients": { type: "string" },
     rooms: { type: "string" },
@@ -86,6 +87,7 @@ const starters: Record<PeerName, () => Promise<Server>> = {
   "hubbub:baseline:irc": () => startHubbubIrc("hubbub:baseline:irc", baseline()),
   "hubbub:redis": startHubbubRedis,
   "hubbub:cluster": startHubbubCluster,
+  "hubbub:sqlite": startHubbubSqlite,
   "node:net": startNet,
   redis: startRedis,
   effect: startEffect
@@ -697,6 +699,40 @@ if (scenarios.has("cluster") && wanted.includes("hubbub") && wanted.includes("re
       `${mib(m((r) => r.rss)).toFixed(0)} MiB`.padStart(10)
     ].join(" "))
   }
+}
+
+if (scenarios.has("store") && wanted.includes("hubbub")) {
+  // The store's cost on the hot path: the same fan-out, history written to SQLite or kept nowhere.
+  const n = 100
+  const names = ["hubbub", "hubbub:sqlite"] as const
+  const fan: Record<string, Array<FanoutResult>> = {}
+  for (let rep = 0; rep < reps; rep++) {
+    for (const name of names) {
+      progress(`store: fan-out N=${n}, ${name}, run ${rep + 1} of ${reps}`)
+      ;(fan[name] ??= []).push(await run(name, (server) => fanout(server, n)))
+    }
+  }
+  progress("store: startup with 100,000 history lines")
+  const startup = await startupWithHistory()
+  results.store = { fanout: fan, startup }
+  const med = (name: string) => median(fan[name].map((r) => r.deliveriesPerSecond))
+  say("")
+  say(`Store: fan-out at N=${n}, hubbub (--store memory) against hubbub:sqlite (history written to SQLite); median (min-max) of the runs`)
+  say("server          deliveries/s               × memory  p50 ms  p99 ms  lost  server CPU  server RSS")
+  for (const name of names) {
+    const rs = fan[name]
+    say([
+      name.padEnd(15),
+      fmtRange(rs.map((r) => r.deliveriesPerSecond), fmtM).padEnd(25),
+      (med(name) / med("hubbub")).toFixed(2).padStart(9),
+      median(rs.map((r) => r.p50)).toFixed(1).padStart(7),
+      median(rs.map((r) => r.p99)).toFixed(1).padStart(7),
+      String(rs.reduce((a, r) => a + r.lost, 0)).padStart(5),
+      `${(median(rs.map((r) => r.serverCpu)) * 100).toFixed(0)}%`.padStart(11),
+      `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(11)
+    ].join(" "))
+  }
+  say(`Store: startup to listening (median of 5): ${startup.memoryMs.toFixed(0)} ms with --store memory, ${startup.sqliteMs.toFixed(0)} ms with a data folder of ${startup.lines} history lines`)
 }
 
 if (process.stdout.isTTY) progress("")

@@ -80,7 +80,7 @@ export const migrate = (where: string, version: string) =>
     })
   )
 
-/** Rows per INSERT: well under SQLite's and Postgres's limits on a statement's parameters. */
+/** Rows per INSERT (5 parameters each): well under SQLite's and Postgres's limits (1,000 measured no faster). */
 const rowsPerInsert = 200
 
 /**

@@ -61,7 +61,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       rooms,
       anonymous: false,
       accounts,
-      sessions: { findNick: () => undefined },
+      sessions: { findNick: () => undefined, live: new Map() },
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false
     }
