@@ -37,8 +37,8 @@ describe("accounts on the text protocol", () => {
     await ann.until("-!- Account ann is dropped: its nickname is free for anyone.")
     ann.send("/identify brand-new-secret")
     await ann.until("-!- No account is named ann.")
-    // A password with spaces: all of /register's words; /identify takes it after the nickname.
-    ann.send("/register with some spaces", "/logout", "/identify ann with some spaces")
+    // A password with spaces: all of /register's words, and of /identify's when they are not two.
+    ann.send("/register with some spaces", "/logout", "/identify with some spaces")
     await ann.until("-!- You are now identified as ann.")
   })
 

@@ -46,8 +46,6 @@ export class Accounts extends Context.Service<Accounts, {
    * share the store (and register accounts in it), a question to it on a name not known here.
    */
   readonly isRegistered: (nick: string) => Effect.Effect<boolean>
-  /** Whether a nickname is known here as an account's (memory only; with a shared store, it may be out of date). */
-  readonly knownRegistered: (nick: string) => boolean
   /** Registers `nick` with `password`: `false` when it is registered already. */
   readonly register: (nick: string, password: string) => Effect.Effect<boolean, StoreError>
   /** Checks an account's password, for a client at `peer` (its address keys the back-off). */
@@ -76,7 +74,7 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
 
   /** The address part of a peer (`1.2.3.4:5678` or `[::1]:5678`). */
   const addressOf = (peer: string) => peer.replace(/:\d+$/, "")
-  const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressOf(peer)}`]
+  const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressOf(peer)}`] as const
 
   const waitFor = (keys: ReadonlyArray<string>, now: number) => {
     let until = 0
@@ -102,42 +100,41 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
       if (!store.shared) return Effect.succeed(registered.has(storeKey(nick)))
       // Other servers register and drop accounts too: the store says.
       return store.account(nick).pipe(
-        Effect.map((account) => {
-          if (account === undefined) registered.delete(storeKey(nick))
-          else registered.add(storeKey(nick))
-          return account !== undefined
-        }),
+        Effect.map((account) => account !== undefined),
         Effect.catch((error) => Effect.as(Effect.logWarning(error.message), registered.has(storeKey(nick))))
       )
     },
-    knownRegistered: (nick) => registered.has(storeKey(nick)),
     register: (nick, password) =>
       Effect.gen(function*() {
         if (registered.has(storeKey(nick))) return false
-        const hashed = yield* Password.hash(password, slots)
+        const hashed = yield* slots.withPermit(Password.hash(password))
         const created = yield* store.createAccount({ name: nick, password: hashed, created: yield* Clock.currentTimeMillis })
         registered.add(storeKey(nick))
         return created
       }),
+    // The back-off is read and written under the same permit as the hash: guesses queued behind
+    // one another cannot all get through when a wait ends.
     check: (name, password, peer) =>
-      Effect.gen(function*() {
-        const keys = keysOf(name, peer)
+      slots.withPermit(Effect.gen(function*() {
+        const [accountKey, addressKey] = keysOf(name, peer)
         const now = yield* Clock.currentTimeMillis
-        const wait = waitFor(keys, now)
+        const wait = waitFor([accountKey, addressKey], now)
         if (wait > 0) return { _tag: "Wait", seconds: wait } as const
         const account = yield* store.account(name)
-        const matches = account !== undefined && (yield* Password.verify(password, account.password, slots))
+        const matches = account !== undefined && (yield* Password.verify(password, account.password))
         if (account !== undefined && matches) {
-          for (const key of keys) failures.delete(key)
+          failures.delete(accountKey)
+          failures.delete(addressKey)
           return { _tag: "Ok", account: account.name } as const
         }
-        failed(keys, yield* Clock.currentTimeMillis)
+        // A name that is no account keeps no record of its own: it cannot push out a real account's.
+        failed(account === undefined ? [addressKey] : [accountKey, addressKey], yield* Clock.currentTimeMillis)
         // A name that is no account may be a password typed in its place: not logged.
         yield* warnings.warn(peer, account === undefined ? "failed login for an account that does not exist" : `failed login for account ${account.name}`)
         return account === undefined ? { _tag: "NoAccount" } as const : { _tag: "Wrong" } as const
-      }),
+      })),
     setPassword: (name, password) =>
-      Effect.flatMap(Password.hash(password, slots), (hashed) => Effect.asVoid(store.setPassword(name, hashed))),
+      Effect.flatMap(slots.withPermit(Password.hash(password)), (hashed) => Effect.asVoid(store.setPassword(name, hashed))),
     drop: (name) =>
       Effect.map(store.deleteAccount(name), () => {
         registered.delete(storeKey(name))

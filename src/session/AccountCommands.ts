@@ -31,7 +31,8 @@ const unavailable = (env: CommandEnv, client: Client) => (error: StoreError) =>
  * (`false`), else taken with a warning, once a connection.
  */
 const overTheWire = (env: CommandEnv, client: Client): Effect.Effect<boolean> => {
-  if (env.encrypted || client.ip === undefined || isLoopback(client.ip)) return Effect.succeed(true)
+  // An address the transport lost is not taken for this machine's.
+  if (env.encrypted || (client.ip !== undefined && isLoopback(client.ip))) return Effect.succeed(true)
   if (env.requireTlsForAuth) return Effect.as(note(env, client, "needsTls"), false)
   if (client.warnedCleartext) return Effect.succeed(true)
   client.warnedCleartext = true
@@ -207,14 +208,14 @@ export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Eff
 }
 
 /**
- * Which of `nicks` are identified as their own account: a session here says; one on another
- * server is taken to be when its nickname is registered (protection renames anyone else).
+ * Which of `nicks` are identified as their own account, among the sessions of this server (one
+ * on another server is not claimed: this server cannot know).
  */
 export const identifiedAmong = (env: CommandEnv, nicks: ReadonlyArray<Nick>) =>
   Effect.filter(nicks, (nick) =>
     Effect.map(env.hub.findNick(nick), (member) => {
       const here = member === undefined ? undefined : env.sessions.live.get(member.session)
-      return here === undefined ? member !== undefined && env.accounts.knownRegistered(nick) : sameName(here.account, nick)
+      return here !== undefined && sameName(here.account, nick)
     }))
 
 /** Renames the client to a free `GuestNNNN`, telling it why: it did not identify for `name`, or `name`'s account took it back. */

@@ -89,10 +89,11 @@ export const account = (action: AccountAction, rest: string): Result.Result<unkn
     case "unregister":
       return rest === "" ? usage : Result.succeed({ _tag: "Account", action, password: rest })
     case "identify": {
-      const [first, second] = splitWord(rest)
-      if (first === "") return usage
+      // Two words are a nickname and a password; one, or more than two, a password (spaces and all).
+      const words = rest.split(/\s+/)
+      if (rest === "") return usage
       return Result.succeed(
-        second === "" ? { _tag: "Account", action, password: first } : { _tag: "Account", action, name: first, password: second }
+        words.length === 2 ? { _tag: "Account", action, name: words[0], password: words[1] } : { _tag: "Account", action, password: rest }
       )
     }
     case "password": {
@@ -123,7 +124,8 @@ export const nickServ = (text: string): Input => {
   const verb = nickServVerbs[(space === -1 ? line : line.slice(0, space)).toLowerCase()]
   if (verb === undefined) return invalid({ _tag: "AccountNote", what: "services" })
   const rest = space === -1 ? "" : line.slice(space + 1).trim()
-  const parsed = account(verb, verb === "register" ? rest.split(/\s+/)[0]! : rest)
+  // Services take `REGISTER password email`: an email at the end is not part of the password.
+  const parsed = account(verb, verb === "register" ? rest.replace(/\s+\S+@\S+$/, "") : rest)
   if (Result.isFailure(parsed)) return invalid(parsed.failure)
   const decoded = decodeCommand(parsed.success)
   return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "AccountNote", what: "noAccount" })
