@@ -40,7 +40,7 @@ import {
   startNet,
   startRedis
 } from "./Peers.ts"
-import { startHubbubSqlite, startupWithHistory } from "./store.ts"
+import { loginStorm, startHubbubSqlite, startupWithHistory } from "./store.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -712,9 +712,24 @@ if (scenarios.has("store") && wanted.includes("hubbub")) {
       ;(fan[name] ??= []).push(await run(name, (server) => fanout(server, n)))
     }
   }
+  // A login storm beside the same fan-out: chat's p99 with and without it.
+  const storm: Record<string, Array<FanoutResult>> = {}
+  const attempts: Array<number> = []
+  for (let rep = 0; rep < reps; rep++) {
+    progress(`store: fan-out N=${n} with a login storm, run ${rep + 1} of ${reps}`)
+    ;(storm.without ??= []).push(await run("hubbub", (server) => fanout(server, n)))
+    ;(storm.with ??= []).push(await run("hubbub", async (server) => {
+      const logins = await loginStorm(server.port)
+      try {
+        return await fanout(server, n)
+      } finally {
+        attempts.push(logins.stop())
+      }
+    }))
+  }
   progress("store: startup with 100,000 history lines")
   const startup = await startupWithHistory()
-  results.store = { fanout: fan, startup }
+  results.store = { fanout: fan, startup, storm, attempts }
   const med = (name: string) => median(fan[name].map((r) => r.deliveriesPerSecond))
   say("")
   say(`Store: fan-out at N=${n}, hubbub (--store memory) against hubbub:sqlite (history written to SQLite); median (min-max) of the runs`)
@@ -732,6 +747,9 @@ if (scenarios.has("store") && wanted.includes("hubbub")) {
       `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(11)
     ].join(" "))
   }
+  const p99 = (rs: ReadonlyArray<FanoutResult>) => median(rs.map((r) => r.p99))
+  say(`Login storm (10 clients from 10 addresses, wrong passwords as fast as the answers and the back-off let them; ${median(attempts)} attempts answered in a run) beside fan-out N=${n}:`)
+  say(`  chat p99 ${p99(storm.with).toFixed(1)} ms with it, ${p99(storm.without).toFixed(1)} ms without (× ${(p99(storm.with) / p99(storm.without)).toFixed(2)}); deliveries/s × ${(median(storm.with.map((r) => r.deliveriesPerSecond)) / median(storm.without.map((r) => r.deliveriesPerSecond))).toFixed(2)}`)
   say(`Store: startup to listening (median of 5): ${startup.memoryMs.toFixed(0)} ms with --store memory, ${startup.sqliteMs.toFixed(0)} ms with a data folder of ${startup.lines} history lines`)
 }
 

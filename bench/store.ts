@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -66,4 +67,53 @@ export const startupWithHistory = async (lines = 100_000) => {
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
+}
+
+/** One text client of the storm: a line in, the next line out once a notice answers it. */
+const stormClient = (port: number, localAddress: string, first: ReadonlyArray<string>, next: () => string) =>
+  new Promise<{ stop: () => number }>((resolve, reject) => {
+    const socket = Net.connect({ port, host: "127.0.0.1", localAddress })
+    let stopped = false
+    let answered = 0
+    let buffered = ""
+    socket.setEncoding("utf8")
+    socket.on("error", (error) => (stopped ? undefined : reject(error)))
+    socket.on("connect", () => {
+      socket.write(first.map((line) => line + "\n").join(""))
+      resolve({
+        stop: () => {
+          stopped = true
+          socket.destroy()
+          return answered
+        }
+      })
+    })
+    socket.on("data", (text: string) => {
+      buffered += text
+      const lines = buffered.split("\n")
+      buffered = lines.pop()!
+      for (const line of lines) {
+        if (/^-!- (Wrong password|Too many failed logins)/.test(line)) {
+          answered++
+          if (!stopped) socket.write(next() + "\n")
+        }
+      }
+    })
+  })
+
+/**
+ * A login storm: `clients` accounts registered, then as many clients (each from an address of
+ * its own, 127.0.0.2 and up) sending wrong passwords for them as fast as the answers (and the
+ * back-off) let them. `stop` ends it and says how many attempts were answered.
+ */
+export const loginStorm = async (port: number, clients = 10) => {
+  for (let i = 0; i < clients; i++) {
+    const owner = await stormClient(port, "127.0.0.1", [`victim${i}`, `/register right-password-${i}`, "/quit"], () => "")
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    owner.stop()
+  }
+  let guess = 0
+  const storm = await Promise.all(Array.from({ length: clients }, (_, i) =>
+    stormClient(port, `127.0.0.${2 + i}`, [`storm${i}`, `/identify victim${i} wrong-guess-${guess++}`], () => `/identify victim${i} wrong-guess-${guess++}`)))
+  return { stop: () => storm.reduce((sum, client) => sum + client.stop(), 0) }
 }
