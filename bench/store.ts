@@ -49,11 +49,13 @@ export const startupWithHistory = async (lines = 100_000) => {
   try {
     await startOnce(["--store", "sqlite", "--data-dir", folder])
     const db = new DatabaseSync(Path.join(folder, "hubbub.db"))
-    const insert = db.prepare("INSERT INTO history (room, at, sender, text, action) VALUES (?, ?, ?, ?, 0)")
+    // A row a line: the most rows that many lines can be (a quiet server's, each half second's line alone).
+    const insert = db.prepare("INSERT INTO history_batches (room, first_at, last_at, count, lines) VALUES (?, ?, ?, 1, ?)")
     const now = Date.now()
     db.exec("BEGIN")
     for (let i = 0; i < lines; i++) {
-      insert.run(i % 100 === 0 ? "#lobby" : `#room${i % 100}`, now - (lines - i) * 1000, `user${i % 500}`, `history line ${i} ${"x".repeat(40)}`)
+      const at = now - (lines - i) * 1000
+      insert.run(i % 100 === 0 ? "#lobby" : `#room${i % 100}`, at, at, JSON.stringify([[at], [`user${i % 500}`], [`history line ${i} ${"x".repeat(40)}`], [0]]))
     }
     db.exec("COMMIT")
     db.close()

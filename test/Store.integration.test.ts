@@ -82,7 +82,9 @@ describe("the store, as the program runs it", () => {
     await server.exit()
 
     const db = new DatabaseSync(Path.join(dataDir, "hubbub.db"), { readOnly: true })
-    const kept = db.prepare("SELECT text FROM history ORDER BY id").all().map((row) => row.text)
+    // A row holds a run of a room's lines, a column a field: [times, senders, texts, actions].
+    const kept = db.prepare("SELECT lines FROM history_batches ORDER BY id").all()
+      .flatMap((row) => (JSON.parse(String(row.lines)) as [Array<number>, Array<string>, Array<string>, Array<number>])[2])
     db.close()
     assert.deepStrictEqual(kept.slice(0, 200), early)
 
@@ -123,7 +125,14 @@ describe("the store, as the program runs it", () => {
     await talk(await first.port())
     await stop(first)
     const db = new DatabaseSync(Path.join(dataDir, "hubbub.db"))
-    db.prepare("UPDATE history SET at = ? WHERE text = 'first words'").run(Date.now() - 8 * 86_400_000)
+    // Eight days back: the line in its row of the history, and the row's first time.
+    const eightDaysAgo = Date.now() - 8 * 86_400_000
+    for (const row of db.prepare("SELECT id, lines FROM history_batches").all()) {
+      const [ats, froms, texts, actions] = JSON.parse(String(row.lines)) as [Array<number>, Array<string>, Array<string>, Array<number>]
+      const moved = ats.map((at, i) => texts[i] === "first words" ? eightDaysAgo : at)
+      db.prepare("UPDATE history_batches SET lines = ?, first_at = ? WHERE id = ?")
+        .run(JSON.stringify([moved, froms, texts, actions]), Math.min(...moved), Number(row.id))
+    }
     db.close()
     const second = start(["--data-dir", dataDir, "--history-days", "7"])
     await second.waitFor("stderr", /forgot 1 history line\(s\) older than 7 days/)

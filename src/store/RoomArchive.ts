@@ -5,9 +5,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as Semaphore from "effect/Semaphore"
-import { Envelope } from "../protocol/Event.js"
+import type { Envelope } from "../protocol/Event.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
-import { type RoomRecord, type RoomWrite, Store, storeKey } from "./Store.js"
+import { PendingWrites, writesOf } from "./PendingWrites.js"
+import { type RoomRecord, Store, storeKey } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
 
 export interface ArchiveOptions {
@@ -19,11 +20,10 @@ export interface ArchiveOptions {
 
 /** Writes waiting for the store, at most: past this (the store has been failing for a while), the oldest go. */
 const maxPending = 100_000
-const topicWrite = (room: string, topic: string | undefined, at: number): RoomWrite => ({ _tag: "Topic", room, topic, at })
 
 /**
  * Rooms' topics and histories, kept in the {@link Store} off the messages'
- * way: the hub hands each message over as it publishes it (one array push),
+ * way: the hub hands each message over as it publishes it (a few array pushes),
  * and they are written in one transaction every `flushEvery` (500 ms), and
  * once more when the scope closes (a graceful stop loses nothing). A room
  * coming back to life (its first member, after a restart or after it
@@ -44,39 +44,30 @@ export class RoomArchive extends Context.Service<RoomArchive, {
 export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
   const store = yield* Store
   const lock = yield* Semaphore.make(1)
-  let pending: Array<Envelope | RoomWrite> = []
+  const pending = new PendingWrites()
   let failing = false
   let dropped = 0
 
-  const asWrite = (item: Envelope | RoomWrite): RoomWrite => {
-    if (!(item instanceof Envelope)) return item
-    const event = item.event as { readonly _tag: string; readonly from: string; readonly text: string }
-    return { _tag: "Line", line: { room: item.room!, at: item.at, from: event.from, text: event.text, action: event._tag === "Action" } }
-  }
-  const push = (item: Envelope | RoomWrite) => {
-    if (pending.length >= maxPending) {
-      pending.shift()
-      dropped++
-    }
-    pending.push(item)
+  const bound = () => {
+    // A tenth at a time: dropping is a copy of what waits.
+    if (pending.length < maxPending) return
+    const count = pending.length - maxPending + maxPending / 10
+    pending.dropOldest(count)
+    dropped += count
   }
 
   const flush = lock.withPermit(Effect.gen(function*() {
     if (pending.length === 0) return
-    const batch = pending
-    pending = []
-    const written = yield* Effect.result(store.write(batch.map(asWrite)))
+    const batch = pending.take()
+    const written = yield* Effect.result(store.write(batch))
     if (written._tag === "Success") {
       if (failing) yield* Effect.logInfo(`the store ${store.describe} takes history again`)
       failing = false
       return
     }
     // Kept for the next try, before what came since.
-    pending = batch.concat(pending)
-    if (pending.length > maxPending) {
-      dropped += pending.length - maxPending
-      pending = pending.slice(pending.length - maxPending)
-    }
+    pending.restore(batch)
+    bound()
     if (!failing) yield* Effect.logWarning(`${written.failure.message}: history kept in memory until it works again (${pending.length} waiting)`)
     failing = true
   }))
@@ -85,13 +76,9 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
     const key = storeKey(room)
     let topic = kept.topic
     const history: Array<HistoryEntry> = [...kept.history]
-    for (const item of pending) {
-      const write = asWrite(item)
-      if (write._tag === "Topic") {
-        if (storeKey(write.room) === key) topic = write.topic
-      } else if (storeKey(write.line.room) === key) {
-        history.push(entryOf(write.line))
-      }
+    for (const write of writesOf(pending, (other) => storeKey(other) === key)) {
+      if (write._tag === "Topic") topic = write.topic
+      else history.push(entryOf(write))
     }
     return { topic, history: limit > 0 ? history.slice(-limit) : [] }
   }
@@ -121,8 +108,15 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
   )
 
   const archive: RoomArchive["Service"] = {
-    message: push,
-    topic: (room, topic, at) => push(topicWrite(room, topic, at)),
+    message: (envelope) => {
+      const event = envelope.event as { readonly _tag: string; readonly from: string; readonly text: string }
+      pending.line(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action")
+      bound()
+    },
+    topic: (room, topic, at) => {
+      pending.topic(room, topic, at)
+      bound()
+    },
     recall: (room, limit) =>
       lock.withPermit(
         store.room(room, limit).pipe(

@@ -25,8 +25,25 @@ export interface Account {
 
 /** One write to a room's record, in the order they happened. */
 export type RoomWrite =
-  | { readonly _tag: "Line"; readonly line: StoredLine }
+  | ({ readonly _tag: "Line" } & StoredLine)
   | { readonly _tag: "Topic"; readonly room: string; readonly topic: string | undefined; readonly at: number }
+
+/**
+ * Writes in the order they happened, a column a field (no object a message: a busy room writes
+ * tens of thousands a second): the `i`th write is a line, an action or a topic (`text` undefined: cleared)
+ * in `rooms[i]`, at `ats[i]`. `PendingWrites` makes them, and `PendingWrites.of` from a list.
+ */
+export interface RoomWrites {
+  readonly kinds: ReadonlyArray<WriteKind>
+  readonly rooms: ReadonlyArray<string>
+  readonly ats: ReadonlyArray<number>
+  /** The sender; empty for a topic. */
+  readonly froms: ReadonlyArray<string>
+  readonly texts: ReadonlyArray<string | undefined>
+}
+
+export const WriteKind = { line: 0, action: 1, topic: 2 } as const
+export type WriteKind = typeof WriteKind[keyof typeof WriteKind]
 
 /** What a room kept: its topic and its last messages, oldest first. */
 export interface RoomRecord {
@@ -88,7 +105,7 @@ export class Store extends Context.Service<Store, {
   readonly describe: string
   /** Whether other servers write to it too (Postgres): then what this one remembers of it may be out of date. */
   readonly shared: boolean
-  readonly write: (writes: ReadonlyArray<RoomWrite>) => Effect.Effect<void, StoreError>
+  readonly write: (writes: RoomWrites) => Effect.Effect<void, StoreError>
   readonly room: (room: string, limit: number) => Effect.Effect<RoomRecord, StoreError>
   /** Forgets the messages published before `before` (milliseconds since the epoch); how many went. */
   readonly prune: (before: number) => Effect.Effect<number, StoreError>

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { HistoryEntry } from "../protocol/Reply.js"
+import { writesOf } from "./PendingWrites.js"
 import { type Account, type RoomWrite, type StoredLine, Store, storeKey } from "./Store.js"
 
 /** A {@link Store} in this process's memory: nothing survives it (`--store memory`, tests, the library). */
@@ -16,16 +17,16 @@ export const make = Effect.sync(() => {
       else topics.set(key, write.topic)
       return
     }
-    const key = storeKey(write.line.room)
+    const key = storeKey(write.room)
     let kept = lines.get(key)
     if (kept === undefined) lines.set(key, kept = [])
-    kept.push(write.line)
+    kept.push(write)
   }
 
   const store: Store["Service"] = {
     describe: "in memory",
     shared: false,
-    write: (writes) => Effect.sync(() => writes.forEach(apply)),
+    write: (writes) => Effect.sync(() => writesOf(writes).forEach(apply)),
     room: (room, limit) =>
       Effect.sync(() => {
         const key = storeKey(room)

@@ -1,9 +1,11 @@
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Migrator from "effect/sql/Migrator"
+import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { Failed, NewerSchema, type RoomWrite, Store, StoreError, storeKey, Unreachable } from "./Store.js"
+import { PendingWrites } from "./PendingWrites.js"
+import { Failed, NewerSchema, type RoomWrites, Store, StoreError, type StoredLine, storeKey, Unreachable, WriteKind } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
 
 /**
@@ -22,8 +24,93 @@ const migrations = {
     })
     yield* sql`CREATE INDEX history_room ON history (room, id)`
     yield* sql`CREATE INDEX history_at ON history (at)`
+  }),
+  "2_history_in_batches": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.onDialectOrElse({
+      pg: () => sql`CREATE TABLE history_batches (id BIGSERIAL PRIMARY KEY, room TEXT NOT NULL, first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, count INTEGER NOT NULL, lines TEXT NOT NULL)`,
+      orElse: () => sql`CREATE TABLE history_batches (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, count INTEGER NOT NULL, lines TEXT NOT NULL)`
+    })
+    yield* sql`CREATE INDEX history_batches_room ON history_batches (room, id)`
+    yield* sql`CREATE INDEX history_batches_last_at ON history_batches (last_at)`
+    yield* sql`CREATE INDEX history_batches_first_at ON history_batches (first_at)`
+    // Schema 1's rows, a page at a time, in their order.
+    let after = 0
+    while (true) {
+      const rows = yield* sql<{ id: unknown; room: string; at: unknown; sender: string; text: string; action: unknown }>`
+        SELECT id, room, at, sender, text, action FROM history WHERE id > ${after} ORDER BY id LIMIT 10000`
+      if (rows.length === 0) break
+      after = Number(rows[rows.length - 1]!.id)
+      const lines = PendingWrites.of(rows.map((row) => ({
+        _tag: "Line",
+        room: row.room,
+        at: Number(row.at),
+        from: row.sender,
+        text: row.text,
+        action: Number(row.action) === 1
+      })))
+      yield* insertBatches(sql, lines, 0, lines.length)
+    }
+    yield* sql`DROP TABLE history`
   })
 }
+
+/** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
+const rowsPerInsert = 200
+
+/** Lines a history row holds at most: what a room coming back to life parses to get its last few. */
+const linesPerBatch = 1000
+
+/** A history row's lines, a column a field (one `JSON.stringify` of four arrays: a tenth of the time of a tuple a line). */
+type Packed = [ats: Array<number>, froms: Array<string>, texts: Array<string>, actions: Array<0 | 1>]
+
+/**
+ * Writes what `writes` holds from `start` to before `end`, all of them lines, as a row per room
+ * (at most {@link linesPerBatch} lines each), in order: a busy room's half second is a row, not
+ * thousands (measured: inserting the rows was what the store cost the hub).
+ */
+const insertBatches = (sql: SqlClient.SqlClient, writes: RoomWrites, start: number, end: number) => {
+  const rooms = new Map<string, Array<number>>()
+  for (let i = start; i < end; i++) {
+    const key = storeKey(writes.rooms[i]!)
+    let run = rooms.get(key)
+    if (run === undefined) rooms.set(key, run = [])
+    run.push(i)
+  }
+  const rows: Array<Record<string, unknown>> = []
+  for (const [room, run] of rooms) {
+    for (let i = 0; i < run.length; i += linesPerBatch) {
+      const batch = run.slice(i, i + linesPerBatch)
+      const packed: Packed = [
+        batch.map((j) => writes.ats[j]!),
+        batch.map((j) => writes.froms[j]!),
+        batch.map((j) => writes.texts[j]!),
+        batch.map((j) => writes.kinds[j] === WriteKind.action ? 1 : 0)
+      ]
+      rows.push({ room, first_at: packed[0][0], last_at: packed[0][batch.length - 1], count: batch.length, lines: JSON.stringify(packed) })
+    }
+  }
+  return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
+}
+
+const PackedLines = Schema.fromJsonString(Schema.Tuple([
+  Schema.Array(Schema.Number),
+  Schema.Array(Schema.String),
+  Schema.Array(Schema.String),
+  Schema.Array(Schema.Literals([0, 1]))
+]))
+
+/** A history row's lines; a row that is not as hubbub writes them (edited by hand?) is the store's error, never a crash. */
+const unpack = (where: string, operation: string) => (lines: string): Effect.Effect<Packed, StoreError> =>
+  Schema.decodeUnknownEffect(PackedLines)(lines).pipe(
+    Effect.flatMap((packed) =>
+      packed.every((column) => column.length === packed[0].length) ? Effect.succeed(packed as unknown as Packed) : Effect.fail(undefined)
+    ),
+    Effect.mapError(() => new StoreError({ where, reason: new Failed({ operation, detail: "a row of history_batches is not as hubbub writes them" }) }))
+  )
+
+const storedLines = (room: string, [ats, froms, texts, actions]: Packed): Array<StoredLine> =>
+  ats.map((at, i) => ({ room, at, from: froms[i]!, text: texts[i]!, action: actions[i] === 1 }))
 
 /** The newest schema this hubbub knows. */
 export const schemaVersion = Object.keys(migrations).length
@@ -80,9 +167,6 @@ export const migrate = (where: string, version: string) =>
     })
   )
 
-/** Rows per INSERT (5 parameters each): well under SQLite's and Postgres's limits (1,000 measured no faster). */
-const rowsPerInsert = 200
-
 /**
  * A {@link Store} on whatever `SqlClient` is provided (SQLite or Postgres), its schema brought up to
  * date first; `version` (the program's) is written beside the schema, for the error a too-old program meets;
@@ -94,26 +178,11 @@ export const make = (where: string, version: string, shared: boolean) =>
     yield* migrate(where, version)
     const failure = (operation: string) => Effect.mapError(storeFailure(where, operation))
 
-    const writeTopic = (write: Extract<RoomWrite, { _tag: "Topic" }>) =>
-      write.topic === undefined
-        ? sql`DELETE FROM topics WHERE room = ${storeKey(write.room)}`
-        : sql`INSERT INTO topics (room, topic, at) VALUES (${storeKey(write.room)}, ${write.topic}, ${write.at})
+    const writeTopic = (room: string, topic: string | undefined, at: number) =>
+      topic === undefined
+        ? sql`DELETE FROM topics WHERE room = ${storeKey(room)}`
+        : sql`INSERT INTO topics (room, topic, at) VALUES (${storeKey(room)}, ${topic}, ${at})
             ON CONFLICT (room) DO UPDATE SET topic = excluded.topic, at = excluded.at`
-    const insertLines = (lines: Array<Extract<RoomWrite, { _tag: "Line" }>>) =>
-      Effect.forEach(
-        chunks(lines, rowsPerInsert),
-        (chunk) =>
-          sql`INSERT INTO history ${
-            sql.insert(Arr.map(chunk, ({ line }): Record<string, unknown> => ({
-              room: storeKey(line.room),
-              at: line.at,
-              sender: line.from,
-              text: line.text,
-              action: line.action ? 1 : 0
-            })))
-          }`,
-        { discard: true }
-      )
 
     const store: Store["Service"] = {
       describe: where,
@@ -121,40 +190,53 @@ export const make = (where: string, version: string, shared: boolean) =>
       write: (writes) =>
         sql.withTransaction(Effect.gen(function*() {
           // Runs of lines go in together; a topic between them keeps its place.
-          let run: Array<Extract<RoomWrite, { _tag: "Line" }>> = []
-          for (const write of writes) {
-            if (write._tag === "Line") {
-              run.push(write)
-              continue
-            }
-            if (run.length > 0) yield* insertLines(run)
-            run = []
-            yield* writeTopic(write)
+          let run = 0
+          for (let i = 0; i < writes.kinds.length; i++) {
+            if (writes.kinds[i] !== WriteKind.topic) continue
+            if (run < i) yield* insertBatches(sql, writes, run, i)
+            run = i + 1
+            yield* writeTopic(writes.rooms[i]!, writes.texts[i], writes.ats[i]!)
           }
-          if (run.length > 0) yield* insertLines(run)
+          if (run < writes.kinds.length) yield* insertBatches(sql, writes, run, writes.kinds.length)
         })).pipe(failure("write")),
       room: (room, limit) =>
         Effect.gen(function*() {
           const key = storeKey(room)
           const [topic] = yield* sql<{ topic: string }>`SELECT topic FROM topics WHERE room = ${key}`
-          const rows = limit > 0
-            ? yield* sql<{ at: unknown; sender: string; text: string; action: unknown }>`
-                SELECT at, sender, text, action FROM history WHERE room = ${key} ORDER BY id DESC LIMIT ${limit}`
-            : []
-          return {
-            topic: topic?.topic,
-            history: rows.slice().reverse().map((row) =>
-              entryOf({ room, at: Number(row.at), from: row.sender, text: row.text, action: Number(row.action) === 1 })
-            )
+          if (limit <= 0) return { topic: topic?.topic, history: [] }
+          // The fewest newest rows that hold `limit` lines, then only those rows' lines.
+          const counts = yield* sql<{ id: unknown; count: unknown }>`
+            SELECT id, count FROM history_batches WHERE room = ${key} ORDER BY id DESC LIMIT ${limit}`
+          let held = 0
+          let from = 0
+          for (const row of counts) {
+            from = Number(row.id)
+            held += Number(row.count)
+            if (held >= limit) break
           }
-        }).pipe(failure("read a room")),
+          const rows = counts.length === 0 ? [] : yield* sql<{ lines: string }>`
+            SELECT lines FROM history_batches WHERE room = ${key} AND id >= ${from} ORDER BY id`
+          const lines = (yield* Effect.forEach(rows, (row) => unpack(where, "read a room")(row.lines))).flatMap((packed) => storedLines(room, packed))
+          return { topic: topic?.topic, history: lines.slice(-limit).map(entryOf) }
+        }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "read a room")(error)))),
       prune: (before) =>
         sql.withTransaction(Effect.gen(function*() {
-          const [counted] = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM history WHERE at < ${before}`
-          const gone = Number(counted?.n ?? 0)
-          if (gone > 0) yield* sql`DELETE FROM history WHERE at < ${before}`
+          const [counted] = yield* sql<{ n: unknown }>`SELECT coalesce(sum(count), 0) AS n FROM history_batches WHERE last_at < ${before}`
+          let gone = Number(counted?.n ?? 0)
+          if (gone > 0) yield* sql`DELETE FROM history_batches WHERE last_at < ${before}`
+          // A row that straddles the time (a room's half second, at most a few per room) keeps its newer lines.
+          const straddling = yield* sql<{ id: unknown; lines: string }>`
+            SELECT id, lines FROM history_batches WHERE first_at < ${before} ORDER BY id`
+          for (const row of straddling) {
+            const [ats, froms, texts, actions] = yield* unpack(where, "forget old history")(row.lines)
+            const keep = ats.flatMap((at, i) => at >= before ? [i] : [])
+            gone += ats.length - keep.length
+            const kept: Packed = [keep.map((i) => ats[i]!), keep.map((i) => froms[i]!), keep.map((i) => texts[i]!), keep.map((i) => actions[i]!)]
+            yield* sql`UPDATE history_batches SET first_at = ${kept[0][0]!}, count = ${kept[0].length}, lines = ${JSON.stringify(kept)}
+              WHERE id = ${Number(row.id)}`
+          }
           return gone
-        })).pipe(failure("forget old history")),
+        })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "forget old history")(error)))),
       createAccount: (account) =>
         sql<{ key: string }>`INSERT INTO accounts (key, name, password, created)
           VALUES (${storeKey(account.name)}, ${account.name}, ${account.password}, ${account.created})

@@ -9,6 +9,7 @@ import * as StoreSqlite from "../../src/store/StoreSqlite.js"
 import { schemaVersion } from "../../src/store/StoreSql.js"
 const version = "0.1.0"
 import { temporaryFolders } from "../support/folders.js"
+import { write } from "./contract.js"
 import { freePort } from "../support/RedisServer.js"
 
 const freshFolder = temporaryFolders("hubbub-sqlite-")
@@ -28,8 +29,8 @@ describe("StoreSqlite", () => {
       const dataDir = Path.join(freshFolder(), "nested", "folder")
       yield* Effect.gen(function*() {
         const store = yield* Store
-        yield* store.write([{ _tag: "Line", line: { room: "#a", at: 1, from: "ann", text: "kept" } as never }])
-        yield* store.write([{ _tag: "Topic", room: "#a", topic: "still here", at: 2 }])
+        yield* write(store, [{ _tag: "Line", room: "#a", at: 1, from: "ann", text: "kept", action: false }])
+        yield* write(store, [{ _tag: "Topic", room: "#a", topic: "still here", at: 2 }])
         yield* store.createAccount({ name: "ann", password: "h", created: 3 })
       }).pipe(Effect.provide(StoreSqlite.layer(dataDir, "0.1.0")))
       assert.isTrue(Fs.existsSync(StoreSqlite.databaseFile(dataDir)))
@@ -77,6 +78,69 @@ describe("StoreSqlite", () => {
         message,
         `the database ${file} was written by hubbub 9.0.0 (schema ${schemaVersion + 1}); this is hubbub ${version} (schema ${schemaVersion}): run that version or newer, or restore a backup`
       )
+    }))
+
+  it.effect("brings a database of schema 1 (a row a message) up to date, keeping its history in order", () =>
+    Effect.gen(function*() {
+      const dataDir = freshFolder()
+      Fs.mkdirSync(dataDir, { recursive: true })
+      const db = new DatabaseSync(StoreSqlite.databaseFile(dataDir))
+      db.exec(`CREATE TABLE hubbub_migrations (migration_id integer PRIMARY KEY NOT NULL, created_at datetime NOT NULL DEFAULT current_timestamp, name VARCHAR(255) NOT NULL);
+        INSERT INTO hubbub_migrations (migration_id, name) VALUES (1, '1_accounts_topics_history');
+        CREATE TABLE hubbub_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO hubbub_meta VALUES ('written_by', '0.1.0');
+        CREATE TABLE accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, password TEXT NOT NULL, created BIGINT NOT NULL);
+        CREATE TABLE topics (room TEXT PRIMARY KEY, topic TEXT NOT NULL, at BIGINT NOT NULL);
+        CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, at BIGINT NOT NULL, sender TEXT NOT NULL, text TEXT NOT NULL, action INTEGER NOT NULL);
+        INSERT INTO topics VALUES ('#a', 'kept topic', 1)`)
+      const insert = db.prepare("INSERT INTO history (room, at, sender, text, action) VALUES (?, ?, ?, ?, ?)")
+      db.exec("BEGIN")
+      for (let i = 0; i < 12_345; i++) insert.run(i % 10 === 0 ? "#b" : "#a", i, "ann", `line ${i}`, i % 7 === 0 ? 1 : 0)
+      db.exec("COMMIT")
+      db.close()
+
+      const record = yield* Effect.provide(
+        Effect.gen(function*() {
+          const store = yield* Store
+          return yield* Effect.all([store.room("#A", 20_000), store.room("#b", 3)])
+        }),
+        StoreSqlite.layer(dataDir, "0.2.0")
+      )
+      const a = Array.from({ length: 12_345 }, (_, i) => i).filter((i) => i % 10 !== 0)
+      assert.strictEqual(record[0].topic, "kept topic")
+      assert.deepStrictEqual(record[0].history.map((entry) => entry.text), a.map((i) => `line ${i}`))
+      assert.deepStrictEqual(record[0].history[0], { at: 1, from: "ann", text: "line 1" })
+      assert.deepStrictEqual(record[1].history.map((entry) => [entry.text, entry.action]), [["line 12320", true], ["line 12330", undefined], ["line 12340", undefined]])
+      assert.deepStrictEqual(record[0].history.find((entry) => entry.text === "line 7"), { at: 7, from: "ann", text: "line 7", action: true })
+      const after = new DatabaseSync(StoreSqlite.databaseFile(dataDir), { readOnly: true })
+      const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'history%'").all().map((row) => row.name)
+      const migrated = after.prepare("SELECT max(migration_id) AS id FROM hubbub_migrations").get()
+      after.close()
+      assert.deepStrictEqual(tables, ["history_batches"])
+      assert.strictEqual(migrated?.id, schemaVersion)
+    }))
+
+  it.effect("a history row that is not as hubbub writes them is the store's one-line error, never a crash", () =>
+    Effect.gen(function*() {
+      const dataDir = freshFolder()
+      const file = StoreSqlite.databaseFile(dataDir)
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* write(yield* Store, [{ _tag: "Line", room: "#a", at: 1, from: "ann", text: "hi", action: false }])
+        }),
+        StoreSqlite.layer(dataDir, version)
+      )
+      const db = new DatabaseSync(file)
+      db.exec(`UPDATE history_batches SET lines = '[[1],["ann"]]'`)
+      db.close()
+      const failed = yield* Effect.provide(
+        Effect.gen(function*() {
+          const store = yield* Store
+          return yield* Effect.flip(Effect.all([store.room("#a", 10), store.prune(5)]))
+        }),
+        StoreSqlite.layer(dataDir, version)
+      )
+      assert.strictEqual(failed.message, `the database ${file} failed to read a room: a row of history_batches is not as hubbub writes them`)
     }))
 
   it.effect("a folder it cannot create is one line", () =>

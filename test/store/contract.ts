@@ -1,6 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
+import { PendingWrites } from "../../src/store/PendingWrites.js"
 import { type RoomWrite, Store } from "../../src/store/Store.js"
+
+/** Writes a list, as the archive hands its pending writes over. */
+export const write = (store: Store["Service"], writes: ReadonlyArray<RoomWrite>) => store.write(PendingWrites.of(writes))
 
 /**
  * The store contract: what every store layer must do, checked against a
@@ -11,14 +15,18 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
     const withStore = <A, E>(effect: Effect.Effect<A, E, Store>) => Effect.provide(effect, makeStore())
     const line = (room: string, at: number, from: string, text: string, action = false): RoomWrite => ({
       _tag: "Line",
-      line: { room, at, from, text, action }
+      room,
+      at,
+      from,
+      text,
+      action
     })
 
     it.effect("keeps a room's history in order and gives back its last messages, oldest first", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store
-        yield* store.write(Array.from({ length: 450 }, (_, i) => line("#a", 1000 + i, i % 2 ? "ann" : "ben", `m${i}`)))
-        yield* store.write([line("#b", 5000, "cat", "elsewhere"), line("#a", 6000, "ann", "waves", true)])
+        yield* write(store, Array.from({ length: 450 }, (_, i) => line("#a", 1000 + i, i % 2 ? "ann" : "ben", `m${i}`)))
+        yield* write(store, [line("#b", 5000, "cat", "elsewhere"), line("#a", 6000, "ann", "waves", true)])
         const a = yield* store.room("#a", 3)
         assert.deepStrictEqual(a.history, [
           { at: 1448, from: "ben", text: "m448" },
@@ -31,11 +39,30 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.deepStrictEqual((yield* store.room("#a", 0)).history, [])
       })))
 
+    it.effect("gives back exactly the last messages whatever the writes were: many small ones, one large, interleaved rooms", () =>
+      withStore(Effect.gen(function*() {
+        const store = yield* Store
+        const texts: Array<string> = []
+        const say = (i: number) => {
+          texts.push(`n${i}`)
+          return line("#busy", i, "ann", `n${i}`)
+        }
+        let i = 0
+        for (let w = 0; w < 30; w++) yield* write(store, [say(i++), line("#quiet", i, "ben", `q${w}`)])
+        yield* write(store, Array.from({ length: 2_345 }, () => say(i++)))
+        for (let w = 0; w < 5; w++) yield* write(store, [say(i++)])
+        for (const limit of [1, 5, 6, 7, 1_000, 1_001, 2_350, 2_380, 10_000]) {
+          const history = (yield* store.room("#busy", limit)).history
+          assert.deepStrictEqual(history.map((entry) => entry.text), texts.slice(-limit), `the last ${limit}`)
+        }
+        assert.strictEqual((yield* store.room("#quiet", 100)).history.length, 30)
+      })))
+
     it.effect("finds a room ignoring case, and keeps text as it was sent (quotes, emoji, newlines' absence)", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store
         const text = `it's "quoted"; DROP TABLE history; -- 🎉 ünïcödé \\ %`
-        yield* store.write([line("#Mixed", 1, "Ann", text), { _tag: "Topic", room: "#MIXED", topic: "a topic's 'text'", at: 2 }])
+        yield* write(store, [line("#Mixed", 1, "Ann", text), { _tag: "Topic", room: "#MIXED", topic: "a topic's 'text'", at: 2 }])
         assert.deepStrictEqual(yield* store.room("#mixed", 10), {
           topic: "a topic's 'text'",
           history: [{ at: 1, from: "Ann", text }]
@@ -45,20 +72,20 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
     it.effect("applies topics in the order written: the last one stays, and a cleared topic is gone", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store
-        yield* store.write([
+        yield* write(store, [
           { _tag: "Topic", room: "#a", topic: "first", at: 1 },
           line("#a", 2, "ann", "hello"),
           { _tag: "Topic", room: "#a", topic: "second", at: 3 }
         ])
         assert.strictEqual((yield* store.room("#a", 10)).topic, "second")
-        yield* store.write([{ _tag: "Topic", room: "#a", topic: undefined, at: 4 }])
+        yield* write(store, [{ _tag: "Topic", room: "#a", topic: undefined, at: 4 }])
         assert.deepStrictEqual(yield* store.room("#a", 10), { topic: undefined, history: [{ at: 2, from: "ann", text: "hello" }] })
       })))
 
     it.effect("forgets the messages older than a time, and says how many went", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store
-        yield* store.write([line("#a", 10, "ann", "old"), line("#b", 20, "ben", "old too"), line("#a", 30, "ann", "new")])
+        yield* write(store, [line("#a", 10, "ann", "old"), line("#b", 20, "ben", "old too"), line("#a", 30, "ann", "new")])
         assert.strictEqual(yield* store.prune(25), 2)
         assert.strictEqual(yield* store.prune(25), 0)
         assert.deepStrictEqual((yield* store.room("#a", 10)).history, [{ at: 30, from: "ann", text: "new" }])

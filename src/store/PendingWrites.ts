@@ -1,0 +1,82 @@
+import { type RoomWrite, type RoomWrites, WriteKind } from "./Store.js"
+
+/**
+ * Writes waiting for the store, a column a field ({@link RoomWrites}). A
+ * message's envelope is not held for the half second it waits (nor what its
+ * codecs cached), and no object is made for it: at a busy room's rate, both
+ * showed in the hub's deliveries (measured, docs/architecture.md).
+ */
+export class PendingWrites implements RoomWrites {
+  kinds: Array<WriteKind> = []
+  rooms: Array<string> = []
+  ats: Array<number> = []
+  froms: Array<string> = []
+  texts: Array<string | undefined> = []
+
+  /** The writes of a list, in its order. */
+  static of(writes: ReadonlyArray<RoomWrite>): PendingWrites {
+    const pending = new PendingWrites()
+    for (const write of writes) {
+      if (write._tag === "Topic") pending.topic(write.room, write.topic, write.at)
+      else pending.line(write.room, write.at, write.from, write.text, write.action)
+    }
+    return pending
+  }
+
+  get length(): number {
+    return this.kinds.length
+  }
+
+  line(room: string, at: number, from: string, text: string, action: boolean): void {
+    this.add(action ? WriteKind.action : WriteKind.line, room, at, from, text)
+  }
+
+  topic(room: string, text: string | undefined, at: number): void {
+    this.add(WriteKind.topic, room, at, "", text)
+  }
+
+  /** Takes everything: this is left empty. */
+  take(): PendingWrites {
+    const taken = new PendingWrites()
+    ;[taken.kinds, taken.rooms, taken.ats, taken.froms, taken.texts] = [this.kinds, this.rooms, this.ats, this.froms, this.texts]
+    ;[this.kinds, this.rooms, this.ats, this.froms, this.texts] = [[], [], [], [], []]
+    return taken
+  }
+
+  /** Puts `earlier` back before what is here. */
+  restore(earlier: PendingWrites): void {
+    this.kinds = earlier.kinds.concat(this.kinds)
+    this.rooms = earlier.rooms.concat(this.rooms)
+    this.ats = earlier.ats.concat(this.ats)
+    this.froms = earlier.froms.concat(this.froms)
+    this.texts = earlier.texts.concat(this.texts)
+  }
+
+  /** Forgets the oldest `count`. */
+  dropOldest(count: number): void {
+    for (const column of [this.kinds, this.rooms, this.ats, this.froms, this.texts] as Array<Array<unknown>>) column.splice(0, count)
+  }
+
+  private add(kind: WriteKind, room: string, at: number, from: string, text: string | undefined) {
+    this.kinds.push(kind)
+    this.rooms.push(room)
+    this.ats.push(at)
+    this.froms.push(from)
+    this.texts.push(text)
+  }
+}
+
+/** The writes, as a list, in order; those of the rooms `only` accepts if given. */
+export const writesOf = (writes: RoomWrites, only?: (room: string) => boolean): Array<RoomWrite> => {
+  const list: Array<RoomWrite> = []
+  for (let i = 0; i < writes.kinds.length; i++) {
+    const room = writes.rooms[i]!
+    if (only !== undefined && !only(room)) continue
+    list.push(
+      writes.kinds[i] === WriteKind.topic
+        ? { _tag: "Topic", room, topic: writes.texts[i], at: writes.ats[i]! }
+        : { _tag: "Line", room, at: writes.ats[i]!, from: writes.froms[i]!, text: writes.texts[i]!, action: writes.kinds[i] === WriteKind.action }
+    )
+  }
+  return list
+}
