@@ -73,16 +73,20 @@ export const startupWithHistory = async (lines = 100_000) => {
 
 /** One text client of the storm: a line in, the next line out once a notice answers it. */
 const stormClient = (port: number, localAddress: string, first: ReadonlyArray<string>, next: () => string) =>
-  new Promise<{ stop: () => number }>((resolve, reject) => {
+  new Promise<{ stop: () => number; answered: () => number; backedOff: Promise<void> }>((resolve, reject) => {
     const socket = Net.connect({ port, host: "127.0.0.1", localAddress })
     let stopped = false
     let answered = 0
     let buffered = ""
+    let seenWait: () => void
+    const backedOff = new Promise<void>((resolve) => (seenWait = resolve))
     socket.setEncoding("utf8")
     socket.on("error", (error) => (stopped ? undefined : reject(error)))
     socket.on("connect", () => {
       socket.write(first.map((line) => line + "\n").join(""))
       resolve({
+        backedOff,
+        answered: () => answered,
         stop: () => {
           stopped = true
           socket.destroy()
@@ -97,6 +101,7 @@ const stormClient = (port: number, localAddress: string, first: ReadonlyArray<st
       for (const line of lines) {
         if (/^-!- (Wrong password|Too many failed logins)/.test(line)) {
           answered++
+          if (line.startsWith("-!- Too many")) seenWait()
           if (!stopped) socket.write(next() + "\n")
         }
       }
@@ -106,7 +111,9 @@ const stormClient = (port: number, localAddress: string, first: ReadonlyArray<st
 /**
  * A login storm: `clients` accounts registered, then as many clients (each from an address of
  * its own, 127.0.0.2 and up) sending wrong passwords for them as fast as the answers (and the
- * back-off) let them. `stop` ends it and says how many attempts were answered.
+ * back-off) let them. It returns once every client has been told to wait (its free guesses,
+ * five an address, hashed: the storm's burst is over, and it goes on as the back-off lets it).
+ * `stop` ends it and says how many attempts were answered since.
  */
 export const loginStorm = async (port: number, clients = 10) => {
   for (let i = 0; i < clients; i++) {
@@ -117,5 +124,11 @@ export const loginStorm = async (port: number, clients = 10) => {
   let guess = 0
   const storm = await Promise.all(Array.from({ length: clients }, (_, i) =>
     stormClient(port, `127.0.0.${2 + i}`, [`storm${i}`, `/identify victim${i} wrong-guess-${guess++}`], () => `/identify victim${i} wrong-guess-${guess++}`)))
-  return { stop: () => storm.reduce((sum, client) => sum + client.stop(), 0) }
+  const t0 = performance.now()
+  await Promise.race([
+    Promise.all(storm.map((client) => client.backedOff)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the login storm was never told to wait")), 30_000))
+  ])
+  const burst = storm.reduce((sum, client) => sum + client.answered(), 0)
+  return { burstMs: performance.now() - t0, stop: () => storm.reduce((sum, client) => sum + client.stop(), 0) - burst }
 }

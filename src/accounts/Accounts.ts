@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Semaphore from "effect/Semaphore"
@@ -14,6 +15,8 @@ export interface AccountsOptions {
   readonly protection: NickProtection
   /** Seconds an unidentified holder of a registered nickname has to identify (`grace`). */
   readonly graceSeconds: number
+  /** How long a refused login waits for its answer (default 1 s): what a client guessing on one connection can try a second. */
+  readonly failureDelay?: Duration.Input
 }
 
 /** What a password check came to. */
@@ -36,8 +39,9 @@ const hashSlots = 2
  * Accounts: registered nicknames and their passwords (scrypt hashes, in the
  * {@link Store}). Which nicknames are registered is kept in memory too, so a
  * nickname's check on the way in costs a lookup. Failed logins back off per
- * account and per address, and are logged (rate-limited) with the peer and
- * the account, never the password.
+ * account and per address, are answered a second late (a client guessing
+ * on one connection tries once a second, however fast it sends), and are
+ * logged (rate-limited) with the peer and the account, never the password.
  */
 export class Accounts extends Context.Service<Accounts, {
   readonly options: AccountsOptions
@@ -71,6 +75,8 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const slots = yield* Semaphore.make(hashSlots)
   const registered = new Set((yield* store.accountNames).map(storeKey))
   const failures = new Map<string, Failures>()
+  const failureDelay = options.failureDelay ?? Duration.seconds(1)
+  const failureDelayMillis = Duration.toMillis(Duration.fromInputUnsafe(failureDelay))
 
   /** The address part of a peer (`1.2.3.4:5678` or `[::1]:5678`). */
   const addressOf = (peer: string) => peer.replace(/:\d+$/, "")
@@ -87,7 +93,8 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
       failures.delete(key)
       record.count++
       if (record.count >= freeFailures) {
-        record.until = now + 1000 * Math.min(longestWaitSeconds, 2 ** (record.count - freeFailures))
+        // Counted from the refusal's answer: the wait is the client's, after the answer's delay.
+        record.until = now + failureDelayMillis + 1000 * Math.min(longestWaitSeconds, 2 ** (record.count - freeFailures))
       }
       failures.set(key, record)
       if (failures.size > maxRecords) failures.delete(failures.keys().next().value!)
@@ -115,7 +122,7 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
     // The back-off is read and written under the same permit as the hash: guesses queued behind
     // one another cannot all get through when a wait ends.
     check: (name, password, peer) =>
-      slots.withPermit(Effect.gen(function*() {
+      Effect.tap(slots.withPermit(Effect.gen(function*() {
         const [accountKey, addressKey] = keysOf(name, peer)
         const now = yield* Clock.currentTimeMillis
         const wait = waitFor([accountKey, addressKey], now)
@@ -133,6 +140,8 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
         yield* warnings.warn(peer, account === undefined ? "failed login for an account that does not exist" : `failed login for account ${account.name}`)
         return account === undefined ? { _tag: "NoAccount" } as const : { _tag: "Wrong" } as const
       })),
+      // Outside the hashes' permits: a refusal waiting for its answer holds nobody else back.
+      (checked) => checked._tag === "Ok" ? Effect.void : Effect.sleep(failureDelay)),
     setPassword: (name, password) =>
       Effect.flatMap(slots.withPermit(Password.hash(password)), (hashed) => Effect.asVoid(store.setPassword(name, hashed))),
     drop: (name) =>

@@ -1,0 +1,30 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { Accounts } from "../../src/accounts/Accounts.js"
+import { Warnings } from "../../src/observe/Warnings.js"
+import * as StoreMemory from "../../src/store/StoreMemory.js"
+
+const accounts = Accounts.layer({ protection: "grace", graceSeconds: 30 }).pipe(Layer.provide(Layer.merge(StoreMemory.layer, Warnings.layer)))
+
+describe("Accounts", () => {
+  it.effect("answers a refused login a second late, and a right one at once", () =>
+    Effect.gen(function*() {
+      const service = yield* Accounts
+      assert.isTrue(yield* service.register("ann", "correct-horse"))
+      assert.deepStrictEqual(yield* service.check("ann", "correct-horse", "10.0.0.1:1000"), { _tag: "Ok", account: "ann" })
+      // Names that are no account are refused without a hash (the clock here is the test's): the sixth
+      // at once from the same address is told to wait, and all are answered a second late.
+      const fibers = yield* Effect.forEach(
+        Array.from({ length: 6 }, (_, i) => `nobody${i}`),
+        (name) => Effect.forkChild(service.check(name, "wrong-password", "10.0.0.1:1000"))
+      )
+      yield* TestClock.adjust("999 millis")
+      assert.deepStrictEqual(fibers.map((fiber) => fiber.pollUnsafe()), fibers.map(() => undefined))
+      yield* TestClock.adjust("1 millis")
+      const answers = yield* Effect.forEach(fibers, Fiber.join)
+      assert.deepStrictEqual(answers.map((answer) => answer._tag), ["NoAccount", "NoAccount", "NoAccount", "NoAccount", "NoAccount", "Wait"])
+      // The wait is counted from the answer: a second more.
+      assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 2 })
+    }).pipe(Effect.provide(accounts)))
+})
