@@ -78,6 +78,23 @@ describe("accounts on the text protocol", () => {
     await visitor.until("-!- away is now known as owner")
   })
 
+  it("identifies no one as an account once it is dropped: its other sessions are told, and are not its next owner", async () => {
+    const { port } = await server()
+    const ann = await join(port, "ann")
+    ann.send(`/register ${password}`)
+    await ann.until(/is now registered to you/)
+    const second = await join(port, "annbot")
+    second.send(`/identify ann ${password}`)
+    await second.until("-!- You are now identified as ann.")
+    ann.send(`/unregister ${password}`)
+    await ann.until("-!- Account ann is dropped: its nickname is free for anyone.")
+    await second.until("-!- You are no longer identified.")
+    ann.send("/register a-new-owners-password")
+    await ann.until(/is now registered to you/)
+    second.send("/password correct-horse stolen-password")
+    await second.until("-!- You are not identified (/identify PASSWORD).")
+  })
+
   it("with --nick-protection strict, refuses a registered nickname to anyone not identified for it", async () => {
     const { port } = await server({ nickProtection: "strict" })
     const owner = await join(port, "owner")

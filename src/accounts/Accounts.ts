@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Semaphore from "effect/Semaphore"
+import * as Net from "node:net"
 import type { NickProtection } from "../ChatConfig.js"
 import { Warnings } from "../observe/Warnings.js"
 import { Store, type StoreError, storeKey } from "../store/Store.js"
@@ -69,6 +70,22 @@ interface Failures {
   until: number
 }
 
+/**
+ * What the back-off counts failures from, for a peer (`1.2.3.4:5678` or `[2001:db8::1]:5678`): its
+ * IPv4 address, or its IPv6 /64 (one host's, however many addresses it takes from it).
+ */
+export const addressKey = (peer: string): string => {
+  const address = peer.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "")
+  if (!Net.isIPv6(address)) return address
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped !== null) return mapped[1]!
+  const [head, tail] = address.split("::") as [string, string | undefined]
+  const front = head === "" ? [] : head.split(":")
+  const back = tail === undefined || tail === "" ? [] : tail.split(":")
+  const groups = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill("0"), ...back]
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`
+}
+
 export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const store = yield* Store
   const warnings = yield* Warnings
@@ -78,9 +95,7 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const failureDelay = options.failureDelay ?? Duration.seconds(1)
   const failureDelayMillis = Duration.toMillis(Duration.fromInputUnsafe(failureDelay))
 
-  /** The address part of a peer (`1.2.3.4:5678` or `[::1]:5678`). */
-  const addressOf = (peer: string) => peer.replace(/:\d+$/, "")
-  const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressOf(peer)}`] as const
+  const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressKey(peer)}`] as const
 
   const waitFor = (keys: ReadonlyArray<string>, now: number) => {
     let until = 0

@@ -170,7 +170,18 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   client.account = undefined
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })
+  // Its other sessions here are identified no more: were the name registered again, they are not its new owner.
+  for (const other of env.sessions.live.values()) if (other.id !== client.id) yield* other.accountDropped(account)
 })
+
+/** A session identified as `name`, an account another of its sessions just dropped, is identified no more (and told). */
+export const accountDropped = (env: CommandEnv, client: Client, name: string) =>
+  sameName(client.account, name)
+    ? Effect.suspend(() => {
+      client.account = undefined
+      return note(env, client, "loggedOut")
+    })
+    : Effect.void
 
 /**
  * Whether `nick` may be taken by this client: `false` (the client told why) for a registered

@@ -102,6 +102,10 @@ export class Session implements Client, Lived, SessionHandle {
   loseNick(name: string): Effect.Effect<void> {
     return AccountCommands.toGuest(this.listener, this, "taken", name)
   }
+
+  accountDropped(name: string): Effect.Effect<void> {
+    return AccountCommands.accountDropped(this.listener, this, name)
+  }
 }
 
 /**

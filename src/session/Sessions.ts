@@ -29,6 +29,8 @@ export interface SessionHandle {
   readonly account: string | undefined
   /** Renames it to a free `GuestNNNN`, telling it that the account `name` took its nickname back. */
   readonly loseNick: (name: string) => Effect.Effect<void>
+  /** Forgets that it is identified, telling it so, if it was identified as the account `name` (just dropped). */
+  readonly accountDropped: (name: string) => Effect.Effect<void>
   /** Asks the session to close; the first reason wins. */
   readonly close: (reason: CloseReason) => void
   /** Lets its connection go at once: a shutdown that ran out of time. */

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { Accounts } from "../../src/accounts/Accounts.js"
+import { Accounts, addressKey } from "../../src/accounts/Accounts.js"
 import { Warnings } from "../../src/observe/Warnings.js"
 import * as StoreMemory from "../../src/store/StoreMemory.js"
 
@@ -26,5 +26,27 @@ describe("Accounts", () => {
       assert.deepStrictEqual(answers.map((answer) => answer._tag), ["NoAccount", "NoAccount", "NoAccount", "NoAccount", "NoAccount", "Wait"])
       // The wait is counted from the answer: a second more.
       assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 2 })
+    }).pipe(Effect.provide(accounts)))
+
+  it("counts an IPv6 client's failures by its /64, and an IPv4 one's (mapped or not) by its address", () => {
+    assert.strictEqual(addressKey("1.2.3.4:5678"), "1.2.3.4")
+    assert.strictEqual(addressKey("[::ffff:1.2.3.4]:5678"), "1.2.3.4")
+    assert.strictEqual(addressKey("[2001:db8:0:0:1::7]:5678"), "2001:db8:0:0::/64")
+    assert.strictEqual(addressKey("[2001:DB8::ffff:1]:1"), "2001:db8:0:0::/64")
+    assert.strictEqual(addressKey("[2001:db8:0:1::1]:1"), "2001:db8:0:1::/64")
+    assert.strictEqual(addressKey("[::1]:5678"), "0:0:0:0::/64")
+    assert.strictEqual(addressKey("[fe80::1%eth0]:22"), "fe80:0:0:0::/64")
+  })
+
+  it.effect("makes every address of one IPv6 /64 wait together", () =>
+    Effect.gen(function*() {
+      const service = yield* Accounts
+      const fibers = yield* Effect.forEach(
+        ["[2001:db8::1]:1", "[2001:db8::2]:2", "[2001:db8::3]:3", "[2001:db8::4]:4", "[2001:db8::5]:5", "[2001:db8::6]:6", "[2001:db8:0:1::1]:7"],
+        (peer, i) => Effect.forkChild(service.check(`nobody${i}`, "wrong-password", peer))
+      )
+      yield* TestClock.adjust("1 second")
+      const answers = yield* Effect.forEach(fibers, Fiber.join)
+      assert.deepStrictEqual(answers.map((answer) => answer._tag), ["NoAccount", "NoAccount", "NoAccount", "NoAccount", "NoAccount", "Wait", "NoAccount"])
     }).pipe(Effect.provide(accounts)))
 })

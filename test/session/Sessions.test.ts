@@ -15,6 +15,7 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   since: 0,
   account: undefined,
   loseNick: () => Effect.void,
+  accountDropped: () => Effect.void,
   nick: nick as Nick | undefined,
   rooms: [],
   outboxBytes: 0,
