@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, it } from "@effect/vitest"
+import { afterAll, afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
 import { PostgresServer } from "./support/PostgresServer.js"
 import { ServerProcess } from "./support/process.js"
 import { RedisServer } from "./support/RedisServer.js"
@@ -19,19 +19,44 @@ let databases = 0
 /** Two servers (a, b) on one Redis and one Postgres: one chat, one set of accounts. */
 const cluster = async () => {
   const redis = await RedisServer.start()
-  cleanup.push(() => redis.stop())
+  cleanup.push(() => {
+    redis.resume()
+    return redis.stop()
+  })
   const database = postgres.createDatabase(`cluster_${++databases}`)
   const start = async (node: string) => {
     const process = ServerProcess.start(
-      ["--port", "0", "--irc-port", "0", "--no-console", "--redis", redis.url, "--node-id", node, "--database", database],
+      // A lease long enough that none runs out while a server or Redis is stopped for a few seconds.
+      ["--port", "0", "--irc-port", "0", "--no-console", "--redis", redis.url, "--node-id", node, "--database", database, "--presence-ttl", "30"],
       { HUBBUB_STORE: "" }
     )
-    cleanup.push(() => process.kill())
+    cleanup.push(() => {
+      process.child.kill("SIGCONT")
+      return process.kill()
+    })
     const port = await process.port()
     const ircPort = Number((await process.waitFor("stderr", /listening for IRC on 127\.0\.0\.1:(\d+)/))[1])
     return { process, port, ircPort }
   }
-  return Promise.all([start("a"), start("b")])
+  const [a, b] = await Promise.all([start("a"), start("b")])
+  return [a, b, redis] as const
+}
+
+const lost = "-!- The link to the other servers is lost: until it is back, only the people on this server see your messages."
+const back = "-!- The link to the other servers is back."
+
+/** The nicknames a client's `/who` lists for #lobby. */
+const who = async (client: TestClient) => {
+  client.send("/who")
+  const line = await client.until(/^-!- Members of #lobby/)
+  return line.replace(/^-!- Members of #lobby \(\d+\): /, "").replace(/; identified: .*$/, "").split(", ").sort()
+}
+
+/** An account `owner` (password `shared-secret`), registered on a server of the cluster. */
+const registerOwner = async (port: number) => {
+  const owner = await join(port, "owner")
+  owner.send("/register shared-secret", "/quit")
+  await owner.eof()
 }
 
 const join = async (port: number, nick: string) => {
@@ -43,9 +68,7 @@ const join = async (port: number, nick: string) => {
 describe("accounts across servers (--redis with --database)", () => {
   it("an account registered on one server logs in on the other, and its nickname is protected there too", async () => {
     const [a, b] = await cluster()
-    const owner = await join(a.port, "owner")
-    owner.send("/register shared-secret", "/quit")
-    await owner.eof()
+    await registerOwner(a.port)
 
     const squatter = await join(b.port, "owner")
     await squatter.until("-!- Nickname owner is registered. Identify with /identify PASSWORD within 30 s, or you will be renamed.")
@@ -69,4 +92,60 @@ describe("accounts across servers (--redis with --database)", () => {
     onA.send("/msg owner hello across")
     await visitor.until("*someone* hello across")
   })
+
+  it("takes its nickname back from an unidentified holder on the other server", async () => {
+    const [a, b] = await cluster()
+    await registerOwner(a.port)
+    const squatter = await join(b.port, "owner")
+    await squatter.until(/^-!- Nickname owner is registered/)
+    const watcher = await join(b.port, "watcher")
+    const visitor = await join(a.port, "visitor")
+    await squatter.until("-!- visitor has joined #lobby")
+    visitor.send("/identify owner shared-secret")
+    await visitor.until("-!- You are now identified as owner.")
+    const renamed = await squatter.until(/^-!- The owner of owner identified: you are now (Guest\d+)\.$/)
+    const guest = /(Guest\d+)/.exec(renamed)![1]!
+    await visitor.until("-!- visitor is now known as owner")
+    // Two servers' renames: in either order.
+    await watcher.seen(new RegExp(`^-!- owner is now known as ${guest}$`))
+    await watcher.seen(/^-!- visitor is now known as owner$/)
+    assert.deepStrictEqual(await who(watcher), [guest, "owner", "watcher"].sort())
+    assert.deepStrictEqual(await who(visitor), [guest, "owner", "watcher"].sort())
+    watcher.send("/msg owner found you")
+    await visitor.until("*watcher* found you")
+  })
+
+  it("keeps a nickname both servers gave out while apart for the one identified as its account", async () => {
+    const [a, b, redis] = await cluster()
+    await registerOwner(a.port)
+    const amy = await join(a.port, "amy")
+    const ben = await join(b.port, "ben")
+    await amy.until("-!- ben has joined #lobby")
+    redis.pause()
+    await amy.until(lost, 10_000)
+    await ben.until(lost, 10_000)
+    // Apart: an unidentified squatter on a, and the owner logging in on b.
+    const squatter = await join(a.port, "owner")
+    await squatter.until(/^-!- Nickname owner is registered/)
+    const owner = await TestClient.connect(b.port)
+    cleanup.push(() => owner.reset())
+    owner.send("/identify owner shared-secret")
+    await owner.until("-!- You are now identified as owner.")
+    await owner.until(/^-!- Welcome, owner!/)
+    // a puts its sessions back first (b is stopped meanwhile): b's identified owner then takes the name back.
+    b.process.child.kill("SIGSTOP")
+    redis.resume()
+    await amy.until(back, 10_000)
+    b.process.child.kill("SIGCONT")
+    await ben.until(back, 10_000)
+    const renamed = await squatter.until(/^-!- The owner of owner identified: you are now (Guest\d+)\.$/, 10_000)
+    const guest = /(Guest\d+)/.exec(renamed)![1]!
+    assert.isFalse(owner.saw(/is now known as|while the servers were apart/), "the identified owner keeps its nickname")
+    for (const client of [amy, ben]) {
+      await client.until(new RegExp(`${guest}`))
+      assert.deepStrictEqual(await who(client), [guest, "amy", "ben", "owner"].sort())
+    }
+    amy.send("/msg owner hello owner")
+    await owner.until("*amy* hello owner")
+  }, 60_000)
 })

@@ -85,6 +85,13 @@ export interface Joined {
 export class Hub extends Context.Service<Hub, {
   /** Registers a session under a nickname, or renames it (telling its rooms). */
   readonly claimNick: (session: SessionId, nick: Nick) => Effect.Effect<void, HubError>
+  /**
+   * The account a session is identified as (`undefined`: none). Across servers, a session identified
+   * as its nickname's account keeps it against one that is not: it takes it back from another
+   * server's unidentified holder (renamed to a `GuestNNNN` and told), and keeps it when servers that
+   * were apart both gave it out. On one server, sessions settle it themselves (`AccountCommands`).
+   */
+  readonly identified: (session: SessionId, account: string | undefined) => Effect.Effect<void>
   /** Puts a registered session in `room` (created on demand), telling the room. */
   readonly join: (session: SessionId, room: Room) => Effect.Effect<Joined, HubError>
   /** Takes a session out of `room`, telling the room why. */

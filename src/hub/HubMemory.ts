@@ -128,6 +128,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     topic: (room) => Effect.sync(() => directory.topic(room)),
     rooms: Effect.sync(() => directory.list()),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
+    identified: () => Effect.void,
     publish: (event) => Effect.sync(() => route(event)),
     publishAll: (events) =>
       Effect.sync(() => {

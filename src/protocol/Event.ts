@@ -82,7 +82,13 @@ export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S
 export const Notice = Schema.TaggedStruct("Notice", {
   room: Schema.optional(S),
   to: Schema.optional(S),
-  text: S
+  text: S,
+  /**
+   * Between servers, not shown: the session `to` gives the nickname `yields` up to its account,
+   * identified on another server (`apart`: the servers gave it out twice while apart), and its hub renames it.
+   */
+  yields: Schema.optional(S),
+  apart: Schema.optional(Schema.Boolean)
 })
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })

@@ -20,6 +20,13 @@ type AccountInput = Extract<Command, { readonly _tag: "Account" }>
 const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields: Omit<AccountNote, "_tag" | "what"> = {}) =>
   reply(env, client, { _tag: "AccountNote", what, ...fields })
 
+/** Who the client is identified as, here and for the hub (which keeps an identified owner's nickname across servers). */
+const setAccount = (env: CommandEnv, client: Client, account: string | undefined) =>
+  Effect.suspend(() => {
+    client.account = account
+    return env.hub.identified(client.id, account)
+  })
+
 const sameName = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && nickKey(a) === nickKey(b)
 
 /** A store that fails: the client is told accounts are unavailable, the operator why. */
@@ -73,7 +80,7 @@ const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, ni
   if ((yield* env.accounts.isRegistered(nick)) || !(yield* env.accounts.register(nick, password))) {
     return yield* note(env, client, "exists", { name: nick })
   }
-  client.account = nick
+  yield* setAccount(env, client, nick)
   yield* Effect.logInfo("account registered").pipe(Effect.annotateLogs({ peer: client.peer, account: nick }))
   yield* note(env, client, "registered", { name: nick })
 })
@@ -83,7 +90,7 @@ const sasl = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: 
   if (client.account !== undefined) return yield* note(env, client, "saslAlready")
   const result = yield* env.accounts.check(name, password, client.peer)
   if (result._tag !== "Ok") return yield* note(env, client, "saslFailed")
-  client.account = result.account
+  yield* setAccount(env, client, result.account)
   yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account: result.account, sasl: true }))
   yield* note(env, client, "saslOk", { name: result.account })
 })
@@ -111,7 +118,7 @@ const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, na
   } else {
     account = yield* checked(env, client, name, password)
     if (account === undefined) return
-    client.account = account
+    yield* setAccount(env, client, account)
     yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
     yield* note(env, client, "identified", { name: account })
     if (sameName(client.nick, account)) return
@@ -137,7 +144,7 @@ export const identifyFirst = (env: CommandEnv, client: Client, name: string, pas
     if (!(yield* overTheWire(env, client))) return undefined
     const account = yield* checked(env, client, name, password)
     if (account === undefined) return undefined
-    client.account = account
+    yield* setAccount(env, client, account)
     yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
     yield* note(env, client, "identified", { name: account })
     const holder = env.sessions.findNick(account)
@@ -147,7 +154,7 @@ export const identifyFirst = (env: CommandEnv, client: Client, name: string, pas
 
 const logout = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
   if (client.account === undefined) return yield* note(env, client, "notIdentified")
-  client.account = undefined
+  yield* setAccount(env, client, undefined)
   yield* note(env, client, "loggedOut")
   yield* protect(env, client, nick)
 })
@@ -167,7 +174,7 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   const account = yield* checked(env, client, client.account, password)
   if (account === undefined) return
   yield* env.accounts.drop(account)
-  client.account = undefined
+  yield* setAccount(env, client, undefined)
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })
   // Its other sessions here are identified no more: were the name registered again, they are not its new owner.
@@ -177,10 +184,7 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
 /** A session identified as `name`, an account another of its sessions just dropped, is identified no more (and told). */
 export const accountDropped = (env: CommandEnv, client: Client, name: string) =>
   sameName(client.account, name)
-    ? Effect.suspend(() => {
-      client.account = undefined
-      return note(env, client, "loggedOut")
-    })
+    ? Effect.andThen(setAccount(env, client, undefined), note(env, client, "loggedOut"))
     : Effect.void
 
 /**

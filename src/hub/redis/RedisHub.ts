@@ -13,6 +13,7 @@ import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
+import { RedisOwners } from "./RedisOwners.js"
 import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
 import * as Scripts from "./RedisScripts.js"
 import { RedisOutbox } from "./RedisOutbox.js"
@@ -64,6 +65,11 @@ export const make = Effect.fnUntraced(function*(
       // Nobody here saw it under the name it lost (this server's user has that name): it joins under its new one.
       if (event._tag === "Renamed" && event.clash !== undefined && !delivery.has(event.clash)) {
         delivery.stamp({ _tag: "Joined", room: event.room, nick: event.nick, session: event.clash }, event.room, undefined, batch.at)
+        continue
+      }
+      // Not shown: this server's session gives its nickname up to its account.
+      if (event._tag === "Notice" && event.yields !== undefined) {
+        if (event.to !== undefined && delivery.has(event.to)) runFork(owners.yieldNick(event.to as SessionId, event.yields, event.apart === true))
         continue
       }
       const { room, to } = addressOf(event)
@@ -133,9 +139,20 @@ export const make = Effect.fnUntraced(function*(
     announced,
     run,
     follow,
-    toGuest: (session) => toGuest(session)
+    toGuest: (session) => toGuest(session, true),
+    owns: (session, nick) => owners.owns(session, nick),
+    displace: (holder, nick) => Effect.sync(() => owners.displace(holder, nick, true))
   }
   const presence = new RedisPresence(cluster, token)
+  const owners = new RedisOwners({
+    directory,
+    wire,
+    nickKeyOf,
+    linkUp: () => link.up,
+    run,
+    publish,
+    toGuest: (session, apart) => toGuest(session, apart)
+  })
 
   yield* presence.upkeep.pipe(
     Effect.ignore,
@@ -157,37 +174,42 @@ export const make = Effect.fnUntraced(function*(
       (exists) => fail(exists ? new NotInRoom({ room }) : new NoSuchRoom({ room }))
     )
 
-  /** Registers or renames a session (`forced`: by the hub itself, which tells the session first). */
-  const claim = Effect.fnUntraced(function*(session: SessionId, nick: Nick, forced: boolean) {
+  /**
+   * Registers or renames a session: as it `asked`, or renamed by the hub itself, which tells the
+   * session first (`forced`; `apart` when the servers gave its nickname out twice while apart).
+   */
+  const claim = Effect.fnUntraced(function*(session: SessionId, nick: Nick, how: "asked" | "forced" | "apart") {
     const owner = directory.owner(nick)
     if (owner !== undefined && owner !== session) return yield* fail(new NickInUse({ nick }))
     const previous = directory.nickOf(session)
     const rooms = directory.roomsOf(session)
-    const sizes = yield* run<ReadonlyArray<number>>(Scripts.claim, [
+    const [sizes, displaced] = yield* run<readonly [ReadonlyArray<number>, string]>(Scripts.claim, [
       nickKeyOf(nick),
       `${wire.global(session)} ${nick}`,
       wire.global(session),
       node,
       previous === undefined ? "" : nickKeyOf(previous),
+      owners.owns(session, nick) ? "1" : "",
       ...rooms
-    ]).pipe(Effect.orElseSucceed(() => [1, ...rooms.map((room) => directory.size(room))]))
+    ]).pipe(Effect.orElseSucceed(() => [[1, ...rooms.map((room) => directory.size(room))], ""] as const))
     if (sizes[0] === 0) return yield* fail(new NickInUse({ nick }))
     if (directory.claim(session, nick) === false) return yield* fail(new NickInUse({ nick }))
-    if (forced) delivery.renamed(session, nick)
+    if (displaced !== "") owners.displace(displaced, nick, false)
+    if (how !== "asked") delivery.renamed(session, nick)
     // One who joins the chat while the link is lost is told so, as everyone already in it was.
     if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
     if (previous === undefined || previous === nick) return
     const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
     const events = renamed(session, previous, nick, `${node}:${++renames}`, heard)
-    for (const event of events) publish(forced && event._tag === "Renamed" ? { ...event, clash: session } : event)
+    for (const event of events) publish(how === "apart" && event._tag === "Renamed" ? { ...event, clash: session } : event)
   })
 
-  /** Renames a session whose nickname another server holds to a free `GuestNNNN`; which one, if any was free. */
-  const toGuest = Effect.fnUntraced(function*(session: SessionId) {
+  /** Renames a session to a free `GuestNNNN`; which, if any was (`apart`: its name was given out twice while apart). */
+  const toGuest = Effect.fnUntraced(function*(session: SessionId, apart: boolean) {
     for (let attempt = 0; attempt < 20; attempt++) {
       const guest = `Guest${1000 + Math.floor(Math.random() * 9000)}` as Nick
       if (directory.owner(guest) !== undefined) continue
-      const claimed = yield* Effect.exit(claim(session, guest, true))
+      const claimed = yield* Effect.exit(claim(session, guest, apart ? "apart" : "forced"))
       if (claimed._tag === "Success") return guest
     }
     return undefined
@@ -195,8 +217,9 @@ export const make = Effect.fnUntraced(function*(
 
   const hub: Hub["Service"] = {
     claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
-      return yield* claim(session, nick, false)
+      return yield* claim(session, nick, "asked")
     }),
+    identified: (session, account) => owners.identified(session, account),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)
       const entered = directory.enter(session, room)
@@ -241,6 +264,7 @@ export const make = Effect.fnUntraced(function*(
       )
       for (const room of rooms) directory.exit(session, room)
       directory.remove(session)
+      owners.left(session)
     }),
     setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
       const nick = yield* nickOf(session)

@@ -37,6 +37,10 @@ export interface Cluster {
   readonly follow: (channel: string) => Effect.Effect<void, unknown>
   /** Renames a session to a free `GuestNNNN` (telling its rooms); the nickname it got, if one was free. */
   readonly toGuest: (session: SessionId) => Effect.Effect<Nick | undefined>
+  /** Whether a session is identified as the account of `nick`. */
+  readonly owns: (session: SessionId, nick: string) => boolean
+  /** Tells the server of `holder` (a cluster name) that its session gives `nick` up to its account, identified here. */
+  readonly displace: (holder: string, nick: Nick) => Effect.Effect<void>
 }
 
 export const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
@@ -152,7 +156,14 @@ export class RedisPresence {
     const leased = outbox.send(Scripts.alive, [node, String(this.leaseMs), this.token])
     const restored = outbox.send(Presence.restore, [
       node,
-      ...sessions.flatMap(([session, nick, rooms]) => [wire.global(session), this.cluster.nickKeyOf(nick), nick, String(rooms.length), ...rooms])
+      ...sessions.flatMap(([session, nick, rooms]) => [
+        wire.global(session),
+        this.cluster.nickKeyOf(nick),
+        nick,
+        this.cluster.owns(session, nick) ? "1" : "",
+        String(rooms.length),
+        ...rooms
+      ])
     ])
     yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
     yield* this.cluster.follow(this.cluster.own).pipe(Effect.ignore)
@@ -163,13 +174,15 @@ export class RedisPresence {
       Effect.option
     )
     if (answer._tag === "Some") {
-      const [dropped, taken, returned] = answer.value as readonly [Dropped, ReadonlyArray<string>, Dropped]
+      const [dropped, taken, returned, displaced] = answer.value as readonly [Dropped, ReadonlyArray<string>, Dropped, ReadonlyArray<readonly [string, string]>]
       yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
       // The others showed them leaving when they dropped this server: they are shown coming back.
       for (const [room, session, nick, size] of returned) {
         if (this.cluster.announced(size)) this.cluster.publish({ _tag: "Joined", room, nick, session: wire.local(session), back: true })
       }
-      // Redis settles which server keeps a nickname both gave out while apart: the first to put it back.
+      // A session identified as its nickname's account took it back from another server's unidentified holder.
+      for (const [holder, nick] of displaced) yield* this.cluster.displace(holder, nick as Nick)
+      // Otherwise Redis settles which server keeps a nickname both gave out while apart: the first to put it back.
       for (const session of taken) {
         const id = wire.local(session) as SessionId
         const nick = directory.nickOf(id)

@@ -30,12 +30,13 @@ return out
 
 /**
  * ARGV: p, node, then for each session this server has now: its cluster name, its nickname's key,
- * its nickname, how many rooms, and the rooms. Makes Redis say what this server has: what it had
+ * its nickname, "1" when it is identified as its nickname's account (else ""), how many rooms, and the rooms. Makes Redis say what this server has: what it had
  * of it and no longer has goes (a previous run that was killed, sessions that left or renamed
  * while the link was down), and every session's nickname and rooms are claimed as they are. In
  * one script, so that no room it alone is in empties (and loses its history) on the way.
  * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds; the
- * sessions put back in rooms after the others dropped this server, as \`reap\` returns them}.
+ * sessions put back in rooms after the others dropped this server, as \`reap\` returns them; {session,
+ * nickname} of other servers' unidentified holders of a nickname whose account this server's session is identified as}.
  */
 export const restore = keeps + common + `
 local node = ARGV[2]
@@ -43,14 +44,14 @@ local prefix = node..'/'
 local want, order = {}, {}
 local i = 3
 while i <= #ARGV do
-  local n = tonumber(ARGV[i + 3])
+  local n = tonumber(ARGV[i + 4])
   local rooms = {}
-  for k = 1, n do rooms[ARGV[i + 3 + k]] = true end
-  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], rooms = rooms}
+  for k = 1, n do rooms[ARGV[i + 4 + k]] = true end
+  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], owned = ARGV[i + 3] == '1', rooms = rooms}
   order[#order + 1] = ARGV[i]
-  i = i + 4 + n
+  i = i + 5 + n
 end
-local dropped, taken, touched, returned = {}, {}, {}, {}
+local dropped, taken, touched, returned, displaced = {}, {}, {}, {}, {}
 local back = redis.call('DEL', p..'dropped:'..node) == 1
 for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
   local mk = p..'members:'..room
@@ -81,11 +82,19 @@ for _, session in ipairs(order) do
   if current then
     local owner = string.sub(current, 1, (string.find(current, ' ', 1, true) or 1) - 1)
     local ownerNode = string.match(owner, '^(.*)/[^/]*$')
-    if ownerNode and ownerNode ~= node and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then free = false end
+    if ownerNode and ownerNode ~= node and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then
+      -- Identified as its account, it takes the nickname back from a holder who is not.
+      if w.owned and redis.call('HGET', p..'owned', w.key) ~= owner then
+        displaced[#displaced + 1] = {owner, w.nick}
+      else
+        free = false
+      end
+    end
   end
   if free then
     redis.call('SET', w.key, session..' '..w.nick)
     redis.call('SADD', p..'node:'..node..':nicks', w.key)
+    if w.owned then redis.call('HSET', p..'owned', w.key, session) end
   else
     taken[#taken + 1] = session
   end
@@ -99,5 +108,5 @@ for _, session in ipairs(order) do
   end
 end
 for room in pairs(touched) do gone(room) end
-return {dropped, taken, returned}
+return {dropped, taken, returned, displaced}
 `

@@ -87,33 +87,57 @@ local function forget(node)
 end
 `
 
-/** ARGV: p, nick key, "session nick", session, node, old nick key or "", then rooms. {1, each room's size} claimed, {0} taken. */
+/**
+ * ARGV: p, nick key, "session nick", session, node, old nick key or "", "1" when the session is
+ * identified as the nickname's account, then rooms. {{1, each room's size}, displaced} claimed
+ * (`displaced`: the session of another server it was taken back from, unidentified; or ""), {{0}, ""} taken.
+ * Who is identified as their nickname's account is the hash `owned` (nick key -> session); an entry
+ * counts only while its session holds the nickname.
+ */
 export const claim = keeps + common + `
-local key, value, session, node, old = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local key, value, session, node, old, owned = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
 local current = redis.call('GET', key)
+local displaced = ''
 if current then
   local owner = string.sub(current, 1, string.find(current, ' ', 1, true) - 1)
   if owner ~= session then
     local ownerNode = string.match(owner, '^(.*)/[^/]*$')
-    if ownerNode and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then return {0} end
+    if ownerNode and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then
+      if not owned or redis.call('HGET', p..'owned', key) == owner then return {{0}, ''} end
+      displaced = owner
+    end
   end
 end
 redis.call('SET', key, value)
 redis.call('SADD', p..'node:'..node..':nicks', key)
+if owned then redis.call('HSET', p..'owned', key, session) end
 if old ~= '' and old ~= key then
   local was = redis.call('GET', old)
   if was and string.sub(was, 1, #session + 1) == session..' ' then redis.call('DEL', old) end
   redis.call('SREM', p..'node:'..node..':nicks', old)
+  if redis.call('HGET', p..'owned', old) == session then redis.call('HDEL', p..'owned', old) end
 end
 local nick = string.sub(value, #session + 2)
 local sizes = {1}
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   redis.call('HSET', p..'members:'..ARGV[i], session, nick)
   redis.call('SADD', p..'rooms', ARGV[i])
   redis.call('SADD', p..'node:'..node..':rooms', ARGV[i])
   sizes[#sizes + 1] = redis.call('HLEN', p..'members:'..ARGV[i])
 end
-return sizes
+return {sizes, displaced}
+`
+
+/** ARGV: p, nick key, session, "1" when it is identified as the nickname's account (then it owns it), else "". */
+export const own = keeps + `
+local p, key, session = ARGV[1], ARGV[2], ARGV[3]
+local current = redis.call('GET', key)
+if ARGV[4] == '1' then
+  if current and string.sub(current, 1, #session + 1) == session..' ' then redis.call('HSET', p..'owned', key, session) end
+elseif redis.call('HGET', p..'owned', key) == session then
+  redis.call('HDEL', p..'owned', key)
+end
+return 1
 `
 
 /** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
