@@ -148,4 +148,31 @@ describe("accounts across servers (--redis with --database)", () => {
     amy.send("/msg owner hello owner")
     await owner.until("*amy* hello owner")
   }, 60_000)
+
+  it("keeps rooms' topics and history in the database when Redis restarts empty", async () => {
+    const [a, b, redis] = await cluster()
+    const ann = await join(a.port, "ann")
+    const ben = await join(b.port, "ben")
+    await ann.until("-!- ben has joined #lobby")
+    ann.send("/topic kept in the database", "said before the restart", "/join #side", "/topic the side room", "side words")
+    await ann.until("<ann> side words")
+    // What the README promises a restart keeps: all but the last second.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await redis.stop()
+    await ann.until(lost, 10_000)
+    await redis.start()
+    await ann.until(back, 10_000)
+    await ben.until(back, 10_000)
+    for (const [port, nick] of [[b.port, "cat"], [a.port, "dan"]] as const) {
+      const late = await join(port, nick)
+      await late.until("-!- Topic of #lobby: kept in the database")
+      await late.until(/^-!- \[\d\d:\d\d\] <ann> said before the restart$/)
+      late.send("/join #side")
+      await late.until("-!- Topic of #side: the side room")
+      await late.until(/^-!- \[\d\d:\d\d\] <ann> side words$/)
+    }
+    // Put back in Redis too: asked there, not only shown to who joins.
+    ben.send("/topic")
+    await ben.until("-!- Topic of #lobby: kept in the database")
+  }, 60_000)
 })

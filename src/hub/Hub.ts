@@ -50,6 +50,12 @@ export interface RoomInfo {
   readonly topic: string | undefined
 }
 
+/** What a store kept of a room: its topic and its last messages, oldest first. */
+export interface RoomKept {
+  readonly topic: string | undefined
+  readonly history: ReadonlyArray<HistoryEntry>
+}
+
 export interface Joined {
   readonly roster: Roster
   readonly topic: string | undefined
@@ -104,6 +110,11 @@ export class Hub extends Context.Service<Hub, {
   readonly roster: (room: Room) => Effect.Effect<Roster | undefined>
   /** Up to `limit` registered sessions whose nickname matches `mask` (`*` any run, `?` any one character; ignoring case). */
   readonly matchNicks: (mask: string, limit: number) => Effect.Effect<ReadonlyArray<Member>>
+  /**
+   * Gives an existing room what a store kept of it, telling no one, where it has nothing: its topic
+   * if it has none, its history if it has none. For a room whose hub lost them (Redis restarted empty).
+   */
+  readonly restoreRoom: (room: Room, kept: RoomKept) => Effect.Effect<void>
   /** A room's topic (`undefined` when it has none or does not exist). */
   readonly topic: (room: Room) => Effect.Effect<string | undefined>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>

@@ -2,13 +2,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type Event, renamed } from "../protocol/Event.js"
-import type { HistoryEntry } from "../protocol/Reply.js"
 import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
 import { RoomArchive } from "../store/RoomArchive.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
-import { Hub } from "./Hub.js"
+import { Hub, type RoomKept } from "./Hub.js"
 import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
 import type { HubOptions } from "./HubOptions.js"
 
@@ -25,7 +24,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
   /** A room about to exist again gets what it kept (its topic, its last messages), when there is an archive. */
   const recall = (room: Room) =>
     archive === undefined || directory.has(room) ? Effect.succeed(undefined) : archive.recall(room, config.history)
-  const revive = (room: Room, kept: { readonly topic: string | undefined; readonly history: ReadonlyArray<HistoryEntry> }) => {
+  const revive = (room: Room, kept: RoomKept) => {
     history.seed(room, kept.history)
     if (directory.topic(room) === undefined) directory.setTopic(room, kept.topic)
   }
@@ -128,6 +127,10 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     topic: (room) => Effect.sync(() => directory.topic(room)),
     rooms: Effect.sync(() => directory.list()),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
+    restoreRoom: (room, kept) =>
+      Effect.sync(() => {
+        if (directory.has(room)) revive(room, kept)
+      }),
     identified: () => Effect.void,
     publish: (event) => Effect.sync(() => route(event)),
     publishAll: (events) =>

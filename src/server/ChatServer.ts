@@ -14,6 +14,7 @@ import { Accounts } from "../accounts/Accounts.js"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
 import type { NodeIdInUse, RedisUnavailable } from "../hub/HubError.js"
+import * as HubArchived from "../hub/HubArchived.js"
 import * as HubMemory from "../hub/HubMemory.js"
 import * as HubRedis from "../hub/HubRedis.js"
 import { RoomArchive } from "../store/RoomArchive.js"
@@ -169,10 +170,13 @@ export class ChatServer extends Context.Service<ChatServer, {
   static readonly layerHub: Layer.Layer<Hub, RedisUnavailable | NodeIdInUse, ChatConfig | Store> = Layer.unwrap(
     Effect.gen(function*() {
       const config = yield* ChatConfig
-      if (Option.isSome(config.redisUrl)) return HubRedis.layer({ ...config, redisUrl: config.redisUrl.value })
-      return config.store._tag === "Memory"
-        ? HubMemory.layer(config)
-        : HubMemory.layerArchived(config).pipe(Layer.provide(RoomArchive.layer({ historyDays: config.historyDays })))
+      const archive = RoomArchive.layer({ historyDays: config.historyDays })
+      if (Option.isSome(config.redisUrl)) {
+        const redis = HubRedis.layer({ ...config, redisUrl: config.redisUrl.value })
+        // Redis keeps rooms' histories and topics, and may restart empty: the store keeps them too.
+        return config.store._tag === "Memory" ? redis : HubArchived.layer(redis, config.history).pipe(Layer.provide(archive))
+      }
+      return config.store._tag === "Memory" ? HubMemory.layer(config) : HubMemory.layerArchived(config).pipe(Layer.provide(archive))
     })
   )
 

@@ -32,6 +32,8 @@ const maxPending = 100_000
 export class RoomArchive extends Context.Service<RoomArchive, {
   /** A room's chat or action, as the hub stamped it. */
   readonly message: (envelope: Envelope) => void
+  /** A room's chat or action (`action`), at a time in milliseconds since the epoch. */
+  readonly said: (room: string, at: number, from: string, text: string, action: boolean) => void
   readonly topic: (room: string, topic: string | undefined, at: number) => void
   /** What a room kept: its topic and its last `limit` messages. A store that fails gives what is still waiting (logged). */
   readonly recall: (room: string, limit: number) => Effect.Effect<RoomRecord>
@@ -111,6 +113,10 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
     message: (envelope) => {
       const event = envelope.event as { readonly _tag: string; readonly from: string; readonly text: string }
       pending.line(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action")
+      bound()
+    },
+    said: (room, at, from, text, action) => {
+      pending.line(room, at, from, text, action)
       bound()
     },
     topic: (room, topic, at) => {

@@ -298,6 +298,32 @@ export const hubContract = (
         assert.deepStrictEqual((yield* hub.join("s4", "#b" as Room)).history.map((e) => e.text), ["elsewhere"])
       }).pipe(withHub(0, 3)))
 
+    it.live("gives a room what a store kept only where it has nothing, telling no one, and nothing to a room that does not exist", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const a = yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#b")
+        yield* hub.publish(say("#b", "ben", "said here"))
+        const kept = (text: string) => ({ topic: `kept ${text}`, history: [{ at: 1, from: "old", text }, { at: 2, from: "old", text: `${text} too`, action: true }] })
+        yield* hub.restoreRoom("#a" as Room, kept("for a"))
+        yield* hub.restoreRoom("#b" as Room, kept("for b"))
+        yield* hub.restoreRoom("#nowhere" as Room, kept("for nowhere"))
+        yield* hub.claimNick("s3", "cat" as Nick)
+        const joinedA = yield* hub.join("s3", "#a" as Room)
+        assert.strictEqual(joinedA.topic, "kept for a")
+        assert.deepStrictEqual(joinedA.history.map((e) => [e.from, e.text, e.action === true]), [["old", "for a", false], ["old", "for a too", true]])
+        const joinedB = yield* hub.join("s3", "#b" as Room)
+        assert.strictEqual(joinedB.topic, "kept for b")
+        assert.deepStrictEqual(joinedB.history.map((e) => e.text), ["said here"], "a room's own history stays")
+        // It has a topic now: a second one kept is not put over it.
+        yield* hub.restoreRoom("#a" as Room, { topic: "another", history: [] })
+        assert.strictEqual(yield* hub.topic("#a" as Room), "kept for a")
+        assert.isUndefined(yield* hub.topic("#nowhere" as Room))
+        yield* hub.publish(say("#a", "ann", "marker"))
+        yield* a.until("<ann> marker")
+        assert.isFalse(a.lines.some((line) => line.includes("kept")), "nobody is told")
+      }).pipe(withHub(0, 10)))
+
     it.live("keeps no history when it is told to keep none", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

@@ -287,6 +287,8 @@ export const make = Effect.fnUntraced(function*(
     topic: (room) => link.up ? Effect.orElseSucceed(view.topic(room), () => directory.topic(room)) : Effect.sync(() => directory.topic(room)),
     rooms: Effect.suspend(() => link.up ? Effect.orElseSucceed(view.rooms, () => directory.list()) : Effect.sync(() => directory.list())),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
+    restoreRoom: (room, kept) =>
+      Effect.ignore(run(Scripts.revive, [room, kept.topic ?? "", ...kept.history.map((entry) => JSON.stringify(entry))])),
     publish: (event) => Effect.sync(() => publish(event)),
     publishAll: (events) => Effect.sync(() => events.forEach(publish)),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),

@@ -140,6 +140,17 @@ end
 return 1
 `
 
+/** ARGV: p, room, topic or "", then history entries, oldest first. Gives an existing room what a store kept, where it has nothing. */
+export const revive = keeps + `
+local p, room, topic = ARGV[1], ARGV[2], ARGV[3]
+if room ~= '#lobby' and redis.call('EXISTS', p..'members:'..room) == 0 then return 0 end
+if topic ~= '' then redis.call('HSETNX', p..'info:'..room, 'topic', topic) end
+if #ARGV > 3 and redis.call('EXISTS', p..'history:'..room) == 0 then
+  for i = 4, #ARGV do redis.call('XADD', p..'history:'..room, '*', 'h', ARGV[i]) end
+end
+return 1
+`
+
 /** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
 export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])

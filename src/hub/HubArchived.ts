@@ -1,0 +1,83 @@
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { Event } from "../protocol/Event.js"
+import type { Room } from "../protocol/Names.js"
+import { RoomArchive } from "../store/RoomArchive.js"
+import { Hub, type RoomKept } from "./Hub.js"
+
+/**
+ * A hub whose rooms' messages and topics are kept in a {@link RoomArchive}
+ * too: for a hub that keeps them somewhere it may lose them (the Redis hub
+ * keeps them in Redis, which may restart empty). Each server archives what
+ * its own sessions say and set, so a message is written once. A session
+ * joining a room for which the hub gives no history or no topic is given
+ * the archive's (its last `history` messages), and they are put back in the
+ * hub (`Hub.restoreRoom`), so the next one to join finds them there.
+ */
+export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], history: number) =>
+  Effect.gen(function*() {
+    const clock = yield* Clock.Clock
+    const keep = (event: Event) => {
+      if (event._tag === "Chat" || event._tag === "Action") {
+        archive.said(event.room, clock.currentTimeMillisUnsafe(), event.from, event.text, event._tag === "Action")
+      }
+    }
+    // One question to the archive a room at a time: a reconnect storm that joins thousands shares it.
+    const asking = new Map<Room, Deferred.Deferred<RoomKept>>()
+    const recall = (room: Room) =>
+      Effect.suspend(() => {
+        const pending = asking.get(room)
+        if (pending !== undefined) return Deferred.await(pending)
+        const answer = Deferred.makeUnsafe<RoomKept>()
+        asking.set(room, answer)
+        return archive.recall(room, history).pipe(
+          Effect.tap((kept) =>
+            kept.topic !== undefined || kept.history.length > 0 ? hub.restoreRoom(room, kept) : Effect.void
+          ),
+          Effect.onExit((exit) =>
+            Effect.sync(() => {
+              asking.delete(room)
+              Deferred.doneUnsafe(answer, exit)
+            })
+          )
+        )
+      })
+
+    const archivedHub: Hub["Service"] = {
+      ...hub,
+      publish: (event) =>
+        Effect.suspend(() => {
+          keep(event)
+          return hub.publish(event)
+        }),
+      publishAll: (events) =>
+        Effect.suspend(() => {
+          events.forEach(keep)
+          return hub.publishAll(events)
+        }),
+      setTopic: (session, room, topic) =>
+        Effect.tap(hub.setTopic(session, room, topic), () => Effect.sync(() => archive.topic(room, topic, clock.currentTimeMillisUnsafe()))),
+      join: (session, room) =>
+        Effect.flatMap(hub.join(session, room), (joined) =>
+          joined.already || (joined.history.length > 0 && joined.topic !== undefined)
+            ? Effect.succeed(joined)
+            : Effect.map(recall(room), (kept) => ({
+              ...joined,
+              topic: joined.topic ?? kept.topic,
+              history: joined.history.length > 0 || history === 0 ? joined.history : kept.history
+            })))
+    }
+    return archivedHub
+  })
+
+/** `inner`'s hub, archived: its rooms' messages and topics kept in the {@link RoomArchive} too. */
+export const layer = <E, R>(inner: Layer.Layer<Hub, E, R>, history: number): Layer.Layer<Hub, E, R | RoomArchive> =>
+  Layer.effect(
+    Hub,
+    Effect.gen(function*() {
+      const archive = yield* RoomArchive
+      return yield* archived(yield* Hub, archive, history)
+    })
+  ).pipe(Layer.provide(inner))
