@@ -100,7 +100,8 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const waitFor = (keys: ReadonlyArray<string>, now: number) => {
     let until = 0
     for (const key of keys) until = Math.max(until, failures.get(key)?.until ?? 0)
-    return until > now ? Math.ceil((until - now) / 1000) : 0
+    // As the client will read it: after the answer's delay.
+    return until > now ? Math.max(1, Math.ceil((until - now - failureDelayMillis) / 1000)) : 0
   }
   const failed = (keys: ReadonlyArray<string>, now: number) => {
     for (const key of keys) {

@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Event } from "../protocol/Event.js"
@@ -16,35 +17,44 @@ import { Hub, type RoomKept } from "./Hub.js"
  * the archive's (its last `history` messages), and they are put back in the
  * hub (`Hub.restoreRoom`), so the next one to join finds them there.
  */
+/** How long a join waits for the archive. */
+const askWithin = Duration.seconds(1)
+const empty: RoomKept = { topic: undefined, history: [] }
+
 export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], history: number) =>
   Effect.gen(function*() {
     const clock = yield* Clock.Clock
+    const runFork = Effect.runForkWith(yield* Effect.context<never>())
     const keep = (event: Event) => {
       if (event._tag === "Chat" || event._tag === "Action") {
         archive.said(event.room, clock.currentTimeMillisUnsafe(), event.from, event.text, event._tag === "Action")
       }
     }
     // One question to the archive a room at a time: a reconnect storm that joins thousands shares it.
+    // Asked by a fiber of its own, so a joiner that goes meanwhile takes the answer from nobody else.
     const asking = new Map<Room, Deferred.Deferred<RoomKept>>()
     const recall = (room: Room) =>
       Effect.suspend(() => {
-        const pending = asking.get(room)
-        if (pending !== undefined) return Deferred.await(pending)
-        const answer = Deferred.makeUnsafe<RoomKept>()
-        asking.set(room, answer)
-        return archive.recall(room, history).pipe(
-          Effect.tap((kept) =>
-            kept.topic !== undefined || kept.history.length > 0 ? hub.restoreRoom(room, kept) : Effect.void
-          ),
-          Effect.onExit((exit) =>
-            Effect.sync(() => {
-              asking.delete(room)
-              Deferred.doneUnsafe(answer, exit)
-            })
+        let answer = asking.get(room)
+        if (answer === undefined) {
+          const made = Deferred.makeUnsafe<RoomKept>()
+          asking.set(room, answer = made)
+          runFork(
+            archive.recall(room, history).pipe(
+              // A store that does not answer soon holds no join up: the room comes back without it.
+              Effect.timeoutOrElse({ duration: askWithin, orElse: () => Effect.as(Effect.logWarning(`the store did not answer within ${Duration.format(askWithin)}: ${room} joined without what it kept`), empty) }),
+              Effect.tap((kept) => kept.topic !== undefined || kept.history.length > 0 ? hub.restoreRoom(room, kept) : Effect.void),
+              Effect.onExit((exit) =>
+                Effect.sync(() => {
+                  asking.delete(room)
+                  Deferred.doneUnsafe(made, exit)
+                })
+              )
+            )
           )
-        )
+        }
+        return Deferred.await(answer)
       })
-
     const archivedHub: Hub["Service"] = {
       ...hub,
       publish: (event) =>
@@ -61,7 +71,7 @@ export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], h
         Effect.tap(hub.setTopic(session, room, topic), () => Effect.sync(() => archive.topic(room, topic, clock.currentTimeMillisUnsafe()))),
       join: (session, room) =>
         Effect.flatMap(hub.join(session, room), (joined) =>
-          joined.already || (joined.history.length > 0 && joined.topic !== undefined)
+          joined.already || ((joined.history.length > 0 || history === 0) && joined.topic !== undefined)
             ? Effect.succeed(joined)
             : Effect.map(recall(room), (kept) => ({
               ...joined,

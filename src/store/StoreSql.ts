@@ -87,7 +87,10 @@ const insertBatches = (sql: SqlClient.SqlClient, writes: RoomWrites, start: numb
         batch.map((j) => writes.texts[j]!),
         batch.map((j) => writes.kinds[j] === WriteKind.action ? 1 : 0)
       ]
-      rows.push({ room, first_at: packed[0][0], last_at: packed[0][batch.length - 1], count: batch.length, lines: JSON.stringify(packed) })
+      // The earliest and the latest (a clock may step back): what pruning goes by.
+      let [first, last] = [packed[0][0]!, packed[0][0]!]
+      for (const at of packed[0]) [first, last] = [Math.min(first, at), Math.max(last, at)]
+      rows.push({ room, first_at: first, last_at: last, count: batch.length, lines: JSON.stringify(packed) })
     }
   }
   return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
@@ -100,14 +103,16 @@ const PackedLines = Schema.fromJsonString(Schema.Tuple([
   Schema.Array(Schema.Literals([0, 1]))
 ]))
 
-/** A history row's lines; a row that is not as hubbub writes them (edited by hand?) is the store's error, never a crash. */
-const unpack = (where: string, operation: string) => (lines: string): Effect.Effect<Packed, StoreError> =>
+/** A history row's lines, or `undefined` for a row that is not as hubbub writes them (edited by hand?): left out, never a crash. */
+const unpack = (lines: string): Effect.Effect<Packed | undefined> =>
   Schema.decodeUnknownEffect(PackedLines)(lines).pipe(
-    Effect.flatMap((packed) =>
-      packed.every((column) => column.length === packed[0].length) ? Effect.succeed(packed as unknown as Packed) : Effect.fail(undefined)
-    ),
-    Effect.mapError(() => new StoreError({ where, reason: new Failed({ operation, detail: "a row of history_batches is not as hubbub writes them" }) }))
+    Effect.map((packed) => packed.every((column) => column.length === packed[0].length) ? packed as unknown as Packed : undefined),
+    Effect.orElseSucceed(() => undefined)
   )
+
+/** One warning for the rows a read or a prune left out. */
+const leftOut = (where: string, rows: number) =>
+  rows === 0 ? Effect.void : Effect.logWarning(`the database ${where} has ${rows} row(s) of history_batches that are not as hubbub writes them: left out`)
 
 const storedLines = (room: string, [ats, froms, texts, actions]: Packed): Array<StoredLine> =>
   ats.map((at, i) => ({ room, at, from: froms[i]!, text: texts[i]!, action: actions[i] === 1 }))
@@ -216,7 +221,9 @@ export const make = (where: string, version: string, shared: boolean) =>
           }
           const rows = counts.length === 0 ? [] : yield* sql<{ lines: string }>`
             SELECT lines FROM history_batches WHERE room = ${key} AND id >= ${from} ORDER BY id`
-          const lines = (yield* Effect.forEach(rows, (row) => unpack(where, "read a room")(row.lines))).flatMap((packed) => storedLines(room, packed))
+          const packed = yield* Effect.forEach(rows, (row) => unpack(row.lines))
+          yield* leftOut(where, packed.filter((row) => row === undefined).length)
+          const lines = packed.flatMap((row) => row === undefined ? [] : storedLines(room, row))
           return { topic: topic?.topic, history: lines.slice(-limit).map(entryOf) }
         }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "read a room")(error)))),
       prune: (before) =>
@@ -227,14 +234,21 @@ export const make = (where: string, version: string, shared: boolean) =>
           // A row that straddles the time (a room's half second, at most a few per room) keeps its newer lines.
           const straddling = yield* sql<{ id: unknown; lines: string }>`
             SELECT id, lines FROM history_batches WHERE first_at < ${before} ORDER BY id`
+          let unreadable = 0
           for (const row of straddling) {
-            const [ats, froms, texts, actions] = yield* unpack(where, "forget old history")(row.lines)
+            const packed = yield* unpack(row.lines)
+            if (packed === undefined) {
+              unreadable++
+              continue
+            }
+            const [ats, froms, texts, actions] = packed
             const keep = ats.flatMap((at, i) => at >= before ? [i] : [])
             gone += ats.length - keep.length
             const kept: Packed = [keep.map((i) => ats[i]!), keep.map((i) => froms[i]!), keep.map((i) => texts[i]!), keep.map((i) => actions[i]!)]
-            yield* sql`UPDATE history_batches SET first_at = ${kept[0][0]!}, count = ${kept[0].length}, lines = ${JSON.stringify(kept)}
+            yield* sql`UPDATE history_batches SET first_at = ${Math.min(...kept[0])}, count = ${kept[0].length}, lines = ${JSON.stringify(kept)}
               WHERE id = ${Number(row.id)}`
           }
+          yield* leftOut(where, unreadable)
           return gone
         })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "forget old history")(error)))),
       createAccount: (account) =>

@@ -24,8 +24,8 @@ describe("Accounts", () => {
       yield* TestClock.adjust("1 millis")
       const answers = yield* Effect.forEach(fibers, Fiber.join)
       assert.deepStrictEqual(answers.map((answer) => answer._tag), ["NoAccount", "NoAccount", "NoAccount", "NoAccount", "NoAccount", "Wait"])
-      // The wait is counted from the answer: a second more.
-      assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 2 })
+      // The wait is counted from the answer, and told as the client reads it, a second later.
+      assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 1 })
     }).pipe(Effect.provide(accounts)))
 
   it("counts an IPv6 client's failures by its /64, and an IPv4 one's (mapped or not) by its address", () => {

@@ -143,6 +143,30 @@ describe("HubRedis.layer: several servers", () => {
       assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["kept"])
     }))
 
+  it.live("takes a nickname from another server's unidentified holder for its identified owner, and no run's leftovers vouch for a new session", () =>
+    Effect.gen(function*() {
+      const prefix = `owners-${++cluster}:`
+      const b = yield* hubOn(redis.url, "b", prefix)
+      // A first run of a: its s1 is identified as owner, and a stops without a word to its sessions.
+      const firstRun = yield* Scope.make()
+      const before = yield* hubOn(redis.url, "a", prefix).pipe(Scope.provide(firstRun))
+      yield* before.identified("s1", "owner")
+      yield* attach(before, "s1", "owner", "#x")
+      yield* Scope.close(firstRun, Exit.void)
+      // The next run of a gives s1, the same id, to someone who is not identified.
+      const a = yield* hubOn(redis.url, "a", prefix)
+      const squatter = yield* attach(a, "s1", "owner", "#x")
+      yield* b.identified("s1", "owner")
+      const owner = yield* attach(b, "s1", "visitor", "#x")
+      yield* b.claimNick("s1", "owner" as Nick)
+      yield* squatter.until(/^-!- The owner of owner identified: you are now Guest\d+\.$/, "10 seconds")
+      yield* owner.until(/^-!- visitor is now known as owner$/)
+      assert.deepStrictEqual(yield* a.findNick("owner"), { session: "b/s1", nick: "owner" as Nick })
+      // Identified, the owner keeps it: an unidentified claim elsewhere is refused.
+      const refused = yield* Effect.flip(a.claimNick("s2", "OWNER" as Nick))
+      assert.strictEqual(refused.reason._tag, "NickInUse")
+    }))
+
   it.live("does not hang when Redis stops answering: a session still leaves, and the hub still stops", () =>
     Effect.gen(function*() {
       const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port)), (proxy) => Effect.promise(() => proxy.close()))

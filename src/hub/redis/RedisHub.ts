@@ -251,6 +251,7 @@ export const make = Effect.fnUntraced(function*(
       directory.exit(session, room)
     }),
     leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
+      owners.left(session)
       const nick = directory.nickOf(session)
       if (nick === undefined) return
       const rooms = directory.roomsOf(session)
@@ -264,7 +265,6 @@ export const make = Effect.fnUntraced(function*(
       )
       for (const room of rooms) directory.exit(session, room)
       directory.remove(session)
-      owners.left(session)
     }),
     setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
       const nick = yield* nickOf(session)

@@ -73,6 +73,7 @@ for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
   elseif not w or w.key ~= key then
     redis.call('DEL', key)
     redis.call('SREM', p..'node:'..node..':nicks', key)
+    disown(key, string.sub(value, 1, (string.find(value, ' ', 1, true) or 1) - 1))
   end
 end
 for _, session in ipairs(order) do
@@ -94,7 +95,7 @@ for _, session in ipairs(order) do
   if free then
     redis.call('SET', w.key, session..' '..w.nick)
     redis.call('SADD', p..'node:'..node..':nicks', w.key)
-    if w.owned then redis.call('HSET', p..'owned', w.key, session) end
+    if w.owned then redis.call('HSET', p..'owned', w.key, session) else disown(w.key, session) end
   else
     taken[#taken + 1] = session
   end

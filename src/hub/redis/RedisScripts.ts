@@ -56,6 +56,9 @@ local function roster(room)
   if info[2] then return {n, op, 1, info[2], nicks} end
   return {n, op, 0, '', nicks}
 end
+local function disown(key, session)
+  if redis.call('HGET', p..'owned', key) == session then redis.call('HDEL', p..'owned', key) end
+end
 local function drop(node, out, keep)
   local prefix = node..'/'
   for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
@@ -78,6 +81,7 @@ local function drop(node, out, keep)
     elseif not keep[owner] then
       redis.call('DEL', key)
       redis.call('SREM', p..'node:'..node..':nicks', key)
+      disown(key, owner)
     end
   end
 end
@@ -92,7 +96,8 @@ end
  * identified as the nickname's account, then rooms. {{1, each room's size}, displaced} claimed
  * (`displaced`: the session of another server it was taken back from, unidentified; or ""), {{0}, ""} taken.
  * Who is identified as their nickname's account is the hash `owned` (nick key -> session); an entry
- * counts only while its session holds the nickname.
+ * counts only while its session holds the nickname, and goes with it (claims, leaves, restores and
+ * reaps take out what is not so: session ids start again with a server's run).
  */
 export const claim = keeps + common + `
 local key, value, session, node, old, owned = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
@@ -110,12 +115,12 @@ if current then
 end
 redis.call('SET', key, value)
 redis.call('SADD', p..'node:'..node..':nicks', key)
-if owned then redis.call('HSET', p..'owned', key, session) end
+if owned then redis.call('HSET', p..'owned', key, session) else disown(key, session) end
 if old ~= '' and old ~= key then
   local was = redis.call('GET', old)
   if was and string.sub(was, 1, #session + 1) == session..' ' then redis.call('DEL', old) end
   redis.call('SREM', p..'node:'..node..':nicks', old)
-  if redis.call('HGET', p..'owned', old) == session then redis.call('HDEL', p..'owned', old) end
+  disown(old, session)
 end
 local nick = string.sub(value, #session + 2)
 local sizes = {1}
@@ -141,7 +146,7 @@ return 1
 `
 
 /** ARGV: p, room, topic or "", then history entries, oldest first. Gives an existing room what a store kept, where it has nothing. */
-export const revive = keeps + `
+export const revive = `
 local p, room, topic = ARGV[1], ARGV[2], ARGV[3]
 if room ~= '#lobby' and redis.call('EXISTS', p..'members:'..room) == 0 then return 0 end
 if topic ~= '' then redis.call('HSETNX', p..'info:'..room, 'topic', topic) end
@@ -199,6 +204,7 @@ end
 local value = redis.call('GET', key)
 if value and string.sub(value, 1, #session + 1) == session..' ' then redis.call('DEL', key) end
 redis.call('SREM', p..'node:'..node..':nicks', key)
+disown(key, session)
 return 1
 `
 
