@@ -113,6 +113,13 @@ describe("accounts across servers (--redis with --database)", () => {
     assert.deepStrictEqual(await who(visitor), [guest, "owner", "watcher"].sort())
     watcher.send("/msg owner found you")
     await visitor.until("*watcher* found you")
+    // Identified, it keeps it on the other server against whoever asks, by any protocol.
+    squatter.send("/nick owner")
+    await squatter.until("-!- Nickname owner is already in use.")
+    const irc = await TestClient.connect(b.ircPort)
+    cleanup.push(() => irc.reset())
+    irc.send("NICK OWNER", "USER x 0 * :X")
+    await irc.until(/ 433 \* OWNER :Nickname is already in use$/)
   })
 
   it("keeps a nickname both servers gave out while apart for the one identified as its account", async () => {
