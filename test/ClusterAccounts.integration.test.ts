@@ -59,6 +59,13 @@ const registerOwner = async (port: number) => {
   await owner.eof()
 }
 
+/** A client connected to `port` (text or IRC), not yet registered. */
+const connect = async (port: number) => {
+  const client = await TestClient.connect(port)
+  cleanup.push(() => client.reset())
+  return client
+}
+
 const join = async (port: number, nick: string) => {
   const client = await TestClient.join(port, nick)
   cleanup.push(() => client.reset())
@@ -75,8 +82,7 @@ describe("accounts across servers (--redis with --database)", () => {
     squatter.send("/identify owner guessed-wrong")
     await squatter.until("-!- Wrong password for owner.")
 
-    const ircGuess = await TestClient.connect(b.ircPort)
-    cleanup.push(() => ircGuess.reset())
+    const ircGuess = await connect(b.ircPort)
     ircGuess.send("NICK guesser", "USER guesser 0 * :G")
     await ircGuess.until(/ 376 /)
     ircGuess.send("PRIVMSG NickServ :IDENTIFY owner also-wrong")
@@ -116,8 +122,7 @@ describe("accounts across servers (--redis with --database)", () => {
     // Identified, it keeps it on the other server against whoever asks, by any protocol.
     squatter.send("/nick owner")
     await squatter.until("-!- Nickname owner is already in use.")
-    const irc = await TestClient.connect(b.ircPort)
-    cleanup.push(() => irc.reset())
+    const irc = await connect(b.ircPort)
     irc.send("NICK OWNER", "USER x 0 * :X")
     await irc.until(/ 433 \* OWNER :Nickname is already in use$/)
   })
@@ -134,8 +139,7 @@ describe("accounts across servers (--redis with --database)", () => {
     // Apart: an unidentified squatter on a, and the owner logging in on b.
     const squatter = await join(a.port, "owner")
     await squatter.until(/^-!- Nickname owner is registered/)
-    const owner = await TestClient.connect(b.port)
-    cleanup.push(() => owner.reset())
+    const owner = await connect(b.port)
     owner.send("/identify owner shared-secret")
     await owner.until("-!- You are now identified as owner.")
     await owner.until(/^-!- Welcome, owner!/)
