@@ -68,6 +68,11 @@ export class Delivery {
     return this.dispatcher.has(session)
   }
 
+  /** Tells a subscribed session that the account it was identified as was dropped on another server. */
+  loggedOut(session: SessionId, account: string): void {
+    this.dispatcher.recipient(session)?.loggedOut?.(account)
+  }
+
   /** Tells a subscribed session that the hub gave it another nickname. */
   renamed(session: SessionId, nick: Nick): void {
     this.dispatcher.recipient(session)?.renamed?.(nick)

@@ -24,6 +24,8 @@ export interface Recipient {
    * they were apart): called before the rename is published.
    */
   readonly renamed?: (nick: Nick) => void
+  /** The account the session was identified as was dropped on another server: called before it is told. */
+  readonly loggedOut?: (account: string) => void
 }
 
 export interface Member {
@@ -98,6 +100,11 @@ export class Hub extends Context.Service<Hub, {
    * were apart both gave it out. On one server, sessions settle it themselves (`AccountCommands`).
    */
   readonly identified: (session: SessionId, account: string | undefined) => Effect.Effect<void>
+  /**
+   * An account was dropped on this server: sessions identified as it on the others are identified
+   * no more, and told so. This server's own sessions are the caller's to settle.
+   */
+  readonly accountDropped: (account: string) => Effect.Effect<void>
   /** Puts a registered session in `room` (created on demand), telling the room. */
   readonly join: (session: SessionId, room: Room) => Effect.Effect<Joined, HubError>
   /** Takes a session out of `room`, telling the room why. */

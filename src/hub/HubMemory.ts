@@ -132,6 +132,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
         if (directory.has(room)) revive(room, kept)
       }),
     identified: () => Effect.void,
+    accountDropped: () => Effect.void,
     publish: (event) => Effect.sync(() => route(event)),
     publishAll: (events) =>
       Effect.sync(() => {

@@ -88,7 +88,9 @@ export const Notice = Schema.TaggedStruct("Notice", {
    * identified on another server (`apart`: the servers gave it out twice while apart), and its hub renames it.
    */
   yields: Schema.optional(S),
-  apart: Schema.optional(Schema.Boolean)
+  apart: Schema.optional(Schema.Boolean),
+  /** Between servers, not shown: the account `drops` was dropped, and no session is identified as it any more. */
+  drops: Schema.optional(S)
 })
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })

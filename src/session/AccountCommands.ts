@@ -177,8 +177,9 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   yield* setAccount(env, client, undefined)
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })
-  // Its other sessions here are identified no more: were the name registered again, they are not its new owner.
+  // Its other sessions, here and on other servers, are identified no more: were the name registered again, they are not its new owner.
   for (const other of env.sessions.live.values()) if (other.id !== client.id) yield* other.accountDropped(account)
+  yield* env.hub.accountDropped(account)
 })
 
 /** A session identified as `name`, an account another of its sessions just dropped, is identified no more (and told). */

@@ -25,7 +25,9 @@ export class Receiver implements Recipient {
     private readonly outbox: Outbox,
     private readonly counters: Pick<Counters, "messagesOut">,
     /** Keeps the nickname the hub gave the session. */
-    readonly renamed: (nick: Nick) => void
+    readonly renamed: (nick: Nick) => void,
+    /** Forgets the account the session was identified as, dropped on another server. */
+    readonly loggedOut: (account: string) => void
   ) {}
 
   deliver(events: ReadonlyArray<Envelope>): void {

@@ -6,7 +6,7 @@ import type * as Socket from "effect/socket/Socket"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { answer } from "../protocol/Event.js"
-import { addressNick, type Nick, type Room, type SessionId } from "../protocol/Names.js"
+import { addressNick, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
 import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
@@ -56,6 +56,8 @@ export class Session implements Client, Lived, SessionHandle {
     this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life)
     this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, (nick) => {
       this.nick = nick
+    }, (account) => {
+      if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
     })
   }
 

@@ -67,11 +67,7 @@ export const make = Effect.fnUntraced(function*(
         delivery.stamp({ _tag: "Joined", room: event.room, nick: event.nick, session: event.clash }, event.room, undefined, batch.at)
         continue
       }
-      // Not shown: this server's session gives its nickname up to its account.
-      if (event._tag === "Notice" && event.yields !== undefined) {
-        if (event.to !== undefined && delivery.has(event.to)) runFork(owners.yieldNick(event.to as SessionId, event.yields, event.apart === true))
-        continue
-      }
+      if (owners.received(event)) continue
       const { room, to } = addressOf(event)
       if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
     }
@@ -146,6 +142,9 @@ export const make = Effect.fnUntraced(function*(
   const presence = new RedisPresence(cluster, token)
   const owners = new RedisOwners({
     directory,
+    delivery,
+    runFork: (effect) => void runFork(effect),
+    encode: (event) => wire.encode([event], clock.currentTimeMillisUnsafe()),
     wire,
     nickKeyOf,
     linkUp: () => link.up,
@@ -220,6 +219,7 @@ export const make = Effect.fnUntraced(function*(
       return yield* claim(session, nick, "asked")
     }),
     identified: (session, account) => owners.identified(session, account),
+    accountDropped: (account) => owners.accountDropped(account),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
       const nick = yield* nickOf(session)
       const entered = directory.enter(session, room)

@@ -1,12 +1,18 @@
 import * as Effect from "effect/Effect"
 import { answer, type Event } from "../../protocol/Event.js"
 import { type Nick, nickKey, type SessionId } from "../../protocol/Names.js"
+import type { Delivery } from "../Delivery.js"
 import type { Directory } from "../Directory.js"
 import type { RedisWire } from "./RedisWire.js"
 import * as Scripts from "./RedisScripts.js"
 
 export interface OwnersWorld {
   readonly directory: Directory
+  readonly delivery: Delivery
+  /** Runs an effect on its own: what a message from Redis sets off. */
+  readonly runFork: (effect: Effect.Effect<void>) => void
+  /** A batch of events, as Redis carries them. */
+  readonly encode: (event: Event) => string
   readonly wire: RedisWire
   readonly nickKeyOf: (nick: string) => string
   readonly linkUp: () => boolean
@@ -22,7 +28,9 @@ export interface OwnersWorld {
  * and `Presence.restore` read), so that an identified owner takes its
  * nickname back from an unidentified holder on any server, and keeps it when
  * servers that were apart both gave it out. The holder's server is told
- * with a `Notice` that `yields` the nickname, and renames its session.
+ * with a `Notice` that `yields` the nickname, and renames its session. An
+ * account dropped here is no one's on the other servers either: each is told
+ * with a `Notice` that `drops` it, and logs out its sessions identified as it.
  */
 export class RedisOwners {
   /** The accounts this server's sessions are identified as. */
@@ -49,6 +57,32 @@ export class RedisOwners {
 
   left(session: SessionId): void {
     this.accounts.delete(session)
+  }
+
+  /** Tells every server that `account` was dropped here. */
+  accountDropped(account: string): Effect.Effect<void> {
+    const { linkUp, run } = this.world
+    return Effect.suspend(() =>
+      linkUp() ? Effect.ignore(run(Scripts.everyone, [this.world.encode({ _tag: "Notice", text: "", drops: account })])) : Effect.void
+    )
+  }
+
+  /** Whether an event from Redis was one of these servers' words to each other (then it is not shown), acted on. */
+  received(event: Event): boolean {
+    if (event._tag !== "Notice") return false
+    const { delivery, publish, runFork } = this.world
+    if (event.yields !== undefined) {
+      if (event.to !== undefined && delivery.has(event.to)) runFork(this.yieldNick(event.to as SessionId, event.yields, event.apart === true))
+      return true
+    }
+    if (event.drops === undefined) return false
+    for (const [session, account] of this.accounts) {
+      if (nickKey(account) !== nickKey(event.drops)) continue
+      this.accounts.delete(session)
+      delivery.loggedOut(session, account)
+      publish(answer(session, { _tag: "AccountNote", what: "loggedOut" }))
+    }
+    return true
   }
 
   /** Tells the server of `holder` (a cluster name) that its session gives `nick` up to its account, identified here. */

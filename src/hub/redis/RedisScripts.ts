@@ -156,6 +156,12 @@ end
 return 1
 `
 
+/** ARGV: p, payload. Publishes the payload to every server. */
+export const everyone = `
+for _, node in ipairs(redis.call('SMEMBERS', ARGV[1]..'nodes')) do redis.call('PUBLISH', ARGV[1]..'to:'..node, ARGV[2]) end
+return 1
+`
+
 /** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
 export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
