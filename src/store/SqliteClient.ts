@@ -11,7 +11,9 @@
  *
  * `node:sqlite` is synchronous: a statement runs on the event loop. hubbub's
  * statements are small (a batch of history lines, one account), and none is
- * on a message's way.
+ * on a message's way; commits do not wait for the disk (`synchronous =
+ * NORMAL`, safe in WAL mode: a power failure may lose the last commits, never
+ * the database), so no commit holds the loop for a flush.
  */
 import * as Effect from "effect/Effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
@@ -45,7 +47,7 @@ export const make = (
       Effect.try({ try: () => new DatabaseSync(filename, { timeout: 0 }), catch: (cause) => classify(cause, "open the file") }),
       (db) => Effect.sync(() => db.isOpen && db.close())
     )
-    yield* Effect.try({ try: () => db.exec("PRAGMA journal_mode = WAL"), catch: (cause) => classify(cause, "read the file") })
+    yield* Effect.try({ try: () => db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"), catch: (cause) => classify(cause, "read the file") })
 
     const prepared = new Map<string, StatementSync>()
     const prepare = (sql: string) =>
