@@ -749,10 +749,15 @@ if (scenarios.has("store") && wanted.includes("hubbub")) {
       `${mib(median(rs.map((r) => r.serverRss))).toFixed(0)} MiB`.padStart(11)
     ].join(" "))
   }
+  // Each run against the memory run just before it: what drifts over the minutes of a run (the machine) cancels out.
+  const pairs = fan["hubbub:sqlite"].map((r, i) => r.deliveriesPerSecond / fan.hubbub[i]!.deliveriesPerSecond)
+  say(`  hubbub:sqlite × the memory run before it, run by run: ${pairs.map((x) => x.toFixed(2)).join(", ")} (median ${median(pairs).toFixed(2)})`)
   const p99 = (rs: ReadonlyArray<FanoutResult>) => median(rs.map((r) => r.p99))
   say(`Login storm (10 clients from 10 addresses, wrong passwords as fast as the answers and the back-off let them) beside fan-out N=${n}:`)
   say(`  its burst (five guesses an address, hashed) over in ${median(bursts).toFixed(0)} ms before the run; then ${median(attempts)} attempts answered in a run`)
   say(`  chat p99 ${p99(storm.with).toFixed(1)} ms with it, ${p99(storm.without).toFixed(1)} ms without (× ${(p99(storm.with) / p99(storm.without)).toFixed(2)}); deliveries/s × ${(median(storm.with.map((r) => r.deliveriesPerSecond)) / median(storm.without.map((r) => r.deliveriesPerSecond))).toFixed(2)}`)
+  const stormPairs = storm.with.map((r, i) => r.p99 / storm.without[i]!.p99)
+  say(`  chat p99 with it × the run without it just before, run by run: ${stormPairs.map((x) => x.toFixed(2)).join(", ")} (median ${median(stormPairs).toFixed(2)})`)
   say(`Store: startup to listening (median of 5): ${startup.memoryMs.toFixed(0)} ms with --store memory, ${startup.sqliteMs.toFixed(0)} ms with a data folder of ${startup.lines} history lines`)
 }
 
