@@ -172,3 +172,30 @@ describe("the Postgres store, as the program runs it", () => {
     assert.notInclude(server.stderr.join("\n"), "hunter2")
   })
 })
+
+describe("readiness with the store", () => {
+  it("answers /readyz 503 with the store's one line once Postgres is gone, and 200 while it answers", async () => {
+    const postgres = await PostgresServer.start()
+    let stopped = false
+    try {
+      const server = start(["--database", postgres.createDatabase("ready"), "--http-port", "0"])
+      const httpPort = Number((await server.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
+      const ready = async () => {
+        const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
+        return [response.status, await response.text()] as const
+      }
+      assert.deepStrictEqual(await ready(), [200, "ready\n"])
+      await postgres.stop()
+      stopped = true
+      const [status, text] = await ready()
+      assert.strictEqual(status, 503)
+      assert.match(text, /^store: (cannot reach the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/ready: .+|the database .+ failed to answer: .+|does not answer within 1 s)\n$/)
+      // About the process, not its dependencies.
+      assert.strictEqual((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200)
+      await stop(server)
+    } finally {
+      if (!stopped) await postgres.stop()
+    }
+  }, 60_000)
+})
+

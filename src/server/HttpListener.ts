@@ -19,6 +19,7 @@ import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
 import { Stats } from "../observe/Stats.js"
 import { Sessions } from "../session/Sessions.js"
+import { Store } from "../store/Store.js"
 import { HttpAdmission } from "./HttpAdmission.js"
 import { ServerMetrics } from "./Metrics.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
@@ -77,6 +78,7 @@ export const make = Effect.fnUntraced(function*(
   const sockets = webSockets()
   const tls = config.tls
   const hub = yield* Hub
+  const store = yield* Store
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   // Its clocks and log lines run in the listener's scope: they end with it.
   const admission = new HttpAdmission(sessions, (yield* Stats).counters, yield* FiberSet.runtime(yield* FiberSet.make())<never>())
@@ -141,15 +143,22 @@ export const make = Effect.fnUntraced(function*(
       HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
   )
   yield* router.add("GET", "/healthz", HttpServerResponse.text("ok\n"))
+  // The store is asked each time (a cheap query, at most a second): a load balancer polls every few seconds.
+  const storeFault = store.ping.pipe(
+    Effect.timeoutOrElse({ duration: "1 second", orElse: () => Effect.succeed("does not answer within 1 s") }),
+    Effect.as(undefined),
+    Effect.catch((error) => Effect.succeed(error.message))
+  )
   yield* router.add(
     "GET",
     "/readyz",
-    Effect.map(hub.link, (link) =>
-      sessions.stopping()
-        ? HttpServerResponse.text("stopping\n", { status: 503 })
-        : link === "down" || link === "degraded"
-        ? HttpServerResponse.text(`cluster link ${link}\n`, { status: 503 })
-        : HttpServerResponse.text("ready\n"))
+    Effect.gen(function*() {
+      if (sessions.stopping()) return HttpServerResponse.text("stopping\n", { status: 503 })
+      const link = yield* hub.link
+      if (link === "down" || link === "degraded") return HttpServerResponse.text(`cluster link ${link}\n`, { status: 503 })
+      const fault = yield* storeFault
+      return fault === undefined ? HttpServerResponse.text("ready\n") : HttpServerResponse.text(`store: ${fault}\n`, { status: 503 })
+    })
   )
   yield* server.serve(router.asHttpEffect())
   return server

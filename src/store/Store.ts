@@ -116,6 +116,8 @@ export class Store extends Context.Service<Store, {
   readonly setPassword: (name: string, password: string) => Effect.Effect<boolean, StoreError>
   /** `false` when there is no such account. */
   readonly deleteAccount: (name: string) => Effect.Effect<boolean, StoreError>
+  /** Whether the store answers (`SELECT 1`): what `/readyz` asks. */
+  readonly ping: Effect.Effect<void, StoreError>
   /** Every account's name: what the server protects, looked up in memory. */
   readonly accountNames: Effect.Effect<ReadonlyArray<string>, StoreError>
 }>()("hubbub/Store") {}

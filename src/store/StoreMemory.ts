@@ -60,7 +60,8 @@ export const make = Effect.sync(() => {
         return true
       }),
     deleteAccount: (name) => Effect.sync(() => accounts.delete(storeKey(name))),
-    accountNames: Effect.sync(() => Array.from(accounts.values(), (account) => account.name))
+    accountNames: Effect.sync(() => Array.from(accounts.values(), (account) => account.name)),
+    ping: Effect.void
   }
   return store
 })

@@ -271,6 +271,7 @@ export const make = (where: string, version: string, shared: boolean) =>
           Effect.map((rows) => rows.length === 1),
           failure("drop an account")
         ),
+      ping: sql`SELECT 1`.pipe(Effect.asVoid, failure("answer")),
       accountNames: sql<{ name: string }>`SELECT name FROM accounts`.pipe(
         Effect.map((rows) => rows.map((row) => row.name)),
         failure("list the accounts")

@@ -92,6 +92,11 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.deepStrictEqual((yield* store.room("#b", 10)).history, [])
       })))
 
+    it.effect("answers a ping", () =>
+      withStore(Effect.gen(function*() {
+        yield* (yield* Store).ping
+      })))
+
     it.effect("registers an account once, ignoring case, and finds it by any case", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store
