@@ -37,9 +37,30 @@ describe("accounts on the text protocol", () => {
     await ann.until("-!- Account ann is dropped: its nickname is free for anyone.")
     ann.send("/identify brand-new-secret")
     await ann.until("-!- No account is named ann.")
-    // A password with spaces: all of /register's words, and of /identify's when they are not two.
-    ann.send("/register with some spaces", "/logout", "/identify with some spaces")
+    // A password with spaces: all of /register's words; /identify's after the nickname, when it has more than one.
+    ann.send("/register with some spaces", "/logout", "/identify ann with some spaces")
     await ann.until("-!- You are now identified as ann.")
+    ann.send("/logout", "/identify ANN two words")
+    await ann.until("-!- Wrong password for ANN.")
+  })
+
+  it("renames after the grace period a warning promised, not after an earlier one's", async () => {
+    const { port } = await server({ nickGrace: 2 })
+    const owner = await join(port, "owner")
+    owner.send(`/register ${password}`, "/logout")
+    const first = Date.now()
+    await owner.until(/^-!- Nickname owner is registered\. Identify/)
+    // A wrong password first (its answer comes a second late), then in and out again inside the
+    // first warning's two seconds: a second warning, a grace of its own.
+    owner.send("/identify not-the-password")
+    await owner.until("-!- Wrong password for owner.")
+    owner.send(`/identify ${password}`, "/logout")
+    await owner.until("-!- You are now identified as owner.")
+    await owner.until(/^-!- Nickname owner is registered\. Identify/)
+    const second = Date.now()
+    await owner.until(/^-!- You did not identify for owner: you are now Guest\d+\.$/, 5000)
+    // The one number here is a bound the server promised, measured from the warning's own arrival.
+    assert.isAtLeast(Date.now() - second, 1900, `renamed ${Date.now() - first} ms after the first warning`)
   })
 
   it("gives an unidentified holder of a registered nickname --nick-grace seconds, then a guest nickname", async () => {

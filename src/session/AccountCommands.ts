@@ -20,9 +20,17 @@ type AccountInput = Extract<Command, { readonly _tag: "Account" }>
 const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields: Omit<AccountNote, "_tag" | "what"> = {}) =>
   reply(env, client, { _tag: "AccountNote", what, ...fields })
 
+/**
+ * The grace period each client is in, by number: identifying, or a later warning, makes an
+ * earlier one's timer moot (it would rename early: logged out, in again, out again).
+ */
+const graces = new WeakMap<Client, number>()
+let graceCount = 0
+
 /** Who the client is identified as, here and for the hub (which keeps an identified owner's nickname across servers). */
 const setAccount = (env: CommandEnv, client: Client, account: string | undefined) =>
   Effect.suspend(() => {
+    if (account !== undefined) graces.delete(client)
     client.account = account
     return env.hub.identified(client.id, account)
   })
@@ -204,12 +212,16 @@ export const mayTake = (env: CommandEnv, client: Client, nick: Nick) =>
  * The client now holds `nick`: if it is registered to an account the client is not identified
  * as, it is told so, and renamed to a guest unless it identifies within the grace period.
  */
-export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Effect<void> => {
+export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Effect<void> => Effect.suspend(() => {
   const { protection, graceSeconds } = env.accounts.options
   if (protection !== "grace" || sameName(client.account, nick)) return Effect.void
-  /** Still holding it, still not identified for it, and it is still registered. */
+  const grace = ++graceCount
+  graces.set(client, grace)
+  /** Still this grace period, still holding it, still not identified for it, and it is still registered. */
   const squatting = Effect.suspend(() =>
-    sameName(client.nick, nick) && !sameName(client.account, nick) ? env.accounts.isRegistered(nick) : Effect.succeed(false)
+    graces.get(client) === grace && sameName(client.nick, nick) && !sameName(client.account, nick)
+      ? env.accounts.isRegistered(nick)
+      : Effect.succeed(false)
   )
   return Effect.flatMap(env.accounts.isRegistered(nick), (registered) =>
     registered
@@ -221,7 +233,7 @@ export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Eff
         )
       )
       : Effect.void)
-}
+})
 
 /**
  * Which of `nicks` are identified as their own account, among the sessions of this server (one

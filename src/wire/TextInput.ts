@@ -79,7 +79,7 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
 
 export type AccountAction = "register" | "identify" | "logout" | "password" | "unregister"
 
-/** An account command's words: the password is the last word (or, with `/identify NICK`, everything after the nickname). */
+/** An account command's words: a password is everything after the command (after the nickname, for `/identify NICK`), spaces and all. */
 export const account = (action: AccountAction, rest: string): Result.Result<unknown, Reply> => {
   const usage = Result.fail({ _tag: "Usage", command: action } as const)
   switch (action) {
@@ -89,12 +89,10 @@ export const account = (action: AccountAction, rest: string): Result.Result<unkn
     case "unregister":
       return rest === "" ? usage : Result.succeed({ _tag: "Account", action, password: rest })
     case "identify": {
-      // Two words are a nickname and a password; one, or more than two, a password (spaces and all).
-      const words = rest.split(/\s+/)
+      // One word is a password; more are a nickname, then the password (spaces and all).
+      const [name, password] = splitWord(rest)
       if (rest === "") return usage
-      return Result.succeed(
-        words.length === 2 ? { _tag: "Account", action, name: words[0], password: words[1] } : { _tag: "Account", action, password: rest }
-      )
+      return Result.succeed(password === "" ? { _tag: "Account", action, password: name } : { _tag: "Account", action, name, password })
     }
     case "password": {
       const [old, next] = splitWord(rest)
