@@ -151,7 +151,7 @@ describe("accounts on the text protocol", () => {
 
 describe("accounts on IRC, through NickServ", () => {
   it("registers and identifies with PRIVMSG NickServ, answered by NickServ's notices", async () => {
-    const { ircPort } = await server({ ircPort: Option.some(0), serverName: "irc.test" })
+    const { ircPort, port } = await server({ ircPort: Option.some(0), serverName: "irc.test" })
     const ann = await irc(ircPort, "ann")
     ann.send(`PRIVMSG NickServ :REGISTER ${password} ann@example.org`)
     await ann.until(":NickServ!NickServ@services NOTICE ann :Nickname ann is now registered to you, and you are identified as ann.")
@@ -166,6 +166,14 @@ describe("accounts on IRC, through NickServ", () => {
     await ann.until(/^:NickServ!NickServ@services NOTICE ann :NickServ commands: IDENTIFY/)
     ann.send("PRIVMSG NickServ :IDENTIFY")
     await ann.until(":irc.test 461 ann IDENTIFY :Not enough parameters")
+    ann.send("PRIVMSG NickServ :DROP")
+    await ann.until(":irc.test 461 ann DROP :Not enough parameters")
+    // Services' names are nobody's, on IRC as in text: a message to NickServ never reaches a person.
+    ann.send("NICK NickServ")
+    await ann.until(":irc.test 432 ann NickServ :Reserved for services")
+    const text = await connectIrc(port)
+    text.send("chanserv")
+    await text.until("-!- Nickname chanserv is reserved for services.")
   })
 })
 

@@ -3,7 +3,7 @@ import { cut } from "../protocol/Text.js"
 import type { Event } from "../protocol/Event.js"
 import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
-import { maxRoomsPerSession } from "../protocol/Names.js"
+import { maxRoomsPerSession, servicesNicks } from "../protocol/Names.js"
 import { IrcDecoder, maxTargets } from "./IrcInput.js"
 import { accountText } from "./TextCodec.js"
 import { RunFacts } from "./IrcRunFacts.js"
@@ -41,6 +41,9 @@ const helpLines = [
 ]
 
 /** Every user's prefix: hubbub shows no addresses. */
+/** Account commands an IRC client reaches only through NickServ, by the verb it typed there. */
+const nickServNames: Record<string, string> = { unregister: "DROP", password: "PASSWD" }
+
 const prefix = (nick: string) => `:${nick}!${nick}@hubbub`
 
 const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
@@ -148,7 +151,11 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "NickTaken":
         return numeric("433", nick, `${reply.nick} :Nickname is already in use`)
       case "InvalidNick":
-        return numeric("432", nick, `${reply.nick} :Erroneous nickname (use 1-24 letters, digits, _ or -)`)
+        return numeric(
+          "432",
+          nick,
+          servicesNicks.has(reply.nick.toLowerCase()) ? `${reply.nick} :Reserved for services` : `${reply.nick} :Erroneous nickname (use 1-24 letters, digits, _ or -)`
+        )
       case "NowKnownAs":
         return `${prefix(reply.from)} NICK :${reply.nick}\r\n`
       case "NickFirst":
@@ -205,7 +212,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "Usage":
         return reply.command.toLowerCase() === "nick"
           ? numeric("431", nick, ":No nickname given")
-          : numeric("461", nick, `${reply.command.toUpperCase()} :Not enough parameters`)
+          : numeric("461", nick, `${(nickServNames[reply.command] ?? reply.command).toUpperCase()} :Not enough parameters`)
       case "UnknownCommand":
         return numeric("421", nick, `${reply.name} :Unknown command`)
       case "LineTooLong":

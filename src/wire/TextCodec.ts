@@ -1,6 +1,7 @@
 import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
+import { servicesNicks } from "../protocol/Names.js"
 import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import { Codec, type Format } from "./Codec.js"
 import { makeCodec } from "./CodecCache.js"
@@ -54,7 +55,9 @@ export const replyText = (reply: Reply): string | undefined => {
     case "NickTaken":
       return `Nickname ${reply.nick} is already in use.${reply.registering ? " Choose another nickname:" : ""}`
     case "InvalidNick":
-      return `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -.`
+      return servicesNicks.has(reply.nick.toLowerCase())
+        ? `Nickname ${reply.nick} is reserved for services.`
+        : `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -.`
     case "AlreadyNick":
       return `You are already ${reply.nick}.`
     case "NowKnownAs":
