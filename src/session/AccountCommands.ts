@@ -20,17 +20,10 @@ type AccountInput = Extract<Command, { readonly _tag: "Account" }>
 const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields: Omit<AccountNote, "_tag" | "what"> = {}) =>
   reply(env, client, { _tag: "AccountNote", what, ...fields })
 
-/**
- * The grace period each client is in, by number: identifying, or a later warning, makes an
- * earlier one's timer moot (it would rename early: logged out, in again, out again).
- */
-const graces = new WeakMap<Client, number>()
-let graceCount = 0
-
 /** Who the client is identified as, here and for the hub (which keeps an identified owner's nickname across servers). */
 const setAccount = (env: CommandEnv, client: Client, account: string | undefined) =>
   Effect.suspend(() => {
-    if (account !== undefined) graces.delete(client)
+    if (account !== undefined) client.grace = undefined
     client.account = account
     return env.hub.identified(client.id, account)
   })
@@ -215,11 +208,12 @@ export const mayTake = (env: CommandEnv, client: Client, nick: Nick) =>
 export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Effect<void> => Effect.suspend(() => {
   const { protection, graceSeconds } = env.accounts.options
   if (protection !== "grace" || sameName(client.account, nick)) return Effect.void
-  const grace = ++graceCount
-  graces.set(client, grace)
+  // A period of its own: an earlier one's timer would rename early (logged out, in again, out again).
+  const grace = {}
+  client.grace = grace
   /** Still this grace period, still holding it, still not identified for it, and it is still registered. */
   const squatting = Effect.suspend(() =>
-    graces.get(client) === grace && sameName(client.nick, nick) && !sameName(client.account, nick)
+    client.grace === grace && sameName(client.nick, nick) && !sameName(client.account, nick)
       ? env.accounts.isRegistered(nick)
       : Effect.succeed(false)
   )

@@ -32,6 +32,8 @@ export interface Client {
   readonly ip: string | undefined
   /** Whether it was warned that its password travelled unencrypted (once a connection). */
   warnedCleartext: boolean
+  /** The grace period it is in for a registered nickname, if any: a later warning, or identifying, ends an earlier one. */
+  grace: object | undefined
   /** The session just registered (the registration clock stops). */
   readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */

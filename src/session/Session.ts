@@ -36,6 +36,7 @@ export class Session implements Client, Lived, SessionHandle {
   rooms: Array<Room> = []
   account: string | undefined = undefined
   warnedCleartext = false
+  grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
   readonly life: Life

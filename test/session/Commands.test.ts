@@ -23,6 +23,7 @@ class FakeClient implements Client {
   rooms: Array<Room> = []
   account: string | undefined = undefined
   warnedCleartext = false
+  grace: object | undefined = undefined
   readonly peer: string
   readonly ip: string
   readonly registrations: Array<Nick> = []
