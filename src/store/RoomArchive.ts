@@ -109,16 +109,17 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
     )
   )
 
+  const said = (room: string, at: number, from: string, text: string, action: boolean) => {
+    pending.line(room, at, from, text, action)
+    bound()
+  }
+
   const archive: RoomArchive["Service"] = {
     message: (envelope) => {
       const event = envelope.event as { readonly _tag: string; readonly from: string; readonly text: string }
-      pending.line(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action")
-      bound()
+      said(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action")
     },
-    said: (room, at, from, text, action) => {
-      pending.line(room, at, from, text, action)
-      bound()
-    },
+    said,
     topic: (room, topic, at) => {
       pending.topic(room, topic, at)
       bound()
