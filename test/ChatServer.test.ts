@@ -90,7 +90,7 @@ describe("ChatServer", () => {
     const carol = await join(port, "carol")
     bob.send("/join Dev")
     assert.strictEqual(await alice.until(/bob has left/), "-!- bob has left #lobby (moved to #dev)")
-    assert.strictEqual(await bob.until(/^-!- Members of #dev/), "-!- Members of #dev (1): bob")
+    assert.strictEqual(await bob.until(/^-!- Members of #dev/), "-!- Members of #dev (1): @bob")
     carol.send("/join #dev")
     assert.strictEqual(await bob.until(/carol/), "-!- carol has joined #dev")
 
@@ -101,7 +101,7 @@ describe("ChatServer", () => {
     alice.send("/rooms")
     assert.strictEqual(await alice.until(/^-!- Rooms/), "-!- Rooms (2): #dev (2), #lobby (1)")
     bob.send("/who")
-    assert.strictEqual(await bob.until(/^-!- Members/), "-!- Members of #dev (2): bob, carol")
+    assert.strictEqual(await bob.until(/^-!- Members/), "-!- Members of #dev (2): @bob, carol")
     // nothing from #dev reached #lobby, nothing from #lobby reached #dev
     assert.notInclude(alice.lines.join("\n"), "dev only")
     assert.notInclude(carol.lines.join("\n"), "lobby only")
@@ -126,7 +126,7 @@ describe("ChatServer", () => {
     bob.send("/join #side")
     await bob.until(/Members of #side/)
     dave.send("/join side")
-    assert.strictEqual(await dave.until(/Members of #side/), "-!- Members of #side (2): bob, dave")
+    assert.strictEqual(await dave.until(/Members of #side/), "-!- Members of #side (2): @bob, dave")
     assert.strictEqual(await bob.until(/dave/), "-!- dave has joined #side")
     bob.send("in side")
     assert.strictEqual(await dave.until(/^</), "<bob> in side")

@@ -88,7 +88,7 @@ describe("several servers on one Redis (--redis)", () => {
     ann.send("/msg nobody hello")
     await ann.until("-!- No such nickname: nobody.")
     ann.send("/join #den")
-    assert.strictEqual(await ann.until(/^-!- Members of #den/), "-!- Members of #den (2): ann, cat")
+    assert.strictEqual(await ann.until(/^-!- Members of #den/), "-!- Members of #den (2): ann, @cat")
     await ann.until("-!- Topic of #den: cats only")
   })
 

@@ -2,6 +2,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { type ClientMessage, ServerMessage } from "../src/protocol/Json.js"
+import { changeString } from "../src/protocol/Modes.js"
 
 const readMessage = Schema.decodeUnknownResult(ServerMessage)
 
@@ -238,14 +239,27 @@ const handle = (message: ServerMessage) => {
       }
       refreshRoomsSoon()
       return notice(`${message.nick} has joined ${message.room}`)
-    case "left":
-      if (message.nick === state.me) return
+    case "left": {
+      const reason = message.reason === "" ? "" : ` (${message.reason})`
+      if (message.nick === state.me) {
+        return message.by === undefined ? undefined : notice(`You were kicked from ${message.room} by ${message.by}${reason}`)
+      }
       if (message.room === state.room && state.members.delete(message.nick)) {
         state.memberTotal--
         renderMembers()
       }
       refreshRoomsSoon()
-      return notice(`${message.nick} has left ${message.room}${message.reason === "" ? "" : ` (${message.reason})`}`)
+      return notice(message.by === undefined
+        ? `${message.nick} has left ${message.room}${reason}`
+        : `${message.nick} was kicked from ${message.room} by ${message.by}${reason}`)
+    }
+    case "mode":
+      return notice(`${message.by} sets mode ${changeString(message.changes)} on ${message.room}`)
+    case "invited":
+      return notice(`${message.by} invites you to ${message.room} (type /join ${message.room})`)
+    case "modes":
+      if (state.asked.delete("mode")) notice(`${message.target} modes: ${[message.modes, ...(message.params ?? [])].join(" ")}`)
+      return
     case "renamed":
       if (message.from === state.me) {
         state.me = message.nick

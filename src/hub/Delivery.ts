@@ -23,12 +23,14 @@ export const addressOf = (event: Event): Address => {
     case "Action":
     case "Renamed":
     case "TopicChanged":
+    case "ModeChanged":
       return { room: event.room, to: undefined }
     case "Joined":
     case "Left":
       return event.quiet ? { room: undefined, to: event.session } : { room: event.room, to: undefined }
     case "Private":
     case "Answer":
+    case "Invited":
       return { room: undefined, to: event.to }
     case "Notice":
       return event.to !== undefined ? { room: undefined, to: event.to } : { room: event.room, to: undefined }
@@ -71,6 +73,11 @@ export class Delivery {
   /** Tells a subscribed session that the account it was identified as was dropped on another server. */
   loggedOut(session: SessionId, account: string): void {
     this.dispatcher.recipient(session)?.loggedOut?.(account)
+  }
+
+  /** Tells a subscribed session that an operator took it out of a room. */
+  removed(session: SessionId, room: Room): void {
+    this.dispatcher.recipient(session)?.removed?.(room)
   }
 
   /** Tells a subscribed session that the hub gave it another nickname. */

@@ -3,11 +3,12 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Envelope, Event } from "../protocol/Event.js"
+import type { ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 
-export { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+export { CannotJoin, HubError, NickInUse, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "./HubError.js"
 
 /**
  * Where the hub delivers one subscribed session's events: called in the hub's
@@ -26,6 +27,8 @@ export interface Recipient {
   readonly renamed?: (nick: Nick) => void
   /** The account the session was identified as was dropped on another server: called before it is told. */
   readonly loggedOut?: (account: string) => void
+  /** An operator took the session out of a room (a kick): called before the room is told. */
+  readonly removed?: (room: Room) => void
 }
 
 export interface Member {
@@ -42,14 +45,20 @@ export interface Roster {
   readonly room: Room
   readonly count: number
   readonly nicks: ReadonlyArray<Nick>
-  /** Its operators: the session that created it, while it is in it. */
+  /** Its operators among `nicks` (its creator, and whom operators gave the status to). */
   readonly operators: ReadonlyArray<Nick>
+  /** Those among `nicks` with a voice. */
+  readonly voiced: ReadonlyArray<Nick>
+  readonly modes: RoomModes
+  /** When it was made, in milliseconds since the epoch (0 for `#lobby`). */
+  readonly created: number
 }
 
 export interface RoomInfo {
   readonly room: Room
   readonly members: number
   readonly topic: string | undefined
+  readonly modes: RoomModes
 }
 
 /** What a store kept of a room: its topic and its last messages, oldest first. */
@@ -105,8 +114,31 @@ export class Hub extends Context.Service<Hub, {
    * no more, and told so. This server's own sessions are the caller's to settle.
    */
   readonly accountDropped: (account: string) => Effect.Effect<void>
-  /** Puts a registered session in `room` (created on demand), telling the room. */
-  readonly join: (session: SessionId, room: Room) => Effect.Effect<Joined, HubError>
+  /**
+   * Puts a registered session in `room` (created on demand, its creator its operator), telling the
+   * room. An invitation lets the session past `+i`, `+k` and `+l`, and is used up; else a `+i` room
+   * refuses it, a `+k` one unless `key` is its key, a `+l` one when full.
+   */
+  readonly join: (session: SessionId, room: Room, key?: string) => Effect.Effect<Joined, HubError>
+  /**
+   * A room operator's changes to the room's modes and its members' statuses (`o`, `v`: the
+   * member named by `arg`). Those that change nothing, and keys that are not `validKey`, are left
+   * out; the rest are told to the room as one `ModeChanged`, and returned.
+   */
+  readonly changeModes: (session: SessionId, room: Room, changes: ReadonlyArray<ModeChange>) => Effect.Effect<ReadonlyArray<ModeChange>, HubError>
+  /** A room operator takes `nick` out of the room, telling the room (and it) who and why. */
+  readonly kick: (session: SessionId, room: Room, nick: string, reason: string) => Effect.Effect<void, HubError>
+  /**
+   * A member invites `nick` into the room (an operator, when the room is invite only): the
+   * invitation lasts until used (or the room is gone), and the invitee is told.
+   */
+  readonly invite: (session: SessionId, room: Room, nick: string) => Effect.Effect<Member, HubError>
+  /**
+   * Whether a member may speak in a room: not when it is moderated and the member is neither an
+   * operator nor voiced. A lookup in this server's memory, asked for every line: kept up to date by
+   * the room's `ModeChanged` events as they reach this server.
+   */
+  readonly speaks: (session: SessionId, room: Room) => boolean
   /** Takes a session out of `room`, telling the room why. */
   readonly part: (session: SessionId, room: Room, reason: string) => Effect.Effect<void, HubError>
   /** Forgets a session: frees its nickname, takes it out of its rooms (telling them why, when there is a reason). */

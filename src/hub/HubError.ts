@@ -7,9 +7,25 @@ export class NotRegistered extends Schema.TaggedClass<NotRegistered>()("NotRegis
   session: Schema.String
 }) {}
 
+/** A join refused: the room is invite only (and the session was not invited), has another key, or is full. */
+export class CannotJoin extends Schema.TaggedClass<CannotJoin>()("CannotJoin", {
+  room: Schema.String,
+  why: Schema.Literals(["invite", "key", "full", "banned"])
+}) {}
+/** Only the room's operators may do that. */
+export class NotOperator extends Schema.TaggedClass<NotOperator>()("NotOperator", { room: Schema.String }) {}
+/** The nickname named is nobody's. */
+export class NoSuchNick extends Schema.TaggedClass<NoSuchNick>()("NoSuchNick", { nick: Schema.String }) {}
+/** The nickname named is not in the room (`inside: true`: it is, and should not be). */
+export class NotMember extends Schema.TaggedClass<NotMember>()("NotMember", {
+  nick: Schema.String,
+  room: Schema.String,
+  inside: Schema.optional(Schema.Boolean)
+}) {}
+
 /** What the hub refuses, and why. */
 export class HubError extends Schema.TaggedError<HubError>()("HubError", {
-  reason: Schema.Union([NickInUse, NoSuchRoom, NotInRoom, NotRegistered])
+  reason: Schema.Union([NickInUse, NoSuchRoom, NotInRoom, NotRegistered, CannotJoin, NotOperator, NoSuchNick, NotMember])
 }) {
   override get message(): string {
     const reason = this.reason
@@ -22,6 +38,14 @@ export class HubError extends Schema.TaggedError<HubError>()("HubError", {
         return `Not in ${reason.room}.`
       case "NotRegistered":
         return `Session ${reason.session} has no nickname.`
+      case "CannotJoin":
+        return `Cannot join ${reason.room} (${reason.why}).`
+      case "NotOperator":
+        return `Not an operator of ${reason.room}.`
+      case "NoSuchNick":
+        return `No such nickname: ${reason.nick}.`
+      case "NotMember":
+        return reason.inside ? `${reason.nick} is already in ${reason.room}.` : `${reason.nick} is not in ${reason.room}.`
     }
   }
 }

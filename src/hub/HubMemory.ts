@@ -8,7 +8,8 @@ import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
 import { Hub, type RoomKept } from "./Hub.js"
-import { HubError, NickInUse, NoSuchRoom, NotInRoom, NotRegistered } from "./HubError.js"
+import { CannotJoin, HubError, NickInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered } from "./HubError.js"
+import * as Moderation from "./Moderation.js"
 import type { HubOptions } from "./HubOptions.js"
 
 /**
@@ -74,11 +75,13 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       const rooms = directory.roomsOf(session).filter((room) => announced(directory.size(room)))
       renamed(session, previous, nick, String(++renames), rooms).forEach(route)
     }),
-    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string) {
       const nick = yield* nickOf(session)
       const kept = yield* recall(room)
       const created = !directory.has(room)
-      const entered = directory.enter(session, room)
+      const refused = directory.admits(session, room, key)
+      if (refused !== undefined) return yield* fail(new CannotJoin({ room, why: refused }))
+      const entered = directory.enter(session, room, yield* Clock.currentTimeMillis)
       // Another session may have brought the room back while this one waited for what it kept.
       if (kept !== undefined && created) revive(room, kept)
       if (entered) {
@@ -113,10 +116,13 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       const nick = yield* nickOf(session)
       if (!directory.has(room)) return yield* fail(new NoSuchRoom({ room }))
       if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
+      if (directory.modes(room)?.topicLock && !directory.isOperator(session, room)) return yield* fail(new NotOperator({ room }))
       directory.setTopic(room, topic)
       archive?.topic(room, topic, yield* Clock.currentTimeMillis)
       route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })
     }),
+    ...Moderation.local(directory, delivery, route),
+    speaks: (session, room) => directory.speaks(session, room),
     findNick: (nick) =>
       Effect.sync(() => {
         const session = directory.owner(nick)

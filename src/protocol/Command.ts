@@ -28,7 +28,7 @@ export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick })
  * Into a room: a protocol with one room per session moves there (leaving
  * the old one), one with several adds it.
  */
-export const Join = Schema.TaggedStruct("Join", { room: Room })
+export const Join = Schema.TaggedStruct("Join", { room: Room, key: Schema.optional(Schema.String) })
 /** Out of one room, telling it why. */
 export const Part = Schema.TaggedStruct("Part", { room: Room, reason: Schema.optional(Text) })
 export const Rooms = Schema.TaggedStruct("Rooms", {})
@@ -38,8 +38,19 @@ export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema
 export const Who = Schema.TaggedStruct("Who", { mask: Schema.optional(Schema.String) })
 /** Shows a room's topic (`text` absent), sets it, or clears it (`text` empty); the session's one room when no `room`. */
 export const Topic = Schema.TaggedStruct("Topic", { room: Schema.optional(Room), text: Schema.optional(Text) })
-/** The modes of a room or a nickname (hubbub has none to change). */
-export const Mode = Schema.TaggedStruct("Mode", { target: Schema.String, change: Schema.optional(Schema.String) })
+/**
+ * Shows or changes the modes of a room (`+ik-m`, then their arguments in order, as IRC writes
+ * them) or of a nickname (a session has none to change). `/op NICK` is `+o NICK` on the session's room.
+ */
+export const Mode = Schema.TaggedStruct("Mode", {
+  target: Schema.String,
+  change: Schema.optional(Schema.String),
+  args: Schema.optional(Schema.Array(Schema.String))
+})
+/** Takes `nick` out of `room` (the session's one room when absent), saying why. */
+export const Kick = Schema.TaggedStruct("Kick", { nick: Schema.String, room: Schema.optional(Room), reason: Schema.optional(Text) })
+/** Invites `nick` into `room` (the session's one room when absent). */
+export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room: Schema.optional(Room) })
 export const Help = Schema.TaggedStruct("Help", {})
 /**
  * An account command: `register` the session's nickname with `password`; `identify` as `name`
@@ -71,6 +82,8 @@ export const Command = Schema.Union([
   Who,
   Topic,
   Mode,
+  Kick,
+  Invite,
   Help,
   AccountCommand,
   Quit,

@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { CloseReason } from "./CloseReason.js"
+import { ModeChange } from "./Modes.js"
 import { Reply } from "./Reply.js"
 
 /**
@@ -61,7 +62,9 @@ export const Left = Schema.TaggedStruct("Left", {
   /** Why; empty when no reason was given. */
   reason: S,
   quit: Schema.optional(Schema.Boolean),
-  quiet: Schema.optional(Schema.Boolean)
+  quiet: Schema.optional(Schema.Boolean),
+  /** Kicked out by this nickname (a room operator), `reason` its reason. */
+  by: Schema.optional(S)
 })
 /** `from` is now `nick`; each of its rooms is told, and `change` is the same in every one of them. */
 export const Renamed = Schema.TaggedStruct("Renamed", {
@@ -78,6 +81,10 @@ export const Renamed = Schema.TaggedStruct("Renamed", {
 })
 /** The room's topic was set (or cleared: no `topic`) by `by`. */
 export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S, topic: Schema.optional(S) })
+/** `by` changed the room's modes (or its members' statuses), as `changes` say, in order. */
+export const ModeChanged = Schema.TaggedStruct("ModeChanged", { room: S, by: S, changes: Schema.Array(ModeChange) })
+/** `by` invited the session `to` (known as `nick`) into `room`. */
+export const Invited = Schema.TaggedStruct("Invited", { to: S, nick: S, room: S, by: S })
 /** A line from the server or a bot, to a room, a session or everyone. */
 export const Notice = Schema.TaggedStruct("Notice", {
   room: Schema.optional(S),
@@ -115,6 +122,8 @@ export const Event = Schema.Union([
   Left,
   Renamed,
   TopicChanged,
+  ModeChanged,
+  Invited,
   Notice,
   Announcement,
   Answer,

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { ModeLetter } from "./Modes.js"
 
 /**
  * hubbub's JSON protocol, spoken on the WebSocket (`/ws`) and shared with the
@@ -22,7 +23,18 @@ export const Line = Schema.Struct({ type: Schema.Literal("line"), text: S })
 export const Identify = Schema.Struct({ type: Schema.Literal("identify"), nick: optionalString, password: S })
 /** Registers the session's nickname as an account with this password. */
 export const Register = Schema.Struct({ type: Schema.Literal("register"), password: S })
-export const ClientMessage = Schema.Union([Line, Identify, Register])
+/** Moves to `room` (`#` optional), with its `key` when it has one. */
+export const Join = Schema.Struct({ type: Schema.Literal("join"), room: S, key: optionalString })
+/**
+ * Shows (no `change`) or changes the modes of `target`, the session's room when absent: `change`
+ * as IRC writes it (`+ok`), `args` the arguments of its letters in order.
+ */
+export const Mode = Schema.Struct({ type: Schema.Literal("mode"), target: optionalString, change: optionalString, args: Schema.optional(Schema.Array(S)) })
+/** Puts `nick` out of `room` (the session's room when absent). */
+export const Kick = Schema.Struct({ type: Schema.Literal("kick"), nick: S, room: optionalString, reason: optionalString })
+/** Invites `nick` into `room` (the session's room when absent). */
+export const Invite = Schema.Struct({ type: Schema.Literal("invite"), nick: S, room: optionalString })
+export const ClientMessage = Schema.Union([Line, Identify, Register, Join, Mode, Kick, Invite])
 export type ClientMessage = typeof ClientMessage.Type
 
 /** The server greets a new connection: choose a nickname. */
@@ -41,25 +53,44 @@ export const Private = Schema.Struct({
   notice: flag
 })
 export const Joined = Schema.Struct({ type: Schema.Literal("joined"), room: S, nick: S })
-/** `quit` when the member left the server, not only the room. */
-export const Left = Schema.Struct({ type: Schema.Literal("left"), room: S, nick: S, reason: S, quit: flag })
+/** `quit` when the member left the server, not only the room; `by` the operator who kicked it out. */
+export const Left = Schema.Struct({ type: Schema.Literal("left"), room: S, nick: S, reason: S, quit: flag, by: optionalString })
 /** `from` is now `nick` (in `room`, or everywhere when there is no room: it is you). */
 export const Renamed = Schema.Struct({ type: Schema.Literal("renamed"), room: optionalString, from: S, nick: S })
 /** A room's topic: set by `by`, or as asked for (no `by`); no `topic` is none. */
 export const Topic = Schema.Struct({ type: Schema.Literal("topic"), room: S, topic: optionalString, by: optionalString })
-/** Who is in a room: `count` members, up to 100 `nicks`, and its operators. */
+/** `by` changed the room's modes and its members' statuses (`o`, `v`: `arg` is the nickname), in order. */
+export const ModeChanged = Schema.Struct({
+  type: Schema.Literal("mode"),
+  room: S,
+  by: S,
+  changes: Schema.Array(Schema.Struct({ on: Schema.Boolean, mode: ModeLetter, arg: optionalString }))
+})
+/** `by` invites you into `room`. */
+export const Invited = Schema.Struct({ type: Schema.Literal("invited"), room: S, by: S })
+/** A room's modes (`+iklmnst`), the key and limit in `params`; `created` in seconds since the epoch. */
+export const Modes = Schema.Struct({
+  type: Schema.Literal("modes"),
+  target: S,
+  modes: S,
+  params: Schema.optional(Schema.Array(S)),
+  created: Schema.optional(Schema.Number)
+})
+/** Who is in a room: `count` members, up to 100 `nicks`, and its operators and voiced members. */
 export const Members = Schema.Struct({
   type: Schema.Literal("members"),
   room: S,
   count: Schema.Number,
   nicks: Schema.Array(S),
   operators: Schema.Array(S),
+  voiced: Schema.optional(Schema.Array(S)),
   /** Those identified as their nickname's account (in answer to `/who`). */
   identified: Schema.optional(Schema.Array(S))
 })
+/** `locked`: invite only or keyed, its topic not shown. */
 export const Rooms = Schema.Struct({
   type: Schema.Literal("rooms"),
-  rooms: Schema.Array(Schema.Struct({ room: S, members: Schema.Number, topic: optionalString }))
+  rooms: Schema.Array(Schema.Struct({ room: S, members: Schema.Number, topic: optionalString, locked: flag }))
 })
 /** Something the server says (a room's notice, an answer, the operator's announcement); lines joined by `\n`. */
 export const Notice = Schema.Struct({ type: Schema.Literal("notice"), text: S, room: optionalString, operator: flag })
@@ -97,6 +128,9 @@ export const ServerMessage = Schema.Union([
   Left,
   Renamed,
   Topic,
+  ModeChanged,
+  Invited,
+  Modes,
   Members,
   Rooms,
   Notice,

@@ -20,6 +20,8 @@ export const Members = Schema.TaggedStruct("Members", {
   count: N,
   nicks: Schema.Array(S),
   operators: Schema.Array(S),
+  /** Those of `nicks` with a voice (`+`). */
+  voiced: Schema.optional(Schema.Array(S)),
   /** Those of `nicks` identified as their nickname's account (answering `/who`). */
   identified: Schema.optional(Schema.Array(S))
 })
@@ -34,8 +36,8 @@ export const AlreadyIn = Schema.TaggedStruct("AlreadyIn", { room: S })
 export const NoSuchNick = Schema.TaggedStruct("NoSuchNick", { nick: S })
 export const NoSuchRoom = Schema.TaggedStruct("NoSuchRoom", { room: S })
 export const NotInRoom = Schema.TaggedStruct("NotInRoom", { room: S })
-/** A message to a room the session is not in. */
-export const CannotSend = Schema.TaggedStruct("CannotSend", { room: S })
+/** A message to a room the session is not in, or (`moderated`) where it has no voice. */
+export const CannotSend = Schema.TaggedStruct("CannotSend", { room: S, moderated: Schema.optional(Schema.Boolean) })
 /** A message with no text. */
 export const NoText = Schema.TaggedStruct("NoText", {})
 /** An answer to the client's ping. */
@@ -45,10 +47,28 @@ export const Ping = Schema.TaggedStruct("Ping", {})
 /** Who matched a `Who` mask: nicknames, with the room they were found in when the mask was a room. */
 export const WhoList = Schema.TaggedStruct("WhoList", {
   mask: S,
-  entries: Schema.Array(Schema.Struct({ nick: S, room: Schema.optional(S), operator: Schema.Boolean }))
+  entries: Schema.Array(Schema.Struct({ nick: S, room: Schema.optional(S), operator: Schema.Boolean, voiced: Schema.optional(Schema.Boolean) }))
 })
-/** A room's or a nickname's modes. */
-export const Modes = Schema.TaggedStruct("Modes", { target: S, modes: S })
+/** A room's or a nickname's modes (`+iklmnst`), the key and limit in `params`; `created`, in seconds since the epoch, for a room. */
+export const Modes = Schema.TaggedStruct("Modes", {
+  target: S,
+  modes: S,
+  params: Schema.optional(Schema.Array(S)),
+  created: Schema.optional(N)
+})
+/** A join refused: the room is invite only, has another key, is full, or bans the session. */
+export const CannotJoin = Schema.TaggedStruct("CannotJoin", {
+  room: S,
+  why: Schema.Literals(["invite", "key", "full", "banned"])
+})
+/** Only a room's operators may do that. */
+export const NotOperator = Schema.TaggedStruct("NotOperator", { room: S })
+/** `nick` is not in `room` (a kick, an op, a voice for someone who is not there). */
+export const NotMember = Schema.TaggedStruct("NotMember", { nick: S, room: S })
+/** `nick` is in `room` already (an invitation). */
+export const AlreadyMember = Schema.TaggedStruct("AlreadyMember", { nick: S, room: S })
+/** `nick` was invited into `room`. */
+export const Inviting = Schema.TaggedStruct("Inviting", { nick: S, room: S })
 /** A mode hubbub does not have, or a mode of another nickname. */
 export const NoSuchMode = Schema.TaggedStruct("NoSuchMode", { target: S, mode: S })
 /** The end of a room's (always empty) ban list. */
@@ -64,7 +84,8 @@ export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
 /** A private message went out. */
 export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S })
 export const RoomList = Schema.TaggedStruct("RoomList", {
-  rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S) }))
+  /** `locked`: invite only or keyed (the topic is then not shown). */
+  rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))
 })
 export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
 export const Help = Schema.TaggedStruct("Help", {})
@@ -153,6 +174,11 @@ export const Reply = Schema.Union([
   Ping,
   WhoList,
   Modes,
+  CannotJoin,
+  NotOperator,
+  NotMember,
+  AlreadyMember,
+  Inviting,
   NoSuchMode,
   BanListEnd,
   Capabilities,

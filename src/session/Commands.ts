@@ -6,6 +6,7 @@ import type { Nick, Room } from "../protocol/Names.js"
 import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
+import * as Moderation from "./ModerationCommands.js"
 import * as Rooms from "./RoomCommands.js"
 
 /**
@@ -20,7 +21,7 @@ export const run = (
   inputs: ReadonlyArray<Input | undefined>
 ): Effect.Effect<void, SessionClosed> => {
   const nick = client.nick
-  if (nick !== undefined && client.rooms.length > 0 && allChat(inputs, client)) {
+  if (nick !== undefined && client.rooms.length > 0 && allChat(env, inputs, client)) {
     env.counters.messagesIn += inputs.length
     return env.hub.publishAll(inputs.map((input) => chat(env, client, nick, input as Say)))
   }
@@ -36,11 +37,12 @@ export const run = (
 
 type Say = Extract<Command, { readonly _tag: "Say" }>
 
-/** Only chat, each line for a room the session is in. */
-const allChat = (inputs: ReadonlyArray<Input | undefined>, client: Client) => {
+/** Only chat, each line for a room the session is in and may speak in. */
+const allChat = (env: CommandEnv, inputs: ReadonlyArray<Input | undefined>, client: Client) => {
   for (const input of inputs) {
     if (input?._tag !== "Say") return false
     if (input.room !== undefined && !client.rooms.includes(input.room)) return false
+    if (!env.hub.speaks(client.id, input.room ?? client.rooms[0])) return false
   }
   return true
 }
@@ -53,15 +55,17 @@ const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
 }
 
 /** The room a message goes to, or why it cannot go (nothing at all for a notice). */
-const target = (env: CommandEnv, client: Client, room: Room | undefined, notice: boolean | undefined) => {
-  if (room === undefined) return Effect.succeed(client.rooms[0])
-  if (client.rooms.includes(room)) return Effect.succeed(room)
-  if (notice) return Effect.succeed(undefined)
-  return Effect.flatMap(env.hub.roster(room), (roster) =>
-    Effect.as(
-      Rooms.reply(env, client, roster === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "CannotSend", room }),
-      undefined
-    ))
+const target = (env: CommandEnv, client: Client, given: Room | undefined, notice: boolean | undefined) => {
+  const room = given ?? client.rooms[0]
+  // Out of its one room (kicked): it has to join another.
+  if (room === undefined) return Effect.asVoid(Rooms.reply(env, client, { _tag: "Usage", command: "join" }))
+  if (client.rooms.includes(room)) {
+    if (env.hub.speaks(client.id, room)) return Effect.succeed(room)
+    return notice ? Effect.void : Effect.asVoid(Rooms.reply(env, client, { _tag: "CannotSend", room, moderated: true }))
+  }
+  if (notice) return Effect.void
+  return Effect.flatMap(Moderation.visible(env, client, room), (roster) =>
+    Effect.asVoid(Rooms.reply(env, client, roster === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "CannotSend", room })))
 }
 
 const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Say) {
@@ -140,12 +144,11 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Nick":
       return Rooms.rename(env, client, nick, input.nick)
     case "Join":
-      return Rooms.join(env, client, input.room)
+      return Rooms.join(env, client, input.room, input.key)
     case "Part":
       return Rooms.part(env, client, input.room, input.reason)
     case "Rooms":
-      return Effect.flatMap(env.hub.rooms, (rooms) =>
-        Rooms.reply(env, client, { _tag: "RoomList", rooms: rooms.map(({ members, room, topic }) => ({ room, members, ...(topic === undefined ? {} : { topic }) })) }))
+      return Rooms.rooms(env, client)
     case "Names":
       return Rooms.names(env, client, input.room ?? client.rooms[0])
     case "Who":
@@ -153,7 +156,13 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Topic":
       return Rooms.topic(env, client, input.room ?? client.rooms[0], input.text)
     case "Mode":
-      return Rooms.mode(env, client, nick, input.target, input.change)
+      return input.target === "" || input.target.startsWith("#")
+        ? Moderation.mode(env, client, input.target, input.change, input.args ?? [])
+        : Rooms.userMode(env, client, nick, input.target)
+    case "Kick":
+      return Moderation.kick(env, client, input.room, input.nick, input.reason)
+    case "Invite":
+      return Moderation.invite(env, client, input.room, input.nick)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
     case "Account":

@@ -3,7 +3,7 @@ import type { Recipient } from "../hub/Hub.js"
 import { Waiter } from "../internal/Waiter.js"
 import type { Counters } from "../observe/Stats.js"
 import type { Envelope } from "../protocol/Event.js"
-import type { Nick, SessionId } from "../protocol/Names.js"
+import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { CodecShape, Decoder } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
 
@@ -27,7 +27,9 @@ export class Receiver implements Recipient {
     /** Keeps the nickname the hub gave the session. */
     readonly renamed: (nick: Nick) => void,
     /** Forgets the account the session was identified as, dropped on another server. */
-    readonly loggedOut: (account: string) => void
+    readonly loggedOut: (account: string) => void,
+    /** Forgets a room an operator took the session out of. */
+    readonly removed: (room: Room) => void
   ) {}
 
   deliver(events: ReadonlyArray<Envelope>): void {

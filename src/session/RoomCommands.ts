@@ -5,6 +5,7 @@ import type { Reply } from "../protocol/Reply.js"
 import * as AccountCommands from "./AccountCommands.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
+import { refused, seesInto, visible } from "./ModerationCommands.js"
 
 /**
  * The commands about nicknames and rooms. A protocol with one room per
@@ -29,13 +30,18 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
   yield* AccountCommands.protect(env, client, nick)
 })
 
-/** Into a room: its join notice, then who is there (and its topic), in order. */
-const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
-  const joined = yield* env.hub.join(client.id, room).pipe(Effect.orDie)
-  if (joined.already) return
+/** Into a room: its join notice, then who is there (and its topic), in order. Whether it got in. */
+const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, key?: string) {
+  const result = yield* Effect.result(env.hub.join(client.id, room, key))
+  if (result._tag === "Failure") {
+    yield* refused(env, client, result.failure)
+    return false
+  }
+  const joined = result.success
+  if (joined.already) return true
   client.rooms.push(room)
-  const { count, nicks, operators } = joined.roster
-  const members: Reply = { _tag: "Members", room, count, nicks, operators }
+  const { count, nicks, operators, voiced } = joined.roster
+  const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}) }
   const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic }
   // The text protocol shows the topic after the members; IRC's 332 comes before its 353.
   if (env.rooms === "one") yield* reply(env, client, members)
@@ -43,29 +49,30 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   if (env.rooms === "many") yield* reply(env, client, members)
   // What was said before, after who is there.
   if (joined.history.length > 0) yield* reply(env, client, { _tag: "History", room, entries: joined.history })
+  return true
 })
 
-export const join = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
+export const join = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, key?: string) {
   if (env.rooms === "many") {
     if (client.rooms.length >= maxRoomsPerSession && !client.rooms.includes(room)) {
       return yield* reply(env, client, { _tag: "TooManyRooms", room, limit: maxRoomsPerSession })
     }
-    return yield* enter(env, client, room)
+    return yield* enter(env, client, room, key)
   }
   const from = client.rooms[0]
   if (from === room) return yield* reply(env, client, { _tag: "AlreadyIn", room })
-  if (from !== undefined) {
-    yield* env.hub.part(client.id, from, `moved to ${room}`).pipe(Effect.orDie)
-    client.rooms = []
-  }
-  yield* enter(env, client, room)
+  // Into the new room first: one that refuses the session leaves it where it was.
+  if (!(yield* enter(env, client, room, key)) || from === undefined) return
+  yield* env.hub.part(client.id, from, `moved to ${room}`).pipe(Effect.orDie)
+  client.rooms = client.rooms.filter((r) => r !== from)
 })
 
+/** Why a session cannot act on a room it is not in: it is not in it, or (for all it may know) the room does not exist. */
+const notIn = (env: CommandEnv, client: Client, room: Room) =>
+  Effect.flatMap(visible(env, client, room), (shown) => reply(env, client, shown === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "NotInRoom", room }))
+
 export const part = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, reason: string | undefined) {
-  if (!client.rooms.includes(room)) {
-    const exists = (yield* env.hub.roster(room)) !== undefined
-    return yield* reply(env, client, exists ? { _tag: "NotInRoom", room } : { _tag: "NoSuchRoom", room })
-  }
+  if (!client.rooms.includes(room)) return yield* notIn(env, client, room)
   yield* env.hub.part(client.id, room, reason ?? "").pipe(Effect.orDie)
   client.rooms = client.rooms.filter((r) => r !== room)
 })
@@ -85,7 +92,8 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
 
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */
 export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined) {
-  const roster = given === undefined || !given.startsWith("#") ? undefined : yield* env.hub.roster(normalizeRoom(given) as Room)
+  const found = given === undefined || !given.startsWith("#") ? undefined : yield* visible(env, client, normalizeRoom(given) as Room)
+  const roster = found !== undefined && seesInto(client, found) ? found : undefined
   const nicks = roster?.nicks ?? []
   const identified = yield* AccountCommands.identifiedAmong(env, nicks)
   yield* reply(env, client, {
@@ -94,6 +102,7 @@ export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     count: roster?.count ?? 0,
     nicks,
     operators: roster?.operators ?? [],
+    ...(roster === undefined || roster.voiced.length === 0 ? {} : { voiced: roster.voiced }),
     ...(identified.length === 0 ? {} : { identified })
   })
 })
@@ -102,11 +111,13 @@ export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, mask: string | undefined) {
   if (mask === undefined) return yield* reply(env, client, { _tag: "WhoList", mask: "*", entries: [] })
   if (mask.startsWith("#")) {
-    const roster = yield* env.hub.roster(normalizeRoom(mask) as Room)
+    const found = yield* visible(env, client, normalizeRoom(mask) as Room)
+    const roster = found !== undefined && seesInto(client, found) ? found : undefined
     const entries = (roster?.nicks ?? []).map((nick) => ({
       nick,
       room: roster!.room,
-      operator: roster!.operators.includes(nick)
+      operator: roster!.operators.includes(nick),
+      ...(roster!.voiced.includes(nick) ? { voiced: true } : {})
     }))
     return yield* reply(env, client, { _tag: "WhoList", mask, entries })
   }
@@ -126,30 +137,28 @@ const whoLimit = 100
 export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room | undefined, text: string | undefined) {
   if (room === undefined) return
   if (text === undefined || !client.rooms.includes(room)) {
-    const exists = (yield* env.hub.roster(room)) !== undefined
-    if (!exists) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
-    if (text !== undefined) return yield* reply(env, client, { _tag: "NotInRoom", room })
+    const roster = yield* visible(env, client, room)
+    if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
+    if (text !== undefined || !seesInto(client, roster)) return yield* reply(env, client, { _tag: "NotInRoom", room })
     const current = yield* env.hub.topic(room)
     return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
   }
-  yield* env.hub.setTopic(client.id, room, text === "" ? undefined : cut(text, maxTopicBytes)).pipe(Effect.orDie)
+  const set = yield* Effect.result(env.hub.setTopic(client.id, room, text === "" ? undefined : cut(text, maxTopicBytes)))
+  if (set._tag === "Failure") yield* refused(env, client, set.failure)
 })
 
-/** hubbub has no modes to change: a room's are `+`, and so are a session's own. */
-export const mode = Effect.fnUntraced(function*(
-  env: CommandEnv,
-  client: Client,
-  nick: Nick,
-  target: string,
-  change: string | undefined
-) {
-  if (target.startsWith("#")) {
-    const room = normalizeRoom(target) as Room
-    if ((yield* env.hub.roster(room)) === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room: target })
-    if (change === undefined) return yield* reply(env, client, { _tag: "Modes", target: room, modes: "+" })
-    if (/^[+]?b$/.test(change)) return yield* reply(env, client, { _tag: "BanListEnd", room })
-    return yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: change.replace(/^[+-]/, "").slice(0, 1) })
-  }
+/** The rooms this client may know of; the topics of those it may see into. */
+export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client) {
+  const all = yield* env.hub.rooms
+  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room)).map(({ members, modes, room, topic }) => {
+    const locked = (modes.invite || modes.key !== undefined) && !client.rooms.includes(room)
+    return { room, members, ...(topic === undefined || locked ? {} : { topic }), ...(locked ? { locked } : {}) }
+  })
+  yield* reply(env, client, { _tag: "RoomList", rooms: shown })
+})
+
+/** A nickname's modes: a session has none to change. */
+export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, target: string) {
   if (nickKey(target) !== nickKey(nick)) return yield* reply(env, client, { _tag: "NoSuchMode", target, mode: "" })
   yield* reply(env, client, { _tag: "Modes", target: nick, modes: "+" })
 })

@@ -59,6 +59,8 @@ export class Session implements Client, Lived, SessionHandle {
       this.nick = nick
     }, (account) => {
       if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
+    }, (room) => {
+      this.rooms = this.rooms.filter((r) => r !== room)
     })
   }
 

@@ -1,11 +1,13 @@
 import { briefText } from "../protocol/CloseReason.js"
-import { cut } from "../protocol/Text.js"
 import type { Event } from "../protocol/Event.js"
+import { changeString, maxChanges } from "../protocol/Modes.js"
 import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { maxRoomsPerSession, servicesNicks } from "../protocol/Names.js"
-import { IrcDecoder, maxTargets } from "./IrcInput.js"
-import { accountText } from "./TextCodec.js"
+import { IrcDecoder } from "./IrcInput.js"
+import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
+import { maxTargets } from "./IrcRoomInput.js"
+import { accountText, withStatus } from "./TextCodec.js"
 import { RunFacts } from "./IrcRunFacts.js"
 
 export interface IrcOptions {
@@ -15,9 +17,6 @@ export interface IrcOptions {
   /** When the server started, as `003` tells it. */
   readonly created: string
 }
-
-/** The longest line either way, CRLF included (RFC 1459). */
-export const ircLineBytes = 512
 
 /** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
 const isupport = [
@@ -29,55 +28,28 @@ const isupport = [
   `LINELEN=${ircLineBytes}`,
   `CHANLIMIT=#:${maxRoomsPerSession}`,
   `TARGMAX=${Object.entries(maxTargets).map(([command, max]) => `${command}:${max}`).join(",")}`,
-  "PREFIX=(o)@",
-  "CHANMODES=,,,",
+  "PREFIX=(ov)@+",
+  "CHANMODES=b,k,l,imnst",
+  `MODES=${maxChanges}`,
   "NETWORK=hubbub"
 ].join(" ")
 
 const helpLines = [
-  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (no modes to set), PING, QUIT.",
+  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD)."
 ]
 
-/** Every user's prefix: hubbub shows no addresses. */
 /** Account commands an IRC client reaches only through NickServ, by the verb it typed there. */
 const nickServNames: Record<string, string> = { unregister: "DROP", password: "PASSWD" }
 
-const prefix = (nick: string) => `:${nick}!${nick}@hubbub`
-
-const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
-
-/**
- * `head` + text + CRLF, as many lines as keep each within 512 bytes (a
- * text-protocol line may be longer than an IRC client takes), split between
- * characters, never inside one.
- */
-const lines = (head: string, text: string, wrap: (part: string) => string = (part) => part): string => {
-  // No UTF-16 unit takes more than 3 bytes in UTF-8: most lines fit without counting.
-  if ((head.length + text.length + 9) * 3 <= ircLineBytes - 2) return `${head}${wrap(text)}\r\n`
-  const room = ircLineBytes - 2 - byteLength(head) - byteLength(wrap(""))
-  if (byteLength(text) <= room) return `${head}${wrap(text)}\r\n`
-  let out = ""
-  let part = ""
-  let size = 0
-  for (const char of text) {
-    const bytes = byteLength(char)
-    if (size + bytes > room) {
-      out += `${head}${wrap(part)}\r\n`
-      part = ""
-      size = 0
-    }
-    part += char
-    size += bytes
-  }
-  return part === "" ? out : out + `${head}${wrap(part)}\r\n`
-}
-
-const action = (text: string) => `\x01ACTION ${text}\x01`
-
-/** `head` + text + CRLF in one line of at most 512 bytes: text that does not fit is cut. */
-const one = (head: string, text: string): string => `${head}${cut(text, ircLineBytes - 2 - byteLength(head))}\r\n`
+/** A refused join's numeric, and the mode that refused it. */
+const cannotJoin = {
+  invite: { code: "473", mode: "+i" },
+  key: { code: "475", mode: "+k" },
+  full: { code: "471", mode: "+l" },
+  banned: { code: "474", mode: "+b" }
+} as const
 
 /**
  * The IRC client protocol (RFC 1459/2812 as modern clients use it): hub
@@ -90,7 +62,7 @@ export const ircFormat = (options: IrcOptions): Format => {
   const numeric = (code: string, nick: string | undefined, rest: string) => `:${server} ${code} ${nick ?? "*"} ${rest}\r\n`
 
   const names = (nick: string | undefined, reply: Extract<Reply, { _tag: "Members" }>) => {
-    const shown = reply.nicks.map((n) => reply.operators.includes(n) ? `@${n}` : n)
+    const shown = withStatus(reply)
     let out = ""
     const head = `:${server} 353 ${nick ?? "*"} = ${reply.room} :`
     let line = ""
@@ -166,7 +138,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "NotInRoom":
         return numeric("442", nick, `${reply.room} :You're not on that channel`)
       case "CannotSend":
-        return numeric("404", nick, `${reply.room} :Cannot send to channel`)
+        return numeric("404", nick, `${reply.room} :Cannot send to channel${reply.moderated ? " (+m)" : ""}`)
       case "NoSuchNick":
         return numeric("401", nick, `${reply.nick} :No such nick/channel`)
       case "NoText":
@@ -177,12 +149,23 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `PING :${server}\r\n`
       case "WhoList":
         return reply.entries.map((e) =>
-          numeric("352", nick, `${e.room ?? "*"} ${e.nick} hubbub ${server} ${e.nick} H${e.operator ? "@" : ""} :0 ${e.nick}`)
+          numeric("352", nick, `${e.room ?? "*"} ${e.nick} hubbub ${server} ${e.nick} H${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.nick}`)
         ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
-      case "Modes":
-        return reply.target.startsWith("#")
-          ? numeric("324", nick, `${reply.target} ${reply.modes}`)
-          : numeric("221", nick, reply.modes)
+      case "Modes": {
+        if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)
+        const shown = numeric("324", nick, [reply.target, reply.modes, ...(reply.params ?? [])].join(" "))
+        return reply.created === undefined ? shown : shown + numeric("329", nick, `${reply.target} ${reply.created}`)
+      }
+      case "CannotJoin":
+        return numeric(cannotJoin[reply.why].code, nick, `${reply.room} :Cannot join channel (${cannotJoin[reply.why].mode})`)
+      case "NotOperator":
+        return numeric("482", nick, `${reply.room} :You're not channel operator`)
+      case "NotMember":
+        return numeric("441", nick, `${reply.nick} ${reply.room} :They aren't on that channel`)
+      case "AlreadyMember":
+        return numeric("443", nick, `${reply.nick} ${reply.room} :is already on channel`)
+      case "Inviting":
+        return numeric("341", nick, `${reply.nick} ${reply.room}`)
       case "NoSuchMode":
         return reply.target.startsWith("#")
           ? numeric("472", nick, `${reply.mode} :is unknown mode char to me`)
@@ -201,7 +184,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric("405", nick, `${reply.room} :You have joined too many channels`)
       case "RoomList":
         return numeric("321", nick, "Channel :Users Name") +
-          reply.rooms.map((r) => one(`:${server} 322 ${nick ?? "*"} ${r.room} ${r.members} :`, r.topic ?? "")).join("") +
+          reply.rooms.map((r) => one(`:${server} 322 ${nick ?? "*"} ${r.room} ${r.members} :`, r.locked ? "" : r.topic ?? "")).join("") +
           numeric("323", nick, ":End of /LIST")
       case "TopicIs":
         return reply.topic === undefined
@@ -252,7 +235,9 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "Joined":
         return `${prefix(event.nick)} JOIN ${event.room}\r\n`
       case "Left":
-        return event.quit
+        return event.by !== undefined
+          ? one(`${prefix(event.by)} KICK ${event.room} ${event.nick} :`, event.reason === "" ? event.by : event.reason)
+          : event.quit
           ? one(`${prefix(event.nick)} QUIT :`, event.reason)
           : event.reason === ""
           ? `${prefix(event.nick)} PART ${event.room}\r\n`
@@ -261,6 +246,10 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `${prefix(event.from)} NICK :${event.nick}\r\n`
       case "TopicChanged":
         return one(`${prefix(event.by)} TOPIC ${event.room} :`, event.topic ?? "")
+      case "ModeChanged":
+        return event.changes.length === 0 ? "" : `${prefix(event.by)} MODE ${event.room} ${changeString(event.changes)}\r\n`
+      case "Invited":
+        return `${prefix(event.by)} INVITE ${event.nick} ${event.room}\r\n`
       case "Notice":
         return lines(`:${server} NOTICE ${event.room ?? "*"} :`, event.text)
       case "Announcement":

@@ -2,72 +2,29 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { Command } from "../protocol/Command.js"
 import type { Envelope } from "../protocol/Event.js"
-import { Nick, normalizeRoom, Room } from "../protocol/Names.js"
+import { Nick, type Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
-import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
 import { SaslExchange } from "./IrcSasl.js"
 import { nickServ } from "./TextInput.js"
-import { nameIn, parseIrc } from "./IrcParse.js"
+import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
+import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
-const isRoom = Schema.is(Room)
 const decodeCommand = Schema.decodeUnknownResult(Command)
 
 const answer = (reply: Reply): Input => ({ _tag: "Reply", reply })
-const invalid = (reply: Reply): Input => ({ _tag: "Invalid", reply })
-const usage = (command: string): Input => invalid({ _tag: "Usage", command })
-/** Validated through the `Command` schema (the decoder has checked its parts already). */
-const command = (input: unknown): Input => {
-  const decoded = decodeCommand(input)
-  return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "UnknownCommand", name: "?" })
-}
-
-/** A channel name as hubbub's room, or `undefined` when it cannot be one (IRC channels need their `#`). */
-const roomOf = (name: string): Room | undefined => {
-  if (!name.startsWith("#")) return undefined
-  const room = normalizeRoom(name)
-  return isRoom(room) ? room : undefined
-}
 
 const ctcpAction = /^\x01ACTION (.*?)\x01?$/s
-// mIRC colours (`\x03` and up to two numbers) and hex colours (`\x04` and up to two of six digits):
-// the numbers would be left as text once the control character is gone.
-const colours = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?/g
 
-/** IRC text as hubbub keeps it: colours and formatting taken out, then sanitized like any client's. */
-const clean = (text: string) =>
-  sanitize(text.includes("\x03") || text.includes("\x04") ? text.replace(colours, "") : text)
-
-/** The most targets a command takes in one line (`005`'s `TARGMAX`), and the longest `WHO` mask. */
-export const maxTargets = { JOIN: 10, PART: 10, NAMES: 10, PRIVMSG: 4, NOTICE: 4 } as const
+/** The longest `WHO` mask. */
 const maxMask = 64
-
-/** One input per item of a comma list, up to the command's limit; `407` for the first one past it. */
-const each = (list: string, command: "JOIN" | "PART" | "NAMES", f: (item: string) => Input): ReadonlyArray<Input> => {
-  const all = list.split(",")
-  const max = maxTargets[command]
-  const inputs = all.slice(0, max).map(f)
-  return all.length > max ? [...inputs, invalid({ _tag: "TooManyTargets", target: all[max] })] : inputs
-}
 
 /** Commands a client may send before it has registered. */
 const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT", "AUTHENTICATE"])
 /** Commands hubbub knows (the others get 421). */
-const known = new Set([
-  ...beforeRegistration,
-  "JOIN",
-  "PART",
-  "PRIVMSG",
-  "NOTICE",
-  "NAMES",
-  "TOPIC",
-  "WHO",
-  "MODE",
-  "LIST",
-  "HELP"
-])
+const known = new Set([...beforeRegistration, ...roomCommands, "PRIVMSG", "NOTICE", "WHO", "LIST", "HELP"])
 
 const none: ReadonlyArray<Envelope> = []
 
@@ -118,38 +75,19 @@ export class IrcDecoder implements Decoder {
         return params[0] === undefined || params[0] === ""
           ? { _tag: "Quit" }
           : { _tag: "Quit", reason: clean(params[0]) }
-      case "JOIN":
-        if (target === undefined || target === "") return usage("JOIN")
-        return each(target, "JOIN", (given) => {
-          const room = roomOf(given)
-          return room === undefined ? invalid({ _tag: "InvalidRoom", room: given }) : command({ _tag: "Join", room })
-        })
-      case "PART": {
-        if (target === undefined || target === "") return usage("PART")
-        const reason = params[1] === undefined ? {} : { reason: clean(params[1]) }
-        return each(target, "PART", (given) => {
-          const room = roomOf(given)
-          return room === undefined ? invalid({ _tag: "NoSuchRoom", room: given }) : command({ _tag: "Part", room, ...reason })
-        })
-      }
       case "PRIVMSG":
       case "NOTICE":
         return this.message(target ?? "", params[1] ?? "", name === "NOTICE")
+      case "JOIN":
+      case "PART":
       case "NAMES":
-        return target === undefined || target === ""
-          ? command({ _tag: "Names", room: "*" })
-          : each(target, "NAMES", (room) => command({ _tag: "Names", room }))
-      case "TOPIC": {
-        if (target === undefined || target === "") return usage("TOPIC")
-        const room = roomOf(target)
-        if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
-        return command(params.length === 1 ? { _tag: "Topic", room } : { _tag: "Topic", room, text: clean(params[1]) })
-      }
+      case "TOPIC":
+      case "MODE":
+      case "KICK":
+      case "INVITE":
+        return roomCommand(name, params)
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
-      case "MODE":
-        if (target === undefined || target === "") return usage("MODE")
-        return command(params.length === 1 ? { _tag: "Mode", target } : { _tag: "Mode", target, change: params[1] })
       case "LIST":
         return { _tag: "Rooms" }
       case "HELP":

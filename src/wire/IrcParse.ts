@@ -1,3 +1,7 @@
+import * as Schema from "effect/Schema"
+import { normalizeRoom, Room } from "../protocol/Names.js"
+import { sanitize } from "../protocol/Text.js"
+
 /** One IRC line: its command (upper case) and parameters, the trailing one included. Tags and prefix are read past. */
 export interface IrcMessage {
   readonly command: string
@@ -44,3 +48,20 @@ export const nameIn = (param: string): string => {
   const space = trimmed.indexOf(" ")
   return space === -1 ? trimmed : trimmed.slice(0, space)
 }
+
+const isRoom = Schema.is(Room)
+
+/** A channel name as hubbub's room, or `undefined` when it cannot be one (IRC channels need their `#`). */
+export const roomOf = (name: string): Room | undefined => {
+  if (!name.startsWith("#")) return undefined
+  const room = normalizeRoom(name)
+  return isRoom(room) ? room : undefined
+}
+
+// mIRC colours (`\x03` and up to two numbers) and hex colours (`\x04` and up to two of six digits):
+// the numbers would be left as text once the control character is gone.
+const colours = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?/g
+
+/** IRC text as hubbub keeps it: colours and formatting taken out, then sanitized like any client's. */
+export const clean = (text: string) =>
+  sanitize(text.includes("\x03") || text.includes("\x04") ? text.replace(colours, "") : text)

@@ -4,6 +4,7 @@ import { closeLabel, farewellText } from "../protocol/CloseReason.js"
 import { Command } from "../protocol/Command.js"
 import type { Event } from "../protocol/Event.js"
 import { ClientMessage, type ServerMessage } from "../protocol/Json.js"
+import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Format, Input } from "./Codec.js"
@@ -13,7 +14,8 @@ import { textDecoder } from "./TextInput.js"
 /**
  * The JSON protocol of `src/protocol/Json.ts`, for the chat page and any
  * WebSocket client: a client's `{"type":"line","text":...}` is read as the
- * text protocol reads a line, and every event goes out as one JSON object
+ * text protocol reads a line (its `join`, `mode`, `kick` and `invite` as the
+ * text protocol's commands), and every event goes out as one JSON object
  * on a line of its own. The words of notices and errors are the text
  * protocol's.
  */
@@ -36,8 +38,18 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
     }
     const message = readMessage(value)
     if (Result.isFailure(message)) return bad(`expected {"type":"line","text":"..."}`)
-    if (message.success.type !== "line") return accountInput(message.success)
-    const text = message.success.text
+    const read = message.success
+    switch (read.type) {
+      case "identify":
+      case "register":
+        return accountInput(read)
+      case "join":
+      case "mode":
+      case "kick":
+      case "invite":
+        return registered ? roomInput(read, maxLineBytes) : { _tag: "Invalid", reply: { _tag: "NickFirst" } }
+    }
+    const text = read.text
     if (Buffer.byteLength(text, "utf8") > maxLineBytes) {
       return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: maxLineBytes } }
     }
@@ -50,12 +62,51 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
 const readCommand = Schema.decodeUnknownResult(Command)
 
 /** The page's login and registration, as account commands; a nickname that is none is no account. */
-const accountInput = (message: Exclude<ClientMessage, { readonly type: "line" }>): Input => {
+const accountInput = (message: Extract<ClientMessage, { readonly type: "identify" | "register" }>): Input => {
   const command = message.type === "register"
     ? { _tag: "Account", action: "register", password: message.password }
     : { _tag: "Account", action: "identify", password: message.password, ...(message.nick === undefined ? {} : { name: message.nick }) }
   const decoded = readCommand(command)
   return Result.isSuccess(decoded) ? decoded.success : { _tag: "Invalid", reply: { _tag: "AccountNote", what: "noAccount" } }
+}
+
+type RoomMessage = Extract<ClientMessage, { readonly type: "join" | "mode" | "kick" | "invite" }>
+
+/**
+ * The page's room commands, as the text protocol reads them: a room's `#` is optional, and a
+ * command with no room (a `mode` with no `target`: `""`) is for the session's one room.
+ */
+const roomCommand = (message: RoomMessage): unknown => {
+  const room = message.type === "mode" || message.room === undefined ? {} : { room: normalizeRoom(message.room) }
+  switch (message.type) {
+    case "join":
+      return { _tag: "Join", ...room, ...(message.key === undefined ? {} : { key: message.key }) }
+    case "mode": {
+      const { args, change, target = "" } = message
+      return {
+        _tag: "Mode",
+        target: target.startsWith("#") ? normalizeRoom(target) : target,
+        ...(change === undefined ? {} : { change }),
+        ...(args === undefined ? {} : { args })
+      }
+    }
+    case "kick": {
+      const reason = message.reason === undefined ? "" : sanitize(message.reason)
+      return { _tag: "Kick", nick: message.nick, ...room, ...(reason === "" ? {} : { reason }) }
+    }
+    case "invite":
+      return { _tag: "Invite", nick: message.nick, ...room }
+  }
+}
+
+/** A room command, its room checked; a kick's reason may be as long as a line. */
+const roomInput = (message: RoomMessage, maxLineBytes: number): Input => {
+  if (message.type === "kick" && message.reason !== undefined && Buffer.byteLength(message.reason, "utf8") > maxLineBytes) {
+    return { _tag: "Invalid", reply: { _tag: "LineTooLong", max: maxLineBytes } }
+  }
+  const decoded = readCommand(roomCommand(message))
+  if (Result.isSuccess(decoded)) return decoded.success
+  return { _tag: "Invalid", reply: { _tag: "InvalidRoom", room: message.type === "mode" ? "" : message.room ?? "" } }
 }
 
 /** Replies that say something the client asked for went wrong. */
@@ -70,6 +121,10 @@ const errors = new Set<Reply["_tag"]>([
   "NoSuchRoom",
   "NotInRoom",
   "CannotSend",
+  "CannotJoin",
+  "NotOperator",
+  "NotMember",
+  "AlreadyMember",
   "NoText",
   "NoSuchMode",
   "AlreadyRegistered",
@@ -97,10 +152,15 @@ const reply = (reply: Reply): ServerMessage | undefined => {
         count: reply.count,
         nicks: reply.nicks,
         operators: reply.operators,
+        ...(reply.voiced === undefined ? {} : { voiced: reply.voiced }),
         ...(reply.identified === undefined ? {} : { identified: reply.identified })
       }
     case "RoomList":
       return { type: "rooms", rooms: reply.rooms }
+    case "Modes": {
+      const { created, modes, params, target } = reply
+      return { type: "modes", target, modes, ...(params === undefined ? {} : { params }), ...(created === undefined ? {} : { created }) }
+    }
     case "TopicIs":
       return reply.topic === undefined
         ? { type: "topic", room: reply.room }
@@ -153,13 +213,29 @@ const message = (event: Event): ServerMessage | undefined => {
     case "Joined":
       return { type: "joined", room: event.room, nick: event.nick }
     case "Left":
-      return { type: "left", room: event.room, nick: event.nick, reason: event.reason, ...(event.quit ? { quit: true } : {}) }
+      return {
+        type: "left",
+        room: event.room,
+        nick: event.nick,
+        reason: event.reason,
+        ...(event.quit ? { quit: true } : {}),
+        ...(event.by === undefined ? {} : { by: event.by })
+      }
     case "Renamed":
       return { type: "renamed", room: event.room, from: event.from, nick: event.nick }
     case "TopicChanged":
       return event.topic === undefined
         ? { type: "topic", room: event.room, by: event.by }
         : { type: "topic", room: event.room, topic: event.topic, by: event.by }
+    case "ModeChanged":
+      return {
+        type: "mode",
+        room: event.room,
+        by: event.by,
+        changes: event.changes.map(({ arg, mode, on }) => arg === undefined ? { on, mode } : { on, mode, arg })
+      }
+    case "Invited":
+      return { type: "invited", room: event.room, by: event.by }
     case "Notice":
       return event.room === undefined
         ? { type: "notice", text: event.text }

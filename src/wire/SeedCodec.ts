@@ -10,7 +10,8 @@ import type { Decoder, Format, Input } from "./Codec.js"
  * `quit` is answered `Disconnect!!!` and closes. A message is a line, or
  * what one read brought without a line end, as the original read 1024-byte
  * chunks. Lobby members' messages arrive as `ACK <nick> text`; notices,
- * joins and leaves are not shown (the original had none).
+ * joins, leaves and rooms' topics and modes are not shown (the original had
+ * none).
  */
 const ack = (text: string) => `ACK ${text}\n`
 
@@ -43,6 +44,8 @@ const render = (event: Event): string => {
     case "Left":
     case "Renamed":
     case "TopicChanged":
+    case "ModeChanged":
+    case "Invited":
     case "Notice":
       return ""
   }

@@ -1,8 +1,9 @@
 import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
-import type { Event } from "../protocol/Event.js"
+import type { Event, ModeChanged } from "../protocol/Event.js"
+import { changeString } from "../protocol/Modes.js"
 import { servicesNicks } from "../protocol/Names.js"
-import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
+import { type AccountNote, historyLine, type Members, type Reply } from "../protocol/Reply.js"
 import { Codec, type Format } from "./Codec.js"
 import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
@@ -16,16 +17,22 @@ import { textDecoder, usageOf } from "./TextInput.js"
  */
 const notice = (text: string) => `-!- ${text}\n`
 
-/** The commands, one line each, as `/help` shows them. */
+/** The commands, as `/help` shows them. */
 export const helpLines: ReadonlyArray<string> = [
   "Commands:",
   "  /nick NAME        change your nickname (1-24 letters, digits, _ or -)",
-  "  /join ROOM        move to another room (# optional; created on demand)",
+  "  /join ROOM [KEY]  move to another room (# optional; created on demand; KEY if it has one)",
   "  /rooms            list rooms and how many are in each",
   "  /who              list the members of your room",
   "  /topic [TEXT]     show your room's topic, or set it (/topic - clears it)",
   "  /me ACTION        send an action, shown as * nick ACTION",
   "  /msg NICK TEXT    send a private message",
+  "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
+  "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",
+  "  /op NICK, /deop NICK       give or take operator status in your room",
+  "  /voice NICK, /devoice NICK give or take a voice (to speak in a moderated room)",
+  "  /kick NICK [REASON]        put someone out of your room",
+  "  /invite NICK [ROOM]        invite someone to your room, or to ROOM",
   "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
   "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
   "  /logout           stop being identified",
@@ -50,7 +57,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "Members": {
       const more = reply.count > reply.nicks.length ? `, and ${reply.count - reply.nicks.length} more` : ""
       const identified = reply.identified === undefined ? "" : `; identified: ${reply.identified.join(", ")}`
-      return `Members of ${reply.room} (${reply.count}): ${reply.nicks.join(", ")}${more}${identified}`
+      return `Members of ${reply.room} (${reply.count}): ${withStatus(reply).join(", ")}${more}${identified}`
     }
     case "NickTaken":
       return `Nickname ${reply.nick} is already in use.${reply.registering ? " Choose another nickname:" : ""}`
@@ -73,8 +80,11 @@ export const replyText = (reply: Reply): string | undefined => {
     case "NoSuchRoom":
       return `No such room: ${reply.room}.`
     case "NotInRoom":
-    case "CannotSend":
       return `You are not in ${reply.room}.`
+    case "CannotSend":
+      return reply.moderated
+        ? `${reply.room} is moderated: only operators and voiced members may speak.`
+        : `You are not in ${reply.room}.`
     case "NoText":
       return "Nothing to send."
     case "Pong":
@@ -82,7 +92,17 @@ export const replyText = (reply: Reply): string | undefined => {
     case "WhoList":
       return `Who ${reply.mask} (${reply.entries.length}): ${reply.entries.map((e) => e.nick).join(", ")}`
     case "Modes":
-      return `Modes of ${reply.target}: ${reply.modes}`
+      return `${reply.target} modes: ${[reply.modes, ...(reply.params ?? [])].join(" ")}`
+    case "CannotJoin":
+      return `Cannot join ${reply.room}: ${cannotJoin[reply.why](reply.room)}`
+    case "NotOperator":
+      return `You are not an operator of ${reply.room}.`
+    case "NotMember":
+      return `${reply.nick} is not in ${reply.room}.`
+    case "AlreadyMember":
+      return `${reply.nick} is already in ${reply.room}.`
+    case "Inviting":
+      return `Invited ${reply.nick} to ${reply.room}.`
     case "NoSuchMode":
       return `No mode ${reply.mode} for ${reply.target}.`
     case "AlreadyRegistered":
@@ -101,7 +121,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "Sent":
       return `Message to ${reply.to}: ${reply.text}`
     case "RoomList":
-      return `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members})`).join(", ")}`
+      return `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members}${r.locked ? ", locked" : ""})`).join(", ")}`
     case "TopicIs":
       return reply.topic === undefined ? `No topic is set for ${reply.room}.` : `Topic of ${reply.room}: ${reply.topic}`
     case "Help":
@@ -127,6 +147,17 @@ export const replyText = (reply: Reply): string | undefined => {
       }
   }
 }
+
+/** A room's members, `@` before an operator and `+` before a voiced member, as IRC's NAMES shows them. */
+export const withStatus = ({ nicks, operators, voiced = [] }: typeof Members.Type): ReadonlyArray<string> =>
+  nicks.map((nick) => operators.includes(nick) ? `@${nick}` : voiced.includes(nick) ? `+${nick}` : nick)
+
+const cannotJoin = {
+  invite: () => "it is invite only.",
+  key: (room: string) => `it needs a key (/join ${room} KEY).`,
+  full: () => "it is full.",
+  banned: () => "you are banned."
+} as const
 
 /** What became of an account command, or of a registered nickname, in words (NickServ says the same on IRC). */
 export const accountText = (note: AccountNote): string => {
@@ -192,6 +223,18 @@ const renderReply = (reply: Reply): string | Uint8Array => {
   return text === undefined ? "" : text.split("\n").map(notice).join("")
 }
 
+/** The room's modes as IRC writes them, in one notice; each member's status in words, in one of its own. */
+const modeNotices = ({ by, changes, room }: typeof ModeChanged.Type): string => {
+  const modes = changes.filter((change) => change.mode !== "o" && change.mode !== "v")
+  let out = modes.length === 0 ? "" : notice(`${by} sets mode ${changeString(modes)} on ${room}`)
+  for (const { arg, mode, on } of changes) {
+    if (mode !== "o" && mode !== "v") continue
+    const status = mode === "o" ? "operator status" : "voice"
+    out += notice(on ? `${by} gives ${status} to ${arg} in ${room}` : `${by} takes ${status} from ${arg} in ${room}`)
+  }
+  return out
+}
+
 /** An event as the text protocol shows it. */
 export const renderText = (event: Event): string | Uint8Array => {
   switch (event._tag) {
@@ -203,8 +246,14 @@ export const renderText = (event: Event): string | Uint8Array => {
       return event.action ? `*${event.from}* * ${event.from} ${event.text}\n` : `*${event.from}* ${event.text}\n`
     case "Joined":
       return notice(`${event.nick} has joined ${event.room}`)
-    case "Left":
-      return notice(`${event.nick} has left ${event.room}${event.reason === "" ? "" : ` (${event.reason})`}`)
+    case "Left": {
+      const reason = event.reason === "" ? "" : ` (${event.reason})`
+      return notice(
+        event.by === undefined
+          ? `${event.nick} has left ${event.room}${reason}`
+          : `${event.nick} was kicked from ${event.room} by ${event.by}${reason}`
+      )
+    }
     case "Renamed":
       return notice(`${event.from} is now known as ${event.nick}`)
     case "TopicChanged":
@@ -213,6 +262,10 @@ export const renderText = (event: Event): string | Uint8Array => {
           ? `${event.by} cleared the topic of ${event.room}`
           : `${event.by} set the topic of ${event.room} to: ${event.topic}`
       )
+    case "ModeChanged":
+      return modeNotices(event)
+    case "Invited":
+      return notice(`${event.by} invites you to ${event.room} (type /join ${event.room})`)
     case "Notice":
       return notice(event.text)
     case "Announcement":

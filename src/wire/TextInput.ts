@@ -17,8 +17,15 @@ const decodeCommand = Schema.decodeUnknownResult(Command)
 /** The arguments each command needs, as `/help` and usage errors name them. */
 const usage: Record<string, string> = {
   nick: "/nick NAME",
-  join: "/join ROOM",
+  join: "/join ROOM [KEY]",
   me: "/me ACTION",
+  mode: "/mode [#ROOM] [+/-MODES [ARGS]]",
+  op: "/op NICK",
+  deop: "/deop NICK",
+  voice: "/voice NICK",
+  devoice: "/devoice NICK",
+  kick: "/kick NICK [REASON]",
+  invite: "/invite NICK [ROOM]",
   msg: "/msg NICK TEXT",
   register: "/register PASSWORD",
   identify: "/identify [NICK] PASSWORD",
@@ -42,10 +49,33 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
   switch (name.toLowerCase()) {
     case "nick":
       return rest === "" ? Result.fail({ _tag: "Usage", command: "nick" }) : Result.succeed({ _tag: "Nick", nick: rest })
-    case "join":
-      return rest === ""
-        ? Result.fail({ _tag: "Usage", command: "join" })
-        : Result.succeed({ _tag: "Join", room: normalizeRoom(rest) })
+    case "join": {
+      const [room, key] = splitWord(rest)
+      if (room === "") return Result.fail({ _tag: "Usage", command: "join" })
+      const join = { _tag: "Join", room: normalizeRoom(room) }
+      return Result.succeed(key === "" ? join : { ...join, key })
+    }
+    case "mode":
+      return Result.succeed(mode(rest))
+    case "op":
+    case "deop":
+    case "voice":
+    case "devoice": {
+      const command = name.toLowerCase() as keyof typeof statusChanges
+      const [nick] = splitWord(rest)
+      if (nick === "") return Result.fail({ _tag: "Usage", command })
+      return Result.succeed({ _tag: "Mode", target: "", change: statusChanges[command], args: [nick] })
+    }
+    case "kick": {
+      const [nick, reason] = splitWord(rest)
+      if (nick === "") return Result.fail({ _tag: "Usage", command: "kick" })
+      return Result.succeed(reason === "" ? { _tag: "Kick", nick } : { _tag: "Kick", nick, reason })
+    }
+    case "invite": {
+      const [nick, room] = splitWord(rest)
+      if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })
+      return Result.succeed(room === "" ? { _tag: "Invite", nick } : { _tag: "Invite", nick, room: normalizeRoom(room) })
+    }
     case "rooms":
       return Result.succeed({ _tag: "Rooms" })
     case "who":
@@ -75,6 +105,20 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     default:
       return Result.fail({ _tag: "UnknownCommand", name })
   }
+}
+
+const statusChanges = { op: "+o", deop: "-o", voice: "+v", devoice: "-v" } as const
+
+/**
+ * `/mode [#ROOM] [CHANGE [ARGS...]]`: a first word with `#` names the room; without one the
+ * target is `""`, the session's one room.
+ */
+const mode = (rest: string): unknown => {
+  const words = rest === "" ? [] : rest.split(/\s+/)
+  const target = words[0]?.startsWith("#") ? normalizeRoom(words.shift()!) : ""
+  const [change, ...args] = words
+  if (change === undefined) return { _tag: "Mode", target }
+  return args.length === 0 ? { _tag: "Mode", target, change } : { _tag: "Mode", target, change, args }
 }
 
 export type AccountAction = "register" | "identify" | "logout" | "password" | "unregister"
@@ -138,6 +182,7 @@ const validate = (input: unknown): Input => {
     case "Nick":
       return invalid({ _tag: "InvalidNick", nick: given.nick! })
     case "Join":
+    case "Invite":
       return invalid({ _tag: "InvalidRoom", room: given.room! })
     case "Msg":
       return invalid({ _tag: "NoSuchNick", nick: given.nick! })

@@ -8,6 +8,7 @@ import type { Nick, Room } from "../../src/protocol/Names.js"
 import { Probe } from "../support/Probe.js"
 import { RedisServer } from "../support/RedisServer.js"
 import { hubContract } from "./contract.js"
+import { moderationContract } from "./moderationContract.js"
 
 let redis: RedisServer
 let cluster = 0
@@ -28,6 +29,7 @@ const redisHub = (announceMaxMembers: number, history?: number) =>
   })
 
 hubContract("HubRedis.layer", redisHub)
+moderationContract("HubRedis.layer", () => redisHub(0))
 
 /** A TCP proxy in front of Redis that can cut its connections and refuse new ones: an outage that keeps Redis's data. */
 class Proxy {

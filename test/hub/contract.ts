@@ -4,6 +4,7 @@ import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import * as HubMemory from "../../src/hub/HubMemory.js"
 import type { Event } from "../../src/protocol/Event.js"
+import { noModes } from "../../src/protocol/Modes.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { Probe } from "../support/Probe.js"
 
@@ -138,10 +139,19 @@ export const hubContract = (
         yield* member("s2", "ann", "#a")
         yield* member("s3", "ben", "#a")
         const roster = yield* hub.roster("#a" as Room)
-        assert.deepStrictEqual<unknown>(roster, { room: "#a", count: 3, nicks: ["ann", "ben", "cat"], operators: ["cat"] })
+        assert.deepStrictEqual<unknown>({ ...roster, created: undefined }, {
+          room: "#a",
+          count: 3,
+          nicks: ["ann", "ben", "cat"],
+          operators: ["cat"],
+          voiced: [],
+          modes: noModes,
+          created: undefined
+        })
+        assert.isAbove(roster!.created, 0)
         assert.isUndefined(yield* hub.roster("#nowhere" as Room))
         const rooms = yield* hub.rooms
-        assert.deepStrictEqual<unknown>(rooms.find((r) => r.room === "#a"), { room: "#a", members: 3, topic: undefined })
+        assert.deepStrictEqual<unknown>(rooms.find((r) => r.room === "#a"), { room: "#a", members: 3, topic: undefined, modes: noModes })
       }).pipe(withHub()))
 
     it.live("names at most 100 members in a roster, the first to join", () =>

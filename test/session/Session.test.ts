@@ -33,7 +33,7 @@ describe("a session over an in-memory connection", () => {
       assert.strictEqual(yield* alice.until(/^\*bob\*/), "*bob* psst")
       assert.strictEqual(yield* bob.until("Message to"), "-!- Message to alice: psst")
       assert.strictEqual(yield* alice.until("topic"), "-!- bob set the topic of #lobby to: tea time")
-      assert.strictEqual(yield* bob.until("Usage"), "-!- Usage: /join ROOM")
+      assert.strictEqual(yield* bob.until("Usage"), "-!- Usage: /join ROOM [KEY]")
       assert.strictEqual(yield* bob.until("Members of"), "-!- Members of #lobby (2): alice, bob")
       const sessions = yield* Sessions
       assert.deepStrictEqual<unknown>([...sessions.live.values()].map((s) => s.nick).sort(), ["alice", "bob"])
@@ -46,7 +46,7 @@ describe("a session over an in-memory connection", () => {
       yield* alice.until("set the topic of #dev")
       const bob = yield* (yield* connect).join("bob")
       bob.send("/join #dev")
-      assert.strictEqual(yield* bob.until("Members of #dev"), "-!- Members of #dev (2): alice, bob")
+      assert.strictEqual(yield* bob.until("Members of #dev"), "-!- Members of #dev (2): @alice, bob")
       assert.strictEqual(yield* bob.until("Topic"), "-!- Topic of #dev: shipping")
       bob.send("/topic -")
       assert.strictEqual(yield* alice.until("cleared"), "-!- bob cleared the topic of #dev")

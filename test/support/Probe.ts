@@ -1,6 +1,6 @@
 import { Deferred, Duration, Effect, Exit } from "effect"
 import type { Recipient } from "../../src/hub/Hub.js"
-import type { Envelope } from "../../src/protocol/Event.js"
+import type { Envelope, Event } from "../../src/protocol/Event.js"
 import { renderText } from "../../src/wire/TextCodec.js"
 
 const lineOf = (envelope: Envelope) => {
@@ -17,13 +17,13 @@ export class Probe implements Recipient {
   readonly calls: Array<ReadonlyArray<Envelope>> = []
   readonly lines: Array<string> = []
   private read = 0
-  private waiters: Array<readonly [(line: string) => boolean, Deferred.Deferred<void>]> = []
+  private waiters: Array<readonly [() => boolean, Deferred.Deferred<void>]> = []
 
   deliver(events: ReadonlyArray<Envelope>): void {
     this.calls.push(events)
     for (const envelope of events) this.lines.push(lineOf(envelope))
     // Taken out before any is resumed: a resumed waiter runs at once and may wait again.
-    const ready = this.waiters.filter(([test]) => this.lines.some(test))
+    const ready = this.waiters.filter(([test]) => test())
     this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter))
     for (const [, done] of ready) Deferred.doneUnsafe(done, Exit.void)
   }
@@ -38,15 +38,26 @@ export class Probe implements Recipient {
   /** Waits until a line handed over so far matches (at most `within`). */
   until(match: string | RegExp, within: Duration.Input = "2 seconds"): Effect.Effect<void> {
     const test = typeof match === "string" ? (l: string) => l === match : (l: string) => match.test(l)
+    return this.wait(() => this.lines.some(test), within, () => `no line ${String(match)}; got:\n${this.lines.join("\n")}`)
+  }
+
+  /** The events handed over so far. */
+  get events(): Array<Event> {
+    return this.calls.flat().map((envelope) => envelope.event)
+  }
+
+  /** Waits until an event handed over so far passes `test` (at most `within`). */
+  untilEvent(test: (event: Event) => boolean, within: Duration.Input = "2 seconds"): Effect.Effect<void> {
+    return this.wait(() => this.events.some(test), within, () => `no such event; got:\n${JSON.stringify(this.events)}`)
+  }
+
+  private wait(ready: () => boolean, within: Duration.Input, missing: () => string): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (this.lines.some(test)) return Effect.void
+      if (ready()) return Effect.void
       const done = Deferred.makeUnsafe<void>()
-      this.waiters.push([test, done])
+      this.waiters.push([ready, done])
       return Deferred.await(done).pipe(
-        Effect.timeoutOrElse({
-          duration: within,
-          orElse: () => Effect.die(new Error(`no line ${String(match)}; got:\n${this.lines.join("\n")}`))
-        })
+        Effect.timeoutOrElse({ duration: within, orElse: () => Effect.die(new Error(missing())) })
       )
     })
   }

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import * as Path from "node:path"
 import { closeTexts } from "../../src/protocol/CloseReason.js"
 import { Envelope, type Event } from "../../src/protocol/Event.js"
+import type { ModeChange } from "../../src/protocol/Modes.js"
 import type { Reply } from "../../src/protocol/Reply.js"
 import { sanitize } from "../../src/protocol/Text.js"
 import { makeCodec } from "../../src/wire/CodecCache.js"
@@ -43,11 +44,11 @@ describe("the text protocol's input", () => {
   it("explains what is wrong", () => {
     assert.strictEqual(invalid("/frobnicate"), "-!- Unknown command /frobnicate. Type /help for the list.\n")
     assert.strictEqual(invalid("/nick"), "-!- Usage: /nick NAME\n")
-    assert.strictEqual(invalid("/join"), "-!- Usage: /join ROOM\n")
-    assert.strictEqual(invalid("/join  "), "-!- Usage: /join ROOM\n")
+    assert.strictEqual(invalid("/join"), "-!- Usage: /join ROOM [KEY]\n")
+    assert.strictEqual(invalid("/join  "), "-!- Usage: /join ROOM [KEY]\n")
     assert.match(invalid("/nick bad!"), /Invalid nickname "bad!"/)
     assert.match(invalid(`/nick ${"a".repeat(25)}`), /Invalid nickname/)
-    assert.match(invalid("/join bad room"), /Invalid room/)
+    assert.match(invalid("/join bad!room"), /Invalid room/)
     assert.strictEqual(invalid("/msg bob"), "-!- Usage: /msg NICK TEXT\n")
     assert.strictEqual(invalid("/me"), "-!- Usage: /me ACTION\n")
   })
@@ -170,5 +171,82 @@ describe("the text protocol's output", () => {
     walk(src)
     assert.deepStrictEqual(offenders, [])
     assert.isDefined(TextCodec.layer)
+  })
+})
+
+describe("the text protocol's room moderation", () => {
+  it("reads /join with a key, and /mode for the session's room (target \"\") or a named one", () => {
+    assert.deepStrictEqual(decode("/join Dev s3cret"), { _tag: "Join", room: "#dev", key: "s3cret" })
+    assert.deepStrictEqual(decode("/mode"), { _tag: "Mode", target: "" })
+    assert.deepStrictEqual(decode("/mode +m"), { _tag: "Mode", target: "", change: "+m" })
+    assert.deepStrictEqual(decode("/mode -k"), { _tag: "Mode", target: "", change: "-k" })
+    assert.deepStrictEqual(decode("/mode +k secret"), { _tag: "Mode", target: "", change: "+k", args: ["secret"] })
+    assert.deepStrictEqual(decode("/mode +ol  bob 10"), { _tag: "Mode", target: "", change: "+ol", args: ["bob", "10"] })
+    assert.deepStrictEqual(decode("/mode #Dev"), { _tag: "Mode", target: "#dev" })
+    assert.deepStrictEqual(decode("/mode #dev +l 10"), { _tag: "Mode", target: "#dev", change: "+l", args: ["10"] })
+  })
+
+  it("reads /op, /deop, /voice and /devoice as a change of the session's room, /kick and /invite", () => {
+    assert.deepStrictEqual(decode("/op bob"), { _tag: "Mode", target: "", change: "+o", args: ["bob"] })
+    assert.deepStrictEqual(decode("/DEOP bob"), { _tag: "Mode", target: "", change: "-o", args: ["bob"] })
+    assert.deepStrictEqual(decode("/voice bob"), { _tag: "Mode", target: "", change: "+v", args: ["bob"] })
+    assert.deepStrictEqual(decode("/devoice bob"), { _tag: "Mode", target: "", change: "-v", args: ["bob"] })
+    assert.deepStrictEqual(decode("/kick bob"), { _tag: "Kick", nick: "bob" })
+    assert.deepStrictEqual(decode("/kick bob enough of that"), { _tag: "Kick", nick: "bob", reason: "enough of that" })
+    assert.deepStrictEqual(decode("/invite bob"), { _tag: "Invite", nick: "bob" })
+    assert.deepStrictEqual(decode("/invite bob Dev"), { _tag: "Invite", nick: "bob", room: "#dev" })
+  })
+
+  it("tells how to use them", () => {
+    assert.strictEqual(invalid("/op"), "-!- Usage: /op NICK\n")
+    assert.strictEqual(invalid("/devoice "), "-!- Usage: /devoice NICK\n")
+    assert.strictEqual(invalid("/kick"), "-!- Usage: /kick NICK [REASON]\n")
+    assert.strictEqual(invalid("/invite"), "-!- Usage: /invite NICK [ROOM]\n")
+    assert.match(invalid("/invite bob bad!room"), /Invalid room "#bad!room"/)
+    const help = answer({ _tag: "Help" })
+    for (const command of ["/join ROOM [KEY]", "/mode [CHANGE]", "/op NICK", "/devoice NICK", "/kick NICK [REASON]", "/invite NICK [ROOM]"]) {
+      assert.include(help, command)
+    }
+  })
+
+  it("shows mode changes: the room's as IRC writes them, members' statuses in words", () => {
+    const changed = (changes: ReadonlyArray<ModeChange>) => renderText({ _tag: "ModeChanged", room: "#a", by: "ann", changes }) as string
+    assert.strictEqual(changed([{ on: true, mode: "m" }]), "-!- ann sets mode +m on #a\n")
+    assert.strictEqual(changed([{ on: true, mode: "k", arg: "key" }, { on: false, mode: "i" }, { on: true, mode: "l", arg: "9" }]), "-!- ann sets mode +k-i+l key 9 on #a\n")
+    assert.strictEqual(
+      changed([{ on: true, mode: "o", arg: "bob", session: "s2" }, { on: true, mode: "t" }, { on: false, mode: "v", arg: "cy" }]),
+      "-!- ann sets mode +t on #a\n-!- ann gives operator status to bob in #a\n-!- ann takes voice from cy in #a\n"
+    )
+    assert.strictEqual(changed([{ on: false, mode: "o", arg: "bob" }, { on: true, mode: "v", arg: "bob" }]), "-!- ann takes operator status from bob in #a\n-!- ann gives voice to bob in #a\n")
+  })
+
+  it("shows kicks and invitations", () => {
+    const left = (reason: string) => renderText({ _tag: "Left", room: "#a", nick: "bob", session: "s2", reason, by: "ann" }) as string
+    assert.strictEqual(left("spam"), "-!- bob was kicked from #a by ann (spam)\n")
+    assert.strictEqual(left(""), "-!- bob was kicked from #a by ann\n")
+    assert.strictEqual(renderText({ _tag: "Invited", to: "s2", nick: "bob", room: "#a", by: "ann" }), "-!- ann invites you to #a (type /join #a)\n")
+  })
+
+  it("answers in words", () => {
+    assert.strictEqual(answer({ _tag: "CannotJoin", room: "#a", why: "invite" }), "-!- Cannot join #a: it is invite only.\n")
+    assert.strictEqual(answer({ _tag: "CannotJoin", room: "#a", why: "key" }), "-!- Cannot join #a: it needs a key (/join #a KEY).\n")
+    assert.strictEqual(answer({ _tag: "CannotJoin", room: "#a", why: "full" }), "-!- Cannot join #a: it is full.\n")
+    assert.strictEqual(answer({ _tag: "CannotJoin", room: "#a", why: "banned" }), "-!- Cannot join #a: you are banned.\n")
+    assert.strictEqual(answer({ _tag: "NotOperator", room: "#a" }), "-!- You are not an operator of #a.\n")
+    assert.strictEqual(answer({ _tag: "NotMember", nick: "bob", room: "#a" }), "-!- bob is not in #a.\n")
+    assert.strictEqual(answer({ _tag: "AlreadyMember", nick: "bob", room: "#a" }), "-!- bob is already in #a.\n")
+    assert.strictEqual(answer({ _tag: "Inviting", nick: "bob", room: "#a" }), "-!- Invited bob to #a.\n")
+    assert.strictEqual(answer({ _tag: "CannotSend", room: "#a", moderated: true }), "-!- #a is moderated: only operators and voiced members may speak.\n")
+    assert.strictEqual(answer({ _tag: "CannotSend", room: "#a" }), "-!- You are not in #a.\n")
+    assert.strictEqual(answer({ _tag: "Modes", target: "#a", modes: "+kln", params: ["key", "10"], created: 1 }), "-!- #a modes: +kln key 10\n")
+    assert.strictEqual(answer({ _tag: "Modes", target: "#a", modes: "+n" }), "-!- #a modes: +n\n")
+    assert.strictEqual(
+      answer({ _tag: "Members", room: "#a", count: 4, nicks: ["ann", "bob", "cy", "dee"], operators: ["ann", "cy"], voiced: ["bob", "cy"] }),
+      "-!- Members of #a (4): @ann, +bob, @cy, dee\n"
+    )
+    assert.strictEqual(
+      answer({ _tag: "RoomList", rooms: [{ room: "#a", members: 2, locked: true }, { room: "#b", members: 1, topic: "t" }] }),
+      "-!- Rooms (2): #a (2, locked), #b (1)\n"
+    )
   })
 })

@@ -1,10 +1,21 @@
 import * as Effect from "effect/Effect"
+import type { RoomModes } from "../../protocol/Modes.js"
 import type { HistoryEntry } from "../../protocol/Reply.js"
 import { Lobby, type Nick, nickKey, type Room } from "../../protocol/Names.js"
 import { globMatch } from "../Directory.js"
 import type { Member, RoomInfo, Roster } from "../Hub.js"
-import * as Scripts from "./RedisScripts.js"
+import * as RoomScripts from "./RedisRoomScripts.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
+
+/** A room's modes as the scripts give them. */
+export const modesOf = ([invite, key, limit, moderated, topicLock, secret]: RoomScripts.ModesReply): RoomModes => ({
+  invite: invite === 1,
+  key: key === "" ? undefined : key,
+  limit: limit === "" ? undefined : Number(limit),
+  moderated: moderated === 1,
+  topicLock: topicLock === 1,
+  secret: secret === 1
+})
 
 /** The most `SCAN` pages one nickname search reads. */
 const maxPages = 100
@@ -45,20 +56,28 @@ export class RedisClusterView {
 
   roster(room: Room): Effect.Effect<Roster | undefined, unknown> {
     return Effect.map(
-      this.call<Scripts.RosterReply>("EVAL", Scripts.roster, "0", this.prefix, room),
+      this.call<RoomScripts.RosterReply>("EVAL", RoomScripts.roster, "0", this.prefix, room),
       (reply) => reply[0] === 0 && room !== Lobby ? undefined : this.joined(room, reply).roster
     )
   }
 
   /** A `join` (or `roster`) script's answer. */
-  joined(room: Room, reply: Scripts.RosterReply): { roster: Roster; topic: string | undefined; history: ReadonlyArray<HistoryEntry> } {
-    const [count, operator, hasTopic, topic, nicks, past] = reply
+  joined(room: Room, reply: RoomScripts.RosterReply): { roster: Roster; topic: string | undefined; history: ReadonlyArray<HistoryEntry> } {
+    const [count, operators, hasTopic, topic, nicks, past, voiced, modes, created] = reply
     const names = (nicks.length > 100 ? nicks.slice(0, 100) : [...nicks]) as Array<Nick>
     if (count <= 100) names.sort((a, b) => a.localeCompare(b))
     return {
-      roster: { room, count, nicks: names, operators: operator === "" ? [] : [operator as Nick] },
+      roster: {
+        room,
+        count,
+        nicks: names,
+        operators: operators as ReadonlyArray<Nick>,
+        voiced: voiced as ReadonlyArray<Nick>,
+        modes: modesOf(modes),
+        created
+      },
       topic: hasTopic === 1 ? topic : undefined,
-      history: past === undefined ? [] : historyOf(past, this.history)
+      history: historyOf(past, this.history)
     }
   }
 
@@ -68,9 +87,14 @@ export class RedisClusterView {
 
   get rooms(): Effect.Effect<ReadonlyArray<RoomInfo>, unknown> {
     return Effect.map(
-      this.call<ReadonlyArray<readonly [string, number, number, string]>>("EVAL", Scripts.rooms, "0", this.prefix),
+      this.call<ReadonlyArray<readonly [string, number, number, string, RoomScripts.ModesReply]>>("EVAL", RoomScripts.rooms, "0", this.prefix),
       (rows) =>
-        rows.map(([room, members, hasTopic, topic]) => ({ room: room as Room, members, topic: hasTopic === 1 ? topic : undefined }))
+        rows.map(([room, members, hasTopic, topic, modes]) => ({
+          room: room as Room,
+          members,
+          topic: hasTopic === 1 ? topic : undefined,
+          modes: modesOf(modes)
+        }))
           .sort((a, b) => a.room.localeCompare(b.room))
     )
   }

@@ -6,15 +6,18 @@ import type * as Scope from "effect/Scope"
 import { type Event, renamed } from "../../protocol/Event.js"
 import { type Nick, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
 import { addressOf, Delivery } from "../Delivery.js"
-import { Directory } from "../Directory.js"
+import { inbox } from "./RedisInbox.js"
+import { RedisModeration } from "./RedisModeration.js"
+import { Directory, type Refusal } from "../Directory.js"
 import type { Hub } from "../Hub.js"
-import { HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable } from "../HubError.js"
+import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { RedisOwners } from "./RedisOwners.js"
 import { type Cluster, linkLost, RedisPresence } from "./RedisPresence.js"
+import * as RoomScripts from "./RedisRoomScripts.js"
 import * as Scripts from "./RedisScripts.js"
 import { RedisOutbox } from "./RedisOutbox.js"
 import { RedisWire } from "./RedisWire.js"
@@ -52,25 +55,6 @@ export const make = Effect.fnUntraced(function*(
     if (room !== undefined) {
       if (directory.has(room as Room)) delivery.stamp(event, room, undefined)
     } else if (to === undefined || delivery.has(to)) delivery.stamp(event, undefined, to)
-  }
-  /** A batch from Redis, delivered as addressed (a leaver gets its own `Left`, though the directory has let it go). */
-  const received = (payload: string): void => {
-    const batch = wire.decode(payload)
-    if (outbox.seen(batch.id)) return
-    for (const event of batch.events) {
-      // Another server dropped this one for a lapsed lease, yet the session is here: it stays (the lease is put back).
-      if (event._tag === "Left" && event.reason === "server lost" && directory.roomsOf(event.session).includes(event.room as Room)) continue
-      // Nobody here saw it leave.
-      if (event._tag === "Joined" && event.back === true && delivery.has(event.session)) continue
-      // Nobody here saw it under the name it lost (this server's user has that name): it joins under its new one.
-      if (event._tag === "Renamed" && event.clash !== undefined && !delivery.has(event.clash)) {
-        delivery.stamp({ _tag: "Joined", room: event.room, nick: event.nick, session: event.clash }, event.room, undefined, batch.at)
-        continue
-      }
-      if (owners.received(event)) continue
-      const { room, to } = addressOf(event)
-      if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)
-    }
   }
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   const view = new RedisClusterView(p, wire, (args) => link.send(args), config.history)
@@ -153,6 +137,11 @@ export const make = Effect.fnUntraced(function*(
     toGuest: (session, apart) => toGuest(session, apart)
   })
 
+  const moderation = new RedisModeration({
+    directory, delivery, wire, linkUp: () => link.up, run, stamped, local, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick)
+  })
+  const received = inbox({ wire, outbox, directory, delivery, owners, moderation })
+
   yield* presence.upkeep.pipe(
     Effect.ignore,
     Effect.repeat(Schedule.spaced(Duration.millis(Duration.toMillis(config.presenceTtl) / 5))),
@@ -220,31 +209,38 @@ export const make = Effect.fnUntraced(function*(
     }),
     identified: (session, account) => owners.identified(session, account),
     accountDropped: (account) => owners.accountDropped(account),
-    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room) {
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string) {
       const nick = yield* nickOf(session)
-      const entered = directory.enter(session, room)
+      const already = directory.roomsOf(session).includes(room)
       const joined: Event = { _tag: "Joined", room, nick, session }
+      if (!link.up) {
+        const refused = directory.admits(session, room, key)
+        if (refused !== undefined) return yield* fail(new CannotJoin({ room, why: refused }))
+      }
       const clustered = link.up
         ? follow(roomChannel(room)).pipe(
           Effect.andThen(
-            entered
-              ? run<Scripts.RosterReply>(Scripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true })])
-              : run<Scripts.RosterReply>(Scripts.roster, [room])
+            already
+              ? run<RoomScripts.RosterReply>(RoomScripts.roster, [room])
+              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe())])
           ),
-          Effect.map((reply) => ({ ...view.joined(room, reply), already: !entered }))
+          Effect.map((reply) => reply[0] === -1 ? reply[1] as Refusal : view.joined(room, reply as RoomScripts.RosterReply))
         )
         : Effect.fail("alone")
-      return yield* clustered.pipe(Effect.orElseSucceed(() => {
-        if (entered) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
-        return { roster: directory.roster(room)!, topic: directory.topic(room), history: [], already: !entered }
+      const answer = yield* clustered.pipe(Effect.orElseSucceed(() => {
+        if (directory.enter(session, room, clock.currentTimeMillisUnsafe())) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
+        return { roster: directory.roster(room)!, topic: directory.topic(room), history: [] }
       }))
+      if (typeof answer === "string") return yield* fail(new CannotJoin({ room, why: answer }))
+      if (directory.enter(session, room)) moderation.joined(session, room, answer.roster)
+      return { ...answer, already }
     }),
     part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {
       const nick = yield* nickOf(session)
       if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
       const left: Event = { _tag: "Left", room, nick, session, reason }
       // Unknown to Redis (it came back empty, and this server has not restored it yet): the leaver is told here.
-      yield* run<number>(Scripts.part, [room, wire.global(session), max, stamped(left), own, stamped({ ...left, quiet: true })]).pipe(
+      yield* run<number>(RoomScripts.part, [room, wire.global(session), max, stamped(left), own, stamped({ ...left, quiet: true })]).pipe(
         Effect.filterOrFail((parted) => parted === 1),
         Effect.catch(() => Effect.sync(() => local(announced(directory.size(room)) ? left : { ...left, quiet: true })))
       )
@@ -256,7 +252,7 @@ export const make = Effect.fnUntraced(function*(
       if (nick === undefined) return
       const rooms = directory.roomsOf(session)
       const left = (room: Room): Event => ({ _tag: "Left", room, nick, session, reason: reason ?? "", quit: true })
-      yield* run(Scripts.leave, [wire.global(session), nickKeyOf(nick), node, max, ...rooms.flatMap((room) => [room, reason === undefined ? "" : stamped(left(room))])]).pipe(
+      yield* run(RoomScripts.leave, [wire.global(session), nickKeyOf(nick), node, max, ...rooms.flatMap((room) => [room, reason === undefined ? "" : stamped(left(room))])]).pipe(
         Effect.catch(() =>
           Effect.sync(() => {
             if (reason !== undefined) for (const room of rooms) if (announced(directory.size(room))) local(left(room))
@@ -269,13 +265,16 @@ export const make = Effect.fnUntraced(function*(
     setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
       const nick = yield* nickOf(session)
       if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
-      directory.setTopic(room, topic)
       const changed: Event = { _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) }
-      yield* run<number>(Scripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
-        Effect.filterOrFail((set) => set === 1),
-        Effect.catch(() => Effect.sync(() => local(changed)))
+      const set = yield* run<number>(RoomScripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
+        Effect.orElseSucceed(() => directory.modes(room)?.topicLock && !directory.isOperator(session, room) ? -1 : 0)
       )
+      if (set === -1) return yield* fail(new NotOperator({ room }))
+      directory.setTopic(room, topic)
+      if (set !== 1) local(changed)
     }),
+    ...moderation.actions,
+    speaks: (session, room) => directory.speaks(session, room),
     findNick: (nick) => {
       const session = directory.owner(nick)
       if (session !== undefined || !link.up) return Effect.succeed(session === undefined ? undefined : directory.member(session))

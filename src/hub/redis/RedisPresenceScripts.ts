@@ -59,7 +59,7 @@ for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
   for j = 1, #all, 2 do
     local w = want[all[j]]
     if string.sub(all[j], 1, #prefix) == prefix and (not w or not w.rooms[room]) then
-      redis.call('HDEL', mk, all[j])
+      unseat(room, all[j])
       dropped[#dropped + 1] = {room, all[j], all[j + 1], #all / 2}
     end
   end

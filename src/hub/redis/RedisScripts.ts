@@ -7,7 +7,9 @@
  *
  * - `nodes`: the servers of the cluster; `alive:<node>`: a server's lease.
  * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
- * - `members:<room>`: session → nick; `info:<room>`: `creator`, `topic`; `rooms`: the rooms.
+ * - `members:<room>`: session → nick; `info:<room>`: `topic`, `created` (ms) and its modes (`i`, `k`,
+ *   `l`, `m`, `t`, `s`: present when set); `ops:<room>`, `voices:<room>`: sessions with a status;
+ *   `invites:<room>`: nick keys invited in; `rooms`: the rooms.
  * - `history:<room>`: its last messages, a capped Stream.
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
  *
@@ -26,9 +28,22 @@ export const common = `
 local p = ARGV[1]
 local function gone(room)
   if room ~= '#lobby' and redis.call('HLEN', p..'members:'..room) == 0 then
-    redis.call('DEL', p..'info:'..room, p..'history:'..room)
+    redis.call('DEL', p..'info:'..room, p..'history:'..room, p..'ops:'..room, p..'voices:'..room, p..'invites:'..room)
     redis.call('SREM', p..'rooms', room)
   end
+end
+local function unseat(room, session)
+  redis.call('HDEL', p..'members:'..room, session)
+  redis.call('SREM', p..'ops:'..room, session)
+  redis.call('SREM', p..'voices:'..room, session)
+end
+local function nicksOf(set, mk)
+  local list = {}
+  for _, s in ipairs(redis.call('SMEMBERS', set)) do
+    local nick = redis.call('HGET', mk, s)
+    if nick then list[#list + 1] = nick end
+  end
+  return list
 end
 local function announced(max, size)
   return max == 0 or size <= max
@@ -50,11 +65,13 @@ local function roster(room)
       end
     until cursor == '0' or #nicks >= 100
   end
-  local info = redis.call('HMGET', p..'info:'..room, 'creator', 'topic')
-  local op = ''
-  if info[1] then op = redis.call('HGET', mk, info[1]) or '' end
-  if info[2] then return {n, op, 1, info[2], nicks} end
-  return {n, op, 0, '', nicks}
+  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'created', 'i', 'k', 'l', 'm', 't', 's')
+  local ops = nicksOf(p..'ops:'..room, mk)
+  local modes = {info[3] and 1 or 0, info[4] or '', info[5] or '', info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0}
+  local voiced = nicksOf(p..'voices:'..room, mk)
+  local created = tonumber(info[2] or '0')
+  if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created} end
+  return {n, ops, 0, '', nicks, {}, voiced, modes, created}
 end
 local function disown(key, session)
   if redis.call('HGET', p..'owned', key) == session then redis.call('HDEL', p..'owned', key) end
@@ -67,7 +84,7 @@ local function drop(node, out, keep)
     local size = #all / 2
     for i = 1, #all, 2 do
       if string.sub(all[i], 1, #prefix) == prefix and not keep[all[i]] then
-        redis.call('HDEL', mk, all[i])
+        unseat(room, all[i])
         out[#out + 1] = {room, all[i], all[i + 1], size}
       end
     end
@@ -162,67 +179,6 @@ for _, node in ipairs(redis.call('SMEMBERS', ARGV[1]..'nodes')) do redis.call('P
 return 1
 `
 
-/** ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload. */
-export const join = keeps + common + `
-local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
-redis.call('HSET', p..'members:'..room, session, nick)
--- #lobby always exists: nobody made it, and it has no operator.
-if room ~= '#lobby' then redis.call('HSETNX', p..'info:'..room, 'creator', session) end
-redis.call('SADD', p..'rooms', room)
-redis.call('SADD', p..'node:'..node..':rooms', room)
-local r = roster(room)
-if announced(max, r[1]) then
-  redis.call('PUBLISH', p..'room:'..room, ARGV[8])
-else
-  redis.call('PUBLISH', ARGV[9], ARGV[10])
-end
-local past = {}
-if history > 0 then past = redis.call('XREVRANGE', p..'history:'..room, '+', '-', 'COUNT', history) end
-r[6] = past
-return r
-`
-
-/** ARGV: p, room, session, announceMax, loud payload, quiet channel, quiet payload. 0 when not a member. */
-export const part = keeps + common + `
-local room, session, max = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local mk = p..'members:'..room
-if redis.call('HEXISTS', mk, session) == 0 then return 0 end
-if announced(max, redis.call('HLEN', mk)) then
-  redis.call('PUBLISH', p..'room:'..room, ARGV[5])
-else
-  redis.call('PUBLISH', ARGV[6], ARGV[7])
-end
-redis.call('HDEL', mk, session)
-gone(room)
-return 1
-`
-
-/** ARGV: p, session, nick key, node, announceMax, then pairs of room and payload ("" to leave it silently). */
-export const leave = keeps + common + `
-local session, key, node, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-for i = 6, #ARGV, 2 do
-  local room, payload = ARGV[i], ARGV[i + 1]
-  local mk = p..'members:'..room
-  if payload ~= '' and announced(max, redis.call('HLEN', mk)) then redis.call('PUBLISH', p..'room:'..room, payload) end
-  redis.call('HDEL', mk, session)
-  gone(room)
-end
-local value = redis.call('GET', key)
-if value and string.sub(value, 1, #session + 1) == session..' ' then redis.call('DEL', key) end
-redis.call('SREM', p..'node:'..node..':nicks', key)
-disown(key, session)
-return 1
-`
-
-/** ARGV: p, room, session, topic or "", 1 to set or 0 to clear, payload. 0 when not a member. */
-export const topic = keeps + common + `
-local room, session = ARGV[2], ARGV[3]
-if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
-if ARGV[5] == '1' then redis.call('HSET', p..'info:'..room, 'topic', ARGV[4]) else redis.call('HDEL', p..'info:'..room, 'topic') end
-redis.call('PUBLISH', p..'room:'..room, ARGV[6])
-return 1
-`
-
 /**
  * ARGV: p, room, history size, payload, then history entries (at most the history size). Returns 1,
  * or why Redis refused to keep them (the batch is published all the same). A batch's
@@ -245,26 +201,6 @@ redis.call('PUBLISH', p..'room:'..room, ARGV[4])
 return kept
 `
 
-/** ARGV: p, room. */
-export const roster = common + `
-return roster(ARGV[2])
-`
-
-/** ARGV: p. Every room: name, members, 1 and topic or 0 and "". */
-export const rooms = `
-local p = ARGV[1]
-local out = {}
-local names = redis.call('SMEMBERS', p..'rooms')
-local lobby = false
-for _, room in ipairs(names) do if room == '#lobby' then lobby = true end end
-if not lobby then names[#names + 1] = '#lobby' end
-for _, room in ipairs(names) do
-  local t = redis.call('HGET', p..'info:'..room, 'topic')
-  out[#out + 1] = {room, redis.call('HLEN', p..'members:'..room), t and 1 or 0, t or ''}
-end
-return out
-`
-
 /**
  * ARGV: p, node, lease in ms, this run's token. Keeps a server in the cluster; returns the token its
  * lease held before: none when it had run out (the server was dropped), another when another server
@@ -281,12 +217,3 @@ export const ping = "return 1"
 /** What `reap` and `release` return: room, session, nickname, and the room's size before, for each session dropped. */
 export type Dropped = ReadonlyArray<readonly [room: string, session: string, nick: string, size: number]>
 
-/** What `roster` returns, and `join` (with the room's history, newest first, from `XREVRANGE`). */
-export type RosterReply = readonly [
-  count: number,
-  operator: string,
-  hasTopic: number,
-  topic: string,
-  nicks: ReadonlyArray<string>,
-  history?: ReadonlyArray<readonly [string, ReadonlyArray<string>]>
-]

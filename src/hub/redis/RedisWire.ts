@@ -58,7 +58,10 @@ export class RedisWire {
         return { ...event, session: name(event.session) }
       case "Private":
       case "Answer":
+      case "Invited":
         return { ...event, to: name(event.to) }
+      case "ModeChanged":
+        return { ...event, changes: event.changes.map((change) => change.session === undefined ? change : { ...change, session: name(change.session) }) }
       case "Renamed":
         return event.clash === undefined ? event : { ...event, clash: name(event.clash) }
       case "Notice":

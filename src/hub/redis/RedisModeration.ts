@@ -1,0 +1,180 @@
+import * as Effect from "effect/Effect"
+import type { Event } from "../../protocol/Event.js"
+import { applyModes, type ModeChange, validKey } from "../../protocol/Modes.js"
+import { nickKey, type Room, type SessionId } from "../../protocol/Names.js"
+import type { Delivery } from "../Delivery.js"
+import type { Directory } from "../Directory.js"
+import type { Member, Roster } from "../Hub.js"
+import { HubError, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "../HubError.js"
+import * as Moderation from "../Moderation.js"
+import * as Scripts from "./RedisModerationScripts.js"
+import type { RedisWire } from "./RedisWire.js"
+
+export interface ModerationWorld {
+  readonly directory: Directory
+  readonly delivery: Delivery
+  readonly wire: RedisWire
+  readonly linkUp: () => boolean
+  readonly run: <A>(script: string, args: ReadonlyArray<string>) => Effect.Effect<A, unknown>
+  /** An event as a script publishes it: a batch of its own, that this server knows it sent. */
+  readonly stamped: (event: Event) => string
+  /** Delivers on this server alone. */
+  readonly local: (event: Event) => void
+  /** A server's channel, for its sessions. */
+  readonly channelOf: (node: string) => string
+  /** Who holds a nickname in the cluster. */
+  readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
+}
+
+type Answer = readonly [status: string, detail?: string]
+
+/**
+ * Room operators' actions for a cluster: Redis keeps each room's modes, statuses and invitations
+ * (`RedisModerationScripts` checks and changes them in one step, and publishes what changed), and
+ * every server keeps in its {@link Directory} what its own sessions need on the hot path (the
+ * modes, their statuses), from the events as they come back. While the link is down, the server
+ * moderates its own copy alone.
+ */
+export class RedisModeration {
+  private readonly alone: Moderation.Moderation
+
+  constructor(private readonly world: ModerationWorld) {
+    this.alone = Moderation.local(world.directory, world.delivery, world.local)
+  }
+
+  /** The hub's actions that are this module's. */
+  get actions(): Moderation.Moderation {
+    return { changeModes: this.changeModes, kick: this.kick, invite: this.invite }
+  }
+
+  /** What a room's event changes in this server's copy of it: its modes, its members' statuses, a member kicked. */
+  received(event: Event): void {
+    const { delivery, directory } = this.world
+    if (event._tag === "ModeChanged") {
+      const room = event.room as Room
+      const modes = directory.modes(room)
+      if (modes === undefined) return
+      directory.setModes(room, applyModes(modes, event.changes))
+      for (const { mode, on, session } of event.changes) {
+        if ((mode === "o" || mode === "v") && session !== undefined) directory.status(session, room, mode, on)
+      }
+    } else if (event._tag === "Left" && event.by !== undefined && directory.roomsOf(event.session).includes(event.room as Room)) {
+      delivery.removed(event.session, event.room as Room)
+      directory.exit(event.session, event.room as Room)
+    }
+  }
+
+  /** This server's copy of a room one of its sessions joined: the room's modes, and the session's standing. */
+  joined(session: SessionId, room: Room, roster: Roster): void {
+    const { directory } = this.world
+    const nick = directory.nickOf(session)
+    directory.setModes(room, roster.modes)
+    directory.status(session, room, "o", roster.operators.some((op) => op === nick))
+    directory.status(session, room, "v", roster.voiced.some((v) => v === nick))
+  }
+
+  readonly changeModes: Moderation.Moderation["changeModes"] = (session, room, changes) => {
+    const { run, stamped, wire } = this.world
+    const valid = changes.filter((c) => !(c.mode === "k" && c.on && !validKey(c.arg ?? "")))
+    return this.acting(session, (by) =>
+      run<Answer>(Scripts.modes, [
+        room,
+        wire.global(session),
+        stamped({ _tag: "ModeChanged", room, by, changes: [] }),
+        ...valid.flatMap((c) => [c.on ? "1" : "0", c.mode, c.mode === "o" || c.mode === "v" ? nickKey(c.arg ?? "") : c.arg ?? ""])
+      ]), (answer) =>
+      answer[1] === "" || answer[1] === undefined
+        ? []
+        : (JSON.parse(answer[1]) as Array<ModeChange>).map((c) => c.session === undefined ? c : { ...c, session: wire.local(c.session) }), room, () =>
+      this.alone.changeModes(session, room, changes))
+  }
+
+  readonly kick: Moderation.Moderation["kick"] = (session, room, nick, reason) =>
+    this.onMember(nick, (found) =>
+      this.acting(
+        session,
+        (by) =>
+          this.world.run<Answer>(Scripts.kick, [
+            room,
+            this.world.wire.global(session),
+            this.world.wire.global(found.session),
+            this.world.stamped({ _tag: "Left", room, nick: found.nick, session: found.session, reason, by })
+          ]),
+        () => undefined,
+        room,
+        () => this.alone.kick(session, room, nick, reason),
+        found.nick
+      ), () => this.alone.kick(session, room, nick, reason))
+
+  readonly invite: Moderation.Moderation["invite"] = (session, room, nick) =>
+    this.onMember(nick, (found) => {
+      const { channelOf, run, stamped, wire } = this.world
+      return this.acting(
+        session,
+        (by) =>
+          run<Answer>(Scripts.invite, [
+            room,
+            wire.global(session),
+            nickKey(found.nick),
+            wire.global(found.session),
+            channelOf(wire.nodeOf(found.session)),
+            stamped({ _tag: "Invited", to: found.session, nick: found.nick, room, by })
+          ]),
+        () => found,
+        room,
+        () => this.alone.invite(session, room, nick),
+        found.nick
+      )
+    }, () => this.alone.invite(session, room, nick))
+
+  /** The member a nickname names in the cluster (or, while alone, what the server alone says). */
+  private onMember<A>(
+    nick: string,
+    act: (found: Member) => Effect.Effect<A, HubError>,
+    alone: () => Effect.Effect<A, HubError>
+  ): Effect.Effect<A, HubError> {
+    if (!this.world.linkUp()) return alone()
+    return Effect.flatMap(this.world.findNick(nick), (found) =>
+      found === undefined ? Effect.fail(new HubError({ reason: new NoSuchNick({ nick }) })) : act(found))
+  }
+
+  /** Runs an action's script as the session, and reads its answer (while the link is down, or it fails: `alone`). */
+  private acting<A>(
+    session: SessionId,
+    script: (by: string) => Effect.Effect<Answer, unknown>,
+    done: (answer: Answer) => A,
+    room: Room,
+    alone: () => Effect.Effect<A, HubError>,
+    nick?: string
+  ): Effect.Effect<A, HubError> {
+    const by = this.world.directory.nickOf(session)
+    if (by === undefined) return Effect.fail(new HubError({ reason: new NotRegistered({ session }) }))
+    if (!this.world.linkUp()) return alone()
+    return script(by).pipe(
+      Effect.matchEffect({
+        onFailure: alone,
+        onSuccess: (answer) => {
+          const reason = refusal(answer, room, nick)
+          return reason === undefined ? Effect.succeed(done(answer)) : Effect.fail(new HubError({ reason }))
+        }
+      })
+    )
+  }
+}
+
+const refusal = ([status, detail]: Answer, room: Room, nick: string | undefined): HubError["reason"] | undefined => {
+  switch (status) {
+    case "ok":
+      return undefined
+    case "noroom":
+      return new NoSuchRoom({ room })
+    case "notin":
+      return new NotInRoom({ room })
+    case "notop":
+      return new NotOperator({ room })
+    case "nonick":
+      return new NoSuchNick({ nick: detail ?? nick ?? "" })
+    default:
+      return new NotMember({ nick: detail ?? nick ?? "", room, ...(status === "inside" ? { inside: true } : {}) })
+  }
+}

@@ -1,0 +1,89 @@
+import { common, keeps } from "./RedisScripts.js"
+
+/**
+ * The Lua of a room operator's actions (keys as `RedisScripts` describes them). Each checks the
+ * actor's standing and changes the room in one step, and publishes what it did to the room's
+ * channel in the same step: every server applies it to its own copy of the room in that order.
+ * They answer `{status, ...}`: `ok`, or `noroom`, `notin`, `notop`, `nonick`, `notmember`, `inside`.
+ */
+const standing = `
+local room, session = ARGV[2], ARGV[3]
+local mk, ik = p..'members:'..room, p..'info:'..room
+if room ~= '#lobby' and redis.call('EXISTS', mk) == 0 then return {'noroom'} end
+if redis.call('HEXISTS', mk, session) == 0 then return {'notin'} end
+local function operator() return redis.call('SISMEMBER', p..'ops:'..room, session) == 1 end
+local function holder(key)
+  local value = redis.call('GET', p..'nick:'..key)
+  if not value then return nil end
+  local target = string.sub(value, 1, string.find(value, ' ', 1, true) - 1)
+  return target, string.sub(value, #target + 2)
+end
+`
+
+/**
+ * ARGV: p, room, session, the `ModeChanged` batch with `"changes":[]`, then triples of "1"/"0", letter,
+ * argument ("" for none; a nick key for `o` and `v`). {'ok', the changes made, as JSON, or ""}.
+ */
+export const modes = keeps + common + standing + `
+if not operator() then return {'notop'} end
+local wanted = {}
+for i = 5, #ARGV, 3 do
+  local change = {on = ARGV[i] == '1', mode = ARGV[i + 1], arg = ARGV[i + 2]}
+  if change.mode == 'o' or change.mode == 'v' then
+    local target, nick = holder(change.arg)
+    if not target then return {'nonick', change.arg} end
+    if redis.call('HEXISTS', mk, target) == 0 then return {'notmember', nick} end
+    change.session, change.arg = target, nick
+  end
+  wanted[#wanted + 1] = change
+end
+local made = {}
+for _, c in ipairs(wanted) do
+  if c.mode == 'o' or c.mode == 'v' then
+    local set = p..(c.mode == 'o' and 'ops:' or 'voices:')..room
+    local changed = c.on and redis.call('SADD', set, c.session) or redis.call('SREM', set, c.session)
+    if changed == 1 then made[#made + 1] = {on = c.on, mode = c.mode, arg = c.arg, session = c.session} end
+  else
+    local current = redis.call('HGET', ik, c.mode)
+    local value = (c.mode == 'k' or c.mode == 'l') and c.arg or '1'
+    if c.on and current ~= value then
+      redis.call('HSET', ik, c.mode, value)
+      if value == '1' then made[#made + 1] = {on = true, mode = c.mode} else made[#made + 1] = {on = true, mode = c.mode, arg = value} end
+    elseif not c.on and current then
+      redis.call('HDEL', ik, c.mode)
+      if c.mode == 'k' then made[#made + 1] = {on = false, mode = 'k', arg = '*'} else made[#made + 1] = {on = false, mode = c.mode} end
+    end
+  end
+end
+if #made == 0 then return {'ok', ''} end
+local json = cjson.encode(made)
+local template = ARGV[4]
+local at = string.find(template, '"changes":[]', 1, true)
+redis.call('PUBLISH', p..'room:'..room, string.sub(template, 1, at + 9)..json..string.sub(template, at + 12))
+return {'ok', json}
+`
+
+/**
+ * ARGV: p, room, session, the kicked session, its `Left` batch. Takes the member out of the room,
+ * telling everyone in it (the kicked member too: its server takes it out of its own copy).
+ */
+export const kick = keeps + common + standing + `
+if not operator() then return {'notop'} end
+if redis.call('HEXISTS', mk, ARGV[4]) == 0 then return {'notmember'} end
+redis.call('PUBLISH', p..'room:'..room, ARGV[5])
+unseat(room, ARGV[4])
+gone(room)
+return {'ok'}
+`
+
+/**
+ * ARGV: p, room, session, the invitee's nick key, its session, its server's channel, the `Invited`
+ * batch. Keeps the invitation (until used, or the room is gone) and tells the invitee.
+ */
+export const invite = keeps + common + standing + `
+if redis.call('HEXISTS', ik, 'i') == 1 and not operator() then return {'notop'} end
+if redis.call('HEXISTS', mk, ARGV[5]) == 1 then return {'inside'} end
+redis.call('SADD', p..'invites:'..room, ARGV[4])
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return {'ok'}
+`

@@ -1,0 +1,165 @@
+import * as Schema from "effect/Schema"
+
+/**
+ * A room's modes, with IRC's letters: `i` invite only, `k` a key, `l` a member limit, `m`
+ * moderated (only operators and voiced members speak), `t` only operators set the topic, `s`
+ * secret (hidden from those not in it). `n` (no messages from outside) is always on. `o` and `v`
+ * give and take a member's operator status and voice.
+ */
+export const ModeLetter = Schema.Literals(["i", "k", "l", "m", "t", "s", "o", "v"])
+export type ModeLetter = typeof ModeLetter.Type
+
+/** One change: `arg` is the key, the limit or the nickname; `session` the member an `o` or `v` is for, once the hub knows it. */
+export const ModeChange = Schema.Struct({
+  on: Schema.Boolean,
+  mode: ModeLetter,
+  arg: Schema.optional(Schema.String),
+  session: Schema.optional(Schema.String)
+})
+export type ModeChange = typeof ModeChange.Type
+
+export interface RoomModes {
+  readonly invite: boolean
+  readonly key: string | undefined
+  readonly limit: number | undefined
+  readonly moderated: boolean
+  readonly topicLock: boolean
+  readonly secret: boolean
+}
+
+export const noModes: RoomModes = {
+  invite: false,
+  key: undefined,
+  limit: undefined,
+  moderated: false,
+  topicLock: false,
+  secret: false
+}
+
+/** The most members a `+l` may name, and the longest key. */
+export const maxLimit = 100_000
+export const maxKeyLength = 23
+
+/** What a client asked for, read: the changes, the letters hubbub has no mode for, and whether an argument was missing. */
+export interface ParsedModes {
+  readonly changes: ReadonlyArray<ModeChange>
+  readonly unknown: ReadonlyArray<string>
+  readonly missing: boolean
+  /** Whether the client asked for the ban list (`b` without a mask): answered with its end, as hubbub keeps none yet. */
+  readonly banList: boolean
+}
+
+/** The most changes one command makes, as IRC's `MODES=` says. */
+export const maxChanges = 6
+
+/**
+ * Reads `+ik-m key` (as IRC's MODE writes it: a sign, letters, then the arguments in order).
+ * `k`, `l` (when set), `o` and `v` take an argument; a letter past `maxChanges` is left out.
+ */
+export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedModes => {
+  const changes: Array<ModeChange> = []
+  const unknown: Array<string> = []
+  let on = true
+  let next = 0
+  let missing = false
+  let banList = false
+  for (const letter of change) {
+    if (letter === "+" || letter === "-") {
+      on = letter === "+"
+      continue
+    }
+    if (letter === "b" && args[next] === undefined) {
+      banList = true
+      continue
+    }
+    if (!isLetter(letter)) {
+      if (!unknown.includes(letter)) unknown.push(letter)
+      continue
+    }
+    const takesArg = letter === "o" || letter === "v" || (letter === "k" && on) || (letter === "l" && on)
+    let arg: string | undefined
+    // IRC clients send the key with `-k`; it is not needed.
+    if (letter === "k" && !on && args[next] !== undefined) next++
+    if (takesArg) {
+      arg = args[next++]
+      if (arg === undefined || arg === "") {
+        missing = true
+        continue
+      }
+      if (letter === "l" && !/^[0-9]{1,6}$/.test(arg)) continue
+    }
+    if (changes.length < maxChanges) changes.push(arg === undefined ? { on, mode: letter } : { on, mode: letter, arg })
+  }
+  return { changes, unknown, missing, banList }
+}
+
+const letters: ReadonlySet<string> = new Set(ModeLetter.literals)
+const isLetter = (letter: string): letter is ModeLetter => letters.has(letter)
+
+/** A key as a room keeps it: no spaces, commas or colons (IRC could not send it), at most `maxKeyLength` characters. */
+export const validKey = (key: string): boolean => key.length <= maxKeyLength && /^[!-~]+$/.test(key) && !/[,:]/.test(key)
+
+/** A room's modes after `changes` (those about members, `o` and `v`, change nothing here). */
+export const applyModes = (modes: RoomModes, changes: ReadonlyArray<ModeChange>): RoomModes => {
+  let next = modes
+  for (const { arg, mode, on } of changes) {
+    switch (mode) {
+      case "i":
+        next = { ...next, invite: on }
+        break
+      case "k":
+        next = { ...next, key: on ? arg : undefined }
+        break
+      case "l":
+        next = { ...next, limit: on ? Number(arg) : undefined }
+        break
+      case "m":
+        next = { ...next, moderated: on }
+        break
+      case "t":
+        next = { ...next, topicLock: on }
+        break
+      case "s":
+        next = { ...next, secret: on }
+        break
+    }
+  }
+  return next
+}
+
+/** As IRC's 324 shows them: `+iklmnst` and the key and limit, in that order. Keys are shown to members only. */
+export const modeString = (modes: RoomModes, showKey: boolean): { readonly modes: string; readonly params: ReadonlyArray<string> } => {
+  let letters = "+"
+  const params: Array<string> = []
+  if (modes.invite) letters += "i"
+  if (modes.key !== undefined) {
+    letters += "k"
+    params.push(showKey ? modes.key : "*")
+  }
+  if (modes.limit !== undefined) {
+    letters += "l"
+    params.push(String(modes.limit))
+  }
+  if (modes.moderated) letters += "m"
+  letters += "n"
+  if (modes.secret) letters += "s"
+  if (modes.topicLock) letters += "t"
+  return { modes: letters, params }
+}
+
+/** Changes as a MODE line shows them: `+o-v alice bob`. */
+export const changeString = (changes: ReadonlyArray<ModeChange>): string => {
+  let letters = ""
+  let sign = ""
+  const args: Array<string> = []
+  for (const change of changes) {
+    const want = change.on ? "+" : "-"
+    if (want !== sign) letters += sign = want
+    letters += change.mode
+    if (change.arg !== undefined) args.push(change.arg)
+  }
+  return [letters, ...args].join(" ")
+}
+
+/** Whether outsiders may not see into the room (its topic, its members): invite only, keyed or secret. */
+export const closed = (modes: RoomModes): boolean => modes.invite || modes.key !== undefined || modes.secret

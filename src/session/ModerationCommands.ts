@@ -1,0 +1,99 @@
+import * as Effect from "effect/Effect"
+import type { HubError } from "../hub/HubError.js"
+import type { Roster } from "../hub/Hub.js"
+import { modeString, parseModes } from "../protocol/Modes.js"
+import { normalizeRoom, type Room } from "../protocol/Names.js"
+import type { Reply } from "../protocol/Reply.js"
+import { reply } from "./Answer.js"
+import type { Client, CommandEnv } from "./Client.js"
+
+/**
+ * A room operator's commands (modes, kicks, invitations), and what a session may learn of a room
+ * it is not in: nothing of a secret one, not even that it exists (it is answered as a room that
+ * does not exist), and neither the topic nor the members of one that is invite only or keyed.
+ */
+
+/** A room as this client may see it: `undefined` when it does not exist or is secret and the client is not in it. */
+export const visible = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
+  const roster = yield* env.hub.roster(room)
+  if (roster === undefined || (roster.modes.secret && !client.rooms.includes(room))) return undefined
+  return roster
+})
+
+/** Whether this client may see into a room (its topic, its members): it is in it, or the room is open. */
+export const seesInto = (client: Client, roster: Roster): boolean =>
+  client.rooms.includes(roster.room) || (!roster.modes.invite && roster.modes.key === undefined && !roster.modes.secret)
+
+/** Why the hub refused, as the client is told: never more about a secret room than that it does not exist. */
+export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Client, error: HubError) {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "NotInRoom":
+    case "NoSuchRoom": {
+      const room = reason.room as Room
+      const shown = yield* visible(env, client, room)
+      return yield* reply(env, client, shown === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "NotInRoom", room })
+    }
+    case "CannotJoin":
+      return yield* reply(env, client, { _tag: "CannotJoin", room: reason.room, why: reason.why })
+    case "NotOperator":
+      return yield* reply(env, client, { _tag: "NotOperator", room: reason.room })
+    case "NoSuchNick":
+      return yield* reply(env, client, { _tag: "NoSuchNick", nick: reason.nick })
+    case "NotMember":
+      return yield* reply(env, client, { _tag: reason.inside ? "AlreadyMember" : "NotMember", nick: reason.nick, room: reason.room })
+    case "NickInUse":
+      return yield* reply(env, client, { _tag: "NickTaken", nick: reason.nick, registering: false })
+    case "NotRegistered":
+      return yield* reply(env, client, { _tag: "NickFirst" })
+  }
+})
+
+/** Runs a hub action, telling the client why when it is refused. */
+const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, done: (a: A) => Reply | undefined) =>
+  Effect.flatMap(Effect.result(action), (result) => {
+    if (result._tag === "Failure") return refused(env, client, result.failure)
+    const answer = done(result.success)
+    return answer === undefined ? Effect.void : reply(env, client, answer)
+  })
+
+/** The room a command is for: the one named, or the session's (text: its one room; IRC names it). */
+const roomOf = (client: Client, target: string | undefined): Room | undefined =>
+  target === undefined || target === "" ? client.rooms[0] : normalizeRoom(target) as Room
+
+/** Shows a room's modes (to anyone who may know it exists), or changes them (its operators). */
+export const mode = Effect.fnUntraced(function*(
+  env: CommandEnv,
+  client: Client,
+  target: string,
+  change: string | undefined,
+  args: ReadonlyArray<string>
+) {
+  const room = roomOf(client, target)
+  if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "mode" })
+  const roster = yield* visible(env, client, room)
+  if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room: target === "" ? room : target })
+  if (change === undefined) {
+    const shown = modeString(roster.modes, client.rooms.includes(room))
+    const created = Math.floor(roster.created / 1000)
+    return yield* reply(env, client, { _tag: "Modes", target: room, ...shown, ...(created > 0 ? { created } : {}) })
+  }
+  const parsed = parseModes(change, args)
+  if (parsed.banList) yield* reply(env, client, { _tag: "BanListEnd", room })
+  for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
+  if (parsed.missing) yield* reply(env, client, { _tag: "Usage", command: "mode" })
+  if (parsed.changes.length === 0) return
+  yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), () => undefined)
+})
+
+export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string, reason: string | undefined) {
+  const room = roomOf(client, target)
+  if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "kick" })
+  yield* acting(env, client, env.hub.kick(client.id, room, nick, reason ?? ""), () => undefined)
+})
+
+export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string) {
+  const room = roomOf(client, target)
+  if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
+  yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+})

@@ -1,0 +1,244 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import { fixtures } from "./support/fixtures.js"
+import { RedisServer } from "./support/RedisServer.js"
+import type { TestClient } from "./support/TestClient.js"
+
+const { irc, join, server } = fixtures()
+
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await RedisServer.start()
+})
+afterAll(() => redis?.stop())
+
+interface Ports {
+  readonly port: number
+  readonly ircPort: number
+}
+
+/** One server, twice: what the suite runs on first. */
+const oneServer = async (): Promise<readonly [Ports, Ports]> => {
+  const a = await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0 })
+  return [a, a]
+}
+
+let clusters = 0
+/** Two servers on one Redis: the same rules must hold for people on either. */
+const twoServers = async (): Promise<readonly [Ports, Ports]> => {
+  const prefix = `moderation-${++clusters}:`
+  const start = (node: string) =>
+    server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix })
+  return [await start("a"), await start("b")]
+}
+
+/** A text client in `room` (created when new, and then its operator). */
+const inRoom = async (port: number, nick: string, room: string, key?: string) => {
+  const client = await join(port, nick)
+  client.send(key === undefined ? `/join ${room}` : `/join ${room} ${key}`)
+  await client.until(`-!- Members of ${room}`)
+  return client
+}
+
+/** An IRC client in `room`. */
+const ircIn = async (port: number, nick: string, room: string) => {
+  const client = await irc(port, nick)
+  client.send(`JOIN ${room}`)
+  await client.until(/ 366 /)
+  return client
+}
+
+/** What a client is told when it asks `ask(room)`, with the room's name taken out: to compare two rooms' answers. */
+const answerFor = async (client: TestClient, ask: (room: string) => string, room: string, until: RegExp) => {
+  client.send(ask(room))
+  return (await client.until(until)).replaceAll(room, "ROOM")
+}
+
+const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
+  describe(`room moderation (${name})`, () => {
+    it("a room's creator moderates it: +m silences all but operators and voiced members, in text and IRC", async () => {
+      const [a, b] = await servers()
+      const ann = await inRoom(a.port, "ann", "#quiet")
+      const ben = await inRoom(b.port, "ben", "#quiet")
+      const cat = await ircIn(b.ircPort, "cat", "#quiet")
+      ann.send("/mode +m")
+      await ann.until("-!- ann sets mode +m on #quiet")
+      await cat.until(/^:ann!\S+ MODE #quiet \+m$/)
+      await ben.until("-!- ann sets mode +m on #quiet")
+
+      ben.send("may I?")
+      await ben.until("-!- #quiet is moderated: only operators and voiced members may speak.")
+      cat.send("PRIVMSG #quiet :me neither?")
+      await cat.until(/ 404 cat #quiet :Cannot send to channel \(\+m\)$/)
+
+      ann.send("/voice ben")
+      await ben.until("-!- ann gives voice to ben in #quiet")
+      await cat.until(/^:ann!\S+ MODE #quiet \+v ben$/)
+      ben.send("now I may")
+      await cat.until(/^:ben!\S+ PRIVMSG #quiet :now I may$/)
+      await ann.until("<ben> now I may")
+      assert.isFalse(ann.saw(/may I\?|me neither/), "a silenced line reached the room")
+
+      cat.send("NAMES #quiet")
+      assert.match(await cat.until(/ 353 /), / :(?=.*@ann)(?=.*\+ben)(?=.*\bcat\b)/)
+      cat.send("MODE #quiet")
+      assert.match(await cat.until(/ 324 /), / 324 cat #quiet \+mn$/)
+    })
+
+    it("only operators change modes, give statuses, kick or set a +t topic: others are refused, in every protocol", async () => {
+      const [a, b] = await servers()
+      const ann = await inRoom(a.port, "ann", "#owned")
+      const ben = await inRoom(b.port, "ben", "#owned")
+      const cat = await ircIn(b.ircPort, "cat", "#owned")
+      ann.send("/mode +t")
+      await ben.until("-!- ann sets mode +t on #owned")
+      for (const attempt of ["/mode +i", "/op ben", "/kick ann", "/voice ben"]) {
+        ben.send(attempt)
+        await ben.until("-!- You are not an operator of #owned.")
+      }
+      ben.send("/topic mine now")
+      await ben.until("-!- You are not an operator of #owned.")
+      for (const attempt of ["MODE #owned +i", "MODE #owned +o cat", "KICK #owned ann :bye", "TOPIC #owned :mine"]) {
+        cat.send(attempt)
+        await cat.until(/ 482 cat #owned :You're not channel operator$/)
+      }
+      ann.send("/who")
+      assert.match(await ann.until(/^-!- Members of #owned/), /@ann, ben, cat$/)
+      const modes = await answerFor(ann, () => "/mode", "#owned", /modes:/)
+      assert.strictEqual(modes, "-!- ROOM modes: +nt")
+    })
+
+    it("a kicked member is told who and why, hears no more of the room, and keeps its connection for others", async () => {
+      const [a, b] = await servers()
+      const ann = await ircIn(a.ircPort, "ann", "#club")
+      const ben = await ircIn(b.ircPort, "ben", "#club")
+      const watcher = await inRoom(b.port, "watcher", "#club")
+      ben.send("JOIN #elsewhere")
+      await ben.until(/ 366 ben #elsewhere /)
+      ann.send("KICK #club ben :spamming")
+      await ben.until(/^:ann!\S+ KICK #club ben :spamming$/)
+      await watcher.until(/ben was kicked from #club by ann \(spamming\)/)
+      ann.send("PRIVMSG #club :after the kick")
+      await watcher.until("<ann> after the kick")
+      ben.send("PRIVMSG #club :can I still?")
+      await ben.until(/ 404 ben #club /)
+      assert.isFalse(ben.saw(/after the kick/), "a kicked member heard the room")
+      ben.send("PRIVMSG #elsewhere :still here", "JOIN #club")
+      await ben.until(/^:ben!\S+ JOIN #club$/)
+
+      const text = await inRoom(b.port, "tess", "#club")
+      ann.send("KICK #club tess")
+      await text.until(/tess was kicked from #club by ann/)
+      text.send("/rooms")
+      await text.until(/^-!- Rooms/)
+      text.send("/join #lobby")
+      await text.until("-!- Members of #lobby")
+    })
+
+    it("+i lets in only the invited, each once; +k asks for the key; +l keeps to its limit", async () => {
+      const [a, b] = await servers()
+      const ann = await inRoom(a.port, "ann", "#vip")
+      ann.send("/mode +i")
+      await ann.until("-!- ann sets mode +i on #vip")
+      const ben = await irc(b.ircPort, "ben")
+      ben.send("JOIN #vip")
+      await ben.until(/ 473 ben #vip :Cannot join channel \(\+i\)$/)
+      ann.send("/invite ben")
+      await ann.until("-!- Invited ben to #vip.")
+      await ben.until(/^:ann!\S+ INVITE ben #vip$/)
+      ben.send("JOIN #vip")
+      await ben.until(/^:ben!\S+ JOIN #vip$/)
+      ben.send("PART #vip", "JOIN #vip")
+      await ben.until(/ 473 ben #vip /)
+
+      const text = await join(b.port, "tom")
+      text.send("/join #vip")
+      await text.until("-!- Cannot join #vip: it is invite only.")
+      text.send("/who")
+      await text.until(/^-!- Members of #lobby/)
+
+      ann.send("/mode -i+k sesame")
+      await ann.until("-!- ann sets mode -i+k sesame on #vip")
+      text.send("/join #vip")
+      await text.until("-!- Cannot join #vip: it needs a key (/join #vip KEY).")
+      text.send("/join #vip wrong")
+      await text.until("-!- Cannot join #vip: it needs a key (/join #vip KEY).")
+      ben.send("JOIN #vip nope")
+      await ben.until(/ 475 ben #vip :Cannot join channel \(\+k\)$/)
+      ben.send("JOIN #vip sesame")
+      await ben.until(/^:ben!\S+ JOIN #vip$/)
+      text.send("/join #vip sesame")
+      await text.until("-!- Members of #vip")
+
+      ann.send("/mode -k+l * 3")
+      await ann.until("-!- ann sets mode -k+l * 3 on #vip")
+      const late = await irc(a.ircPort, "late")
+      late.send("JOIN #vip")
+      await late.until(/ 471 late #vip :Cannot join channel \(\+l\)$/)
+    })
+
+    it("+s hides a room from everyone not in it, answering as for a room that does not exist; +i and +k hide its topic and members", async () => {
+      const [a, b] = await servers()
+      const ann = await inRoom(a.port, "ann", "#hidden")
+      ann.send("/topic the plans", "/mode +s")
+      await ann.until("-!- ann sets mode +s on #hidden")
+      ann.send("secret words")
+      const spy = await join(b.port, "spy")
+      const ircSpy = await irc(b.ircPort, "ircspy")
+
+      spy.send("/rooms")
+      const rooms = await spy.until(/^-!- Rooms/)
+      assert.notInclude(rooms, "#hidden")
+      ircSpy.send("LIST")
+      await ircSpy.until(/ 323 /)
+      assert.isFalse(ircSpy.saw(/#hidden/))
+
+      // Every question about it is answered as for a room nobody made.
+      for (const ask of [(room: string) => `/mode ${room}`, (room: string) => `/invite ann ${room}`]) {
+        const hidden = await answerFor(spy, ask, "#hidden", /^-!- /)
+        const none = await answerFor(spy, ask, "#nothere", /^-!- /)
+        assert.strictEqual(hidden, none, `${ask("#hidden")} told a non-member more than for a room that does not exist`)
+      }
+      const ircAsks: Array<(room: string) => string> = [
+        (room) => `TOPIC ${room}`,
+        (room) => `NAMES ${room}`,
+        (room) => `MODE ${room}`,
+        (room) => `PRIVMSG ${room} :hello?`,
+        (room) => `KICK ${room} ann`,
+        (room) => `INVITE ircspy ${room}`,
+        (room) => `WHO ${room}`,
+        (room) => `PART ${room}`
+      ]
+      for (const ask of ircAsks) {
+        const hidden = await answerFor(ircSpy, ask, "#hidden", / (4\d\d|3[16][68]|315) /)
+        const none = await answerFor(ircSpy, ask, "#nothere", / (4\d\d|3[16][68]|315) /)
+        assert.strictEqual(hidden, none, `${ask("#hidden")} told a non-member more than for a room that does not exist`)
+      }
+      assert.isFalse(ircSpy.saw(/the plans|secret words|\bann\b/), "a non-member learned something of a secret room")
+
+      // Joining it is no different from joining an invite-only room that is not secret.
+      ann.send("/mode +i")
+      await ann.until("-!- ann sets mode +i on #hidden")
+      const open = await inRoom(a.port, "opener", "#shut")
+      open.send("/mode +i")
+      await open.until("-!- opener sets mode +i on #shut")
+      const joinHidden = await answerFor(ircSpy, (room) => `JOIN ${room}`, "#hidden", / 473 /)
+      const joinShut = await answerFor(ircSpy, (room) => `JOIN ${room}`, "#shut", / 473 /)
+      assert.strictEqual(joinHidden, joinShut)
+
+      // An invite-only room's topic and members are its members' alone.
+      open.send("/topic not for you", "/mode +k key")
+      await open.until("-!- opener sets mode +k key on #shut")
+      ircSpy.send("TOPIC #shut")
+      await ircSpy.until(/ 442 ircspy #shut /)
+      ircSpy.send("NAMES #shut")
+      await ircSpy.until(/ 366 ircspy #shut /)
+      spy.send("/rooms")
+      const listed = await spy.until(/^-!- Rooms/)
+      assert.include(listed, "#shut (1, locked)")
+      assert.isFalse(ircSpy.saw(/not for you| 353 ircspy . #shut /) || spy.saw(/not for you|Members of #shut/))
+    })
+  })
+
+suite("one server", oneServer)
+suite("two servers", twoServers)

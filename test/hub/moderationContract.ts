@@ -1,0 +1,168 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, type Layer, type Scope } from "effect"
+import { Hub } from "../../src/hub/Hub.js"
+import type { HubError } from "../../src/hub/HubError.js"
+import type { ModeChange } from "../../src/protocol/Modes.js"
+import type { Nick, Room } from "../../src/protocol/Names.js"
+import { Probe } from "../support/Probe.js"
+
+/**
+ * The hub contract's part about rooms that belong to someone: operators and voices, modes, who
+ * a room lets in, kicks and invitations. Every hub layer runs it; it looks at events and refusals,
+ * not at how a protocol shows them.
+ */
+export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub, unknown>) =>
+  describe(`${name}: the moderation contract`, () => {
+    const withHub = <A, E>(effect: Effect.Effect<A, E, Hub | Scope.Scope>) => Effect.suspend(() => Effect.provide(effect, makeHub()))
+
+    /** A probe that also keeps which rooms the hub took its session out of. */
+    class Member extends Probe {
+      readonly removedFrom: Array<string> = []
+      removed = (room: Room) => {
+        this.removedFrom.push(room)
+      }
+    }
+    const attach = (id: string, nick: string) =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const probe = new Member()
+        yield* hub.claimNick(id, nick as Nick)
+        yield* hub.subscribe(id, probe)
+        return probe
+      })
+    const events = (probe: Probe, tag: string) => probe.events.filter((e) => e._tag === tag)
+    /** Waits for an event of `tag` matching `test` to reach `probe`. */
+    const until = (probe: Probe, tag: string, test: (event: any) => boolean = () => true) =>
+      probe.untilEvent((event) => event._tag === tag && test(event))
+    const reason = <A>(effect: Effect.Effect<A, HubError>) =>
+      Effect.map(Effect.flip(effect), (error) => error.reason)
+    const change = (on: boolean, mode: ModeChange["mode"], arg?: string): ModeChange =>
+      arg === undefined ? { on, mode } : { on, mode, arg }
+    const room = "#mod" as Room
+
+    it.live("makes a room's creator its operator, and lets only operators change it", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        const refused = yield* reason(hub.changeModes("s2", room, [change(true, "m")]))
+        assert.deepStrictEqual(refused._tag, "NotOperator")
+        assert.deepStrictEqual((yield* reason(hub.kick("s2", room, "ann", "no"))). _tag, "NotOperator")
+        const applied = yield* hub.changeModes("s1", room, [change(true, "m"), change(true, "t"), change(true, "m")])
+        assert.deepStrictEqual(applied.map((c) => c.mode), ["m", "t"])
+        yield* until(ben, "ModeChanged")
+        assert.deepStrictEqual(events(ben, "ModeChanged").map((e: any) => [e.by, e.changes.map((c: ModeChange) => `${c.on ? "+" : "-"}${c.mode}`)]), [["ann", ["+m", "+t"]]])
+        const roster = (yield* hub.roster(room))!
+        assert.deepStrictEqual<unknown>([roster.operators, roster.modes.moderated, roster.modes.topicLock], [["ann"], true, true])
+        assert.strictEqual((yield* reason(hub.setTopic("s2", room, "mine"))). _tag, "NotOperator")
+        yield* hub.setTopic("s1", room, "ours")
+        assert.strictEqual(yield* hub.topic(room), "ours")
+        void ann
+      }).pipe(withHub))
+
+    it.live("lets only operators and voiced members speak in a moderated room", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        assert.isTrue(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(true, "m")])
+        yield* until(ben, "ModeChanged")
+        assert.isTrue(hub.speaks("s1", room))
+        assert.isFalse(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(true, "v", "BEN")])
+        yield* until(ben, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "v"))
+        assert.isTrue(hub.speaks("s2", room))
+        assert.deepStrictEqual<ReadonlyArray<string>>((yield* hub.roster(room))!.voiced, ["ben"])
+        yield* hub.changeModes("s1", room, [change(true, "o", "ben"), change(false, "v", "ben"), change(false, "o", "ann")])
+        yield* until(ann, "ModeChanged", (e) => e.changes.length === 3)
+        assert.isTrue(hub.speaks("s2", room))
+        assert.isFalse(hub.speaks("s1", room))
+        assert.deepStrictEqual<ReadonlyArray<string>>((yield* hub.roster(room))!.operators, ["ben"])
+        assert.strictEqual((yield* reason(hub.changeModes("s1", room, [change(false, "m")])))._tag, "NotOperator")
+        const missing = yield* reason(hub.changeModes("s2", room, [change(true, "v", "zed")]))
+        assert.strictEqual(missing._tag, "NoSuchNick")
+      }).pipe(withHub))
+
+    it.live("keeps a +i room shut to all but those invited, each invitation once", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* attach("s3", "cat")
+        yield* hub.join("s1", room)
+        yield* hub.changeModes("s1", room, [change(true, "i")])
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s2", room))) }, { _tag: "CannotJoin", room, why: "invite" } as any)
+        yield* hub.join("s3", "#other" as Room)
+        assert.strictEqual((yield* reason(hub.invite("s3", room, "ben")))._tag, "NotInRoom")
+        const invited = yield* hub.invite("s1", room, "Ben")
+        assert.strictEqual(invited.nick, "ben")
+        yield* until(ben, "Invited", (e) => e.room === room && e.by === "ann")
+        yield* hub.join("s2", room)
+        assert.strictEqual((yield* reason(hub.invite("s1", room, "ben")))._tag, "NotMember")
+        assert.strictEqual((yield* reason(hub.invite("s2", room, "cat")))._tag, "NotOperator")
+        yield* hub.part("s2", room, "")
+        assert.strictEqual((yield* reason(hub.join("s2", room)))._tag, "CannotJoin")
+      }).pipe(withHub))
+
+    it.live("asks for a +k room's key and keeps a +l room to its limit; an invitation passes both", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* attach("s2", "ben")
+        yield* attach("s3", "cat")
+        yield* hub.join("s1", room)
+        const applied = yield* hub.changeModes("s1", room, [change(true, "k", "sesame"), change(true, "l", "2"), change(true, "k", "bad key")])
+        assert.deepStrictEqual(applied.map((c) => c.arg), ["sesame", "2"])
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s2", room))) }, { _tag: "CannotJoin", room, why: "key" } as any)
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s2", room, "wrong"))) }, { _tag: "CannotJoin", room, why: "key" } as any)
+        yield* hub.join("s2", room, "sesame")
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s3", room, "sesame"))) }, { _tag: "CannotJoin", room, why: "full" } as any)
+        yield* hub.invite("s1", room, "cat")
+        yield* hub.join("s3", room)
+        assert.strictEqual((yield* hub.roster(room))!.count, 3)
+        yield* hub.changeModes("s1", room, [change(false, "k"), change(false, "l")])
+        const modes = (yield* hub.roster(room))!.modes
+        assert.deepStrictEqual([modes.key, modes.limit], [undefined, undefined])
+      }).pipe(withHub))
+
+    it.live("kicks a member out: the room and the member are told who and why, and the member hears no more of it", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        yield* hub.join("s2", "#elsewhere" as Room)
+        yield* hub.kick("s1", room, "BEN", "spam")
+        const kicked = (e: any) => e.session === "s2" && e.by === "ann" && e.reason === "spam" && e.nick === "ben"
+        yield* Effect.all([until(ann, "Left", kicked), until(ben, "Left", kicked)])
+        assert.deepStrictEqual(ben.removedFrom, [room])
+        assert.deepStrictEqual<ReadonlyArray<string>>(yield* hub.roomsOf("s2"), ["#elsewhere"])
+        assert.strictEqual((yield* hub.roster(room))!.count, 1)
+        yield* hub.publish({ _tag: "Chat", room, from: "ann", text: "after" })
+        yield* hub.publish({ _tag: "Chat", room: "#elsewhere", from: "ben", text: "still here" })
+        yield* until(ben, "Chat", (e) => e.text === "still here")
+        yield* until(ann, "Chat", (e) => e.text === "after")
+        assert.isFalse(events(ben, "Chat").some((e: any) => e.text === "after"))
+        assert.strictEqual((yield* reason(hub.kick("s1", room, "ben", "again")))._tag, "NotMember")
+        assert.strictEqual((yield* reason(hub.kick("s1", room, "nobody", "")))._tag, "NoSuchNick")
+      }).pipe(withHub))
+
+    it.live("lists a room's modes with it, and makes a new room with none", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* hub.join("s1", room)
+        yield* hub.changeModes("s1", room, [change(true, "s"), change(true, "i")])
+        const listed = (yield* hub.rooms).find((r) => r.room === room)!
+        assert.deepStrictEqual([listed.modes.secret, listed.modes.invite], [true, true])
+        yield* hub.part("s1", room, "")
+        yield* hub.join("s1", room)
+        assert.deepStrictEqual<unknown>([(yield* hub.roster(room))!.modes.secret, (yield* hub.roster(room))!.operators], [false, ["ann"]])
+      }).pipe(withHub))
+  })
