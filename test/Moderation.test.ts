@@ -70,6 +70,10 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await ben.until("-!- #quiet is moderated: only operators and voiced members may speak.")
       cat.send("PRIVMSG #quiet :me neither?")
       await cat.until(/ 404 cat #quiet :Cannot send to channel \(\+m\)$/)
+      // A NOTICE is never answered, an action in one neither.
+      cat.send("NOTICE #quiet :psst", "NOTICE #quiet :\x01ACTION waves\x01", "PING :after")
+      await cat.until(/ PONG \S+ :?after$/)
+      assert.lengthOf(cat.lines.filter((l) => / 404 /.test(l)), 1, "a NOTICE was answered")
 
       ann.send("/voice ben")
       await ben.until("-!- ann gives voice to ben in #quiet")

@@ -1,5 +1,6 @@
 import { applyModes, type ModeChange, noModes, type RoomModes, validKey } from "../protocol/Modes.js"
 import { Lobby, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import { globMatch } from "./Glob.js"
 import type { Member, RoomInfo, Roster } from "./Hub.js"
 
 interface SessionState {
@@ -16,8 +17,8 @@ interface RoomState {
   /** Members with operator status (its creator first), and with a voice. */
   readonly operators: Set<SessionId>
   readonly voiced: Set<SessionId>
-  /** The nicknames (keys) invited in, until they join. */
-  readonly invited: Set<string>
+  /** The sessions invited in, until they join (at most `maxInvited`, the oldest let go first). */
+  readonly invited: Set<SessionId>
   readonly created: number
 }
 
@@ -35,6 +36,9 @@ const newRoom = (created: number): RoomState => ({
 export type Refusal = "invite" | "key" | "full"
 
 const rosterNames = 100
+
+/** The most invitations a room keeps. */
+export const maxInvited = 100
 
 /**
  * Who is who and where, for one process: registered sessions and their
@@ -96,7 +100,7 @@ export class Directory {
     const state = this.rooms.get(room)
     const nick = this.sessions.get(session)?.nick
     if (state === undefined || nick === undefined || state.members.has(session)) return undefined
-    if (state.invited.delete(nickKey(nick))) return undefined
+    if (state.invited.delete(session)) return undefined
     const { modes } = state
     if (modes.invite) return "invite"
     if (modes.key !== undefined && key !== modes.key) return "key"
@@ -119,8 +123,17 @@ export class Directory {
     return true
   }
 
+  /** This process's sessions in a room. */
+  membersOf(room: Room): ReadonlyArray<SessionId> {
+    return Array.from(this.rooms.get(room)?.members ?? [])
+  }
+
   isOperator(session: SessionId, room: Room): boolean {
     return this.rooms.get(room)?.operators.has(session) === true
+  }
+
+  isVoiced(session: SessionId, room: Room): boolean {
+    return this.rooms.get(room)?.voiced.has(session) === true
   }
 
   /** Whether a member may speak: not in a moderated room without operator status or a voice. */
@@ -175,8 +188,11 @@ export class Directory {
     if (state !== undefined) state.modes = modes
   }
 
-  invite(room: Room, nick: string): void {
-    this.rooms.get(room)?.invited.add(nickKey(nick))
+  invite(room: Room, session: SessionId): void {
+    const invited = this.rooms.get(room)?.invited
+    if (invited === undefined) return
+    if (invited.size >= maxInvited) invited.delete(invited.values().next().value!)
+    invited.add(session)
   }
 
   /** Takes a session out of a room; empty rooms other than the lobby disappear. */
@@ -257,31 +273,3 @@ export class Directory {
 const sameModes = (a: RoomModes, b: RoomModes): boolean =>
   a.invite === b.invite && a.key === b.key && a.limit === b.limit && a.moderated === b.moderated &&
   a.topicLock === b.topicLock && a.secret === b.secret
-
-/**
- * Whether `text` matches `mask` (`*` any run, `?` any one character), in
- * time linear in their lengths: a mask is peer input, and a backtracking
- * match of `*a*a*a...` could hold the event loop.
- */
-export const globMatch = (mask: string, text: string): boolean => {
-  let m = 0
-  let t = 0
-  let star = -1
-  let resume = 0
-  while (t < text.length) {
-    if (m < mask.length && (mask[m] === "?" || mask[m] === text[t])) {
-      m++
-      t++
-    } else if (m < mask.length && mask[m] === "*") {
-      star = m++
-      resume = t
-    } else if (star !== -1) {
-      m = star + 1
-      t = ++resume
-    } else {
-      return false
-    }
-  }
-  while (m < mask.length && mask[m] === "*") m++
-  return m === mask.length
-}

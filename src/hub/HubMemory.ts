@@ -121,7 +121,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       archive?.topic(room, topic, yield* Clock.currentTimeMillis)
       route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })
     }),
-    ...Moderation.local(directory, delivery, route),
+    ...Moderation.local(directory, delivery, route, exited),
     speaks: (session, room) => directory.speaks(session, room),
     findNick: (nick) =>
       Effect.sync(() => {

@@ -32,7 +32,13 @@ export const target = (found: Found | undefined, nick: string, room: Room, outsi
 
 export type Moderation = Pick<Hub["Service"], "changeModes" | "kick" | "invite">
 
-export const local = (directory: Directory, delivery: Delivery, route: (event: Event) => void): Moderation => {
+export const local = (
+  directory: Directory,
+  delivery: Delivery,
+  route: (event: Event) => void,
+  /** Takes a session out of a room (and what goes with the room when it empties). */
+  exited: (session: SessionId, room: Room) => void = (session, room) => directory.exit(session, room)
+): Moderation => {
   /** A session's nickname, when it is in the room. */
   const inside = (session: SessionId, room: Room) => {
     const nick = directory.nickOf(session)
@@ -73,14 +79,14 @@ export const local = (directory: Directory, delivery: Delivery, route: (event: E
         const kicked = yield* member(nick, room)
         delivery.removed(kicked.session, room)
         route({ _tag: "Left", room, nick: kicked.nick, session: kicked.session, reason, by })
-        directory.exit(kicked.session, room)
+        exited(kicked.session, room)
       }),
     invite: (session, room, nick) =>
       Effect.gen(function*() {
         const by = yield* inside(session, room)
         if (directory.modes(room)?.invite && !directory.isOperator(session, room)) return yield* fail(new NotOperator({ room }))
         const invitee = yield* member(nick, room, true)
-        directory.invite(room, invitee.nick)
+        directory.invite(room, invitee.session)
         route({ _tag: "Invited", to: invitee.session, nick: invitee.nick, room, by })
         return invitee
       })

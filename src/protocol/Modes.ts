@@ -40,30 +40,35 @@ export const noModes: RoomModes = {
 export const maxLimit = 100_000
 export const maxKeyLength = 23
 
-/** What a client asked for, read: the changes, the letters hubbub has no mode for, and whether an argument was missing. */
+/** What a client asked for, read: the changes, the letters hubbub has no mode for, and whether an argument was missing or invalid. */
 export interface ParsedModes {
   readonly changes: ReadonlyArray<ModeChange>
   readonly unknown: ReadonlyArray<string>
-  readonly missing: boolean
+  /** An argument missing, or not one the letter takes (a limit of 1-100000, a `validKey`). */
+  readonly invalid: boolean
   /** Whether the client asked for the ban list (`b` without a mask): answered with its end, as hubbub keeps none yet. */
   readonly banList: boolean
 }
 
-/** The most changes one command makes, as IRC's `MODES=` says. */
+/** The most changes one command makes, as IRC's `MODES=` says; what is past them, and past `maxModeText` characters, is left out. */
 export const maxChanges = 6
+const maxModeText = 64
+
+/** IRC's letters that take an argument and that hubbub does not have: their arguments are skipped, not given to the next letter. */
+const foreignWithArgument: ReadonlySet<string> = new Set(["b", "e", "I", "q", "h", "a", "j", "f", "L"])
 
 /**
  * Reads `+ik-m key` (as IRC's MODE writes it: a sign, letters, then the arguments in order).
- * `k`, `l` (when set), `o` and `v` take an argument; a letter past `maxChanges` is left out.
+ * `k` (`-k` too, as IRC clients send it), `l` (when set), `o` and `v` take an argument.
  */
 export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedModes => {
   const changes: Array<ModeChange> = []
-  const unknown: Array<string> = []
+  const unknown = new Set<string>()
   let on = true
   let next = 0
-  let missing = false
+  let invalid = false
   let banList = false
-  for (const letter of change) {
+  for (const letter of change.slice(0, maxModeText)) {
     if (letter === "+" || letter === "-") {
       on = letter === "+"
       continue
@@ -73,24 +78,25 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
       continue
     }
     if (!isLetter(letter)) {
-      if (!unknown.includes(letter)) unknown.push(letter)
+      if (foreignWithArgument.has(letter)) next++
+      if (unknown.size < maxChanges) unknown.add(letter)
       continue
     }
-    const takesArg = letter === "o" || letter === "v" || (letter === "k" && on) || (letter === "l" && on)
-    let arg: string | undefined
     // IRC clients send the key with `-k`; it is not needed.
     if (letter === "k" && !on && args[next] !== undefined) next++
+    const takesArg = letter === "o" || letter === "v" || (letter === "k" && on) || (letter === "l" && on)
+    let arg: string | undefined
     if (takesArg) {
       arg = args[next++]
-      if (arg === undefined || arg === "") {
-        missing = true
+      if (letter === "l" && arg !== undefined && /^[0-9]{1,6}$/.test(arg) && Number(arg) >= 1 && Number(arg) <= maxLimit) arg = String(Number(arg))
+      else if (letter === "l" || (letter === "k" && !validKey(arg ?? "")) || arg === undefined || arg === "") {
+        invalid = true
         continue
       }
-      if (letter === "l" && !/^[0-9]{1,6}$/.test(arg)) continue
     }
     if (changes.length < maxChanges) changes.push(arg === undefined ? { on, mode: letter } : { on, mode: letter, arg })
   }
-  return { changes, unknown, missing, banList }
+  return { changes, unknown: Array.from(unknown), invalid, banList }
 }
 
 const letters: ReadonlySet<string> = new Set(ModeLetter.literals)

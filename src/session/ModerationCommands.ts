@@ -81,7 +81,7 @@ export const mode = Effect.fnUntraced(function*(
   const parsed = parseModes(change, args)
   if (parsed.banList) yield* reply(env, client, { _tag: "BanListEnd", room })
   for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
-  if (parsed.missing) yield* reply(env, client, { _tag: "Usage", command: "mode" })
+  if (parsed.invalid) yield* reply(env, client, { _tag: "Usage", command: "mode" })
   if (parsed.changes.length === 0) return
   yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), () => undefined)
 })

@@ -63,7 +63,8 @@ export const join = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   if (from === room) return yield* reply(env, client, { _tag: "AlreadyIn", room })
   // Into the new room first: one that refuses the session leaves it where it was.
   if (!(yield* enter(env, client, room, key)) || from === undefined) return
-  yield* env.hub.part(client.id, from, `moved to ${room}`).pipe(Effect.orDie)
+  // An operator may have put it out of the old room meanwhile.
+  yield* Effect.ignore(env.hub.part(client.id, from, `moved to ${room}`))
   client.rooms = client.rooms.filter((r) => r !== from)
 })
 
@@ -73,8 +74,9 @@ const notIn = (env: CommandEnv, client: Client, room: Room) =>
 
 export const part = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, reason: string | undefined) {
   if (!client.rooms.includes(room)) return yield* notIn(env, client, room)
-  yield* env.hub.part(client.id, room, reason ?? "").pipe(Effect.orDie)
+  const parted = yield* Effect.result(env.hub.part(client.id, room, reason ?? ""))
   client.rooms = client.rooms.filter((r) => r !== room)
+  if (parted._tag === "Failure") yield* refused(env, client, parted.failure)
 })
 
 export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick) {

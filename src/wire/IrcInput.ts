@@ -210,7 +210,8 @@ export class IrcDecoder implements Decoder {
     if (target.startsWith("#")) {
       const room = this.roomOf(target)
       if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })
-      if (action) return { _tag: "Me", room, text }
+      // A NOTICE is never answered: an action in one goes as a notice, never as a `/me` that could be refused.
+      if (action && !notice) return { _tag: "Me", room, text }
       return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
     }
     if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(text)

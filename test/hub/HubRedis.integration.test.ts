@@ -145,6 +145,57 @@ describe("HubRedis.layer: several servers", () => {
       assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["kept"])
     }))
 
+  it.live("keeps a room's rules through an outage: one who joined a shut room while apart is put out, and a change made apart gives way to Redis's", () =>
+    Effect.gen(function*() {
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port)), (proxy) => Effect.promise(() => proxy.close()))
+      const prefix = `rules-${++cluster}:`
+      const a = yield* hubOn(redis.url, "a", prefix)
+      const b = yield* hubOn(proxy.url, "b", prefix)
+      const amy = yield* attach(a, "s1", "amy", "#vip")
+      yield* a.changeModes("s1", "#vip" as Room, [{ on: true, mode: "i" }])
+      const bea = yield* attach(b, "s1", "bea", "#lobby")
+      const bob = yield* attach(b, "s2", "bob", "#open")
+      yield* bob.until("-!- bob has joined #open")
+      proxy.cut()
+      yield* bea.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.")
+      // Alone, server b knows nothing of #vip: bea gets in (and is its operator, here).
+      yield* b.join("s1", "#vip" as Room)
+      // A room only b's people are in: its rules are b's while apart, and Redis's copy of them is older.
+      yield* b.changeModes("s2", "#open" as Room, [{ on: true, mode: "m" }])
+      proxy.restore()
+      yield* bea.untilEvent((e) => e._tag === "Left" && e.room === "#vip" && e.session === "s1", "10 seconds")
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* b.roomsOf("s1"), ["#lobby"])
+      assert.deepStrictEqual<unknown>((yield* a.roster("#vip" as Room))?.nicks, ["amy"])
+      assert.isFalse(amy.events.some((e) => e._tag === "Joined" && e.nick === "bea"))
+      // Redis had #open as it was before the outage (not moderated): the room there keeps its rules, and b's +m made apart is not kept.
+      yield* bob.until("-!- The link to the other servers is back.")
+      const open = (yield* a.roster("#open" as Room))!
+      assert.isFalse(open.modes.moderated)
+      assert.isTrue(b.speaks("s2", "#open" as Room))
+    }))
+
+  it.live("gives a room its rules and operators back when Redis restarts empty, from the servers' copies", () =>
+    Effect.gen(function*() {
+      const own = yield* Effect.acquireRelease(Effect.promise(() => RedisServer.start()), (server) => Effect.promise(() => server.stop()))
+      const prefix = `restart-${++cluster}:`
+      const a = yield* hubOn(own.url, "a", prefix)
+      const b = yield* hubOn(own.url, "b", prefix)
+      const amy = yield* attach(a, "s1", "amy", "#vip")
+      const ben = yield* attach(b, "s1", "ben", "#vip")
+      yield* a.changeModes("s1", "#vip" as Room, [{ on: true, mode: "m" }, { on: true, mode: "k", arg: "sesame" }, { on: true, mode: "v", arg: "ben" }])
+      yield* ben.untilEvent((e) => e._tag === "ModeChanged")
+      yield* Effect.promise(() => own.stop())
+      yield* amy.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.", "10 seconds")
+      yield* Effect.promise(() => own.start())
+      yield* amy.until("-!- The link to the other servers is back.", "10 seconds")
+      yield* ben.until("-!- The link to the other servers is back.", "10 seconds")
+      const roster = (yield* b.roster("#vip" as Room))!
+      assert.deepStrictEqual<unknown>([roster.modes.moderated, roster.modes.key, roster.operators, roster.voiced], [true, "sesame", ["amy"], ["ben"]])
+      yield* attach(b, "s2", "cal", "#lobby")
+      assert.strictEqual((yield* Effect.flip(b.join("s2", "#vip" as Room))).reason._tag, "CannotJoin")
+      assert.isTrue(b.speaks("s1", "#vip" as Room))
+    }))
+
   it.live("takes a nickname from another server's unidentified holder for its identified owner, and no run's leftovers vouch for a new session", () =>
     Effect.gen(function*() {
       const prefix = `owners-${++cluster}:`

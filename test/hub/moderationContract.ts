@@ -109,6 +109,37 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         assert.strictEqual((yield* reason(hub.join("s2", room)))._tag, "CannotJoin")
       }).pipe(withHub))
 
+    it.live("invites a connection, not a nickname: whoever takes the name after the invitee has gone is not let in", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.changeModes("s1", room, [change(true, "i")])
+        yield* hub.invite("s1", room, "ben")
+        yield* hub.leave("s2", "quit")
+        yield* attach("s3", "ben")
+        assert.strictEqual((yield* reason(hub.join("s3", room)))._tag, "CannotJoin")
+        yield* hub.invite("s1", room, "ben")
+        yield* hub.claimNick("s3", "benny" as Nick)
+        yield* hub.join("s3", room)
+      }).pipe(withHub))
+
+    it.live("forgets what a room said when its last member is kicked out of it", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.publish({ _tag: "Chat", room, from: "ann", text: "private words" })
+        yield* until(ann, "Chat")
+        yield* hub.kick("s1", room, "ann", "")
+        yield* until(ann, "Left")
+        const joined = yield* hub.join("s2", room)
+        assert.deepStrictEqual(joined.history, [])
+        assert.deepStrictEqual<unknown>(joined.roster.operators, ["ben"])
+      }).pipe(withHub))
+
     it.live("asks for a +k room's key and keeps a +l room to its limit; an invitation passes both", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

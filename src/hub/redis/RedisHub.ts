@@ -121,7 +121,8 @@ export const make = Effect.fnUntraced(function*(
     follow,
     toGuest: (session) => toGuest(session, true),
     owns: (session, nick) => owners.owns(session, nick),
-    displace: (holder, nick) => Effect.sync(() => owners.displace(holder, nick, true))
+    displace: (holder, nick) => Effect.sync(() => owners.displace(holder, nick, true)),
+    restored: (shut) => moderation.restored(shut)
   }
   const presence = new RedisPresence(cluster, token)
   const owners = new RedisOwners({
@@ -136,9 +137,9 @@ export const make = Effect.fnUntraced(function*(
     publish,
     toGuest: (session, apart) => toGuest(session, apart)
   })
-
   const moderation = new RedisModeration({
-    directory, delivery, wire, linkUp: () => link.up, run, stamped, local, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick)
+    directory, delivery, wire, linkUp: () => link.up, run, stamped, local, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick),
+    rosterOf: (room, reply) => view.joined(room, reply).roster, runFork: (effect) => void runFork(effect)
   })
   const received = inbox({ wire, outbox, directory, delivery, owners, moderation })
 
@@ -213,10 +214,6 @@ export const make = Effect.fnUntraced(function*(
       const nick = yield* nickOf(session)
       const already = directory.roomsOf(session).includes(room)
       const joined: Event = { _tag: "Joined", room, nick, session }
-      if (!link.up) {
-        const refused = directory.admits(session, room, key)
-        if (refused !== undefined) return yield* fail(new CannotJoin({ room, why: refused }))
-      }
       const clustered = link.up
         ? follow(roomChannel(room)).pipe(
           Effect.andThen(
@@ -228,11 +225,14 @@ export const make = Effect.fnUntraced(function*(
         )
         : Effect.fail("alone")
       const answer = yield* clustered.pipe(Effect.orElseSucceed(() => {
+        // Alone (or Redis did not answer): the room as this server knows it lets the session in, or not.
+        const refused = already ? undefined : directory.admits(session, room, key)
+        if (refused !== undefined) return refused
         if (directory.enter(session, room, clock.currentTimeMillisUnsafe())) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
         return { roster: directory.roster(room)!, topic: directory.topic(room), history: [] }
       }))
       if (typeof answer === "string") return yield* fail(new CannotJoin({ room, why: answer }))
-      if (directory.enter(session, room)) moderation.joined(session, room, answer.roster)
+      moderation.entered(session, room, answer.roster)
       return { ...answer, already }
     }),
     part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {

@@ -1,13 +1,14 @@
 import * as Effect from "effect/Effect"
 import type { Event } from "../../protocol/Event.js"
 import { applyModes, type ModeChange, validKey } from "../../protocol/Modes.js"
-import { nickKey, type Room, type SessionId } from "../../protocol/Names.js"
+import { Lobby, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
 import type { Delivery } from "../Delivery.js"
 import type { Directory } from "../Directory.js"
 import type { Member, Roster } from "../Hub.js"
 import { HubError, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "../HubError.js"
 import * as Moderation from "../Moderation.js"
 import * as Scripts from "./RedisModerationScripts.js"
+import type * as RoomScripts from "./RedisRoomScripts.js"
 import type { RedisWire } from "./RedisWire.js"
 
 export interface ModerationWorld {
@@ -24,6 +25,9 @@ export interface ModerationWorld {
   readonly channelOf: (node: string) => string
   /** Who holds a nickname in the cluster. */
   readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
+  /** A room as a script's `roster` gives it. */
+  readonly rosterOf: (room: Room, reply: RoomScripts.RosterReply) => Roster
+  readonly runFork: (effect: Effect.Effect<void>) => void
 }
 
 type Answer = readonly [status: string, detail?: string]
@@ -37,6 +41,8 @@ type Answer = readonly [status: string, detail?: string]
  */
 export class RedisModeration {
   private readonly alone: Moderation.Moderation
+  /** Rooms whose changes reached this server before its copy of the room was made (a join in flight). */
+  private readonly missed = new Set<Room>()
 
   constructor(private readonly world: ModerationWorld) {
     this.alone = Moderation.local(world.directory, world.delivery, world.local)
@@ -53,7 +59,7 @@ export class RedisModeration {
     if (event._tag === "ModeChanged") {
       const room = event.room as Room
       const modes = directory.modes(room)
-      if (modes === undefined) return
+      if (modes === undefined) return void this.missed.add(room)
       directory.setModes(room, applyModes(modes, event.changes))
       for (const { mode, on, session } of event.changes) {
         if ((mode === "o" || mode === "v") && session !== undefined) directory.status(session, room, mode, on)
@@ -64,13 +70,73 @@ export class RedisModeration {
     }
   }
 
-  /** This server's copy of a room one of its sessions joined: the room's modes, and the session's standing. */
-  joined(session: SessionId, room: Room, roster: Roster): void {
+  /**
+   * Puts a session that Redis let in into this server's copy of the room, with its standing, and
+   * (when the room is new here) the room's modes. A copy already here is kept current by the room's events.
+   */
+  entered(session: SessionId, room: Room, roster: Roster): void {
     const { directory } = this.world
+    const fresh = !directory.has(room)
+    if (!directory.enter(session, room, roster.created)) return
     const nick = directory.nickOf(session)
-    directory.setModes(room, roster.modes)
+    if (fresh) directory.setModes(room, roster.modes)
     directory.status(session, room, "o", roster.operators.some((op) => op === nick))
     directory.status(session, room, "v", roster.voiced.some((v) => v === nick))
+    // A change the join's answer may predate: the room is read again.
+    if (this.missed.delete(room)) this.world.runFork(Effect.ignore(this.resync([room])))
+  }
+
+  /**
+   * After the link comes back: sessions that joined, while the servers were apart, a room the
+   * others kept shut are taken out of it; then every room this server's sessions are in is made
+   * one again (Redis keeps the rules of a room it had; one it lost takes this server's).
+   */
+  restored(shut: ReadonlyArray<readonly [room: string, session: string, why: string]>): Effect.Effect<void> {
+    const { delivery, directory, local, wire } = this.world
+    return Effect.suspend(() => {
+      for (const [room, global, why] of shut) {
+        const session = wire.local(global)
+        const nick = directory.nickOf(session)
+        if (nick === undefined || !directory.roomsOf(session).includes(room as Room)) continue
+        delivery.removed(session, room as Room)
+        local({ _tag: "Left", room, nick, session, reason: `the servers are back together, and ${room} is ${shutText[why] ?? "shut"}` })
+        directory.exit(session, room as Room)
+      }
+      return this.resync(directory.list().map(({ room }) => room).filter((room) => room !== Lobby))
+    })
+  }
+
+  /** Makes this server's copy of rooms Redis's, or (where Redis has none) Redis's this server's. */
+  private resync(rooms: ReadonlyArray<Room>): Effect.Effect<void> {
+    const { directory, rosterOf, run, wire } = this.world
+    return Effect.forEach(rooms, (room) => {
+      const modes = directory.modes(room)
+      const members = directory.membersOf(room)
+      if (modes === undefined || members.length === 0) return Effect.void
+      return run<RoomScripts.RosterReply | readonly [0]>(Scripts.resync, [
+        room,
+        String(directory.roster(room)?.created ?? 0),
+        modes.invite ? "1" : "",
+        modes.key ?? "",
+        modes.limit === undefined ? "" : String(modes.limit),
+        modes.moderated ? "1" : "",
+        modes.topicLock ? "1" : "",
+        modes.secret ? "1" : "",
+        ...members.flatMap((session) => [wire.global(session), (directory.isOperator(session, room) ? "o" : "") + (directory.isVoiced(session, room) ? "v" : "")])
+      ]).pipe(
+        Effect.map((reply) => {
+          if (reply[0] === 0) return
+          const roster = rosterOf(room, reply as RoomScripts.RosterReply)
+          directory.setModes(room, roster.modes)
+          for (const session of directory.membersOf(room)) {
+            const nick = directory.nickOf(session)
+            directory.status(session, room, "o", roster.operators.some((op) => op === nick))
+            directory.status(session, room, "v", roster.voiced.some((v) => v === nick))
+          }
+        }),
+        Effect.ignore
+      )
+    }, { discard: true })
   }
 
   readonly changeModes: Moderation.Moderation["changeModes"] = (session, room, changes) => {
@@ -115,7 +181,6 @@ export class RedisModeration {
           run<Answer>(Scripts.invite, [
             room,
             wire.global(session),
-            nickKey(found.nick),
             wire.global(found.session),
             channelOf(wire.nodeOf(found.session)),
             stamped({ _tag: "Invited", to: found.session, nick: found.nick, room, by })
@@ -161,6 +226,8 @@ export class RedisModeration {
     )
   }
 }
+
+const shutText: Record<string, string> = { invite: "invite only", key: "keyed", full: "full" }
 
 const refusal = ([status, detail]: Answer, room: Room, nick: string | undefined): HubError["reason"] | undefined => {
   switch (status) {

@@ -77,13 +77,43 @@ return {'ok'}
 `
 
 /**
- * ARGV: p, room, session, the invitee's nick key, its session, its server's channel, the `Invited`
- * batch. Keeps the invitation (until used, or the room is gone) and tells the invitee.
+ * ARGV: p, room, session, the invitee's session, its server's channel, the `Invited` batch. Keeps
+ * the invitation (until used, or the room is gone; at most 100, one let go when more come) and tells the invitee.
  */
 export const invite = keeps + common + standing + `
 if redis.call('HEXISTS', ik, 'i') == 1 and not operator() then return {'notop'} end
-if redis.call('HEXISTS', mk, ARGV[5]) == 1 then return {'inside'} end
+if redis.call('HEXISTS', mk, ARGV[4]) == 1 then return {'inside'} end
+if redis.call('SCARD', p..'invites:'..room) >= 100 then redis.call('SPOP', p..'invites:'..room) end
 redis.call('SADD', p..'invites:'..room, ARGV[4])
-redis.call('PUBLISH', ARGV[6], ARGV[7])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return {'ok'}
+`
+
+/**
+ * ARGV: p, room, when this server made it (ms), its modes here (`i`, key or "", limit or "", `m`, `t`, `s`:
+ * "1" or ""), then pairs of this server's members and their statuses ("o", "v", "ov" or ""). After
+ * the link comes back: a room Redis has no rules for (it restarted empty, or the room was made while
+ * the servers were apart) takes this server's, and the statuses of every server's members that comes
+ * back within a minute; then the room as `roster` gives it, for this server to take.
+ */
+export const resync = keeps + common + `
+local room = ARGV[2]
+local mk, ik = p..'members:'..room, p..'info:'..room
+if redis.call('EXISTS', mk) == 0 then return {0} end
+local fresh = redis.call('HSETNX', ik, 'created', ARGV[3]) == 1
+if fresh then
+  local fields = {'i', 'k', 'l', 'm', 't', 's'}
+  for f = 1, 6 do if ARGV[3 + f] ~= '' then redis.call('HSET', ik, fields[f], ARGV[3 + f]) end end
+  -- The other servers coming back meanwhile add their own members' statuses.
+  redis.call('SET', p..'restored:'..room, '1', 'PX', 60000)
+end
+if fresh or redis.call('EXISTS', p..'restored:'..room) == 1 then
+  for j = 10, #ARGV, 2 do
+    if redis.call('HEXISTS', mk, ARGV[j]) == 1 then
+      if string.find(ARGV[j + 1], 'o', 1, true) then redis.call('SADD', p..'ops:'..room, ARGV[j]) end
+      if string.find(ARGV[j + 1], 'v', 1, true) then redis.call('SADD', p..'voices:'..room, ARGV[j]) end
+    end
+  end
+end
+return roster(room)
 `

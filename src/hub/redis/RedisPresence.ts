@@ -41,6 +41,8 @@ export interface Cluster {
   readonly owns: (session: SessionId, nick: string) => boolean
   /** Tells the server of `holder` (a cluster name) that its session gives `nick` up to its account, identified here. */
   readonly displace: (holder: string, nick: Nick) => Effect.Effect<void>
+  /** Settles the rooms after a restore: those sessions that joined a shut room while apart out of it, every room's rules one again. */
+  readonly restored: (shut: ReadonlyArray<readonly [room: string, session: string, why: string]>) => Effect.Effect<void>
 }
 
 export const linkLost = "The link to the other servers is lost: until it is back, only the people on this server see your messages."
@@ -174,12 +176,19 @@ export class RedisPresence {
       Effect.option
     )
     if (answer._tag === "Some") {
-      const [dropped, taken, returned, displaced] = answer.value as readonly [Dropped, ReadonlyArray<string>, Dropped, ReadonlyArray<readonly [string, string]>]
+      const [dropped, taken, returned, displaced, shut] = answer.value as readonly [
+        Dropped,
+        ReadonlyArray<string>,
+        Dropped,
+        ReadonlyArray<readonly [string, string]>,
+        ReadonlyArray<readonly [string, string, string]>
+      ]
       yield* this.lost(dropped, first ? "server lost" : "left while the servers were apart")
       // The others showed them leaving when they dropped this server: they are shown coming back.
       for (const [room, session, nick, size] of returned) {
         if (this.cluster.announced(size)) this.cluster.publish({ _tag: "Joined", room, nick, session: wire.local(session), back: true })
       }
+      yield* this.cluster.restored(shut)
       // A session identified as its nickname's account took it back from another server's unidentified holder.
       for (const [holder, nick] of displaced) yield* this.cluster.displace(holder, nick as Nick)
       // Otherwise Redis settles which server keeps a nickname both gave out while apart: the first to put it back.

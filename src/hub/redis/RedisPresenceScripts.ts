@@ -36,7 +36,8 @@ return out
  * one script, so that no room it alone is in empties (and loses its history) on the way.
  * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds; the
  * sessions put back in rooms after the others dropped this server, as \`reap\` returns them; {session,
- * nickname} of other servers' unidentified holders of a nickname whose account this server's session is identified as}.
+ * nickname} of other servers' unidentified holders of a nickname whose account this server's session is identified as;
+ * {room, session, why} for sessions that joined a room while apart that is shut to them (`invite`, `key`, `full`)}.
  */
 export const restore = keeps + common + `
 local node = ARGV[2]
@@ -51,7 +52,7 @@ while i <= #ARGV do
   order[#order + 1] = ARGV[i]
   i = i + 5 + n
 end
-local dropped, taken, touched, returned, displaced = {}, {}, {}, {}, {}
+local dropped, taken, touched, returned, displaced, shut = {}, {}, {}, {}, {}, {}
 local back = redis.call('DEL', p..'dropped:'..node) == 1
 for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
   local mk = p..'members:'..room
@@ -100,14 +101,23 @@ for _, session in ipairs(order) do
     taken[#taken + 1] = session
   end
   for room in pairs(w.rooms) do
-    if redis.call('HSET', p..'members:'..room, session, w.nick) == 1 and back and free then
-      returned[#returned + 1] = {room, session, w.nick, redis.call('HLEN', p..'members:'..room)}
+    local mk, ik = p..'members:'..room, p..'info:'..room
+    local m = redis.call('HMGET', ik, 'i', 'k', 'l', 'created')
+    -- Joined while the servers were apart, a room the others kept shut: it does not get in (unless this server was dropped,
+    -- and it was in it; or Redis lost the room's rules, which a server that came back first has just put back from its copy).
+    local kept = m[4] and redis.call('EXISTS', p..'restored:'..room) == 0
+    if not back and kept and redis.call('HEXISTS', mk, session) == 0 and (m[1] or m[2] or (m[3] and redis.call('HLEN', mk) >= tonumber(m[3]))) then
+      shut[#shut + 1] = {room, session, m[1] and 'invite' or m[2] and 'key' or 'full'}
+    else
+      if redis.call('HSET', mk, session, w.nick) == 1 and back and free then
+        returned[#returned + 1] = {room, session, w.nick, redis.call('HLEN', mk)}
+      end
+      redis.call('SADD', p..'rooms', room)
+      redis.call('SADD', p..'node:'..node..':rooms', room)
+      touched[room] = true
     end
-    redis.call('SADD', p..'rooms', room)
-    redis.call('SADD', p..'node:'..node..':rooms', room)
-    touched[room] = true
   end
 end
 for room in pairs(touched) do gone(room) end
-return {dropped, taken, returned, displaced}
+return {dropped, taken, returned, displaced, shut}
 `

@@ -10,7 +10,7 @@ export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local mk, ik = p..'members:'..room, p..'info:'..room
 local new = room ~= '#lobby' and redis.call('EXISTS', mk) == 0
-if not new and redis.call('HEXISTS', mk, session) == 0 and redis.call('SREM', p..'invites:'..room, string.lower(nick)) == 0 then
+if not new and redis.call('HEXISTS', mk, session) == 0 and redis.call('SREM', p..'invites:'..room, session) == 0 then
   local m = redis.call('HMGET', ik, 'i', 'k', 'l')
   if m[1] then return {-1, 'invite'} end
   if m[2] and m[2] ~= ARGV[11] then return {-1, 'key'} end

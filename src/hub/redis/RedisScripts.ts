@@ -9,7 +9,7 @@
  * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
  * - `members:<room>`: session → nick; `info:<room>`: `topic`, `created` (ms) and its modes (`i`, `k`,
  *   `l`, `m`, `t`, `s`: present when set); `ops:<room>`, `voices:<room>`: sessions with a status;
- *   `invites:<room>`: nick keys invited in; `rooms`: the rooms.
+ *   `invites:<room>`: sessions invited in; `rooms`: the rooms.
  * - `history:<room>`: its last messages, a capped Stream.
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
  *
@@ -142,7 +142,8 @@ end
 local nick = string.sub(value, #session + 2)
 local sizes = {1}
 for i = 8, #ARGV do
-  redis.call('HSET', p..'members:'..ARGV[i], session, nick)
+  -- Only where it still is: an operator may have put it out of a room its server has not yet heard of.
+  if redis.call('HEXISTS', p..'members:'..ARGV[i], session) == 1 then redis.call('HSET', p..'members:'..ARGV[i], session, nick) end
   redis.call('SADD', p..'rooms', ARGV[i])
   redis.call('SADD', p..'node:'..node..':rooms', ARGV[i])
   sizes[#sizes + 1] = redis.call('HLEN', p..'members:'..ARGV[i])
