@@ -92,6 +92,29 @@ const metrics = async (port: number) => {
 }
 
 describe("/metrics", () => {
+  it("counts room operators' actions by action, as the page's JSON makes them", async () => {
+    const { httpPort, port } = await httpServer()
+    const web = await wsJoin(httpPort, "webop")
+    web.say("/join #mods")
+    await web.until((m) => m.type === "members" && m.room === "#mods")
+    const nc = await join(port, "netcat")
+    nc.send("/join #mods")
+    await web.until((m) => m.type === "joined" && m.nick === "netcat")
+    web.ws.send(JSON.stringify({ type: "mode", change: "+mt" }))
+    await nc.until("-!- webop sets mode +mt on #mods")
+    const mode = await web.until((m) => m.type === "mode")
+    assert.deepStrictEqual(mode, { type: "mode", room: "#mods", by: "webop", changes: [{ on: true, mode: "m" }, { on: true, mode: "t" }] } as ServerMessage)
+    web.ws.send(JSON.stringify({ type: "kick", nick: "netcat", reason: "testing" }))
+    await nc.until("-!- netcat was kicked from #mods by webop (testing)")
+    const left = await web.until((m) => m.type === "left" && m.nick === "netcat")
+    assert.strictEqual((left as { by?: string }).by, "webop")
+    web.ws.send(JSON.stringify({ type: "kick", nick: "nobody" }))
+    await web.until((m) => m.type === "error")
+    const counted = await metrics(httpPort)
+    assert.strictEqual(counted.get(`hubbub_moderation_actions_total{action="mode"}`), 1)
+    assert.strictEqual(counted.get(`hubbub_moderation_actions_total{action="kick"}`), 1, "a refused kick is not counted")
+  })
+
   it("moves as clients connect, chat and leave, in Prometheus' text format", async () => {
     // Two sessions and the test's own HTTP connection (kept alive) for /metrics.
     const { httpPort, port } = await httpServer({ maxConnections: 3 })

@@ -50,16 +50,25 @@ export class Stats extends Context.Service<Stats, {
   readonly closed: (reason: CloseReason) => void
   /** Sessions ended, by reason (the log's label: `quit`, `slow`, ...). */
   readonly closedBy: ReadonlyMap<string, number>
+  /** Counts a room operator's (or a server operator's) action: `kick`, `mode`, `invite`, ... */
+  readonly audited: (action: string) => void
+  /** Those actions, by name. */
+  readonly auditedBy: ReadonlyMap<string, number>
 }>()("hubbub/Stats") {
   static readonly layer: Layer.Layer<Stats> = Layer.effect(
     Stats,
     Effect.gen(function*() {
       const counters = noCounts()
       const closedBy = new Map<string, number>()
+      const auditedBy = new Map<string, number>()
       return Stats.of({
         counters,
         startedAt: yield* Clock.currentTimeMillis,
         closedBy,
+        auditedBy,
+        audited: (action) => {
+          auditedBy.set(action, (auditedBy.get(action) ?? 0) + 1)
+        },
         closed: (reason) => {
           const label = closeLabel(reason)
           closedBy.set(label, (closedBy.get(label) ?? 0) + 1)

@@ -18,6 +18,7 @@ const outboxBytes = gauge("hubbub_outbox_bytes", "Bytes queued in the server for
 const disconnects = counter("hubbub_disconnects_total", "Sessions ended, by reason")
 const linkUp = gauge("hubbub_cluster_link_up", "1 while the link to the other servers (Redis) is up, 0 while it is lost or Redis does not answer; only with --redis")
 const linkDegraded = gauge("hubbub_cluster_link_degraded", "1 while Redis refuses what this server sends (error replies), 0 otherwise; only with --redis")
+const moderation = counter("hubbub_moderation_actions_total", "Room operators' actions, by action (kick, mode, invite)")
 const refused = counter("hubbub_cluster_refused_total", "Commands Redis answered with an error (out of memory, read-only, ...), history writes included; only with --redis")
 
 /** The server's own counters, and the metric each one is. */
@@ -87,6 +88,9 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
         for (const [key, metric] of counted) yield* add(key, metric, stats.counters[key])
         // Shown before the first pass is observed, with no observations.
         yield* Metric.value(deliverySeconds)
+        for (const [action, count] of stats.auditedBy) {
+          yield* add(`audited:${action}`, Metric.withAttributes(moderation, { action }), count)
+        }
         for (const [reason, count] of stats.closedBy) {
           yield* add(`closed:${reason}`, Metric.withAttributes(disconnects, { reason }), count)
         }

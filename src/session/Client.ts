@@ -46,6 +46,8 @@ export interface Client {
 export interface CommandEnv {
   readonly hub: Hub["Service"]
   readonly counters: Counters
+  /** Counts a moderation action (its log line is the interpreter's). */
+  readonly audited: (action: string) => void
   readonly limits: LineLimits
   /** The listener's protocol keeps a session in one room, or in any number. */
   readonly rooms: "one" | "many"

@@ -49,6 +49,7 @@ export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Ses
       sessions: yield* Sessions,
       stats,
       counters: stats.counters,
+      audited: stats.audited,
       warnings: yield* Warnings,
       flusher: yield* Flusher,
       framing: {

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import type { HubError } from "../hub/HubError.js"
 import type { Roster } from "../hub/Hub.js"
-import { modeString, parseModes } from "../protocol/Modes.js"
+import { changeString, modeString, parseModes } from "../protocol/Modes.js"
 import { normalizeRoom, type Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { reply } from "./Answer.js"
@@ -49,12 +49,27 @@ export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
   }
 })
 
-/** Runs a hub action, telling the client why when it is refused. */
-const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, done: (a: A) => Reply | undefined) =>
+/** What an operator did, as the audit log says it. */
+interface Audit {
+  readonly action: string
+  readonly room: Room
+  readonly target?: string
+  readonly reason?: string
+}
+
+/** Runs a hub action, telling the client why when it is refused; done, it is audited: a log line and a count. */
+const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, audit: (a: A) => Audit | undefined, done: (a: A) => Reply | undefined) =>
   Effect.flatMap(Effect.result(action), (result) => {
     if (result._tag === "Failure") return refused(env, client, result.failure)
     const answer = done(result.success)
-    return answer === undefined ? Effect.void : reply(env, client, answer)
+    const entry = audit(result.success)
+    const logged = entry === undefined ? Effect.void : Effect.suspend(() => {
+      env.audited(entry.action)
+      const { action, reason, room, target } = entry
+      const line = `${client.nick} ${action}${target === undefined ? "" : ` ${target}`} in ${room}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
+      return Effect.logInfo(`moderation: ${line}`).pipe(Effect.annotateLogs({ by: client.nick, account: client.account ?? "", action, room, target: target ?? "" }))
+    })
+    return Effect.andThen(logged, answer === undefined ? Effect.void : reply(env, client, answer))
   })
 
 /** The room a command is for: the one named, or the session's (text: its one room; IRC names it). */
@@ -83,17 +98,18 @@ export const mode = Effect.fnUntraced(function*(
   for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
   if (parsed.invalid) yield* reply(env, client, { _tag: "Usage", command: "mode" })
   if (parsed.changes.length === 0) return
-  yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), () => undefined)
+  yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), (applied) =>
+    applied.length === 0 ? undefined : { action: "mode", room, target: changeString(applied) }, () => undefined)
 })
 
 export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string, reason: string | undefined) {
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "kick" })
-  yield* acting(env, client, env.hub.kick(client.id, room, nick, reason ?? ""), () => undefined)
+  yield* acting(env, client, env.hub.kick(client.id, room, nick, reason ?? ""), () => ({ action: "kick", room, target: nick, reason: reason ?? "" }), () => undefined)
 })
 
 export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string) {
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
-  yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+  yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
 })

@@ -58,6 +58,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
     const env: CommandEnv = {
       hub,
       counters: noCounts(),
+      audited: () => {},
       limits: { lineBytes: 100, frameBytes: 100 },
       rooms,
       anonymous: false,
