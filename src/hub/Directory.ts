@@ -1,44 +1,22 @@
-import { applyModes, type ModeChange, noModes, type RoomModes, validKey } from "../protocol/Modes.js"
+import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import { Lobby, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import { identity, type Identity } from "./Bans.js"
 import { globMatch } from "./Glob.js"
+import { type Refusal, RoomState } from "./RoomState.js"
+
+export { type Refusal } from "./RoomState.js"
 import type { Member, RoomInfo, Roster } from "./Hub.js"
 
 interface SessionState {
   nick: Nick
   /** Its rooms; an array, as most sessions are in one. */
   rooms: Array<Room>
+  /** Its address (bans may match it; nobody is shown it), and the account it is identified as. */
+  host: string | undefined
+  account: string | undefined
 }
-
-interface RoomState {
-  /** In the order they joined. */
-  readonly members: Set<SessionId>
-  topic: string | undefined
-  modes: RoomModes
-  /** Members with operator status (its creator first), and with a voice. */
-  readonly operators: Set<SessionId>
-  readonly voiced: Set<SessionId>
-  /** The sessions invited in, until they join (at most `maxInvited`, the oldest let go first). */
-  readonly invited: Set<SessionId>
-  readonly created: number
-}
-
-const newRoom = (created: number): RoomState => ({
-  members: new Set(),
-  topic: undefined,
-  modes: noModes,
-  operators: new Set(),
-  voiced: new Set(),
-  invited: new Set(),
-  created
-})
-
-/** Why a room would not take a session: `invite`, `key` or `full`. */
-export type Refusal = "invite" | "key" | "full"
 
 const rosterNames = 100
-
-/** The most invitations a room keeps. */
-export const maxInvited = 100
 
 /**
  * Who is who and where, for one process: registered sessions and their
@@ -49,7 +27,14 @@ export const maxInvited = 100
 export class Directory {
   private readonly sessions = new Map<SessionId, SessionState>()
   private readonly byNick = new Map<string, SessionId>()
-  private readonly rooms = new Map<Room, RoomState>([[Lobby, newRoom(0)]])
+  private readonly rooms = new Map<Room, RoomState>([[Lobby, new RoomState(0)]])
+  private readonly who = (session: SessionId): Identity | undefined => {
+    const state = this.sessions.get(session)
+    return state === undefined ? undefined : identity(state.nick, state.host, state.account)
+  }
+
+  /** `now`: the time, in milliseconds since the epoch (bans run out). */
+  constructor(private readonly now: () => number) {}
 
   /** The session registered under `nick` (ignoring case), if any. */
   owner(nick: string): SessionId | undefined {
@@ -76,7 +61,7 @@ export class Directory {
     if (owner !== undefined && owner !== session) return false
     const state = this.sessions.get(session)
     if (state === undefined) {
-      this.sessions.set(session, { nick, rooms: [] })
+      this.sessions.set(session, { nick, rooms: [], host: undefined, account: undefined })
       this.byNick.set(nickKey(nick), session)
       return undefined
     }
@@ -84,7 +69,26 @@ export class Directory {
     this.byNick.delete(nickKey(previous))
     this.byNick.set(nickKey(nick), session)
     state.nick = nick
+    this.resilence(session)
     return previous
+  }
+
+  /** Where a session connects from, and the account it is identified as: what bans may match besides its nickname. */
+  describe(session: SessionId, about: { readonly host?: string | undefined; readonly account?: string | undefined }): void {
+    const state = this.sessions.get(session)
+    if (state === undefined) return
+    if ("host" in about) state.host = about.host
+    if ("account" in about) state.account = about.account
+    this.resilence(session)
+  }
+
+  /** Who a session is to bans. */
+  identityOf(session: SessionId): Identity | undefined {
+    return this.who(session)
+  }
+
+  private resilence(session: SessionId): void {
+    for (const room of this.roomsOf(session)) this.rooms.get(room)?.silence(this.who, this.now(), session)
   }
 
   /** Every registered session and its nickname. */
@@ -92,34 +96,26 @@ export class Directory {
     for (const [session, state] of this.sessions) yield [session, state.nick]
   }
 
-  /**
-   * Why `room` would not take `session` now (`undefined`: it would). An invitation lets it past
-   * every mode, and is used up.
-   */
+  /** Why `room` would not take `session` now (`undefined`: it would); see `RoomState.admits`. */
   admits(session: SessionId, room: Room, key: string | undefined): Refusal | undefined {
     const state = this.rooms.get(room)
-    const nick = this.sessions.get(session)?.nick
-    if (state === undefined || nick === undefined || state.members.has(session)) return undefined
-    if (state.invited.delete(session)) return undefined
-    const { modes } = state
-    if (modes.invite) return "invite"
-    if (modes.key !== undefined && key !== modes.key) return "key"
-    if (modes.limit !== undefined && state.members.size >= modes.limit) return "full"
-    return undefined
+    const who = this.who(session)
+    return state === undefined || who === undefined ? undefined : state.admits(session, who, key, this.now())
   }
 
   /** Puts a session in a room (a new room's creator is its operator, `#lobby` has none); false when it was already there. */
-  enter(session: SessionId, room: Room, now = 0): boolean {
+  enter(session: SessionId, room: Room, created = 0): boolean {
     const state = this.sessions.get(session)!
     if (state.rooms.includes(room)) return false
     let roomState = this.rooms.get(room)
     if (roomState === undefined) {
-      roomState = newRoom(now)
+      roomState = new RoomState(created)
       roomState.operators.add(session)
       this.rooms.set(room, roomState)
     }
     roomState.members.add(session)
     state.rooms = [...state.rooms, room]
+    roomState.silence(this.who, this.now(), session)
     return true
   }
 
@@ -136,40 +132,22 @@ export class Directory {
     return this.rooms.get(room)?.voiced.has(session) === true
   }
 
-  /** Whether a member may speak: not in a moderated room without operator status or a voice. */
+  /** Whether a member may speak (`RoomState.speaks`): a lookup, asked for every line. */
   speaks(session: SessionId, room: Room): boolean {
     const state = this.rooms.get(room)
-    return state === undefined || !state.modes.moderated || state.operators.has(session) || state.voiced.has(session)
+    return state === undefined || state.speaks(session, this.who, this.now)
   }
 
   modes(room: Room): RoomModes | undefined {
     return this.rooms.get(room)?.modes
   }
 
-  /**
-   * Applies changes to a room, leaving out those that change nothing and keys that are not valid:
-   * returns those applied. An `o` or `v` is for the member its `session` names.
-   */
-  change(room: Room, changes: ReadonlyArray<ModeChange>): ReadonlyArray<ModeChange> {
+  /** Applies changes to a room (`RoomState.change`), `by` the nickname making them; returns those applied. */
+  change(room: Room, changes: ReadonlyArray<ModeChange>, by = ""): ReadonlyArray<ModeChange> {
     const state = this.rooms.get(room)
     if (state === undefined) return []
-    const applied: Array<ModeChange> = []
-    for (const change of changes) {
-      if (change.mode === "o" || change.mode === "v") {
-        const set = change.mode === "o" ? state.operators : state.voiced
-        const target = change.session
-        if (target === undefined || !state.members.has(target) || set.has(target) === change.on) continue
-        if (change.on) set.add(target)
-        else set.delete(target)
-        applied.push(change)
-        continue
-      }
-      if (change.mode === "k" && change.on && (change.arg === undefined || !validKey(change.arg))) continue
-      const next = applyModes(state.modes, [change])
-      if (sameModes(next, state.modes)) continue
-      state.modes = next
-      applied.push(change.mode === "k" && !change.on ? { on: false, mode: "k", arg: "*" } : change)
-    }
+    const applied = state.change(changes, by, this.now())
+    if (applied.some((change) => change.mode === "b" || change.mode === "q")) state.silence(this.who, this.now())
     return applied
   }
 
@@ -182,17 +160,28 @@ export class Directory {
     else set.delete(session)
   }
 
-  /** Sets a room's modes, as another server said. */
-  setModes(room: Room, modes: RoomModes): void {
+  /** Sets a room's modes, and (when given) its bans, as another server said. */
+  setModes(room: Room, modes: RoomModes, bans?: ReadonlyArray<Ban>): void {
     const state = this.rooms.get(room)
-    if (state !== undefined) state.modes = modes
+    if (state === undefined) return
+    state.modes = modes
+    if (bans === undefined) return
+    state.bans = bans
+    state.silence(this.who, this.now())
   }
 
   invite(room: Room, session: SessionId): void {
-    const invited = this.rooms.get(room)?.invited
-    if (invited === undefined) return
-    if (invited.size >= maxInvited) invited.delete(invited.values().next().value!)
-    invited.add(session)
+    this.rooms.get(room)?.invite(session)
+  }
+
+  /** A room's bans or quiets that have not run out. */
+  bans(room: Room, kind: Ban["kind"]): ReadonlyArray<Ban> {
+    return this.rooms.get(room)?.listed(kind, this.now()) ?? []
+  }
+
+  /** The members of a room (of this process) a mask is for. */
+  matching(room: Room, mask: string): ReadonlyArray<SessionId> {
+    return this.rooms.get(room)?.matching(mask, this.who) ?? []
   }
 
   /** Takes a session out of a room; empty rooms other than the lobby disappear. */
@@ -201,9 +190,7 @@ export class Directory {
     if (state !== undefined) state.rooms = state.rooms.filter((r) => r !== room)
     const roomState = this.rooms.get(room)
     if (roomState === undefined) return
-    roomState.members.delete(session)
-    roomState.operators.delete(session)
-    roomState.voiced.delete(session)
+    roomState.exit(session)
     if (roomState.members.size === 0 && room !== Lobby) this.rooms.delete(room)
   }
 
@@ -250,7 +237,8 @@ export class Directory {
       operators: nicksOf(state.operators),
       voiced: nicksOf(state.voiced),
       modes: state.modes,
-      created: state.created
+      created: state.created,
+      bans: [...state.listed("b", this.now()), ...state.listed("q", this.now())]
     }
   }
 
@@ -265,11 +253,14 @@ export class Directory {
   }
 
   list(): ReadonlyArray<RoomInfo> {
-    return Array.from(this.rooms, ([room, state]) => ({ room, members: state.members.size, topic: state.topic, modes: state.modes }))
+    const now = this.now()
+    return Array.from(this.rooms, ([room, state]) => ({
+      room,
+      members: state.members.size,
+      topic: state.topic,
+      modes: state.modes,
+      bans: [...state.listed("b", now), ...state.listed("q", now)]
+    }))
       .sort((a, b) => a.room.localeCompare(b.room))
   }
 }
-
-const sameModes = (a: RoomModes, b: RoomModes): boolean =>
-  a.invite === b.invite && a.key === b.key && a.limit === b.limit && a.moderated === b.moderated &&
-  a.topicLock === b.topicLock && a.secret === b.secret

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Envelope, Event } from "../protocol/Event.js"
-import type { ModeChange, RoomModes } from "../protocol/Modes.js"
+import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
@@ -52,6 +52,8 @@ export interface Roster {
   readonly modes: RoomModes
   /** When it was made, in milliseconds since the epoch (0 for `#lobby`). */
   readonly created: number
+  /** Its bans and quiets that have not run out. */
+  readonly bans: ReadonlyArray<Ban>
 }
 
 export interface RoomInfo {
@@ -59,6 +61,8 @@ export interface RoomInfo {
   readonly members: number
   readonly topic: string | undefined
   readonly modes: RoomModes
+  /** Its bans and quiets that have not run out. */
+  readonly bans: ReadonlyArray<Ban>
 }
 
 /** What a store kept of a room: its topic and its last messages, oldest first. */
@@ -109,6 +113,8 @@ export class Hub extends Context.Service<Hub, {
    * were apart both gave it out. On one server, sessions settle it themselves (`AccountCommands`).
    */
   readonly identified: (session: SessionId, account: string | undefined) => Effect.Effect<void>
+  /** Where a registered session connects from: its address, which bans may match (nobody is shown it). */
+  readonly locate: (session: SessionId, host: string | undefined) => Effect.Effect<void>
   /**
    * An account was dropped on this server: sessions identified as it on the others are identified
    * no more, and told so. This server's own sessions are the caller's to settle.
@@ -122,8 +128,11 @@ export class Hub extends Context.Service<Hub, {
   readonly join: (session: SessionId, room: Room, key?: string) => Effect.Effect<Joined, HubError>
   /**
    * A room operator's changes to the room's modes and its members' statuses (`o`, `v`: the
-   * member named by `arg`). Those that change nothing, and keys that are not `validKey`, are left
-   * out; the rest are told to the room as one `ModeChanged`, and returned.
+   * member named by `arg`), bans and quiets (`b`, `q`: a mask as `normalizeMask` keeps it; a ban
+   * with `kick` puts the members it is for out of the room). Those that change nothing, keys that
+   * are not `validKey` and bans past `maxBans` are left out; the rest are told to the room as one
+   * `ModeChanged`, and returned. A ban keeps its members from joining, and (as a quiet does) from
+   * speaking, unless they operate the room or have a voice.
    */
   readonly changeModes: (session: SessionId, room: Room, changes: ReadonlyArray<ModeChange>) => Effect.Effect<ReadonlyArray<ModeChange>, HubError>
   /** A room operator takes `nick` out of the room, telling the room (and it) who and why. */

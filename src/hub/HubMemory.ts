@@ -18,7 +18,8 @@ import type { HubOptions } from "./HubOptions.js"
  */
 export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: RoomArchive["Service"]) {
   const delivery = yield* Delivery.make
-  const directory = new Directory()
+  const clock = yield* Clock.Clock
+  const directory = new Directory(() => clock.currentTimeMillisUnsafe())
   const history = new RoomHistory(config.history)
   let renames = 0
 
@@ -137,7 +138,8 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       Effect.sync(() => {
         if (directory.has(room)) revive(room, kept)
       }),
-    identified: () => Effect.void,
+    identified: (session, account) => Effect.sync(() => directory.describe(session, { account })),
+    locate: (session, host) => Effect.sync(() => directory.describe(session, { host })),
     accountDropped: () => Effect.void,
     publish: (event) => Effect.sync(() => route(event)),
     publishAll: (events) =>

@@ -69,8 +69,17 @@ export const local = (
           const found = yield* member(change.arg ?? "", room)
           resolved.push({ on: change.on, mode: change.mode, arg: found.nick, session: found.session })
         }
-        const applied = directory.change(room, resolved)
+        const applied = directory.change(room, resolved, by)
         if (applied.length > 0) route({ _tag: "ModeChanged", room, by, changes: applied })
+        for (const ban of applied) {
+          if (ban.mode !== "b" || !ban.on || !ban.kick) continue
+          for (const kicked of directory.matching(room, ban.arg ?? "")) {
+            if (directory.isOperator(kicked, room)) continue
+            delivery.removed(kicked, room)
+            route({ _tag: "Left", room, nick: directory.nickOf(kicked)!, session: kicked, reason: ban.reason ?? "banned", by })
+            exited(kicked, room)
+          }
+        }
         return applied
       }),
     kick: (session, room, nick, reason) =>

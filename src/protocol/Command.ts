@@ -49,6 +49,20 @@ export const Mode = Schema.TaggedStruct("Mode", {
 })
 /** Takes `nick` out of `room` (the session's one room when absent), saying why. */
 export const Kick = Schema.TaggedStruct("Kick", { nick: Schema.String, room: Schema.optional(Room), reason: Schema.optional(Text) })
+/**
+ * Bans (`b`) or quiets (`q`) whoever `mask` is for in `room` (the session's one room when absent),
+ * for `seconds` when given, saying why; a ban puts out the members it is for. `on: false` lifts it.
+ */
+export const BanCommand = Schema.TaggedStruct("Ban", {
+  mask: Schema.String,
+  kind: Schema.Literals(["b", "q"]),
+  on: Schema.Boolean,
+  room: Schema.optional(Room),
+  seconds: Schema.optional(Schema.Number),
+  reason: Schema.optional(Text)
+})
+/** A room's bans and quiets (the session's one room when absent). */
+export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
 export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room: Schema.optional(Room) })
 export const Help = Schema.TaggedStruct("Help", {})
@@ -84,6 +98,8 @@ export const Command = Schema.Union([
   Mode,
   Kick,
   Invite,
+  BanCommand,
+  Bans,
   Help,
   AccountCommand,
   Quit,

@@ -4,17 +4,25 @@ import * as Schema from "effect/Schema"
  * A room's modes, with IRC's letters: `i` invite only, `k` a key, `l` a member limit, `m`
  * moderated (only operators and voiced members speak), `t` only operators set the topic, `s`
  * secret (hidden from those not in it). `n` (no messages from outside) is always on. `o` and `v`
- * give and take a member's operator status and voice.
+ * give and take a member's operator status and voice; `b` and `q` add and take out a ban or a
+ * quiet (a mask, see {@link normalizeMask}).
  */
-export const ModeLetter = Schema.Literals(["i", "k", "l", "m", "t", "s", "o", "v"])
+export const ModeLetter = Schema.Literals(["i", "k", "l", "m", "t", "s", "o", "v", "b", "q"])
 export type ModeLetter = typeof ModeLetter.Type
 
-/** One change: `arg` is the key, the limit or the nickname; `session` the member an `o` or `v` is for, once the hub knows it. */
+/**
+ * One change: `arg` is the key, the limit, the nickname or the mask; `session` the member an `o` or
+ * `v` is for, once the hub knows it; a ban's `reason` and `expires` (ms since the epoch), and `kick`:
+ * the members it matches are put out of the room.
+ */
 export const ModeChange = Schema.Struct({
   on: Schema.Boolean,
   mode: ModeLetter,
   arg: Schema.optional(Schema.String),
-  session: Schema.optional(Schema.String)
+  session: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String),
+  expires: Schema.optional(Schema.Number),
+  kick: Schema.optional(Schema.Boolean)
 })
 export type ModeChange = typeof ModeChange.Type
 
@@ -46,8 +54,9 @@ export interface ParsedModes {
   readonly unknown: ReadonlyArray<string>
   /** An argument missing, or not one the letter takes (a limit of 1-100000, a `validKey`). */
   readonly invalid: boolean
-  /** Whether the client asked for the ban list (`b` without a mask): answered with its end, as hubbub keeps none yet. */
+  /** Whether the client asked for the ban list (`b` without a mask), or the quiet list (`q`). */
   readonly banList: boolean
+  readonly quietList: boolean
 }
 
 /** The most changes one command makes, as IRC's `MODES=` says; what is past them, and past `maxModeText` characters, is left out. */
@@ -55,7 +64,7 @@ export const maxChanges = 6
 const maxModeText = 64
 
 /** IRC's letters that take an argument and that hubbub does not have: their arguments are skipped, not given to the next letter. */
-const foreignWithArgument: ReadonlySet<string> = new Set(["b", "e", "I", "q", "h", "a", "j", "f", "L"])
+const foreignWithArgument: ReadonlySet<string> = new Set(["e", "I", "h", "a", "j", "f", "L"])
 
 /**
  * Reads `+ik-m key` (as IRC's MODE writes it: a sign, letters, then the arguments in order).
@@ -68,13 +77,15 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
   let next = 0
   let invalid = false
   let banList = false
+  let quietList = false
   for (const letter of change.slice(0, maxModeText)) {
     if (letter === "+" || letter === "-") {
       on = letter === "+"
       continue
     }
-    if (letter === "b" && args[next] === undefined) {
-      banList = true
+    if ((letter === "b" || letter === "q") && args[next] === undefined) {
+      if (letter === "b") banList = true
+      else quietList = true
       continue
     }
     if (!isLetter(letter)) {
@@ -84,19 +95,47 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
     }
     // IRC clients send the key with `-k`; it is not needed.
     if (letter === "k" && !on && args[next] !== undefined) next++
-    const takesArg = letter === "o" || letter === "v" || (letter === "k" && on) || (letter === "l" && on)
+    const takesArg = letter === "o" || letter === "v" || letter === "b" || letter === "q" || (letter === "k" && on) || (letter === "l" && on)
     let arg: string | undefined
     if (takesArg) {
       arg = args[next++]
       if (letter === "l" && arg !== undefined && /^[0-9]{1,6}$/.test(arg) && Number(arg) >= 1 && Number(arg) <= maxLimit) arg = String(Number(arg))
-      else if (letter === "l" || (letter === "k" && !validKey(arg ?? "")) || arg === undefined || arg === "") {
+      else if ((letter === "b" || letter === "q") && arg !== undefined && normalizeMask(arg) !== undefined) arg = normalizeMask(arg)
+      else if (letter === "l" || letter === "b" || letter === "q" || (letter === "k" && !validKey(arg ?? "")) || arg === undefined || arg === "") {
         invalid = true
         continue
       }
     }
     if (changes.length < maxChanges) changes.push(arg === undefined ? { on, mode: letter } : { on, mode: letter, arg })
   }
-  return { changes, unknown: Array.from(unknown), invalid, banList }
+  return { changes, unknown: Array.from(unknown), invalid, banList, quietList }
+}
+
+/** The longest mask a ban takes. */
+export const maxMaskLength = 100
+
+/**
+ * A mask as a room keeps it: `~a:ACCOUNT` (an account, in lower case), or `nick!user@host` with `*`
+ * and `?`, in lower case, its missing parts filled in (`bob` is `bob!*@*`, `*@10.0.0.1` is
+ * `*!*@10.0.0.1`). `undefined` for one that is not a mask, or one that would match everyone
+ * (`*`, `*!*@*`): no part of it says whom it is for.
+ */
+export const normalizeMask = (mask: string): string | undefined => {
+  const lower = mask.toLowerCase()
+  if (lower.length === 0 || lower.length > maxMaskLength || /[\s,]/.test(lower)) return undefined
+  if (lower.startsWith("~a:")) return /^~a:[a-z0-9_-]{1,24}$/.test(lower) ? lower : undefined
+  const bang = lower.indexOf("!")
+  const at = lower.lastIndexOf("@")
+  const full = bang === -1 && at === -1
+    ? `${lower}!*@*`
+    : bang === -1
+    ? `*!${lower}`
+    : at === -1 || at < bang
+    ? `${lower}@*`
+    : lower
+  const parts = /^([^!@]+)!([^!@]+)@([^!@]+)$/.exec(full)
+  if (parts === null) return undefined
+  return parts.slice(1).every((part) => /^[*?.:]+$/.test(part)) ? undefined : full
 }
 
 const letters: ReadonlySet<string> = new Set(ModeLetter.literals)
@@ -169,3 +208,17 @@ export const changeString = (changes: ReadonlyArray<ModeChange>): string => {
 
 /** Whether outsiders may not see into the room (its topic, its members): invite only, keyed or secret. */
 export const closed = (modes: RoomModes): boolean => modes.invite || modes.key !== undefined || modes.secret
+
+/** A ban (`b`: no joining, no speaking) or a quiet (`q`: no speaking) on a room: its mask, who set it and when, why, until when. */
+export const Ban = Schema.Struct({
+  mask: Schema.String,
+  kind: Schema.Literals(["b", "q"]),
+  by: Schema.String,
+  at: Schema.Number,
+  reason: Schema.optional(Schema.String),
+  expires: Schema.optional(Schema.Number)
+})
+export type Ban = typeof Ban.Type
+
+/** The most bans and quiets a room keeps (IRC's `478` past them). */
+export const maxBans = 100

@@ -36,8 +36,12 @@ export const AlreadyIn = Schema.TaggedStruct("AlreadyIn", { room: S })
 export const NoSuchNick = Schema.TaggedStruct("NoSuchNick", { nick: S })
 export const NoSuchRoom = Schema.TaggedStruct("NoSuchRoom", { room: S })
 export const NotInRoom = Schema.TaggedStruct("NotInRoom", { room: S })
-/** A message to a room the session is not in, or (`moderated`) where it has no voice. */
-export const CannotSend = Schema.TaggedStruct("CannotSend", { room: S, moderated: Schema.optional(Schema.Boolean) })
+/** A message to a room the session is not in, or where it may not speak: `moderated` and it has no voice, or `banned` (a ban or a quiet is for it). */
+export const CannotSend = Schema.TaggedStruct("CannotSend", {
+  room: S,
+  moderated: Schema.optional(Schema.Boolean),
+  banned: Schema.optional(Schema.Boolean)
+})
 /** A message with no text. */
 export const NoText = Schema.TaggedStruct("NoText", {})
 /** An answer to the client's ping. */
@@ -71,8 +75,20 @@ export const AlreadyMember = Schema.TaggedStruct("AlreadyMember", { nick: S, roo
 export const Inviting = Schema.TaggedStruct("Inviting", { nick: S, room: S })
 /** A mode hubbub does not have, or a mode of another nickname. */
 export const NoSuchMode = Schema.TaggedStruct("NoSuchMode", { target: S, mode: S })
-/** The end of a room's (always empty) ban list. */
-export const BanListEnd = Schema.TaggedStruct("BanListEnd", { room: S })
+/** A room's bans (`b`) or quiets (`q`): each mask, who set it and when (ms since the epoch), why, until when. */
+export const BanList = Schema.TaggedStruct("BanList", {
+  room: S,
+  kind: Schema.Literals(["b", "q"]),
+  entries: Schema.Array(Schema.Struct({
+    mask: S,
+    by: S,
+    at: N,
+    reason: Schema.optional(S),
+    expires: Schema.optional(N)
+  }))
+})
+/** A mask that says nobody in particular (`*`), or is no mask at all. */
+export const BadMask = Schema.TaggedStruct("BadMask", { mask: S })
 /** A capability negotiation answer (`LS`, `LIST`, `NAK`; anything else is an invalid subcommand). */
 export const Capabilities = Schema.TaggedStruct("Capabilities", { sub: S, caps: S })
 /** A command with more targets than it takes (`target` is the first one past the limit). */
@@ -180,7 +196,8 @@ export const Reply = Schema.Union([
   AlreadyMember,
   Inviting,
   NoSuchMode,
-  BanListEnd,
+  BanList,
+  BadMask,
   Capabilities,
   AlreadyRegistered,
   TooManyTargets,

@@ -61,7 +61,10 @@ const target = (env: CommandEnv, client: Client, given: Room | undefined, notice
   if (room === undefined) return Effect.asVoid(Rooms.reply(env, client, { _tag: "Usage", command: "join" }))
   if (client.rooms.includes(room)) {
     if (env.hub.speaks(client.id, room)) return Effect.succeed(room)
-    return notice ? Effect.void : Effect.asVoid(Rooms.reply(env, client, { _tag: "CannotSend", room, moderated: true }))
+    if (notice) return Effect.void
+    // Refused: why is asked of the room (not on the way of lines that go).
+    return Effect.flatMap(env.hub.roster(room), (roster) =>
+      Effect.asVoid(Rooms.reply(env, client, roster?.modes.moderated ? { _tag: "CannotSend", room, moderated: true } : { _tag: "CannotSend", room, banned: true })))
   }
   if (notice) return Effect.void
   return Effect.flatMap(Moderation.visible(env, client, room), (roster) =>
@@ -163,6 +166,10 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Moderation.kick(env, client, input.room, input.nick, input.reason)
     case "Invite":
       return Moderation.invite(env, client, input.room, input.nick)
+    case "Ban":
+      return Moderation.ban(env, client, input)
+    case "Bans":
+      return Moderation.bans(env, client, input.room)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
     case "Account":

@@ -1,7 +1,10 @@
 import * as Effect from "effect/Effect"
 import type { HubError } from "../hub/HubError.js"
-import type { Roster } from "../hub/Hub.js"
-import { changeString, modeString, parseModes } from "../protocol/Modes.js"
+import { bannedBy, identity } from "../hub/Bans.js"
+import type { RoomInfo, Roster } from "../hub/Hub.js"
+import * as Clock from "effect/Clock"
+import type { Command } from "../protocol/Command.js"
+import { type Ban, changeString, type ModeChange, modeString, normalizeMask, parseModes } from "../protocol/Modes.js"
 import { normalizeRoom, type Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { reply } from "./Answer.js"
@@ -20,9 +23,11 @@ export const visible = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
   return roster
 })
 
-/** Whether this client may see into a room (its topic, its members): it is in it, or the room is open. */
-export const seesInto = (client: Client, roster: Roster): boolean =>
-  client.rooms.includes(roster.room) || (!roster.modes.invite && roster.modes.key === undefined && !roster.modes.secret)
+/** Whether this client may see into a room (its topic, its members): it is in it, or the room is open and bans it not. */
+export const seesInto = (client: Client, room: Pick<RoomInfo, "room" | "modes" | "bans">): boolean =>
+  client.rooms.includes(room.room) ||
+  (!room.modes.invite && room.modes.key === undefined && !room.modes.secret &&
+    !bannedBy(room.bans, "b", identity(client.nick ?? "", client.ip, client.account), Date.now()))
 
 /** Why the hub refused, as the client is told: never more about a secret room than that it does not exist. */
 export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Client, error: HubError) {
@@ -94,7 +99,8 @@ export const mode = Effect.fnUntraced(function*(
     return yield* reply(env, client, { _tag: "Modes", target: room, ...shown, ...(created > 0 ? { created } : {}) })
   }
   const parsed = parseModes(change, args)
-  if (parsed.banList) yield* reply(env, client, { _tag: "BanListEnd", room })
+  if (parsed.banList) yield* banList(env, client, roster, "b")
+  if (parsed.quietList) yield* banList(env, client, roster, "q")
   for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
   if (parsed.invalid) yield* reply(env, client, { _tag: "Usage", command: "mode" })
   if (parsed.changes.length === 0) return
@@ -112,4 +118,43 @@ export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
   yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+})
+
+/** A room's bans or quiets, to anyone who may see into the room. */
+const banList = (env: CommandEnv, client: Client, roster: Roster, kind: Ban["kind"]) =>
+  reply(env, client, {
+    _tag: "BanList",
+    room: roster.room,
+    kind,
+    entries: seesInto(client, roster) ? roster.bans.filter((ban) => ban.kind === kind).map(({ kind: _, ...entry }) => entry) : []
+  })
+
+/** `/bans`: a room's bans, then its quiets. */
+export const bans = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined) {
+  const room = roomOf(client, target)
+  if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "bans" })
+  const roster = yield* visible(env, client, room)
+  if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
+  yield* banList(env, client, roster, "b")
+  yield* banList(env, client, roster, "q")
+})
+
+/** `/ban`, `/quiet` and their undoing: a ban also puts out the members it is for (not the room's operators). */
+export const ban = Effect.fnUntraced(function*(env: CommandEnv, client: Client, input: Extract<Command, { readonly _tag: "Ban" }>) {
+  const room = roomOf(client, input.room)
+  if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "ban" })
+  const mask = normalizeMask(input.mask)
+  if (mask === undefined) return yield* reply(env, client, { _tag: "BadMask", mask: input.mask })
+  const now = yield* Clock.currentTimeMillis
+  const change: ModeChange = {
+    on: input.on,
+    mode: input.kind,
+    arg: mask,
+    ...(input.on && input.reason !== undefined ? { reason: input.reason } : {}),
+    ...(input.on && input.seconds !== undefined ? { expires: now + input.seconds * 1000 } : {}),
+    ...(input.on && input.kind === "b" ? { kick: true } : {})
+  }
+  const action = `${input.on ? "" : "un"}${input.kind === "b" ? "ban" : "quiet"}`
+  yield* acting(env, client, env.hub.changeModes(client.id, room, [change]), (applied) =>
+    applied.length === 0 ? undefined : { action, room, target: mask, reason: input.reason ?? "" }, () => undefined)
 })

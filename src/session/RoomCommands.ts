@@ -20,6 +20,7 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick
+  yield* env.hub.locate(client.id, client.ip)
   if (env.rooms === "many") {
     yield* reply(env, client, { _tag: "Welcome", nick })
   } else {
@@ -152,8 +153,9 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 /** The rooms this client may know of; the topics of those it may see into. */
 export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client) {
   const all = yield* env.hub.rooms
-  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room)).map(({ members, modes, room, topic }) => {
-    const locked = (modes.invite || modes.key !== undefined) && !client.rooms.includes(room)
+  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room)).map((info) => {
+    const { members, room, topic } = info
+    const locked = !seesInto(client, info)
     return { room, members, ...(topic === undefined || locked ? {} : { topic }), ...(locked ? { locked } : {}) }
   })
   yield* reply(env, client, { _tag: "RoomList", rooms: shown })

@@ -7,7 +7,8 @@ import { maxRoomsPerSession, servicesNicks } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { maxTargets } from "./IrcRoomInput.js"
-import { accountText, withStatus } from "./TextCodec.js"
+import { accountText } from "./AccountText.js"
+import { replyText, withStatus } from "./TextCodec.js"
 import { RunFacts } from "./IrcRunFacts.js"
 
 export interface IrcOptions {
@@ -29,7 +30,7 @@ const isupport = [
   `CHANLIMIT=#:${maxRoomsPerSession}`,
   `TARGMAX=${Object.entries(maxTargets).map(([command, max]) => `${command}:${max}`).join(",")}`,
   "PREFIX=(ov)@+",
-  "CHANMODES=b,k,l,imnst",
+  "CHANMODES=bq,k,l,imnst",
   `MODES=${maxChanges}`,
   "NETWORK=hubbub"
 ].join(" ")
@@ -138,7 +139,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "NotInRoom":
         return numeric("442", nick, `${reply.room} :You're not on that channel`)
       case "CannotSend":
-        return numeric("404", nick, `${reply.room} :Cannot send to channel${reply.moderated ? " (+m)" : ""}`)
+        return numeric("404", nick, `${reply.room} :Cannot send to channel${reply.moderated ? " (+m)" : reply.banned ? " (banned)" : ""}`)
       case "NoSuchNick":
         return numeric("401", nick, `${reply.nick} :No such nick/channel`)
       case "NoText":
@@ -170,8 +171,14 @@ export const ircFormat = (options: IrcOptions): Format => {
         return reply.target.startsWith("#")
           ? numeric("472", nick, `${reply.mode} :is unknown mode char to me`)
           : numeric("502", nick, ":Can't change mode for other users")
-      case "BanListEnd":
-        return numeric("368", nick, `${reply.room} :End of channel ban list`)
+      case "BanList":
+        return reply.kind === "b"
+          ? reply.entries.map((e) => numeric("367", nick, `${reply.room} ${e.mask} ${e.by} ${Math.floor(e.at / 1000)}`)).join("") +
+            numeric("368", nick, `${reply.room} :End of channel ban list`)
+          : reply.entries.map((e) => numeric("728", nick, `${reply.room} q ${e.mask} ${e.by} ${Math.floor(e.at / 1000)}`)).join("") +
+            numeric("729", nick, `${reply.room} q :End of channel quiet list`)
+      case "BadMask":
+        return one(`:${server} NOTICE ${nick ?? "*"} :`, replyText(reply)!)
       case "Capabilities":
         return reply.sub === "INVALID"
           ? numeric("410", nick, `${reply.caps} :Invalid CAP command`)

@@ -127,6 +127,7 @@ const errors = new Set<Reply["_tag"]>([
   "AlreadyMember",
   "NoText",
   "NoSuchMode",
+  "BadMask",
   "AlreadyRegistered",
   "TooManyTargets",
   "TooManyRooms",

@@ -3,7 +3,8 @@ import { farewellText } from "../protocol/CloseReason.js"
 import type { Event, ModeChanged } from "../protocol/Event.js"
 import { changeString } from "../protocol/Modes.js"
 import { servicesNicks } from "../protocol/Names.js"
-import { type AccountNote, historyLine, type Members, type Reply } from "../protocol/Reply.js"
+import { historyLine, type Members, type Reply } from "../protocol/Reply.js"
+import { accountText } from "./AccountText.js"
 import { Codec, type Format } from "./Codec.js"
 import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
@@ -33,6 +34,9 @@ export const helpLines: ReadonlyArray<string> = [
   "  /voice NICK, /devoice NICK give or take a voice (to speak in a moderated room)",
   "  /kick NICK [REASON]        put someone out of your room",
   "  /invite NICK [ROOM]        invite someone to your room, or to ROOM",
+  "  /ban MASK [DURATION] [REASON]  ban (and put out) whoever MASK is: a nick, nick!user@host or ~a:ACCOUNT",
+  "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
+  "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
   "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
   "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
   "  /logout           stop being identified",
@@ -82,6 +86,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "NotInRoom":
       return `You are not in ${reply.room}.`
     case "CannotSend":
+      if (reply.banned) return `You are banned or quieted in ${reply.room}: you cannot speak there.`
       return reply.moderated
         ? `${reply.room} is moderated: only operators and voiced members may speak.`
         : `You are not in ${reply.room}.`
@@ -111,8 +116,17 @@ export const replyText = (reply: Reply): string | undefined => {
       return `Too many targets, from ${reply.target} on.`
     case "TooManyRooms":
       return `You are in ${reply.limit} rooms already; ${reply.room} was not joined.`
+    case "BanList": {
+      const what = reply.kind === "b" ? "Bans" : "Quiets"
+      if (reply.entries.length === 0) return `No ${what.toLowerCase()} in ${reply.room}.`
+      const shown = reply.entries.map(({ by, expires, mask, reason }) =>
+        `${mask} by ${by}${expires === undefined ? "" : ` until ${new Date(expires).toISOString().slice(0, 16).replace("T", " ")} UTC`}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
+      )
+      return `${what} of ${reply.room} (${reply.entries.length}): ${shown.join(", ")}`
+    }
+    case "BadMask":
+      return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.`
     case "Ping":
-    case "BanListEnd":
     case "Capabilities":
     case "TimingMarkDone":
       return undefined
@@ -159,63 +173,6 @@ const cannotJoin = {
   banned: () => "you are banned."
 } as const
 
-/** What became of an account command, or of a registered nickname, in words (NickServ says the same on IRC). */
-export const accountText = (note: AccountNote): string => {
-  const name = note.name ?? ""
-  switch (note.what) {
-    case "registered":
-      return `Nickname ${name} is now registered to you, and you are identified as ${name}.`
-    case "identified":
-      return `You are now identified as ${name}.`
-    case "loggedOut":
-      return "You are no longer identified."
-    case "passwordChanged":
-      return `The password of ${name} is changed.`
-    case "unregistered":
-      return `Account ${name} is dropped: its nickname is free for anyone.`
-    case "wrongPassword":
-      return `Wrong password for ${name}.`
-    case "noAccount":
-      return note.name === undefined
-        ? "No such account (the nickname comes before the password: /identify NICK PASSWORD)."
-        : `No account is named ${name}.`
-    case "exists":
-      return `Nickname ${name} is registered already. If it is yours: /identify ${name} PASSWORD`
-    case "notIdentified":
-      return "You are not identified (/identify PASSWORD)."
-    case "alreadyIdentified":
-      return `You are already identified as ${name}.`
-    case "badPassword":
-      return "A password is 8 to 256 bytes."
-    case "wait":
-      return `Too many failed logins: try again in ${note.seconds ?? 1} s.`
-    case "protected":
-      return `Nickname ${name} is registered. Identify with /identify PASSWORD within ${note.seconds ?? 0} s, or you will be renamed.`
-    case "reserved":
-      return `Nickname ${name} is registered: identify first with /identify ${name} PASSWORD.`
-    case "guest":
-      return `You did not identify for ${name}: you are now ${note.nick ?? "a guest"}.`
-    case "taken":
-      return `The owner of ${name} identified: you are now ${note.nick ?? "a guest"}.`
-    case "unavailable":
-      return "Accounts are unavailable right now; try again later."
-    case "services":
-      return "NickServ commands: IDENTIFY [NICK] PASSWORD, REGISTER PASSWORD, LOGOUT, PASSWD OLD NEW, DROP PASSWORD."
-    case "cleartext":
-      return "Warning: your password travelled unencrypted. Connect with TLS to keep it safe."
-    case "needsTls":
-      return "This server takes passwords only over TLS (or from its own machine); nothing was checked."
-    case "saslOk":
-      return `You are now logged in as ${name}.`
-    case "saslContinue":
-    case "saslFailed":
-    case "saslTooLong":
-    case "saslAborted":
-    case "saslAlready":
-    case "saslMechanisms":
-      return "SASL authentication failed."
-  }
-}
 
 const renderReply = (reply: Reply): string | Uint8Array => {
   if (reply._tag === "TimingMarkDone") return willTimingMark

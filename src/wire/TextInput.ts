@@ -25,12 +25,25 @@ const usage: Record<string, string> = {
   voice: "/voice NICK",
   devoice: "/devoice NICK",
   kick: "/kick NICK [REASON]",
+  ban: "/ban MASK [DURATION] [REASON]",
+  quiet: "/quiet MASK [DURATION] [REASON]",
+  unban: "/unban MASK",
+  unquiet: "/unquiet MASK",
   invite: "/invite NICK [ROOM]",
   msg: "/msg NICK TEXT",
   register: "/register PASSWORD",
   identify: "/identify [NICK] PASSWORD",
   password: "/password OLD NEW",
   unregister: "/unregister PASSWORD"
+}
+
+/** `30s`, `10m`, `2h`, `7d`, `1w` (a bare number is minutes) as seconds, up to a year; `undefined` for anything else. */
+export const durationSeconds = (text: string): number | undefined => {
+  const parsed = /^(\d{1,6})([smhdw]?)$/.exec(text.toLowerCase())
+  if (parsed === null) return undefined
+  const unit = { s: 1, m: 60, "": 60, h: 3600, d: 86400, w: 604800 }[parsed[2] as "s" | "m" | "" | "h" | "d" | "w"]
+  const seconds = Number(parsed[1]) * unit
+  return seconds > 0 && seconds <= 366 * 86400 ? seconds : undefined
 }
 
 /** `/cmd ARGS` usage line for a command used wrongly. */
@@ -71,6 +84,22 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       if (nick === "") return Result.fail({ _tag: "Usage", command: "kick" })
       return Result.succeed(reason === "" ? { _tag: "Kick", nick } : { _tag: "Kick", nick, reason })
     }
+    case "ban":
+    case "quiet":
+    case "unban":
+    case "unquiet": {
+      const command = name.toLowerCase()
+      const [mask, more] = splitWord(rest)
+      if (mask === "") return Result.fail({ _tag: "Usage", command })
+      const kind = command.endsWith("ban") ? "b" : "q"
+      if (command.startsWith("un")) return Result.succeed({ _tag: "Ban", mask, kind, on: false })
+      const [first, after] = splitWord(more)
+      const seconds = durationSeconds(first)
+      const reason = seconds === undefined ? more : after
+      return Result.succeed({ _tag: "Ban", mask, kind, on: true, ...(seconds === undefined ? {} : { seconds }), ...(reason === "" ? {} : { reason }) })
+    }
+    case "bans":
+      return Result.succeed({ _tag: "Bans" })
     case "invite": {
       const [nick, room] = splitWord(rest)
       if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })

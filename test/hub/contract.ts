@@ -146,12 +146,13 @@ export const hubContract = (
           operators: ["cat"],
           voiced: [],
           modes: noModes,
-          created: undefined
+          created: undefined,
+          bans: []
         })
         assert.isAbove(roster!.created, 0)
         assert.isUndefined(yield* hub.roster("#nowhere" as Room))
         const rooms = yield* hub.rooms
-        assert.deepStrictEqual<unknown>(rooms.find((r) => r.room === "#a"), { room: "#a", members: 3, topic: undefined, modes: noModes })
+        assert.deepStrictEqual<unknown>(rooms.find((r) => r.room === "#a"), { room: "#a", members: 3, topic: undefined, modes: noModes, bans: [] })
       }).pipe(withHub()))
 
     it.live("names at most 100 members in a roster, the first to join", () =>

@@ -184,6 +184,62 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         assert.strictEqual((yield* reason(hub.kick("s1", room, "nobody", "")))._tag, "NoSuchNick")
       }).pipe(withHub))
 
+    it.live("bans by nickname, address or account: no joining, no speaking for members they are for, operators and voiced members spared", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* attach("s3", "cat")
+        yield* attach("s4", "dee")
+        yield* hub.locate("s3", "10.0.0.7")
+        yield* hub.identified("s4", "deeacct")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        yield* hub.changeModes("s1", room, [change(true, "b", "ben!*@*")])
+        yield* until(ben, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "b"))
+        assert.isFalse(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(true, "b", "*!*@10.0.0.7"), change(true, "b", "~a:deeacct")])
+        yield* hub.invite("s1", room, "cat")
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s3", room))) }, { _tag: "CannotJoin", room, why: "banned" } as any)
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s4", room))) }, { _tag: "CannotJoin", room, why: "banned" } as any)
+        const listed = (yield* hub.roster(room))!.bans.map((b) => [b.kind, b.mask, b.by])
+        assert.deepStrictEqual(listed, [["b", "ben!*@*", "ann"], ["b", "*!*@10.0.0.7", "ann"], ["b", "~a:deeacct", "ann"]])
+        // A rename out of the mask lets it speak; one into it silences it again.
+        yield* hub.claimNick("s2", "benny" as Nick)
+        assert.isTrue(hub.speaks("s2", room))
+        yield* hub.claimNick("s2", "ben" as Nick)
+        assert.isFalse(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(true, "v", "ben")])
+        yield* until(ben, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "v"))
+        assert.isTrue(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(false, "v", "ben"), change(false, "b", "ben!*@*")])
+        yield* until(ben, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "b" && !c.on))
+        assert.isTrue(hub.speaks("s2", room))
+        // A ban that ran out keeps no one out.
+        yield* hub.changeModes("s1", room, [{ on: false, mode: "b", arg: "*!*@10.0.0.7" }, { on: true, mode: "b", arg: "*!*@10.0.0.7", expires: Date.now() - 1000 }])
+        yield* hub.join("s3", room)
+      }).pipe(withHub))
+
+    it.live("quiets without removing, and a kicking ban puts out the members it is for, but not operators", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* attach("s3", "bea")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        yield* hub.join("s3", room)
+        yield* hub.changeModes("s1", room, [change(true, "q", "be?!*@*")])
+        yield* until(ben, "ModeChanged")
+        assert.deepStrictEqual([hub.speaks("s2", room), hub.speaks("s3", room), hub.speaks("s1", room)], [false, false, true])
+        yield* hub.changeModes("s1", room, [change(true, "o", "bea")])
+        yield* until(ann, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "o"))
+        yield* hub.changeModes("s1", room, [{ on: true, mode: "b", arg: "b*!*@*", kick: true, reason: "go away" }])
+        yield* until(ann, "Left", (e) => e.nick === "ben" && e.by === "ann" && e.reason === "go away")
+        yield* until(ben, "Left", (e) => e.nick === "ben")
+        assert.deepStrictEqual<unknown>((yield* hub.roster(room))!.nicks, ["ann", "bea"])
+      }).pipe(withHub))
+
     it.live("lists a room's modes with it, and makes a new room with none", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

@@ -55,7 +55,7 @@ describe("IRC's room moderation", () => {
 
   it("advertises the modes in 005", () => {
     const isupport = answer({ _tag: "Welcome", nick: "ann" }).split("\r\n").find((line) => line.includes(" 005 "))!
-    for (const token of ["CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,k,l,imnst", "MODES=6", "TARGMAX=JOIN:10,PART:10,NAMES:10,KICK:4,PRIVMSG:4,NOTICE:4"]) {
+    for (const token of ["CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=bq,k,l,imnst", "MODES=6", "TARGMAX=JOIN:10,PART:10,NAMES:10,KICK:4,PRIVMSG:4,NOTICE:4"]) {
       assert.include(isupport.split(" "), token)
     }
   })

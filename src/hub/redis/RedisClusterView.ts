@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import type { RoomModes } from "../../protocol/Modes.js"
+import type { Ban, RoomModes } from "../../protocol/Modes.js"
 import type { HistoryEntry } from "../../protocol/Reply.js"
 import { Lobby, type Nick, nickKey, type Room } from "../../protocol/Names.js"
 import { globMatch } from "../Glob.js"
@@ -16,6 +16,19 @@ export const modesOf = ([invite, key, limit, moderated, topicLock, secret]: Room
   topicLock: topicLock === 1,
   secret: secret === 1
 })
+
+/** A room's bans and quiets as Redis keeps them (JSON), those not run out; one that is not JSON is left out. */
+const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
+  const now = Date.now()
+  return values.flatMap((value) => {
+    try {
+      const ban = JSON.parse(value) as Ban
+      return ban.expires === undefined || ban.expires > now ? [ban] : []
+    } catch {
+      return []
+    }
+  }).sort((a, b) => a.at - b.at)
+}
 
 /** The most `SCAN` pages one nickname search reads. */
 const maxPages = 100
@@ -63,7 +76,7 @@ export class RedisClusterView {
 
   /** A `join` (or `roster`) script's answer. */
   joined(room: Room, reply: RoomScripts.RosterReply): { roster: Roster; topic: string | undefined; history: ReadonlyArray<HistoryEntry> } {
-    const [count, operators, hasTopic, topic, nicks, past, voiced, modes, created] = reply
+    const [count, operators, hasTopic, topic, nicks, past, voiced, modes, created, bans] = reply
     const names = (nicks.length > 100 ? nicks.slice(0, 100) : [...nicks]) as Array<Nick>
     if (count <= 100) names.sort((a, b) => a.localeCompare(b))
     return {
@@ -74,7 +87,8 @@ export class RedisClusterView {
         operators: operators as ReadonlyArray<Nick>,
         voiced: voiced as ReadonlyArray<Nick>,
         modes: modesOf(modes),
-        created
+        created,
+        bans: bansOf(bans)
       },
       topic: hasTopic === 1 ? topic : undefined,
       history: historyOf(past, this.history)
@@ -87,13 +101,14 @@ export class RedisClusterView {
 
   get rooms(): Effect.Effect<ReadonlyArray<RoomInfo>, unknown> {
     return Effect.map(
-      this.call<ReadonlyArray<readonly [string, number, number, string, RoomScripts.ModesReply]>>("EVAL", RoomScripts.rooms, "0", this.prefix),
+      this.call<ReadonlyArray<readonly [string, number, number, string, RoomScripts.ModesReply, ReadonlyArray<string>]>>("EVAL", RoomScripts.rooms, "0", this.prefix),
       (rows) =>
-        rows.map(([room, members, hasTopic, topic, modes]) => ({
+        rows.map(([room, members, hasTopic, topic, modes, bans]) => ({
           room: room as Room,
           members,
           topic: hasTopic === 1 ? topic : undefined,
-          modes: modesOf(modes)
+          modes: modesOf(modes),
+          bans: bansOf(bans)
         }))
           .sort((a, b) => a.room.localeCompare(b.room))
     )

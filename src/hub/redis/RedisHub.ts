@@ -37,7 +37,7 @@ export const make = Effect.fnUntraced(function*(
 ): Effect.fn.Return<Hub["Service"], RedisUnavailable | NodeIdInUse, Scope.Scope> {
   const delivery = yield* Delivery.make
   const clock = yield* Clock.Clock
-  const directory = new Directory()
+  const directory = new Directory(() => clock.currentTimeMillisUnsafe())
   const node = config.nodeId
   const wire = new RedisWire(node)
   const p = config.redisPrefix
@@ -139,7 +139,7 @@ export const make = Effect.fnUntraced(function*(
   })
   const moderation = new RedisModeration({
     directory, delivery, wire, linkUp: () => link.up, run, stamped, local, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick),
-    rosterOf: (room, reply) => view.joined(room, reply).roster, runFork: (effect) => void runFork(effect)
+    rosterOf: (room, reply) => view.joined(room, reply).roster, runFork: (effect) => void runFork(effect), now: () => clock.currentTimeMillisUnsafe()
   })
   const received = inbox({ wire, outbox, directory, delivery, owners, moderation })
 
@@ -208,18 +208,19 @@ export const make = Effect.fnUntraced(function*(
     claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
       return yield* claim(session, nick, "asked")
     }),
-    identified: (session, account) => owners.identified(session, account),
+    identified: (session, account) => Effect.andThen(Effect.sync(() => directory.describe(session, { account })), owners.identified(session, account)),
     accountDropped: (account) => owners.accountDropped(account),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string) {
       const nick = yield* nickOf(session)
       const already = directory.roomsOf(session).includes(room)
       const joined: Event = { _tag: "Joined", room, nick, session }
+      const who = directory.identityOf(session)
       const clustered = link.up
         ? follow(roomChannel(room)).pipe(
           Effect.andThen(
             already
               ? run<RoomScripts.RosterReply>(RoomScripts.roster, [room])
-              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe())])
+              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe()), who?.full ?? "", who?.account ?? ""])
           ),
           Effect.map((reply) => reply[0] === -1 ? reply[1] as Refusal : view.joined(room, reply as RoomScripts.RosterReply))
         )
@@ -274,7 +275,6 @@ export const make = Effect.fnUntraced(function*(
       if (set !== 1) local(changed)
     }),
     ...moderation.actions,
-    speaks: (session, room) => directory.speaks(session, room),
     findNick: (nick) => {
       const session = directory.owner(nick)
       if (session !== undefined || !link.up) return Effect.succeed(session === undefined ? undefined : directory.member(session))

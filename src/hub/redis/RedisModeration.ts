@@ -4,7 +4,7 @@ import { applyModes, type ModeChange, validKey } from "../../protocol/Modes.js"
 import { Lobby, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
 import type { Delivery } from "../Delivery.js"
 import type { Directory } from "../Directory.js"
-import type { Member, Roster } from "../Hub.js"
+import type { Hub, Member, Roster } from "../Hub.js"
 import { HubError, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "../HubError.js"
 import * as Moderation from "../Moderation.js"
 import * as Scripts from "./RedisModerationScripts.js"
@@ -23,6 +23,7 @@ export interface ModerationWorld {
   readonly local: (event: Event) => void
   /** A server's channel, for its sessions. */
   readonly channelOf: (node: string) => string
+  readonly now: () => number
   /** Who holds a nickname in the cluster. */
   readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
   /** A room as a script's `roster` gives it. */
@@ -49,8 +50,15 @@ export class RedisModeration {
   }
 
   /** The hub's actions that are this module's. */
-  get actions(): Moderation.Moderation {
-    return { changeModes: this.changeModes, kick: this.kick, invite: this.invite }
+  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate"> {
+    const { directory } = this.world
+    return {
+      changeModes: this.changeModes,
+      kick: this.kick,
+      invite: this.invite,
+      speaks: (session, room) => directory.speaks(session, room),
+      locate: (session, host) => Effect.sync(() => directory.describe(session, { host }))
+    }
   }
 
   /** What a room's event changes in this server's copy of it: its modes, its members' statuses, a member kicked. */
@@ -64,9 +72,22 @@ export class RedisModeration {
       for (const { mode, on, session } of event.changes) {
         if ((mode === "o" || mode === "v") && session !== undefined) directory.status(session, room, mode, on)
       }
+      const bans = event.changes.filter((change) => change.mode === "b" || change.mode === "q")
+      if (bans.length > 0) directory.change(room, bans, event.by)
+      for (const ban of bans) if (ban.on && ban.kick) this.kickOut(room, ban, event.by)
     } else if (event._tag === "Left" && event.by !== undefined && directory.roomsOf(event.session).includes(event.room as Room)) {
       delivery.removed(event.session, event.room as Room)
       directory.exit(event.session, event.room as Room)
+    }
+  }
+
+  /** Puts this server's members a kicking ban is for out of the room (its operators stay). */
+  private kickOut(room: Room, ban: ModeChange, by: string): void {
+    const { directory, run, runFork, stamped, wire } = this.world
+    for (const session of directory.matching(room, ban.arg ?? "")) {
+      const nick = directory.nickOf(session)
+      if (nick === undefined || directory.isOperator(session, room)) continue
+      runFork(Effect.ignore(run(Scripts.unseat, [room, wire.global(session), stamped({ _tag: "Left", room, nick, session, reason: ban.reason ?? "banned", by })])))
     }
   }
 
@@ -79,7 +100,7 @@ export class RedisModeration {
     const fresh = !directory.has(room)
     if (!directory.enter(session, room, roster.created)) return
     const nick = directory.nickOf(session)
-    if (fresh) directory.setModes(room, roster.modes)
+    if (fresh) directory.setModes(room, roster.modes, roster.bans)
     directory.status(session, room, "o", roster.operators.some((op) => op === nick))
     directory.status(session, room, "v", roster.voiced.some((v) => v === nick))
     // A change the join's answer may predate: the room is read again.
@@ -127,7 +148,7 @@ export class RedisModeration {
         Effect.map((reply) => {
           if (reply[0] === 0) return
           const roster = rosterOf(room, reply as RoomScripts.RosterReply)
-          directory.setModes(room, roster.modes)
+          directory.setModes(room, roster.modes, roster.bans)
           for (const session of directory.membersOf(room)) {
             const nick = directory.nickOf(session)
             directory.status(session, room, "o", roster.operators.some((op) => op === nick))
@@ -140,14 +161,18 @@ export class RedisModeration {
   }
 
   readonly changeModes: Moderation.Moderation["changeModes"] = (session, room, changes) => {
-    const { run, stamped, wire } = this.world
+    const { now, run, stamped, wire } = this.world
     const valid = changes.filter((c) => !(c.mode === "k" && c.on && !validKey(c.arg ?? "")))
+    const extra = (c: ModeChange) =>
+      c.reason === undefined && c.expires === undefined && c.kick === undefined ? "" : JSON.stringify({ reason: c.reason, expires: c.expires, kick: c.kick })
     return this.acting(session, (by) =>
       run<Answer>(Scripts.modes, [
         room,
         wire.global(session),
         stamped({ _tag: "ModeChanged", room, by, changes: [] }),
-        ...valid.flatMap((c) => [c.on ? "1" : "0", c.mode, c.mode === "o" || c.mode === "v" ? nickKey(c.arg ?? "") : c.arg ?? ""])
+        by,
+        String(now()),
+        ...valid.flatMap((c) => [c.on ? "1" : "0", c.mode, c.mode === "o" || c.mode === "v" ? nickKey(c.arg ?? "") : c.arg ?? "", extra(c)])
       ]), (answer) =>
       answer[1] === "" || answer[1] === undefined
         ? []

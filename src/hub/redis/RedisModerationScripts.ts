@@ -21,14 +21,16 @@ end
 `
 
 /**
- * ARGV: p, room, session, the `ModeChanged` batch with `"changes":[]`, then triples of "1"/"0", letter,
- * argument ("" for none; a nick key for `o` and `v`). {'ok', the changes made, as JSON, or ""}.
+ * ARGV: p, room, session, the `ModeChanged` batch with `"changes":[]`, the actor's nickname, now (ms),
+ * then fours of "1"/"0", letter, argument ("" for none; a nick key for `o` and `v`; a mask for `b` and
+ * `q`) and, for a ban, its reason, expiry and kick as JSON (else ""). {'ok', the changes made, as JSON, or ""}.
  */
 export const modes = keeps + common + standing + `
 if not operator() then return {'notop'} end
+local by, now = ARGV[5], tonumber(ARGV[6])
 local wanted = {}
-for i = 5, #ARGV, 3 do
-  local change = {on = ARGV[i] == '1', mode = ARGV[i + 1], arg = ARGV[i + 2]}
+for i = 7, #ARGV, 4 do
+  local change = {on = ARGV[i] == '1', mode = ARGV[i + 1], arg = ARGV[i + 2], extra = ARGV[i + 3]}
   if change.mode == 'o' or change.mode == 'v' then
     local target, nick = holder(change.arg)
     if not target then return {'nonick', change.arg} end
@@ -43,6 +45,20 @@ for _, c in ipairs(wanted) do
     local set = p..(c.mode == 'o' and 'ops:' or 'voices:')..room
     local changed = c.on and redis.call('SADD', set, c.session) or redis.call('SREM', set, c.session)
     if changed == 1 then made[#made + 1] = {on = c.on, mode = c.mode, arg = c.arg, session = c.session} end
+  elseif c.mode == 'b' or c.mode == 'q' then
+    local bk, field = p..'bans:'..room, c.mode..' '..c.arg
+    if c.on and redis.call('HEXISTS', bk, field) == 0 and redis.call('HLEN', bk) < 100 then
+      local ban, shown = {mask = c.arg, kind = c.mode, by = by, at = now}, {on = true, mode = c.mode, arg = c.arg}
+      if c.extra ~= '' then
+        local extra = cjson.decode(c.extra)
+        ban.reason, ban.expires = extra.reason, extra.expires
+        shown.reason, shown.expires, shown.kick = extra.reason, extra.expires, extra.kick
+      end
+      redis.call('HSET', bk, field, cjson.encode(ban))
+      made[#made + 1] = shown
+    elseif not c.on and redis.call('HDEL', bk, field) == 1 then
+      made[#made + 1] = {on = false, mode = c.mode, arg = c.arg}
+    end
   else
     local current = redis.call('HGET', ik, c.mode)
     local value = (c.mode == 'k' or c.mode == 'l') and c.arg or '1'
@@ -116,4 +132,14 @@ if fresh or redis.call('EXISTS', p..'restored:'..room) == 1 then
   end
 end
 return roster(room)
+`
+
+/** ARGV: p, room, session, its `Left` batch. Takes a member a ban is for out of the room (its server finds whom a ban is for), telling the room. */
+export const unseat = keeps + common + `
+local room, session = ARGV[2], ARGV[3]
+if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
+redis.call('PUBLISH', p..'room:'..room, ARGV[4])
+unseat(room, session)
+gone(room)
+return 1
 `

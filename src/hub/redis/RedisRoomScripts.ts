@@ -4,12 +4,14 @@ import { common, keeps } from "./RedisScripts.js"
 
 /**
  * ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload,
- * key given or "", now in ms. {-1, why} when the room refuses the session (`invite`, `key`, `full`).
+ * key given or "", now in ms, the session as bans see it ("nick!user@host", in lower case), its account
+ * or "". {-1, why} when the room refuses the session (`banned`, `invite`, `key`, `full`).
  */
 export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local mk, ik = p..'members:'..room, p..'info:'..room
 local new = room ~= '#lobby' and redis.call('EXISTS', mk) == 0
+if not new and redis.call('HEXISTS', mk, session) == 0 and banned(room, 'b', ARGV[13], ARGV[14], tonumber(ARGV[12])) then return {-1, 'banned'} end
 if not new and redis.call('HEXISTS', mk, session) == 0 and redis.call('SREM', p..'invites:'..room, session) == 0 then
   local m = redis.call('HMGET', ik, 'i', 'k', 'l')
   if m[1] then return {-1, 'invite'} end
@@ -95,7 +97,7 @@ for _, room in ipairs(names) do
   local info = redis.call('HMGET', p..'info:'..room, 'topic', 'i', 'k', 'l', 'm', 't', 's')
   local t = info[1]
   local modes = {info[2] and 1 or 0, info[3] or '', info[4] or '', info[5] and 1 or 0, info[6] and 1 or 0, info[7] and 1 or 0}
-  out[#out + 1] = {room, redis.call('HLEN', p..'members:'..room), t and 1 or 0, t or '', modes}
+  out[#out + 1] = {room, redis.call('HLEN', p..'members:'..room), t and 1 or 0, t or '', modes, redis.call('HVALS', p..'bans:'..room)}
 end
 return out
 `
@@ -113,5 +115,7 @@ export type RosterReply = readonly [
   history: ReadonlyArray<readonly [string, ReadonlyArray<string>]>,
   voiced: ReadonlyArray<string>,
   modes: ModesReply,
-  created: number
+  created: number,
+  /** Its bans and quiets, each as JSON. */
+  bans: ReadonlyArray<string>
 ]

@@ -9,7 +9,8 @@
  * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
  * - `members:<room>`: session → nick; `info:<room>`: `topic`, `created` (ms) and its modes (`i`, `k`,
  *   `l`, `m`, `t`, `s`: present when set); `ops:<room>`, `voices:<room>`: sessions with a status;
- *   `invites:<room>`: sessions invited in; `rooms`: the rooms.
+ *   `invites:<room>`: sessions invited in; `bans:<room>`: "<kind> <mask>" -> the ban as JSON;
+ *   `rooms`: the rooms.
  * - `history:<room>`: its last messages, a capped Stream.
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
  *
@@ -28,7 +29,7 @@ export const common = `
 local p = ARGV[1]
 local function gone(room)
   if room ~= '#lobby' and redis.call('HLEN', p..'members:'..room) == 0 then
-    redis.call('DEL', p..'info:'..room, p..'history:'..room, p..'ops:'..room, p..'voices:'..room, p..'invites:'..room)
+    redis.call('DEL', p..'info:'..room, p..'history:'..room, p..'ops:'..room, p..'voices:'..room, p..'invites:'..room, p..'bans:'..room)
     redis.call('SREM', p..'rooms', room)
   end
 end
@@ -36,6 +37,39 @@ local function unseat(room, session)
   redis.call('HDEL', p..'members:'..room, session)
   redis.call('SREM', p..'ops:'..room, session)
   redis.call('SREM', p..'voices:'..room, session)
+end
+-- Whether text matches mask (* any run, ? any one character), in time linear in their lengths.
+local function glob(mask, text)
+  local m, t, star, resume = 1, 1, 0, 0
+  while t <= #text do
+    local c = string.sub(mask, m, m)
+    if m <= #mask and (c == '?' or c == string.sub(text, t, t)) then
+      m, t = m + 1, t + 1
+    elseif m <= #mask and c == '*' then
+      star, m, resume = m, m + 1, t
+    elseif star ~= 0 then
+      m, resume = star + 1, resume + 1
+      t = resume
+    else
+      return false
+    end
+  end
+  while m <= #mask and string.sub(mask, m, m) == '*' do m = m + 1 end
+  return m > #mask
+end
+-- Whether a ban of kind ('b' or 'q') not run out at now is for who ('nick!user@host') or account.
+local function banned(room, kind, who, account, now)
+  for _, value in ipairs(redis.call('HVALS', p..'bans:'..room)) do
+    local ban = cjson.decode(value)
+    if ban.kind == kind and (not ban.expires or ban.expires > now) then
+      if string.sub(ban.mask, 1, 3) == '~a:' then
+        if account ~= '' and string.sub(ban.mask, 4) == account then return true end
+      elseif glob(ban.mask, who) then
+        return true
+      end
+    end
+  end
+  return false
 end
 local function nicksOf(set, mk)
   local list = {}
@@ -70,8 +104,9 @@ local function roster(room)
   local modes = {info[3] and 1 or 0, info[4] or '', info[5] or '', info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0}
   local voiced = nicksOf(p..'voices:'..room, mk)
   local created = tonumber(info[2] or '0')
-  if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created} end
-  return {n, ops, 0, '', nicks, {}, voiced, modes, created}
+  local bans = redis.call('HVALS', p..'bans:'..room)
+  if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created, bans} end
+  return {n, ops, 0, '', nicks, {}, voiced, modes, created, bans}
 end
 local function disown(key, session)
   if redis.call('HGET', p..'owned', key) == session then redis.call('HDEL', p..'owned', key) end
