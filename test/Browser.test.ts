@@ -107,6 +107,49 @@ describe("the chat page in Chromium", () => {
     assert.deepStrictEqual(await members(ann), ["ann"])
   })
 
+  it("gives a room's operator a settings panel and a menu on each member; others see a lock and are told why they cannot enter", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0 })
+    const ann = await openAs(httpPort, "ann")
+    await ann.locator("#join-room").fill("#club")
+    await ann.locator("#join-room").press("Enter")
+    await ann.locator("#room", { hasText: "#club" }).waitFor()
+    const bob = await join(port, "bob")
+    bob.send("/join #club")
+    await ann.locator("#members li", { hasText: "bob" }).waitFor()
+    assert.strictEqual(await ann.locator("#members li.me").getAttribute("data-status"), "@")
+
+    // The settings panel: moderated and a key.
+    await ann.locator("#settings-button").click()
+    await ann.locator("#set-moderated").check()
+    await ann.locator("#set-key").fill("sesame")
+    await ann.locator("#settings-save").click()
+    await bob.until("-!- ann sets mode +mk sesame on #club", 10_000)
+    bob.send("may I speak?")
+    await bob.until("-!- #club is moderated: only operators and voiced members may speak.")
+
+    // The menu on a member: a voice, then out.
+    await ann.locator("#members li", { hasText: "bob" }).locator("button.member-actions").click()
+    await ann.locator("#member-menu button", { hasText: "Give bob a voice" }).click()
+    await bob.until("-!- ann gives voice to bob in #club", 10_000)
+    await ann.locator("#members li[data-status='+']", { hasText: "bob" }).waitFor()
+    await ann.locator("#members li", { hasText: "bob" }).locator("button.member-actions").click()
+    await ann.locator("#member-menu button", { hasText: "Kick bob" }).click()
+    await bob.until("-!- bob was kicked from #club by ann", 10_000)
+    await ann.locator("#members li", { hasText: "bob" }).waitFor({ state: "detached" })
+    assert.isFalse(await ann.locator("#member-menu").isVisible(), "the menu closes once used")
+
+    // Someone else sees the room locked, and is told why it does not let them in.
+    const cat = await openAs(httpPort, "cat")
+    assert.isFalse(await cat.locator("#settings-button").isVisible())
+    const locked = cat.locator("#rooms button", { hasText: "#club" })
+    await locked.locator(".lock").waitFor()
+    await locked.click()
+    await cat.locator("#log li.error", { hasText: "Cannot join #club: it needs a key (/join #club KEY)." }).waitFor()
+    assert.strictEqual(await cat.locator("#room").textContent(), "#lobby")
+    await cat.screenshot({ path: Path.join(artifacts, "moderation-refused.png") })
+    await ann.screenshot({ path: Path.join(artifacts, "moderation-operator.png") })
+  })
+
   it("shows markup from another client as text, and runs none of it", async () => {
     const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0 })
     const ann = await openAs(httpPort, "ann")

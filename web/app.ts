@@ -3,6 +3,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { type ClientMessage, ServerMessage } from "../src/protocol/Json.js"
 import { changeString } from "../src/protocol/Modes.js"
+import { changeTo, memberActions, noSettings, type Settings, settingsOf } from "./moderation.js"
 
 const readMessage = Schema.decodeUnknownResult(ServerMessage)
 
@@ -40,10 +41,14 @@ const state = {
   /** The room to go back to after reconnecting. */
   lastRoom: undefined as string | undefined,
   members: new Set<string>(),
+  /** The room's operators and voiced members, and its settings (as the last `modes` said). */
+  operators: new Set<string>(),
+  voiced: new Set<string>(),
+  settings: noSettings as Settings,
   /** Members identified as their nickname's account (as the last /who said). */
   identified: new Set<string>(),
   memberTotal: 0,
-  rooms: [] as ReadonlyArray<{ room: string; members: number; topic?: string | undefined }>,
+  rooms: [] as ReadonlyArray<{ room: string; members: number; topic?: string | undefined; locked?: boolean | undefined }>,
   /** Answers the user asked for (shown in the log); others only update the lists. */
   asked: new Set<string>(),
   attempts: 0,
@@ -89,11 +94,48 @@ const setStatus = (text: string, down = false) => {
 
 // ---- rooms and members
 
+/** Whether this page's user operates the room it is in. */
+const operating = () => state.me !== undefined && state.operators.has(state.me)
+
+const memberMenu = element<HTMLDivElement>("member-menu")
+const settingsButton = element<HTMLButtonElement>("settings-button")
+const settingsDialog = element<HTMLDialogElement>("settings-dialog")
+
+/** Opens the menu of what an operator may do to `nick`, under its button. */
+const openMemberMenu = (nick: string, anchor: HTMLElement) => {
+  memberMenu.replaceChildren(...memberActions(nick, state.operators.has(nick), state.voiced.has(nick)).map(([label, message]) => {
+    const button = document.createElement("button")
+    button.type = "button"
+    button.textContent = label
+    button.addEventListener("click", () => {
+      memberMenu.hidden = true
+      sendMessage(message)
+    })
+    return button
+  }))
+  const box = anchor.getBoundingClientRect()
+  memberMenu.style.top = `${box.bottom + window.scrollY}px`
+  memberMenu.style.left = `${box.left + window.scrollX}px`
+  memberMenu.hidden = false
+  memberMenu.querySelector("button")?.focus()
+}
+
 const renderMembers = () => {
   const nicks = [...state.members].sort((a, b) => a.localeCompare(b))
+  settingsButton.hidden = !operating()
   memberList.replaceChildren(...nicks.map((nick) => {
     const item = document.createElement("li")
     item.textContent = nick
+    if (state.operators.has(nick)) item.dataset.status = "@"
+    else if (state.voiced.has(nick)) item.dataset.status = "+"
+    if (nick !== state.me && operating()) {
+      const actions = document.createElement("button")
+      actions.type = "button"
+      actions.className = "member-actions"
+      actions.setAttribute("aria-label", `Actions for ${nick}`)
+      actions.addEventListener("click", () => openMemberMenu(nick, actions))
+      item.append(actions)
+    }
     if (nick === state.me) item.className = "me"
     if (state.identified.has(nick)) {
       item.classList.add("identified")
@@ -122,6 +164,13 @@ const renderRooms = () => {
     // The room one is in is counted live; the others as of the last list.
     count.textContent = String(r.room === state.room ? Math.max(state.memberTotal, state.members.size) : r.members)
     button.append(name, count)
+    if (r.locked === true) {
+      const lock = document.createElement("span")
+      lock.className = "lock"
+      lock.title = "Invite only, or it needs a key"
+      lock.setAttribute("aria-label", "locked")
+      button.append(lock)
+    }
     if (r.topic !== undefined) button.title = r.topic
     if (r.room === state.room) button.setAttribute("aria-current", "true")
     button.addEventListener("click", () => {
@@ -138,6 +187,9 @@ const setRoom = (room: string) => {
   roomName.textContent = room
   topic.textContent = ""
   state.members = new Set()
+  state.operators = new Set()
+  state.voiced = new Set()
+  state.settings = noSettings
   state.memberTotal = 0
   renderMembers()
   document.title = `${room} · hubbub`
@@ -254,10 +306,22 @@ const handle = (message: ServerMessage) => {
         : `${message.nick} was kicked from ${message.room} by ${message.by}${reason}`)
     }
     case "mode":
+      if (message.room === state.room) {
+        for (const { arg, mode, on } of message.changes) {
+          const set = mode === "o" ? state.operators : mode === "v" ? state.voiced : undefined
+          if (set === undefined || arg === undefined) continue
+          if (on) set.add(arg)
+          else set.delete(arg)
+        }
+        renderMembers()
+        // Its settings as the server has them now.
+        if (operating()) sendMessage({ type: "mode" })
+      }
       return notice(`${message.by} sets mode ${changeString(message.changes)} on ${message.room}`)
     case "invited":
       return notice(`${message.by} invites you to ${message.room} (type /join ${message.room})`)
     case "modes":
+      if (message.target === state.room) state.settings = settingsOf(message.modes, message.params ?? [])
       if (state.asked.delete("mode")) notice(`${message.target} modes: ${[message.modes, ...(message.params ?? [])].join(" ")}`)
       return
     case "renamed":
@@ -283,7 +347,10 @@ const handle = (message: ServerMessage) => {
     case "members":
       if (message.room === state.room) {
         state.members = new Set(message.nicks)
+        state.operators = new Set(message.operators)
+        state.voiced = new Set(message.voiced ?? [])
         state.identified = new Set(message.identified ?? [])
+        if (operating()) sendMessage({ type: "mode" })
         state.memberTotal = message.count
         renderMembers()
       }
@@ -429,3 +496,35 @@ nickDialog.addEventListener("cancel", (event) => {
 })
 
 connect()
+
+// ---- a room operator's settings
+
+const checkbox = (id: string) => element<HTMLInputElement>(id)
+settingsButton.addEventListener("click", () => {
+  const s = state.settings
+  checkbox("set-moderated").checked = s.moderated
+  checkbox("set-invite").checked = s.invite
+  checkbox("set-topic-lock").checked = s.topicLock
+  checkbox("set-secret").checked = s.secret
+  checkbox("set-key").value = s.key
+  checkbox("set-limit").value = s.limit
+  settingsDialog.showModal()
+})
+element<HTMLFormElement>("settings-form").addEventListener("submit", (event) => {
+  if (event.submitter?.id !== "settings-save") return
+  const change = changeTo(state.settings, {
+    moderated: checkbox("set-moderated").checked,
+    invite: checkbox("set-invite").checked,
+    topicLock: checkbox("set-topic-lock").checked,
+    secret: checkbox("set-secret").checked,
+    key: checkbox("set-key").value.trim(),
+    limit: checkbox("set-limit").value.trim()
+  })
+  if (change !== undefined) sendMessage(change)
+})
+document.addEventListener("click", (event) => {
+  if (!memberMenu.hidden && !memberMenu.contains(event.target as Node) && !(event.target as HTMLElement).classList.contains("member-actions")) memberMenu.hidden = true
+})
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") memberMenu.hidden = true
+})
