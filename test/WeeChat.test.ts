@@ -1,0 +1,115 @@
+import { afterEach, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as Path from "node:path"
+import { fixtures } from "./support/fixtures.js"
+
+const { join, server } = fixtures()
+
+/**
+ * A real IRC client: Debian's WeeChat, in a tmux session of its own (its own tmux server socket),
+ * typed into with `send-keys` and read with `capture-pane`. `.ci/run` installs both.
+ */
+class WeeChat {
+  private readonly socket = `hubbub-weechat-${process.pid}`
+  private readonly home = mkdtempSync(Path.join(tmpdir(), "hubbub-weechat-"))
+
+  constructor(port: number, nick: string) {
+    const setup = [
+      "/set weechat.look.paste_max_lines -1",
+      `/set irc.server_default.nicks ${nick}`,
+      `/set irc.server_default.username ${nick}`,
+      `/server add hubbub 127.0.0.1/${port} -notls`,
+      "/connect hubbub"
+    ].join(";")
+    this.tmux("new-session", "-d", "-s", "weechat", "-x", "160", "-y", "50", `weechat-curses -d ${this.home} -r '${setup}'`)
+  }
+
+  private tmux(...args: Array<string>): string {
+    return execFileSync("tmux", ["-L", this.socket, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, TERM: "xterm" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+  }
+
+  /** Types a line and Enter. */
+  type(line: string): void {
+    this.tmux("send-keys", "-t", "weechat", "-l", line)
+    this.tmux("send-keys", "-t", "weechat", "Enter")
+  }
+
+  /** The window's text, scrollback included. */
+  screen(): string {
+    return this.tmux("capture-pane", "-p", "-t", "weechat", "-S", "-500")
+  }
+
+  /** Waits (a bounded time) until the window shows `match`; a terminal has no event to await, so it looks every 50 ms. */
+  async shows(match: RegExp, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!match.test(this.screen())) {
+      if (Date.now() > deadline) throw new Error(`WeeChat: no ${String(match)}; the screen:\n${this.screen()}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  close(): void {
+    try {
+      this.tmux("kill-server")
+    } catch {
+      // already gone
+    }
+    rmSync(this.home, { recursive: true, force: true })
+  }
+}
+
+let weechat: WeeChat | undefined
+afterEach(() => {
+  weechat?.close()
+  weechat = undefined
+})
+
+/** A wait on the netcat side; if it fails, the failure shows WeeChat's screen too. */
+const alongside = async <A>(wait: Promise<A>): Promise<A> => {
+  try {
+    return await wait
+  } catch (error) {
+    throw new Error(`${String(error)}\nWeeChat's screen:\n${weechat?.screen()}`)
+  }
+}
+
+describe("WeeChat, a real IRC client", () => {
+  it("moderates a room with WeeChat's own commands, and shows a netcat operator's modes and kick", async () => {
+    const { ircPort, port } = await server({ ircPort: Option.some(0), serverName: "hub.test" })
+    weechat = new WeeChat(ircPort, "wendy")
+    await weechat.shows(/Welcome to hubbub, wendy/)
+    weechat.type("/join #wee")
+    await weechat.shows(/wendy.*has joined #wee/)
+    const bob = await join(port, "bob")
+    bob.send("/join #wee")
+    await alongside(bob.until("-!- Members of #wee (2): bob, @wendy", 10_000))
+
+    weechat.type("/mode +m")
+    await alongside(bob.until("-!- wendy sets mode +m on #wee", 10_000))
+    bob.send("may I?")
+    await alongside(bob.until("-!- #wee is moderated: only operators and voiced members may speak."))
+    weechat.type("/voice bob")
+    await alongside(bob.until("-!- wendy gives voice to bob in #wee", 10_000))
+    bob.send("thank you")
+    await weechat.shows(/bob.*thank you/)
+    weechat.type("/kick bob be quiet")
+    await alongside(bob.until("-!- bob was kicked from #wee by wendy (be quiet)", 10_000))
+    await weechat.shows(/wendy has kicked bob \(be quiet\)/)
+
+    // The other way round: a netcat operator's mode and kick, as WeeChat shows them.
+    bob.send("/join #den")
+    await alongside(bob.until("-!- Members of #den (1): @bob", 10_000))
+    weechat.type("/join #den")
+    await alongside(bob.until("-!- wendy has joined #den", 10_000))
+    bob.send("/mode +i", "/kick wendy out you go")
+    await weechat.shows(/Mode #den \[\+i\] by bob/)
+    await weechat.shows(/bob has kicked wendy \(out you go\)/)
+  })
+})
