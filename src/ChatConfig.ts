@@ -99,6 +99,8 @@ export interface ChatConfigShape {
   readonly nickGrace: number
   /** Refuse passwords sent without TLS from another machine (by default they are taken, with a warning). */
   readonly requireTlsForAuth: boolean
+  /** Accounts with server operator powers (`/kill`, `/wallops`, secret rooms in sight). */
+  readonly operators: ReadonlyArray<string>
 }
 
 /** How a registered nickname is kept for its account: renamed after a grace period, refused outright, or only reserved. */
@@ -149,7 +151,8 @@ export const defaults: ChatConfigShape = {
   historyDays: 90,
   nickProtection: "grace",
   nickGrace: 30,
-  requireTlsForAuth: false
+  requireTlsForAuth: false,
+  operators: []
 }
 
 /** A Postgres database's URL. */

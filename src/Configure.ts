@@ -68,7 +68,8 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     historyDays: f.historyDays,
     nickProtection: f.nickProtection,
     nickGrace: f.nickGrace,
-    requireTlsForAuth: f.requireTlsForAuth
+    requireTlsForAuth: f.requireTlsForAuth,
+    operators: f.operators.split(",").map((account) => account.trim()).filter((account) => account !== "")
   }
   return config
 })

@@ -195,6 +195,16 @@ export const settings = {
     "off: taken, with a warning",
     false
   ),
+  operators: Settings.text(
+    "operators",
+    "Comma-separated accounts with server operator powers: /kill, /wallops, secret rooms in sight (the console's oper adds more)",
+    "",
+    {
+      shown: "none",
+      schema: Schema.String.check(Schema.isPattern(/^\s*([A-Za-z0-9_-]{1,24}\s*(,\s*[A-Za-z0-9_-]{1,24}\s*)*)?$/)),
+      expected: "account names separated by commas (alice,bob)"
+    }
+  ),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",

@@ -25,7 +25,8 @@ describe("the command line", () => {
       [{ HUBBUB_MAX_LINE_BYTES: "-3" }, "hubbub: HUBBUB_MAX_LINE_BYTES=-3: expected a whole number, 1 or more (see hubbub --help)"],
       [{ HUBBUB_FLOOD_TIMEOUT: "soon" }, "hubbub: HUBBUB_FLOOD_TIMEOUT=soon: expected a number of seconds, 0 or more (see hubbub --help)"],
       [{ HUBBUB_LIMIT_LOOPBACK: "maybe" }, "hubbub: HUBBUB_LIMIT_LOOPBACK=maybe: expected true or false (or yes/no, on/off, 1/0) (see hubbub --help)"],
-      [{ HUBBUB_LOG_LEVEL: "loud" }, "hubbub: HUBBUB_LOG_LEVEL=loud: expected one of all, trace, debug, info, warn, warning, error, fatal, none (see hubbub --help)"]
+      [{ HUBBUB_LOG_LEVEL: "loud" }, "hubbub: HUBBUB_LOG_LEVEL=loud: expected one of all, trace, debug, info, warn, warning, error, fatal, none (see hubbub --help)"],
+      [{ HUBBUB_OPERATORS: "alice;bob" }, "hubbub: HUBBUB_OPERATORS=alice;bob: expected account names separated by commas (alice,bob) (see hubbub --help)"]
     ]
     for (const [env, line] of cases) {
       const server = start([], env)

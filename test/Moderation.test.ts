@@ -19,7 +19,7 @@ interface Ports {
 
 /** One server, twice: what the suite runs on first. */
 const oneServer = async (): Promise<readonly [Ports, Ports]> => {
-  const a = await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0 })
+  const a = await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, operators: ["boss", "chief"] })
   return [a, a]
 }
 
@@ -28,7 +28,7 @@ let clusters = 0
 const twoServers = async (): Promise<readonly [Ports, Ports]> => {
   const prefix = `moderation-${++clusters}:`
   const start = (node: string) =>
-    server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix })
+    server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"] })
   return [await start("a"), await start("b")]
 }
 
@@ -232,6 +232,44 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await ann.until("-!- ann sets mode -q cal!*@* on #pub")
       cal.send("free again")
       await ann.until("<cal> free again")
+    })
+
+    it("server operators disconnect anyone on any server, write to each other alone, and see secret rooms; nobody else may", async () => {
+      const [a, b] = await servers()
+      const boss = await join(a.port, "boss")
+      boss.send("/register boss-password")
+      await boss.until("-!- Nickname boss is now registered to you")
+      const chief = await join(b.port, "chief")
+      chief.send("/register chief-password")
+      await chief.until("-!- Nickname chief is now registered to you")
+      const pleb = await join(b.port, "pleb")
+      const bob = await ircIn(b.ircPort, "bob", "#lobby")
+      const hider = await inRoom(b.port, "hider", "#hideout")
+      hider.send("/mode +s")
+      await hider.until("-!- hider sets mode +s on #hideout")
+
+      pleb.send("/kill bob", "/wallops hi all")
+      await pleb.until("-!- Only server operators may do that.")
+      await pleb.until("-!- Only server operators may do that.")
+      bob.send("KILL pleb :no", "WALLOPS :hi")
+      await bob.until(/ 481 bob :Permission Denied- You're not an IRC operator$/)
+      await bob.until(/ 481 bob :Permission Denied/)
+
+      boss.send("/rooms")
+      assert.include(await boss.until(/^-!- Rooms/), "#hideout")
+      pleb.send("/rooms")
+      assert.notInclude(await pleb.until(/^-!- Rooms/), "#hideout")
+
+      boss.send("/wallops the ops meeting is at noon")
+      await chief.until("-!- [wallops] boss: the ops meeting is at noon")
+      await boss.until("-!- [wallops] boss: the ops meeting is at noon")
+      boss.send("/kill bob spamming")
+      await bob.until("ERROR :Killed by boss (spamming)")
+      await bob.eof()
+      await pleb.until("-!- bob has left #lobby (killed by boss: spamming)")
+      pleb.send("/who")
+      await pleb.until(/^-!- Members of #lobby/)
+      assert.isFalse(pleb.saw(/wallops/), "a line for server operators reached someone else")
     })
 
     it("+s hides a room from everyone not in it, answering as for a room that does not exist; +i and +k hide its topic and members", async () => {

@@ -174,7 +174,7 @@ describe("node dist/main.js", () => {
   })
 
   it("takes operator commands on stdin with --console; end of input leaves the server running", async () => {
-    const server = start(["--port", "0", "--console"])
+    const server = start(["--port", "0", "--console", "--operators", "boss, chief"])
     const port = await server.port()
     const alice = await join(port, "alice")
     const bob = await join(port, "bob")
@@ -200,6 +200,16 @@ describe("node dist/main.js", () => {
     assert.strictEqual(await alice.until(/bob has left/), "-!- bob has left #lobby (kicked: spamming)")
     console("kick nobody")
     await server.waitFor("stdout", /^no such nick: nobody$/)
+    console("opers")
+    await server.waitFor("stdout", /^server operators: boss, chief$/)
+    console("oper alice")
+    await server.waitFor("stdout", /^alice is a server operator$/)
+    alice.send("/register alice-password", "/wallops now an operator")
+    assert.strictEqual(await alice.until(/wallops/), "-!- [wallops] alice: now an operator")
+    console("deoper alice")
+    await server.waitFor("stdout", /^alice is no server operator now$/)
+    alice.send("/wallops still?")
+    assert.strictEqual(await alice.until(/server operators/), "-!- Only server operators may do that.")
 
     server.child.stdin!.end()
     await server.waitFor("stderr", /console input ended; console off/)

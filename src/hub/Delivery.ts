@@ -35,6 +35,7 @@ export const addressOf = (event: Event): Address => {
     case "Notice":
       return event.to !== undefined ? { room: undefined, to: event.to } : { room: event.room, to: undefined }
     case "Announcement":
+    case "Wallops":
       return everyone
     case "Closing":
       return event.to !== undefined ? { room: undefined, to: event.to } : everyone
@@ -73,6 +74,11 @@ export class Delivery {
   /** Tells a subscribed session that the account it was identified as was dropped on another server. */
   loggedOut(session: SessionId, account: string): void {
     this.dispatcher.recipient(session)?.loggedOut?.(account)
+  }
+
+  /** Tells a subscribed session that a server operator disconnects it. */
+  killed(session: SessionId, by: string, reason: string): void {
+    this.dispatcher.recipient(session)?.killed?.(by, reason)
   }
 
   /** Tells a subscribed session that an operator took it out of a room. */

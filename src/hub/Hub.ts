@@ -29,6 +29,8 @@ export interface Recipient {
   readonly loggedOut?: (account: string) => void
   /** An operator took the session out of a room (a kick): called before the room is told. */
   readonly removed?: (room: Room) => void
+  /** A server operator (`by`) disconnects the session, saying why. */
+  readonly killed?: (by: string, reason: string) => void
 }
 
 export interface Member {
@@ -148,6 +150,10 @@ export class Hub extends Context.Service<Hub, {
    * the room's `ModeChanged` events as they reach this server.
    */
   readonly speaks: (session: SessionId, room: Room) => boolean
+  /** A server operator's line to every server operator on every server (the sessions leave it out for anyone else). */
+  readonly wallops: (from: string, text: string) => Effect.Effect<void>
+  /** Disconnects a session, on whichever server it is (its `Recipient.killed`): a server operator's (`by`) kill. */
+  readonly disconnect: (session: SessionId, by: string, reason: string) => Effect.Effect<void>
   /** Takes a session out of `room`, telling the room why. */
   readonly part: (session: SessionId, room: Room, reason: string) => Effect.Effect<void, HubError>
   /** Forgets a session: frees its nickname, takes it out of its rooms (telling them why, when there is a reason). */

@@ -29,6 +29,8 @@ export const CloseReason = Schema.Union([
   Schema.TaggedStruct("TooLarge", {}),
   /** The operator disconnected it. */
   Schema.TaggedStruct("Kicked", { message: Schema.optional(Schema.String) }),
+  /** A server operator (`by`) disconnected it, saying why. */
+  Schema.TaggedStruct("Killed", { by: Schema.String, message: Schema.String }),
   /** The server is stopping. */
   Schema.TaggedStruct("Shutdown", {})
 ])
@@ -133,6 +135,12 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
         : `You have been disconnected by the operator: ${r.message}`,
     brief: (r) => withMessage("Kicked by the operator", r.message)
   },
+  Killed: {
+    label: "killed",
+    left: (r) => `killed by ${r.by}${r.message === "" ? "" : `: ${r.message}`}`,
+    farewell: (r) => `You have been disconnected by ${r.by}${r.message === "" ? "" : `: ${r.message}`}`,
+    brief: (r) => `Killed by ${r.by}${r.message === "" ? "" : ` (${r.message})`}`
+  },
   Shutdown: {
     label: "shutdown",
     left: () => "server shutting down",
@@ -161,5 +169,6 @@ export const CloseReasons = {
   Closed: { _tag: "Closed" } as CloseReason,
   Reset: { _tag: "Reset" } as CloseReason,
   Shutdown: { _tag: "Shutdown" } as CloseReason,
-  Kicked: (message?: string): CloseReason => message === undefined ? { _tag: "Kicked" } : { _tag: "Kicked", message }
+  Kicked: (message?: string): CloseReason => message === undefined ? { _tag: "Kicked" } : { _tag: "Kicked", message },
+  Killed: (by: string, message: string): CloseReason => ({ _tag: "Killed", by, message })
 } as const

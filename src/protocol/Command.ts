@@ -61,6 +61,10 @@ export const BanCommand = Schema.TaggedStruct("Ban", {
   seconds: Schema.optional(Schema.Number),
   reason: Schema.optional(Text)
 })
+/** A server operator disconnects `nick`, saying why. */
+export const Kill = Schema.TaggedStruct("Kill", { nick: Schema.String, reason: Schema.optional(Text) })
+/** A server operator's line to every server operator. */
+export const Wallops = Schema.TaggedStruct("Wallops", { text: Text })
 /** A room's bans and quiets (the session's one room when absent). */
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
@@ -100,6 +104,8 @@ export const Command = Schema.Union([
   Invite,
   BanCommand,
   Bans,
+  Kill,
+  Wallops,
   Help,
   AccountCommand,
   Quit,

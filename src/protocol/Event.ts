@@ -97,8 +97,12 @@ export const Notice = Schema.TaggedStruct("Notice", {
   yields: Schema.optional(S),
   apart: Schema.optional(Schema.Boolean),
   /** Between servers, not shown: the account `drops` was dropped, and no session is identified as it any more. */
-  drops: Schema.optional(S)
+  drops: Schema.optional(S),
+  /** Between servers, not shown: the session `to` is to be disconnected by the server operator `kills` (`text`: why). */
+  kills: Schema.optional(S)
 })
+/** A server operator's line (`from`) to every server operator; every other session leaves it out. */
+export const WallopsSent = Schema.TaggedStruct("Wallops", { from: S, text: S })
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
 /** An answer to one session, known as `nick` when it has a nickname. */
@@ -125,6 +129,7 @@ export const Event = Schema.Union([
   ModeChanged,
   Invited,
   Notice,
+  WallopsSent,
   Announcement,
   Answer,
   Closing

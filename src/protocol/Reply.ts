@@ -87,6 +87,8 @@ export const BanList = Schema.TaggedStruct("BanList", {
     expires: Schema.optional(N)
   }))
 })
+/** Only server operators may do that. */
+export const NoPrivileges = Schema.TaggedStruct("NoPrivileges", {})
 /** A mask that says nobody in particular (`*`), or is no mask at all. */
 export const BadMask = Schema.TaggedStruct("BadMask", { mask: S })
 /** A capability negotiation answer (`LS`, `LIST`, `NAK`; anything else is an invalid subcommand). */
@@ -198,6 +200,7 @@ export const Reply = Schema.Union([
   NoSuchMode,
   BanList,
   BadMask,
+  NoPrivileges,
   Capabilities,
   AlreadyRegistered,
   TooManyTargets,

@@ -11,6 +11,7 @@ import * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { Accounts } from "../accounts/Accounts.js"
+import { ServerOperators } from "../session/ServerOperators.js"
 import { ChatConfig } from "../ChatConfig.js"
 import { Hub } from "../hub/Hub.js"
 import type { NodeIdInUse, RedisUnavailable } from "../hub/HubError.js"
@@ -217,7 +218,8 @@ export class ChatServer extends Context.Service<ChatServer, {
       Sessions.layer,
       Stats.layer,
       Flusher.layer,
-      ChatServer.layerAccounts
+      ChatServer.layerAccounts,
+      ServerOperators.layer
     )),
     Layer.provideMerge(Warnings.layer),
     Layer.provideMerge(ChatServer.layerStore),

@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import { Hub } from "../hub/Hub.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { sanitize } from "../protocol/Text.js"
+import { ServerOperators } from "../session/ServerOperators.js"
 import { Sessions } from "../session/Sessions.js"
 import { ChatServer } from "./ChatServer.js"
 import { Stats } from "../observe/Stats.js"
@@ -19,11 +20,15 @@ const Who = Schema.TaggedStruct("who", {})
 const Rooms = Schema.TaggedStruct("rooms", {})
 const Say = Schema.TaggedStruct("say", { text: Schema.NonEmptyString })
 const Kick = Schema.TaggedStruct("kick", { nick: Schema.NonEmptyString, reason: Schema.optional(Schema.String) })
+const Account = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,24}$/))
+const Oper = Schema.TaggedStruct("oper", { account: Account })
+const Deoper = Schema.TaggedStruct("deoper", { account: Account })
+const Opers = Schema.TaggedStruct("opers", {})
 const StatsCommand = Schema.TaggedStruct("stats", {})
 const Fibers = Schema.TaggedStruct("fibers", {})
 const Help = Schema.TaggedStruct("help", {})
 /** What the operator can type on the console, one command per line. */
-export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, StatsCommand, Fibers, Help])
+export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Oper, Deoper, Opers, StatsCommand, Fibers, Help])
 export type OperatorCommand = typeof OperatorCommand.Type
 
 const decode = Schema.decodeUnknownResult(OperatorCommand)
@@ -34,6 +39,7 @@ const help = [
   "rooms                list rooms and their member counts",
   "say TEXT             announce TEXT to everyone",
   "kick NICK [REASON]   disconnect a user",
+  "oper ACCOUNT         give an account server operator powers (deoper ACCOUNT takes them; opers lists them)",
   "stats                counters, uptime and memory",
   "fibers               the fiber serving each connection",
   "help                 this list"
@@ -47,11 +53,19 @@ export const parseOperatorCommand = (line: string): Result.Result<OperatorComman
     ? { _tag: name, text: line.trim().slice(3).trim() }
     : name === "kick"
     ? rest.length > 1 ? { _tag: name, nick: rest[0], reason: rest.slice(1).join(" ") } : { _tag: name, nick: rest[0] }
+    : name === "oper" || name === "deoper"
+    ? { _tag: name, account: rest.length === 1 ? rest[0] : "" }
     : { _tag: name }
   const decoded = decode(raw)
   if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
   return Result.fail(
-    name === "say" ? "usage: say TEXT" : name === "kick" ? "usage: kick NICK [REASON]" : `unknown command: ${word} (try help)`
+    name === "say"
+      ? "usage: say TEXT"
+      : name === "kick"
+      ? "usage: kick NICK [REASON]"
+      : name === "oper" || name === "deoper"
+      ? `usage: ${name} ACCOUNT`
+      : `unknown command: ${word} (try help)`
   )
 }
 
@@ -67,6 +81,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const hub = yield* Hub
   const sessions = yield* Sessions
   const stats = yield* Stats
+  const operators = yield* ServerOperators
 
   const run = (command: OperatorCommand): Effect.Effect<void> => {
     switch (command._tag) {
@@ -94,6 +109,20 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
           target.close(CloseReasons.Kicked(command.reason === undefined ? undefined : sanitize(command.reason)))
           return Console.log(`kicked ${target.nick}`)
         })
+      case "oper":
+        operators.add(command.account)
+        return Effect.andThen(
+          Effect.logInfo(`moderation: the console made ${command.account} a server operator`),
+          Console.log(`${command.account} is a server operator`)
+        )
+      case "deoper":
+        return operators.remove(command.account)
+          ? Effect.andThen(Effect.logInfo(`moderation: the console took server operator powers from ${command.account}`), Console.log(`${command.account} is no server operator now`))
+          : Console.log(`${command.account} was no server operator`)
+      case "opers": {
+        const all = operators.list()
+        return Console.log(all.length === 0 ? "no server operators" : `server operators: ${all.join(", ")}`)
+      }
       case "stats":
         return Effect.gen(function*() {
           const rooms = yield* hub.rooms

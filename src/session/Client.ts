@@ -4,6 +4,7 @@ import type * as Effect from "effect/Effect"
 import type { Accounts } from "../accounts/Accounts.js"
 import type { Hub } from "../hub/Hub.js"
 import type { Counters } from "../observe/Stats.js"
+import type { ServerOperators } from "./ServerOperators.js"
 import type { Sessions } from "./Sessions.js"
 import { CloseReason } from "../protocol/CloseReason.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
@@ -58,6 +59,8 @@ export interface CommandEnv {
   readonly encrypted: boolean
   /** Refuse passwords sent in clear from another machine. */
   readonly requireTlsForAuth: boolean
+  /** The accounts with server operator powers. */
+  readonly operators: ServerOperators["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
 }

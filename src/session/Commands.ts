@@ -7,6 +7,7 @@ import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Moderation from "./ModerationCommands.js"
+import * as Operator from "./OperatorCommands.js"
 import * as Rooms from "./RoomCommands.js"
 
 /**
@@ -170,6 +171,10 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Moderation.ban(env, client, input)
     case "Bans":
       return Moderation.bans(env, client, input.room)
+    case "Kill":
+      return Operator.kill(env, client, input.nick, input.reason)
+    case "Wallops":
+      return Operator.wallops(env, client, input.text)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
     case "Account":

@@ -1,3 +1,4 @@
+import { ServerOperators } from "./ServerOperators.js"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -34,7 +35,11 @@ export interface Listener extends CommandEnv {
 }
 
 /** A listener for the codec in the context, on the server's services. */
-export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts> = Effect.gen(
+export const make: Effect.Effect<
+  Listener,
+  never,
+  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators
+> = Effect.gen(
   function*() {
     const config = yield* ChatConfig
     const codec = yield* Codec
@@ -47,6 +52,7 @@ export const make: Effect.Effect<Listener, never, ChatConfig | Hub | Codec | Ses
       limits,
       hub: yield* Hub,
       sessions: yield* Sessions,
+      operators: yield* ServerOperators,
       stats,
       counters: stats.counters,
       audited: stats.audited,

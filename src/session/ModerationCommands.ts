@@ -19,7 +19,8 @@ import type { Client, CommandEnv } from "./Client.js"
 /** A room as this client may see it: `undefined` when it does not exist or is secret and the client is not in it. */
 export const visible = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room) {
   const roster = yield* env.hub.roster(room)
-  if (roster === undefined || (roster.modes.secret && !client.rooms.includes(room))) return undefined
+  // Server operators see secret rooms.
+  if (roster === undefined || (roster.modes.secret && !client.rooms.includes(room) && !env.operators.has(client.account))) return undefined
   return roster
 })
 
@@ -55,26 +56,31 @@ export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
 })
 
 /** What an operator did, as the audit log says it. */
-interface Audit {
+export interface Audit {
   readonly action: string
-  readonly room: Room
+  readonly room?: Room
   readonly target?: string
   readonly reason?: string
 }
 
+/** An operator's action in the audit log (info, one line) and in the count by action. */
+export const audit = (env: CommandEnv, client: Client, entry: Audit) =>
+  Effect.suspend(() => {
+    env.audited(entry.action)
+    const { action, reason, room, target } = entry
+    const line = `${client.nick} ${action}${target === undefined ? "" : ` ${target}`}${room === undefined ? "" : ` in ${room}`}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
+    return Effect.logInfo(`moderation: ${line}`).pipe(
+      Effect.annotateLogs({ by: client.nick, account: client.account ?? "", action, room: room ?? "", target: target ?? "" })
+    )
+  })
+
 /** Runs a hub action, telling the client why when it is refused; done, it is audited: a log line and a count. */
-const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, audit: (a: A) => Audit | undefined, done: (a: A) => Reply | undefined) =>
+const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, audited: (a: A) => Audit | undefined, done: (a: A) => Reply | undefined) =>
   Effect.flatMap(Effect.result(action), (result) => {
     if (result._tag === "Failure") return refused(env, client, result.failure)
     const answer = done(result.success)
-    const entry = audit(result.success)
-    const logged = entry === undefined ? Effect.void : Effect.suspend(() => {
-      env.audited(entry.action)
-      const { action, reason, room, target } = entry
-      const line = `${client.nick} ${action}${target === undefined ? "" : ` ${target}`} in ${room}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
-      return Effect.logInfo(`moderation: ${line}`).pipe(Effect.annotateLogs({ by: client.nick, account: client.account ?? "", action, room, target: target ?? "" }))
-    })
-    return Effect.andThen(logged, answer === undefined ? Effect.void : reply(env, client, answer))
+    const entry = audited(result.success)
+    return Effect.andThen(entry === undefined ? Effect.void : audit(env, client, entry), answer === undefined ? Effect.void : reply(env, client, answer))
   })
 
 /** The room a command is for: the one named, or the session's (text: its one room; IRC names it). */

@@ -29,7 +29,11 @@ export class Receiver implements Recipient {
     /** Forgets the account the session was identified as, dropped on another server. */
     readonly loggedOut: (account: string) => void,
     /** Forgets a room an operator took the session out of. */
-    readonly removed: (room: Room) => void
+    readonly removed: (room: Room) => void,
+    /** Ends the session: a server operator's kill. */
+    readonly killed: (by: string, reason: string) => void,
+    /** Whether the session is a server operator's (server operators' lines reach only them). */
+    private readonly operator: () => boolean
   ) {}
 
   deliver(events: ReadonlyArray<Envelope>): void {
@@ -46,6 +50,7 @@ export class Receiver implements Recipient {
     }
     for (let i = 0; i < events.length; i++) {
       const envelope = events[i]
+      if (envelope.event._tag === "Wallops" && !this.operator()) continue
       if (envelope.event._tag === "Closing") {
         this.outbox.force(codec.encode(envelope), envelope.at)
         counters.messagesOut += i + 1

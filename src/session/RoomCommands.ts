@@ -153,7 +153,7 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 /** The rooms this client may know of; the topics of those it may see into. */
 export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client) {
   const all = yield* env.hub.rooms
-  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room)).map((info) => {
+  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room) || env.operators.has(client.account)).map((info) => {
     const { members, room, topic } = info
     const locked = !seesInto(client, info)
     return { room, members, ...(topic === undefined || locked ? {} : { topic }), ...(locked ? { locked } : {}) }

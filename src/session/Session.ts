@@ -61,7 +61,7 @@ export class Session implements Client, Lived, SessionHandle {
       if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
     }, (room) => {
       this.rooms = this.rooms.filter((r) => r !== room)
-    })
+    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), () => listener.operators.has(this.account))
   }
 
   get peer(): string {

@@ -177,6 +177,8 @@ export const ircFormat = (options: IrcOptions): Format => {
             numeric("368", nick, `${reply.room} :End of channel ban list`)
           : reply.entries.map((e) => numeric("728", nick, `${reply.room} q ${e.mask} ${e.by} ${Math.floor(e.at / 1000)}`)).join("") +
             numeric("729", nick, `${reply.room} q :End of channel quiet list`)
+      case "NoPrivileges":
+        return numeric("481", nick, ":Permission Denied- You're not an IRC operator")
       case "BadMask":
         return one(`:${server} NOTICE ${nick ?? "*"} :`, replyText(reply)!)
       case "Capabilities":
@@ -261,6 +263,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return lines(`:${server} NOTICE ${event.room ?? "*"} :`, event.text)
       case "Announcement":
         return lines(`:${server} NOTICE * :`, `[operator] ${event.text}`)
+      case "Wallops":
+        return lines(`${prefix(event.from)} WALLOPS :`, event.text)
       case "Answer":
         return renderReply(event.reply, event.nick)
       case "Closing":

@@ -90,6 +90,11 @@ export class IrcDecoder implements Decoder {
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
       case "LIST":
         return { _tag: "Rooms" }
+      case "KILL":
+        if (target === undefined || target === "") return usage("KILL")
+        return command(params[1] === undefined || params[1] === "" ? { _tag: "Kill", nick: target } : { _tag: "Kill", nick: target, reason: clean(params[1]) })
+      case "WALLOPS":
+        return target === undefined || clean(target).trim() === "" ? usage("WALLOPS") : command({ _tag: "Wallops", text: clean(target) })
       case "HELP":
         return { _tag: "Help" }
       default:

@@ -128,6 +128,7 @@ const errors = new Set<Reply["_tag"]>([
   "NoText",
   "NoSuchMode",
   "BadMask",
+  "NoPrivileges",
   "AlreadyRegistered",
   "TooManyTargets",
   "TooManyRooms",
@@ -243,6 +244,8 @@ const message = (event: Event): ServerMessage | undefined => {
         : { type: "notice", text: event.text, room: event.room }
     case "Announcement":
       return { type: "notice", text: event.text, operator: true }
+    case "Wallops":
+      return { type: "notice", text: `[wallops] ${event.from}: ${event.text}`, operator: true }
     case "Answer":
       return reply(event.reply)
     case "Closing": {

@@ -47,6 +47,7 @@ const render = (event: Event): string => {
     case "ModeChanged":
     case "Invited":
     case "Notice":
+    case "Wallops":
       return ""
   }
 }

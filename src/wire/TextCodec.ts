@@ -37,6 +37,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /ban MASK [DURATION] [REASON]  ban (and put out) whoever MASK is: a nick, nick!user@host or ~a:ACCOUNT",
   "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
   "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
+  "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator",
   "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
   "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
   "  /logout           stop being identified",
@@ -124,6 +125,8 @@ export const replyText = (reply: Reply): string | undefined => {
       )
       return `${what} of ${reply.room} (${reply.entries.length}): ${shown.join(", ")}`
     }
+    case "NoPrivileges":
+      return "Only server operators may do that."
     case "BadMask":
       return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.`
     case "Ping":
@@ -227,6 +230,8 @@ export const renderText = (event: Event): string | Uint8Array => {
       return notice(event.text)
     case "Announcement":
       return notice(`[operator] ${event.text}`)
+    case "Wallops":
+      return notice(`[wallops] ${event.from}: ${event.text}`)
     case "Answer":
       return renderReply(event.reply)
     case "Closing": {

@@ -29,6 +29,8 @@ const usage: Record<string, string> = {
   quiet: "/quiet MASK [DURATION] [REASON]",
   unban: "/unban MASK",
   unquiet: "/unquiet MASK",
+  kill: "/kill NICK [REASON]",
+  wallops: "/wallops TEXT",
   invite: "/invite NICK [ROOM]",
   msg: "/msg NICK TEXT",
   register: "/register PASSWORD",
@@ -100,6 +102,13 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     }
     case "bans":
       return Result.succeed({ _tag: "Bans" })
+    case "kill": {
+      const [nick, reason] = splitWord(rest)
+      if (nick === "") return Result.fail({ _tag: "Usage", command: "kill" })
+      return Result.succeed(reason === "" ? { _tag: "Kill", nick } : { _tag: "Kill", nick, reason })
+    }
+    case "wallops":
+      return rest === "" ? Result.fail({ _tag: "Usage", command: "wallops" }) : Result.succeed({ _tag: "Wallops", text: rest })
     case "invite": {
       const [nick, room] = splitWord(rest)
       if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })

@@ -18,8 +18,12 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
     /** A probe that also keeps which rooms the hub took its session out of. */
     class Member extends Probe {
       readonly removedFrom: Array<string> = []
+      readonly kills: Array<string> = []
       removed = (room: Room) => {
         this.removedFrom.push(room)
+      }
+      killed = (by: string, reason: string) => {
+        this.kills.push(`${by}: ${reason}`)
       }
     }
     const attach = (id: string, nick: string) =>
@@ -238,6 +242,19 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* until(ann, "Left", (e) => e.nick === "ben" && e.by === "ann" && e.reason === "go away")
         yield* until(ben, "Left", (e) => e.nick === "ben")
         assert.deepStrictEqual<unknown>((yield* hub.roster(room))!.nicks, ["ann", "bea"])
+      }).pipe(withHub))
+
+    it.live("hands a server operator's line to every session (each leaves it out unless it is an operator's) and disconnects whom a server operator kills", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        const ann = yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* hub.join("s1", room)
+        yield* hub.wallops("ann", "ops only")
+        yield* Effect.all([until(ann, "Wallops", (e) => e.text === "ops only"), until(ben, "Wallops", (e) => e.from === "ann")])
+        yield* hub.disconnect("s2", "ann", "enough")
+        assert.deepStrictEqual(ben.kills, ["ann: enough"])
+        assert.deepStrictEqual(ann.kills, [])
       }).pipe(withHub))
 
     it.live("lists a room's modes with it, and makes a new room with none", () =>

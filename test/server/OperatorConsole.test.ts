@@ -19,11 +19,17 @@ describe("the operator console's commands", () => {
     assert.deepStrictEqual(parsed("say maintenance at  noon"), { _tag: "say", text: "maintenance at  noon" })
     assert.deepStrictEqual(parsed("kick bob"), { _tag: "kick", nick: "bob" })
     assert.deepStrictEqual(parsed("kick bob spamming the room"), { _tag: "kick", nick: "bob", reason: "spamming the room" })
+    assert.deepStrictEqual(parsed("oper Alice"), { _tag: "oper", account: "Alice" })
+    assert.deepStrictEqual(parsed("deoper alice"), { _tag: "deoper", account: "alice" })
+    assert.deepStrictEqual(parsed("opers"), { _tag: "opers" })
   })
 
   it("answers a line it cannot read with what it expects", () => {
     assert.strictEqual(refused("say"), "usage: say TEXT")
     assert.strictEqual(refused("kick"), "usage: kick NICK [REASON]")
+    assert.strictEqual(refused("oper"), "usage: oper ACCOUNT")
+    assert.strictEqual(refused("oper two words"), "usage: oper ACCOUNT")
+    assert.strictEqual(refused("deoper bad!name"), "usage: deoper ACCOUNT")
     assert.strictEqual(refused("frobnicate now"), "unknown command: frobnicate (try help)")
   })
 })

@@ -1,3 +1,4 @@
+import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { defaults } from "../../src/ChatConfig.js"
@@ -59,6 +60,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       hub,
       counters: noCounts(),
       audited: () => {},
+      operators: ServerOperators.make([]),
       limits: { lineBytes: 100, frameBytes: 100 },
       rooms,
       anonymous: false,

@@ -1,3 +1,4 @@
+import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
 import * as Socket from "effect/socket/Socket"
 import { TestClock } from "effect/testing"
@@ -133,6 +134,7 @@ export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
     Sessions.layer,
     Stats.layer,
     Flusher.layer,
+    ServerOperators.layer,
     Accounts.layer({ protection: overrides.nickProtection ?? "grace", graceSeconds: overrides.nickGrace ?? 30 }).pipe(
       Layer.provide(StoreMemory.layer)
     )

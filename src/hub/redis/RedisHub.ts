@@ -138,7 +138,7 @@ export const make = Effect.fnUntraced(function*(
     toGuest: (session, apart) => toGuest(session, apart)
   })
   const moderation = new RedisModeration({
-    directory, delivery, wire, linkUp: () => link.up, run, stamped, local, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick),
+    directory, delivery, wire, linkUp: () => link.up, run, stamped, local, publish, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick),
     rosterOf: (room, reply) => view.joined(room, reply).roster, runFork: (effect) => void runFork(effect), now: () => clock.currentTimeMillisUnsafe()
   })
   const received = inbox({ wire, outbox, directory, delivery, owners, moderation })

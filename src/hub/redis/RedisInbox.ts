@@ -35,6 +35,11 @@ export const inbox = (world: InboxWorld) => (payload: string): void => {
       continue
     }
     if (world.owners.received(event)) continue
+    // A server operator elsewhere disconnects a session of this server.
+    if (event._tag === "Notice" && event.kills !== undefined) {
+      if (event.to !== undefined) delivery.killed(event.to, event.kills, event.text)
+      continue
+    }
     world.moderation.received(event)
     const { room, to } = addressOf(event)
     if (to === undefined || delivery.has(to)) delivery.stamp(event, room, to, batch.at)

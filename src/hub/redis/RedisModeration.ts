@@ -8,6 +8,7 @@ import type { Hub, Member, Roster } from "../Hub.js"
 import { HubError, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "../HubError.js"
 import * as Moderation from "../Moderation.js"
 import * as Scripts from "./RedisModerationScripts.js"
+import * as ServerScripts from "./RedisScripts.js"
 import type * as RoomScripts from "./RedisRoomScripts.js"
 import type { RedisWire } from "./RedisWire.js"
 
@@ -21,6 +22,8 @@ export interface ModerationWorld {
   readonly stamped: (event: Event) => string
   /** Delivers on this server alone. */
   readonly local: (event: Event) => void
+  /** Publishes through Redis (or here alone while the link is down). */
+  readonly publish: (event: Event) => void
   /** A server's channel, for its sessions. */
   readonly channelOf: (node: string) => string
   readonly now: () => number
@@ -50,13 +53,24 @@ export class RedisModeration {
   }
 
   /** The hub's actions that are this module's. */
-  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate"> {
+  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate" | "disconnect" | "wallops"> {
     const { directory } = this.world
     return {
       changeModes: this.changeModes,
       kick: this.kick,
       invite: this.invite,
       speaks: (session, room) => directory.speaks(session, room),
+      wallops: (from, text) => {
+        const event: Event = { _tag: "Wallops", from, text }
+        return this.world.linkUp()
+          ? Effect.catch(this.world.run(ServerScripts.everyone, [this.world.stamped(event)]), () => Effect.sync(() => this.world.local(event)))
+          : Effect.sync(() => this.world.local(event))
+      },
+      disconnect: (session, by, reason) =>
+        Effect.sync(() => {
+          if (this.world.delivery.has(session)) this.world.delivery.killed(session, by, reason)
+          else this.world.publish({ _tag: "Notice", to: session, text: reason, kills: by })
+        }),
       locate: (session, host) => Effect.sync(() => directory.describe(session, { host }))
     }
   }
