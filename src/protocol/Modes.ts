@@ -88,6 +88,8 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
       else quietList = true
       continue
     }
+    // Always on: nothing to change.
+    if (letter === "n") continue
     if (!isLetter(letter)) {
       if (foreignWithArgument.has(letter)) next++
       if (unknown.size < maxChanges) unknown.add(letter)

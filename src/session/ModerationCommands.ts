@@ -25,8 +25,8 @@ export const visible = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
 })
 
 /** Whether this client may see into a room (its topic, its members): it is in it, or the room is open and bans it not. */
-export const seesInto = (client: Client, room: Pick<RoomInfo, "room" | "modes" | "bans">): boolean =>
-  client.rooms.includes(room.room) ||
+export const seesInto = (env: CommandEnv, client: Client, room: Pick<RoomInfo, "room" | "modes" | "bans">): boolean =>
+  client.rooms.includes(room.room) || env.operators.has(client.account) ||
   (!room.modes.invite && room.modes.key === undefined && !room.modes.secret &&
     !bannedBy(room.bans, "b", identity(client.nick ?? "", client.ip, client.account), Date.now()))
 
@@ -132,7 +132,7 @@ const banList = (env: CommandEnv, client: Client, roster: Roster, kind: Ban["kin
     _tag: "BanList",
     room: roster.room,
     kind,
-    entries: seesInto(client, roster) ? roster.bans.filter((ban) => ban.kind === kind).map(({ kind: _, ...entry }) => entry) : []
+    entries: seesInto(env, client, roster) ? roster.bans.filter((ban) => ban.kind === kind).map(({ kind: _, ...entry }) => entry) : []
   })
 
 /** `/bans`: a room's bans, then its quiets. */

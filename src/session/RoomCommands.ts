@@ -21,6 +21,8 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick
   yield* env.hub.locate(client.id, client.ip)
+  // Identified before it had a nickname (SASL, /identify first): the hub learns it now, for bans by account.
+  if (client.account !== undefined) yield* env.hub.identified(client.id, client.account)
   if (env.rooms === "many") {
     yield* reply(env, client, { _tag: "Welcome", nick })
   } else {
@@ -65,7 +67,8 @@ export const join = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   // Into the new room first: one that refuses the session leaves it where it was.
   if (!(yield* enter(env, client, room, key)) || from === undefined) return
   // An operator may have put it out of the old room meanwhile.
-  yield* Effect.ignore(env.hub.part(client.id, from, `moved to ${room}`))
+  const secret = (yield* env.hub.roster(room))?.modes.secret === true
+  yield* Effect.ignore(env.hub.part(client.id, from, secret ? "moved to another room" : `moved to ${room}`))
   client.rooms = client.rooms.filter((r) => r !== from)
 })
 
@@ -96,7 +99,7 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */
 export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined) {
   const found = given === undefined || !given.startsWith("#") ? undefined : yield* visible(env, client, normalizeRoom(given) as Room)
-  const roster = found !== undefined && seesInto(client, found) ? found : undefined
+  const roster = found !== undefined && seesInto(env, client, found) ? found : undefined
   const nicks = roster?.nicks ?? []
   const identified = yield* AccountCommands.identifiedAmong(env, nicks)
   yield* reply(env, client, {
@@ -115,7 +118,7 @@ export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   if (mask === undefined) return yield* reply(env, client, { _tag: "WhoList", mask: "*", entries: [] })
   if (mask.startsWith("#")) {
     const found = yield* visible(env, client, normalizeRoom(mask) as Room)
-    const roster = found !== undefined && seesInto(client, found) ? found : undefined
+    const roster = found !== undefined && seesInto(env, client, found) ? found : undefined
     const entries = (roster?.nicks ?? []).map((nick) => ({
       nick,
       room: roster!.room,
@@ -142,7 +145,7 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   if (text === undefined || !client.rooms.includes(room)) {
     const roster = yield* visible(env, client, room)
     if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
-    if (text !== undefined || !seesInto(client, roster)) return yield* reply(env, client, { _tag: "NotInRoom", room })
+    if (text !== undefined || !seesInto(env, client, roster)) return yield* reply(env, client, { _tag: "NotInRoom", room })
     const current = yield* env.hub.topic(room)
     return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
   }
@@ -155,7 +158,7 @@ export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   const all = yield* env.hub.rooms
   const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room) || env.operators.has(client.account)).map((info) => {
     const { members, room, topic } = info
-    const locked = !seesInto(client, info)
+    const locked = !seesInto(env, client, info)
     return { room, members, ...(topic === undefined || locked ? {} : { topic }), ...(locked ? { locked } : {}) }
   })
   yield* reply(env, client, { _tag: "RoomList", rooms: shown })

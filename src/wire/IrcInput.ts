@@ -94,7 +94,7 @@ export class IrcDecoder implements Decoder {
         if (target === undefined || target === "") return usage("KILL")
         return command(params[1] === undefined || params[1] === "" ? { _tag: "Kill", nick: target } : { _tag: "Kill", nick: target, reason: clean(params[1]) })
       case "WALLOPS":
-        return target === undefined || clean(target).trim() === "" ? usage("WALLOPS") : command({ _tag: "Wallops", text: clean(target) })
+        return params[0] === undefined || clean(params[0]).trim() === "" ? usage("WALLOPS") : command({ _tag: "Wallops", text: clean(params[0]) })
       case "HELP":
         return { _tag: "Help" }
       default:

@@ -27,12 +27,16 @@ const bad = (detail: string): Input => ({ _tag: "Invalid", reply: { _tag: "BadMe
 const jsonFrameBytes = (maxLineBytes: number): number => 6 * maxLineBytes + 64
 
 /** Reads JSON lines whose text may be at most `maxLineBytes` (as a text client's line may). */
+const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const wellFormed = (_key: string, value: unknown) => typeof value === "string" ? value.replace(lone, "\ufffd") : value
+
 export const jsonDecoder = (maxLineBytes: number): Decoder => ({
   decode: (line, registered) => {
     if (line.trim() === "") return undefined
     let value: unknown
     try {
-      value = JSON.parse(line)
+      // A `\uD800` escape can make a lone surrogate, which no UTF-8 line can: it becomes U+FFFD.
+      value = line.includes("\\u") ? JSON.parse(line, wellFormed) : JSON.parse(line)
     } catch {
       return bad("not JSON")
     }

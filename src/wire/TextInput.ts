@@ -45,7 +45,7 @@ export const durationSeconds = (text: string): number | undefined => {
   if (parsed === null) return undefined
   const unit = { s: 1, m: 60, "": 60, h: 3600, d: 86400, w: 604800 }[parsed[2] as "s" | "m" | "" | "h" | "d" | "w"]
   const seconds = Number(parsed[1]) * unit
-  return seconds > 0 && seconds <= 366 * 86400 ? seconds : undefined
+  return seconds > 0 && seconds <= 365 * 86400 ? seconds : undefined
 }
 
 /** `/cmd ARGS` usage line for a command used wrongly. */
@@ -97,6 +97,8 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       if (command.startsWith("un")) return Result.succeed({ _tag: "Ban", mask, kind, on: false })
       const [first, after] = splitWord(more)
       const seconds = durationSeconds(first)
+      // Meant as a duration, and not one: refused rather than taken as a reason (and the ban as forever).
+      if (seconds === undefined && /^[-+]?\d/.test(first)) return Result.fail({ _tag: "Usage", command })
       const reason = seconds === undefined ? more : after
       return Result.succeed({ _tag: "Ban", mask, kind, on: true, ...(seconds === undefined ? {} : { seconds }), ...(reason === "" ? {} : { reason }) })
     }
