@@ -1,5 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Option } from "effect"
+import { Effect, Option } from "effect"
+import { ServerOperators } from "../src/session/ServerOperators.js"
 import { fixtures } from "./support/fixtures.js"
 import { RedisServer } from "./support/RedisServer.js"
 import type { TestClient } from "./support/TestClient.js"
@@ -15,11 +16,18 @@ afterAll(() => redis?.stop())
 interface Ports {
   readonly port: number
   readonly ircPort: number
+  /** Gives an account server operator powers, as the console's `oper` does. */
+  readonly oper: (account: string) => Promise<boolean>
 }
+
+const withOper = (started: Awaited<ReturnType<typeof server>>): Ports => ({
+  ...started,
+  oper: (account) => started.runtime.runPromise(Effect.flatMap(ServerOperators, (operators) => operators.grant(account)))
+})
 
 /** One server, twice: what the suite runs on first. */
 const oneServer = async (): Promise<readonly [Ports, Ports]> => {
-  const a = await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, operators: ["boss", "chief"] })
+  const a = withOper(await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, operators: ["boss", "chief"] }))
   return [a, a]
 }
 
@@ -29,7 +37,7 @@ const twoServers = async (): Promise<readonly [Ports, Ports]> => {
   const prefix = `moderation-${++clusters}:`
   const start = (node: string) =>
     server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"] })
-  return [await start("a"), await start("b")]
+  return [withOper(await start("a")), withOper(await start("b"))]
 }
 
 /** A text client in `room` (created when new, and then its operator). */
@@ -236,12 +244,17 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
 
     it("server operators disconnect anyone on any server, write to each other alone, and see secret rooms; nobody else may", async () => {
       const [a, b] = await servers()
+      // Named by --operators before anyone registered them: whoever registers them first gets no powers.
       const boss = await join(a.port, "boss")
-      boss.send("/register boss-password")
+      boss.send("/register boss-password", "/wallops too early")
       await boss.until("-!- Nickname boss is now registered to you")
+      await boss.until("-!- Only server operators may do that.")
       const chief = await join(b.port, "chief")
       chief.send("/register chief-password")
       await chief.until("-!- Nickname chief is now registered to you")
+      assert.isTrue(await a.oper("boss"))
+      assert.isTrue(await b.oper("chief"))
+      assert.isFalse(await a.oper("nobody"))
       const pleb = await join(b.port, "pleb")
       const bob = await ircIn(b.ircPort, "bob", "#lobby")
       const hider = await inRoom(b.port, "hider", "#hideout")

@@ -22,7 +22,8 @@ export interface AccountsOptions {
 
 /** What a password check came to. */
 export type Checked =
-  | { readonly _tag: "Ok"; readonly account: string }
+  /** `created`: when the account was registered (a server operator's grant is for it as it was then). */
+  | { readonly _tag: "Ok"; readonly account: string; readonly created: number }
   | { readonly _tag: "Wrong" }
   | { readonly _tag: "NoAccount" }
   /** Too many failures, for the account or from the address: try again in `seconds`. */
@@ -148,7 +149,7 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
         if (account !== undefined && matches) {
           failures.delete(accountKey)
           failures.delete(addressKey)
-          return { _tag: "Ok", account: account.name } as const
+          return { _tag: "Ok", account: account.name, created: account.created } as const
         }
         // A name that is no account keeps no record of its own: it cannot push out a real account's.
         failed(account === undefined ? [addressKey] : [accountKey, addressKey], yield* Clock.currentTimeMillis)

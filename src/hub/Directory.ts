@@ -1,7 +1,7 @@
 import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import { Lobby, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import { identity, type Identity } from "./Bans.js"
-import { globMatch } from "./Glob.js"
+import { globMatch } from "../protocol/Glob.js"
 import { type Refusal, RoomState } from "./RoomState.js"
 
 export { type Refusal } from "./RoomState.js"

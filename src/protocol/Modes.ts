@@ -1,4 +1,6 @@
 import * as Schema from "effect/Schema"
+import { globMatch } from "./Glob.js"
+import { shownHost } from "./Names.js"
 
 /**
  * A room's modes, with IRC's letters: `i` invite only, `k` a key, `l` a member limit, `m`
@@ -120,7 +122,7 @@ export const maxMaskLength = 100
  * A mask as a room keeps it: `~a:ACCOUNT` (an account, in lower case), or `nick!user@host` with `*`
  * and `?`, in lower case, its missing parts filled in (`bob` is `bob!*@*`, `*@10.0.0.1` is
  * `*!*@10.0.0.1`). `undefined` for one that is not a mask, or one that would match everyone
- * (`*`, `*!*@*`): no part of it says whom it is for.
+ * (`*`, `*!*@*`, and `*!*@hubbub`: the host everyone is shown): no part of it says whom it is for.
  */
 export const normalizeMask = (mask: string): string | undefined => {
   const lower = mask.toLowerCase()
@@ -137,7 +139,9 @@ export const normalizeMask = (mask: string): string | undefined => {
     : lower
   const parts = /^([^!@]+)!([^!@]+)@([^!@]+)$/.exec(full)
   if (parts === null) return undefined
-  return parts.slice(1).every((part) => /^[*?.:]+$/.test(part)) ? undefined : full
+  const [nick, user, host] = parts.slice(1) as [string, string, string]
+  const anyone = (part: string) => /^[*?.:]+$/.test(part)
+  return anyone(nick) && anyone(user) && (anyone(host) || globMatch(host, shownHost)) ? undefined : full
 }
 
 const letters: ReadonlySet<string> = new Set(ModeLetter.literals)

@@ -42,4 +42,7 @@ export const addressNick = (peer: string): Nick => {
 export type SessionId = string
 
 /** Nicknames are unique ignoring case: this is the key they are compared by. */
+/** The host every user is shown with (`nick!nick@hubbub`): hubbub shows no addresses. */
+export const shownHost = "hubbub"
+
 export const nickKey = (nick: string): string => nick.toLowerCase()

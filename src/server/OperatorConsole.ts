@@ -110,10 +110,16 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
           return Console.log(`kicked ${target.nick}`)
         })
       case "oper":
-        operators.add(command.account)
-        return Effect.andThen(
-          Effect.logInfo(`moderation: the console made ${command.account} a server operator`),
-          Console.log(`${command.account} is a server operator`)
+        return operators.grant(command.account).pipe(
+          Effect.flatMap((granted) =>
+            granted
+              ? Effect.andThen(
+                Effect.logInfo(`moderation: the console made ${command.account} a server operator`),
+                Console.log(`${command.account} is a server operator`)
+              )
+              : Console.log(`no account ${command.account}: register it first (only an account can be a server operator)`)
+          ),
+          Effect.catchTag("StoreError", (error) => Console.log(`cannot make ${command.account} a server operator: ${error.message}`))
         )
       case "deoper":
         return operators.remove(command.account)

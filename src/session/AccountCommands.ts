@@ -20,12 +20,20 @@ type AccountInput = Extract<Command, { readonly _tag: "Account" }>
 const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields: Omit<AccountNote, "_tag" | "what"> = {}) =>
   reply(env, client, { _tag: "AccountNote", what, ...fields })
 
-/** Who the client is identified as, here and for the hub (which keeps an identified owner's nickname across servers). */
-const setAccount = (env: CommandEnv, client: Client, account: string | undefined) =>
+/**
+ * Who the client is identified as, here and for the hub (which keeps an identified owner's nickname
+ * across servers); `created`, the account's registration time (`undefined`: registered just now),
+ * takes back server operator powers given to an earlier account of that name.
+ */
+const setAccount = (env: CommandEnv, client: Client, account: string | undefined, created?: number) =>
   Effect.suspend(() => {
     if (account !== undefined) client.grace = undefined
     client.account = account
-    return env.hub.identified(client.id, account)
+    const revoked = account !== undefined && env.operators.confirm(account, created)
+    return Effect.andThen(
+      revoked ? Effect.logWarning(`moderation: ${account} was registered anew since it was made a server operator: it is one no more`) : Effect.void,
+      env.hub.identified(client.id, account)
+    )
   })
 
 const sameName = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && nickKey(a) === nickKey(b)
@@ -91,17 +99,17 @@ const sasl = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: 
   if (client.account !== undefined) return yield* note(env, client, "saslAlready")
   const result = yield* env.accounts.check(name, password, client.peer)
   if (result._tag !== "Ok") return yield* note(env, client, "saslFailed")
-  yield* setAccount(env, client, result.account)
+  yield* setAccount(env, client, result.account, result.created)
   yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account: result.account, sasl: true }))
   yield* note(env, client, "saslOk", { name: result.account })
 })
 
-/** Checks a password for the account `name`: the account's name, or `undefined` once the client was told why not. */
+/** Checks a password for the account `name`: the account, or `undefined` once the client was told why not. */
 const checked = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string) {
   const result = yield* env.accounts.check(name, password, client.peer)
   switch (result._tag) {
     case "Ok":
-      return result.account
+      return result
     case "Wait":
       return yield* Effect.as(note(env, client, "wait", { seconds: result.seconds }), undefined)
     case "NoAccount":
@@ -117,9 +125,10 @@ const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, na
   if (sameName(account, name)) {
     if (sameName(client.nick, account)) return yield* note(env, client, "alreadyIdentified", { name: account })
   } else {
-    account = yield* checked(env, client, name, password)
-    if (account === undefined) return
-    yield* setAccount(env, client, account)
+    const found = yield* checked(env, client, name, password)
+    if (found === undefined) return
+    account = found.account
+    yield* setAccount(env, client, account, found.created)
     yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
     yield* note(env, client, "identified", { name: account })
     if (sameName(client.nick, account)) return
@@ -143,9 +152,10 @@ export const takeBack = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
 export const identifyFirst = (env: CommandEnv, client: Client, name: string, password: string) =>
   Effect.gen(function*() {
     if (!(yield* overTheWire(env, client))) return undefined
-    const account = yield* checked(env, client, name, password)
-    if (account === undefined) return undefined
-    yield* setAccount(env, client, account)
+    const found = yield* checked(env, client, name, password)
+    if (found === undefined) return undefined
+    const account = found.account
+    yield* setAccount(env, client, account, found.created)
     yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
     yield* note(env, client, "identified", { name: account })
     const holder = env.sessions.findNick(account)
@@ -163,7 +173,7 @@ const logout = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick
 const changePassword = Effect.fnUntraced(function*(env: CommandEnv, client: Client, old: string, next: string) {
   if (client.account === undefined) return yield* note(env, client, "notIdentified")
   if (!acceptable(next)) return yield* note(env, client, "badPassword")
-  const account = yield* checked(env, client, client.account, old)
+  const account = (yield* checked(env, client, client.account, old))?.account
   if (account === undefined) return
   yield* env.accounts.setPassword(account, next)
   yield* Effect.logInfo("password changed").pipe(Effect.annotateLogs({ peer: client.peer, account }))
@@ -172,9 +182,10 @@ const changePassword = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
 
 const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, password: string) {
   if (client.account === undefined) return yield* note(env, client, "notIdentified")
-  const account = yield* checked(env, client, client.account, password)
+  const account = (yield* checked(env, client, client.account, password))?.account
   if (account === undefined) return
   yield* env.accounts.drop(account)
+  if (env.operators.remove(account)) yield* Effect.logInfo(`moderation: ${account} was dropped: it is a server operator no more`)
   yield* setAccount(env, client, undefined)
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })

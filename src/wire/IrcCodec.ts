@@ -3,7 +3,7 @@ import type { Event } from "../protocol/Event.js"
 import { changeString, maxChanges } from "../protocol/Modes.js"
 import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
-import { maxRoomsPerSession, servicesNicks } from "../protocol/Names.js"
+import { maxRoomsPerSession, servicesNicks, shownHost } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { maxTargets } from "./IrcRoomInput.js"
@@ -95,7 +95,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return "AUTHENTICATE +\r\n"
       case "saslOk": {
         const who = nick ?? "*"
-        return numeric("900", nick, `${who}!${who}@hubbub ${note.name} :You are now logged in as ${note.name}`) +
+        return numeric("900", nick, `${who}!${who}@${shownHost} ${note.name} :You are now logged in as ${note.name}`) +
           numeric("903", nick, ":SASL authentication successful")
       }
       case "saslFailed":
@@ -150,7 +150,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `PING :${server}\r\n`
       case "WhoList":
         return reply.entries.map((e) =>
-          numeric("352", nick, `${e.room ?? "*"} ${e.nick} hubbub ${server} ${e.nick} H${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.nick}`)
+          numeric("352", nick, `${e.room ?? "*"} ${e.nick} ${shownHost} ${server} ${e.nick} H${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.nick}`)
         ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
       case "Modes": {
         if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)

@@ -1,10 +1,11 @@
+import { shownHost } from "../protocol/Names.js"
 import { cut } from "../protocol/Text.js"
 
 /** The longest line either way, CRLF included (RFC 1459). */
 export const ircLineBytes = 512
 
 /** Every user's prefix: hubbub shows no addresses. */
-export const prefix = (nick: string) => `:${nick}!${nick}@hubbub`
+export const prefix = (nick: string) => `:${nick}!${nick}@${shownHost}`
 
 export const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
 

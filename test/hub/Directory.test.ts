@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { globMatch } from "../../src/hub/Glob.js"
+import { globMatch } from "../../src/protocol/Glob.js"
 
 const asRegExp = (mask: string) => new RegExp(`^${mask.replace(/\*/g, ".*").replace(/\?/g, ".")}$`)
 

@@ -224,6 +224,23 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* hub.join("s3", room)
       }).pipe(withHub))
 
+    it.live("takes a mask written with the host IRC clients are shown (their own /ban writes *!ben@hubbub) as one for that member", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        const ben = yield* attach("s2", "ben")
+        yield* attach("s3", "cat")
+        yield* hub.locate("s2", "10.0.0.8")
+        yield* hub.locate("s3", "10.0.0.9")
+        yield* hub.join("s1", room)
+        yield* hub.join("s2", room)
+        yield* hub.changeModes("s1", room, [change(true, "b", "*!ben@hubbub")])
+        yield* until(ben, "ModeChanged", (e) => e.changes.some((c: ModeChange) => c.mode === "b"))
+        assert.isFalse(hub.speaks("s2", room))
+        yield* hub.changeModes("s1", room, [change(true, "b", "cat!*@hubbub")])
+        assert.deepStrictEqual({ ...(yield* reason(hub.join("s3", room))) }, { _tag: "CannotJoin", room, why: "banned" } as any)
+      }).pipe(withHub))
+
     it.live("quiets without removing, and a kicking ban puts out the members it is for, but not operators", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { changeString, modeString, noModes, parseModes } from "../../src/protocol/Modes.js"
+import { changeString, modeString, noModes, normalizeMask, parseModes } from "../../src/protocol/Modes.js"
 
 describe("room modes as IRC writes them", () => {
   it("reads changes and their arguments in order, -k with or without its key", () => {
@@ -30,6 +30,9 @@ describe("room modes as IRC writes them", () => {
     assert.deepStrictEqual(parsed.unknown, ["h"])
     assert.isTrue(parseModes("+b", []).banList)
     assert.deepStrictEqual(parseModes("+bm", ["*!*@*"]).changes, [{ on: true, mode: "m" }])
+    // Everyone is shown as nick!nick@hubbub: a mask for that host and nothing else is for everyone.
+    for (const everyone of ["*!*@hubbub", "*@HUBBUB", "*!*@hub*", "?*!*@*bub"]) assert.isUndefined(normalizeMask(everyone), everyone)
+    assert.strictEqual(normalizeMask("*!bob@hubbub"), "*!bob@hubbub")
   })
 
   it("reads at most 6 changes, and only the start of a very long mode string, naming each unknown letter once", () => {

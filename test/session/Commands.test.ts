@@ -53,14 +53,14 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
-    const accounts = yield* Accounts.make({ protection: "grace", graceSeconds: 30 }).pipe(
+    const [accounts, operators] = yield* Effect.all([Accounts.make({ protection: "grace", graceSeconds: 30 }), ServerOperators.make]).pipe(
       Effect.provide([StoreMemory.layer, Warnings.layer])
     )
     const env: CommandEnv = {
       hub,
       counters: noCounts(),
       audited: () => {},
-      operators: ServerOperators.make([]),
+      operators,
       limits: { lineBytes: 100, frameBytes: 100 },
       rooms,
       anonymous: false,

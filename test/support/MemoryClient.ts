@@ -135,10 +135,9 @@ export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
     Stats.layer,
     Flusher.layer,
     ServerOperators.layer,
-    Accounts.layer({ protection: overrides.nickProtection ?? "grace", graceSeconds: overrides.nickGrace ?? 30 }).pipe(
-      Layer.provide(StoreMemory.layer)
-    )
+    Accounts.layer({ protection: overrides.nickProtection ?? "grace", graceSeconds: overrides.nickGrace ?? 30 })
   ).pipe(
+    Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(Warnings.layer),
     Layer.provideMerge(ChatConfig.layer(overrides))
   )

@@ -57,14 +57,16 @@ local function glob(mask, text)
   while m <= #mask and string.sub(mask, m, m) == '*' do m = m + 1 end
   return m > #mask
 end
--- Whether a ban of kind ('b' or 'q') not run out at now is for who ('nick!user@host') or account.
+-- Whether a ban of kind ('b' or 'q') not run out at now is for who ('nick!user@host', or as shown:
+-- 'nick!user@hubbub') or account.
 local function banned(room, kind, who, account, now)
+  local shown = string.gsub(who, '@[^@]*$', '@hubbub')
   for _, value in ipairs(redis.call('HVALS', p..'bans:'..room)) do
     local ban = cjson.decode(value)
     if ban.kind == kind and (not ban.expires or ban.expires > now) then
       if string.sub(ban.mask, 1, 3) == '~a:' then
         if account ~= '' and string.sub(ban.mask, 4) == account then return true end
-      elseif glob(ban.mask, who) then
+      elseif glob(ban.mask, who) or glob(ban.mask, shown) then
         return true
       end
     end
