@@ -23,6 +23,17 @@ export interface Account {
   readonly created: number
 }
 
+/** A server ban (`/kline`, the console's `ban`): whom it is for, why, who set it and when, and until when. */
+export interface ServerBan {
+  /** As `normalizeServerMask` keeps it: an address, a network (`10.0.0.0/8`), a mask or `~a:ACCOUNT`. */
+  readonly mask: string
+  readonly reason: string
+  readonly by: string
+  /** When it was set, and when it runs out (`undefined`: never), in milliseconds since the epoch. */
+  readonly at: number
+  readonly expires: number | undefined
+}
+
 /** One write to a room's record, in the order they happened. */
 export type RoomWrite =
   | ({ readonly _tag: "Line" } & StoredLine)
@@ -95,7 +106,8 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  * - writes are applied in the order given; a room's history comes back
  *   oldest first, the last `limit` of it;
  * - rooms and accounts are found ignoring case (`#Room` is `#room`);
- * - an account name is registered once: a second `createAccount` is `false`.
+ * - an account name is registered once: a second `createAccount` is `false`;
+ * - a server ban is kept by its mask (exactly as given): a second with that mask replaces the first.
  *
  * Its layers come with their implementations: `StoreMemory.layer` (nothing
  * on disk), `StoreSqlite.layer` (a data folder), `StorePostgres.layer`.
@@ -120,6 +132,12 @@ export class Store extends Context.Service<Store, {
   readonly ping: Effect.Effect<void, StoreError>
   /** Every account's name: what the server protects, looked up in memory. */
   readonly accountNames: Effect.Effect<ReadonlyArray<string>, StoreError>
+  /** Every server ban not run out at `now` (those that have are forgotten), oldest first. */
+  readonly serverBans: (now: number) => Effect.Effect<ReadonlyArray<ServerBan>, StoreError>
+  /** Sets a server ban, in place of one with the same mask. */
+  readonly addServerBan: (ban: ServerBan) => Effect.Effect<void, StoreError>
+  /** `false` when no ban has that mask. */
+  readonly removeServerBan: (mask: string) => Effect.Effect<boolean, StoreError>
 }>()("hubbub/Store") {}
 
 /** How rooms and accounts are compared: ignoring case, as nicknames and rooms are. */

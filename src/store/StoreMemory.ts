@@ -2,13 +2,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import { writesOf } from "./PendingWrites.js"
-import { type Account, type RoomWrite, type StoredLine, Store, storeKey } from "./Store.js"
+import { type Account, type RoomWrite, type ServerBan, type StoredLine, Store, storeKey } from "./Store.js"
 
 /** A {@link Store} in this process's memory: nothing survives it (`--store memory`, tests, the library). */
 export const make = Effect.sync(() => {
   const accounts = new Map<string, Account>()
   const topics = new Map<string, string>()
   const lines = new Map<string, Array<StoredLine>>()
+  const bans = new Map<string, ServerBan>()
 
   const apply = (write: RoomWrite) => {
     if (write._tag === "Topic") {
@@ -61,7 +62,18 @@ export const make = Effect.sync(() => {
       }),
     deleteAccount: (name) => Effect.sync(() => accounts.delete(storeKey(name))),
     accountNames: Effect.sync(() => Array.from(accounts.values(), (account) => account.name)),
-    ping: Effect.void
+    ping: Effect.void,
+    serverBans: (now) =>
+      Effect.sync(() => {
+        for (const [mask, ban] of bans) if (ban.expires !== undefined && ban.expires <= now) bans.delete(mask)
+        return Array.from(bans.values()).sort((a, b) => a.at - b.at)
+      }),
+    addServerBan: (ban) =>
+      Effect.sync(() => {
+        bans.delete(ban.mask)
+        bans.set(ban.mask, ban)
+      }),
+    removeServerBan: (mask) => Effect.sync(() => bans.delete(mask))
   }
   return store
 })

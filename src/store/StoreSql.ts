@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { PendingWrites } from "./PendingWrites.js"
+import * as ServerBans from "./ServerBansSql.js"
 import { Failed, NewerSchema, type RoomWrites, Store, StoreError, type StoredLine, storeKey, Unreachable, WriteKind } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
 
@@ -52,7 +53,8 @@ const migrations = {
       yield* insertBatches(sql, lines, 0, lines.length)
     }
     yield* sql`DROP TABLE history`
-  })
+  }),
+  "3_server_bans": ServerBans.migration
 }
 
 /** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
@@ -275,7 +277,8 @@ export const make = (where: string, version: string, shared: boolean) =>
       accountNames: sql<{ name: string }>`SELECT name FROM accounts`.pipe(
         Effect.map((rows) => rows.map((row) => row.name)),
         failure("list the accounts")
-      )
+      ),
+      ...ServerBans.serverBans(sql, failure)
     }
     return store
   })

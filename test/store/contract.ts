@@ -121,4 +121,19 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.isTrue(yield* store.createAccount({ name: "ANN", password: "three", created: 5 }))
         assert.deepStrictEqual(yield* store.accountNames, ["ANN"])
       })))
+
+    it.effect("keeps server bans by mask, replaces one set again, takes one out, and forgets those run out", () =>
+      withStore(Effect.gen(function*() {
+        const store = yield* Store
+        const forever = { mask: "10.0.0.0/8", reason: "spam", by: "boss", at: 1000, expires: undefined }
+        const brief = { mask: "*!*@10.1.2.3", reason: "flood", by: "chief", at: 2000, expires: 5000 }
+        yield* store.addServerBan(forever)
+        yield* store.addServerBan(brief)
+        yield* store.addServerBan({ mask: "~a:troll", reason: "abuse", by: "boss", at: 3000, expires: undefined })
+        assert.deepStrictEqual(yield* store.serverBans(4000), [forever, brief, { mask: "~a:troll", reason: "abuse", by: "boss", at: 3000, expires: undefined }])
+        yield* store.addServerBan({ ...forever, reason: "still spam", at: 3500 })
+        assert.isTrue(yield* store.removeServerBan("~a:troll"))
+        assert.isFalse(yield* store.removeServerBan("~a:troll"))
+        assert.deepStrictEqual(yield* store.serverBans(6000), [{ ...forever, reason: "still spam", at: 3500 }])
+      })))
   })
