@@ -98,7 +98,8 @@ class Irssi {
     } catch {
       // already gone
     }
-    rmSync(this.home, { recursive: true, force: true })
+    // the client may still be writing its files as it exits
+    rmSync(this.home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 })
   }
 }
 

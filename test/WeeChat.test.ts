@@ -61,7 +61,8 @@ class WeeChat {
     } catch {
       // already gone
     }
-    rmSync(this.home, { recursive: true, force: true })
+    // the client may still be writing its files as it exits
+    rmSync(this.home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 })
   }
 }
 
