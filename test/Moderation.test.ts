@@ -3,9 +3,10 @@ import { Effect, Option } from "effect"
 import { ServerOperators } from "../src/session/ServerOperators.js"
 import { fixtures } from "./support/fixtures.js"
 import { RedisServer } from "./support/RedisServer.js"
-import type { TestClient } from "./support/TestClient.js"
+import { TestClient } from "./support/TestClient.js"
+import { WsClient } from "./support/WsClient.js"
 
-const { irc, join, server } = fixtures()
+const { irc, join, later, server } = fixtures()
 
 let redis: RedisServer
 beforeAll(async () => {
@@ -16,6 +17,7 @@ afterAll(() => redis?.stop())
 interface Ports {
   readonly port: number
   readonly ircPort: number
+  readonly httpPort: number
   /** Gives an account server operator powers, as the console's `oper` does. */
   readonly oper: (account: string) => Promise<boolean>
 }
@@ -27,7 +29,7 @@ const withOper = (started: Awaited<ReturnType<typeof server>>): Ports => ({
 
 /** One server, twice: what the suite runs on first. */
 const oneServer = async (): Promise<readonly [Ports, Ports]> => {
-  const a = withOper(await server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, operators: ["boss", "chief"] }))
+  const a = withOper(await server({ ircPort: Option.some(0), httpPort: Option.some(0), serverName: "irc.test", floodRate: 0, operators: ["boss", "chief"] }))
   return [a, a]
 }
 
@@ -36,7 +38,7 @@ let clusters = 0
 const twoServers = async (): Promise<readonly [Ports, Ports]> => {
   const prefix = `moderation-${++clusters}:`
   const start = (node: string) =>
-    server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"] })
+    server({ ircPort: Option.some(0), httpPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"] })
   return [withOper(await start("a")), withOper(await start("b"))]
 }
 
@@ -240,6 +242,16 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await ann.until("-!- ann sets mode -q cal!*@* on #pub")
       cal.send("free again")
       await ann.until("<cal> free again")
+
+      // Lifting what is not there is said; a full list (100) takes no more, and says so (IRC 478).
+      ann.send("/unban nobody")
+      await ann.until("-!- nobody!*@* is not banned in #pub.")
+      for (let i = 0; i < 99; i += 3) ann.send(`/mode +bbb a${i} a${i + 1} a${i + 2}`)
+      ann.send("/ban a99")
+      ann.send("/bans")
+      await ann.until(/^-!- Bans of #pub \(100\): /)
+      ann.send("/ban onemore")
+      await ann.until("-!- The ban list of #pub is full (100 at most): take one out first.")
     })
 
     it("server operators disconnect anyone on any server, write to each other alone, and see secret rooms; nobody else may", async () => {
@@ -283,6 +295,75 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       pleb.send("/who")
       await pleb.until(/^-!- Members of #lobby/)
       assert.isFalse(pleb.saw(/wallops/), "a line for server operators reached someone else")
+    })
+
+    it("server bans (/kline) end whom they are for on every server and keep them out, by mask, account or network; only server operators set them", async () => {
+      const [a, b] = await servers()
+      const boss = await join(a.port, "boss")
+      boss.send("/register boss-password")
+      await boss.until("-!- Nickname boss is now registered to you")
+      assert.isTrue(await a.oper("boss"))
+      const pleb = await join(b.port, "pleb")
+      const bob = await irc(b.ircPort, "bob")
+      pleb.send("/kline troll*", "/klines")
+      await pleb.until("-!- Only server operators may do that.")
+      await pleb.until("-!- Only server operators may do that.")
+      bob.send("KLINE 1h troll* :no", "STATS K")
+      await bob.until(/ 481 bob :Permission Denied/)
+      await bob.until(/ 481 bob :Permission Denied/)
+
+      // Connected on the other server when the ban is set: text, IRC and the page are each told why, and go.
+      const troll = await join(b.port, "trolly")
+      const ircTroll = await irc(b.ircPort, "trollirc")
+      const pageTroll = await WsClient.join(b.httpPort, "trollpage")
+      later(() => pageTroll.reset())
+      boss.send("/kline *", "/kline troll* 1h spamming")
+      await boss.until(/^-!- \* says nobody in particular: .* A server ban may name an address or a network too/)
+      assert.match(await boss.until(/^-!- Banned troll\*!\*@\* from this server until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/), /troll/)
+      await troll.until("-!- Banned from this server: spamming")
+      await troll.eof()
+      await ircTroll.until(/^:irc\.test 465 trollirc :You are banned from this server: spamming$/)
+      await ircTroll.until("ERROR :Banned: spamming")
+      await pageTroll.until((m) => m.type === "closing" && m.reason === "banned" && m.text === "Banned from this server: spamming")
+      await pleb.until("-!- trolly has left #lobby (banned from the server: spamming)")
+
+      // Coming back, on either server and with any client, is refused at registration.
+      const again = await TestClient.connect(a.port)
+      later(() => again.reset())
+      again.send("trollface")
+      await again.until("-!- Banned from this server: spamming")
+      await again.eof()
+      const ircAgain = await TestClient.connect(b.ircPort)
+      later(() => ircAgain.reset())
+      ircAgain.send("NICK trolled", "USER t 0 * :t")
+      await ircAgain.until(/ 465 \* :You are banned from this server: spamming$/)
+      assert.isFalse(ircAgain.saw(/ 001 /), "a banned client was welcomed")
+
+      // By network: refused on connecting, before a nickname.
+      boss.send("/kline 127.0.0.2/32 from that address")
+      await boss.until("-!- Banned 127.0.0.2/32 from this server.")
+      const fromThere = await TestClient.connect(b.port, "127.0.0.1", "127.0.0.2")
+      later(() => fromThere.reset())
+      await fromThere.until("-!- Banned from this server: from that address")
+      await fromThere.eof()
+
+      // By account: whoever identifies as it goes.
+      const mallory = await join(b.port, "mallory")
+      mallory.send("/register mallory-password")
+      await mallory.until("-!- Nickname mallory is now registered to you")
+      boss.send("/kline ~a:mallory abuse")
+      await mallory.until("-!- Banned from this server: abuse")
+
+      boss.send("/klines")
+      await boss.until("-!- Server bans (3):")
+      await boss.until(/^-!-   troll\*!\*@\* by boss until .* UTC \(spamming\)$/)
+      boss.send("/unkline troll*", "/unkline troll*")
+      await boss.until("-!- troll*!*@* is banned from this server no more.")
+      await boss.until("-!- No server ban for troll*!*@*.")
+      const back = await join(b.port, "trollface")
+      back.send("/who")
+      await back.until(/^-!- Members of #lobby/)
+      assert.isFalse(pleb.saw(/Banned/), "a ban reached someone it is not for")
     })
 
     it("+s hides a room from everyone not in it, answering as for a room that does not exist; +i and +k hide its topic and members", async () => {

@@ -1,6 +1,7 @@
 import type { Ban } from "../protocol/Modes.js"
 import { globMatch } from "../protocol/Glob.js"
 import { shownHost } from "../protocol/Names.js"
+import { plainAddress } from "../protocol/ServerMask.js"
 
 /**
  * Whom a room's bans and quiets are for. A member is known to them as `nick!user@host`, in lower
@@ -13,7 +14,7 @@ export interface Identity {
 }
 
 export const identity = (nick: string, host: string | undefined, account: string | undefined): Identity => ({
-  full: `${nick}!${nick}@${host ?? shownHost}`.toLowerCase(),
+  full: `${nick}!${nick}@${host === undefined ? shownHost : plainAddress(host)}`.toLowerCase(),
   account: account?.toLowerCase()
 })
 

@@ -36,6 +36,7 @@ export const addressOf = (event: Event): Address => {
       return event.to !== undefined ? { room: undefined, to: event.to } : { room: event.room, to: undefined }
     case "Announcement":
     case "Wallops":
+    case "ServerBanChanged":
       return everyone
     case "Closing":
       return event.to !== undefined ? { room: undefined, to: event.to } : everyone

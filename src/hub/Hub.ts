@@ -152,6 +152,8 @@ export class Hub extends Context.Service<Hub, {
   readonly speaks: (session: SessionId, room: Room) => boolean
   /** A server operator's line to every server operator on every server (the sessions leave it out for anyone else). */
   readonly wallops: (from: string, text: string) => Effect.Effect<void>
+  /** A server ban set or lifted, to every session on every server (each server learns it; each session it is for ends). */
+  readonly serverBan: (change: Omit<Extract<Event, { readonly _tag: "ServerBanChanged" }>, "_tag">) => Effect.Effect<void>
   /** Disconnects a session, on whichever server it is (its `Recipient.killed`): a server operator's (`by`) kill. */
   readonly disconnect: (session: SessionId, by: string, reason: string) => Effect.Effect<void>
   /** Takes a session out of `room`, telling the room why. */

@@ -125,6 +125,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     ...Moderation.local(directory, delivery, route, exited),
     speaks: (session, room) => directory.speaks(session, room),
     wallops: (from, text) => Effect.sync(() => route({ _tag: "Wallops", from, text })),
+    serverBan: (change) => Effect.sync(() => route({ _tag: "ServerBanChanged", ...change })),
     disconnect: (session, by, reason) => Effect.sync(() => delivery.killed(session, by, reason)),
     findNick: (nick) =>
       Effect.sync(() => {

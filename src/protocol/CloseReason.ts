@@ -31,6 +31,8 @@ export const CloseReason = Schema.Union([
   Schema.TaggedStruct("Kicked", { message: Schema.optional(Schema.String) }),
   /** A server operator (`by`) disconnected it, saying why. */
   Schema.TaggedStruct("Killed", { by: Schema.String, message: Schema.String }),
+  /** A server ban is for it (`/kline`, the console's `ban`), saying why. */
+  Schema.TaggedStruct("Banned", { message: Schema.String }),
   /** The server is stopping. */
   Schema.TaggedStruct("Shutdown", {})
 ])
@@ -141,6 +143,13 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
     farewell: (r) => `You have been disconnected by ${r.by}${r.message === "" ? "" : `: ${r.message}`}`,
     brief: (r) => `Killed by ${r.by}${r.message === "" ? "" : ` (${r.message})`}`
   },
+  Banned: {
+    label: "banned",
+    left: (r) => `banned from the server: ${r.message}`,
+    farewell: (r) => `Banned from this server: ${r.message}`,
+    brief: (r) => `Banned: ${r.message}`,
+    offence: () => "a server ban is for it"
+  },
   Shutdown: {
     label: "shutdown",
     left: () => "server shutting down",
@@ -170,5 +179,6 @@ export const CloseReasons = {
   Reset: { _tag: "Reset" } as CloseReason,
   Shutdown: { _tag: "Shutdown" } as CloseReason,
   Kicked: (message?: string): CloseReason => message === undefined ? { _tag: "Kicked" } : { _tag: "Kicked", message },
-  Killed: (by: string, message: string): CloseReason => ({ _tag: "Killed", by, message })
+  Killed: (by: string, message: string): CloseReason => ({ _tag: "Killed", by, message }),
+  Banned: (message: string): CloseReason => ({ _tag: "Banned", message })
 } as const

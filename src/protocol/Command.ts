@@ -65,6 +65,19 @@ export const BanCommand = Schema.TaggedStruct("Ban", {
 export const Kill = Schema.TaggedStruct("Kill", { nick: Schema.String, reason: Schema.optional(Text) })
 /** A server operator's line to every server operator. */
 export const Wallops = Schema.TaggedStruct("Wallops", { text: Text })
+/**
+ * A server operator bans whoever `mask` is for from every server (an address, a network such as
+ * `10.0.0.0/8`, a `nick!user@host` mask or `~a:ACCOUNT`), for `seconds` when given, saying why;
+ * `on: false` lifts it.
+ */
+export const KLine = Schema.TaggedStruct("KLine", {
+  mask: Schema.String,
+  on: Schema.Boolean,
+  seconds: Schema.optional(Schema.Number),
+  reason: Schema.optional(Text)
+})
+/** The server bans, for a server operator. */
+export const KLines = Schema.TaggedStruct("KLines", {})
 /** A room's bans and quiets (the session's one room when absent). */
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
@@ -106,6 +119,8 @@ export const Command = Schema.Union([
   Bans,
   Kill,
   Wallops,
+  KLine,
+  KLines,
   Help,
   AccountCommand,
   Quit,

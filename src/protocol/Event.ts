@@ -13,6 +13,7 @@ import { Reply } from "./Reply.js"
  * neither the event is for everyone.
  */
 const S = Schema.String
+const N = Schema.Number
 
 /**
  * `session` is the sender's (a protocol that does not echo leaves its own
@@ -103,6 +104,18 @@ export const Notice = Schema.TaggedStruct("Notice", {
 })
 /** A server operator's line (`from`) to every server operator; every other session leaves it out. */
 export const WallopsSent = Schema.TaggedStruct("Wallops", { from: S, text: S })
+/**
+ * Not shown: a server ban set (`on`) or lifted, handed to every session on every server. Each
+ * server learns it (for the connections it takes next), and each session it is for ends.
+ */
+export const ServerBanChanged = Schema.TaggedStruct("ServerBanChanged", {
+  on: Schema.Boolean,
+  mask: S,
+  reason: S,
+  by: S,
+  at: N,
+  expires: Schema.optional(N)
+})
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
 /** An answer to one session, known as `nick` when it has a nickname. */
@@ -130,6 +143,7 @@ export const Event = Schema.Union([
   Invited,
   Notice,
   WallopsSent,
+  ServerBanChanged,
   Announcement,
   Answer,
   Closing

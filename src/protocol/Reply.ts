@@ -87,10 +87,20 @@ export const BanList = Schema.TaggedStruct("BanList", {
     expires: Schema.optional(N)
   }))
 })
+/** A server ban set (`on`) or lifted, for the operator who did it; `changed: false`: there was none to lift. */
+export const KLineSet = Schema.TaggedStruct("KLineSet", { mask: S, on: Schema.Boolean, changed: Schema.Boolean, expires: Schema.optional(N) })
+/** The server bans: each mask, who set it and when (ms since the epoch), why, until when. */
+export const KLineList = Schema.TaggedStruct("KLineList", {
+  entries: Schema.Array(Schema.Struct({ mask: S, by: S, at: N, reason: S, expires: Schema.optional(N) }))
+})
+/** A room's ban (`b`) or quiet (`q`) list holds all it may (`maxBans`): IRC's 478. */
+export const BanListFull = Schema.TaggedStruct("BanListFull", { room: S, mode: Schema.Literals(["b", "q"]) })
+/** No ban (`b`) or quiet (`q`) of the room has that mask: nothing to take out. */
+export const NotBanned = Schema.TaggedStruct("NotBanned", { room: S, mask: S, mode: Schema.Literals(["b", "q"]) })
 /** Only server operators may do that. */
 export const NoPrivileges = Schema.TaggedStruct("NoPrivileges", {})
 /** A mask that says nobody in particular (`*`), or is no mask at all. */
-export const BadMask = Schema.TaggedStruct("BadMask", { mask: S })
+export const BadMask = Schema.TaggedStruct("BadMask", { mask: S, server: Schema.optional(Schema.Boolean) })
 /** A capability negotiation answer (`LS`, `LIST`, `NAK`; anything else is an invalid subcommand). */
 export const Capabilities = Schema.TaggedStruct("Capabilities", { sub: S, caps: S })
 /** A command with more targets than it takes (`target` is the first one past the limit). */
@@ -216,6 +226,10 @@ export const Reply = Schema.Union([
   History,
   TimingMarkDone,
   AccountNote,
+  KLineSet,
+  KLineList,
+  BanListFull,
+  NotBanned,
   Refused
 ])
 export type Reply = typeof Reply.Type

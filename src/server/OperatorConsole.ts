@@ -10,7 +10,10 @@ import * as Stream from "effect/Stream"
 import { Hub } from "../hub/Hub.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { sanitize } from "../protocol/Text.js"
+import { normalizeServerMask } from "../protocol/ServerMask.js"
+import { ServerBans } from "../session/ServerBans.js"
 import { ServerOperators } from "../session/ServerOperators.js"
+import { durationSeconds } from "../wire/TextInput.js"
 import { Sessions } from "../session/Sessions.js"
 import { ChatServer } from "./ChatServer.js"
 import { Stats } from "../observe/Stats.js"
@@ -24,11 +27,14 @@ const Account = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,24}$/))
 const Oper = Schema.TaggedStruct("oper", { account: Account })
 const Deoper = Schema.TaggedStruct("deoper", { account: Account })
 const Opers = Schema.TaggedStruct("opers", {})
+const Ban = Schema.TaggedStruct("ban", { mask: Schema.NonEmptyString, seconds: Schema.optional(Schema.Number), reason: Schema.optional(Schema.String) })
+const Unban = Schema.TaggedStruct("unban", { mask: Schema.NonEmptyString })
+const BanList = Schema.TaggedStruct("bans", {})
 const StatsCommand = Schema.TaggedStruct("stats", {})
 const Fibers = Schema.TaggedStruct("fibers", {})
 const Help = Schema.TaggedStruct("help", {})
 /** What the operator can type on the console, one command per line. */
-export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Oper, Deoper, Opers, StatsCommand, Fibers, Help])
+export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Oper, Deoper, Opers, Ban, Unban, BanList, StatsCommand, Fibers, Help])
 export type OperatorCommand = typeof OperatorCommand.Type
 
 const decode = Schema.decodeUnknownResult(OperatorCommand)
@@ -40,6 +46,8 @@ const help = [
   "say TEXT             announce TEXT to everyone",
   "kick NICK [REASON]   disconnect a user",
   "oper ACCOUNT         give an account server operator powers (deoper ACCOUNT takes them; opers lists them)",
+  "ban MASK [DURATION] [REASON]  ban from every server: an address, a network (10.0.0.0/24), a mask or ~a:ACCOUNT",
+  "unban MASK           lift a server ban (bans lists them)",
   "stats                counters, uptime and memory",
   "fibers               the fiber serving each connection",
   "help                 this list"
@@ -55,6 +63,10 @@ export const parseOperatorCommand = (line: string): Result.Result<OperatorComman
     ? rest.length > 1 ? { _tag: name, nick: rest[0], reason: rest.slice(1).join(" ") } : { _tag: name, nick: rest[0] }
     : name === "oper" || name === "deoper"
     ? { _tag: name, account: rest.length === 1 ? rest[0] : "" }
+    : name === "unban"
+    ? { _tag: name, mask: rest.length === 1 ? rest[0] : "" }
+    : name === "ban"
+    ? banOf(rest)
     : { _tag: name }
   const decoded = decode(raw)
   if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
@@ -65,8 +77,20 @@ export const parseOperatorCommand = (line: string): Result.Result<OperatorComman
       ? "usage: kick NICK [REASON]"
       : name === "oper" || name === "deoper"
       ? `usage: ${name} ACCOUNT`
+      : name === "ban"
+      ? "usage: ban MASK [DURATION] [REASON] (a DURATION is 30s, 10m, 2h, 7d or 1w)"
+      : name === "unban"
+      ? "usage: unban MASK"
       : `unknown command: ${word} (try help)`
   )
+}
+
+/** `ban MASK [DURATION] [REASON]`'s words, as the `ban` command (a duration that is none leaves no mask: refused). */
+const banOf = ([mask = "", first = "", ...more]: ReadonlyArray<string>) => {
+  const seconds = durationSeconds(first)
+  if (seconds === undefined && /^[-+]?\d/.test(first)) return { _tag: "ban", mask: "" }
+  const reason = (seconds === undefined ? [first, ...more] : more).join(" ")
+  return { _tag: "ban", mask, ...(seconds === undefined ? {} : { seconds }), ...(reason === "" ? {} : { reason }) }
 }
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`
@@ -82,6 +106,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const sessions = yield* Sessions
   const stats = yield* Stats
   const operators = yield* ServerOperators
+  const serverBans = yield* ServerBans
 
   const run = (command: OperatorCommand): Effect.Effect<void> => {
     switch (command._tag) {
@@ -125,6 +150,21 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         return operators.remove(command.account)
           ? Effect.andThen(Effect.logInfo(`moderation: the console took server operator powers from ${command.account}`), Console.log(`${command.account} is no server operator now`))
           : Console.log(`${command.account} was no server operator`)
+      case "ban":
+      case "unban": {
+        const mask = normalizeServerMask(command.mask)
+        if (mask === undefined) return Console.log(`${command.mask} says nobody in particular: name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`)
+        return banCommand(serverBans, command, mask, stats.audited).pipe(
+          Effect.catchTag("StoreError", (error) => Console.log(`cannot change the server bans: ${error.message}`))
+        )
+      }
+      case "bans": {
+        const all = serverBans.list()
+        return Console.log([
+          all.length === 0 ? "no server bans" : `${all.length} server ban(s)`,
+          ...all.map((ban) => `${ban.mask}\tby ${ban.by}\t${ban.expires === undefined ? "forever" : `until ${new Date(ban.expires).toISOString()}`}\t${ban.reason}`)
+        ].join("\n"))
+      }
       case "opers": {
         const all = operators.list()
         return Console.log(all.length === 0 ? "no server operators" : `server operators: ${all.join(", ")}`)
@@ -172,3 +212,28 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     Effect.forkScoped
   )
 }))
+
+/** Sets or lifts a server ban from the console, saying so and logging it. */
+const banCommand = (
+  serverBans: ServerBans["Service"],
+  command: Extract<OperatorCommand, { readonly _tag: "ban" | "unban" }>,
+  mask: string,
+  audited: (action: string) => void
+) =>
+  command._tag === "unban"
+    ? Effect.flatMap(serverBans.lift(mask, "the console"), (lifted) =>
+      lifted
+        ? Effect.andThen(
+          Effect.andThen(Effect.sync(() => audited("unkline")), Effect.logInfo(`moderation: the console lifted the server ban ${mask}`)),
+          Console.log(`${mask} is banned no more`)
+        )
+        : Console.log(`no server ban for ${mask}`))
+    : Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const expires = command.seconds === undefined ? undefined : at + command.seconds * 1000
+      const reason = command.reason ?? "no reason given"
+      yield* serverBans.set({ mask, reason, by: "the console", at, expires })
+      audited("kline")
+      yield* Effect.logInfo(`moderation: the console banned ${mask} from the server (${reason})`)
+      yield* Console.log(`banned ${mask}${expires === undefined ? "" : ` until ${new Date(expires).toISOString()}`}: ${reason}`)
+    })

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import { acceptable } from "../accounts/Password.js"
 import { isLoopback } from "../observe/Admission.js"
+import { CloseReasons } from "../protocol/CloseReason.js"
 import type { Command } from "../protocol/Command.js"
 import { type Nick, nickKey } from "../protocol/Names.js"
 import type { AccountNote } from "../protocol/Reply.js"
@@ -30,11 +31,24 @@ const setAccount = (env: CommandEnv, client: Client, account: string | undefined
     if (account !== undefined) client.grace = undefined
     client.account = account
     const revoked = account !== undefined && env.operators.confirm(account, created)
+    // A ban by account: found once the session says who it is.
+    if (account !== undefined && client.nick !== undefined && serverBanned(env, client, client.nick)) return Effect.void
     return Effect.andThen(
       revoked ? Effect.logWarning(`moderation: ${account} was registered anew since it was made a server operator: it is one no more`) : Effect.void,
       env.hub.identified(client.id, account)
     )
   })
+
+/**
+ * Whether a server ban is for the client, as `nick` (a server operator's session is spared): then
+ * it ends, told why.
+ */
+export const serverBanned = (env: CommandEnv, client: Client, nick: string | undefined): boolean => {
+  if (env.operators.has(client.account)) return false
+  const ban = env.serverBans.find({ ip: client.ip, nick, account: client.account })
+  if (ban !== undefined) client.close(CloseReasons.Banned(ban.reason))
+  return ban !== undefined
+}
 
 const sameName = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && nickKey(a) === nickKey(b)
 

@@ -4,6 +4,7 @@ import type * as Effect from "effect/Effect"
 import type { Accounts } from "../accounts/Accounts.js"
 import type { Hub } from "../hub/Hub.js"
 import type { Counters } from "../observe/Stats.js"
+import type { ServerBans } from "./ServerBans.js"
 import type { ServerOperators } from "./ServerOperators.js"
 import type { Sessions } from "./Sessions.js"
 import { CloseReason } from "../protocol/CloseReason.js"
@@ -35,6 +36,8 @@ export interface Client {
   warnedCleartext: boolean
   /** The grace period it is in for a registered nickname, if any: a later warning, or identifying, ends an earlier one. */
   grace: object | undefined
+  /** Ends the session (the first reason wins). */
+  readonly close: (reason: CloseReason) => void
   /** The session just registered (the registration clock stops). */
   readonly registered: (nick: Nick) => Effect.Effect<void>
   /** A warning about this client, once per session. */
@@ -61,6 +64,8 @@ export interface CommandEnv {
   readonly requireTlsForAuth: boolean
   /** The accounts with server operator powers. */
   readonly operators: ServerOperators["Service"]
+  /** The server bans, looked up at registration and when a session identifies. */
+  readonly serverBans: ServerBans["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
 }

@@ -175,6 +175,10 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Operator.kill(env, client, input.nick, input.reason)
     case "Wallops":
       return Operator.wallops(env, client, input.text)
+    case "KLine":
+      return Operator.kline(env, client, input)
+    case "KLines":
+      return Operator.klines(env, client)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
     case "Account":

@@ -1,3 +1,4 @@
+import { ServerBans } from "./ServerBans.js"
 import { ServerOperators } from "./ServerOperators.js"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -38,7 +39,7 @@ export interface Listener extends CommandEnv {
 export const make: Effect.Effect<
   Listener,
   never,
-  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators
+  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators | ServerBans
 > = Effect.gen(
   function*() {
     const config = yield* ChatConfig
@@ -53,6 +54,7 @@ export const make: Effect.Effect<
       hub: yield* Hub,
       sessions: yield* Sessions,
       operators: yield* ServerOperators,
+      serverBans: yield* ServerBans,
       stats,
       counters: stats.counters,
       audited: stats.audited,

@@ -74,14 +74,38 @@ export const audit = (env: CommandEnv, client: Client, entry: Audit) =>
     )
   })
 
-/** Runs a hub action, telling the client why when it is refused; done, it is audited: a log line and a count. */
+/**
+ * Runs a hub action, telling the client why when it is refused; done, it is audited: a log line and
+ * a count. What it came to, or `undefined` when refused.
+ */
 const acting = <A>(env: CommandEnv, client: Client, action: Effect.Effect<A, HubError>, audited: (a: A) => Audit | undefined, done: (a: A) => Reply | undefined) =>
-  Effect.flatMap(Effect.result(action), (result) => {
-    if (result._tag === "Failure") return refused(env, client, result.failure)
+  Effect.flatMap(Effect.result(action), (result): Effect.Effect<A | undefined> => {
+    if (result._tag === "Failure") return Effect.as(refused(env, client, result.failure), undefined)
     const answer = done(result.success)
     const entry = audited(result.success)
-    return Effect.andThen(entry === undefined ? Effect.void : audit(env, client, entry), answer === undefined ? Effect.void : reply(env, client, answer))
+    return Effect.as(
+      Effect.andThen(entry === undefined ? Effect.void : audit(env, client, entry), answer === undefined ? Effect.void : reply(env, client, answer)),
+      result.success
+    )
   })
+
+/**
+ * Bans and quiets asked for and not made: one not added because the list is full (IRC's 478), one
+ * not taken out because there was none. (One added again, or one the list had, changes nothing silently.)
+ */
+const unmade = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, wanted: ReadonlyArray<ModeChange>, applied: ReadonlyArray<ModeChange>) {
+  const missed = wanted.filter((c) =>
+    (c.mode === "b" || c.mode === "q") && !applied.some((a) => a.mode === c.mode && a.on === c.on && a.arg === c.arg)
+  )
+  if (missed.length === 0) return
+  const roster = yield* env.hub.roster(room)
+  if (roster === undefined) return
+  for (const { arg = "", mode, on } of missed) {
+    if (roster.bans.some((ban) => ban.kind === mode && ban.mask === arg)) continue
+    const kind = mode as Ban["kind"]
+    yield* reply(env, client, on ? { _tag: "BanListFull", room, mode: kind } : { _tag: "NotBanned", room, mask: arg, mode: kind })
+  }
+})
 
 /** The room a command is for: the one named, or the session's (text: its one room; IRC names it). */
 const roomOf = (client: Client, target: string | undefined): Room | undefined =>
@@ -110,8 +134,9 @@ export const mode = Effect.fnUntraced(function*(
   for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
   if (parsed.invalid) yield* reply(env, client, { _tag: "Usage", command: "mode" })
   if (parsed.changes.length === 0) return
-  yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), (applied) =>
+  const applied = yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), (applied) =>
     applied.length === 0 ? undefined : { action: "mode", room, target: changeString(applied) }, () => undefined)
+  if (applied !== undefined) yield* unmade(env, client, room, parsed.changes, applied)
 })
 
 export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string, reason: string | undefined) {
@@ -161,6 +186,7 @@ export const ban = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
     ...(input.on && input.kind === "b" ? { kick: true } : {})
   }
   const action = `${input.on ? "" : "un"}${input.kind === "b" ? "ban" : "quiet"}`
-  yield* acting(env, client, env.hub.changeModes(client.id, room, [change]), (applied) =>
+  const applied = yield* acting(env, client, env.hub.changeModes(client.id, room, [change]), (applied) =>
     applied.length === 0 ? undefined : { action, room, target: mask, reason: input.reason ?? "" }, () => undefined)
+  if (applied !== undefined) yield* unmade(env, client, room, [change], applied)
 })

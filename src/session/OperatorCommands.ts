@@ -1,4 +1,9 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type { KLine } from "../protocol/Command.js"
+
+type KLineInput = typeof KLine.Type
+import { normalizeServerMask } from "../protocol/ServerMask.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
 import { audit } from "./ModerationCommands.js"
@@ -20,3 +25,34 @@ export const wallops = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
   yield* env.hub.wallops(client.nick ?? "", text)
   yield* audit(env, client, { action: "wallops" })
 })
+
+/** Sets or lifts a server ban: stored, and applied on every server. */
+export const kline = Effect.fnUntraced(function*(env: CommandEnv, client: Client, input: KLineInput) {
+  if (!env.operators.has(client.account)) return yield* reply(env, client, { _tag: "NoPrivileges" })
+  const mask = normalizeServerMask(input.mask)
+  if (mask === undefined) return yield* reply(env, client, { _tag: "BadMask", mask: input.mask, server: true })
+  const by = client.nick ?? ""
+  if (!input.on) {
+    const lifted = yield* env.serverBans.lift(mask, by)
+    yield* reply(env, client, { _tag: "KLineSet", mask, on: false, changed: lifted })
+    if (lifted) yield* audit(env, client, { action: "unkline", target: mask })
+    return
+  }
+  const at = yield* Clock.currentTimeMillis
+  const expires = input.seconds === undefined ? undefined : at + input.seconds * 1000
+  const reason = input.reason === undefined || input.reason.trim() === "" ? "no reason given" : input.reason
+  yield* env.serverBans.set({ mask, reason, by, at, expires })
+  yield* reply(env, client, { _tag: "KLineSet", mask, on: true, changed: true, ...(expires === undefined ? {} : { expires }) })
+  yield* audit(env, client, { action: "kline", target: mask, reason })
+}, (effect, env, client) =>
+  Effect.catchTag(effect, "StoreError", (error) =>
+    Effect.andThen(Effect.logWarning(error.message), reply(env, client, { _tag: "BadMessage", detail: "server bans are unavailable (the store does not answer): try again later" }))))
+
+/** The server bans in force. */
+export const klines = (env: CommandEnv, client: Client) =>
+  env.operators.has(client.account)
+    ? reply(env, client, {
+      _tag: "KLineList",
+      entries: env.serverBans.list().map(({ at, by, expires, mask, reason }) => ({ mask, by, at, reason, ...(expires === undefined ? {} : { expires }) }))
+    })
+    : reply(env, client, { _tag: "NoPrivileges" })

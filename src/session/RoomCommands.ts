@@ -17,6 +17,7 @@ export { reply }
 
 export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
   if (!(yield* AccountCommands.mayTake(env, client, nick))) return
+  if (AccountCommands.serverBanned(env, client, nick)) return
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick

@@ -8,6 +8,7 @@ import { CloseReasons } from "../protocol/CloseReason.js"
 import { answer } from "../protocol/Event.js"
 import { addressNick, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
+import type { ServerBan } from "../store/Store.js"
 import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
 import type { Decoder } from "../wire/Codec.js"
@@ -61,7 +62,12 @@ export class Session implements Client, Lived, SessionHandle {
       if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
     }, (room) => {
       this.rooms = this.rooms.filter((r) => r !== room)
-    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), () => listener.operators.has(this.account))
+    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (change) => {
+      listener.serverBans.learn(change)
+      if (change.on && !listener.operators.has(this.account) && listener.serverBans.matches(change.mask, this)) {
+        this.close(CloseReasons.Banned(change.reason))
+      }
+    }, () => listener.operators.has(this.account))
   }
 
   get peer(): string {
@@ -148,6 +154,8 @@ const noStack = { captureStackTrace: false } as const
 const take = Effect.fnUntraced(function*(listener: Listener, connection: Connection.Connection, scope: Scope.Scope) {
   const refusal = listener.sessions.refusal(connection.ip)
   if (refusal !== undefined) return yield* refuse(listener, connection, refusal)
+  const ban = listener.serverBans.find({ ip: connection.ip })
+  if (ban !== undefined) return yield* refuseBanned(listener, connection, ban)
   const session = yield* Effect.withFiber((fiber) => Effect.succeed(new Session(listener, connection, fiber, scope)))
   yield* Scope.provide(listener.hub.subscribe(session.id, session.receiver), scope)
   // Added after the subscription, so it runs before it is released: the last event is still delivered.
@@ -155,6 +163,16 @@ const take = Effect.fnUntraced(function*(listener: Listener, connection: Connect
   listener.counters.connections++
   listener.sessions.add(session)
   return session
+})
+
+/** A connection from an address a server ban is for: told why, and gone. */
+const refuseBanned = Effect.fnUntraced(function*(listener: Listener, connection: Connection.Connection, ban: ServerBan) {
+  listener.counters.refused++
+  const reason = CloseReasons.Banned(ban.reason)
+  connection.sink.write(listener.codec.encodeEvent({ _tag: "Closing", reason }))
+  yield* listener.warnings.warn(connection.peer, `refused: the server ban ${ban.mask} is for it`)
+  yield* connection.sink.end(linger, reason)
+  return undefined
 })
 
 /** Over the connection limits (or stopping): one notice, and the connection goes. */

@@ -179,6 +179,16 @@ export const ircFormat = (options: IrcOptions): Format => {
             numeric("729", nick, `${reply.room} q :End of channel quiet list`)
       case "NoPrivileges":
         return numeric("481", nick, ":Permission Denied- You're not an IRC operator")
+      case "BanListFull":
+        return numeric("478", nick, `${reply.room} ${reply.mode} :Channel list is full`)
+      case "NotBanned":
+      case "KLineSet":
+        return one(`:${server} NOTICE ${nick ?? "*"} :`, replyText(reply)!)
+      case "KLineList":
+        // STATS K's lines: 216 (RPL_STATSKLINE) a ban, 219 the end.
+        return reply.entries.map((e) =>
+          one(`:${server} 216 ${nick ?? "*"} K ${e.mask} * * :`, `${e.reason}${e.expires === undefined ? "" : ` (until ${new Date(e.expires).toISOString()})`} [${e.by}]`)
+        ).join("") + numeric("219", nick, "K :End of /STATS report")
       case "BadMask":
         return one(`:${server} NOTICE ${nick ?? "*"} :`, replyText(reply)!)
       case "Capabilities":
@@ -267,8 +277,12 @@ export const ircFormat = (options: IrcOptions): Format => {
         return lines(`${prefix(event.from)} WALLOPS :`, event.text)
       case "Answer":
         return renderReply(event.reply, event.nick)
+      case "ServerBanChanged":
+        return ""
       case "Closing":
-        return one("ERROR :", briefText(event.reason))
+        // A server ban says so first: 465, ERR_YOUREBANNEDCREEP.
+        return (event.reason._tag === "Banned" ? one(`:${server} 465 ${event.nick ?? "*"} :`, `You are banned from this server: ${event.reason.message}`) : "") +
+          one("ERROR :", briefText(event.reason))
     }
   }
 

@@ -132,6 +132,8 @@ const errors = new Set<Reply["_tag"]>([
   "NoText",
   "NoSuchMode",
   "BadMask",
+  "BanListFull",
+  "NotBanned",
   "NoPrivileges",
   "AlreadyRegistered",
   "TooManyTargets",

@@ -48,6 +48,7 @@ const render = (event: Event): string => {
     case "Invited":
     case "Notice":
     case "Wallops":
+    case "ServerBanChanged":
       return ""
   }
 }

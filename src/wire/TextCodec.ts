@@ -1,7 +1,7 @@
 import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event, ModeChanged } from "../protocol/Event.js"
-import { changeString } from "../protocol/Modes.js"
+import { changeString, maxBans } from "../protocol/Modes.js"
 import { servicesNicks } from "../protocol/Names.js"
 import { historyLine, type Members, type Reply } from "../protocol/Reply.js"
 import { accountText } from "./AccountText.js"
@@ -17,6 +17,8 @@ import { textDecoder, usageOf } from "./TextInput.js"
  * module is the only place that writes those notices.
  */
 const notice = (text: string) => `-!- ${text}\n`
+/** A time to the minute, as people read it: `2026-12-06 09:30 UTC`. */
+const utc = (millis: number) => `${new Date(millis).toISOString().slice(0, 16).replace("T", " ")} UTC`
 
 /** The commands, as `/help` shows them. */
 export const helpLines: ReadonlyArray<string> = [
@@ -38,6 +40,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
   "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
   "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator",
+  "  /kline MASK [DURATION] [REASON], /unkline MASK, /klines  server operators: ban from every server (a mask, ~a:ACCOUNT, an address or 10.0.0.0/24)",
   "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
   "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
   "  /logout           stop being identified",
@@ -121,14 +124,33 @@ export const replyText = (reply: Reply): string | undefined => {
       const what = reply.kind === "b" ? "Bans" : "Quiets"
       if (reply.entries.length === 0) return `No ${what.toLowerCase()} in ${reply.room}.`
       const shown = reply.entries.map(({ by, expires, mask, reason }) =>
-        `${mask} by ${by}${expires === undefined ? "" : ` until ${new Date(expires).toISOString().slice(0, 16).replace("T", " ")} UTC`}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
+        `${mask} by ${by}${expires === undefined ? "" : ` until ${utc(expires)}`}${reason === undefined || reason === "" ? "" : ` (${reason})`}`
       )
       return `${what} of ${reply.room} (${reply.entries.length}): ${shown.join(", ")}`
     }
     case "NoPrivileges":
       return "Only server operators may do that."
+    case "BanListFull":
+      return `The ${reply.mode === "b" ? "ban" : "quiet"} list of ${reply.room} is full (${maxBans} at most): take one out first.`
+    case "NotBanned":
+      return `${reply.mask} is not ${reply.mode === "b" ? "banned" : "quieted"} in ${reply.room}.`
+    case "KLineSet":
+      return reply.on
+        ? `Banned ${reply.mask} from this server${reply.expires === undefined ? "" : ` until ${utc(reply.expires)}`}.`
+        : reply.changed
+        ? `${reply.mask} is banned from this server no more.`
+        : `No server ban for ${reply.mask}.`
+    case "KLineList":
+      return reply.entries.length === 0
+        ? "No server bans."
+        : [
+          `Server bans (${reply.entries.length}):`,
+          ...reply.entries.map(({ by, expires, mask, reason }) =>
+            `  ${mask} by ${by}${expires === undefined ? "" : ` until ${utc(expires)}`}${reason === "" ? "" : ` (${reason})`}`)
+        ].join("\n")
     case "BadMask":
-      return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.`
+      return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.` +
+        (reply.server === true ? " A server ban may name an address or a network too (10.0.0.7, 10.0.0.0/24; at least /8, or /16 for IPv6)." : "")
     case "Ping":
     case "Capabilities":
     case "TimingMarkDone":
@@ -232,6 +254,8 @@ export const renderText = (event: Event): string | Uint8Array => {
       return notice(`[operator] ${event.text}`)
     case "Wallops":
       return notice(`[wallops] ${event.from}: ${event.text}`)
+    case "ServerBanChanged":
+      return ""
     case "Answer":
       return renderReply(event.reply)
     case "Closing": {

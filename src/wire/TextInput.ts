@@ -31,6 +31,8 @@ const usage: Record<string, string> = {
   unquiet: "/unquiet MASK",
   kill: "/kill NICK [REASON]",
   wallops: "/wallops TEXT",
+  kline: "/kline MASK|ADDRESS[/BITS] [DURATION] [REASON]",
+  unkline: "/unkline MASK",
   invite: "/invite NICK [ROOM]",
   msg: "/msg NICK TEXT",
   register: "/register PASSWORD",
@@ -109,6 +111,19 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       if (nick === "") return Result.fail({ _tag: "Usage", command: "kill" })
       return Result.succeed(reason === "" ? { _tag: "Kill", nick } : { _tag: "Kill", nick, reason })
     }
+    case "kline": {
+      const [mask, more] = splitWord(rest)
+      if (mask === "") return Result.fail({ _tag: "Usage", command: "kline" })
+      const [first, after] = splitWord(more)
+      const seconds = durationSeconds(first)
+      if (seconds === undefined && /^[-+]?\d/.test(first)) return Result.fail({ _tag: "Usage", command: "kline" })
+      const reason = seconds === undefined ? more : after
+      return Result.succeed({ _tag: "KLine", mask, on: true, ...(seconds === undefined ? {} : { seconds }), ...(reason === "" ? {} : { reason }) })
+    }
+    case "unkline":
+      return rest === "" ? Result.fail({ _tag: "Usage", command: "unkline" }) : Result.succeed({ _tag: "KLine", mask: splitWord(rest)[0], on: false })
+    case "klines":
+      return Result.succeed({ _tag: "KLines" })
     case "wallops":
       return rest === "" ? Result.fail({ _tag: "Usage", command: "wallops" }) : Result.succeed({ _tag: "Wallops", text: rest })
     case "invite": {

@@ -241,6 +241,22 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         assert.deepStrictEqual({ ...(yield* reason(hub.join("s3", room))) }, { _tag: "CannotJoin", room, why: "banned" } as any)
       }).pipe(withHub))
 
+    it.live("keeps at most 100 bans a room, counting none that ran out", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* hub.join("s1", room)
+        const masks = (prefix: string) => Array.from({ length: 100 }, (_, i) => `${prefix}${i}!*@*`)
+        // Bans that have run out already (as if set long ago).
+        for (const mask of masks("gone")) yield* hub.changeModes("s1", room, [{ on: true, mode: "b", arg: mask, expires: Date.now() - 1000 }])
+        for (const mask of masks("live")) {
+          assert.lengthOf(yield* hub.changeModes("s1", room, [change(true, "b", mask)]), 1, mask)
+        }
+        assert.deepStrictEqual(yield* hub.changeModes("s1", room, [change(true, "b", "onemore!*@*")]), [])
+        const bans = (yield* hub.roster(room))!.bans
+        assert.deepStrictEqual([bans.length, bans.some((b) => b.mask === "onemore!*@*")], [100, false])
+      }).pipe(withHub))
+
     it.live("quiets without removing, and a kicking ban puts out the members it is for, but not operators", () =>
       Effect.gen(function*() {
         const hub = yield* Hub
@@ -269,6 +285,9 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* hub.join("s1", room)
         yield* hub.wallops("ann", "ops only")
         yield* Effect.all([until(ann, "Wallops", (e) => e.text === "ops only"), until(ben, "Wallops", (e) => e.from === "ann")])
+        // A server ban reaches every session, each to see whether it is for it.
+        yield* hub.serverBan({ on: true, mask: "troll*!*@*", reason: "spam", by: "ann", at: 1 })
+        yield* Effect.all([until(ann, "ServerBanChanged", (e) => e.mask === "troll*!*@*"), until(ben, "ServerBanChanged", (e) => e.reason === "spam")])
         yield* hub.disconnect("s2", "ann", "enough")
         assert.deepStrictEqual(ben.kills, ["ann: enough"])
         assert.deepStrictEqual(ann.kills, [])

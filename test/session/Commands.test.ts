@@ -1,3 +1,5 @@
+import type { CloseReason } from "../../src/protocol/CloseReason.js"
+import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -29,6 +31,7 @@ class FakeClient implements Client {
   readonly ip: string
   readonly registrations: Array<Nick> = []
   readonly offences: Array<string> = []
+  readonly closed: Array<CloseReason> = []
   constructor(readonly id: string, ip = "127.0.0.1") {
     this.ip = ip
     this.peer = `${ip}:4000`
@@ -46,6 +49,9 @@ class FakeClient implements Client {
   later() {
     return Effect.void
   }
+  close(reason: CloseReason) {
+    this.closed.push(reason)
+  }
 }
 
 /** A client subscribed to the memory hub (its answers come back to its probe), and what it runs with. */
@@ -53,7 +59,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
-    const [accounts, operators] = yield* Effect.all([Accounts.make({ protection: "grace", graceSeconds: 30 }), ServerOperators.make]).pipe(
+    const [accounts, operators, serverBans] = yield* Effect.all([Accounts.make({ protection: "grace", graceSeconds: 30 }), ServerOperators.make, ServerBans.make]).pipe(
       Effect.provide([StoreMemory.layer, Warnings.layer])
     )
     const env: CommandEnv = {
@@ -61,6 +67,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       counters: noCounts(),
       audited: () => {},
       operators,
+      serverBans,
       limits: { lineBytes: 100, frameBytes: 100 },
       rooms,
       anonymous: false,

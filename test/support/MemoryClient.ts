@@ -1,3 +1,4 @@
+import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
 import * as Socket from "effect/socket/Socket"
@@ -128,7 +129,7 @@ export class MemoryClient {
 
 /** The services a session needs, with `overrides` on the default settings. */
 export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
-  Layer.mergeAll(
+  ServerBans.layer.pipe(Layer.provideMerge(Layer.mergeAll(
     HubMemory.layer({ ...defaults, ...overrides }),
     TextCodec.layer,
     Sessions.layer,
@@ -136,7 +137,7 @@ export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
     Flusher.layer,
     ServerOperators.layer,
     Accounts.layer({ protection: overrides.nickProtection ?? "grace", graceSeconds: overrides.nickGrace ?? 30 })
-  ).pipe(
+  ))).pipe(
     Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(Warnings.layer),
     Layer.provideMerge(ChatConfig.layer(overrides))

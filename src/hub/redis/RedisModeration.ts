@@ -53,19 +53,20 @@ export class RedisModeration {
   }
 
   /** The hub's actions that are this module's. */
-  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate" | "disconnect" | "wallops"> {
+  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate" | "disconnect" | "wallops" | "serverBan"> {
     const { directory } = this.world
+    // To every server through Redis; to this one's sessions alone while the link is down.
+    const everyone = (event: Event) =>
+      this.world.linkUp()
+        ? Effect.catch(this.world.run(ServerScripts.everyone, [this.world.stamped(event)]), () => Effect.sync(() => this.world.local(event)))
+        : Effect.sync(() => this.world.local(event))
     return {
       changeModes: this.changeModes,
       kick: this.kick,
       invite: this.invite,
       speaks: (session, room) => directory.speaks(session, room),
-      wallops: (from, text) => {
-        const event: Event = { _tag: "Wallops", from, text }
-        return this.world.linkUp()
-          ? Effect.catch(this.world.run(ServerScripts.everyone, [this.world.stamped(event)]), () => Effect.sync(() => this.world.local(event)))
-          : Effect.sync(() => this.world.local(event))
-      },
+      wallops: (from, text) => everyone({ _tag: "Wallops", from, text }),
+      serverBan: (change) => everyone({ _tag: "ServerBanChanged", ...change }),
       disconnect: (session, by, reason) =>
         Effect.sync(() => {
           if (this.world.delivery.has(session)) this.world.delivery.killed(session, by, reason)

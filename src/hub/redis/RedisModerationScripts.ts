@@ -47,6 +47,14 @@ for _, c in ipairs(wanted) do
     if changed == 1 then made[#made + 1] = {on = c.on, mode = c.mode, arg = c.arg, session = c.session} end
   elseif c.mode == 'b' or c.mode == 'q' then
     local bk, field = p..'bans:'..room, c.mode..' '..c.arg
+    -- A full list first forgets what ran out: those count toward no limit.
+    if c.on and redis.call('HLEN', bk) >= 100 then
+      local all = redis.call('HGETALL', bk)
+      for i = 1, #all, 2 do
+        local old = cjson.decode(all[i + 1])
+        if old.expires and old.expires <= now then redis.call('HDEL', bk, all[i]) end
+      end
+    end
     if c.on and redis.call('HEXISTS', bk, field) == 0 and redis.call('HLEN', bk) < 100 then
       local ban, shown = {mask = c.arg, kind = c.mode, by = by, at = now}, {on = true, mode = c.mode, arg = c.arg}
       if c.extra ~= '' then
