@@ -69,7 +69,7 @@ const annAndBen = async (onA: ReadonlyArray<string> = [], onB: ReadonlyArray<str
   const b = await server(redis, "b", ...onB)
   const ann = await join(a.port, "ann")
   const ben = await join(b.port, "ben")
-  await ann.until("ben has joined #lobby")
+  await ann.until("ben has joined #lobby", 10_000)
   return { redis, a, b, ann, ben }
 }
 

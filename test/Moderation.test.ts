@@ -427,6 +427,74 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       assert.include(listed, "#shut (1, locked)")
       assert.isFalse(ircSpy.saw(/not for you| 353 ircspy . #shut /) || spy.saw(/not for you|Members of #shut/))
     })
+
+    it("a registered room keeps its modes and bans while empty, gives @ to its founder and listed accounts (past +i), and to nobody else who makes it again", async () => {
+      const [a, b] = await servers()
+      // Each server here keeps accounts of its own (a cluster shares them through Postgres): ben's is on both.
+      for (const port of new Set([a.port, b.port])) {
+        const ben = await join(port, "ben")
+        ben.send("/register ben-password")
+        await ben.until(/^-!- Nickname ben is (now )?registered/)
+        ben.close()
+      }
+      const cal = await join(b.port, "cal")
+      const ann = await inRoom(a.port, "ann", "#club")
+      ann.send("/room register")
+      await ann.until("-!- Identify first: a registered room belongs to an account (/identify PASSWORD).")
+      ann.send("/register ann-password", "/room register")
+      await ann.until("-!- ann sets mode +t on #club")
+      await ann.until("-!- #club is registered to you: its modes, bans, topic and operators stay while nobody is in it, and you get @ whenever you join identified.")
+      ann.send("/mode +ik sesame", "/ban troll", "/room op ben", "/room op nobody", "/room op ann")
+      await ann.until("-!- ben is an operator of #club: @ whenever they join identified.")
+      await ann.until("-!- nobody is no registered account.")
+      await ann.until("-!- ann founded #club: a founder is always its operator.")
+      ann.send("/join #lobby")
+      await ann.until("-!- Members of #lobby")
+
+      // Empty, it is still invite only and keyed: whoever makes it again is refused, and no operator.
+      cal.send("/join #club", "/join #club sesame")
+      await cal.until("-!- Cannot join #club: it is invite only.")
+      cal.send("/room register #club", "/room drop #club")
+      await cal.until("-!- #club is registered already (to ann).")
+      await cal.until("-!- Identify first: a registered room belongs to an account (/identify PASSWORD).")
+
+      // A listed account gets in, and gets @, from IRC on the other server.
+      const ben = await irc(b.ircPort, "ben")
+      ben.send("PRIVMSG NickServ :IDENTIFY ben-password")
+      await ben.until(/NickServ.* :You are now identified as ben/)
+      ben.send("JOIN #club", "MODE #club", "PRIVMSG ChanServ :INFO #club", "PRIVMSG ChanServ :AMODE #club +o cal", "PRIVMSG ChanServ :HELP")
+      await ben.until(/ 353 ben = #club :@ben$/)
+      await ben.until(/ 324 ben #club \+iknt sesame$/)
+      await ben.until(/^:ChanServ!ChanServ@services NOTICE ben :#club is registered to ann since \d{4}-\d\d-\d\d \d\d:\d\d UTC; its operators: ben\.$/)
+      await ben.until(":ChanServ!ChanServ@services NOTICE ben :Only the founder of #club (ann) may do that.")
+      await ben.until(":ChanServ!ChanServ@services NOTICE ben :ChanServ commands: REGISTER #ROOM, DROP #ROOM, INFO #ROOM, AMODE #ROOM +o ACCOUNT (or -o)")
+      ben.send("MODE #club -i", "MODE #club +b")
+      await ben.until(/:ben!\S+ MODE #club -i$/)
+      await ben.until(/ 367 ben #club troll!\*@\* ann /)
+      ben.send("PRIVMSG ChanServ :DROP #club", "PART #club")
+      await ben.until(":ChanServ!ChanServ@services NOTICE ben :Only the founder of #club (ann) may do that.")
+      await ben.until(/:ben!\S+ PART #club/)
+
+      // The page asks as the text protocol does.
+      const page = await WsClient.join(b.httpPort, "pageuser")
+      later(() => page.reset())
+      page.say("/room info #club")
+      await page.until((m) => "text" in m && typeof m.text === "string" && m.text.startsWith("#club is registered to ann since "))
+
+      // What its operator changed is kept; the founder, back, is its operator again; a drop is its own.
+      cal.send("/join #club sesame")
+      await cal.until("-!- Members of #club (1): cal")
+      ann.send("/identify ann-password", "/join #club")
+      await ann.until(/^-!- Members of #club \(2\): @ann, cal|^-!- Members of #club \(2\): cal, @ann/)
+      cal.send("/room drop", "/room info")
+      await cal.until(/^-!- ann has joined #club/)
+      await cal.until("-!- Identify first: a registered room belongs to an account (/identify PASSWORD).")
+      await cal.until(/^-!- #club is registered to ann since /)
+      ann.send("/room drop")
+      await ann.until("-!- #club is registered no more.")
+      cal.send("/room info")
+      await cal.until("-!- #club is not registered.")
+    })
   })
 
 suite("one server", oneServer)

@@ -115,6 +115,38 @@ describe("the store, as the program runs it", () => {
     await stop(second)
   })
 
+  it("keeps a registered room's modes, bans, topic and operators across a restart: its founder gets @, whoever else makes it again does not", async () => {
+    const dataDir = freshFolder()
+    const start = () => {
+      const server = ServerProcess.start(["--port", "0", "--data-dir", dataDir], { HUBBUB_STORE: "" })
+      cleanup.push(() => server.kill())
+      return server
+    }
+    const first = start()
+    const ann = await join(await first.port(), "ann")
+    ann.send("/register ann-password", "/join #club", "/room register", "/mode +k sesame", "/ban troll 1w spam", "/topic members only")
+    await ann.until("-!- #club is registered to you: its modes, bans, topic and operators stay while nobody is in it, and you get @ whenever you join identified.")
+    await ann.until("-!- ann set the topic of #club to: members only")
+    ann.close()
+    await stop(first)
+
+    const second = start()
+    const port = await second.port()
+    const cal = await join(port, "cal")
+    cal.send("/join #club")
+    await cal.until("-!- Cannot join #club: it needs a key (/join #club KEY).")
+    cal.send("/join #club sesame")
+    await cal.until("-!- Members of #club (1): cal")
+    await cal.until("-!- Topic of #club: members only")
+    cal.send("/mode -k *", "/bans")
+    await cal.until("-!- You are not an operator of #club.")
+    await cal.until(/^-!- Bans of #club \(1\): troll!\*@\* by ann until .* \(spam\)$/)
+    const back = await join(port, "ann")
+    back.send("/identify ann-password", "/join #club")
+    await back.until(/^-!- Members of #club \(2\): (@ann, cal|cal, @ann)$/)
+    await stop(second)
+  })
+
   it("after kill -9, keeps what was said a second before it", async () => {
     const dataDir = freshFolder()
     const server = start(["--data-dir", dataDir, "--flood-rate", "0"])

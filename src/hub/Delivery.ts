@@ -37,6 +37,7 @@ export const addressOf = (event: Event): Address => {
     case "Announcement":
     case "Wallops":
     case "ServerBanChanged":
+    case "RoomRegistered":
       return everyone
     case "Closing":
       return event.to !== undefined ? { room: undefined, to: event.to } : everyone

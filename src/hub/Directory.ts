@@ -5,7 +5,7 @@ import { globMatch } from "../protocol/Glob.js"
 import { type Refusal, RoomState } from "./RoomState.js"
 
 export { type Refusal } from "./RoomState.js"
-import type { Member, RoomInfo, Roster } from "./Hub.js"
+import type { JoinSeed, Member, RoomInfo, Roster } from "./Hub.js"
 
 interface SessionState {
   nick: Nick
@@ -96,23 +96,31 @@ export class Directory {
     for (const [session, state] of this.sessions) yield [session, state.nick]
   }
 
-  /** Why `room` would not take `session` now (`undefined`: it would); see `RoomState.admits`. */
-  admits(session: SessionId, room: Room, key: string | undefined): Refusal | undefined {
-    const state = this.rooms.get(room)
+  /**
+   * Why `room` would not take `session` now (`undefined`: it would); see `RoomState.admits`. A room
+   * not made yet is as its `seed` would make it; one of a registered room's operators gets in.
+   */
+  admits(session: SessionId, room: Room, key: string | undefined, seed?: JoinSeed): Refusal | undefined {
+    if (seed?.operator) return undefined
+    const state = this.rooms.get(room) ?? (seed === undefined ? undefined : RoomState.seeded(0, seed))
     const who = this.who(session)
     return state === undefined || who === undefined ? undefined : state.admits(session, who, key, this.now())
   }
 
-  /** Puts a session in a room (a new room's creator is its operator, `#lobby` has none); false when it was already there. */
-  enter(session: SessionId, room: Room, created = 0): boolean {
+  /**
+   * Puts a session in a room, false when it was already there. A new room's creator is its operator
+   * (`#lobby` has none); a registered room's (`seed`) are those it names, whenever they join.
+   */
+  enter(session: SessionId, room: Room, created = 0, seed?: JoinSeed): boolean {
     const state = this.sessions.get(session)!
     if (state.rooms.includes(room)) return false
     let roomState = this.rooms.get(room)
     if (roomState === undefined) {
-      roomState = new RoomState(created)
-      roomState.operators.add(session)
+      roomState = seed === undefined ? new RoomState(created) : RoomState.seeded(created, seed)
+      if (seed === undefined) roomState.operators.add(session)
       this.rooms.set(room, roomState)
     }
+    if (seed?.operator) roomState.operators.add(session)
     roomState.members.add(session)
     state.rooms = [...state.rooms, room]
     roomState.silence(this.who, this.now(), session)

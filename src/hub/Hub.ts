@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { Envelope, Event } from "../protocol/Event.js"
+import type { Envelope, Event, ServerNote } from "../protocol/Event.js"
 import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
@@ -73,6 +73,13 @@ export interface RoomKept {
   readonly history: ReadonlyArray<HistoryEntry>
 }
 
+/** What a registered room is made with, and whether the joiner is one of its operators (by account). */
+export interface JoinSeed {
+  readonly modes: RoomModes
+  readonly bans: ReadonlyArray<Ban>
+  readonly operator: boolean
+}
+
 export interface Joined {
   readonly roster: Roster
   readonly topic: string | undefined
@@ -125,9 +132,11 @@ export class Hub extends Context.Service<Hub, {
   /**
    * Puts a registered session in `room` (created on demand, its creator its operator), telling the
    * room. An invitation lets the session past `+i`, `+k` and `+l`, and is used up; else a `+i` room
-   * refuses it, a `+k` one unless `key` is its key, a `+l` one when full.
+   * refuses it, a `+k` one unless `key` is its key, a `+l` one when full. A registered room's `seed`
+   * gives it its modes and bans when it is made (its creator is no operator then), and makes a
+   * joiner it names `operator` one, past every mode and ban.
    */
-  readonly join: (session: SessionId, room: Room, key?: string) => Effect.Effect<Joined, HubError>
+  readonly join: (session: SessionId, room: Room, key?: string, seed?: JoinSeed) => Effect.Effect<Joined, HubError>
   /**
    * A room operator's changes to the room's modes and its members' statuses (`o`, `v`: the
    * member named by `arg`), bans and quiets (`b`, `q`: a mask as `normalizeMask` keeps it; a ban
@@ -152,8 +161,11 @@ export class Hub extends Context.Service<Hub, {
   readonly speaks: (session: SessionId, room: Room) => boolean
   /** A server operator's line to every server operator on every server (the sessions leave it out for anyone else). */
   readonly wallops: (from: string, text: string) => Effect.Effect<void>
-  /** A server ban set or lifted, to every session on every server (each server learns it; each session it is for ends). */
-  readonly serverBan: (change: Omit<Extract<Event, { readonly _tag: "ServerBanChanged" }>, "_tag">) => Effect.Effect<void>
+  /**
+   * What every server learns (a server ban set or lifted, a room registered or dropped), handed to
+   * every session on every server (a session a server ban is for ends).
+   */
+  readonly tellServers: (note: ServerNote) => Effect.Effect<void>
   /** Disconnects a session, on whichever server it is (its `Recipient.killed`): a server operator's (`by`) kill. */
   readonly disconnect: (session: SessionId, by: string, reason: string) => Effect.Effect<void>
   /** Takes a session out of `room`, telling the room why. */

@@ -69,8 +69,8 @@ export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], h
         }),
       setTopic: (session, room, topic) =>
         Effect.tap(hub.setTopic(session, room, topic), () => Effect.sync(() => archive.topic(room, topic, clock.currentTimeMillisUnsafe()))),
-      join: (session, room, key) =>
-        Effect.flatMap(hub.join(session, room, key), (joined) =>
+      join: (session, room, key, seed) =>
+        Effect.flatMap(hub.join(session, room, key, seed), (joined) =>
           joined.already || ((joined.history.length > 0 || history === 0) && joined.topic !== undefined)
             ? Effect.succeed(joined)
             : Effect.map(recall(room), (kept) => ({

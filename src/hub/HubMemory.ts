@@ -7,7 +7,7 @@ import { RoomArchive } from "../store/RoomArchive.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
-import { Hub, type RoomKept } from "./Hub.js"
+import { Hub, type JoinSeed, type RoomKept } from "./Hub.js"
 import { CannotJoin, HubError, NickInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered } from "./HubError.js"
 import * as Moderation from "./Moderation.js"
 import type { HubOptions } from "./HubOptions.js"
@@ -76,13 +76,13 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       const rooms = directory.roomsOf(session).filter((room) => announced(directory.size(room)))
       renamed(session, previous, nick, String(++renames), rooms).forEach(route)
     }),
-    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string) {
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string, seed?: JoinSeed) {
       const nick = yield* nickOf(session)
       const kept = yield* recall(room)
       const created = !directory.has(room)
-      const refused = directory.admits(session, room, key)
+      const refused = directory.admits(session, room, key, seed)
       if (refused !== undefined) return yield* fail(new CannotJoin({ room, why: refused }))
-      const entered = directory.enter(session, room, yield* Clock.currentTimeMillis)
+      const entered = directory.enter(session, room, yield* Clock.currentTimeMillis, seed)
       // Another session may have brought the room back while this one waited for what it kept.
       if (kept !== undefined && created) revive(room, kept)
       if (entered) {
@@ -125,7 +125,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     ...Moderation.local(directory, delivery, route, exited),
     speaks: (session, room) => directory.speaks(session, room),
     wallops: (from, text) => Effect.sync(() => route({ _tag: "Wallops", from, text })),
-    serverBan: (change) => Effect.sync(() => route({ _tag: "ServerBanChanged", ...change })),
+    tellServers: (note) => Effect.sync(() => route(note)),
     disconnect: (session, by, reason) => Effect.sync(() => delivery.killed(session, by, reason)),
     findNick: (nick) =>
       Effect.sync(() => {

@@ -1,6 +1,7 @@
 import { applyModes, type Ban, maxBans, type ModeChange, noModes, type RoomModes, validKey } from "../protocol/Modes.js"
 import type { SessionId } from "../protocol/Names.js"
 import { bannedBy, type Identity, maskMatches } from "./Bans.js"
+import type { JoinSeed } from "./Hub.js"
 
 /** Why a room would not take a session: `invite`, `key`, `full` or `banned`. */
 export type Refusal = "invite" | "key" | "full" | "banned"
@@ -29,6 +30,14 @@ export class RoomState {
   readonly silenced = new Set<SessionId>()
 
   constructor(readonly created: number) {}
+
+  /** A registered room as it is made again: with the modes and bans it keeps. */
+  static seeded(created: number, seed: Pick<JoinSeed, "modes" | "bans">): RoomState {
+    const state = new RoomState(created)
+    state.modes = seed.modes
+    state.bans = seed.bans
+    return state
+  }
 
   /** Why the room would not take `session` now (`undefined`: it would). An invitation lets it past every mode but a ban, and is used up. */
   admits(session: SessionId, who: Identity, key: string | undefined, now: number): Refusal | undefined {

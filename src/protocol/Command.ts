@@ -78,6 +78,16 @@ export const KLine = Schema.TaggedStruct("KLine", {
 })
 /** The server bans, for a server operator. */
 export const KLines = Schema.TaggedStruct("KLines", {})
+/**
+ * A registered room (the session's one room when absent): `register` it (its operator, identified),
+ * `drop` its registration, show its `info`, or list (`op`) or unlist (`deop`) an account among its
+ * operators (its founder).
+ */
+export const RoomRegistration = Schema.TaggedStruct("Registration", {
+  action: Schema.Literals(["register", "drop", "info", "op", "deop"]),
+  room: Schema.optional(Room),
+  account: Schema.optional(Nick)
+})
 /** A room's bans and quiets (the session's one room when absent). */
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
@@ -121,6 +131,7 @@ export const Command = Schema.Union([
   Wallops,
   KLine,
   KLines,
+  RoomRegistration,
   Help,
   AccountCommand,
   Quit,

@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { CloseReason } from "./CloseReason.js"
-import { ModeChange } from "./Modes.js"
+import { ModeChange, Registration } from "./Modes.js"
 import { Reply } from "./Reply.js"
 
 /**
@@ -116,6 +116,13 @@ export const ServerBanChanged = Schema.TaggedStruct("ServerBanChanged", {
   at: N,
   expires: Schema.optional(N)
 })
+/**
+ * Not shown: a room registered, its settings changed (`registration`), or dropped (none), handed to
+ * every session on every server: each server learns it, for the next time the room is made.
+ */
+export const RoomRegistered = Schema.TaggedStruct("RoomRegistered", { room: S, registration: Schema.optional(Registration) })
+/** Not shown, between servers: what each server learns (`Hub.tellServers`). */
+export type ServerNote = typeof ServerBanChanged.Type | typeof RoomRegistered.Type
 /** The operator's announcement to everyone. */
 export const Announcement = Schema.TaggedStruct("Announcement", { text: S })
 /** An answer to one session, known as `nick` when it has a nickname. */
@@ -144,6 +151,7 @@ export const Event = Schema.Union([
   Notice,
   WallopsSent,
   ServerBanChanged,
+  RoomRegistered,
   Announcement,
   Answer,
   Closing

@@ -37,6 +37,16 @@ export interface RoomModes {
   readonly secret: boolean
 }
 
+/** {@link RoomModes} as JSON keeps them (no key and no limit left out): `{ ...noModes, ...kept }` is one again. */
+export const KeptModes = Schema.Struct({
+  invite: Schema.Boolean,
+  key: Schema.optional(Schema.String),
+  limit: Schema.optional(Schema.Number),
+  moderated: Schema.Boolean,
+  topicLock: Schema.Boolean,
+  secret: Schema.Boolean
+})
+
 export const noModes: RoomModes = {
   invite: false,
   key: undefined,
@@ -228,3 +238,19 @@ export type Ban = typeof Ban.Type
 
 /** The most bans and quiets a room keeps (IRC's `478` past them). */
 export const maxBans = 100
+
+/**
+ * A registered room (`/room register`, IRC's `ChanServ REGISTER`): its founder's account, the
+ * accounts it lists as operators, and the modes and bans it keeps while nobody is in it.
+ */
+export const Registration = Schema.Struct({
+  /** As it was registered (its case kept). */
+  room: Schema.String,
+  founder: Schema.String,
+  /** When it was registered, in milliseconds since the epoch. */
+  at: Schema.Number,
+  operators: Schema.Array(Schema.String),
+  modes: KeptModes,
+  bans: Schema.Array(Ban)
+})
+export type Registration = typeof Registration.Type

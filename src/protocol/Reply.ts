@@ -174,6 +174,22 @@ export const AccountNote = Schema.TaggedStruct("AccountNote", {
 })
 export type AccountNote = typeof AccountNote.Type
 
+/**
+ * What became of a registered room's command (`ChanServ` says the same on IRC): `registered`,
+ * `dropped`; `info` (its `founder`, when, its `operators`); an account `listed` or `unlisted` as
+ * an operator; refused: `already` registered (to `founder`), `notRegistered`, `notFounder`,
+ * `identifyFirst`, `noAccount` (no such account), `founderListed` (the founder needs no listing).
+ */
+export const RoomNote = Schema.TaggedStruct("RoomNote", {
+  what: Schema.Literals(["registered", "dropped", "info", "listed", "unlisted", "already", "notRegistered", "notFounder", "identifyFirst", "noAccount", "founderListed"]),
+  room: S,
+  founder: Schema.optional(S),
+  account: Schema.optional(S),
+  operators: Schema.optional(Schema.Array(S)),
+  at: Schema.optional(N)
+})
+export type RoomNote = typeof RoomNote.Type
+
 /** Telnet's timing mark, answered. */
 export const TimingMarkDone = Schema.TaggedStruct("TimingMarkDone", {})
 /** A connection the server does not take: `full`, `address` (per-IP limit) or `stopping`. */
@@ -230,6 +246,7 @@ export const Reply = Schema.Union([
   KLineList,
   BanListFull,
   NotBanned,
+  RoomNote,
   Refused
 ])
 export type Reply = typeof Reply.Type

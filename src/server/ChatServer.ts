@@ -11,6 +11,7 @@ import * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import * as SocketServer from "effect/socket/SocketServer"
 import { Accounts } from "../accounts/Accounts.js"
+import { RoomRegistry } from "../session/RoomRegistry.js"
 import { ServerBans } from "../session/ServerBans.js"
 import { ServerOperators } from "../session/ServerOperators.js"
 import { ChatConfig } from "../ChatConfig.js"
@@ -213,7 +214,7 @@ export class ChatServer extends Context.Service<ChatServer, {
    * sessions, and its metrics (in a registry of its own).
    */
   static readonly layerServices = ServerMetrics.layer.pipe(
-    Layer.provideMerge(ServerBans.layer),
+    Layer.provideMerge(Layer.merge(ServerBans.layer, RoomRegistry.layer)),
     Layer.provideMerge(Layer.mergeAll(
       ChatServer.layerHub,
       TextCodec.layer,

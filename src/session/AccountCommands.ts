@@ -200,6 +200,8 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   if (account === undefined) return
   yield* env.accounts.drop(account)
   if (env.operators.remove(account)) yield* Effect.logInfo(`moderation: ${account} was dropped: it is a server operator no more`)
+  // The rooms it founded are registered no more; those that list it as an operator list it no more.
+  yield* env.registry.accountDropped(account)
   yield* setAccount(env, client, undefined)
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })

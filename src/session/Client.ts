@@ -4,6 +4,7 @@ import type * as Effect from "effect/Effect"
 import type { Accounts } from "../accounts/Accounts.js"
 import type { Hub } from "../hub/Hub.js"
 import type { Counters } from "../observe/Stats.js"
+import type { RoomRegistry } from "./RoomRegistry.js"
 import type { ServerBans } from "./ServerBans.js"
 import type { ServerOperators } from "./ServerOperators.js"
 import type { Sessions } from "./Sessions.js"
@@ -66,6 +67,8 @@ export interface CommandEnv {
   readonly operators: ServerOperators["Service"]
   /** The server bans, looked up at registration and when a session identifies. */
   readonly serverBans: ServerBans["Service"]
+  /** The registered rooms, looked up when a session joins one. */
+  readonly registry: RoomRegistry["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
 }

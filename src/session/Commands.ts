@@ -8,6 +8,7 @@ import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import * as Operator from "./OperatorCommands.js"
+import * as Registration from "./RegistrationCommands.js"
 import * as Rooms from "./RoomCommands.js"
 
 /**
@@ -179,6 +180,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Operator.kline(env, client, input)
     case "KLines":
       return Operator.klines(env, client)
+    case "Registration":
+      return Registration.run(env, client, input)
     case "Help":
       return Rooms.reply(env, client, { _tag: "Help" })
     case "Account":

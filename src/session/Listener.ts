@@ -1,3 +1,4 @@
+import { RoomRegistry } from "./RoomRegistry.js"
 import { ServerBans } from "./ServerBans.js"
 import { ServerOperators } from "./ServerOperators.js"
 import * as Clock from "effect/Clock"
@@ -39,7 +40,7 @@ export interface Listener extends CommandEnv {
 export const make: Effect.Effect<
   Listener,
   never,
-  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators | ServerBans
+  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators | ServerBans | RoomRegistry
 > = Effect.gen(
   function*() {
     const config = yield* ChatConfig
@@ -55,6 +56,7 @@ export const make: Effect.Effect<
       sessions: yield* Sessions,
       operators: yield* ServerOperators,
       serverBans: yield* ServerBans,
+      registry: yield* RoomRegistry,
       stats,
       counters: stats.counters,
       audited: stats.audited,

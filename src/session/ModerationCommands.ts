@@ -107,6 +107,19 @@ const unmade = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room
   }
 })
 
+/**
+ * A registered room keeps what its operators changed: its modes and bans (statuses are its
+ * members', and go with them). Not on a message's way: a mode change is rare.
+ */
+const keep = (env: CommandEnv, room: Room, applied: ReadonlyArray<ModeChange>) => {
+  const registration = env.registry.find(room)
+  if (registration === undefined || applied.every((change) => change.mode === "o" || change.mode === "v")) return Effect.void
+  return env.hub.roster(room).pipe(
+    Effect.flatMap((roster) => roster === undefined ? Effect.void : env.registry.save({ ...registration, modes: roster.modes, bans: roster.bans })),
+    Effect.catchTag("StoreError", (error) => Effect.logWarning(`${room} could not keep its new settings: ${error.message}`))
+  )
+}
+
 /** The room a command is for: the one named, or the session's (text: its one room; IRC names it). */
 const roomOf = (client: Client, target: string | undefined): Room | undefined =>
   target === undefined || target === "" ? client.rooms[0] : normalizeRoom(target) as Room
@@ -136,7 +149,9 @@ export const mode = Effect.fnUntraced(function*(
   if (parsed.changes.length === 0) return
   const applied = yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), (applied) =>
     applied.length === 0 ? undefined : { action: "mode", room, target: changeString(applied) }, () => undefined)
-  if (applied !== undefined) yield* unmade(env, client, room, parsed.changes, applied)
+  if (applied === undefined) return
+  yield* unmade(env, client, room, parsed.changes, applied)
+  yield* keep(env, room, applied)
 })
 
 export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string, reason: string | undefined) {
@@ -188,5 +203,7 @@ export const ban = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   const action = `${input.on ? "" : "un"}${input.kind === "b" ? "ban" : "quiet"}`
   const applied = yield* acting(env, client, env.hub.changeModes(client.id, room, [change]), (applied) =>
     applied.length === 0 ? undefined : { action, room, target: mask, reason: input.reason ?? "" }, () => undefined)
-  if (applied !== undefined) yield* unmade(env, client, room, [change], applied)
+  if (applied === undefined) return
+  yield* unmade(env, client, room, [change], applied)
+  yield* keep(env, room, applied)
 })

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import type { Recipient } from "../hub/Hub.js"
 import { Waiter } from "../internal/Waiter.js"
 import type { Counters } from "../observe/Stats.js"
-import type { Envelope, Event } from "../protocol/Event.js"
+import type { Envelope, ServerNote } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { CodecShape, Decoder } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
@@ -32,8 +32,8 @@ export class Receiver implements Recipient {
     readonly removed: (room: Room) => void,
     /** Ends the session: a server operator's kill. */
     readonly killed: (by: string, reason: string) => void,
-    /** A server ban set or lifted, on any server: the server learns it, and the session ends if it is for it. */
-    readonly serverBanned: (change: Extract<Event, { readonly _tag: "ServerBanChanged" }>) => void,
+    /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. */
+    readonly learned: (note: ServerNote) => void,
     /** Whether the session is a server operator's (server operators' lines reach only them). */
     private readonly operator: () => boolean
   ) {}
@@ -53,8 +53,8 @@ export class Receiver implements Recipient {
     for (let i = 0; i < events.length; i++) {
       const envelope = events[i]
       if (envelope.event._tag === "Wallops" && !this.operator()) continue
-      if (envelope.event._tag === "ServerBanChanged") {
-        this.serverBanned(envelope.event)
+      if (envelope.event._tag === "ServerBanChanged" || envelope.event._tag === "RoomRegistered") {
+        this.learned(envelope.event)
         continue
       }
       if (envelope.event._tag === "Closing") {

@@ -36,7 +36,7 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
 
 /** Into a room: its join notice, then who is there (and its topic), in order. Whether it got in. */
 const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, key?: string) {
-  const result = yield* Effect.result(env.hub.join(client.id, room, key))
+  const result = yield* Effect.result(env.hub.join(client.id, room, key, env.registry.seed(room, client.account)))
   if (result._tag === "Failure") {
     yield* refused(env, client, result.failure)
     return false

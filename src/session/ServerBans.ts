@@ -1,14 +1,13 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
 import * as Net from "node:net"
 import { identity, maskMatches } from "../hub/Bans.js"
 import { Hub } from "../hub/Hub.js"
 import type { Event } from "../protocol/Event.js"
 import { plainAddress } from "../protocol/ServerMask.js"
+import { loadAndReread } from "../store/Reread.js"
 import { type ServerBan, Store, type StoreError } from "../store/Store.js"
 
 /** Who a server ban may be for: a connection (its address), then a session (its nickname and account too). */
@@ -37,9 +36,6 @@ const matcherOf = (mask: string): Matcher => {
     return kind !== 0 && list.check(ip, kind === 4 ? "ipv4" : "ipv6")
   }
 }
-
-/** How often a server sharing its store (Postgres) reads the bans again: for those set while it heard nothing. */
-const refreshEvery = Duration.seconds(30)
 
 /**
  * Server bans (`/kline`, the console's `ban`): kept in the store, and in every server's memory,
@@ -81,19 +77,14 @@ export class ServerBans extends Context.Service<ServerBans, {
       bans.set(ban.mask, { ban, test: matcher(ban.mask) })
     }
     const live = (ban: ServerBan, now: number) => ban.expires === undefined || ban.expires > now
-    const load = Effect.map(store.serverBans(yield* Clock.currentTimeMillis), (stored) => {
-      bans.clear()
-      stored.forEach(keep)
-    })
-    yield* load
-    if (store.shared) {
-      yield* load.pipe(
-        Effect.delay(refreshEvery),
-        Effect.catchTag("StoreError", (error) => Effect.logWarning(`cannot read the server bans again: ${error.message}`)),
-        Effect.repeat(Schedule.forever),
-        Effect.forkScoped
-      )
-    }
+    yield* loadAndReread(
+      store,
+      "the server bans",
+      Effect.map(Effect.flatMap(Clock.currentTimeMillis, store.serverBans), (stored) => {
+        bans.clear()
+        stored.forEach(keep)
+      })
+    )
     const service: ServerBans["Service"] = {
       find: (who) => {
         if (bans.size === 0) return undefined
@@ -105,13 +96,13 @@ export class ServerBans extends Context.Service<ServerBans, {
       set: (ban) =>
         Effect.andThen(store.addServerBan(ban), () => {
           keep(ban)
-          return hub.serverBan({ on: true, ...ban })
+          return hub.tellServers({ _tag: "ServerBanChanged", on: true, ...ban })
         }),
       lift: (mask, by) =>
         Effect.flatMap(store.removeServerBan(mask), (removed) => {
           const known = bans.delete(mask)
           return removed || known
-            ? Effect.as(hub.serverBan({ on: false, mask, reason: "", by, at: clock.currentTimeMillisUnsafe() }), true)
+            ? Effect.as(hub.tellServers({ _tag: "ServerBanChanged", on: false, mask, reason: "", by, at: clock.currentTimeMillisUnsafe() }), true)
             : Effect.succeed(false)
         }),
       list: () => {

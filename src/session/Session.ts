@@ -62,10 +62,11 @@ export class Session implements Client, Lived, SessionHandle {
       if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
     }, (room) => {
       this.rooms = this.rooms.filter((r) => r !== room)
-    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (change) => {
-      listener.serverBans.learn(change)
-      if (change.on && !listener.operators.has(this.account) && listener.serverBans.matches(change.mask, this)) {
-        this.close(CloseReasons.Banned(change.reason))
+    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (note) => {
+      if (note._tag === "RoomRegistered") return listener.registry.learn(note)
+      listener.serverBans.learn(note)
+      if (note.on && !listener.operators.has(this.account) && listener.serverBans.matches(note.mask, this)) {
+        this.close(CloseReasons.Banned(note.reason))
       }
     }, () => listener.operators.has(this.account))
   }

@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import type { Registration } from "../protocol/Modes.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 
 /** One message kept in a room's history. */
@@ -98,7 +99,7 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
 }
 
 /**
- * What hubbub keeps: accounts, and each room's topic and history. Nothing
+ * What hubbub keeps: accounts, server bans, registered rooms, and each room's topic and history. Nothing
  * here is on a message's way: the hub writes through `RoomArchive`, in
  * batches, and reads only when a room comes back to life.
  *
@@ -107,7 +108,8 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  *   oldest first, the last `limit` of it;
  * - rooms and accounts are found ignoring case (`#Room` is `#room`);
  * - an account name is registered once: a second `createAccount` is `false`;
- * - a server ban is kept by its mask (exactly as given): a second with that mask replaces the first.
+ * - a server ban is kept by its mask (exactly as given): a second with that mask replaces the first;
+ * - a registered room is kept by its name (ignoring case): saving it again replaces its settings.
  *
  * Its layers come with their implementations: `StoreMemory.layer` (nothing
  * on disk), `StoreSqlite.layer` (a data folder), `StorePostgres.layer`.
@@ -138,6 +140,12 @@ export class Store extends Context.Service<Store, {
   readonly addServerBan: (ban: ServerBan) => Effect.Effect<void, StoreError>
   /** `false` when no ban has that mask. */
   readonly removeServerBan: (mask: string) => Effect.Effect<boolean, StoreError>
+  /** Every registered room. */
+  readonly registeredRooms: Effect.Effect<ReadonlyArray<Registration>, StoreError>
+  /** Registers a room, or keeps its settings anew (in place of what it had). */
+  readonly saveRoom: (registration: Registration) => Effect.Effect<void, StoreError>
+  /** `false` when the room (ignoring case) was not registered. */
+  readonly dropRoom: (room: string) => Effect.Effect<boolean, StoreError>
 }>()("hubbub/Store") {}
 
 /** How rooms and accounts are compared: ignoring case, as nicknames and rooms are. */

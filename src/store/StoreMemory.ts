@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { Registration } from "../protocol/Modes.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import { writesOf } from "./PendingWrites.js"
 import { type Account, type RoomWrite, type ServerBan, type StoredLine, Store, storeKey } from "./Store.js"
@@ -10,6 +11,7 @@ export const make = Effect.sync(() => {
   const topics = new Map<string, string>()
   const lines = new Map<string, Array<StoredLine>>()
   const bans = new Map<string, ServerBan>()
+  const rooms = new Map<string, Registration>()
 
   const apply = (write: RoomWrite) => {
     if (write._tag === "Topic") {
@@ -73,7 +75,10 @@ export const make = Effect.sync(() => {
         bans.delete(ban.mask)
         bans.set(ban.mask, ban)
       }),
-    removeServerBan: (mask) => Effect.sync(() => bans.delete(mask))
+    removeServerBan: (mask) => Effect.sync(() => bans.delete(mask)),
+    registeredRooms: Effect.sync(() => Array.from(rooms.values())),
+    saveRoom: (registration) => Effect.sync(() => void rooms.set(storeKey(registration.room), registration)),
+    dropRoom: (room) => Effect.sync(() => rooms.delete(storeKey(room)))
   }
   return store
 })

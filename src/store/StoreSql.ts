@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { PendingWrites } from "./PendingWrites.js"
+import * as RegisteredRooms from "./RegisteredRoomsSql.js"
 import * as ServerBans from "./ServerBansSql.js"
 import { Failed, NewerSchema, type RoomWrites, Store, StoreError, type StoredLine, storeKey, Unreachable, WriteKind } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
@@ -54,7 +55,8 @@ const migrations = {
     }
     yield* sql`DROP TABLE history`
   }),
-  "3_server_bans": ServerBans.migration
+  "3_server_bans": ServerBans.migration,
+  "4_registered_rooms": RegisteredRooms.migration
 }
 
 /** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
@@ -278,7 +280,8 @@ export const make = (where: string, version: string, shared: boolean) =>
         Effect.map((rows) => rows.map((row) => row.name)),
         failure("list the accounts")
       ),
-      ...ServerBans.serverBans(sql, failure)
+      ...ServerBans.serverBans(sql, failure),
+      ...RegisteredRooms.registeredRooms(sql, failure)
     }
     return store
   })

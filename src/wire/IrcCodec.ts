@@ -1,14 +1,16 @@
 import { briefText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
-import { changeString, maxChanges } from "../protocol/Modes.js"
+import { changeString } from "../protocol/Modes.js"
 import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
-import { maxRoomsPerSession, servicesNicks, shownHost } from "../protocol/Names.js"
+import { servicesNicks, shownHost } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
-import { maxTargets } from "./IrcRoomInput.js"
 import { accountText } from "./AccountText.js"
 import { replyText, withStatus } from "./TextCodec.js"
+import { roomText } from "./RoomText.js"
+import { helpLines, isupport } from "./IrcServerInfo.js"
+import { usageOf } from "./Usage.js"
 import { RunFacts } from "./IrcRunFacts.js"
 
 export interface IrcOptions {
@@ -18,28 +20,6 @@ export interface IrcOptions {
   /** When the server started, as `003` tells it. */
   readonly created: string
 }
-
-/** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
-const isupport = [
-  "CASEMAPPING=ascii",
-  "CHANTYPES=#",
-  "NICKLEN=24",
-  "CHANNELLEN=33",
-  "TOPICLEN=390",
-  `LINELEN=${ircLineBytes}`,
-  `CHANLIMIT=#:${maxRoomsPerSession}`,
-  `TARGMAX=${Object.entries(maxTargets).map(([command, max]) => `${command}:${max}`).join(",")}`,
-  "PREFIX=(ov)@+",
-  "CHANMODES=bq,k,l,imnst",
-  `MODES=${maxChanges}`,
-  "NETWORK=hubbub"
-].join(" ")
-
-const helpLines = [
-  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT.",
-  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
-  "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD)."
-]
 
 /** Account commands an IRC client reaches only through NickServ, by the verb it typed there. */
 const nickServNames: Record<string, string> = { unregister: "DROP", password: "PASSWD" }
@@ -211,7 +191,10 @@ export const ircFormat = (options: IrcOptions): Format => {
           : one(`:${server} 332 ${nick ?? "*"} ${reply.room} :`, reply.topic)
       case "Help":
         return helpLines.map((line) => `:${server} NOTICE ${nick ?? "*"} :${line}\r\n`).join("")
+      case "RoomNote":
+        return one(`:ChanServ!ChanServ@services NOTICE ${nick ?? "*"} :`, roomText(reply).replaceAll("/identify", "/msg NickServ IDENTIFY"))
       case "Usage":
+        if (reply.command === "chanserv") return one(`:ChanServ!ChanServ@services NOTICE ${nick ?? "*"} :`, usageOf("chanserv"))
         return reply.command.toLowerCase() === "nick"
           ? numeric("431", nick, ":No nickname given")
           : numeric("461", nick, `${(nickServNames[reply.command] ?? reply.command).toUpperCase()} :Not enough parameters`)
@@ -278,6 +261,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "Answer":
         return renderReply(event.reply, event.nick)
       case "ServerBanChanged":
+      case "RoomRegistered":
         return ""
       case "Closing":
         // A server ban says so first: 465, ERR_YOUREBANNEDCREEP.

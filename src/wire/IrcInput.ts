@@ -6,10 +6,10 @@ import { Nick, type Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import type { Decoder, Input } from "./Codec.js"
 import { SaslExchange } from "./IrcSasl.js"
-import { nickServ } from "./TextInput.js"
+import { chanServ, nickServ } from "./TextInput.js"
 import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
 import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
-import { durationSeconds } from "./TextInput.js"
+import { durationSeconds } from "./Usage.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
@@ -227,6 +227,7 @@ export class IrcDecoder implements Decoder {
       return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
     }
     if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(text)
+    if (target.toLowerCase() === "chanserv") return notice ? undefined : chanServ(text)
     if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
     const nick = target as Nick
     if (action) return { _tag: "Msg", nick, text, action }

@@ -49,6 +49,7 @@ const render = (event: Event): string => {
     case "Notice":
     case "Wallops":
     case "ServerBanChanged":
+    case "RoomRegistered":
       return ""
   }
 }

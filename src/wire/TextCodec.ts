@@ -8,7 +8,9 @@ import { accountText } from "./AccountText.js"
 import { Codec, type Format } from "./Codec.js"
 import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
-import { textDecoder, usageOf } from "./TextInput.js"
+import { textDecoder } from "./TextInput.js"
+import { usageOf } from "./Usage.js"
+import { roomText, utc } from "./RoomText.js"
 
 /**
  * hubbub's line protocol, as a client sees it: chat as `<nick> text`, actions
@@ -17,8 +19,6 @@ import { textDecoder, usageOf } from "./TextInput.js"
  * module is the only place that writes those notices.
  */
 const notice = (text: string) => `-!- ${text}\n`
-/** A time to the minute, as people read it: `2026-12-06 09:30 UTC`. */
-const utc = (millis: number) => `${new Date(millis).toISOString().slice(0, 16).replace("T", " ")} UTC`
 
 /** The commands, as `/help` shows them. */
 export const helpLines: ReadonlyArray<string> = [
@@ -41,6 +41,8 @@ export const helpLines: ReadonlyArray<string> = [
   "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
   "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator",
   "  /kline MASK [DURATION] [REASON], /unkline MASK, /klines  server operators: ban from every server (a mask, ~a:ACCOUNT, an address or 10.0.0.0/24)",
+  "  /room register, /room drop, /room info  keep your room's modes, bans and topic while it is empty (identified, its operator)",
+  "  /room op ACCOUNT, /room deop ACCOUNT  list or unlist an account as its operator (@ whenever they join identified; its founder)",
   "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
   "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
   "  /logout           stop being identified",
@@ -148,6 +150,8 @@ export const replyText = (reply: Reply): string | undefined => {
           ...reply.entries.map(({ by, expires, mask, reason }) =>
             `  ${mask} by ${by}${expires === undefined ? "" : ` until ${utc(expires)}`}${reason === "" ? "" : ` (${reason})`}`)
         ].join("\n")
+    case "RoomNote":
+      return roomText(reply)
     case "BadMask":
       return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.` +
         (reply.server === true ? " A server ban may name an address or a network too (10.0.0.7, 10.0.0.0/24; at least /8, or /16 for IPv6)." : "")
@@ -255,6 +259,7 @@ export const renderText = (event: Event): string | Uint8Array => {
     case "Wallops":
       return notice(`[wallops] ${event.from}: ${event.text}`)
     case "ServerBanChanged":
+    case "RoomRegistered":
       return ""
     case "Answer":
       return renderReply(event.reply)

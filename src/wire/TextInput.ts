@@ -5,6 +5,7 @@ import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
+import { durationSeconds } from "./Usage.js"
 
 /**
  * The text protocol's input: one line, one command. A line that does not
@@ -13,45 +14,6 @@ import type { Decoder, Input } from "./Codec.js"
  * is the nickname the client wants.
  */
 const decodeCommand = Schema.decodeUnknownResult(Command)
-
-/** The arguments each command needs, as `/help` and usage errors name them. */
-const usage: Record<string, string> = {
-  nick: "/nick NAME",
-  join: "/join ROOM [KEY]",
-  me: "/me ACTION",
-  mode: "/mode [#ROOM] [+/-MODES [ARGS]]",
-  op: "/op NICK",
-  deop: "/deop NICK",
-  voice: "/voice NICK",
-  devoice: "/devoice NICK",
-  kick: "/kick NICK [REASON]",
-  ban: "/ban MASK [DURATION] [REASON]",
-  quiet: "/quiet MASK [DURATION] [REASON]",
-  unban: "/unban MASK",
-  unquiet: "/unquiet MASK",
-  kill: "/kill NICK [REASON]",
-  wallops: "/wallops TEXT",
-  kline: "/kline MASK|ADDRESS[/BITS] [DURATION] [REASON]",
-  unkline: "/unkline MASK",
-  invite: "/invite NICK [ROOM]",
-  msg: "/msg NICK TEXT",
-  register: "/register PASSWORD",
-  identify: "/identify [NICK] PASSWORD",
-  password: "/password OLD NEW",
-  unregister: "/unregister PASSWORD"
-}
-
-/** `30s`, `10m`, `2h`, `7d`, `1w` (a bare number is minutes) as seconds, up to a year; `undefined` for anything else. */
-export const durationSeconds = (text: string): number | undefined => {
-  const parsed = /^(\d{1,6})([smhdw]?)$/.exec(text.toLowerCase())
-  if (parsed === null) return undefined
-  const unit = { s: 1, m: 60, "": 60, h: 3600, d: 86400, w: 604800 }[parsed[2] as "s" | "m" | "" | "h" | "d" | "w"]
-  const seconds = Number(parsed[1]) * unit
-  return seconds > 0 && seconds <= 365 * 86400 ? seconds : undefined
-}
-
-/** `/cmd ARGS` usage line for a command used wrongly. */
-export const usageOf = (command: string): string => usage[command] ?? `/${command}`
 
 const invalid = (reply: Reply): Input => ({ _tag: "Invalid", reply })
 
@@ -133,6 +95,8 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     }
     case "rooms":
       return Result.succeed({ _tag: "Rooms" })
+    case "room":
+      return roomRegistration(rest)
     case "who":
       return Result.succeed({ _tag: "Names" })
     case "topic":
@@ -228,6 +192,43 @@ export const nickServ = (text: string): Input => {
   return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "AccountNote", what: "noAccount" })
 }
 
+const registrationVerbs = new Set(["register", "drop", "info", "op", "deop"])
+
+/** `/room VERB [ACCOUNT] [#ROOM]`: a registered room's command, for the session's room unless one is named. */
+const roomRegistration = (rest: string): Result.Result<unknown, Reply> => {
+  const words = rest.split(/\s+/).filter((word) => word !== "")
+  const action = words[0]?.toLowerCase() ?? ""
+  const room = words.slice(1).find((word) => word.startsWith("#"))
+  const others = words.slice(1).filter((word) => word !== room)
+  if (!registrationVerbs.has(action) || others.length !== (action === "op" || action === "deop" ? 1 : 0)) {
+    return Result.fail({ _tag: "Usage", command: "room" })
+  }
+  return Result.succeed({
+    _tag: "Registration",
+    action,
+    ...(room === undefined ? {} : { room: normalizeRoom(room) }),
+    ...(others[0] === undefined ? {} : { account: others[0] })
+  })
+}
+
+/**
+ * The services convention for rooms (`PRIVMSG ChanServ :REGISTER #room`), as ergo spells it:
+ * `REGISTER #ROOM`, `DROP #ROOM`, `INFO #ROOM`, `AMODE #ROOM +o ACCOUNT` (`-o` to unlist); anything
+ * else gets ChanServ's list of them.
+ */
+export const chanServ = (text: string): Input => {
+  const [verb = "", room = "", change = "", account = ""] = text.trim().split(/\s+/)
+  const action = verb.toLowerCase()
+  if (!room.startsWith("#")) return invalid({ _tag: "Usage", command: "chanserv" })
+  if (action === "register" || action === "drop" || action === "info") {
+    return validate({ _tag: "Registration", action, room: normalizeRoom(room) })
+  }
+  if (action === "amode" && (change === "+o" || change === "-o") && account !== "") {
+    return validate({ _tag: "Registration", action: change === "+o" ? "op" : "deop", room: normalizeRoom(room), account })
+  }
+  return invalid({ _tag: "Usage", command: "chanserv" })
+}
+
 /** Validates raw input through the `Command` schema; the error says which part is wrong. */
 const validate = (input: unknown): Input => {
   const decoded = decodeCommand(input)
@@ -243,6 +244,8 @@ const validate = (input: unknown): Input => {
       return invalid({ _tag: "NoSuchNick", nick: given.nick! })
     case "Account":
       return invalid({ _tag: "AccountNote", what: "noAccount" })
+    case "Registration":
+      return invalid({ _tag: "RoomNote", what: "noAccount", room: given.room ?? "", account: (input as { account?: string }).account ?? "" })
     default:
       return invalid({ _tag: "UnknownCommand", name: given._tag.toLowerCase() })
   }

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Layer, type Scope } from "effect"
 import { Hub } from "../../src/hub/Hub.js"
 import type { HubError } from "../../src/hub/HubError.js"
-import type { ModeChange } from "../../src/protocol/Modes.js"
+import { type ModeChange, noModes } from "../../src/protocol/Modes.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { Probe } from "../support/Probe.js"
 
@@ -286,7 +286,7 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* hub.wallops("ann", "ops only")
         yield* Effect.all([until(ann, "Wallops", (e) => e.text === "ops only"), until(ben, "Wallops", (e) => e.from === "ann")])
         // A server ban reaches every session, each to see whether it is for it.
-        yield* hub.serverBan({ on: true, mask: "troll*!*@*", reason: "spam", by: "ann", at: 1 })
+        yield* hub.tellServers({ _tag: "ServerBanChanged", on: true, mask: "troll*!*@*", reason: "spam", by: "ann", at: 1 })
         yield* Effect.all([until(ann, "ServerBanChanged", (e) => e.mask === "troll*!*@*"), until(ben, "ServerBanChanged", (e) => e.reason === "spam")])
         yield* hub.disconnect("s2", "ann", "enough")
         assert.deepStrictEqual(ben.kills, ["ann: enough"])
@@ -304,5 +304,24 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* hub.part("s1", room, "")
         yield* hub.join("s1", room)
         assert.deepStrictEqual<unknown>([(yield* hub.roster(room))!.modes.secret, (yield* hub.roster(room))!.operators], [false, ["ann"]])
+      }).pipe(withHub))
+
+    it.live("makes a registered room again with what it keeps: no operator by making it, its operators past every mode and ban", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* attach("s2", "ben")
+        yield* attach("s3", "cal")
+        const kept = { modes: { ...noModes, invite: true, topicLock: true }, bans: [{ mask: "ann!*@*", kind: "b" as const, by: "cal", at: 1 }] }
+        // Nobody in it: as it keeps itself, it refuses ben (and is not made).
+        assert.strictEqual(((yield* reason(hub.join("s2", room, undefined, { ...kept, operator: false }))) as any).why, "invite")
+        assert.isUndefined(yield* hub.roster(room))
+        // Its operator gets in, past the ban that names it, and gets @.
+        yield* hub.join("s1", room, undefined, { ...kept, operator: true })
+        const made = (yield* hub.roster(room))!
+        assert.deepStrictEqual<unknown>([made.operators, made.modes.invite, made.modes.topicLock, made.bans.map((b) => b.mask)], [["ann"], true, true, ["ann!*@*"]])
+        yield* hub.changeModes("s1", room, [change(false, "i")])
+        yield* hub.join("s3", room, undefined, { ...kept, operator: false })
+        assert.deepStrictEqual<unknown>((yield* hub.roster(room))!.operators, ["ann"])
       }).pipe(withHub))
   })

@@ -1,4 +1,5 @@
 import type { CloseReason } from "../../src/protocol/CloseReason.js"
+import { RoomRegistry } from "../../src/session/RoomRegistry.js"
 import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { assert, describe, it } from "@effect/vitest"
@@ -59,7 +60,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
-    const [accounts, operators, serverBans] = yield* Effect.all([Accounts.make({ protection: "grace", graceSeconds: 30 }), ServerOperators.make, ServerBans.make]).pipe(
+    const [accounts, operators, serverBans, registry] = yield* Effect.all([Accounts.make({ protection: "grace", graceSeconds: 30 }), ServerOperators.make, ServerBans.make, RoomRegistry.make]).pipe(
       Effect.provide([StoreMemory.layer, Warnings.layer])
     )
     const env: CommandEnv = {
@@ -68,6 +69,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       audited: () => {},
       operators,
       serverBans,
+      registry,
       limits: { lineBytes: 100, frameBytes: 100 },
       rooms,
       anonymous: false,

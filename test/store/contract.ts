@@ -136,4 +136,25 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.isFalse(yield* store.removeServerBan("~a:troll"))
         assert.deepStrictEqual(yield* store.serverBans(6000), [{ ...forever, reason: "still spam", at: 3500 }])
       })))
+
+    it.effect("keeps registered rooms by name ignoring case, with their settings; saving again replaces them; a drop forgets one", () =>
+      withStore(Effect.gen(function*() {
+        const store = yield* Store
+        const club = {
+          room: "#Club",
+          founder: "ann",
+          at: 1000,
+          operators: ["ben"],
+          modes: { invite: true, key: "sesame", limit: 10, moderated: false, topicLock: true, secret: false },
+          bans: [{ mask: "troll!*@*", kind: "b" as const, by: "ann", at: 1500, reason: "spam", expires: 9000 }]
+        }
+        const den = { room: "#den", founder: "ben", at: 2000, operators: [], modes: { invite: false, moderated: true, topicLock: true, secret: true }, bans: [] }
+        yield* store.saveRoom(club)
+        yield* store.saveRoom(den)
+        assert.deepStrictEqual(yield* store.registeredRooms, [club, den])
+        yield* store.saveRoom({ ...club, room: "#CLUB", operators: [], bans: [] })
+        assert.isTrue(yield* store.dropRoom("#DEN"))
+        assert.isFalse(yield* store.dropRoom("#den"))
+        assert.deepStrictEqual(yield* store.registeredRooms, [{ ...club, room: "#CLUB", operators: [], bans: [] }])
+      })))
   })

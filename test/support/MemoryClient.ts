@@ -1,3 +1,4 @@
+import { RoomRegistry } from "../../src/session/RoomRegistry.js"
 import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
@@ -129,7 +130,7 @@ export class MemoryClient {
 
 /** The services a session needs, with `overrides` on the default settings. */
 export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
-  ServerBans.layer.pipe(Layer.provideMerge(Layer.mergeAll(
+  Layer.merge(ServerBans.layer, RoomRegistry.layer).pipe(Layer.provideMerge(Layer.mergeAll(
     HubMemory.layer({ ...defaults, ...overrides }),
     TextCodec.layer,
     Sessions.layer,

@@ -9,7 +9,7 @@ import { addressOf, Delivery } from "../Delivery.js"
 import { inbox } from "./RedisInbox.js"
 import { RedisModeration } from "./RedisModeration.js"
 import { Directory, type Refusal } from "../Directory.js"
-import type { Hub } from "../Hub.js"
+import type { Hub, JoinSeed } from "../Hub.js"
 import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
@@ -210,7 +210,7 @@ export const make = Effect.fnUntraced(function*(
     }),
     identified: (session, account) => Effect.andThen(Effect.sync(() => directory.describe(session, { account })), owners.identified(session, account)),
     accountDropped: (account) => owners.accountDropped(account),
-    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string) {
+    join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string, seed?: JoinSeed) {
       const nick = yield* nickOf(session)
       const already = directory.roomsOf(session).includes(room)
       const joined: Event = { _tag: "Joined", room, nick, session }
@@ -220,16 +220,16 @@ export const make = Effect.fnUntraced(function*(
           Effect.andThen(
             already
               ? run<RoomScripts.RosterReply>(RoomScripts.roster, [room])
-              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe()), who?.full ?? "", who?.account ?? ""])
+              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe()), who?.full ?? "", who?.account ?? "", ...RoomScripts.seedArgs(seed)])
           ),
           Effect.map((reply) => reply[0] === -1 ? reply[1] as Refusal : view.joined(room, reply as RoomScripts.RosterReply))
         )
         : Effect.fail("alone")
       const answer = yield* clustered.pipe(Effect.orElseSucceed(() => {
         // Alone (or Redis did not answer): the room as this server knows it lets the session in, or not.
-        const refused = already ? undefined : directory.admits(session, room, key)
+        const refused = already ? undefined : directory.admits(session, room, key, seed)
         if (refused !== undefined) return refused
-        if (directory.enter(session, room, clock.currentTimeMillisUnsafe())) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
+        if (directory.enter(session, room, clock.currentTimeMillisUnsafe(), seed)) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
         return { roster: directory.roster(room)!, topic: directory.topic(room), history: [] }
       }))
       if (typeof answer === "string") return yield* fail(new CannotJoin({ room, why: answer }))

@@ -53,7 +53,7 @@ export class RedisModeration {
   }
 
   /** The hub's actions that are this module's. */
-  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate" | "disconnect" | "wallops" | "serverBan"> {
+  get actions(): Moderation.Moderation & Pick<Hub["Service"], "speaks" | "locate" | "disconnect" | "wallops" | "tellServers"> {
     const { directory } = this.world
     // To every server through Redis; to this one's sessions alone while the link is down.
     const everyone = (event: Event) =>
@@ -66,7 +66,7 @@ export class RedisModeration {
       invite: this.invite,
       speaks: (session, room) => directory.speaks(session, room),
       wallops: (from, text) => everyone({ _tag: "Wallops", from, text }),
-      serverBan: (change) => everyone({ _tag: "ServerBanChanged", ...change }),
+      tellServers: everyone,
       disconnect: (session, by, reason) =>
         Effect.sync(() => {
           if (this.world.delivery.has(session)) this.world.delivery.killed(session, by, reason)

@@ -1,3 +1,4 @@
+import type { JoinSeed } from "../Hub.js"
 import { common, keeps } from "./RedisScripts.js"
 
 /** The Lua that puts sessions in rooms and takes them out, and reads who is there (keys as `RedisScripts` describes them). */
@@ -5,25 +6,41 @@ import { common, keeps } from "./RedisScripts.js"
 /**
  * ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload,
  * key given or "", now in ms, the session as bans see it ("nick!user@host", in lower case), its account
- * or "". {-1, why} when the room refuses the session (`banned`, `invite`, `key`, `full`).
+ * or "", then for a registered room (`seedArgs`): "1" when the session is one of its operators (else
+ * "0"), its modes as a flat JSON list of fields and values, and its bans, each as JSON. {-1, why}
+ * when the room refuses the session (`banned`, `invite`, `key`, `full`).
  */
 export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
-local mk, ik = p..'members:'..room, p..'info:'..room
+local mk, ik, bk = p..'members:'..room, p..'info:'..room, p..'bans:'..room
 local new = room ~= '#lobby' and redis.call('EXISTS', mk) == 0
-if not new and redis.call('HEXISTS', mk, session) == 0 and banned(room, 'b', ARGV[13], ARGV[14], tonumber(ARGV[12])) then return {-1, 'banned'} end
-if not new and redis.call('HEXISTS', mk, session) == 0 and redis.call('SREM', p..'invites:'..room, session) == 0 then
+local seeded, chief = ARGV[15] ~= nil, ARGV[15] == '1'
+-- A registered room is made as it keeps itself, then asked like any other (and unmade if it refuses).
+if new and seeded then
+  redis.call('DEL', ik, bk)
+  local fields = cjson.decode(ARGV[16])
+  if #fields > 0 then redis.call('HSET', ik, unpack(fields)) end
+  for i = 17, #ARGV do
+    local ban = cjson.decode(ARGV[i])
+    redis.call('HSET', bk, ban.kind..' '..ban.mask, ARGV[i])
+  end
+end
+local function refuse(why)
+  if new and seeded then redis.call('DEL', ik, bk) end
+  return {-1, why}
+end
+local asked = (not new or seeded) and not chief and redis.call('HEXISTS', mk, session) == 0
+if asked and banned(room, 'b', ARGV[13], ARGV[14], tonumber(ARGV[12])) then return refuse('banned') end
+if asked and redis.call('SREM', p..'invites:'..room, session) == 0 then
   local m = redis.call('HMGET', ik, 'i', 'k', 'l')
-  if m[1] then return {-1, 'invite'} end
-  if m[2] and m[2] ~= ARGV[11] then return {-1, 'key'} end
-  if m[3] and redis.call('HLEN', mk) >= tonumber(m[3]) then return {-1, 'full'} end
+  if m[1] then return refuse('invite') end
+  if m[2] and m[2] ~= ARGV[11] then return refuse('key') end
+  if m[3] and redis.call('HLEN', mk) >= tonumber(m[3]) then return refuse('full') end
 end
 redis.call('HSET', mk, session, nick)
--- #lobby always exists: nobody made it, and it has no operator.
-if new then
-  redis.call('HSET', ik, 'created', ARGV[12])
-  redis.call('SADD', p..'ops:'..room, session)
-end
+-- #lobby always exists: nobody made it, and it has no operator. A registered room's are by account.
+if new then redis.call('HSET', ik, 'created', ARGV[12]) end
+if (new and not seeded) or chief then redis.call('SADD', p..'ops:'..room, session) end
 redis.call('SADD', p..'rooms', room)
 redis.call('SADD', p..'node:'..node..':rooms', room)
 local r = roster(room)
@@ -119,3 +136,18 @@ export type RosterReply = readonly [
   /** Its bans and quiets, each as JSON. */
   bans: ReadonlyArray<string>
 ]
+
+/** A registered room's `join` arguments: whether the joiner operates it, its modes as `info` fields, its bans. */
+export const seedArgs = (seed: JoinSeed | undefined): ReadonlyArray<string> => {
+  if (seed === undefined) return []
+  const { invite, key, limit, moderated, secret, topicLock } = seed.modes
+  const fields = [
+    ...(invite ? ["i", "1"] : []),
+    ...(key === undefined ? [] : ["k", key]),
+    ...(limit === undefined ? [] : ["l", String(limit)]),
+    ...(moderated ? ["m", "1"] : []),
+    ...(topicLock ? ["t", "1"] : []),
+    ...(secret ? ["s", "1"] : [])
+  ]
+  return [seed.operator ? "1" : "0", JSON.stringify(fields), ...seed.bans.map((ban) => JSON.stringify(ban))]
+}

@@ -1,0 +1,28 @@
+import { maxChanges } from "../protocol/Modes.js"
+import { maxRoomsPerSession } from "../protocol/Names.js"
+import { ircLineBytes } from "./IrcLines.js"
+import { maxTargets } from "./IrcRoomInput.js"
+
+/** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
+export const isupport = [
+  "CASEMAPPING=ascii",
+  "CHANTYPES=#",
+  "NICKLEN=24",
+  "CHANNELLEN=33",
+  "TOPICLEN=390",
+  `LINELEN=${ircLineBytes}`,
+  `CHANLIMIT=#:${maxRoomsPerSession}`,
+  `TARGMAX=${Object.entries(maxTargets).map(([command, max]) => `${command}:${max}`).join(",")}`,
+  "PREFIX=(ov)@+",
+  "CHANMODES=bq,k,l,imnst",
+  `MODES=${maxChanges}`,
+  "NETWORK=hubbub"
+].join(" ")
+
+/** The lines `HELP` answers (the second is the message of the day). */
+export const helpLines = [
+  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT.",
+  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
+  "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
+  "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT)."
+]
