@@ -153,6 +153,8 @@ describe("HubRedis.layer: several servers", () => {
       const b = yield* hubOn(proxy.url, "b", prefix)
       const amy = yield* attach(a, "s1", "amy", "#vip")
       yield* a.changeModes("s1", "#vip" as Room, [{ on: true, mode: "i" }])
+      yield* a.join("s1", "#nobea" as Room)
+      yield* a.changeModes("s1", "#nobea" as Room, [{ on: true, mode: "b", arg: "bea!*@*" }])
       const bea = yield* attach(b, "s1", "bea", "#lobby")
       const bob = yield* attach(b, "s2", "bob", "#open")
       yield* bob.until("-!- bob has joined #open")
@@ -160,10 +162,13 @@ describe("HubRedis.layer: several servers", () => {
       yield* bea.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.")
       // Alone, server b knows nothing of #vip: bea gets in (and is its operator, here).
       yield* b.join("s1", "#vip" as Room)
+      yield* b.join("s1", "#nobea" as Room)
       // A room only b's people are in: its rules are b's while apart, and Redis's copy of them is older.
       yield* b.changeModes("s2", "#open" as Room, [{ on: true, mode: "m" }])
       proxy.restore()
       yield* bea.untilEvent((e) => e._tag === "Left" && e.room === "#vip" && e.session === "s1", "10 seconds")
+      // A ban holds as +i does: whom it is for is put out, and told why.
+      yield* bea.untilEvent((e) => e._tag === "Left" && e.room === "#nobea" && e.reason === "the servers are back together, and #nobea bans bea", "10 seconds")
       assert.deepStrictEqual<ReadonlyArray<string>>(yield* b.roomsOf("s1"), ["#lobby"])
       assert.deepStrictEqual<unknown>((yield* a.roster("#vip" as Room))?.nicks, ["amy"])
       assert.isFalse(amy.events.some((e) => e._tag === "Joined" && e.nick === "bea"))

@@ -135,7 +135,8 @@ export class RedisModeration {
         const nick = directory.nickOf(session)
         if (nick === undefined || !directory.roomsOf(session).includes(room as Room)) continue
         delivery.removed(session, room as Room)
-        local({ _tag: "Left", room, nick, session, reason: `the servers are back together, and ${room} is ${shutText[why] ?? "shut"}` })
+        const reason = why === "banned" ? `the servers are back together, and ${room} bans ${nick}` : `the servers are back together, and ${room} is ${shutText[why] ?? "shut"}`
+        local({ _tag: "Left", room, nick, session, reason })
         directory.exit(session, room as Room)
       }
       return this.resync(directory.list().map(({ room }) => room).filter((room) => room !== Lobby))

@@ -158,14 +158,20 @@ export class RedisPresence {
     const leased = outbox.send(Scripts.alive, [node, String(this.leaseMs), this.token])
     const restored = outbox.send(Presence.restore, [
       node,
-      ...sessions.flatMap(([session, nick, rooms]) => [
-        wire.global(session),
-        this.cluster.nickKeyOf(nick),
-        nick,
-        this.cluster.owns(session, nick) ? "1" : "",
-        String(rooms.length),
-        ...rooms
-      ])
+      String(Date.now()),
+      ...sessions.flatMap(([session, nick, rooms]) => {
+        const who = directory.identityOf(session)
+        return [
+          wire.global(session),
+          this.cluster.nickKeyOf(nick),
+          nick,
+          this.cluster.owns(session, nick) ? "1" : "",
+          who?.full ?? "",
+          who?.account ?? "",
+          String(rooms.length),
+          ...rooms
+        ]
+      })
     ])
     yield* Effect.tryPromise(() => link.resubscribe()).pipe(Effect.ignore)
     yield* this.cluster.follow(this.cluster.own).pipe(Effect.ignore)

@@ -29,28 +29,29 @@ return out
 `
 
 /**
- * ARGV: p, node, then for each session this server has now: its cluster name, its nickname's key,
- * its nickname, "1" when it is identified as its nickname's account (else ""), how many rooms, and the rooms. Makes Redis say what this server has: what it had
+ * ARGV: p, node, now (ms), then for each session this server has now: its cluster name, its nickname's key,
+ * its nickname, "1" when it is identified as its nickname's account (else ""), the session as bans
+ * see it ("nick!user@host", lower case), its account or "", how many rooms, and the rooms. Makes Redis say what this server has: what it had
  * of it and no longer has goes (a previous run that was killed, sessions that left or renamed
  * while the link was down), and every session's nickname and rooms are claimed as they are. In
  * one script, so that no room it alone is in empties (and loses its history) on the way.
  * Returns {dropped, as \`reap\` returns them; sessions whose nickname another server holds; the
  * sessions put back in rooms after the others dropped this server, as \`reap\` returns them; {session,
  * nickname} of other servers' unidentified holders of a nickname whose account this server's session is identified as;
- * {room, session, why} for sessions that joined a room while apart that is shut to them (`invite`, `key`, `full`)}.
+ * {room, session, why} for sessions that joined a room while apart that is shut to them (`banned`, `invite`, `key`, `full`)}.
  */
 export const restore = keeps + common + `
-local node = ARGV[2]
+local node, now = ARGV[2], tonumber(ARGV[3])
 local prefix = node..'/'
 local want, order = {}, {}
-local i = 3
+local i = 4
 while i <= #ARGV do
-  local n = tonumber(ARGV[i + 4])
+  local n = tonumber(ARGV[i + 6])
   local rooms = {}
-  for k = 1, n do rooms[ARGV[i + 4 + k]] = true end
-  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], owned = ARGV[i + 3] == '1', rooms = rooms}
+  for k = 1, n do rooms[ARGV[i + 6 + k]] = true end
+  want[ARGV[i]] = {key = ARGV[i + 1], nick = ARGV[i + 2], owned = ARGV[i + 3] == '1', who = ARGV[i + 4], account = ARGV[i + 5], rooms = rooms}
   order[#order + 1] = ARGV[i]
-  i = i + 5 + n
+  i = i + 7 + n
 end
 local dropped, taken, touched, returned, displaced, shut = {}, {}, {}, {}, {}, {}
 local back = redis.call('DEL', p..'dropped:'..node) == 1
@@ -106,8 +107,10 @@ for _, session in ipairs(order) do
     -- Joined while the servers were apart, a room the others kept shut: it does not get in (unless this server was dropped,
     -- and it was in it; or Redis lost the room's rules, which a server that came back first has just put back from its copy).
     local kept = m[4] and redis.call('EXISTS', p..'restored:'..room) == 0
-    if not back and kept and redis.call('HEXISTS', mk, session) == 0 and (m[1] or m[2] or (m[3] and redis.call('HLEN', mk) >= tonumber(m[3]))) then
-      shut[#shut + 1] = {room, session, m[1] and 'invite' or m[2] and 'key' or 'full'}
+    local outside = not back and kept and redis.call('HEXISTS', mk, session) == 0
+    local banned = outside and banned(room, 'b', w.who, w.account, now)
+    if outside and (banned or m[1] or m[2] or (m[3] and redis.call('HLEN', mk) >= tonumber(m[3]))) then
+      shut[#shut + 1] = {room, session, banned and 'banned' or m[1] and 'invite' or m[2] and 'key' or 'full'}
     else
       if redis.call('HSET', mk, session, w.nick) == 1 and back and free then
         returned[#returned + 1] = {room, session, w.nick, redis.call('HLEN', mk)}
