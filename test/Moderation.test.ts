@@ -143,6 +143,8 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       const text = await inRoom(b.port, "tess", "#club")
       ann.send("KICK #club tess")
       await text.until(/tess was kicked from #club by ann/)
+      text.send("anyone?")
+      await text.until("-!- You are in no room: /join one (#lobby is everyone's).")
       text.send("/rooms")
       await text.until(/^-!- Rooms/)
       text.send("/join #lobby")

@@ -44,6 +44,8 @@ export const CannotSend = Schema.TaggedStruct("CannotSend", {
 })
 /** A message with no text. */
 export const NoText = Schema.TaggedStruct("NoText", {})
+/** A line for the session's one room, and it is in none (an operator put it out): it has to join one. */
+export const NoRoom = Schema.TaggedStruct("NoRoom", {})
 /** An answer to the client's ping. */
 export const Pong = Schema.TaggedStruct("Pong", { token: S })
 /** The server's own "are you there" to a client that has been silent. */
@@ -214,6 +216,7 @@ export const Reply = Schema.Union([
   NotInRoom,
   CannotSend,
   NoText,
+  NoRoom,
   Pong,
   Ping,
   WhoList,

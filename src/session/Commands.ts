@@ -60,7 +60,7 @@ const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
 const target = (env: CommandEnv, client: Client, given: Room | undefined, notice: boolean | undefined) => {
   const room = given ?? client.rooms[0]
   // Out of its one room (kicked): it has to join another.
-  if (room === undefined) return Effect.asVoid(Rooms.reply(env, client, { _tag: "Usage", command: "join" }))
+  if (room === undefined) return Effect.asVoid(Rooms.reply(env, client, { _tag: "NoRoom" }))
   if (client.rooms.includes(room)) {
     if (env.hub.speaks(client.id, room)) return Effect.succeed(room)
     if (notice) return Effect.void

@@ -124,6 +124,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric("401", nick, `${reply.nick} :No such nick/channel`)
       case "NoText":
         return numeric("412", nick, ":No text to send")
+      case "NoRoom":
+        return numeric("442", nick, "* :You're not on that channel")
       case "Pong":
         return `:${server} PONG ${server} :${reply.token}\r\n`
       case "Ping":

@@ -130,6 +130,7 @@ const errors = new Set<Reply["_tag"]>([
   "NotMember",
   "AlreadyMember",
   "NoText",
+  "NoRoom",
   "NoSuchMode",
   "BadMask",
   "BanListFull",

@@ -98,6 +98,8 @@ export const replyText = (reply: Reply): string | undefined => {
         : `You are not in ${reply.room}.`
     case "NoText":
       return "Nothing to send."
+    case "NoRoom":
+      return "You are in no room: /join one (#lobby is everyone's)."
     case "Pong":
       return `PONG ${reply.token}`
     case "WhoList":
