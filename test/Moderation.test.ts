@@ -281,6 +281,16 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       bob.send("KILL pleb :no", "WALLOPS :hi")
       await bob.until(/ 481 bob :Permission Denied- You're not an IRC operator$/)
       await bob.until(/ 481 bob :Permission Denied/)
+      // IRC's OPER identifies as the account it names: powers are that account's, or none.
+      bob.send("PRIVMSG NickServ :REGISTER bob-password", "OPER bob bob-password", "OPER chief wrong-password")
+      await bob.until(/ 491 bob :No O-lines for your host$/)
+      await bob.until(/NickServ.* :Wrong password for chief/)
+      await bob.until(/ 491 bob :No O-lines for your host$/)
+      const ircChief = await irc(b.ircPort, "chiefirc")
+      ircChief.send("OPER chief chief-password", "WALLOPS :from IRC")
+      await ircChief.until(/ 381 \S+ :You are now an IRC operator$/)
+      await chief.until("-!- [wallops] chiefirc: from IRC")
+      ircChief.close()
 
       boss.send("/rooms")
       assert.include(await boss.until(/^-!- Rooms/), "#hideout")

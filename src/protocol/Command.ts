@@ -63,6 +63,8 @@ export const BanCommand = Schema.TaggedStruct("Ban", {
 })
 /** A server operator disconnects `nick`, saying why. */
 export const Kill = Schema.TaggedStruct("Kill", { nick: Schema.String, reason: Schema.optional(Text) })
+/** IRC's `OPER NAME PASSWORD`: identifies as the account `name`, and asks whether it is a server operator's. */
+export const Oper = Schema.TaggedStruct("Oper", { name: Nick, password: Schema.String })
 /** A server operator's line to every server operator. */
 export const Wallops = Schema.TaggedStruct("Wallops", { text: Text })
 /**
@@ -128,6 +130,7 @@ export const Command = Schema.Union([
   BanCommand,
   Bans,
   Kill,
+  Oper,
   Wallops,
   KLine,
   KLines,

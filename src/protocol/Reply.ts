@@ -44,6 +44,8 @@ export const CannotSend = Schema.TaggedStruct("CannotSend", {
 })
 /** A message with no text. */
 export const NoText = Schema.TaggedStruct("NoText", {})
+/** `OPER`: the session's account is a server operator's (`yes`), or not. */
+export const Opered = Schema.TaggedStruct("Opered", { yes: Schema.Boolean })
 /** A line for the session's one room, and it is in none (an operator put it out): it has to join one. */
 export const NoRoom = Schema.TaggedStruct("NoRoom", {})
 /** An answer to the client's ping. */
@@ -217,6 +219,7 @@ export const Reply = Schema.Union([
   CannotSend,
   NoText,
   NoRoom,
+  Opered,
   Pong,
   Ping,
   WhoList,

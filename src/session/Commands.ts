@@ -176,6 +176,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Operator.kill(env, client, input.nick, input.reason)
     case "Wallops":
       return Operator.wallops(env, client, input.text)
+    case "Oper":
+      return Operator.oper(env, client, nick, input.name, input.password)
     case "KLine":
       return Operator.kline(env, client, input)
     case "KLines":

@@ -4,6 +4,8 @@ import type { KLine } from "../protocol/Command.js"
 
 type KLineInput = typeof KLine.Type
 import { normalizeServerMask } from "../protocol/ServerMask.js"
+import { type Nick, nickKey } from "../protocol/Names.js"
+import * as AccountCommands from "./AccountCommands.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
 import { audit } from "./ModerationCommands.js"
@@ -17,6 +19,20 @@ export const kill = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   if (found === undefined) return yield* reply(env, client, { _tag: "NoSuchNick", nick })
   yield* env.hub.disconnect(found.session, client.nick ?? "", reason ?? "")
   yield* audit(env, client, { action: "kill", target: found.nick, reason: reason ?? "" })
+})
+
+/**
+ * IRC's `OPER NAME PASSWORD`: identifies as the account (as `NickServ IDENTIFY NAME PASSWORD` does,
+ * unless it is identified as it already), then says whether it is a server operator's. Powers are
+ * the account's, whichever way it identified.
+ */
+export const oper = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, name: Nick, password: string) {
+  if (client.account === undefined || nickKey(client.account) !== nickKey(name)) {
+    yield* AccountCommands.run(env, client, nick, { _tag: "Account", action: "identify", name, password })
+  }
+  const yes = env.operators.has(client.account)
+  if (client.account !== undefined) yield* Effect.logInfo(`moderation: ${nick} asked for server operator powers as ${client.account}: ${yes ? "granted" : "refused"}`)
+  yield* reply(env, client, { _tag: "Opered", yes })
 })
 
 /** A line to every server operator, on every server. */

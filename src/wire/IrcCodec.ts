@@ -124,6 +124,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric("401", nick, `${reply.nick} :No such nick/channel`)
       case "NoText":
         return numeric("412", nick, ":No text to send")
+      case "Opered":
+        return reply.yes ? numeric("381", nick, ":You are now an IRC operator") : numeric("491", nick, ":No O-lines for your host")
       case "NoRoom":
         return numeric("442", nick, "* :You're not on that channel")
       case "Pong":

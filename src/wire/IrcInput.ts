@@ -100,6 +100,8 @@ export class IrcDecoder implements Decoder {
       case "STATS":
         // Only K (the server bans) is kept; any other letter ends its empty report at once.
         return target?.toUpperCase() === "K" ? command({ _tag: "KLines" }) : invalid({ _tag: "UnknownCommand", name: `STATS ${(target ?? "").slice(0, 1)}` })
+      case "OPER":
+        return params.length < 2 ? usage("OPER") : command({ _tag: "Oper", name: params[0], password: params[1] })
       case "WALLOPS":
         return params[0] === undefined || clean(params[0]).trim() === "" ? usage("WALLOPS") : command({ _tag: "Wallops", text: clean(params[0]) })
       case "HELP":

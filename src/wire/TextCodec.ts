@@ -98,6 +98,8 @@ export const replyText = (reply: Reply): string | undefined => {
         : `You are not in ${reply.room}.`
     case "NoText":
       return "Nothing to send."
+    case "Opered":
+      return reply.yes ? "You are a server operator." : "Your account has no server operator powers."
     case "NoRoom":
       return "You are in no room: /join one (#lobby is everyone's)."
     case "Pong":
