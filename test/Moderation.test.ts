@@ -2,6 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { ServerOperators } from "../src/session/ServerOperators.js"
 import { fixtures } from "./support/fixtures.js"
+import { PostgresServer } from "./support/PostgresServer.js"
 import { RedisServer } from "./support/RedisServer.js"
 import { TestClient } from "./support/TestClient.js"
 import { WsClient } from "./support/WsClient.js"
@@ -9,10 +10,11 @@ import { WsClient } from "./support/WsClient.js"
 const { irc, join, later, server } = fixtures()
 
 let redis: RedisServer
+let postgres: PostgresServer
 beforeAll(async () => {
-  redis = await RedisServer.start()
-})
-afterAll(() => redis?.stop())
+  ;[redis, postgres] = await Promise.all([RedisServer.start(), PostgresServer.start()])
+}, 60_000)
+afterAll(() => Promise.all([redis?.stop(), postgres?.stop()]))
 
 interface Ports {
   readonly port: number
@@ -34,11 +36,12 @@ const oneServer = async (): Promise<readonly [Ports, Ports]> => {
 }
 
 let clusters = 0
-/** Two servers on one Redis: the same rules must hold for people on either. */
+/** Two servers on one Redis and one Postgres (their accounts are one): the same rules must hold for people on either. */
 const twoServers = async (): Promise<readonly [Ports, Ports]> => {
   const prefix = `moderation-${++clusters}:`
+  const store = { _tag: "Postgres", url: postgres.createDatabase(`moderation_${clusters}`) } as const
   const start = (node: string) =>
-    server({ ircPort: Option.some(0), httpPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"] })
+    server({ ircPort: Option.some(0), httpPort: Option.some(0), serverName: "irc.test", floodRate: 0, redisUrl: Option.some(redis.url), nodeId: node, redisPrefix: prefix, operators: ["boss", "chief"], store })
   return [withOper(await start("a")), withOper(await start("b"))]
 }
 
@@ -442,14 +445,11 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
 
     it("a registered room keeps its modes and bans while empty, gives @ to its founder and listed accounts (past +i), and to nobody else who makes it again", async () => {
       const [a, b] = await servers()
-      // Each server here keeps accounts of its own (a cluster shares them through Postgres): ben's is on both.
-      for (const port of new Set([a.port, b.port])) {
-        const ben = await join(port, "ben")
-        ben.send("/register ben-password")
-        await ben.until(/^-!- Nickname ben is (now )?registered/)
-        ben.close()
-      }
-      const cal = await join(b.port, "cal")
+      const first = await join(a.port, "ben")
+      first.send("/register ben-password")
+      await first.until("-!- Nickname ben is now registered to you, and you are identified as ben.")
+      first.close()
+      // Registered while nobody is on the other server: it learns it all the same.
       const ann = await inRoom(a.port, "ann", "#club")
       ann.send("/room register")
       await ann.until("-!- Identify first: a registered room belongs to an account (/identify PASSWORD).")
@@ -462,6 +462,7 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await ann.until("-!- ann founded #club: a founder is always its operator.")
       ann.send("/join #lobby")
       await ann.until("-!- Members of #lobby")
+      const cal = await join(b.port, "cal")
 
       // Empty, it is still invite only and keyed: whoever makes it again is refused, and no operator.
       cal.send("/join #club", "/join #club sesame")
@@ -498,14 +499,27 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await cal.until("-!- Members of #club (1): cal")
       ann.send("/identify ann-password", "/join #club")
       await ann.until(/^-!- Members of #club \(2\): @ann, cal|^-!- Members of #club \(2\): cal, @ann/)
-      cal.send("/room drop", "/room info")
       await cal.until(/^-!- ann has joined #club/)
+      await cal.until("-!- ChanServ gives operator status to ann in #club")
+      cal.send("/room drop", "/room info")
       await cal.until("-!- Identify first: a registered room belongs to an account (/identify PASSWORD).")
       await cal.until(/^-!- #club is registered to ann since /)
-      ann.send("/room drop")
+      ann.send("/room deop nobody", "/room drop")
+      await ann.until("-!- nobody is not listed as an operator of #club.")
       await ann.until("-!- #club is registered no more.")
       cal.send("/room info")
       await cal.until("-!- #club is not registered.")
+
+      // A secret registered room is, to whoever is not in it, a room that does not exist.
+      ann.send("/join #hush", "/mode +s", "/room register", "/join #lobby")
+      await ann.until("-!- #hush is registered to you: its modes, bans, topic and operators stay while nobody is in it, and you get @ whenever you join identified.")
+      await ann.until("-!- Members of #lobby")
+      for (const ask of [(room: string) => `/room register ${room}`, (room: string) => `/room info ${room}`, (room: string) => `/room drop ${room}`]) {
+        const answered = /^-!- (No such room|#\S+ is not registered)/
+        assert.strictEqual(await answerFor(cal, ask, "#hush", answered), await answerFor(cal, ask, "#nothere", answered))
+      }
+      ann.send("/room info #hush")
+      await ann.until(/^-!- #hush is registered to ann since /)
     })
   })
 

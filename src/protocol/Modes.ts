@@ -254,3 +254,7 @@ export const Registration = Schema.Struct({
   bans: Schema.Array(Ban)
 })
 export type Registration = typeof Registration.Type
+
+/** The most rooms one account founds, and the most accounts a room lists as its operators. */
+export const maxFounded = 20
+export const maxListed = 50

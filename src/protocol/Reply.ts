@@ -182,10 +182,26 @@ export type AccountNote = typeof AccountNote.Type
  * What became of a registered room's command (`ChanServ` says the same on IRC): `registered`,
  * `dropped`; `info` (its `founder`, when, its `operators`); an account `listed` or `unlisted` as
  * an operator; refused: `already` registered (to `founder`), `notRegistered`, `notFounder`,
- * `identifyFirst`, `noAccount` (no such account), `founderListed` (the founder needs no listing).
+ * `identifyFirst`, `noAccount` (no such account), `founderListed` (the founder needs no listing),
+ * `notListed` (an unlisting of an account it does not list), `tooMany` (rooms an account founds, or
+ * accounts a room lists: `account` names the one refused).
  */
 export const RoomNote = Schema.TaggedStruct("RoomNote", {
-  what: Schema.Literals(["registered", "dropped", "info", "listed", "unlisted", "already", "notRegistered", "notFounder", "identifyFirst", "noAccount", "founderListed"]),
+  what: Schema.Literals([
+    "registered",
+    "dropped",
+    "info",
+    "listed",
+    "unlisted",
+    "already",
+    "notRegistered",
+    "notFounder",
+    "identifyFirst",
+    "noAccount",
+    "founderListed",
+    "notListed",
+    "tooMany"
+  ]),
   room: S,
   founder: Schema.optional(S),
   account: Schema.optional(S),

@@ -200,14 +200,15 @@ const unregister = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   if (account === undefined) return
   yield* env.accounts.drop(account)
   if (env.operators.remove(account)) yield* Effect.logInfo(`moderation: ${account} was dropped: it is a server operator no more`)
-  // The rooms it founded are registered no more; those that list it as an operator list it no more.
-  yield* env.registry.accountDropped(account)
   yield* setAccount(env, client, undefined)
   yield* Effect.logInfo("account dropped").pipe(Effect.annotateLogs({ peer: client.peer, account }))
   yield* note(env, client, "unregistered", { name: account })
   // Its other sessions, here and on other servers, are identified no more: were the name registered again, they are not its new owner.
   for (const other of env.sessions.live.values()) if (other.id !== client.id) yield* other.accountDropped(account)
   yield* env.hub.accountDropped(account)
+  // The rooms it founded are registered no more; those that list it as an operator list it no more.
+  yield* Effect.catchTag(env.registry.accountDropped(account), "StoreError", (error) =>
+    Effect.logWarning(`the rooms of the dropped account ${account} are registered still: ${error.message}`))
 })
 
 /** A session identified as `name`, an account another of its sessions just dropped, is identified no more (and told). */

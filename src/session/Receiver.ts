@@ -32,7 +32,7 @@ export class Receiver implements Recipient {
     readonly removed: (room: Room) => void,
     /** Ends the session: a server operator's kill. */
     readonly killed: (by: string, reason: string) => void,
-    /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. */
+    /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. Not shown. */
     readonly learned: (note: ServerNote) => void,
     /** Whether the session is a server operator's (server operators' lines reach only them). */
     private readonly operator: () => boolean

@@ -36,7 +36,8 @@ export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
 
 /** Into a room: its join notice, then who is there (and its topic), in order. Whether it got in. */
 const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room: Room, key?: string) {
-  const result = yield* Effect.result(env.hub.join(client.id, room, key, env.registry.seed(room, client.account)))
+  const seed = env.registry.seed(room, client.account)
+  const result = yield* Effect.result(env.hub.join(client.id, room, key, seed))
   if (result._tag === "Failure") {
     yield* refused(env, client, result.failure)
     return false
@@ -44,6 +45,10 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   const joined = result.success
   if (joined.already) return true
   client.rooms.push(room)
+  // A registered room's operator, by account: those already there see it given.
+  if (seed?.operator && joined.roster.count > 1 && client.nick !== undefined) {
+    yield* env.hub.publish({ _tag: "ModeChanged", room, by: "ChanServ", changes: [{ on: true, mode: "o", arg: client.nick, session: client.id }] })
+  }
   const { count, nicks, operators, voiced } = joined.roster
   const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}) }
   const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic }

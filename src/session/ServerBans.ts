@@ -55,7 +55,7 @@ export class ServerBans extends Context.Service<ServerBans, {
   readonly lift: (mask: string, by: string) => Effect.Effect<boolean, StoreError>
   /** The bans in force, oldest first. */
   readonly list: () => ReadonlyArray<ServerBan>
-  /** What the hub handed a session: a ban set or lifted (here or on another server). */
+  /** A ban set or lifted (here or on another server), as the hub hands it on. */
   readonly learn: (change: Extract<Event, { readonly _tag: "ServerBanChanged" }>) => void
 }>()("hubbub/ServerBans") {
   static readonly make = Effect.gen(function*() {
@@ -114,6 +114,12 @@ export class ServerBans extends Context.Service<ServerBans, {
         else if (bans.get(change.mask)?.ban.at !== change.at) keep({ mask: change.mask, reason: change.reason, by: change.by, at: change.at, expires: change.expires })
       }
     }
+    // The server's own subscription, in no room: every server learns each ban, sessions or none.
+    yield* hub.subscribe("~server-bans", {
+      deliver: (events) => {
+        for (const { event } of events) if (event._tag === "ServerBanChanged") service.learn(event)
+      }
+    })
     return service
   })
 

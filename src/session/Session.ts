@@ -63,8 +63,7 @@ export class Session implements Client, Lived, SessionHandle {
     }, (room) => {
       this.rooms = this.rooms.filter((r) => r !== room)
     }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (note) => {
-      if (note._tag === "RoomRegistered") return listener.registry.learn(note)
-      listener.serverBans.learn(note)
+      if (note._tag === "RoomRegistered") return
       if (note.on && !listener.operators.has(this.account) && listener.serverBans.matches(note.mask, this)) {
         this.close(CloseReasons.Banned(note.reason))
       }

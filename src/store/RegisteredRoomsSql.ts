@@ -17,7 +17,7 @@ const decode = Schema.decodeUnknownOption(Schema.fromJsonString(Registration))
 export const registeredRooms = (
   sql: SqlClient.SqlClient,
   failure: (operation: string) => <A, R>(effect: Effect.Effect<A, SqlError, R>) => Effect.Effect<A, StoreError, R>
-): Pick<Store["Service"], "registeredRooms" | "saveRoom" | "dropRoom"> => ({
+): Pick<Store["Service"], "registeredRooms" | "registerRoom" | "saveRoom" | "dropRoom"> => ({
   registeredRooms: Effect.gen(function*() {
     const rows = yield* sql<{ key: string; settings: string }>`SELECT key, settings FROM registered_rooms ORDER BY key`
     const out = []
@@ -28,15 +28,19 @@ export const registeredRooms = (
     }
     return out
   }).pipe(failure("read the registered rooms")),
-  saveRoom: (registration) => {
-    const settings = JSON.stringify(registration)
-    return sql`INSERT INTO registered_rooms (key, founder_key, settings)
-      VALUES (${storeKey(registration.room)}, ${storeKey(registration.founder)}, ${settings})
-      ON CONFLICT (key) DO UPDATE SET founder_key = excluded.founder_key, settings = excluded.settings`.pipe(
-      Effect.asVoid,
+  registerRoom: (registration) =>
+    sql<{ key: string }>`INSERT INTO registered_rooms (key, founder_key, settings)
+      VALUES (${storeKey(registration.room)}, ${storeKey(registration.founder)}, ${JSON.stringify(registration)})
+      ON CONFLICT (key) DO NOTHING RETURNING key`.pipe(
+      Effect.map((rows) => rows.length === 1),
+      failure("register a room")
+    ),
+  saveRoom: (registration) =>
+    sql<{ key: string }>`UPDATE registered_rooms SET founder_key = ${storeKey(registration.founder)}, settings = ${JSON.stringify(registration)}
+      WHERE key = ${storeKey(registration.room)} RETURNING key`.pipe(
+      Effect.map((rows) => rows.length === 1),
       failure("keep a registered room")
-    )
-  },
+    ),
   dropRoom: (room) =>
     sql<{ key: string }>`DELETE FROM registered_rooms WHERE key = ${storeKey(room)} RETURNING key`.pipe(
       Effect.map((rows) => rows.length === 1),

@@ -109,7 +109,8 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  * - rooms and accounts are found ignoring case (`#Room` is `#room`);
  * - an account name is registered once: a second `createAccount` is `false`;
  * - a server ban is kept by its mask (exactly as given): a second with that mask replaces the first;
- * - a registered room is kept by its name (ignoring case): saving it again replaces its settings.
+ * - a registered room is kept by its name (ignoring case): registered once, its settings saved in
+ *   place of what it had, and never saved back once dropped.
  *
  * Its layers come with their implementations: `StoreMemory.layer` (nothing
  * on disk), `StoreSqlite.layer` (a data folder), `StorePostgres.layer`.
@@ -142,8 +143,10 @@ export class Store extends Context.Service<Store, {
   readonly removeServerBan: (mask: string) => Effect.Effect<boolean, StoreError>
   /** Every registered room. */
   readonly registeredRooms: Effect.Effect<ReadonlyArray<Registration>, StoreError>
-  /** Registers a room, or keeps its settings anew (in place of what it had). */
-  readonly saveRoom: (registration: Registration) => Effect.Effect<void, StoreError>
+  /** Registers a room: `false` when it (ignoring case) is registered already. */
+  readonly registerRoom: (registration: Registration) => Effect.Effect<boolean, StoreError>
+  /** Keeps a registered room's settings anew (in place of what it had): `false` when it is registered no more. */
+  readonly saveRoom: (registration: Registration) => Effect.Effect<boolean, StoreError>
   /** `false` when the room (ignoring case) was not registered. */
   readonly dropRoom: (room: string) => Effect.Effect<boolean, StoreError>
 }>()("hubbub/Store") {}

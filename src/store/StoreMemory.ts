@@ -77,7 +77,18 @@ export const make = Effect.sync(() => {
       }),
     removeServerBan: (mask) => Effect.sync(() => bans.delete(mask)),
     registeredRooms: Effect.sync(() => Array.from(rooms.values())),
-    saveRoom: (registration) => Effect.sync(() => void rooms.set(storeKey(registration.room), registration)),
+    registerRoom: (registration) =>
+      Effect.sync(() => {
+        if (rooms.has(storeKey(registration.room))) return false
+        rooms.set(storeKey(registration.room), registration)
+        return true
+      }),
+    saveRoom: (registration) =>
+      Effect.sync(() => {
+        if (!rooms.has(storeKey(registration.room))) return false
+        rooms.set(storeKey(registration.room), registration)
+        return true
+      }),
     dropRoom: (room) => Effect.sync(() => rooms.delete(storeKey(room)))
   }
   return store

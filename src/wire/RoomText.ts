@@ -1,4 +1,5 @@
 import type { RoomNote } from "../protocol/Reply.js"
+import { maxFounded, maxListed } from "../protocol/Modes.js"
 
 /** A time to the minute, as people read it: `2026-12-06 09:30 UTC`. */
 export const utc = (millis: number) => `${new Date(millis).toISOString().slice(0, 16).replace("T", " ")} UTC`
@@ -29,6 +30,12 @@ export const roomText = (note: RoomNote): string => {
       return "Identify first: a registered room belongs to an account (/identify PASSWORD)."
     case "noAccount":
       return `${account} is no registered account.`
+    case "notListed":
+      return `${account} is not listed as an operator of ${room}.`
+    case "tooMany":
+      return note.account === undefined
+        ? `You found as many rooms as an account may (${maxFounded}): drop one first.`
+        : `${room} lists as many operators as it may (${maxListed}): take one out first.`
     case "founderListed":
       return `${account} founded ${room}: a founder is always its operator.`
   }

@@ -1,7 +1,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { Command } from "../protocol/Command.js"
-import { normalizeRoom } from "../protocol/Names.js"
+import { normalizeRoom, Room as RoomName } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
@@ -245,7 +245,9 @@ const validate = (input: unknown): Input => {
     case "Account":
       return invalid({ _tag: "AccountNote", what: "noAccount" })
     case "Registration":
-      return invalid({ _tag: "RoomNote", what: "noAccount", room: given.room ?? "", account: (input as { account?: string }).account ?? "" })
+      return given.room !== undefined && !Schema.is(RoomName)(given.room)
+        ? invalid({ _tag: "InvalidRoom", room: given.room })
+        : invalid({ _tag: "RoomNote", what: "noAccount", room: given.room ?? "", account: (input as { account?: string }).account ?? "" })
     default:
       return invalid({ _tag: "UnknownCommand", name: given._tag.toLowerCase() })
   }

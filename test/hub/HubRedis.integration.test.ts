@@ -187,7 +187,12 @@ describe("HubRedis.layer: several servers", () => {
       const b = yield* hubOn(own.url, "b", prefix)
       const amy = yield* attach(a, "s1", "amy", "#vip")
       const ben = yield* attach(b, "s1", "ben", "#vip")
-      yield* a.changeModes("s1", "#vip" as Room, [{ on: true, mode: "m" }, { on: true, mode: "k", arg: "sesame" }, { on: true, mode: "v", arg: "ben" }])
+      yield* a.changeModes("s1", "#vip" as Room, [
+        { on: true, mode: "m" },
+        { on: true, mode: "k", arg: "sesame" },
+        { on: true, mode: "v", arg: "ben" },
+        { on: true, mode: "b", arg: "troll!*@*", reason: "spam" }
+      ])
       yield* ben.untilEvent((e) => e._tag === "ModeChanged")
       yield* Effect.promise(() => own.stop())
       yield* amy.until("-!- The link to the other servers is lost: until it is back, only the people on this server see your messages.", "10 seconds")
@@ -196,6 +201,7 @@ describe("HubRedis.layer: several servers", () => {
       yield* ben.until("-!- The link to the other servers is back.", "10 seconds")
       const roster = (yield* b.roster("#vip" as Room))!
       assert.deepStrictEqual<unknown>([roster.modes.moderated, roster.modes.key, roster.operators, roster.voiced], [true, "sesame", ["amy"], ["ben"]])
+      assert.deepStrictEqual<unknown>(roster.bans.map((ban) => [ban.mask, ban.by, ban.reason]), [["troll!*@*", "amy", "spam"]], "its bans too")
       yield* attach(b, "s2", "cal", "#lobby")
       assert.strictEqual((yield* Effect.flip(b.join("s2", "#vip" as Room))).reason._tag, "CannotJoin")
       assert.isTrue(b.speaks("s1", "#vip" as Room))

@@ -15,8 +15,8 @@ describe("registered rooms", () => {
       const registry = yield* RoomRegistry
       const store = yield* Store
       const modes = { ...noModes, invite: true, topicLock: true }
-      yield* registry.save({ room: "#Club", founder: "ann", at: 1, operators: ["Ben"], modes, bans: [] })
-      yield* registry.save({ room: "#den", founder: "ben", at: 2, operators: ["ann"], modes: noModes, bans: [] })
+      yield* registry.register({ room: "#Club", founder: "ann", at: 1, operators: ["Ben"], modes, bans: [] })
+      yield* registry.register({ room: "#den", founder: "ben", at: 2, operators: ["ann"], modes: noModes, bans: [] })
       assert.deepStrictEqual(registry.seed("#club", "ANN"), { modes, bans: [], operator: true })
       assert.isTrue(registry.seed("#club", "ben")?.operator)
       assert.isFalse(registry.seed("#club", "cal")?.operator)

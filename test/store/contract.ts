@@ -149,12 +149,14 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
           bans: [{ mask: "troll!*@*", kind: "b" as const, by: "ann", at: 1500, reason: "spam", expires: 9000 }]
         }
         const den = { room: "#den", founder: "ben", at: 2000, operators: [], modes: { invite: false, moderated: true, topicLock: true, secret: true }, bans: [] }
-        yield* store.saveRoom(club)
-        yield* store.saveRoom(den)
+        assert.isTrue(yield* store.registerRoom(club))
+        assert.isTrue(yield* store.registerRoom(den))
+        assert.isFalse(yield* store.registerRoom({ ...den, room: "#DEN", founder: "mallory" }), "registered once")
         assert.deepStrictEqual(yield* store.registeredRooms, [club, den])
-        yield* store.saveRoom({ ...club, room: "#CLUB", operators: [], bans: [] })
+        assert.isTrue(yield* store.saveRoom({ ...club, room: "#CLUB", operators: [], bans: [] }))
         assert.isTrue(yield* store.dropRoom("#DEN"))
         assert.isFalse(yield* store.dropRoom("#den"))
+        assert.isFalse(yield* store.saveRoom(den), "a dropped room is not saved back")
         assert.deepStrictEqual(yield* store.registeredRooms, [{ ...club, room: "#CLUB", operators: [], bans: [] }])
       })))
   })

@@ -115,9 +115,9 @@ return {'ok'}
 
 /**
  * ARGV: p, room, when this server made it (ms), its modes here (`i`, key or "", limit or "", `m`, `t`, `s`:
- * "1" or ""), then pairs of this server's members and their statuses ("o", "v", "ov" or ""). After
- * the link comes back: a room Redis has no rules for (it restarted empty, or the room was made while
- * the servers were apart) takes this server's, and the statuses of every server's members that comes
+ * "1" or ""), its bans and quiets (a JSON list of them), then pairs of this server's members and their
+ * statuses ("o", "v", "ov" or ""). After the link comes back: a room Redis has no rules for (it
+ * restarted empty, or the room was made while the servers were apart) takes this server's, bans too, and the statuses of every server's members that comes
  * back within a minute; then the room as `roster` gives it, for this server to take.
  */
 export const resync = keeps + common + `
@@ -128,11 +128,12 @@ local fresh = redis.call('HSETNX', ik, 'created', ARGV[3]) == 1
 if fresh then
   local fields = {'i', 'k', 'l', 'm', 't', 's'}
   for f = 1, 6 do if ARGV[3 + f] ~= '' then redis.call('HSET', ik, fields[f], ARGV[3 + f]) end end
+  for _, ban in ipairs(cjson.decode(ARGV[10])) do redis.call('HSET', p..'bans:'..room, ban.kind..' '..ban.mask, cjson.encode(ban)) end
   -- The other servers coming back meanwhile add their own members' statuses.
   redis.call('SET', p..'restored:'..room, '1', 'PX', 60000)
 end
 if fresh or redis.call('EXISTS', p..'restored:'..room) == 1 then
-  for j = 10, #ARGV, 2 do
+  for j = 11, #ARGV, 2 do
     if redis.call('HEXISTS', mk, ARGV[j]) == 1 then
       if string.find(ARGV[j + 1], 'o', 1, true) then redis.call('SADD', p..'ops:'..room, ARGV[j]) end
       if string.find(ARGV[j + 1], 'v', 1, true) then redis.call('SADD', p..'voices:'..room, ARGV[j]) end
