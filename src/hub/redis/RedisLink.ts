@@ -54,6 +54,7 @@ export class RedisLink {
   private subscriber: Client | undefined = undefined
   /** The channels it follows, each with its subscription (settled once Redis confirmed it, or failed). */
   private readonly channels = new Map<string, Promise<void>>()
+  private readonly pinned = new Map<string, number>()
   /** Channels let go of while the subscriber was down: node-redis would subscribe to them again. */
   private readonly dropped = new Set<string>()
   /** Whether both connections are up and Redis answers: commands go to Redis. */
@@ -103,7 +104,10 @@ export class RedisLink {
       : this.subscriber.subscribe(channel, this.events.message)
     // A failed subscription is tried again by the next follower, or at the next `resubscribe`.
     subscribed.catch(() => {
-      if (this.channels.get(channel) === subscribed) this.channels.set(channel, Promise.reject(new Error("not subscribed")))
+      if (this.channels.get(channel) !== subscribed) return
+      const failed = Promise.reject(new Error("not subscribed"))
+      failed.catch(() => undefined)
+      this.channels.set(channel, failed)
     })
     this.channels.set(channel, subscribed)
     return subscribed
@@ -128,8 +132,19 @@ export class RedisLink {
     else this.dropped.add(channel)
   }
 
+  /** The channels it follows that no join is being made on (a room's members are known here only once its join is answered). */
   following(): ReadonlyArray<string> {
-    return Array.from(this.channels.keys())
+    return Array.from(this.channels.keys()).filter((channel) => !this.pinned.has(channel))
+  }
+
+  /** Keeps `channel` out of {@link following} until the returned release is called. */
+  pin(channel: string): () => void {
+    this.pinned.set(channel, (this.pinned.get(channel) ?? 0) + 1)
+    return () => {
+      const left = this.pinned.get(channel)! - 1
+      if (left === 0) this.pinned.delete(channel)
+      else this.pinned.set(channel, left)
+    }
   }
 
   /** Reports a change of `up`, with why it went down (set once connected). */
