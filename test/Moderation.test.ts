@@ -521,6 +521,45 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       ann.send("/room info #hush")
       await ann.until(/^-!- #hush is registered to ann since /)
     })
+
+    it("a registered room keeps an invitation for an account while it is empty, on either server, until the account joins; nobody else gets in on it", async () => {
+      const [a, b] = await servers()
+      const dee = await join(b.port, "dee")
+      dee.send("/register dee-password", "/quit")
+      await dee.until("-!- Nickname dee is now registered to you, and you are identified as dee.")
+      await dee.eof()
+      const ann = await inRoom(a.port, "ann", "#vault")
+      ann.send("/register ann-password", "/room register", "/mode +i")
+      await ann.until("-!- ann sets mode +i on #vault")
+      ann.send("/invite nobody")
+      await ann.until("-!- No such nickname: nobody.")
+      const invitee = await join(b.port, "dee")
+      await invitee.until("-!- Nickname dee is registered. Identify with /identify PASSWORD within 30 s, or you will be renamed.")
+      ann.send("/invite dee")
+      await ann.until("-!- Invited dee to #vault.")
+      await invitee.until(/ann invites you to #vault/)
+      invitee.close()
+      ann.send("/join #lobby")
+      await ann.until("-!- Members of #lobby")
+
+      // Holding the nickname is not being the account: the kept invitation is not for an impostor, on either server.
+      for (const port of [a.port, b.port]) {
+        const impostor = await join(port, "dee")
+        await impostor.until("-!- Nickname dee is registered. Identify with /identify PASSWORD within 30 s, or you will be renamed.")
+        impostor.send("/join #vault")
+        await impostor.until("-!- Cannot join #vault: it is invite only.")
+        impostor.close()
+      }
+
+      // The account gets in once, from IRC, though the room was empty meanwhile.
+      const real = await irc(a.ircPort, "dee")
+      real.send("PRIVMSG NickServ :IDENTIFY dee-password")
+      await real.until(/NickServ.* :You are now identified as dee/)
+      real.send("JOIN #vault")
+      await real.until(/ 353 dee = #vault :dee$/)
+      real.send("PART #vault", "JOIN #vault")
+      await real.until(/ 473 dee #vault /)
+    })
   })
 
 suite("one server", oneServer)

@@ -115,7 +115,7 @@ describe("the store, as the program runs it", () => {
     await stop(second)
   })
 
-  it("keeps a registered room's modes, bans, topic and operators across a restart: its founder gets @, whoever else makes it again does not", async () => {
+  it("keeps a registered room's modes, bans, topic, operators and invitations across a restart: its founder gets @, whoever else makes it again does not", async () => {
     const dataDir = freshFolder()
     const start = () => {
       const server = ServerProcess.start(["--port", "0", "--data-dir", dataDir], { HUBBUB_STORE: "" })
@@ -123,10 +123,15 @@ describe("the store, as the program runs it", () => {
       return server
     }
     const first = start()
+    const dee = await join(await first.port(), "dee")
+    dee.send("/register dee-password")
+    await dee.until("-!- Nickname dee is now registered to you, and you are identified as dee.")
     const ann = await join(await first.port(), "ann")
-    ann.send("/register ann-password", "/join #club", "/room register", "/mode +k sesame", "/ban troll 1w spam", "/topic members only")
+    ann.send("/register ann-password", "/join #club", "/room register", "/mode +k sesame", "/ban troll 1w spam", "/topic members only", "/invite dee")
     await ann.until("-!- #club is registered to you: its modes, bans, topic and operators stay while nobody is in it, and you get @ whenever you join identified.")
     await ann.until("-!- ann set the topic of #club to: members only")
+    await ann.until("-!- Invited dee to #club.")
+    dee.close()
     ann.close()
     await stop(first)
 
@@ -144,6 +149,12 @@ describe("the store, as the program runs it", () => {
     const back = await join(port, "ann")
     back.send("/identify ann-password", "/join #club")
     await back.until(/^-!- Members of #club \(2\): (@ann, cal|cal, @ann)$/)
+    // The invitation was kept for dee's account: it lets dee in without the key, once.
+    const invited = await join(port, "dee")
+    invited.send("/identify dee-password", "/join #club")
+    await invited.until(/^-!- Members of #club \(3\)/)
+    invited.send("/join #lobby", "/join #club")
+    await invited.until("-!- Cannot join #club: it needs a key (/join #club KEY).")
     await stop(second)
   })
 

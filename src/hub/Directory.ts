@@ -104,7 +104,7 @@ export class Directory {
     if (seed?.operator) return undefined
     const state = this.rooms.get(room) ?? (seed === undefined ? undefined : RoomState.seeded(0, seed))
     const who = this.who(session)
-    return state === undefined || who === undefined ? undefined : state.admits(session, who, key, this.now())
+    return state === undefined || who === undefined ? undefined : state.admits(session, who, key, this.now(), seed?.invited)
   }
 
   /**

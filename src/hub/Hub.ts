@@ -78,6 +78,8 @@ export interface JoinSeed {
   readonly modes: RoomModes
   readonly bans: ReadonlyArray<Ban>
   readonly operator: boolean
+  /** Whether the joiner's account holds an invitation the room keeps: it lets it past every mode but a ban. */
+  readonly invited?: boolean
 }
 
 export interface Joined {

@@ -40,10 +40,10 @@ export class RoomState {
   }
 
   /** Why the room would not take `session` now (`undefined`: it would). An invitation lets it past every mode but a ban, and is used up. */
-  admits(session: SessionId, who: Identity, key: string | undefined, now: number): Refusal | undefined {
+  admits(session: SessionId, who: Identity, key: string | undefined, now: number, invited = false): Refusal | undefined {
     if (this.members.has(session)) return undefined
     if (bannedBy(this.bans, "b", who, now)) return "banned"
-    if (this.invited.delete(session)) return undefined
+    if (this.invited.delete(session) || invited) return undefined
     if (this.modes.invite) return "invite"
     if (this.modes.key !== undefined && key !== this.modes.key) return "key"
     if (this.modes.limit !== undefined && this.members.size >= this.modes.limit) return "full"

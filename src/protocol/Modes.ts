@@ -241,7 +241,8 @@ export const maxBans = 100
 
 /**
  * A registered room (`/room register`, IRC's `ChanServ REGISTER`): its founder's account, the
- * accounts it lists as operators, and the modes and bans it keeps while nobody is in it.
+ * accounts it lists as operators, the modes and bans it keeps while nobody is in it, and the
+ * accounts it invited (each until it joins).
  */
 export const Registration = Schema.Struct({
   /** As it was registered (its case kept). */
@@ -251,10 +252,12 @@ export const Registration = Schema.Struct({
   at: Schema.Number,
   operators: Schema.Array(Schema.String),
   modes: KeptModes,
-  bans: Schema.Array(Ban)
+  bans: Schema.Array(Ban),
+  /** Kept since schema 4's first rooms were written without it. */
+  invited: Schema.optional(Schema.Array(Schema.String))
 })
 export type Registration = typeof Registration.Type
 
-/** The most rooms one account founds, and the most accounts a room lists as its operators. */
+/** The most rooms one account founds, and the most accounts a room lists as its operators (or keeps invitations for). */
 export const maxFounded = 20
 export const maxListed = 50

@@ -163,7 +163,12 @@ export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
 export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string) {
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
-  yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+  const invitee = yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+  // A registered room keeps an invitation for an account (the invitee's nickname's) until it joins identified: across restarts too.
+  if (invitee === undefined || env.registry.find(room) === undefined || !(yield* env.accounts.isRegistered(invitee.nick))) return
+  yield* env.registry.invite(room, invitee.nick).pipe(
+    Effect.catchTag("StoreError", (error) => Effect.logWarning(`${room} could not keep its invitation for ${invitee.nick}: ${error.message}`))
+  )
 })
 
 /** A room's bans or quiets, to anyone who may see into the room. */

@@ -45,6 +45,11 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   const joined = result.success
   if (joined.already) return true
   client.rooms.push(room)
+  if (seed?.invited && client.account !== undefined) {
+    yield* env.registry.joined(room, client.account).pipe(
+      Effect.catchTag("StoreError", (error) => Effect.logWarning(`${room} could not let go of its invitation for ${client.account}: ${error.message}`))
+    )
+  }
   // A registered room's operator, by account: those already there see it given.
   if (seed?.operator && joined.roster.count > 1 && client.nick !== undefined) {
     yield* env.hub.publish({ _tag: "ModeChanged", room, by: "ChanServ", changes: [{ on: true, mode: "o", arg: client.nick, session: client.id }] })

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Hub, type JoinSeed } from "../hub/Hub.js"
 import type { Event } from "../protocol/Event.js"
-import { noModes, type Registration } from "../protocol/Modes.js"
+import { maxListed, noModes, type Registration } from "../protocol/Modes.js"
 import { loadAndReread } from "../store/Reread.js"
 import { Store, type StoreError, storeKey } from "../store/Store.js"
 
@@ -13,6 +13,12 @@ export const operates = (registration: Registration, account: string | undefined
   const key = storeKey(account)
   return storeKey(registration.founder) === key || registration.operators.some((name) => storeKey(name) === key)
 }
+
+const names = (list: ReadonlyArray<string> | undefined, account: string | undefined): boolean =>
+  account !== undefined && list !== undefined && list.some((name) => storeKey(name) === storeKey(account))
+
+const without = (list: ReadonlyArray<string> | undefined, account: string): ReadonlyArray<string> =>
+  (list ?? []).filter((name) => storeKey(name) !== storeKey(account))
 
 /**
  * Registered rooms (`/room register`, IRC's `ChanServ`): kept in the store, and in every server's
@@ -32,6 +38,10 @@ export class RoomRegistry extends Context.Service<RoomRegistry, {
   readonly register: (registration: Registration) => Effect.Effect<boolean, StoreError>
   /** Keeps a registered room's new settings, in the store then on every server sharing it (not one dropped meanwhile). */
   readonly save: (registration: Registration) => Effect.Effect<void, StoreError>
+  /** Keeps an invitation into a registered room for `account` until it joins (the oldest let go past `maxListed`). */
+  readonly invite: (room: string, account: string) => Effect.Effect<void, StoreError>
+  /** `account` joined a registered room: the invitation it kept for it, if any, is used. */
+  readonly joined: (room: string, account: string) => Effect.Effect<void, StoreError>
   /** Drops a room's registration: `false` when it had none. */
   readonly drop: (room: string) => Effect.Effect<boolean, StoreError>
   /** An account was dropped: the rooms it founded are registered no more, and the others list it no more. */
@@ -78,17 +88,35 @@ export class RoomRegistry extends Context.Service<RoomRegistry, {
         const registration = rooms.size === 0 ? undefined : rooms.get(storeKey(room))
         return registration === undefined
           ? undefined
-          : { modes: { ...noModes, ...registration.modes }, bans: registration.bans, operator: operates(registration, account) }
+          : {
+            modes: { ...noModes, ...registration.modes },
+            bans: registration.bans,
+            operator: operates(registration, account),
+            invited: names(registration.invited, account)
+          }
       },
       register: (registration) =>
         Effect.flatMap(store.registerRoom(registration), (registered) => registered ? Effect.as(kept(registration), true) : Effect.succeed(false)),
       save,
+      invite: (room, account) =>
+        Effect.suspend(() => {
+          const registration = rooms.get(storeKey(room))
+          if (registration === undefined) return Effect.void
+          return save({ ...registration, invited: [...without(registration.invited, account), account].slice(-maxListed) })
+        }),
+      joined: (room, account) =>
+        Effect.suspend(() => {
+          const registration = rooms.get(storeKey(room))
+          return registration === undefined || !names(registration.invited, account)
+            ? Effect.void
+            : save({ ...registration, invited: without(registration.invited, account) })
+        }),
       drop,
       accountDropped: (account) =>
         Effect.forEach(Array.from(rooms.values()), (registration) => {
           if (storeKey(registration.founder) === storeKey(account)) return Effect.asVoid(drop(registration.room))
-          const operators = registration.operators.filter((name) => storeKey(name) !== storeKey(account))
-          return operators.length === registration.operators.length ? Effect.void : save({ ...registration, operators })
+          if (!names(registration.operators, account) && !names(registration.invited, account)) return Effect.void
+          return save({ ...registration, operators: without(registration.operators, account), invited: without(registration.invited, account) })
         }, { discard: true }),
       learn: (note) => {
         if (note.registration === undefined) rooms.delete(storeKey(note.room))

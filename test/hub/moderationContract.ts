@@ -324,4 +324,18 @@ export const moderationContract = (name: string, makeHub: () => Layer.Layer<Hub,
         yield* hub.join("s3", room, undefined, { ...kept, operator: false })
         assert.deepStrictEqual<unknown>((yield* hub.roster(room))!.operators, ["ann"])
       }).pipe(withHub))
+
+    it.live("lets in whom a registered room keeps an invitation for, empty or not, past every mode but a ban, and no operator", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* attach("s1", "ann")
+        yield* attach("s2", "ben")
+        yield* attach("s3", "cal")
+        const kept = { modes: { ...noModes, invite: true, key: "sesame", limit: 1 }, bans: [{ mask: "cal!*@*", kind: "b" as const, by: "ann", at: 1 }], operator: false }
+        yield* hub.join("s2", room, undefined, { ...kept, invited: true })
+        assert.deepStrictEqual<unknown>([(yield* hub.roster(room))!.nicks, (yield* hub.roster(room))!.operators], [["ben"], []])
+        assert.strictEqual(((yield* reason(hub.join("s1", room, undefined, kept))) as any).why, "invite")
+        yield* hub.join("s1", room, undefined, { ...kept, invited: true })
+        assert.strictEqual(((yield* reason(hub.join("s3", room, undefined, { ...kept, invited: true }))) as any).why, "banned")
+      }).pipe(withHub))
   })

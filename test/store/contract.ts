@@ -146,7 +146,8 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
           at: 1000,
           operators: ["ben"],
           modes: { invite: true, key: "sesame", limit: 10, moderated: false, topicLock: true, secret: false },
-          bans: [{ mask: "troll!*@*", kind: "b" as const, by: "ann", at: 1500, reason: "spam", expires: 9000 }]
+          bans: [{ mask: "troll!*@*", kind: "b" as const, by: "ann", at: 1500, reason: "spam", expires: 9000 }],
+          invited: ["cal"]
         }
         const den = { room: "#den", founder: "ben", at: 2000, operators: [], modes: { invite: false, moderated: true, topicLock: true, secret: true }, bans: [] }
         assert.isTrue(yield* store.registerRoom(club))

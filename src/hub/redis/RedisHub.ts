@@ -235,9 +235,7 @@ export const make = Effect.fnUntraced(function*(
       if (typeof answer === "string") return yield* fail(new CannotJoin({ room, why: answer }))
       moderation.entered(session, room, answer.roster)
       return { ...answer, already }
-    }, (join, _session, room) =>
-      // Followed before its members are known here: the upkeep must not let go of it meanwhile.
-      Effect.acquireUseRelease(Effect.sync(() => link.pin(roomChannel(room))), () => join, (release) => Effect.sync(release))),
+    }, (join, _session, room) => link.pinning(roomChannel(room), join)),
     part: Effect.fn("Hub.part")(function*(session: SessionId, room: Room, reason: string) {
       const nick = yield* nickOf(session)
       if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)

@@ -137,6 +137,11 @@ export class RedisLink {
     return Array.from(this.channels.keys()).filter((channel) => !this.pinned.has(channel))
   }
 
+  /** Runs `effect` (a join: it follows the room before its members are known here) with `channel` kept out of {@link following}. */
+  pinning<A, E, R>(channel: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.acquireUseRelease(Effect.sync(() => this.pin(channel)), () => effect, (release) => Effect.sync(release))
+  }
+
   /** Keeps `channel` out of {@link following} until the returned release is called. */
   pin(channel: string): () => void {
     this.pinned.set(channel, (this.pinned.get(channel) ?? 0) + 1)

@@ -6,15 +6,15 @@ import { common, keeps } from "./RedisScripts.js"
 /**
  * ARGV: p, room, session, nick, node, announceMax, history, loud payload, quiet channel, quiet payload,
  * key given or "", now in ms, the session as bans see it ("nick!user@host", in lower case), its account
- * or "", then for a registered room (`seedArgs`): "1" when the session is one of its operators (else
- * "0"), its modes as a flat JSON list of fields and values, and its bans, each as JSON. {-1, why}
+ * or "", then for a registered room (`seedArgs`): "1" when the session is one of its operators, "i" when
+ * its account holds an invitation the room keeps (else "0"), its modes as a flat JSON list of fields and values, and its bans, each as JSON. {-1, why}
  * when the room refuses the session (`banned`, `invite`, `key`, `full`).
  */
 export const join = keeps + common + `
 local room, session, nick, node, max, history = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local mk, ik, bk = p..'members:'..room, p..'info:'..room, p..'bans:'..room
 local new = room ~= '#lobby' and redis.call('EXISTS', mk) == 0
-local seeded, chief = ARGV[15] ~= nil, ARGV[15] == '1'
+local seeded, chief, pass = ARGV[15] ~= nil, ARGV[15] == '1', ARGV[15] == 'i'
 -- A registered room is made as it keeps itself, then asked like any other (and unmade if it refuses).
 if new and seeded then
   redis.call('DEL', ik, bk)
@@ -31,7 +31,7 @@ local function refuse(why)
 end
 local asked = (not new or seeded) and not chief and redis.call('HEXISTS', mk, session) == 0
 if asked and banned(room, 'b', ARGV[13], ARGV[14], tonumber(ARGV[12])) then return refuse('banned') end
-if asked and redis.call('SREM', p..'invites:'..room, session) == 0 then
+if asked and redis.call('SREM', p..'invites:'..room, session) == 0 and not pass then
   local m = redis.call('HMGET', ik, 'i', 'k', 'l')
   if m[1] then return refuse('invite') end
   if m[2] and m[2] ~= ARGV[11] then return refuse('key') end
@@ -137,7 +137,7 @@ export type RosterReply = readonly [
   bans: ReadonlyArray<string>
 ]
 
-/** A registered room's `join` arguments: whether the joiner operates it, its modes as `info` fields, its bans. */
+/** A registered room's `join` arguments: whether the joiner operates it (or is invited), its modes as `info` fields, its bans. */
 export const seedArgs = (seed: JoinSeed | undefined): ReadonlyArray<string> => {
   if (seed === undefined) return []
   const { invite, key, limit, moderated, secret, topicLock } = seed.modes
@@ -149,5 +149,5 @@ export const seedArgs = (seed: JoinSeed | undefined): ReadonlyArray<string> => {
     ...(topicLock ? ["t", "1"] : []),
     ...(secret ? ["s", "1"] : [])
   ]
-  return [seed.operator ? "1" : "0", JSON.stringify(fields), ...seed.bans.map((ban) => JSON.stringify(ban))]
+  return [seed.operator ? "1" : seed.invited ? "i" : "0", JSON.stringify(fields), ...seed.bans.map((ban) => JSON.stringify(ban))]
 }
