@@ -1,10 +1,10 @@
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
-import { Command } from "../protocol/Command.js"
-import { normalizeRoom, Room as RoomName } from "../protocol/Names.js"
+import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
+import { account, type AccountAction, nickServ, roomRegistration } from "./ServicesInput.js"
+import { invalid, splitWord, validate } from "./TextParts.js"
 import { durationSeconds } from "./Usage.js"
 
 /**
@@ -13,15 +13,6 @@ import { durationSeconds } from "./Usage.js"
  * `quit` is the seed protocol's way to leave, and before registration a line
  * is the nickname the client wants.
  */
-const decodeCommand = Schema.decodeUnknownResult(Command)
-
-const invalid = (reply: Reply): Input => ({ _tag: "Invalid", reply })
-
-const splitWord = (text: string): readonly [string, string] => {
-  const space = text.search(/\s/)
-  return space === -1 ? [text, ""] : [text.slice(0, space), text.slice(space + 1).trim()]
-}
-
 /** A `/command` line (without its `/`), as unvalidated input. */
 const raw = (line: string): Result.Result<unknown, Reply> => {
   const [name, rest] = splitWord(line)
@@ -138,119 +129,6 @@ const mode = (rest: string): unknown => {
   const [change, ...args] = words
   if (change === undefined) return { _tag: "Mode", target }
   return args.length === 0 ? { _tag: "Mode", target, change } : { _tag: "Mode", target, change, args }
-}
-
-export type AccountAction = "register" | "identify" | "logout" | "password" | "unregister"
-
-/** An account command's words: a password is everything after the command (after the nickname, for `/identify NICK`), spaces and all. */
-export const account = (action: AccountAction, rest: string): Result.Result<unknown, Reply> => {
-  const usage = Result.fail({ _tag: "Usage", command: action } as const)
-  switch (action) {
-    case "logout":
-      return Result.succeed({ _tag: "Account", action })
-    case "register":
-    case "unregister":
-      return rest === "" ? usage : Result.succeed({ _tag: "Account", action, password: rest })
-    case "identify": {
-      // One word is a password; more are a nickname, then the password (spaces and all).
-      const [name, password] = splitWord(rest)
-      if (rest === "") return usage
-      return Result.succeed(password === "" ? { _tag: "Account", action, password: name } : { _tag: "Account", action, name, password })
-    }
-    case "password": {
-      const [old, next] = splitWord(rest)
-      return old === "" || next === "" ? usage : Result.succeed({ _tag: "Account", action, password: old, newPassword: next })
-    }
-  }
-}
-
-const nickServVerbs: Record<string, AccountAction> = {
-  identify: "identify",
-  register: "register",
-  logout: "logout",
-  passwd: "password",
-  password: "password",
-  drop: "unregister",
-  unregister: "unregister"
-}
-
-/**
- * The services convention (`PRIVMSG NickServ :IDENTIFY password`), as hubbub's account commands:
- * `IDENTIFY [NICK] PASSWORD`, `REGISTER PASSWORD [EMAIL]` (the email is not kept), `LOGOUT`,
- * `PASSWD OLD NEW`, `DROP PASSWORD`; anything else gets NickServ's list of them.
- */
-export const nickServ = (text: string): Input => {
-  const line = text.trim()
-  const space = line.search(/\s/)
-  const verb = nickServVerbs[(space === -1 ? line : line.slice(0, space)).toLowerCase()]
-  if (verb === undefined) return invalid({ _tag: "AccountNote", what: "services" })
-  const rest = space === -1 ? "" : line.slice(space + 1).trim()
-  // Services take `REGISTER password email`: an email at the end is not part of the password.
-  const parsed = account(verb, verb === "register" ? rest.replace(/\s+\S+@\S+$/, "") : rest)
-  if (Result.isFailure(parsed)) return invalid(parsed.failure)
-  const decoded = decodeCommand(parsed.success)
-  return Result.isSuccess(decoded) ? decoded.success : invalid({ _tag: "AccountNote", what: "noAccount" })
-}
-
-const registrationVerbs = new Set(["register", "drop", "info", "op", "deop"])
-
-/** `/room VERB [ACCOUNT] [#ROOM]`: a registered room's command, for the session's room unless one is named. */
-const roomRegistration = (rest: string): Result.Result<unknown, Reply> => {
-  const words = rest.split(/\s+/).filter((word) => word !== "")
-  const action = words[0]?.toLowerCase() ?? ""
-  const room = words.slice(1).find((word) => word.startsWith("#"))
-  const others = words.slice(1).filter((word) => word !== room)
-  if (!registrationVerbs.has(action) || others.length !== (action === "op" || action === "deop" ? 1 : 0)) {
-    return Result.fail({ _tag: "Usage", command: "room" })
-  }
-  return Result.succeed({
-    _tag: "Registration",
-    action,
-    ...(room === undefined ? {} : { room: normalizeRoom(room) }),
-    ...(others[0] === undefined ? {} : { account: others[0] })
-  })
-}
-
-/**
- * The services convention for rooms (`PRIVMSG ChanServ :REGISTER #room`), as ergo spells it:
- * `REGISTER #ROOM`, `DROP #ROOM`, `INFO #ROOM`, `AMODE #ROOM +o ACCOUNT` (`-o` to unlist); anything
- * else gets ChanServ's list of them.
- */
-export const chanServ = (text: string): Input => {
-  const [verb = "", room = "", change = "", account = ""] = text.trim().split(/\s+/)
-  const action = verb.toLowerCase()
-  if (!room.startsWith("#")) return invalid({ _tag: "Usage", command: "chanserv" })
-  if (action === "register" || action === "drop" || action === "info") {
-    return validate({ _tag: "Registration", action, room: normalizeRoom(room) })
-  }
-  if (action === "amode" && (change === "+o" || change === "-o") && account !== "") {
-    return validate({ _tag: "Registration", action: change === "+o" ? "op" : "deop", room: normalizeRoom(room), account })
-  }
-  return invalid({ _tag: "Usage", command: "chanserv" })
-}
-
-/** Validates raw input through the `Command` schema; the error says which part is wrong. */
-const validate = (input: unknown): Input => {
-  const decoded = decodeCommand(input)
-  if (Result.isSuccess(decoded)) return decoded.success
-  const given = input as { _tag: string; nick?: string; room?: string; name?: string }
-  switch (given._tag) {
-    case "Nick":
-      return invalid({ _tag: "InvalidNick", nick: given.nick! })
-    case "Join":
-    case "Invite":
-      return invalid({ _tag: "InvalidRoom", room: given.room! })
-    case "Msg":
-      return invalid({ _tag: "NoSuchNick", nick: given.nick! })
-    case "Account":
-      return invalid({ _tag: "AccountNote", what: "noAccount" })
-    case "Registration":
-      return given.room !== undefined && !Schema.is(RoomName)(given.room)
-        ? invalid({ _tag: "InvalidRoom", room: given.room })
-        : invalid({ _tag: "RoomNote", what: "noAccount", room: given.room ?? "", account: (input as { account?: string }).account ?? "" })
-    default:
-      return invalid({ _tag: "UnknownCommand", name: given._tag.toLowerCase() })
-  }
 }
 
 const command = (line: string): Input => {
