@@ -60,6 +60,8 @@ export interface ChatConfigShape {
   readonly seedPort: Option.Option<number>
   /** The server's name in IRC numerics and prefixes. */
   readonly serverName: string
+  /** The message of the day (IRC's `MOTD`, `/motd`), a line each. */
+  readonly motd: ReadonlyArray<string>
   /**
    * An IRC client silent this long is pinged, and disconnected if it stays
    * silent as long again; WebSocket clients are pinged this often, and cut
@@ -134,6 +136,7 @@ export const defaults: ChatConfigShape = {
   ircPort: Option.none(),
   seedPort: Option.none(),
   serverName: Os.hostname(),
+  motd: ["Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with."],
   pingInterval: Duration.seconds(120),
   httpPort: Option.none(),
   allowedOrigins: [],

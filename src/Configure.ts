@@ -2,12 +2,14 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import type * as PlatformError from "effect/PlatformError"
 import * as Schema from "effect/Schema"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Tls from "node:tls"
 import { type ChatConfigShape, defaults, NodeId, type StoreChoice } from "./ChatConfig.js"
 import type { Values } from "./Flags.js"
+import { cut, sanitize } from "./protocol/Text.js"
 
 /** Why the server cannot start with what it was given, in one line for the operator. */
 export class StartupError extends Schema.TaggedError<StartupError>()("StartupError", {
@@ -53,6 +55,7 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     ircPort: Option.fromUndefinedOr(f.ircPort),
     seedPort: Option.fromUndefinedOr(f.seedPort),
     serverName: f.serverName,
+    motd: f.motd === "" ? defaults.motd : yield* readMotd(f.motd),
     pingInterval: Duration.seconds(f.pingInterval),
     httpPort: Option.fromUndefinedOr(f.httpPort),
     allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
@@ -99,23 +102,34 @@ const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
 
 const bad = (message: string) => new StartupError({ message, usage: false })
 
+const unreadable = (flag: string, file: string) => (error: PlatformError.PlatformError) =>
+  bad(`cannot read ${flag} ${file}: ${
+    error.reason._tag === "NotFound"
+      ? "no such file"
+      : error.reason._tag === "PermissionDenied"
+      ? "permission denied"
+      : "not a readable file"
+  }`)
+
+/** The most lines a message of the day keeps, and bytes a line. */
+const motdLines = 100
+const motdLineBytes = 400
+
+/** The message of the day's file: its lines, control characters taken out, at most 100 of 400 bytes. */
+const readMotd = Effect.fnUntraced(function*(file: string) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable("--motd", file)))
+  const lines = text.replace(/\r?\n$/, "").split(/\r?\n/)
+  if (lines.length > motdLines) return yield* bad(`--motd ${file} has ${lines.length} lines: at most ${motdLines}`)
+  return lines.map((line) => cut(sanitize(line), motdLineBytes))
+})
+
 /** The certificate and key files, read and checked to work together; a bad one is one line, before anything listens. */
 const readTls = Effect.fnUntraced(function*(certFile: string, keyFile: string) {
   if (certFile === "" && keyFile === "") return Option.none()
   if (certFile === "" || keyFile === "") return yield* bad("TLS needs both --tls-cert and --tls-key")
   const fs = yield* FileSystem.FileSystem
-  const read = (flag: string, file: string) =>
-    fs.readFileString(file).pipe(
-      Effect.mapError((error) =>
-        bad(`cannot read ${flag} ${file}: ${
-          error.reason._tag === "NotFound"
-            ? "no such file"
-            : error.reason._tag === "PermissionDenied"
-            ? "permission denied"
-            : "not a readable file"
-        }`)
-      )
-    )
+  const read = (flag: string, file: string) => fs.readFileString(file).pipe(Effect.mapError(unreadable(flag, file)))
   const pair = { cert: yield* read("--tls-cert", certFile), key: yield* read("--tls-key", keyFile) }
   // Node takes an empty (or PEM-less) file as no certificate at all, and then fails every handshake.
   if (!/-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(pair.cert)) return yield* bad(`no PEM certificate in --tls-cert ${certFile}`)

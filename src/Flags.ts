@@ -123,6 +123,7 @@ export const settings = {
   ),
   tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", { shown: "off" }),
   serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
+  motd: Settings.text("motd", "A text file whose lines are the message of the day (IRC's MOTD, /motd)", "", { shown: "a line about rooms" }),
   pingInterval: seconds(
     "ping-interval",
     "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often",

@@ -260,6 +260,11 @@ export class Directory {
     return found
   }
 
+  /** How many sessions have a nickname, and how many rooms there are. */
+  census(): { readonly users: number; readonly rooms: number } {
+    return { users: this.sessions.size, rooms: this.rooms.size }
+  }
+
   list(): ReadonlyArray<RoomInfo> {
     const now = this.now()
     return Array.from(this.rooms, ([room, state]) => ({

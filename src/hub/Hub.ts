@@ -58,6 +58,12 @@ export interface Roster {
   readonly bans: ReadonlyArray<Ban>
 }
 
+export interface Census {
+  readonly users: number
+  readonly servers: number
+  readonly rooms: number
+}
+
 export interface RoomInfo {
   readonly room: Room
   readonly members: number
@@ -188,6 +194,8 @@ export class Hub extends Context.Service<Hub, {
   /** A room's topic (`undefined` when it has none or does not exist). */
   readonly topic: (room: Room) => Effect.Effect<string | undefined>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
+  /** How many users (with a nickname), servers and rooms the chat has, all servers counted. */
+  readonly census: Effect.Effect<Census>
   /** The rooms a session is in. */
   readonly roomsOf: (session: SessionId) => Effect.Effect<ReadonlyArray<Room>>
   /** Publishes one event; an event for a room that does not exist or a session that is not subscribed goes nowhere. */

@@ -136,6 +136,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),
     rooms: Effect.sync(() => directory.list()),
+    census: Effect.sync(() => ({ ...directory.census(), servers: 1 })),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
     restoreRoom: (room, kept) =>
       Effect.sync(() => {

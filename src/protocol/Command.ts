@@ -31,7 +31,15 @@ export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick })
 export const Join = Schema.TaggedStruct("Join", { room: Room, key: Schema.optional(Schema.String) })
 /** Out of one room, telling it why. */
 export const Part = Schema.TaggedStruct("Part", { room: Room, reason: Schema.optional(Text) })
-export const Rooms = Schema.TaggedStruct("Rooms", {})
+/**
+ * The rooms, or those `filter` names: a comma list of rooms and masks (`#a*`), `!MASK` for those
+ * it does not match, `>N` and `<N` for more or fewer members (IRC's `LIST` and its `ELIST`).
+ */
+export const Rooms = Schema.TaggedStruct("Rooms", { filter: Schema.optional(Schema.String) })
+/** Out of every room the session is in (IRC's `JOIN 0`). */
+export const PartAll = Schema.TaggedStruct("PartAll", {})
+/** What the server says of itself: its message of the day, version, time, numbers of users (`lusers`), administrator, or what it is (`info`). */
+export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]) })
 /** Who is in a room, `room` as the client wrote it (or the session's one room). */
 export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String) })
 /** Who matches `mask`: a room, a nickname, or a pattern with `*` and `?` (the session's room when absent). */
@@ -121,6 +129,8 @@ export const Command = Schema.Union([
   Join,
   Part,
   Rooms,
+  PartAll,
+  About,
   Names,
   Who,
   Topic,

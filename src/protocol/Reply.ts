@@ -121,6 +121,18 @@ export const RoomList = Schema.TaggedStruct("RoomList", {
 })
 export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
 export const Help = Schema.TaggedStruct("Help", {})
+/** What the server says of itself (see the `About` command); the numbers for `lusers`. */
+export const About = Schema.TaggedStruct("About", {
+  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]),
+  server: S,
+  version: S,
+  lines: Schema.optional(Schema.Array(S)),
+  time: Schema.optional(N),
+  users: Schema.optional(N),
+  servers: Schema.optional(N),
+  rooms: Schema.optional(N),
+  local: Schema.optional(N)
+})
 /** A command used wrongly: `command` names it (`msg`, `join`, ...). */
 export const Usage = Schema.TaggedStruct("Usage", { command: S })
 export const UnknownCommand = Schema.TaggedStruct("UnknownCommand", { name: S })
@@ -220,6 +232,7 @@ export const Refused = Schema.TaggedStruct("Refused", {
 
 export const Reply = Schema.Union([
   Greeting,
+  About,
   Welcome,
   Members,
   NickTaken,

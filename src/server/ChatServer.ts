@@ -80,6 +80,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       const ircCodec = Option.isSome(config.ircPort)
         ? makeCodec(ircFormat({
           serverName: config.serverName,
+          motd: config.motd,
           version,
           created: new Date(yield* Clock.currentTimeMillis).toUTCString()
         }))

@@ -71,4 +71,6 @@ export interface CommandEnv {
   readonly registry: RoomRegistry["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
+  /** The server's name (IRC's) and its message of the day, as `MOTD` and `/motd` show it. */
+  readonly about: { readonly server: string; readonly motd: ReadonlyArray<string> }
 }

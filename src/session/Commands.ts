@@ -6,6 +6,7 @@ import type { Nick, Room } from "../protocol/Names.js"
 import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
+import * as Info from "./InfoCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import * as Operator from "./OperatorCommands.js"
 import * as Registration from "./RegistrationCommands.js"
@@ -153,7 +154,11 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Part":
       return Rooms.part(env, client, input.room, input.reason)
     case "Rooms":
-      return Rooms.rooms(env, client)
+      return Rooms.rooms(env, client, input.filter)
+    case "PartAll":
+      return Effect.forEach([...client.rooms], (room) => Rooms.part(env, client, room, undefined), { discard: true })
+    case "About":
+      return Info.about(env, client, input.what)
     case "Names":
       return Rooms.names(env, client, input.room ?? client.rooms[0])
     case "Who":

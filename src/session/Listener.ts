@@ -77,6 +77,7 @@ export const make: Effect.Effect<
       accounts: yield* Accounts,
       encrypted: Option.isSome(config.tls),
       requireTlsForAuth: config.requireTlsForAuth,
+      about: { server: config.serverName, motd: config.motd },
       now: () => clock.currentTimeMillisUnsafe()
     }
   }

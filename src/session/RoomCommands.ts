@@ -1,5 +1,7 @@
 import * as Effect from "effect/Effect"
 import { Lobby, maxRoomsPerSession, maxTopicBytes, type Nick, nickKey, normalizeRoom, type Room } from "../protocol/Names.js"
+import { listFilter } from "../protocol/ListFilter.js"
+import type { RoomInfo } from "../hub/Hub.js"
 import { cut } from "../protocol/Text.js"
 import type { Reply } from "../protocol/Reply.js"
 import * as AccountCommands from "./AccountCommands.js"
@@ -108,7 +110,9 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
 })
 
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */
-export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined) {
+export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined): Effect.fn.Return<void> {
+  // IRC's NAMES with no channel: each of the client's.
+  if (given === "*" && client.rooms.length > 0) return yield* Effect.forEach([...client.rooms], (room) => names(env, client, room), { discard: true })
   const found = given === undefined || !given.startsWith("#") ? undefined : yield* visible(env, client, normalizeRoom(given) as Room)
   const roster = found !== undefined && seesInto(env, client, found) ? found : undefined
   const nicks = roster?.nicks ?? []
@@ -165,9 +169,11 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 })
 
 /** The rooms this client may know of; the topics of those it may see into. */
-export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client) {
+export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client, filter?: string) {
   const all = yield* env.hub.rooms
-  const shown = all.filter(({ modes, room }) => !modes.secret || client.rooms.includes(room) || env.operators.has(client.account)).map((info) => {
+  const asked = filter === undefined ? () => true : listFilter(filter)
+  const mayKnow = ({ modes, room }: RoomInfo) => !modes.secret || client.rooms.includes(room) || env.operators.has(client.account)
+  const shown = all.filter((info) => mayKnow(info) && asked(info.room, info.members)).map((info) => {
     const { members, room, topic } = info
     const locked = !seesInto(env, client, info)
     return { room, members, ...(topic === undefined || locked ? {} : { topic }), ...(locked ? { locked } : {}) }

@@ -7,6 +7,7 @@ import { servicesNicks, shownHost } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountText } from "./AccountText.js"
+import { ircAbout, motd } from "./IrcAbout.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
 import { helpLines, isupport } from "./IrcServerInfo.js"
@@ -19,6 +20,8 @@ export interface IrcOptions {
   readonly version: string
   /** When the server started, as `003` tells it. */
   readonly created: string
+  /** The message of the day, shown at registration. */
+  readonly motd: ReadonlyArray<string>
 }
 
 /** Account commands an IRC client reaches only through NickServ, by the verb it typed there. */
@@ -64,9 +67,7 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("003", nick, `:This server was created ${options.created}`) +
     numeric("004", nick, `${server} hubbub-${options.version} i o`) +
     numeric("005", nick, `${isupport} :are supported by this server`) +
-    numeric("375", nick, `:- ${server} Message of the day -`) +
-    numeric("372", nick, `:- ${helpLines[1]}`) +
-    numeric("376", nick, ":End of /MOTD command")
+    motd((code, rest) => numeric(code, nick, rest), server, options.motd)
 
   /** SASL's numerics; anything else as the services convention has it: NickServ answers, in its own syntax. */
   const accountNote = (note: AccountNote, nick: string | undefined): string => {
@@ -99,6 +100,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `:${server} NOTICE * :*** Welcome to hubbub. Register with NICK and USER.\r\n`
       case "Welcome":
         return welcome(reply.nick)
+      case "About":
+        return ircAbout((code, rest) => numeric(code, nick, rest), reply, isupport)
       case "Members":
         return names(nick, reply)
       case "NickTaken":

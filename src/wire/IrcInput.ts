@@ -22,12 +22,16 @@ const ctcpAction = /^\x01ACTION (.*?)\x01?$/s
 /** The longest `WHO` mask. */
 const maxMask = 64
 
+/** What the server tells of itself, by the command that asks (a server named after it is this one). */
+const aboutCommands = { MOTD: "motd", VERSION: "version", TIME: "time", LUSERS: "lusers", ADMIN: "admin", INFO: "info" } as const
+
 /** Commands a client may send before it has registered. */
 const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT", "AUTHENTICATE"])
 /** Commands hubbub knows (the others get 421). */
-const known = new Set([...beforeRegistration, ...roomCommands, "PRIVMSG", "NOTICE", "WHO", "LIST", "HELP"])
+const known = new Set([...beforeRegistration, ...roomCommands, ...Object.keys(aboutCommands), "PRIVMSG", "NOTICE", "WHO", "LIST", "HELP"])
 
 const none: ReadonlyArray<Envelope> = []
+
 
 /**
  * One IRC connection's reader. Registration takes `NICK` and `USER` in
@@ -90,7 +94,14 @@ export class IrcDecoder implements Decoder {
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
       case "LIST":
-        return { _tag: "Rooms" }
+        return target === undefined || target === "" ? { _tag: "Rooms" } : command({ _tag: "Rooms", filter: target.slice(0, maxMask * 4) })
+      case "MOTD":
+      case "VERSION":
+      case "TIME":
+      case "LUSERS":
+      case "ADMIN":
+      case "INFO":
+        return { _tag: "About", what: aboutCommands[name] }
       case "KILL":
         if (target === undefined || target === "") return usage("KILL")
         return command(params[1] === undefined || params[1] === "" ? { _tag: "Kill", nick: target } : { _tag: "Kill", nick: target, reason: clean(params[1]) })

@@ -42,6 +42,7 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
   if (target === "" && name !== "NAMES") return usage(name)
   switch (name) {
     case "JOIN": {
+      if (target === "0") return command({ _tag: "PartAll" })
       // `JOIN #a,#b key1,key2`: the keys in the order of the channels.
       const keys = params[1] === undefined ? [] : nameIn(params[1]).split(",")
       return each(target, "JOIN", (given, i) => {

@@ -16,12 +16,14 @@ export const isupport = [
   "PREFIX=(ov)@+",
   "CHANMODES=bq,k,l,imnst",
   `MODES=${maxChanges}`,
-  "NETWORK=hubbub"
+  "NETWORK=hubbub",
+  "ELIST=MNU"
 ].join(" ")
 
-/** The lines `HELP` answers (the second is the message of the day). */
+/** The lines `HELP` answers. */
 export const helpLines = [
-  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT.",
+  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT,",
+  "MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
   "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT)."

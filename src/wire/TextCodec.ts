@@ -11,6 +11,8 @@ import { willTimingMark } from "./Telnet.js"
 import { textDecoder } from "./TextInput.js"
 import { usageOf } from "./Usage.js"
 import { roomText, utc } from "./RoomText.js"
+import { aboutText } from "./AboutText.js"
+import { helpLines } from "./TextHelp.js"
 
 /**
  * hubbub's line protocol, as a client sees it: chat as `<nick> text`, actions
@@ -20,38 +22,6 @@ import { roomText, utc } from "./RoomText.js"
  */
 const notice = (text: string) => `-!- ${text}\n`
 
-/** The commands, as `/help` shows them. */
-export const helpLines: ReadonlyArray<string> = [
-  "Commands:",
-  "  /nick NAME        change your nickname (1-24 letters, digits, _ or -)",
-  "  /join ROOM [KEY]  move to another room (# optional; created on demand; KEY if it has one)",
-  "  /rooms            list rooms and how many are in each",
-  "  /who              list the members of your room",
-  "  /topic [TEXT]     show your room's topic, or set it (/topic - clears it)",
-  "  /me ACTION        send an action, shown as * nick ACTION",
-  "  /msg NICK TEXT    send a private message",
-  "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
-  "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",
-  "  /op NICK, /deop NICK       give or take operator status in your room",
-  "  /voice NICK, /devoice NICK give or take a voice (to speak in a moderated room)",
-  "  /kick NICK [REASON]        put someone out of your room",
-  "  /invite NICK [ROOM]        invite someone to your room, or to ROOM",
-  "  /ban MASK [DURATION] [REASON]  ban (and put out) whoever MASK is: a nick, nick!user@host or ~a:ACCOUNT",
-  "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
-  "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
-  "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator",
-  "  /kline MASK [DURATION] [REASON], /unkline MASK, /klines  server operators: ban from every server (a mask, ~a:ACCOUNT, an address or 10.0.0.0/24)",
-  "  /room register, /room drop, /room info  keep your room's modes, bans and topic while it is empty (identified, its operator)",
-  "  /room op ACCOUNT, /room deop ACCOUNT  list or unlist an account as its operator (@ whenever they join identified; its founder)",
-  "  /register PASSWORD         register your nickname as an account (password: 8-256 bytes)",
-  "  /identify [NICK] PASSWORD  log in to your account (and take its nickname)",
-  "  /logout           stop being identified",
-  "  /password OLD NEW change your account's password",
-  "  /unregister PASSWORD       drop your account",
-  "  /quit [REASON]    leave (a bare quit works too)",
-  "  /help             this list",
-  "Any other line is sent to your room; start it with // to send a line beginning with /."
-]
 
 /**
  * What a reply says, in words: one or more lines (joined by `\n`), or
@@ -156,6 +126,8 @@ export const replyText = (reply: Reply): string | undefined => {
         ].join("\n")
     case "RoomNote":
       return roomText(reply)
+    case "About":
+      return aboutText(reply)
     case "BadMask":
       return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.` +
         (reply.server === true ? " A server ban may name an address or a network too (10.0.0.7, 10.0.0.0/24; at least /8, or /16 for IPv6)." : "")
@@ -168,7 +140,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "Sent":
       return `Message to ${reply.to}: ${reply.text}`
     case "RoomList":
-      return `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members}${r.locked ? ", locked" : ""})`).join(", ")}`
+      return reply.rooms.length === 0 ? "No rooms." : `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members}${r.locked ? ", locked" : ""})`).join(", ")}`
     case "TopicIs":
       return reply.topic === undefined ? `No topic is set for ${reply.room}.` : `Topic of ${reply.room}: ${reply.topic}`
     case "Help":

@@ -85,7 +85,10 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       return Result.succeed(room === "" ? { _tag: "Invite", nick } : { _tag: "Invite", nick, room: normalizeRoom(room) })
     }
     case "rooms":
-      return Result.succeed({ _tag: "Rooms" })
+      return Result.succeed(rest === "" ? { _tag: "Rooms" } : { _tag: "Rooms", filter: rest })
+    case "motd":
+    case "version":
+      return Result.succeed({ _tag: "About", what: name.toLowerCase() })
     case "room":
       return roomRegistration(rest)
     case "who":

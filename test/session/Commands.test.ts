@@ -76,7 +76,8 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       accounts,
       sessions: { findNick: () => undefined, live: new Map() },
       encrypted: false,
-      requireTlsForAuth: from.requireTlsForAuth ?? false
+      requireTlsForAuth: from.requireTlsForAuth ?? false,
+      about: { server: "irc.test", motd: ["Be kind."] }
     }
     const self = new FakeClient(id, from.ip)
     yield* hub.subscribe(id, probe)

@@ -152,7 +152,7 @@ export const withServices = (overrides: Partial<ChatConfigShape> = {}) =>
 <A, E, R>(body: Effect.Effect<A, E, R>) => body.pipe(Effect.scoped, Effect.provide(sessionServices(overrides)))
 
 /** An IRC listener's codec, its server named `irc.test`. */
-export const ircCodec = makeCodec(ircFormat({ serverName: "irc.test", version: "test", created: "today" }))
+export const ircCodec = makeCodec(ircFormat({ serverName: "irc.test", version: "test", created: "today", motd: ["Be kind."] }))
 
 /** Serves a new in-memory IRC client with a session of its own, for as long as the scope lasts. */
 export const connectIrc = Effect.gen(function*() {

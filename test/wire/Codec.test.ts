@@ -6,7 +6,7 @@ import { textFormat } from "../../src/wire/TextCodec.js"
 
 describe("makeCodec", () => {
   const text = makeCodec(textFormat)
-  const irc = makeCodec(ircFormat({ serverName: "irc.test", version: "test", created: "today" }))
+  const irc = makeCodec(ircFormat({ serverName: "irc.test", version: "test", created: "today", motd: ["Be kind."] }))
   const chat = (seq: number, words: string) => new Envelope({ _tag: "Chat", room: "#a", from: "ann", text: words }, seq, "#a", undefined)
 
   it("renders an envelope once per codec, whichever codec comes first", () => {

@@ -3,7 +3,7 @@ import type { Event } from "../../src/protocol/Event.js"
 import type { Reply } from "../../src/protocol/Reply.js"
 import { ircFormat } from "../../src/wire/IrcCodec.js"
 
-const irc = ircFormat({ serverName: "irc.test", version: "test", created: "today" })
+const irc = ircFormat({ serverName: "irc.test", version: "test", created: "today", motd: ["Be kind."] })
 const render = (event: Event) => irc.render(event) as string
 const answer = (reply: Reply) => render({ _tag: "Answer", to: "s1", nick: "ann", reply })
 

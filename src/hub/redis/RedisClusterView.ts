@@ -3,7 +3,7 @@ import type { Ban, RoomModes } from "../../protocol/Modes.js"
 import type { HistoryEntry } from "../../protocol/Reply.js"
 import { Lobby, type Nick, nickKey, type Room } from "../../protocol/Names.js"
 import { globMatch } from "../../protocol/Glob.js"
-import type { Member, RoomInfo, Roster } from "../Hub.js"
+import type { Census, Member, RoomInfo, Roster } from "../Hub.js"
 import * as RoomScripts from "./RedisRoomScripts.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
 
@@ -29,6 +29,17 @@ const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
     }
   }).sort((a, b) => a.at - b.at)
 }
+
+/** ARGV: p. The users with a nickname and the servers (those with a lease), and the rooms. */
+const census = `
+local p = ARGV[1]
+local users, servers = 0, 0
+for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
+  servers = servers + 1
+  users = users + redis.call('SCARD', p..'node:'..node..':nicks')
+end
+return {users, servers, redis.call('SCARD', p..'rooms')}
+`
 
 /** The most `SCAN` pages one nickname search reads. */
 const maxPages = 100
@@ -97,6 +108,13 @@ export class RedisClusterView {
 
   topic(room: Room): Effect.Effect<string | undefined, unknown> {
     return Effect.map(this.call<string | null>("HGET", this.prefix + "info:" + room, "topic"), (topic) => topic ?? undefined)
+  }
+
+  get census(): Effect.Effect<Census, unknown> {
+    return Effect.map(
+      this.call<readonly [number, number, number]>("EVAL", census, "0", this.prefix),
+      ([users, servers, rooms]) => ({ users, servers, rooms })
+    )
   }
 
   get rooms(): Effect.Effect<ReadonlyArray<RoomInfo>, unknown> {

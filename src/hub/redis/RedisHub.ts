@@ -13,6 +13,7 @@ import type { Hub, JoinSeed } from "../Hub.js"
 import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
+import { queries } from "./RedisQueries.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { RedisOwners } from "./RedisOwners.js"
@@ -275,16 +276,7 @@ export const make = Effect.fnUntraced(function*(
       if (set !== 1) local(changed)
     }),
     ...moderation.actions,
-    findNick: (nick) => {
-      const session = directory.owner(nick)
-      if (session !== undefined || !link.up) return Effect.succeed(session === undefined ? undefined : directory.member(session))
-      return Effect.orElseSucceed(view.findNick(nick), () => undefined)
-    },
-    roster: (room) => link.up ? Effect.orElseSucceed(view.roster(room), () => directory.roster(room)) : Effect.sync(() => directory.roster(room)),
-    matchNicks: (mask, limit) =>
-      link.up ? Effect.orElseSucceed(view.matchNicks(mask, limit), () => directory.match(mask, limit)) : Effect.sync(() => directory.match(mask, limit)),
-    topic: (room) => link.up ? Effect.orElseSucceed(view.topic(room), () => directory.topic(room)) : Effect.sync(() => directory.topic(room)),
-    rooms: Effect.suspend(() => link.up ? Effect.orElseSucceed(view.rooms, () => directory.list()) : Effect.sync(() => directory.list())),
+    ...queries(link, view, directory),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
     restoreRoom: (room, kept) =>
       Effect.ignore(run(Scripts.revive, [room, kept.topic ?? "", ...kept.history.map((entry) => JSON.stringify(entry))])),

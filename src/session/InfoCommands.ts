@@ -1,0 +1,35 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type { Command } from "../protocol/Command.js"
+import { version } from "../version.js"
+import { reply } from "./Answer.js"
+import type { Client, CommandEnv } from "./Client.js"
+
+type What = Extract<Command, { readonly _tag: "About" }>["what"]
+
+/** What hubbub is, in a few lines (IRC's `INFO`). */
+const info = [
+  `hubbub ${version}: a group chat server for netcat, IRC clients and the browser, on Effect.`,
+  "Every line reaches everyone in its room, whatever they connected with."
+]
+
+/** What the server says of itself: its message of the day, version, time, numbers, administrator, or what it is. */
+export const about = Effect.fnUntraced(function*(env: CommandEnv, client: Client, what: What) {
+  const base = { _tag: "About", what, server: env.about.server, version } as const
+  switch (what) {
+    case "motd":
+      return yield* reply(env, client, { ...base, lines: env.about.motd })
+    case "info":
+      return yield* reply(env, client, { ...base, lines: info })
+    case "time":
+      return yield* reply(env, client, { ...base, time: yield* Clock.currentTimeMillis })
+    case "lusers": {
+      const census = yield* env.hub.census
+      let local = 0
+      for (const handle of env.sessions.live.values()) if (handle.nick !== undefined) local++
+      return yield* reply(env, client, { ...base, ...census, local })
+    }
+    default:
+      return yield* reply(env, client, base)
+  }
+})

@@ -1,0 +1,110 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fixtures } from "./support/fixtures.js"
+import { ServerProcess } from "./support/process.js"
+
+const { irc, join, later, server } = fixtures()
+
+const ircServer = (overrides: Parameters<typeof server>[0] = {}) =>
+  server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, ...overrides })
+
+describe("what the server says of itself, and IRC's list commands", () => {
+  it("answers MOTD, VERSION, TIME, LUSERS, ADMIN and INFO with their numerics, and /motd and /version in text", async () => {
+    const { ircPort, port } = await ircServer({ motd: ["Be kind.", "No spam."] })
+    const ann = await join(port, "ann")
+    ann.send("/join #den")
+    await ann.until("-!- Members of #den (1): @ann")
+    const bob = await irc(ircPort, "bob")
+    assert.deepStrictEqual(bob.lines.filter((l) => / 37[256] /.test(l)), [
+      ":irc.test 375 bob :- irc.test Message of the day -",
+      ":irc.test 372 bob :- Be kind.",
+      ":irc.test 372 bob :- No spam.",
+      ":irc.test 376 bob :End of /MOTD command"
+    ])
+    bob.send("MOTD", "VERSION", "TIME", "LUSERS", "ADMIN", "INFO", "motd irc.test")
+    await bob.until(":irc.test 372 bob :- Be kind.")
+    await bob.until(":irc.test 376 bob :End of /MOTD command")
+    assert.match(await bob.until(/ 351 /), /^:irc\.test 351 bob hubbub-\S+\. irc\.test :a group chat server$/)
+    assert.match(await bob.next(), /^:irc\.test 005 bob .*ELIST=MNU.* :are supported by this server$/)
+    assert.match(await bob.until(/ 391 /), /^:irc\.test 391 bob irc\.test :\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/)
+    assert.strictEqual(await bob.until(/ 251 /), ":irc.test 251 bob :There are 2 users and 0 invisible on 1 servers")
+    assert.strictEqual(await bob.next(), ":irc.test 254 bob 2 :channels formed")
+    assert.strictEqual(await bob.next(), ":irc.test 255 bob :I have 2 clients and 1 servers")
+    assert.strictEqual(await bob.next(), ":irc.test 265 bob 2 2 :Current local users 2, max 2")
+    assert.strictEqual(await bob.next(), ":irc.test 266 bob 2 2 :Current global users 2, max 2")
+    assert.strictEqual(await bob.until(/ 256 /), ":irc.test 256 bob irc.test :Administrative info")
+    assert.match(await bob.until(/ 371 /), /^:irc\.test 371 bob :hubbub \S+: a group chat server/)
+    await bob.until(":irc.test 374 bob :End of /INFO list")
+    // A server named after the command is this one: MOTD again.
+    await bob.until(":irc.test 376 bob :End of /MOTD command")
+
+    ann.send("/motd", "/version", "/motd please")
+    await ann.until("-!- Message of the day of irc.test:")
+    await ann.until("-!-   No spam.")
+    assert.match(await ann.until(/ runs hubbub /), /^-!- irc\.test runs hubbub \S+\.$/)
+    await ann.until("-!- Message of the day of irc.test:")
+  })
+
+  it("lists the rooms a LIST asks for (names, masks, !masks, >N and <N), parts them all on JOIN 0, and answers NAMES with the client's own", async () => {
+    const { ircPort, port } = await ircServer()
+    const ann = await irc(ircPort, "ann")
+    ann.send("JOIN #dev,#devops,#chat")
+    await ann.until(/ 366 ann #chat /)
+    const tom = await join(port, "tom")
+    const bob = await irc(ircPort, "bob")
+    bob.send("JOIN #chat,#dev")
+    await bob.until(/ 366 bob #dev /)
+    const listed = async (filter: string) => {
+      bob.send(`LIST ${filter}`)
+      const rooms: Array<string> = []
+      for (;;) {
+        const line = await bob.until(/ 32[23] /)
+        if (line.includes(" 323 ")) return rooms
+        rooms.push(line.split(" ").slice(3, 5).join(" "))
+      }
+    }
+    assert.deepStrictEqual(await listed("#chat,#DEV"), ["#chat 2", "#dev 2"])
+    assert.deepStrictEqual(await listed("#dev*"), ["#dev 2", "#devops 1"])
+    assert.deepStrictEqual(await listed("!#dev*,>0"), ["#chat 2", "#lobby 1"])
+    assert.deepStrictEqual(await listed("<1"), [])
+    assert.deepStrictEqual(await listed("#nothere"), [])
+
+    bob.send("NAMES")
+    assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #chat :@ann bob")
+    await bob.until(":irc.test 366 bob #chat :End of /NAMES list")
+    assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #dev :@ann bob")
+    await bob.until(":irc.test 366 bob #dev :End of /NAMES list")
+
+    bob.send("JOIN 0", "NAMES")
+    await bob.until(/^:bob!\S+ PART #chat/)
+    await bob.until(/^:bob!\S+ PART #dev/)
+    await bob.until(":irc.test 366 bob * :End of /NAMES list")
+    await ann.until(/^:bob!\S+ PART #dev/)
+
+    tom.send("/rooms #dev*,>0", "/rooms <1")
+    await tom.until("-!- Rooms (2): #dev (1), #devops (1)")
+    await tom.until("-!- No rooms.")
+  })
+
+  it("shows the message of the day from --motd FILE, and stops with one line when the file cannot be read", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "hubbub-motd-"))
+    later(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    const file = Path.join(dir, "motd.txt")
+    Fs.writeFileSync(file, "Welcome to our chat.\r\nBe kind.\x07\n")
+    const good = ServerProcess.start(["--port", "0", "--no-console", "--motd", file])
+    later(() => good.kill())
+    const ann = await join(await good.port(), "ann")
+    ann.send("/motd")
+    await ann.until("-!- Message of the day of")
+    await ann.until("-!-   Welcome to our chat.")
+    await ann.until("-!-   Be kind.")
+
+    const missing = ServerProcess.start(["--port", "0", "--motd", Path.join(dir, "nope.txt")])
+    later(() => missing.kill())
+    assert.strictEqual((await missing.exit()).code, 1)
+    assert.deepStrictEqual(missing.stderr.filter((l) => l !== ""), [`hubbub: cannot read --motd ${Path.join(dir, "nope.txt")}: no such file`])
+  })
+})
