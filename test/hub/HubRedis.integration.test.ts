@@ -255,4 +255,16 @@ describe("HubRedis.layer: several servers", () => {
       yield* a.publish({ _tag: "Chat", room: "#new", from: "n0", text: "hello" })
       yield* Effect.forEach(probes, (probe) => probe.until("<n0> hello"))
     }))
+
+  it.live("counts the users, servers and rooms of the whole cluster (LUSERS)", () =>
+    Effect.gen(function*() {
+      const prefix = `census-${++cluster}:`
+      const a = yield* hubOn(redis.url, "a", prefix)
+      const b = yield* hubOn(redis.url, "b", prefix)
+      yield* attach(a, "s1", "ann", "#one")
+      yield* attach(b, "s2", "bob", "#two")
+      yield* attach(b, "s3", "cat", "#two")
+      assert.deepStrictEqual(yield* a.census, { users: 3, servers: 2, rooms: 3 })
+      assert.deepStrictEqual(yield* b.census, { users: 3, servers: 2, rooms: 3 })
+    }))
 })

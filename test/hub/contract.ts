@@ -47,6 +47,18 @@ export const hubContract = (
         assert.deepStrictEqual(chat(c), ["<cat> elsewhere 0", "<cat> elsewhere 5", "<cat> elsewhere 10", "<cat> elsewhere 15", "<cat> marker"])
       }).pipe(withHub()))
 
+    it.live("counts its users, servers and rooms", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#a")
+        yield* member("s3", "cat", "#b")
+        // #lobby always exists.
+        assert.deepStrictEqual(yield* hub.census, { users: 3, servers: 1, rooms: 3 })
+        yield* hub.leave("s3", "bye")
+        assert.deepStrictEqual(yield* hub.census, { users: 2, servers: 1, rooms: 2 })
+      }).pipe(withHub()))
+
     it.live("delivers what is addressed to one session to it alone, in order with its rooms' events", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

@@ -30,7 +30,7 @@ const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
   }).sort((a, b) => a.at - b.at)
 }
 
-/** ARGV: p. The users with a nickname and the servers (those with a lease), and the rooms. */
+/** ARGV: p. The users with a nickname, the servers (those with a lease), and the rooms (`#lobby` among them). */
 const census = `
 local p = ARGV[1]
 local users, servers = 0, 0
@@ -38,7 +38,8 @@ for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do
   servers = servers + 1
   users = users + redis.call('SCARD', p..'node:'..node..':nicks')
 end
-return {users, servers, redis.call('SCARD', p..'rooms')}
+-- #lobby always exists, as the room list shows it.
+return {users, servers, redis.call('SCARD', p..'rooms') + 1 - redis.call('SISMEMBER', p..'rooms', '#lobby')}
 `
 
 /** The most `SCAN` pages one nickname search reads. */
