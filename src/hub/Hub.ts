@@ -5,6 +5,7 @@ import type * as Stream from "effect/Stream"
 import type { Envelope, Event, ServerNote } from "../protocol/Event.js"
 import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
+import type { Profile } from "../protocol/Profile.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 
@@ -36,6 +37,20 @@ export interface Recipient {
 export interface Member {
   readonly session: SessionId
   readonly nick: Nick
+  /** Why it is away, when it is. */
+  readonly away?: string
+}
+
+/** A session as `WHO` lists it: what it tells of itself (none when it has not said, or Redis lost it). */
+export interface Described {
+  readonly session: SessionId
+  readonly nick: Nick
+  readonly profile: Profile | undefined
+}
+
+/** A session as `WHOIS` shows it: with its rooms, each with its status there (`@`, `+` or none). */
+export interface Whois extends Described {
+  readonly rooms: ReadonlyArray<readonly [room: Room, status: "@" | "+" | ""]>
 }
 
 /**
@@ -196,6 +211,12 @@ export class Hub extends Context.Service<Hub, {
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
   /** How many users (with a nickname), servers and rooms the chat has, all servers counted. */
   readonly census: Effect.Effect<Census>
+  /** What a session tells of itself, at registration and as it changes (away, back); the account is `identified`'s. */
+  readonly describe: (session: SessionId, profile: Omit<Profile, "account">) => Effect.Effect<void>
+  /** What the sessions of these nicknames tell of themselves, for those that exist, as `WHO` lists them. */
+  readonly profiles: (nicks: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Described>>
+  /** Who holds `nick`, what it tells of itself and where it is: `WHOIS`. */
+  readonly whois: (nick: string) => Effect.Effect<Whois | undefined>
   /** The rooms a session is in. */
   readonly roomsOf: (session: SessionId) => Effect.Effect<ReadonlyArray<Room>>
   /** Publishes one event; an event for a room that does not exist or a session that is not subscribed goes nowhere. */

@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import { type Event, renamed } from "../protocol/Event.js"
 import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
 import { RoomArchive } from "../store/RoomArchive.js"
+import { Profiles } from "./Profiles.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
@@ -20,6 +21,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
   const delivery = yield* Delivery.make
   const clock = yield* Clock.Clock
   const directory = new Directory(() => clock.currentTimeMillisUnsafe())
+  const profiles = new Profiles(directory)
   const history = new RoomHistory(config.history)
   let renames = 0
 
@@ -103,6 +105,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       exit(session, nick, room, reason)
     }),
     leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
+      profiles.left(session)
       const nick = directory.nickOf(session)
       if (nick === undefined) return
       for (const room of directory.roomsOf(session)) {
@@ -130,8 +133,11 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     findNick: (nick) =>
       Effect.sync(() => {
         const session = directory.owner(nick)
-        return session === undefined ? undefined : directory.member(session)
+        return session === undefined ? undefined : profiles.member(directory.member(session))
       }),
+    describe: (session, profile) => Effect.sync(() => void profiles.describe(session, profile)),
+    profiles: (nicks) => Effect.sync(() => profiles.described(nicks)),
+    whois: (nick) => Effect.sync(() => profiles.whois(nick)),
     roster: (room) => Effect.sync(() => directory.roster(room)),
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),
@@ -142,7 +148,11 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       Effect.sync(() => {
         if (directory.has(room)) revive(room, kept)
       }),
-    identified: (session, account) => Effect.sync(() => directory.describe(session, { account })),
+    identified: (session, account) =>
+      Effect.sync(() => {
+        directory.describe(session, { account })
+        profiles.identified(session, account)
+      }),
     locate: (session, host) => Effect.sync(() => directory.describe(session, { host })),
     accountDropped: () => Effect.void,
     publish: (event) => Effect.sync(() => route(event)),

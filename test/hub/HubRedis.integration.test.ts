@@ -267,4 +267,21 @@ describe("HubRedis.layer: several servers", () => {
       assert.deepStrictEqual(yield* a.census, { users: 3, servers: 2, rooms: 3 })
       assert.deepStrictEqual(yield* b.census, { users: 3, servers: 2, rooms: 3 })
     }))
+
+  it.live("shows a session's profile, away message and rooms to the other servers, and forgets them with its server", () =>
+    Effect.gen(function*() {
+      const prefix = `profiles-${++cluster}:`
+      const a = yield* hubOn(redis.url, "a", prefix)
+      const scope = yield* Scope.make()
+      const b = yield* Scope.provide(hubOn(redis.url, "b", prefix), scope)
+      yield* attach(a, "s1", "ann", "#one")
+      yield* attach(b, "s2", "bob", "#one")
+      const profile = { user: "~bob", realName: "Bob B", server: "b.test", signon: 5, secure: true, away: "out" }
+      yield* b.describe("s2", profile)
+      const seen = yield* a.whois("BOB")
+      assert.deepStrictEqual<unknown>([seen?.nick, seen?.profile, seen?.rooms], ["bob", profile, [["#one", ""]]])
+      assert.deepStrictEqual<unknown>((yield* a.findNick("bob"))?.away, "out")
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(yield* a.profiles(["bob"]), [])
+    }))
 })

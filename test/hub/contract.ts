@@ -59,6 +59,28 @@ export const hubContract = (
         assert.deepStrictEqual(yield* hub.census, { users: 2, servers: 1, rooms: 2 })
       }).pipe(withHub()))
 
+    it.live("tells what a session says of itself, why it is away, and where it is (WHO, WHOIS), until it leaves", () =>
+      Effect.gen(function*() {
+        const hub = yield* Hub
+        yield* member("s1", "ann", "#a")
+        yield* member("s2", "ben", "#a")
+        yield* hub.join("s2", "#b" as Room)
+        const profile = { user: "~ann", realName: "Ann A", server: "irc.test", signon: 1000, secure: false }
+        yield* hub.describe("s1", profile)
+        yield* hub.identified("s1", "ann")
+        yield* hub.describe("s1", { ...profile, away: "lunch" })
+        assert.deepStrictEqual<unknown>(yield* hub.profiles(["ANN", "ben", "nobody"]), [
+          { session: "s1", nick: "ann", profile: { ...profile, away: "lunch", account: "ann" } },
+          { session: "s2", nick: "ben", profile: undefined }
+        ])
+        assert.deepStrictEqual<unknown>(yield* hub.findNick("Ann"), { session: "s1", nick: "ann", away: "lunch" })
+        assert.deepStrictEqual<unknown>((yield* hub.whois("ben"))?.rooms, [["#a", ""], ["#b", "@"]])
+        assert.deepStrictEqual<unknown>((yield* hub.whois("ann"))?.rooms, [["#a", "@"]])
+        assert.isUndefined(yield* hub.whois("nobody"))
+        yield* hub.leave("s1", "bye")
+        assert.deepStrictEqual(yield* hub.profiles(["ann"]), [])
+      }).pipe(withHub()))
+
     it.live("delivers what is addressed to one session to it alone, in order with its rooms' events", () =>
       Effect.gen(function*() {
         const hub = yield* Hub

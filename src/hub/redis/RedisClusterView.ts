@@ -69,10 +69,6 @@ export class RedisClusterView {
       : Effect.map(this.call<number>("EXISTS", this.prefix + "members:" + room), (n) => n === 1)
   }
 
-  findNick(nick: string): Effect.Effect<Member | undefined, unknown> {
-    return Effect.map(this.call<string | null>("GET", this.prefix + "nick:" + nickKey(nick)), (value) => this.member(value))
-  }
-
   private member(value: string | null): Member | undefined {
     if (value === null) return undefined
     const space = value.indexOf(" ")

@@ -14,6 +14,8 @@ import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoo
 import type { RedisHubOptions } from "../HubOptions.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { queries } from "./RedisQueries.js"
+import { RedisProfiles } from "./RedisProfiles.js"
+import { Profiles } from "../Profiles.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { RedisOwners } from "./RedisOwners.js"
@@ -59,6 +61,8 @@ export const make = Effect.fnUntraced(function*(
   }
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   const view = new RedisClusterView(p, wire, (args) => link.send(args), config.history)
+  const profiles = new Profiles(directory)
+  const shared = new RedisProfiles(p, node, wire, (args) => link.send(args), profiles)
   const link = new RedisLink(config.redisUrl, {
     message: (payload) => {
       try {
@@ -123,7 +127,8 @@ export const make = Effect.fnUntraced(function*(
     toGuest: (session) => toGuest(session, true),
     owns: (session, nick) => owners.owns(session, nick),
     displace: (holder, nick) => Effect.sync(() => owners.displace(holder, nick, true)),
-    restored: (shut) => moderation.restored(shut)
+    restored: (shut) => moderation.restored(shut),
+    profilesBack: Effect.suspend(() => shared.restore)
   }
   const presence = new RedisPresence(cluster, token)
   const owners = new RedisOwners({
@@ -209,7 +214,8 @@ export const make = Effect.fnUntraced(function*(
     claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
       return yield* claim(session, nick, "asked")
     }),
-    identified: (session, account) => Effect.andThen(Effect.sync(() => directory.describe(session, { account })), owners.identified(session, account)),
+    identified: (session, account) =>
+      Effect.sync(() => directory.describe(session, { account })).pipe(Effect.andThen(shared.identified(session, account)), Effect.andThen(owners.identified(session, account))),
     accountDropped: (account) => owners.accountDropped(account),
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string, seed?: JoinSeed) {
       const nick = yield* nickOf(session)
@@ -249,6 +255,7 @@ export const make = Effect.fnUntraced(function*(
       directory.exit(session, room)
     }),
     leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
+      yield* shared.left(session)
       owners.left(session)
       const nick = directory.nickOf(session)
       if (nick === undefined) return
@@ -276,7 +283,8 @@ export const make = Effect.fnUntraced(function*(
       if (set !== 1) local(changed)
     }),
     ...moderation.actions,
-    ...queries(link, view, directory),
+    ...queries(link, view, directory, profiles, shared),
+    describe: (session, profile) => Effect.suspend(() => shared.write(session, profiles.describe(session, profile))),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
     restoreRoom: (room, kept) =>
       Effect.ignore(run(Scripts.revive, [room, kept.topic ?? "", ...kept.history.map((entry) => JSON.stringify(entry))])),

@@ -41,6 +41,8 @@ export interface Cluster {
   readonly owns: (session: SessionId, nick: string) => boolean
   /** Tells the server of `holder` (a cluster name) that its session gives `nick` up to its account, identified here. */
   readonly displace: (holder: string, nick: Nick) => Effect.Effect<void>
+  /** Puts this server's sessions' profiles back in Redis, as it has them. */
+  readonly profilesBack: Effect.Effect<void>
   /** Settles the rooms after a restore: those sessions that joined a shut room while apart out of it, every room's rules one again. */
   readonly restored: (shut: ReadonlyArray<readonly [room: string, session: string, why: string]>) => Effect.Effect<void>
 }
@@ -195,6 +197,7 @@ export class RedisPresence {
         if (this.cluster.announced(size)) this.cluster.publish({ _tag: "Joined", room, nick, session: wire.local(session), back: true })
       }
       yield* this.cluster.restored(shut)
+      yield* this.cluster.profilesBack
       // A session identified as its nickname's account took it back from another server's unidentified holder.
       for (const [holder, nick] of displaced) yield* this.cluster.displace(holder, nick as Nick)
       // Otherwise Redis settles which server keeps a nickname both gave out while apart: the first to put it back.

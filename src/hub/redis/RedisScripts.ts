@@ -13,6 +13,7 @@
  *   `rooms`: the rooms.
  * - `history:<room>`: its last messages, a capped Stream.
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
+ * - `profiles:<node>`: its sessions' profiles (`RedisProfiles`).
  *
  * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions.
  * A session is named `<node>/<id>` outside its own server.
@@ -140,7 +141,7 @@ local function drop(node, out, keep)
   end
 end
 local function forget(node)
-  redis.call('DEL', p..'node:'..node..':rooms', p..'node:'..node..':nicks', p..'alive:'..node)
+  redis.call('DEL', p..'node:'..node..':rooms', p..'node:'..node..':nicks', p..'alive:'..node, p..'profiles:'..node)
   redis.call('SREM', p..'nodes', node)
 end
 `

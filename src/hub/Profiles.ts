@@ -1,0 +1,71 @@
+import type { Room, SessionId } from "../protocol/Names.js"
+import type { Profile } from "../protocol/Profile.js"
+import type { Directory } from "./Directory.js"
+import type { Described, Member, Whois } from "./Hub.js"
+
+/**
+ * What this server's sessions tell of themselves (`WHOIS`, `WHO`): set when one registers, changed
+ * as it goes away and comes back and as it identifies, and gone with it. Each hub keeps its own
+ * sessions' here; the Redis hub also writes them where the other servers read them.
+ */
+export class Profiles {
+  private readonly kept = new Map<SessionId, Profile>()
+  private readonly accounts = new Map<SessionId, string>()
+
+  constructor(private readonly directory: Directory) {}
+
+  /** A session's profile, with its account; what it is now. */
+  describe(session: SessionId, profile: Omit<Profile, "account">): Profile {
+    const account = this.accounts.get(session)
+    const whole = account === undefined ? profile : { ...profile, account }
+    this.kept.set(session, whole)
+    return whole
+  }
+
+  /** A session identified (or logged out): its profile, if it has one, now says so. */
+  identified(session: SessionId, account: string | undefined): Profile | undefined {
+    if (account === undefined) this.accounts.delete(session)
+    else this.accounts.set(session, account)
+    const profile = this.kept.get(session)
+    if (profile === undefined) return undefined
+    const { account: _, ...rest } = profile
+    return this.describe(session, rest)
+  }
+
+  get(session: SessionId): Profile | undefined {
+    return this.kept.get(session)
+  }
+
+  left(session: SessionId): void {
+    this.kept.delete(session)
+    this.accounts.delete(session)
+  }
+
+  /** Every session's profile: to put back where Redis lost them. */
+  all(): IterableIterator<[SessionId, Profile]> {
+    return this.kept.entries()
+  }
+
+  /** A member, with why it is away. */
+  member(member: Member | undefined): Member | undefined {
+    const away = member === undefined ? undefined : this.kept.get(member.session)?.away
+    return away === undefined ? member : { ...member!, away }
+  }
+
+  described(nicks: ReadonlyArray<string>): ReadonlyArray<Described> {
+    return nicks.flatMap((nick) => {
+      const session = this.directory.owner(nick)
+      const member = session === undefined ? undefined : this.directory.member(session)
+      return member === undefined ? [] : [{ ...member, profile: this.kept.get(member.session) }]
+    })
+  }
+
+  whois(nick: string): Whois | undefined {
+    const [found] = this.described([nick])
+    if (found === undefined) return undefined
+    const rooms = [...this.directory.roomsOf(found.session)].sort((a, b) => a.localeCompare(b)).map((room: Room) =>
+      [room, this.directory.isOperator(found.session, room) ? "@" : this.directory.isVoiced(found.session, room) ? "+" : ""] as const
+    )
+    return { ...found, rooms }
+  }
+}

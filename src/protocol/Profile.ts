@@ -1,0 +1,29 @@
+import * as Schema from "effect/Schema"
+
+/**
+ * What a session tells of itself (IRC's `WHOIS` and `WHO`): the user name and real name its `USER`
+ * gave (its nickname, for other clients), the server it is on, when it connected, whether over TLS,
+ * why it is away (when it is) and the account it is identified as.
+ */
+export const Profile = Schema.Struct({
+  user: Schema.String,
+  realName: Schema.String,
+  server: Schema.String,
+  signon: Schema.Number,
+  secure: Schema.Boolean,
+  away: Schema.optional(Schema.String),
+  account: Schema.optional(Schema.String)
+})
+export type Profile = typeof Profile.Type
+
+/** The longest away message kept (IRC's `AWAYLEN`), and real name. */
+export const maxAwayBytes = 200
+export const maxRealNameBytes = 100
+/** The longest user name kept (IRC's `USERLEN`): letters, digits, `_`, `.` and `-`. */
+export const maxUserLength = 10
+
+/** A user name as `USER` gave it, kept to what a prefix may hold (`~` marks it as not checked); `undefined` when nothing is left. */
+export const userName = (given: string): string | undefined => {
+  const kept = given.replace(/[^A-Za-z0-9_.-]/g, "").slice(0, maxUserLength)
+  return kept === "" ? undefined : `~${kept}`
+}
