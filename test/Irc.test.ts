@@ -247,7 +247,7 @@ describe("IRC", () => {
     alice.send("JOIN #a")
     await alice.until(/366/)
     alice.send("WHO #a")
-    assert.strictEqual(await alice.next(), ":irc.test 352 alice #a alice hubbub irc.test alice H@ :0 alice")
+    assert.strictEqual(await alice.next(), ":irc.test 352 alice #a ~alice hubbub irc.test alice H@ :0 alice the tester")
     assert.strictEqual(await alice.next(), ":irc.test 315 alice #a :End of /WHO list")
     alice.send("WHO BOB")
     assert.strictEqual(await alice.next(), ":irc.test 352 alice * bob hubbub irc.test bob H :0 bob")
@@ -256,7 +256,7 @@ describe("IRC", () => {
     const found = [await alice.next(), await alice.next()].sort()
     assert.deepStrictEqual(found, [
       ":irc.test 352 alice * albert hubbub irc.test albert H :0 albert",
-      ":irc.test 352 alice * alice hubbub irc.test alice H :0 alice"
+      ":irc.test 352 alice * ~alice hubbub irc.test alice H :0 alice the tester"
     ])
     assert.strictEqual(await alice.next(), ":irc.test 315 alice AL* :End of /WHO list")
     alice.send("WHO b?b", "WHO nobody")

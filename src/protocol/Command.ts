@@ -22,8 +22,14 @@ export const Msg = Schema.TaggedStruct("Msg", {
   notice: Schema.optional(Schema.Boolean),
   action: Schema.optional(Schema.Boolean)
 })
-/** Registers with this nickname, or renames once registered. */
-export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick })
+/** Registers with this nickname (and, from IRC's `USER`, a user name and real name), or renames once registered. */
+export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick, user: Schema.optional(Schema.String), realName: Schema.optional(Schema.String) })
+/** Marks the session away, saying why (`text`), or back (no `text`). */
+export const Away = Schema.TaggedStruct("Away", { text: Schema.optional(Text) })
+/** Who `nick` is: what it says of itself, where it is, since when. */
+export const Whois = Schema.TaggedStruct("Whois", { nick: Schema.String })
+/** IRC's `USERHOST` (`user@host` of each) and `ISON` (which are here) for up to a few nicknames. */
+export const Userhost = Schema.TaggedStruct("Userhost", { nicks: Schema.Array(Schema.String), ison: Schema.optional(Schema.Boolean) })
 /**
  * Into a room: a protocol with one room per session moves there (leaving
  * the old one), one with several adds it.
@@ -126,6 +132,9 @@ export const Command = Schema.Union([
   Me,
   Msg,
   SetNick,
+  Away,
+  Whois,
+  Userhost,
   Join,
   Part,
   Rooms,

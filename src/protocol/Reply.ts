@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { About, AwayIs, AwayNote, UserHosts, WhoisEnd, WhoisIs } from "./InfoReply.js"
 
 /**
  * What the server answers one client: greetings, rosters, errors, command
@@ -55,7 +56,19 @@ export const Ping = Schema.TaggedStruct("Ping", {})
 /** Who matched a `Who` mask: nicknames, with the room they were found in when the mask was a room. */
 export const WhoList = Schema.TaggedStruct("WhoList", {
   mask: S,
-  entries: Schema.Array(Schema.Struct({ nick: S, room: Schema.optional(S), operator: Schema.Boolean, voiced: Schema.optional(Schema.Boolean) }))
+  entries: Schema.Array(Schema.Struct({
+    nick: S,
+    room: Schema.optional(S),
+    operator: Schema.Boolean,
+    voiced: Schema.optional(Schema.Boolean),
+    /** What the member says of itself (its nickname stands for both names when it said nothing). */
+    user: Schema.optional(S),
+    realName: Schema.optional(S),
+    server: Schema.optional(S),
+    away: Schema.optional(Schema.Boolean),
+    /** A server operator. */
+    ircop: Schema.optional(Schema.Boolean)
+  }))
 })
 /** A room's or a nickname's modes (`+iklmnst`), the key and limit in `params`; `created`, in seconds since the epoch, for a room. */
 export const Modes = Schema.TaggedStruct("Modes", {
@@ -121,18 +134,7 @@ export const RoomList = Schema.TaggedStruct("RoomList", {
 })
 export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
 export const Help = Schema.TaggedStruct("Help", {})
-/** What the server says of itself (see the `About` command); the numbers for `lusers`. */
-export const About = Schema.TaggedStruct("About", {
-  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]),
-  server: S,
-  version: S,
-  lines: Schema.optional(Schema.Array(S)),
-  time: Schema.optional(N),
-  users: Schema.optional(N),
-  servers: Schema.optional(N),
-  rooms: Schema.optional(N),
-  local: Schema.optional(N)
-})
+
 /** A command used wrongly: `command` names it (`msg`, `join`, ...). */
 export const Usage = Schema.TaggedStruct("Usage", { command: S })
 export const UnknownCommand = Schema.TaggedStruct("UnknownCommand", { name: S })
@@ -233,6 +235,11 @@ export const Refused = Schema.TaggedStruct("Refused", {
 export const Reply = Schema.Union([
   Greeting,
   About,
+  AwayNote,
+  AwayIs,
+  WhoisIs,
+  WhoisEnd,
+  UserHosts,
   Welcome,
   Members,
   NickTaken,

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import type { Profile } from "../protocol/Profile.js"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Accounts } from "../accounts/Accounts.js"
@@ -29,6 +30,11 @@ export interface Client {
   rooms: Array<Room>
   /** The account it identified as, if any. */
   account: string | undefined
+  /** When it connected, and when it last said something in a room or to someone (ms since the epoch). */
+  readonly since: number
+  spoke: number
+  /** What it says of itself (set when it registers), as the hub has it. */
+  profile: Omit<Profile, "account"> | undefined
   /** The client's address and port, as the log shows it. */
   readonly peer: string
   /** Its address, when the transport knows it. */
@@ -71,6 +77,8 @@ export interface CommandEnv {
   readonly registry: RoomRegistry["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
+  /** The time, in milliseconds since the epoch. */
+  readonly now: () => number
   /** The server's name (IRC's) and its message of the day, as `MOTD` and `/motd` show it. */
   readonly about: { readonly server: string; readonly motd: ReadonlyArray<string> }
 }

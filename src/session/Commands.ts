@@ -7,6 +7,7 @@ import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Info from "./InfoCommands.js"
+import * as Users from "./UserCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import * as Operator from "./OperatorCommands.js"
 import * as Registration from "./RegistrationCommands.js"
@@ -26,6 +27,7 @@ export const run = (
   const nick = client.nick
   if (nick !== undefined && client.rooms.length > 0 && allChat(env, inputs, client)) {
     env.counters.messagesIn += inputs.length
+    client.spoke = env.now()
     return env.hub.publishAll(inputs.map((input) => chat(env, client, nick, input as Say)))
   }
   return Effect.forEach(inputs, (input, i) => {
@@ -79,6 +81,7 @@ const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: N
   const room = yield* target(env, client, input.room, input.notice)
   if (room === undefined) return
   env.counters.messagesIn++
+  client.spoke = env.now()
   yield* env.hub.publish(chat(env, client, from, { ...input, room }))
 })
 
@@ -86,6 +89,7 @@ const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   const to = yield* target(env, client, room, false)
   if (to === undefined) return
   env.counters.messagesIn++
+  client.spoke = env.now()
   yield* env.hub.publish({ _tag: "Action", room: to, from, text, session: client.id })
 })
 
@@ -100,6 +104,7 @@ const message = Effect.fnUntraced(function*(
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
   env.counters.messagesIn++
+  client.spoke = env.now()
   yield* env.hub.publish({
     _tag: "Private",
     to: found.session,
@@ -110,6 +115,7 @@ const message = Effect.fnUntraced(function*(
     ...(input.action ? { action: true } : {})
   })
   yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text })
+  if (found.away !== undefined && !notice) yield* Rooms.reply(env, client, { _tag: "AwayIs", nick: found.nick, text: found.away })
 })
 
 const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed> => {
@@ -138,7 +144,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
         (account) => account === undefined ? Effect.void : Rooms.register(env, client, account)
       )
     }
-    return input._tag === "Nick" ? Rooms.register(env, client, input.nick) : Rooms.reply(env, client, { _tag: "NickFirst" })
+    return input._tag === "Nick" ? Rooms.register(env, client, input.nick, input.user, input.realName) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {
     case "Say":
@@ -149,6 +155,12 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return message(env, client, nick, input)
     case "Nick":
       return Rooms.rename(env, client, nick, input.nick)
+    case "Away":
+      return Users.away(env, client, input.text)
+    case "Whois":
+      return Users.whois(env, client, input.nick)
+    case "Userhost":
+      return Users.userhost(env, client, input.nicks, input.ison === true)
     case "Join":
       return Rooms.join(env, client, input.room, input.key)
     case "Part":

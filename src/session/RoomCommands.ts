@@ -17,13 +17,15 @@ import { refused, seesInto, visible } from "./ModerationCommands.js"
 
 export { reply }
 
-export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick) {
+export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, user?: string, realName?: string) {
   if (!(yield* AccountCommands.mayTake(env, client, nick))) return
   if (AccountCommands.serverBanned(env, client, nick)) return
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick
   yield* env.hub.locate(client.id, client.ip)
+  client.profile = { user: user ?? nick, realName: realName ?? nick, server: env.about.server, signon: client.since, secure: env.encrypted }
+  yield* env.hub.describe(client.id, client.profile)
   // Identified before it had a nickname (SASL, /identify first): the hub learns it now, for bans by account.
   if (client.account !== undefined) yield* env.hub.identified(client.id, client.account)
   if (env.rooms === "many") {
@@ -134,23 +136,39 @@ export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   if (mask.startsWith("#")) {
     const found = yield* visible(env, client, normalizeRoom(mask) as Room)
     const roster = found !== undefined && seesInto(env, client, found) ? found : undefined
+    const about = yield* described(env, roster?.nicks ?? [])
     const entries = (roster?.nicks ?? []).map((nick) => ({
       nick,
       room: roster!.room,
       operator: roster!.operators.includes(nick),
-      ...(roster!.voiced.includes(nick) ? { voiced: true } : {})
+      ...(roster!.voiced.includes(nick) ? { voiced: true } : {}),
+      ...about.get(nickKey(nick))
     }))
     return yield* reply(env, client, { _tag: "WhoList", mask, entries })
   }
   const found = /[*?]/.test(mask)
     ? yield* env.hub.matchNicks(mask, whoLimit)
     : Array.from(yield* Effect.map(env.hub.findNick(mask), (member) => member === undefined ? [] : [member]))
+  const about = yield* described(env, found.map((member) => member.nick))
   yield* reply(env, client, {
     _tag: "WhoList",
     mask,
-    entries: found.map(({ nick }) => ({ nick, operator: false }))
+    entries: found.map(({ nick }) => ({ nick, operator: false, ...about.get(nickKey(nick)) }))
   })
 })
+
+/** What these nicknames say of themselves, as a `WHO` line shows it, by nickname key. */
+const described = (env: CommandEnv, nicks: ReadonlyArray<string>) =>
+  Effect.map(env.hub.profiles(nicks), (found) =>
+    new Map(found.flatMap(({ nick, profile }) =>
+      profile === undefined ? [] : [[nickKey(nick), {
+        user: profile.user,
+        realName: profile.realName,
+        server: profile.server,
+        ...(profile.away === undefined ? {} : { away: true }),
+        ...(env.operators.has(profile.account) ? { ircop: true } : {})
+      }] as const]
+    )))
 
 /** The most nicknames a mask lists. */
 const whoLimit = 100

@@ -1,3 +1,4 @@
+import type { Profile } from "../protocol/Profile.js"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -36,6 +37,8 @@ export class Session implements Client, Lived, SessionHandle {
   nick: Nick | undefined = undefined
   rooms: Array<Room> = []
   account: string | undefined = undefined
+  spoke: number
+  profile: Omit<Profile, "account"> | undefined = undefined
   warnedCleartext = false
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
@@ -52,7 +55,7 @@ export class Session implements Client, Lived, SessionHandle {
   ) {
     const { codec, counters, flusher, limits, sessions } = listener
     this.id = sessions.nextId()
-    this.since = this.lastLine = listener.now()
+    this.since = this.lastLine = this.spoke = listener.now()
     this.decoder = codec.decoder(limits)
     this.life = new Life(listener, this, fiber, scope)
     this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life)

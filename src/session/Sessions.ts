@@ -16,8 +16,9 @@ export interface SessionHandle {
   readonly protocol: string
   /** The client's address, when the transport knows it. */
   readonly ip: string | undefined
-  /** When it connected, in milliseconds since the epoch. */
+  /** When it connected, and when it last said something (`WHOIS` shows how long ago), in milliseconds since the epoch. */
   readonly since: number
+  readonly spoke: number
   readonly nick: Nick | undefined
   /** The rooms it is in. */
   readonly rooms: ReadonlyArray<Room>

@@ -8,6 +8,7 @@ import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountText } from "./AccountText.js"
 import { ircAbout, motd } from "./IrcAbout.js"
+import { ircUsers } from "./IrcUsers.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
 import { helpLines, isupport } from "./IrcServerInfo.js"
@@ -102,6 +103,12 @@ export const ircFormat = (options: IrcOptions): Format => {
         return welcome(reply.nick)
       case "About":
         return ircAbout((code, rest) => numeric(code, nick, rest), reply, isupport)
+      case "AwayNote":
+      case "AwayIs":
+      case "WhoisIs":
+      case "WhoisEnd":
+      case "UserHosts":
+        return ircUsers((code, rest) => numeric(code, nick, rest), reply)
       case "Members":
         return names(nick, reply)
       case "NickTaken":
@@ -137,7 +144,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `PING :${server}\r\n`
       case "WhoList":
         return reply.entries.map((e) =>
-          numeric("352", nick, `${e.room ?? "*"} ${e.nick} ${shownHost} ${server} ${e.nick} H${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.nick}`)
+          numeric("352", nick, `${e.room ?? "*"} ${e.user ?? e.nick} ${shownHost} ${e.server ?? server} ${e.nick} ${e.away ? "G" : "H"}${e.ircop ? "*" : ""}${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.realName ?? e.nick}`)
         ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
       case "Modes": {
         if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)

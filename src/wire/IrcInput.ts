@@ -9,6 +9,7 @@ import { SaslExchange } from "./IrcSasl.js"
 import { chanServ, nickServ } from "./ServicesInput.js"
 import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
 import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
+import { userCommand, userCommands, userOf } from "./IrcUserInput.js"
 import { durationSeconds } from "./Usage.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
@@ -28,7 +29,17 @@ const aboutCommands = { MOTD: "motd", VERSION: "version", TIME: "time", LUSERS: 
 /** Commands a client may send before it has registered. */
 const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT", "AUTHENTICATE"])
 /** Commands hubbub knows (the others get 421). */
-const known = new Set([...beforeRegistration, ...roomCommands, ...Object.keys(aboutCommands), "PRIVMSG", "NOTICE", "WHO", "LIST", "HELP"])
+const known = new Set([
+  ...beforeRegistration,
+  ...roomCommands,
+  ...Object.keys(aboutCommands),
+  ...userCommands,
+  "PRIVMSG",
+  "NOTICE",
+  "WHO",
+  "LIST",
+  "HELP"
+])
 
 const none: ReadonlyArray<Envelope> = []
 
@@ -41,7 +52,8 @@ const none: ReadonlyArray<Envelope> = []
  */
 export class IrcDecoder implements Decoder {
   private nick: string | undefined = undefined
-  private user = false
+  /** What `USER` gave: a user name and a real name. */
+  private user: ReturnType<typeof userOf> | undefined = undefined
   private negotiating = false
   /** Whether the client asked for `sasl` (CAP REQ): only then does AUTHENTICATE work. */
   private sasl = false
@@ -72,7 +84,7 @@ export class IrcDecoder implements Decoder {
       case "USER":
         if (registered) return invalid({ _tag: "AlreadyRegistered" })
         if (params.length < 4) return usage("USER")
-        this.user = true
+        this.user = userOf(params[0], params[3])
         return this.registration()
       case "PING":
         return params.length === 0 ? usage("PING") : answer({ _tag: "Pong", token: params[0] })
@@ -91,6 +103,11 @@ export class IrcDecoder implements Decoder {
       case "KICK":
       case "INVITE":
         return roomCommand(name, params)
+      case "AWAY":
+      case "WHOIS":
+      case "USERHOST":
+      case "ISON":
+        return userCommand(name, params)
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
       case "LIST":
@@ -199,8 +216,8 @@ export class IrcDecoder implements Decoder {
 
   /** Registers once it has a nickname and a user, and no capability negotiation holds it. */
   private registration(): Input | undefined {
-    if (this.nick === undefined || !this.user || this.negotiating) return undefined
-    return command({ _tag: "Nick", nick: this.nick })
+    if (this.nick === undefined || this.user === undefined || this.negotiating) return undefined
+    return command({ _tag: "Nick", nick: this.nick, ...this.user })
   }
 
   // Chat is most of what a client sends: no Schema decoding here (the parts are checked one by one),

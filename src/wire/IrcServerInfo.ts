@@ -1,3 +1,4 @@
+import { maxAwayBytes, maxUserLength } from "../protocol/Profile.js"
 import { maxChanges } from "../protocol/Modes.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
 import { ircLineBytes } from "./IrcLines.js"
@@ -17,13 +18,15 @@ export const isupport = [
   "CHANMODES=bq,k,l,imnst",
   `MODES=${maxChanges}`,
   "NETWORK=hubbub",
+  `AWAYLEN=${maxAwayBytes}`,
+  `USERLEN=${maxUserLength + 1}`,
   "ELIST=MNU"
 ].join(" ")
 
 /** The lines `HELP` answers. */
 export const helpLines = [
   "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT,",
-  "MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
+  "WHOIS, AWAY, USERHOST, ISON, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
   "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT)."

@@ -12,6 +12,7 @@ import { textDecoder } from "./TextInput.js"
 import { usageOf } from "./Usage.js"
 import { roomText, utc } from "./RoomText.js"
 import { aboutText } from "./AboutText.js"
+import { userText } from "./UserText.js"
 import { helpLines } from "./TextHelp.js"
 
 /**
@@ -128,6 +129,12 @@ export const replyText = (reply: Reply): string | undefined => {
       return roomText(reply)
     case "About":
       return aboutText(reply)
+    case "AwayNote":
+    case "AwayIs":
+    case "WhoisIs":
+    case "WhoisEnd":
+    case "UserHosts":
+      return userText(reply)
     case "BadMask":
       return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.` +
         (reply.server === true ? " A server ban may name an address or a network too (10.0.0.7, 10.0.0.0/24; at least /8, or /16 for IPv6)." : "")

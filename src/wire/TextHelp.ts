@@ -8,6 +8,8 @@ export const helpLines: ReadonlyArray<string> = [
   "  /topic [TEXT]     show your room's topic, or set it (/topic - clears it)",
   "  /me ACTION        send an action, shown as * nick ACTION",
   "  /msg NICK TEXT    send a private message",
+  "  /whois NICK       who someone is: their name, rooms, account, since when, away or not",
+  "  /away [TEXT]      mark yourself away, saying why (whoever writes to you is told); /away alone: back",
   "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
   "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",
   "  /op NICK, /deop NICK       give or take operator status in your room",

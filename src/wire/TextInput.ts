@@ -86,6 +86,12 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     }
     case "rooms":
       return Result.succeed(rest === "" ? { _tag: "Rooms" } : { _tag: "Rooms", filter: rest })
+    case "whois": {
+      const [nick] = splitWord(rest)
+      return nick === "" ? Result.fail({ _tag: "Usage", command: "whois" }) : Result.succeed({ _tag: "Whois", nick })
+    }
+    case "away":
+      return Result.succeed(rest === "" ? { _tag: "Away" } : { _tag: "Away", text: rest })
     case "motd":
     case "version":
       return Result.succeed({ _tag: "About", what: name.toLowerCase() })

@@ -23,6 +23,7 @@ const usage: Record<string, string> = {
   room: "/room register | drop | info | op ACCOUNT | deop ACCOUNT  (then #ROOM, or yours)",
   chanserv: "ChanServ commands: REGISTER #ROOM, DROP #ROOM, INFO #ROOM, AMODE #ROOM +o ACCOUNT (or -o)",
   msg: "/msg NICK TEXT",
+  whois: "/whois NICK",
   register: "/register PASSWORD",
   identify: "/identify [NICK] PASSWORD",
   password: "/password OLD NEW",

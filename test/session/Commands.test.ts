@@ -28,6 +28,9 @@ class FakeClient implements Client {
   account: string | undefined = undefined
   warnedCleartext = false
   grace: object | undefined = undefined
+  readonly since = 0
+  spoke = 0
+  profile: Client["profile"] = undefined
   readonly peer: string
   readonly ip: string
   readonly registrations: Array<Nick> = []
@@ -77,7 +80,8 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       sessions: { findNick: () => undefined, live: new Map() },
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false,
-      about: { server: "irc.test", motd: ["Be kind."] }
+      about: { server: "irc.test", motd: ["Be kind."] },
+      now: () => 0
     }
     const self = new FakeClient(id, from.ip)
     yield* hub.subscribe(id, probe)

@@ -11,6 +11,7 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
   id: `t${++ids}`,
   peer: `${ip ?? "?"}:4000`,
   protocol: "text",
+  spoke: 0,
   ip,
   since: 0,
   account: undefined,

@@ -26,13 +26,16 @@ describe("parseIrc", () => {
 })
 
 describe("IrcDecoder", () => {
-  it("registers once it has NICK and USER, in either order", () => {
+  it("registers once it has NICK and USER, in either order, with the user name (as a prefix may hold it) and real name USER gave", () => {
     const a = new IrcDecoder(new RunFacts())
     assert.isUndefined(a.decode("NICK alice", false))
-    assert.deepStrictEqual<unknown>(a.decode("USER a 0 * :A", false), { _tag: "Nick", nick: "alice" })
+    assert.deepStrictEqual<unknown>(a.decode("USER a 0 * :A", false), { _tag: "Nick", nick: "alice", user: "~a", realName: "A" })
     const b = new IrcDecoder(new RunFacts())
-    assert.isUndefined(b.decode("USER b 0 * :B", false))
-    assert.deepStrictEqual<unknown>(b.decode("NICK bob", false), { _tag: "Nick", nick: "bob" })
+    assert.isUndefined(b.decode("USER b@x!y.verylongname 0 * :\x02Bob\x02  B", false))
+    assert.deepStrictEqual<unknown>(b.decode("NICK bob", false), { _tag: "Nick", nick: "bob", user: "~bxy.verylo", realName: "Bob  B" })
+    const c = new IrcDecoder(new RunFacts())
+    assert.isUndefined(c.decode("USER @@ 0 * :", false))
+    assert.deepStrictEqual<unknown>(c.decode("NICK cat", false), { _tag: "Nick", nick: "cat", realName: "" })
   })
 
   it("holds registration while capabilities are negotiated", () => {
@@ -43,7 +46,7 @@ describe("IrcDecoder", () => {
     assert.isUndefined(d.decode("USER a 0 * :A", false))
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :away-notify", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "away-notify" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "ACK", caps: "sasl" } })
-    assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice" })
+    assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice", user: "~a", realName: "A" })
   })
 
   it("asks for registration first, but knows an unknown command from a known one", () => {

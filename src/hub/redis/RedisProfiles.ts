@@ -70,9 +70,17 @@ export class RedisProfiles {
     return Effect.tryPromise({ try: () => this.send<A>(args), catch: (error) => error }).pipe(Effect.timeout("5 seconds"))
   }
 
-  /** Writes a session's profile (here first): the others read it from Redis. */
+  /**
+   * Sends a write, in order with the others, without waiting for it: nobody's registration or
+   * departure waits on Redis. One lost while the link is down is made good by {@link restore}.
+   */
+  private tell(...args: ReadonlyArray<string>): Effect.Effect<void> {
+    return Effect.sync(() => void this.send(args).catch(() => undefined))
+  }
+
+  /** Writes a session's profile (kept here already): the others read it from Redis. */
   write(session: SessionId, profile: Profile | undefined): Effect.Effect<void> {
-    return profile === undefined ? Effect.void : Effect.ignore(this.call("HSET", this.key, this.wire.global(session), JSON.stringify(profile)))
+    return profile === undefined ? Effect.void : this.tell("HSET", this.key, this.wire.global(session), JSON.stringify(profile))
   }
 
   identified(session: SessionId, account: string | undefined): Effect.Effect<void> {
@@ -81,13 +89,13 @@ export class RedisProfiles {
 
   left(session: SessionId): Effect.Effect<void> {
     this.local.left(session)
-    return Effect.ignore(this.call("HDEL", this.key, this.wire.global(session)))
+    return this.tell("HDEL", this.key, this.wire.global(session))
   }
 
   /** Puts every profile of this server back, as it has them: after Redis came back (maybe empty). */
   get restore(): Effect.Effect<void> {
     const fields = Array.from(this.local.all(), ([session, profile]) => [this.wire.global(session), JSON.stringify(profile)]).flat()
-    return Effect.ignore(Effect.andThen(this.call("DEL", this.key), fields.length === 0 ? Effect.void : this.call("HSET", this.key, ...fields)))
+    return Effect.andThen(this.tell("DEL", this.key), fields.length === 0 ? Effect.void : this.tell("HSET", this.key, ...fields))
   }
 
   private one([session, nick, json]: readonly [string, string, string]): Described {

@@ -1,0 +1,45 @@
+import * as Schema from "effect/Schema"
+
+/** The replies about the server and about users: what `/motd`, `WHOIS`, `AWAY`, `USERHOST` and `ISON` answer. */
+
+const S = Schema.String
+const N = Schema.Number
+
+/** What the server says of itself (see the `About` command); the numbers for `lusers`. */
+export const About = Schema.TaggedStruct("About", {
+  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]),
+  server: S,
+  version: S,
+  lines: Schema.optional(Schema.Array(S)),
+  time: Schema.optional(N),
+  users: Schema.optional(N),
+  servers: Schema.optional(N),
+  rooms: Schema.optional(N),
+  local: Schema.optional(N)
+})
+
+/** Marked away (`306`), or back (`305`). */
+export const AwayNote = Schema.TaggedStruct("AwayNote", { away: Schema.Boolean })
+/** The nickname a private message went to is away, and why (`301`). */
+export const AwayIs = Schema.TaggedStruct("AwayIs", { nick: S, text: S })
+/** Who a nickname is (`311` to `330`, `671`); `rooms` as they may be shown to the asker, with `@` or `+`. */
+export const WhoisIs = Schema.TaggedStruct("WhoisIs", {
+  nick: S,
+  user: S,
+  realName: S,
+  server: S,
+  signon: N,
+  idle: Schema.optional(N),
+  away: Schema.optional(S),
+  account: Schema.optional(S),
+  operator: Schema.Boolean,
+  secure: Schema.Boolean,
+  rooms: Schema.Array(S)
+})
+/** The end of a `WHOIS` (`318`). */
+export const WhoisEnd = Schema.TaggedStruct("WhoisEnd", { nick: S })
+/** `USERHOST` (`302`) and `ISON` (`303`): those of the nicknames asked for that are here. */
+export const UserHosts = Schema.TaggedStruct("UserHosts", {
+  ison: Schema.Boolean,
+  entries: Schema.Array(Schema.Struct({ nick: S, user: S, away: Schema.Boolean, operator: Schema.Boolean }))
+})

@@ -1,0 +1,72 @@
+import * as Effect from "effect/Effect"
+import { nickKey } from "../protocol/Names.js"
+import { cut } from "../protocol/Text.js"
+import { maxAwayBytes } from "../protocol/Profile.js"
+import { reply } from "./Answer.js"
+import type { Client, CommandEnv } from "./Client.js"
+
+/** What users ask of each other: `AWAY`, `WHOIS`, `USERHOST` and `ISON` (`/away`, `/whois` in text). */
+
+/** Marks the client away (with why), or back. */
+export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client, text: string | undefined) {
+  const profile = client.profile
+  if (profile === undefined) return
+  const { away: _, ...rest } = profile
+  const kept = text === undefined || text.trim() === "" ? undefined : cut(text.trim(), maxAwayBytes)
+  client.profile = kept === undefined ? rest : { ...rest, away: kept }
+  yield* env.hub.describe(client.id, client.profile)
+  yield* reply(env, client, { _tag: "AwayNote", away: kept !== undefined })
+})
+
+/** Who `nick` is; its rooms as the client may know them (a secret one only to its members and server operators). */
+export const whois = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: string) {
+  const found = yield* env.hub.whois(nick)
+  if (found === undefined) {
+    yield* reply(env, client, { _tag: "NoSuchNick", nick })
+    return yield* reply(env, client, { _tag: "WhoisEnd", nick })
+  }
+  const secret = found.rooms.length === 0
+    ? new Set<string>()
+    : new Set((yield* env.hub.rooms).filter((info) => info.modes.secret).map((info) => info.room as string))
+  const seesAll = env.operators.has(client.account)
+  const rooms = found.rooms.filter(([room]) => !secret.has(room) || seesAll || client.rooms.includes(room)).map(([room, status]) => status + room)
+  const profile = found.profile
+  // Only this server knows how long its own have been idle.
+  const local = env.sessions.live.get(found.session)
+  const account = profile?.account
+  yield* reply(env, client, {
+    _tag: "WhoisIs",
+    nick: found.nick,
+    user: profile?.user ?? found.nick,
+    realName: profile?.realName ?? found.nick,
+    server: profile?.server ?? env.about.server,
+    signon: Math.floor((profile?.signon ?? 0) / 1000),
+    ...(local === undefined ? {} : { idle: Math.max(0, Math.floor((env.now() - local.spoke) / 1000)) }),
+    ...(profile?.away === undefined ? {} : { away: profile.away }),
+    ...(account === undefined ? {} : { account }),
+    operator: env.operators.has(account),
+    secure: profile?.secure === true,
+    rooms
+  })
+  yield* reply(env, client, { _tag: "WhoisEnd", nick: found.nick })
+})
+
+/** The most nicknames one `USERHOST` or `ISON` asks about. */
+export const maxAsked = 20
+
+/** `USERHOST`: `user@host` of each nickname here, and whether it is away; `ISON`: which are here. */
+export const userhost = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nicks: ReadonlyArray<string>, ison: boolean) {
+  const asked = nicks.slice(0, maxAsked)
+  const found = yield* env.hub.profiles(asked)
+  // In the order asked, each once.
+  const byKey = new Map(found.map((d) => [nickKey(d.nick), d]))
+  const seen = new Set<string>()
+  const entries = asked.flatMap((nick) => {
+    const key = nickKey(nick)
+    const d = byKey.get(key)
+    if (d === undefined || seen.has(key)) return []
+    seen.add(key)
+    return [{ nick: d.nick, user: d.profile?.user ?? d.nick, away: d.profile?.away !== undefined, operator: env.operators.has(d.profile?.account) }]
+  })
+  yield* reply(env, client, { _tag: "UserHosts", ison, entries })
+})

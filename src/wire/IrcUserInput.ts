@@ -1,0 +1,35 @@
+import { cut } from "../protocol/Text.js"
+import { maxRealNameBytes, userName } from "../protocol/Profile.js"
+import type { Input } from "./Codec.js"
+import { clean, nameIn } from "./IrcParse.js"
+import { command, usage } from "./IrcRoomInput.js"
+
+/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST` and `ISON`; and what `USER` says. */
+
+export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "USERHOST", "ISON"]
+
+/** `USER name mode unused :real name`: the name kept as a prefix may hold it (else the nickname stands for it). */
+export const userOf = (user: string, realName: string): { readonly user?: string; readonly realName: string } => {
+  const name = userName(user)
+  const real = cut(clean(realName).trim(), maxRealNameBytes)
+  return { ...(name === undefined ? {} : { user: name }), realName: real }
+}
+
+export const userCommand = (name: string, params: ReadonlyArray<string>): Input => {
+  switch (name) {
+    case "AWAY":
+      return params[0] === undefined || params[0] === "" ? { _tag: "Away" } : { _tag: "Away", text: clean(params[0]) }
+    case "WHOIS": {
+      // `WHOIS [server] nick[,nick]`: the nickname is the last parameter; the first of a list is answered.
+      const nicks = params.length === 0 ? "" : nameIn(params[params.length - 1])
+      const nick = nicks.split(",")[0]
+      // 431, as for a NICK without one.
+      return nick === "" ? usage("NICK") : command({ _tag: "Whois", nick })
+    }
+    default: {
+      // `USERHOST a b c`, `ISON a b c` (or `ISON :a b c`): the nicknames, space-separated.
+      const nicks = params.flatMap((p) => p.split(" ")).filter((n) => n !== "")
+      return nicks.length === 0 ? usage(name) : command({ _tag: "Userhost", nicks, ...(name === "ISON" ? { ison: true } : {}) })
+    }
+  }
+}

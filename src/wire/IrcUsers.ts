@@ -1,0 +1,48 @@
+import { shownHost } from "../protocol/Names.js"
+import type { Reply } from "../protocol/Reply.js"
+import { byteLength, ircLineBytes } from "./IrcLines.js"
+
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" }>
+
+type Numeric = (code: string, rest: string) => string
+
+/** Words joined by spaces into as few lines as fit in 512 bytes, each after `head`. */
+const packed = (numeric: Numeric, head: string, words: ReadonlyArray<string>): string => {
+  let out = ""
+  let line = ""
+  for (const word of words) {
+    if (line !== "" && byteLength(numeric("000", `${head}${line} ${word}`)) > ircLineBytes) {
+      out += numeric("319", `${head}${line}`)
+      line = ""
+    }
+    line = line === "" ? word : `${line} ${word}`
+  }
+  return line === "" ? out : out + numeric("319", `${head}${line}`)
+}
+
+/** `AWAY`'s, `WHOIS`'s, `USERHOST`'s and `ISON`'s numerics, and a private message's away reply. */
+export const ircUsers = (numeric: Numeric, reply: UserReply): string => {
+  switch (reply._tag) {
+    case "AwayNote":
+      return reply.away ? numeric("306", ":You have been marked as being away") : numeric("305", ":You are no longer marked as being away")
+    case "AwayIs":
+      return numeric("301", `${reply.nick} :${reply.text}`)
+    case "WhoisEnd":
+      return numeric("318", `${reply.nick} :End of /WHOIS list`)
+    case "UserHosts":
+      return reply.ison
+        ? numeric("303", `:${reply.entries.map((e) => e.nick).join(" ")}`)
+        : numeric("302", `:${reply.entries.map((e) => `${e.nick}${e.operator ? "*" : ""}=${e.away ? "-" : "+"}${e.user}@${shownHost}`).join(" ")}`)
+    case "WhoisIs": {
+      const { nick } = reply
+      return numeric("311", `${nick} ${reply.user} ${shownHost} * :${reply.realName}`) +
+        (reply.rooms.length === 0 ? "" : packed(numeric, `${nick} :`, reply.rooms)) +
+        numeric("312", `${nick} ${reply.server} :hubbub`) +
+        (reply.away === undefined ? "" : numeric("301", `${nick} :${reply.away}`)) +
+        (reply.operator ? numeric("313", `${nick} :is an IRC operator`) : "") +
+        (reply.secure ? numeric("671", `${nick} :is using a secure connection`) : "") +
+        (reply.account === undefined ? "" : numeric("330", `${nick} ${reply.account} :is logged in as`)) +
+        (reply.idle === undefined ? "" : numeric("317", `${nick} ${reply.idle} ${reply.signon} :seconds idle, signon time`))
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Reply } from "../protocol/Reply.js"
+import { utc } from "./RoomText.js"
+
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" }>
+
+/** `/away`'s and `/whois`'s answers (and IRC's `USERHOST` and `ISON`), in words. */
+export const userText = (reply: UserReply): string | undefined => {
+  switch (reply._tag) {
+    case "AwayNote":
+      return reply.away ? "You are marked as away: whoever writes to you is told why." : "You are back."
+    case "AwayIs":
+      return `${reply.nick} is away: ${reply.text}`
+    case "WhoisEnd":
+      return undefined
+    case "UserHosts":
+      return reply.entries.length === 0
+        ? "None of them is here."
+        : `Here: ${reply.entries.map((e) => `${e.nick}${e.away ? " (away)" : ""}`).join(", ")}`
+    case "WhoisIs":
+      return [
+        `${reply.nick} is ${reply.user} (${reply.realName}), on ${reply.server} since ${utc(reply.signon * 1000)}` +
+        (reply.idle === undefined ? "" : `, idle ${reply.idle} s`),
+        ...(reply.account === undefined ? [] : [`  identified as ${reply.account}`]),
+        ...(reply.rooms.length === 0 ? [] : [`  in ${reply.rooms.join(", ")}`]),
+        ...(reply.away === undefined ? [] : [`  away: ${reply.away}`]),
+        ...(reply.operator ? ["  a server operator"] : []),
+        ...(reply.secure ? ["  connected over TLS"] : [])
+      ].join("\n")
+  }
+}

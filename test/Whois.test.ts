@@ -1,0 +1,127 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import { fixtures } from "./support/fixtures.js"
+import { RedisServer } from "./support/RedisServer.js"
+import type { TestClient } from "./support/TestClient.js"
+
+const { connect, join, server } = fixtures()
+
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await RedisServer.start()
+})
+afterAll(() => redis?.stop())
+
+interface Ports {
+  readonly port: number
+  readonly ircPort: number
+  readonly name: string
+}
+
+const options = { ircPort: Option.some(0), floodRate: 0 } as const
+
+const oneServer = async (): Promise<readonly [Ports, Ports]> => {
+  const a = await server({ ...options, serverName: "a.test" })
+  return [{ ...a, name: "a.test" }, { ...a, name: "a.test" }]
+}
+
+let clusters = 0
+const twoServers = async (): Promise<readonly [Ports, Ports]> => {
+  const redisPrefix = `whois-${++clusters}:`
+  const start = (name: string) => server({ ...options, serverName: name, redisUrl: Option.some(redis.url), nodeId: name, redisPrefix })
+  const [a, b] = [await start("a.test"), await start("b.test")]
+  return [{ ...a, name: "a.test" }, { ...b, name: "b.test" }]
+}
+
+/** An IRC client registered with the user name and real name irctest's WHO tests use. */
+const coolNick = async (port: number) => {
+  const client = await connect(port)
+  client.send("NICK coolNick", "USER myusernam 0 * :My UniqueReal Name")
+  await client.until(/ 376 coolNick /)
+  return client
+}
+
+const ircAs = async (port: number, nick: string) => {
+  const client = await connect(port)
+  client.send(`NICK ${nick}`, `USER ${nick} 0 * :${nick}`)
+  await client.until(new RegExp(` 376 ${nick} `))
+  return client
+}
+
+const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
+  describe(`who is who (${name})`, () => {
+    it("shows what USER said in WHO and WHOIS, marks the away (G, 301, 305/306), and answers USERHOST and ISON", async () => {
+      const [a, b] = await servers()
+      const cool = await coolNick(a.ircPort)
+      cool.send("JOIN #chan")
+      await cool.until(/ 366 coolNick #chan /)
+      const other = await ircAs(b.ircPort, "otherNick")
+      other.send("JOIN #chan")
+      await other.until(/ 366 otherNick #chan /)
+
+      other.send("WHO coolNick")
+      assert.strictEqual(await other.until(/ 352 /), `:${b.name} 352 otherNick * ~myusernam hubbub ${a.name} coolNick H :0 My UniqueReal Name`)
+      other.send("WHO #chan")
+      assert.strictEqual(await other.until(/ 352 otherNick #chan \S+ \S+ \S+ coolNick /), `:${b.name} 352 otherNick #chan ~myusernam hubbub ${a.name} coolNick H@ :0 My UniqueReal Name`)
+      await other.until(/ 315 otherNick #chan /)
+
+      cool.send("AWAY :be right back")
+      await cool.until(`:${a.name} 306 coolNick :You have been marked as being away`)
+      other.send("WHO coolni*", "PRIVMSG coolNick :are you there?", "USERHOST coolNick otherNick nobody", "ISON nobody COOLNICK")
+      assert.match(await other.until(/ 352 /), / coolNick G :0 My UniqueReal Name$/)
+      assert.strictEqual(await other.until(/ 301 /), `:${b.name} 301 otherNick coolNick :be right back`)
+      assert.strictEqual(await other.until(/ 302 /), `:${b.name} 302 otherNick :coolNick=-~myusernam@hubbub otherNick=+~otherNick@hubbub`)
+      assert.strictEqual(await other.until(/ 303 /), `:${b.name} 303 otherNick :coolNick`)
+      const text = await join(b.port, "tom")
+      text.send("/msg coolNick hello", "/whois coolNick")
+      await text.until("-!- coolNick is away: be right back")
+      assert.match(await text.until(/ is ~myusernam /), new RegExp(`^-!- coolNick is ~myusernam \\(My UniqueReal Name\\), on ${a.name.replace(".", "\\.")} since \\d{4}-`))
+      await text.until("-!-   in @#chan")
+      await text.until("-!-   away: be right back")
+
+      cool.send("AWAY")
+      await cool.until(`:${a.name} 305 coolNick :You are no longer marked as being away`)
+      other.send("WHO coolNick")
+      assert.match(await other.until(/ 352 /), / coolNick H :0 My UniqueReal Name$/)
+      text.send("/away gone fishing", "/away")
+      await text.until("-!- You are marked as away: whoever writes to you is told why.")
+      await text.until("-!- You are back.")
+    })
+
+    it("answers WHOIS with 311, 319 (secret channels only to their members), 312, 330 and 318, and 401 for nobody", async () => {
+      const [a, b] = await servers()
+      const cool = await coolNick(a.ircPort)
+      cool.send("JOIN #open,#hidden", "MODE #hidden +s", "PRIVMSG NickServ :REGISTER cool-password")
+      await cool.until(/ MODE #hidden \+s/)
+      await cool.until(/NickServ.*registered/)
+      const other = await ircAs(b.ircPort, "otherNick")
+      const whois = async (client: TestClient) => {
+        client.send("WHOIS coolNick")
+        const lines: Array<string> = []
+        for (;;) {
+          const line = await client.until(/ (3\d\d|671) /)
+          lines.push(line.replace(/^:\S+ (\d+) \S+ /, "$1 "))
+          if (line.includes(" 318 ")) return lines
+        }
+      }
+      const seen = await whois(other)
+      assert.strictEqual(seen[0], "311 coolNick ~myusernam hubbub * :My UniqueReal Name")
+      assert.include(seen, "319 coolNick :@#open")
+      assert.include(seen, `312 coolNick ${a.name} :hubbub`)
+      assert.include(seen, "330 coolNick coolNick :is logged in as")
+      assert.strictEqual(seen.at(-1), "318 coolNick :End of /WHOIS list")
+      // Idle time is known where the user is.
+      if (a.port === b.port) assert.isTrue(seen.some((l) => /^317 coolNick \d+ \d{10} :seconds idle, signon time$/.test(l)))
+      other.send("JOIN #hidden")
+      await other.until(/ 366 otherNick #hidden /)
+      assert.include(await whois(other), "319 coolNick :@#hidden @#open")
+
+      other.send("WHOIS nobody", "WHOIS")
+      await other.until(/ 401 otherNick nobody /)
+      await other.until(/ 318 otherNick nobody /)
+      await other.until(/ 431 otherNick /)
+    })
+  })
+
+suite("one server", oneServer)
+suite("two servers", twoServers)
