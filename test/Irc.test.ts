@@ -284,7 +284,7 @@ describe("IRC", () => {
     assert.strictEqual(await alice.next(), ":irc.test 323 alice :End of /LIST")
   })
 
-  it("takes lines of 512 bytes with CRLF, answers longer ones with 417 and stays connected", async () => {
+  it("takes lines of 512 bytes with CRLF, relays each as one line cut to 512 bytes with its longer prefix, answers longer ones with 417 and stays connected", async () => {
     const { ircPort } = await ircServer()
     const alice = await irc(ircPort, "alice")
     const bob = await irc(ircPort, "bob")
@@ -294,9 +294,22 @@ describe("IRC", () => {
     }
     const head = "PRIVMSG #a :"
     const fits = "x".repeat(512 - 2 - head.length)
-    alice.socket.write(`${head}${fits}\r\n`)
-    // relayed with a longer prefix, it takes two lines
-    assert.strictEqual(await relayed(bob, ":alice!alice@hubbub PRIVMSG #a :", fits.length), fits)
+    alice.socket.write(`${head}${fits}\r\nPRIVMSG #a :next\r\n`)
+    // Relayed with a longer prefix, it is cut to fit one line, as IRC servers do: never split.
+    const line = await bob.until(/PRIVMSG #a :x/)
+    assert.strictEqual(Buffer.byteLength(line) + 2, 512)
+    assert.strictEqual(line, `:alice!alice@hubbub PRIVMSG #a :${fits.slice(0, 512 - 2 - ":alice!alice@hubbub PRIVMSG #a :".length)}`)
+    assert.strictEqual(await bob.next(), ":alice!alice@hubbub PRIVMSG #a :next")
+    // Cut between characters, never inside one; a private message and an action alike.
+    const wide = "é".repeat(240)
+    alice.socket.write(`PRIVMSG bob :${wide}\r\nPRIVMSG bob :\x01ACTION ${wide}\x01\r\n`)
+    const privately = await bob.until(/PRIVMSG bob :é/)
+    assert.isAtMost(Buffer.byteLength(privately) + 2, 512)
+    assert.match(privately, /^:alice!alice@hubbub PRIVMSG bob :(é)+$/)
+    assert.isAbove(Buffer.byteLength(privately) + 2, 510)
+    const acted = await bob.until(/ACTION/)
+    assert.isAtMost(Buffer.byteLength(acted) + 2, 512)
+    assert.match(acted, /^:alice!alice@hubbub PRIVMSG bob :\x01ACTION (é)+\x01$/)
     alice.socket.write(`${head}${fits}y\r\nPING :still here\r\n`)
     assert.strictEqual(await alice.until(/417|PONG/), ":irc.test 417 alice :Input line was too long")
     assert.strictEqual(await alice.next(), ":irc.test PONG irc.test :still here")

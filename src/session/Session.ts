@@ -34,7 +34,7 @@ export class Session implements Client, Lived, SessionHandle {
   readonly id: SessionId
   readonly since: number
   lastLine: number
-  nick: Nick | undefined = undefined
+  private current: Nick | undefined = undefined
   rooms: Array<Room> = []
   account: string | undefined = undefined
   spoke: number
@@ -71,6 +71,15 @@ export class Session implements Client, Lived, SessionHandle {
         this.close(CloseReasons.Banned(note.reason))
       }
     }, () => listener.operators.has(this.account))
+  }
+
+  get nick(): Nick | undefined {
+    return this.current
+  }
+
+  set nick(nick: Nick | undefined) {
+    this.current = nick
+    if (nick !== undefined) this.decoder.named?.(nick)
   }
 
   get peer(): string {

@@ -23,6 +23,8 @@ export interface Decoder {
    * as an attempt to choose a nickname.
    */
   readonly decode: (line: string, registered: boolean) => Input | ReadonlyArray<Input> | undefined
+  /** The session's nickname, whenever it is given or changes: what its messages are relayed under. */
+  readonly named?: (nick: string) => void
   /**
    * The events of a delivery this connection shows its session (`self`):
    * IRC shows no sender its own messages, and a quit or a rename once

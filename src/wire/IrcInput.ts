@@ -10,7 +10,9 @@ import { chanServ, nickServ } from "./ServicesInput.js"
 import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
 import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
 import { userCommand, userCommands, userOf } from "./IrcUserInput.js"
-import { durationSeconds } from "./Usage.js"
+import { operCommand } from "./IrcOperInput.js"
+import { byteLength, ircLineBytes, prefix } from "./IrcLines.js"
+import { cut } from "../protocol/Text.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
@@ -120,18 +122,12 @@ export class IrcDecoder implements Decoder {
       case "INFO":
         return { _tag: "About", what: aboutCommands[name] }
       case "KILL":
-        if (target === undefined || target === "") return usage("KILL")
-        return command(params[1] === undefined || params[1] === "" ? { _tag: "Kill", nick: target } : { _tag: "Kill", nick: target, reason: clean(params[1]) })
       case "KLINE":
       case "UNKLINE":
-        return serverBan(name, params)
       case "STATS":
-        // Only K (the server bans) is kept; any other letter ends its empty report at once.
-        return target?.toUpperCase() === "K" ? command({ _tag: "KLines" }) : invalid({ _tag: "UnknownCommand", name: `STATS ${(target ?? "").slice(0, 1)}` })
       case "OPER":
-        return params.length < 2 ? usage("OPER") : command({ _tag: "Oper", name: params[0], password: params[1] })
       case "WALLOPS":
-        return params[0] === undefined || clean(params[0]).trim() === "" ? usage("WALLOPS") : command({ _tag: "Wallops", text: clean(params[0]) })
+        return operCommand(name, params)
       case "HELP":
         return { _tag: "Help" }
       default:
@@ -248,18 +244,40 @@ export class IrcDecoder implements Decoder {
     return out
   }
 
-  private messageTo(target: string, text: string, notice: boolean, action: boolean): Input | undefined {
+  /** The session's nickname, once it has one: its messages are relayed under it. */
+  private self: string | undefined = undefined
+
+  readonly named = (nick: string): void => {
+    this.self = nick
+  }
+
+  /**
+   * What of `text` fits one relayed line of 512 bytes, with the sender's prefix (longer than what
+   * the client sent): cut, never split, as IRC servers do. A text-protocol line is split instead (`lines`).
+   */
+  private fit(target: string, text: string, notice: boolean, action: boolean): string {
+    if (this.self === undefined) return text
+    const head = `${prefix(this.self)} ${notice ? "NOTICE" : "PRIVMSG"} ${target} :`
+    const wrapped = action ? 9 : 0
+    // Most lines are far from the limit: no counting.
+    if ((head.length + text.length + wrapped) * 3 <= ircLineBytes - 2) return text
+    return cut(text, ircLineBytes - 2 - byteLength(head) - wrapped)
+  }
+
+  private messageTo(target: string, given: string, notice: boolean, action: boolean): Input | undefined {
     if (target.startsWith("#")) {
       const room = this.roomOf(target)
       if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })
+      const text = this.fit(room, given, notice, action)
       // A NOTICE is never answered: an action in one goes as a notice, never as a `/me` that could be refused.
       if (action && !notice) return { _tag: "Me", room, text }
       return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
     }
-    if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(text)
-    if (target.toLowerCase() === "chanserv") return notice ? undefined : chanServ(text)
+    if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(given)
+    if (target.toLowerCase() === "chanserv") return notice ? undefined : chanServ(given)
     if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
     const nick = target as Nick
+    const text = this.fit(nick, given, notice, action)
     if (action) return { _tag: "Msg", nick, text, action }
     return notice ? { _tag: "Msg", nick, text, notice } : { _tag: "Msg", nick, text }
   }
@@ -274,20 +292,4 @@ export class IrcDecoder implements Decoder {
     }
     return this.lastRoom
   }
-}
-
-/**
- * `KLINE [DURATION] MASK :REASON` (charybdis's order) or `KLINE MASK [DURATION] :REASON`
- * (InspIRCd's), a duration of `0` for ever; `UNKLINE MASK`.
- */
-const serverBan = (name: string, params: ReadonlyArray<string>): Input => {
-  const [first = "", second = "", third] = params.map(clean)
-  if (first === "") return usage(name)
-  if (name === "UNKLINE") return command({ _tag: "KLine", mask: first, on: false })
-  const forever = (text: string) => text === "0"
-  const timeFirst = params.length >= 2 && (forever(first) || durationSeconds(first) !== undefined)
-  const [mask, time, reason] = timeFirst ? [second, first, third] : params.length >= 3 ? [first, second, third] : [first, "", second]
-  const seconds = time === "" || forever(time) ? undefined : durationSeconds(time)
-  if (mask === "" || (time !== "" && !forever(time) && seconds === undefined)) return usage(name)
-  return command({ _tag: "KLine", mask, on: true, ...(seconds === undefined ? {} : { seconds }), ...(reason === undefined || reason === "" ? {} : { reason }) })
 }
