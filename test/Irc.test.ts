@@ -370,7 +370,7 @@ describe("IRC", () => {
     }
     const texts = await Promise.all(["t1", "t2"].map((n) => join(port, n)))
     const seed = await ircConnect(seedPort)
-    await texts[1].until(/127\.0\.0\.1:\d+ has joined/)
+    await texts[1].until(/seed-\d+ has joined/)
     for (const c of [...ircs, ...texts]) c.unread()
     const per = 30
     for (let k = 0; k < per; k++) {
@@ -476,7 +476,7 @@ describe("IRC", () => {
     const alice = await irc(ircPort, "alice")
     const bob = await join(port, "bob")
     const seed = await ircConnect(seedPort)
-    await bob.until(/127\.0\.0\.1:\d+ has joined/)
+    await bob.until(/seed-\d+ has joined/)
     const stopping = stop()
     assert.strictEqual(await alice.until(/ERROR/), "ERROR :Server shutting down")
     assert.strictEqual(await bob.until(/shutting down/), "-!- Server shutting down. Goodbye.")

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Option } from "effect"
-import { addressNick } from "../src/protocol/Names.js"
+import { Nick, seedNick } from "../src/protocol/Names.js"
+import { Schema } from "effect"
 import { fixtures } from "./support/fixtures.js"
 import { TestClient } from "./support/TestClient.js"
 
@@ -8,13 +9,13 @@ const { irc, join, later, server } = fixtures()
 
 const seedServer = () => server({ seedPort: Option.some(0), ircPort: Option.some(0), serverName: "irc.test", floodRate: 0 })
 
-/** A client of the Python server hubbub grew from: it says nothing first, and is known by its address. */
+/** A client of the Python server hubbub grew from: it says nothing first, and is known by its port. */
 const seedClient = async (port: number) => {
   const client = await TestClient.connect(port)
   later(() => client.reset())
   return client
 }
-const addressOf = (client: TestClient) => `127.0.0.1:${client.socket.localPort}`
+const addressOf = (client: TestClient) => `seed-${client.socket.localPort}`
 
 describe("the seed protocol", () => {
   it("sends every message back to every seed client, the sender's included, as ACK <text>", async () => {
@@ -58,10 +59,21 @@ describe("the seed protocol", () => {
     assert.strictEqual(await carol.until(/PRIVMSG #lobby :and back/), `:${addressOf(a)}!${addressOf(a)}@hubbub PRIVMSG #lobby :and back`)
   })
 
-  it("names an IPv6 client [address]:port, so that no name starts with a colon", () => {
-    assert.strictEqual(addressNick("127.0.0.1:54321"), "127.0.0.1:54321")
-    assert.strictEqual(addressNick("::1:40000"), "[::1]:40000")
-    assert.strictEqual(addressNick("::ffff:127.0.0.1:5"), "[::ffff:127.0.0.1]:5")
+  it("names a client seed-PORT, a nickname every protocol can address, IPv6 or not", async () => {
+    for (const [peer, nick] of [["127.0.0.1:54321", "seed-54321"], ["::1:40000", "seed-40000"], ["::ffff:127.0.0.1:5", "seed-5"]]) {
+      assert.strictEqual(seedNick(peer), nick)
+      assert.isTrue(Schema.is(Nick)(nick))
+    }
+    const { seedPort, ircPort, port } = await seedServer()
+    const a = await seedClient(seedPort)
+    const bob = await join(port, "bob")
+    bob.send(`/msg ${addressOf(a)} psst`)
+    const carol = await irc(ircPort, "carol")
+    carol.send(`PRIVMSG ${addressOf(a)} :hello`, `WHOIS ${addressOf(a)}`)
+    await carol.until(new RegExp(` 311 carol ${addressOf(a)} `))
+    await bob.until(`-!- Message to ${addressOf(a)}: psst`)
+    await a.until("ACK *bob* psst")
+    await a.until("ACK *carol* hello")
   })
 
   it("answers quit with Disconnect!!! and closes; the lobby is told", async () => {

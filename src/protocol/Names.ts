@@ -5,7 +5,8 @@ export const servicesNicks: ReadonlySet<string> = new Set(["nickserv", "chanserv
 
 /** 1-24 ASCII letters, digits, `_` or `-`, not a service's name. Unique ignoring case. */
 export const Nick = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z0-9_-]{1,24}$/, { message: "a nickname is 1-24 letters, digits, _ or -" }),
+  // A letter or _ first: IRC clients take no nickname that starts with a digit or -.
+  Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_-]{0,23}$/, { message: "a nickname is 1-24 letters, digits, _ or -, a letter or _ first" }),
   Schema.makeFilter((nick: string) => !servicesNicks.has(nick.toLowerCase()) || "a service's name is no nickname")
 ).pipe(Schema.brand("Nick"))
 export type Nick = typeof Nick.Type
@@ -29,14 +30,10 @@ export const Lobby = "#lobby" as Room
 export const normalizeRoom = (name: string): string => "#" + (name.startsWith("#") ? name.slice(1) : name).toLowerCase()
 
 /**
- * The name of a client known only by its address (the seed protocol): `host:port`, an IPv6
- * host in brackets (`[::1]:40000`) so that no name starts with `:`. Not a `Nick`'s pattern, and
- * never taken by one, since a nickname has no `:`.
+ * The nickname of a seed-protocol client, which chooses none: `seed-` and its port (`seed-54321`),
+ * a name every protocol can address (`/msg seed-54321`, IRC's `PRIVMSG`); the log keeps its address.
  */
-export const addressNick = (peer: string): Nick => {
-  const port = peer.lastIndexOf(":")
-  return (peer.indexOf(":") < port ? `[${peer.slice(0, port)}]${peer.slice(port)}` : peer) as Nick
-}
+export const seedNick = (peer: string): Nick => `seed-${peer.slice(peer.lastIndexOf(":") + 1)}` as Nick
 
 /** A connection's identity in the hub, unique within a server process. */
 export type SessionId = string

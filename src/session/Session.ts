@@ -7,7 +7,7 @@ import type * as Socket from "effect/socket/Socket"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { answer } from "../protocol/Event.js"
-import { addressNick, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import { type Nick, nickKey, type Room, seedNick, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
 import type { ServerBan } from "../store/Store.js"
 import * as Connection from "../transport/Connection.js"
@@ -145,10 +145,10 @@ export const open = Effect.fnUntraced(function*(listener: Listener, socket: Sock
   yield* listener.hub.publish(answer(session.id, { _tag: "Greeting" }))
   // A client with no nickname to choose is known by its address, and in #lobby, from the start.
   if (listener.anonymous) {
-    const address = addressNick(session.peer)
-    yield* Rooms.register(listener, session, address)
-    // Two connections can only share an address when the transport lost both peers' (a reset at once).
-    if (session.nick === undefined) yield* Rooms.register(listener, session, `${address}/${session.id}` as Nick)
+    const name = seedNick(session.peer)
+    yield* Rooms.register(listener, session, name)
+    // Another address's client on the same port, or a transport that lost both peers' (a reset at once).
+    if (session.nick === undefined) yield* Rooms.register(listener, session, `${name}-${session.id}` as Nick)
   }
   return session
 })

@@ -117,7 +117,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric(
           "432",
           nick,
-          servicesNicks.has(reply.nick.toLowerCase()) ? `${reply.nick} :Reserved for services` : `${reply.nick} :Erroneous nickname (use 1-24 letters, digits, _ or -)`
+          servicesNicks.has(reply.nick.toLowerCase()) ? `${reply.nick} :Reserved for services` : `${reply.nick} :Erroneous nickname (use 1-24 letters, digits, _ or -, a letter or _ first)`
         )
       case "NowKnownAs":
         return `${prefix(reply.from)} NICK :${reply.nick}\r\n`

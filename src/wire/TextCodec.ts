@@ -32,7 +32,7 @@ const notice = (text: string) => `-!- ${text}\n`
 export const replyText = (reply: Reply): string | undefined => {
   switch (reply._tag) {
     case "Greeting":
-      return "Welcome to hubbub, a group chat server.\nChoose a nickname (1-24 letters, digits, _ or -):"
+      return "Welcome to hubbub, a group chat server.\nChoose a nickname (1-24 letters, digits, _ or -, a letter first):"
     case "Welcome":
       return `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
     case "Members": {
@@ -45,7 +45,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "InvalidNick":
       return servicesNicks.has(reply.nick.toLowerCase())
         ? `Nickname ${reply.nick} is reserved for services.`
-        : `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -.`
+        : `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -, starting with a letter or _.`
     case "AlreadyNick":
       return `You are already ${reply.nick}.`
     case "NowKnownAs":
