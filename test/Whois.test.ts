@@ -120,6 +120,20 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await other.until(/ 401 otherNick nobody /)
       await other.until(/ 318 otherNick nobody /)
       await other.until(/ 431 otherNick /)
+
+      // Gone, it is remembered: WHOWAS on any server.
+      cool.send("QUIT :bye")
+      await other.until(/^:coolNick!\S+ QUIT/)
+      other.send("WHOWAS coolNick", "WHOWAS nobody")
+      assert.strictEqual(await other.until(/ 314 /), `:${b.name} 314 otherNick coolNick ~myusernam hubbub * :My UniqueReal Name`)
+      assert.match(await other.next(), new RegExp(`^:${b.name} 312 otherNick coolNick ${a.name} :\\w{3}, `))
+      assert.strictEqual(await other.next(), `:${b.name} 369 otherNick coolNick :End of WHOWAS`)
+      assert.strictEqual(await other.next(), `:${b.name} 406 otherNick nobody :There was no such nickname`)
+      assert.strictEqual(await other.next(), `:${b.name} 369 otherNick nobody :End of WHOWAS`)
+      const text = await join(b.port, "tom")
+      text.send("/whowas coolnick", "/whowas nobody")
+      assert.match(await text.until(/ was /), /^-!- coolNick was ~myusernam \(My UniqueReal Name\), on a\.test, until \d{4}-/)
+      await text.until("-!- Nobody was called nobody lately.")
     })
   })
 

@@ -5,7 +5,7 @@ import type * as Stream from "effect/Stream"
 import type { Envelope, Event, ServerNote } from "../protocol/Event.js"
 import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
-import type { Profile } from "../protocol/Profile.js"
+import type { Departed, Profile } from "../protocol/Profile.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import type { HubError } from "./HubError.js"
 
@@ -215,6 +215,8 @@ export class Hub extends Context.Service<Hub, {
   readonly describe: (session: SessionId, profile: Omit<Profile, "account">) => Effect.Effect<void>
   /** What the sessions of these nicknames tell of themselves, for those that exist, as `WHO` lists them. */
   readonly profiles: (nicks: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Described>>
+  /** Who had `nick` lately and left (`WHOWAS`), the latest first. */
+  readonly whowas: (nick: string) => Effect.Effect<ReadonlyArray<Departed>>
   /** Who holds `nick`, what it tells of itself and where it is: `WHOIS`. */
   readonly whois: (nick: string) => Effect.Effect<Whois | undefined>
   /** The rooms a session is in. */

@@ -105,7 +105,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       exit(session, nick, room, reason)
     }),
     leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
-      profiles.left(session)
+      profiles.left(session, clock.currentTimeMillisUnsafe())
       const nick = directory.nickOf(session)
       if (nick === undefined) return
       for (const room of directory.roomsOf(session)) {
@@ -138,6 +138,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     describe: (session, profile) => Effect.sync(() => void profiles.describe(session, profile)),
     profiles: (nicks) => Effect.sync(() => profiles.described(nicks)),
     whois: (nick) => Effect.sync(() => profiles.whois(nick)),
+    whowas: (nick) => Effect.sync(() => profiles.whowas(nick)),
     roster: (room) => Effect.sync(() => directory.roster(room)),
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),

@@ -1,5 +1,5 @@
-import type { Room, SessionId } from "../protocol/Names.js"
-import type { Profile } from "../protocol/Profile.js"
+import { nickKey, type Room, type SessionId } from "../protocol/Names.js"
+import { type Departed, maxDeparted, type Profile } from "../protocol/Profile.js"
 import type { Directory } from "./Directory.js"
 import type { Described, Member, Whois } from "./Hub.js"
 
@@ -11,6 +11,7 @@ import type { Described, Member, Whois } from "./Hub.js"
 export class Profiles {
   private readonly kept = new Map<SessionId, Profile>()
   private readonly accounts = new Map<SessionId, string>()
+  private readonly departed: Array<Departed> = []
 
   constructor(private readonly directory: Directory) {}
 
@@ -36,9 +37,23 @@ export class Profiles {
     return this.kept.get(session)
   }
 
-  left(session: SessionId): void {
+  /** A session left (at `at`): what it was is remembered a while, for `WHOWAS`. */
+  left(session: SessionId, at: number): Departed | undefined {
+    const profile = this.kept.get(session)
+    const nick = this.directory.nickOf(session)
     this.kept.delete(session)
     this.accounts.delete(session)
+    if (profile === undefined || nick === undefined) return undefined
+    const departed = { nick, user: profile.user, realName: profile.realName, server: profile.server, at }
+    this.departed.unshift(departed)
+    if (this.departed.length > maxDeparted) this.departed.pop()
+    return departed
+  }
+
+  /** Those who had `nick` lately, the latest first. */
+  whowas(nick: string): ReadonlyArray<Departed> {
+    const key = nickKey(nick)
+    return this.departed.filter((d) => nickKey(d.nick) === key)
   }
 
   /** Every session's profile: to put back where Redis lost them. */

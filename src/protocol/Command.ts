@@ -28,6 +28,8 @@ export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick, user: Schema.op
 export const Away = Schema.TaggedStruct("Away", { text: Schema.optional(Text) })
 /** Who `nick` is: what it says of itself, where it is, since when. */
 export const Whois = Schema.TaggedStruct("Whois", { nick: Schema.String })
+/** Who had `nick` lately (up to `count` of them). */
+export const Whowas = Schema.TaggedStruct("Whowas", { nick: Schema.String, count: Schema.optional(Schema.Number) })
 /** IRC's `USERHOST` (`user@host` of each) and `ISON` (which are here) for up to a few nicknames. */
 export const Userhost = Schema.TaggedStruct("Userhost", { nicks: Schema.Array(Schema.String), ison: Schema.optional(Schema.Boolean) })
 /**
@@ -134,6 +136,7 @@ export const Command = Schema.Union([
   SetNick,
   Away,
   Whois,
+  Whowas,
   Userhost,
   Join,
   Part,

@@ -36,6 +36,11 @@ export const WhoisIs = Schema.TaggedStruct("WhoisIs", {
   secure: Schema.Boolean,
   rooms: Schema.Array(S)
 })
+/** Who had a nickname lately (`314`, `312` each, then `369`; `406` when nobody did). */
+export const WasList = Schema.TaggedStruct("WasList", {
+  nick: S,
+  entries: Schema.Array(Schema.Struct({ nick: S, user: S, realName: S, server: S, at: N }))
+})
 /** The end of a `WHOIS` (`318`). */
 export const WhoisEnd = Schema.TaggedStruct("WhoisEnd", { nick: S })
 /** `USERHOST` (`302`) and `ISON` (`303`): those of the nicknames asked for that are here. */

@@ -16,6 +16,13 @@ export const Profile = Schema.Struct({
 })
 export type Profile = typeof Profile.Type
 
+/** Who had a nickname, until when (`WHOWAS`). */
+export const Departed = Schema.Struct({ nick: Schema.String, user: Schema.String, realName: Schema.String, server: Schema.String, at: Schema.Number })
+export type Departed = typeof Departed.Type
+
+/** How many departures `WHOWAS` remembers, all nicknames together. */
+export const maxDeparted = 200
+
 /** The longest away message kept (IRC's `AWAYLEN`), and real name. */
 export const maxAwayBytes = 200
 export const maxRealNameBytes = 100

@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import { About, AwayIs, AwayNote, UserHosts, WhoisEnd, WhoisIs } from "./InfoReply.js"
+import { About, AwayIs, AwayNote, UserHosts, WasList, WhoisEnd, WhoisIs } from "./InfoReply.js"
 
 /**
  * What the server answers one client: greetings, rosters, errors, command
@@ -239,6 +239,7 @@ export const Reply = Schema.Union([
   AwayIs,
   WhoisIs,
   WhoisEnd,
+  WasList,
   UserHosts,
   Welcome,
   Members,

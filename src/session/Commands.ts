@@ -159,6 +159,9 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Users.away(env, client, input.text)
     case "Whois":
       return Users.whois(env, client, input.nick)
+    case "Whowas":
+      return Effect.flatMap(env.hub.whowas(input.nick), (entries) =>
+        Rooms.reply(env, client, { _tag: "WasList", nick: input.nick, entries: entries.slice(0, input.count ?? 10) }))
     case "Userhost":
       return Users.userhost(env, client, input.nicks, input.ison === true)
     case "Join":

@@ -108,6 +108,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "WhoisIs":
       case "WhoisEnd":
       case "UserHosts":
+      case "WasList":
         return ircUsers((code, rest) => numeric(code, nick, rest), reply)
       case "Members":
         return names(nick, reply)

@@ -107,6 +107,7 @@ export class IrcDecoder implements Decoder {
         return roomCommand(name, params)
       case "AWAY":
       case "WHOIS":
+      case "WHOWAS":
       case "USERHOST":
       case "ISON":
         return userCommand(name, params)

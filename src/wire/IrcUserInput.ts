@@ -6,7 +6,7 @@ import { command, usage } from "./IrcRoomInput.js"
 
 /** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST` and `ISON`; and what `USER` says. */
 
-export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "USERHOST", "ISON"]
+export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON"]
 
 /** `USER name mode unused :real name`: the name kept as a prefix may hold it (else the nickname stands for it). */
 export const userOf = (user: string, realName: string): { readonly user?: string; readonly realName: string } => {
@@ -25,6 +25,12 @@ export const userCommand = (name: string, params: ReadonlyArray<string>): Input 
       const nick = nicks.split(",")[0]
       // 431, as for a NICK without one.
       return nick === "" ? usage("NICK") : command({ _tag: "Whois", nick })
+    }
+    case "WHOWAS": {
+      const nick = params[0] === undefined ? "" : nameIn(params[0]).split(",")[0]
+      const count = Number(params[1])
+      if (nick === "") return usage("NICK")
+      return command(Number.isInteger(count) && count > 0 ? { _tag: "Whowas", nick, count } : { _tag: "Whowas", nick })
     }
     default: {
       // `USERHOST a b c`, `ISON a b c` (or `ISON :a b c`): the nicknames, space-separated.

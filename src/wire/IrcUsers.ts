@@ -2,7 +2,7 @@ import { shownHost } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { byteLength, ircLineBytes } from "./IrcLines.js"
 
-type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" }>
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" }>
 
 type Numeric = (code: string, rest: string) => string
 
@@ -29,6 +29,12 @@ export const ircUsers = (numeric: Numeric, reply: UserReply): string => {
       return numeric("301", `${reply.nick} :${reply.text}`)
     case "WhoisEnd":
       return numeric("318", `${reply.nick} :End of /WHOIS list`)
+    case "WasList":
+      return (reply.entries.length === 0 ? numeric("406", `${reply.nick} :There was no such nickname`) : "") +
+        reply.entries.map((e) =>
+          numeric("314", `${e.nick} ${e.user} ${shownHost} * :${e.realName}`) + numeric("312", `${e.nick} ${e.server} :${new Date(e.at).toUTCString()}`)
+        ).join("") +
+        numeric("369", `${reply.nick} :End of WHOWAS`)
     case "UserHosts":
       return reply.ison
         ? numeric("303", `:${reply.entries.map((e) => e.nick).join(" ")}`)

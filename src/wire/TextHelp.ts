@@ -9,6 +9,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /me ACTION        send an action, shown as * nick ACTION",
   "  /msg NICK TEXT    send a private message",
   "  /whois NICK       who someone is: their name, rooms, account, since when, away or not",
+  "  /whowas NICK      who had that nickname lately, and until when",
   "  /away [TEXT]      mark yourself away, saying why (whoever writes to you is told); /away alone: back",
   "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
   "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",

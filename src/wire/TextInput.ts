@@ -90,6 +90,10 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       const [nick] = splitWord(rest)
       return nick === "" ? Result.fail({ _tag: "Usage", command: "whois" }) : Result.succeed({ _tag: "Whois", nick })
     }
+    case "whowas": {
+      const [nick] = splitWord(rest)
+      return nick === "" ? Result.fail({ _tag: "Usage", command: "whowas" }) : Result.succeed({ _tag: "Whowas", nick })
+    }
     case "away":
       return Result.succeed(rest === "" ? { _tag: "Away" } : { _tag: "Away", text: rest })
     case "motd":

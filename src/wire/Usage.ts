@@ -24,6 +24,7 @@ const usage: Record<string, string> = {
   chanserv: "ChanServ commands: REGISTER #ROOM, DROP #ROOM, INFO #ROOM, AMODE #ROOM +o ACCOUNT (or -o)",
   msg: "/msg NICK TEXT",
   whois: "/whois NICK",
+  whowas: "/whowas NICK",
   register: "/register PASSWORD",
   identify: "/identify [NICK] PASSWORD",
   password: "/password OLD NEW",

@@ -1,7 +1,7 @@
 import type { Reply } from "../protocol/Reply.js"
 import { utc } from "./RoomText.js"
 
-type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" }>
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" }>
 
 /** `/away`'s and `/whois`'s answers (and IRC's `USERHOST` and `ISON`), in words. */
 export const userText = (reply: UserReply): string | undefined => {
@@ -12,6 +12,10 @@ export const userText = (reply: UserReply): string | undefined => {
       return `${reply.nick} is away: ${reply.text}`
     case "WhoisEnd":
       return undefined
+    case "WasList":
+      return reply.entries.length === 0
+        ? `Nobody was called ${reply.nick} lately.`
+        : reply.entries.map((e) => `${e.nick} was ${e.user} (${e.realName}), on ${e.server}, until ${utc(e.at)}`).join("\n")
     case "UserHosts":
       return reply.entries.length === 0
         ? "None of them is here."

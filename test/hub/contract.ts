@@ -79,6 +79,8 @@ export const hubContract = (
         assert.isUndefined(yield* hub.whois("nobody"))
         yield* hub.leave("s1", "bye")
         assert.deepStrictEqual(yield* hub.profiles(["ann"]), [])
+        assert.deepStrictEqual<unknown>((yield* hub.whowas("ANN")).map(({ at: _, ...d }) => d), [{ nick: "ann", user: "~ann", realName: "Ann A", server: "irc.test" }])
+        assert.deepStrictEqual(yield* hub.whowas("ben"), [])
       }).pipe(withHub()))
 
     it.live("delivers what is addressed to one session to it alone, in order with its rooms' events", () =>

@@ -255,7 +255,7 @@ export const make = Effect.fnUntraced(function*(
       directory.exit(session, room)
     }),
     leave: Effect.fn("Hub.leave")(function*(session: SessionId, reason: string | undefined) {
-      yield* shared.left(session)
+      yield* shared.left(session, clock.currentTimeMillisUnsafe())
       owners.left(session)
       const nick = directory.nickOf(session)
       if (nick === undefined) return

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type Nick, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
-import { Profile } from "../../protocol/Profile.js"
+import { Departed, maxDeparted, Profile } from "../../protocol/Profile.js"
 import type { Described, Member, Whois } from "../Hub.js"
 import type { Profiles } from "../Profiles.js"
 import type { RedisWire } from "./RedisWire.js"
@@ -52,9 +52,11 @@ return out
 `
 
 const decode = Schema.decodeUnknownOption(Schema.fromJsonString(Profile))
+const decodeDeparted = Schema.decodeUnknownOption(Schema.fromJsonString(Departed))
 
 export class RedisProfiles {
   private readonly key: string
+  private readonly whowasKey: string
 
   constructor(
     private readonly prefix: string,
@@ -64,6 +66,7 @@ export class RedisProfiles {
     private readonly local: Profiles
   ) {
     this.key = `${prefix}profiles:${node}`
+    this.whowasKey = `${prefix}whowas`
   }
 
   private call<A>(...args: ReadonlyArray<string>): Effect.Effect<A, unknown> {
@@ -87,9 +90,22 @@ export class RedisProfiles {
     return Effect.suspend(() => this.write(session, this.local.identified(session, account)))
   }
 
-  left(session: SessionId): Effect.Effect<void> {
-    this.local.left(session)
-    return this.tell("HDEL", this.key, this.wire.global(session))
+  /** A session left: its profile goes, and what it was joins the cluster's `whowas` list (the latest `maxDeparted`). */
+  left(session: SessionId, at: number): Effect.Effect<void> {
+    const departed = this.local.left(session, at)
+    return Effect.andThen(
+      this.tell("HDEL", this.key, this.wire.global(session)),
+      departed === undefined
+        ? Effect.void
+        : Effect.andThen(this.tell("LPUSH", this.whowasKey, JSON.stringify(departed)), this.tell("LTRIM", this.whowasKey, "0", String(maxDeparted - 1)))
+    )
+  }
+
+  /** Who had `nick` lately, on any server, the latest first. */
+  whowas(nick: string): Effect.Effect<ReadonlyArray<Departed>, unknown> {
+    const key = nickKey(nick)
+    return Effect.map(this.call<ReadonlyArray<string>>("LRANGE", this.whowasKey, "0", String(maxDeparted - 1)), (rows) =>
+      rows.flatMap((row) => Option.toArray(decodeDeparted(row))).filter((d) => nickKey(d.nick) === key))
   }
 
   /** Puts every profile of this server back, as it has them: after Redis came back (maybe empty). */

@@ -6,7 +6,7 @@ import type { RedisLink } from "./RedisLink.js"
 import type { Profiles } from "../Profiles.js"
 import type { RedisProfiles } from "./RedisProfiles.js"
 
-type Queries = Pick<Hub["Service"], "findNick" | "roster" | "matchNicks" | "topic" | "rooms" | "census" | "profiles" | "whois">
+type Queries = Pick<Hub["Service"], "findNick" | "roster" | "matchNicks" | "topic" | "rooms" | "census" | "profiles" | "whois" | "whowas">
 
 /**
  * The hub's questions about the whole chat: read from Redis while the link is up, and from this
@@ -24,6 +24,7 @@ export const queries = (link: RedisLink, view: RedisClusterView, directory: Dire
     },
     profiles: (nicks) => read(() => shared.described(nicks), () => profiles.described(nicks)),
     whois: (nick) => read(() => shared.whois(nick), () => profiles.whois(nick)),
+    whowas: (nick) => read(() => shared.whowas(nick), () => profiles.whowas(nick)),
     roster: (room) => read(() => view.roster(room), () => directory.roster(room)),
     matchNicks: (mask, limit) => read(() => view.matchNicks(mask, limit), () => directory.match(mask, limit)),
     topic: (room) => read(() => view.topic(room), () => directory.topic(room)),

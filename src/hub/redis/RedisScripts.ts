@@ -13,7 +13,7 @@
  *   `rooms`: the rooms.
  * - `history:<room>`: its last messages, a capped Stream.
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
- * - `profiles:<node>`: its sessions' profiles (`RedisProfiles`).
+ * - `profiles:<node>`: its sessions' profiles; `whowas`: the latest departures (`RedisProfiles`).
  *
  * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions.
  * A session is named `<node>/<id>` outside its own server.
