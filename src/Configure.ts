@@ -121,7 +121,9 @@ const readMotd = Effect.fnUntraced(function*(file: string) {
   const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable("--motd", file)))
   const lines = text.replace(/\r?\n$/, "").split(/\r?\n/)
   if (lines.length > motdLines) return yield* bad(`--motd ${file} has ${lines.length} lines: at most ${motdLines}`)
-  return lines.map((line) => cut(sanitize(line), motdLineBytes))
+  const kept = lines.map((line) => cut(sanitize(line), motdLineBytes))
+  // A file with nothing in it is no message of the day (IRC's 422), not a blank one.
+  return kept.every((line) => line.trim() === "") ? [] : kept
 })
 
 /** The certificate and key files, read and checked to work together; a bad one is one line, before anything listens. */

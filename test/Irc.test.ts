@@ -41,6 +41,7 @@ describe("IRC", () => {
       assert.include(isupport, ` ${token} `)
     }
     assert.match(isupport, /^:irc\.test 005 alice .* :are supported by this server$/)
+    assert.match(await alice.next(), /^:irc\.test 005 alice .*ELIST=MNU.* :are supported by this server$/)
     assert.match(await alice.next(), /^:irc\.test 375 alice /)
     assert.match(await alice.next(), /^:irc\.test 372 alice /)
     assert.strictEqual(await alice.next(), ":irc.test 376 alice :End of /MOTD command")

@@ -28,6 +28,7 @@ describe("what the server says of itself, and IRC's list commands", () => {
     await bob.until(":irc.test 372 bob :- Be kind.")
     await bob.until(":irc.test 376 bob :End of /MOTD command")
     assert.match(await bob.until(/ 351 /), /^:irc\.test 351 bob hubbub-\S+\. irc\.test :a group chat server$/)
+    assert.match(await bob.next(), /^:irc\.test 005 bob CASEMAPPING=ascii .* :are supported by this server$/)
     assert.match(await bob.next(), /^:irc\.test 005 bob .*ELIST=MNU.* :are supported by this server$/)
     assert.match(await bob.until(/ 391 /), /^:irc\.test 391 bob irc\.test :\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/)
     assert.strictEqual(await bob.until(/ 251 /), ":irc.test 251 bob :There are 2 users and 0 invisible on 1 servers")

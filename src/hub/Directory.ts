@@ -14,6 +14,8 @@ interface SessionState {
   /** Its address (bans may match it; nobody is shown it), and the account it is identified as. */
   host: string | undefined
   account: string | undefined
+  /** The user name IRC's `USER` gave, if any. */
+  user?: string
 }
 
 const rosterNames = 100
@@ -30,7 +32,7 @@ export class Directory {
   private readonly rooms = new Map<Room, RoomState>([[Lobby, new RoomState(0)]])
   private readonly who = (session: SessionId): Identity | undefined => {
     const state = this.sessions.get(session)
-    return state === undefined ? undefined : identity(state.nick, state.host, state.account)
+    return state === undefined ? undefined : identity(state.nick, state.host, state.account, state.user)
   }
 
   /** `now`: the time, in milliseconds since the epoch (bans run out). */
@@ -74,11 +76,12 @@ export class Directory {
   }
 
   /** Where a session connects from, and the account it is identified as: what bans may match besides its nickname. */
-  describe(session: SessionId, about: { readonly host?: string | undefined; readonly account?: string | undefined }): void {
+  describe(session: SessionId, about: { readonly host?: string | undefined; readonly account?: string | undefined; readonly user?: string }): void {
     const state = this.sessions.get(session)
     if (state === undefined) return
     if ("host" in about) state.host = about.host
     if ("account" in about) state.account = about.account
+    if (about.user !== undefined) state.user = about.user
     this.resilence(session)
   }
 

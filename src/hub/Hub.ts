@@ -48,9 +48,9 @@ export interface Described {
   readonly profile: Profile | undefined
 }
 
-/** A session as `WHOIS` shows it: with its rooms, each with its status there (`@`, `+` or none). */
+/** A session as `WHOIS` shows it: with its rooms, each with its status there (`@`, `+` or none) and whether it is secret. */
 export interface Whois extends Described {
-  readonly rooms: ReadonlyArray<readonly [room: Room, status: "@" | "+" | ""]>
+  readonly rooms: ReadonlyArray<readonly [room: Room, status: "@" | "+" | "", secret: boolean]>
 }
 
 /**

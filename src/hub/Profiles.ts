@@ -17,6 +17,8 @@ export class Profiles {
 
   /** A session's profile, with its account; what it is now. */
   describe(session: SessionId, profile: Omit<Profile, "account">): Profile {
+    // Bans may name the user name too, as IRC clients see it.
+    if (profile.user !== this.kept.get(session)?.user) this.directory.describe(session, { user: profile.user })
     const account = this.accounts.get(session)
     const whole = account === undefined ? profile : { ...profile, account }
     this.kept.set(session, whole)
@@ -79,7 +81,11 @@ export class Profiles {
     const [found] = this.described([nick])
     if (found === undefined) return undefined
     const rooms = [...this.directory.roomsOf(found.session)].sort((a, b) => a.localeCompare(b)).map((room: Room) =>
-      [room, this.directory.isOperator(found.session, room) ? "@" : this.directory.isVoiced(found.session, room) ? "+" : ""] as const
+      [
+        room,
+        this.directory.isOperator(found.session, room) ? "@" : this.directory.isVoiced(found.session, room) ? "+" : "",
+        this.directory.modes(room)?.secret === true
+      ] as const
     )
     return { ...found, rooms }
   }

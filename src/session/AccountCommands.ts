@@ -7,6 +7,7 @@ import { type Nick, nickKey } from "../protocol/Names.js"
 import type { AccountNote } from "../protocol/Reply.js"
 import type { StoreError } from "../store/Store.js"
 import type { Client, CommandEnv } from "./Client.js"
+import * as Users from "./UserCommands.js"
 import { reply } from "./Answer.js"
 
 /**
@@ -155,8 +156,10 @@ export const takeBack = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
   const holder = env.sessions.findNick(account)
   if (holder !== undefined && !sameName(holder.account, account)) yield* holder.loseNick(account)
   const renamed = yield* Effect.result(env.hub.claimNick(client.id, account))
-  if (renamed._tag === "Success") client.nick = account
-  else yield* reply(env, client, { _tag: "NickTaken", nick: account, registering: false })
+  if (renamed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick: account, registering: false })
+  const from = client.nick
+  client.nick = account
+  yield* Users.renamed(env, client, from, account)
 })
 
 /**
@@ -274,7 +277,9 @@ export const toGuest = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
     const guest = `Guest${Math.floor(1000 + Math.random() * (attempt < 10 ? 9000 : 90000))}` as Nick
     const claimed = yield* Effect.result(env.hub.claimNick(client.id, guest))
     if (claimed._tag === "Failure") continue
+    const from = client.nick
     client.nick = guest
+    yield* Users.renamed(env, client, from, guest)
     return yield* note(env, client, why, { name, nick: guest })
   }
   yield* Effect.logWarning("no free guest nickname in 20 tries").pipe(Effect.annotateLogs({ peer: client.peer }))

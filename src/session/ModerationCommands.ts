@@ -28,7 +28,7 @@ export const visible = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
 export const seesInto = (env: CommandEnv, client: Client, room: Pick<RoomInfo, "room" | "modes" | "bans">): boolean =>
   client.rooms.includes(room.room) || env.operators.has(client.account) ||
   (!room.modes.invite && room.modes.key === undefined && !room.modes.secret &&
-    !bannedBy(room.bans, "b", identity(client.nick ?? "", client.ip, client.account), Date.now()))
+    !bannedBy(room.bans, "b", identity(client.nick ?? "", client.ip, client.account, client.profile?.user), Date.now()))
 
 /** Why the hub refused, as the client is told: never more about a secret room than that it does not exist. */
 export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Client, error: HubError) {

@@ -5,6 +5,7 @@ import type { RoomInfo } from "../hub/Hub.js"
 import { cut } from "../protocol/Text.js"
 import type { Reply } from "../protocol/Reply.js"
 import * as AccountCommands from "./AccountCommands.js"
+import * as Users from "./UserCommands.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
 import { refused, seesInto, visible } from "./ModerationCommands.js"
@@ -18,13 +19,14 @@ import { refused, seesInto, visible } from "./ModerationCommands.js"
 export { reply }
 
 export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, user?: string, realName?: string) {
+  // Known before the server bans are asked: a mask may name the user name.
+  client.profile = { user: user ?? nick, realName: realName ?? nick, server: env.about.server, signon: client.since, secure: env.encrypted }
   if (!(yield* AccountCommands.mayTake(env, client, nick))) return
   if (AccountCommands.serverBanned(env, client, nick)) return
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
   if (claimed._tag === "Failure") return yield* reply(env, client, { _tag: "NickTaken", nick, registering: true })
   client.nick = nick
   yield* env.hub.locate(client.id, client.ip)
-  client.profile = { user: user ?? nick, realName: realName ?? nick, server: env.about.server, signon: client.since, secure: env.encrypted }
   yield* env.hub.describe(client.id, client.profile)
   // Identified before it had a nickname (SASL, /identify first): the hub learns it now, for bans by account.
   if (client.account !== undefined) yield* env.hub.identified(client.id, client.account)
@@ -108,6 +110,7 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
     return yield* reply(env, client, { _tag: "NickTaken", nick: to, registering: false })
   }
   client.nick = to
+  yield* Users.renamed(env, client, from, to)
   yield* AccountCommands.protect(env, client, to)
 })
 

@@ -15,6 +15,8 @@ export interface Someone {
   readonly ip: string | undefined
   readonly nick?: string | undefined
   readonly account?: string | undefined
+  /** The user name IRC's `USER` gave, as a mask may name it. */
+  readonly profile?: { readonly user: string } | undefined
 }
 
 type Matcher = (who: Someone) => boolean
@@ -24,7 +26,7 @@ const matcherOf = (mask: string): Matcher => {
   const slash = mask.indexOf("/")
   const address = slash === -1 ? mask : mask.slice(0, slash)
   const family = Net.isIP(address)
-  if (family === 0) return (who) => maskMatches(mask, identity(who.nick ?? "", who.ip === undefined ? undefined : plainAddress(who.ip), who.account))
+  if (family === 0) return (who) => maskMatches(mask, identity(who.nick ?? "", who.ip === undefined ? undefined : plainAddress(who.ip), who.account, who.profile?.user))
   const list = new Net.BlockList()
   const type = family === 4 ? "ipv4" : "ipv6"
   if (slash === -1) list.addAddress(address, type)

@@ -7,6 +7,14 @@ import type { Client, CommandEnv } from "./Client.js"
 
 /** What users ask of each other: `AWAY`, `WHOIS`, `USERHOST` and `ISON` (`/away`, `/whois` in text). */
 
+/** A client that gave no user name of its own (not IRC's `USER`) is known by its nickname: a rename renames that too. */
+export const renamed = (env: CommandEnv, client: Client, from: string | undefined, to: string): Effect.Effect<void> => {
+  const profile = client.profile
+  if (profile === undefined || from === undefined || profile.user !== from) return Effect.void
+  client.profile = { ...profile, user: to, realName: profile.realName === from ? to : profile.realName }
+  return env.hub.describe(client.id, client.profile)
+}
+
 /** Marks the client away (with why), or back. */
 export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client, text: string | undefined) {
   const profile = client.profile
@@ -25,11 +33,8 @@ export const whois = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     yield* reply(env, client, { _tag: "NoSuchNick", nick })
     return yield* reply(env, client, { _tag: "WhoisEnd", nick })
   }
-  const secret = found.rooms.length === 0
-    ? new Set<string>()
-    : new Set((yield* env.hub.rooms).filter((info) => info.modes.secret).map((info) => info.room as string))
   const seesAll = env.operators.has(client.account)
-  const rooms = found.rooms.filter(([room]) => !secret.has(room) || seesAll || client.rooms.includes(room)).map(([room, status]) => status + room)
+  const rooms = found.rooms.filter(([room, , secret]) => !secret || seesAll || client.rooms.includes(room)).map(([room, status]) => status + room)
   const profile = found.profile
   // Only this server knows how long its own have been idle.
   const local = env.sessions.live.get(found.session)
@@ -51,12 +56,13 @@ export const whois = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   yield* reply(env, client, { _tag: "WhoisEnd", nick: found.nick })
 })
 
-/** The most nicknames one `USERHOST` or `ISON` asks about. */
-export const maxAsked = 20
+/** The most nicknames one `USERHOST` asks about (RFC 2812's five), and one `ISON` (a 512-byte line's worth). */
+export const maxUserhost = 5
+export const maxIson = 100
 
 /** `USERHOST`: `user@host` of each nickname here, and whether it is away; `ISON`: which are here. */
 export const userhost = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nicks: ReadonlyArray<string>, ison: boolean) {
-  const asked = nicks.slice(0, maxAsked)
+  const asked = nicks.slice(0, ison ? maxIson : maxUserhost)
   const found = yield* env.hub.profiles(asked)
   // In the order asked, each once.
   const byKey = new Map(found.map((d) => [nickKey(d.nick), d]))

@@ -12,7 +12,7 @@ export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<stri
       numeric("376", ":End of /MOTD command")
 
 /** `MOTD`, `VERSION`, `TIME`, `LUSERS`, `ADMIN` and `INFO`, in their numerics. */
-export const ircAbout = (numeric: Numeric, about: About, isupport: string): string => {
+export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray<string>): string => {
   const { server, version } = about
   switch (about.what) {
     case "motd":
@@ -20,7 +20,8 @@ export const ircAbout = (numeric: Numeric, about: About, isupport: string): stri
     case "info":
       return (about.lines ?? []).map((line) => numeric("371", `:${line}`)).join("") + numeric("374", ":End of /INFO list")
     case "version":
-      return numeric("351", `hubbub-${version}. ${server} :a group chat server`) + numeric("005", `${isupport} :are supported by this server`)
+      return numeric("351", `hubbub-${version}. ${server} :a group chat server`) +
+        isupport.map((line) => numeric("005", `${line} :are supported by this server`)).join("")
     case "time":
       return numeric("391", `${server} :${new Date(about.time ?? 0).toUTCString()}`)
     case "lusers": {

@@ -67,7 +67,7 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("002", nick, `:Your host is ${server}, running hubbub-${options.version}`) +
     numeric("003", nick, `:This server was created ${options.created}`) +
     numeric("004", nick, `${server} hubbub-${options.version} i o`) +
-    numeric("005", nick, `${isupport} :are supported by this server`) +
+    isupport.map((line) => numeric("005", nick, `${line} :are supported by this server`)).join("") +
     motd((code, rest) => numeric(code, nick, rest), server, options.motd)
 
   /** SASL's numerics; anything else as the services convention has it: NickServ answers, in its own syntax. */

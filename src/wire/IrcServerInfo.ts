@@ -5,7 +5,7 @@ import { ircLineBytes } from "./IrcLines.js"
 import { maxTargets } from "./IrcRoomInput.js"
 
 /** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
-export const isupport = [
+const tokens = [
   "CASEMAPPING=ascii",
   "CHANTYPES=#",
   "NICKLEN=24",
@@ -21,7 +21,10 @@ export const isupport = [
   `AWAYLEN=${maxAwayBytes}`,
   `USERLEN=${maxUserLength + 1}`,
   "ELIST=MNU"
-].join(" ")
+]
+
+/** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */
+export const isupport: ReadonlyArray<string> = Array.from({ length: Math.ceil(tokens.length / 12) }, (_, i) => tokens.slice(i * 12, i * 12 + 12).join(" "))
 
 /** The lines `HELP` answers. */
 export const helpLines = [

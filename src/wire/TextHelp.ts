@@ -1,7 +1,7 @@
 /** The commands, as `/help` shows them. */
 export const helpLines: ReadonlyArray<string> = [
   "Commands:",
-  "  /nick NAME        change your nickname (1-24 letters, digits, _ or -)",
+  "  /nick NAME        change your nickname (1-24 letters, digits, _ or -, a letter or _ first)",
   "  /join ROOM [KEY]  move to another room (# optional; created on demand; KEY if it has one)",
   "  /rooms [FILTER]   list rooms and how many are in each (FILTER: #dev*, !#dev*, >5, <50; commas between)",
   "  /who              list the members of your room",

@@ -279,7 +279,7 @@ describe("HubRedis.layer: several servers", () => {
       const profile = { user: "~bob", realName: "Bob B", server: "b.test", signon: 5, secure: true, away: "out" }
       yield* b.describe("s2", profile)
       const seen = yield* a.whois("BOB")
-      assert.deepStrictEqual<unknown>([seen?.nick, seen?.profile, seen?.rooms], ["bob", profile, [["#one", ""]]])
+      assert.deepStrictEqual<unknown>([seen?.nick, seen?.profile, seen?.rooms], ["bob", profile, [["#one", "", false]]])
       assert.deepStrictEqual<unknown>((yield* a.findNick("bob"))?.away, "out")
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(yield* a.profiles(["bob"]), [])

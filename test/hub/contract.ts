@@ -63,7 +63,7 @@ export const hubContract = (
       Effect.gen(function*() {
         const hub = yield* Hub
         yield* member("s1", "ann", "#a")
-        yield* member("s2", "ben", "#a")
+        const ben = yield* member("s2", "ben", "#a")
         yield* hub.join("s2", "#b" as Room)
         const profile = { user: "~ann", realName: "Ann A", server: "irc.test", signon: 1000, secure: false }
         yield* hub.describe("s1", profile)
@@ -74,8 +74,10 @@ export const hubContract = (
           { session: "s2", nick: "ben", profile: undefined }
         ])
         assert.deepStrictEqual<unknown>(yield* hub.findNick("Ann"), { session: "s1", nick: "ann", away: "lunch" })
-        assert.deepStrictEqual<unknown>((yield* hub.whois("ben"))?.rooms, [["#a", ""], ["#b", "@"]])
-        assert.deepStrictEqual<unknown>((yield* hub.whois("ann"))?.rooms, [["#a", "@"]])
+        yield* hub.changeModes("s2", "#b" as Room, [{ on: true, mode: "s" }])
+        yield* ben.until(/ben sets mode \+s on #b/)
+        assert.deepStrictEqual<unknown>((yield* hub.whois("ben"))?.rooms, [["#a", "", false], ["#b", "@", true]])
+        assert.deepStrictEqual<unknown>((yield* hub.whois("ann"))?.rooms, [["#a", "@", false]])
         assert.isUndefined(yield* hub.whois("nobody"))
         yield* hub.leave("s1", "bye")
         assert.deepStrictEqual(yield* hub.profiles(["ann"]), [])

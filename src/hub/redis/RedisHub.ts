@@ -12,6 +12,7 @@ import { Directory, type Refusal } from "../Directory.js"
 import type { Hub, JoinSeed } from "../Hub.js"
 import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
+import { identityArg } from "../Bans.js"
 import { RedisClusterView } from "./RedisClusterView.js"
 import { queries } from "./RedisQueries.js"
 import { RedisProfiles } from "./RedisProfiles.js"
@@ -227,7 +228,7 @@ export const make = Effect.fnUntraced(function*(
           Effect.andThen(
             already
               ? run<RoomScripts.RosterReply>(RoomScripts.roster, [room])
-              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe()), who?.full ?? "", who?.account ?? "", ...RoomScripts.seedArgs(seed)])
+              : run<RoomScripts.RosterReply | readonly [-1, Refusal]>(RoomScripts.join, [room, wire.global(session), nick, node, max, String(config.history), stamped(joined), own, stamped({ ...joined, quiet: true }), key ?? "", String(clock.currentTimeMillisUnsafe()), identityArg(who), who?.account ?? "", ...RoomScripts.seedArgs(seed)])
           ),
           Effect.map((reply) => reply[0] === -1 ? reply[1] as Refusal : view.joined(room, reply as RoomScripts.RosterReply))
         )

@@ -1,3 +1,4 @@
+import { identityArg } from "../Bans.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Semaphore from "effect/Semaphore"
@@ -168,7 +169,7 @@ export class RedisPresence {
           this.cluster.nickKeyOf(nick),
           nick,
           this.cluster.owns(session, nick) ? "1" : "",
-          who?.full ?? "",
+          identityArg(who),
           who?.account ?? "",
           String(rooms.length),
           ...rooms

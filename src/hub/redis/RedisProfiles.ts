@@ -30,7 +30,10 @@ end
 return out
 `
 
-/** ARGV: p, nickname key. Its session, nickname and profile (or ""), then each room it is in and its status there; {} when nobody holds it. */
+/**
+ * ARGV: p, nickname key. Its session, nickname and profile (or ""), then each room it is in, its
+ * status there and "1" when the room is secret; {} when nobody holds it. Only its server's rooms are read.
+ */
 const whois = `
 local p = ARGV[1]
 local value = redis.call('GET', p..'nick:'..ARGV[2])
@@ -38,14 +41,16 @@ if not value then return {} end
 local space = string.find(value, ' ', 1, true)
 local session = string.sub(value, 1, space - 1)
 local node = string.match(session, '^(.*)/[^/]*$')
-local out = {session, string.sub(value, space + 1), (node and redis.call('HGET', p..'profiles:'..node, session)) or ''}
-for _, room in ipairs(redis.call('SMEMBERS', p..'rooms')) do
+if not node then return {} end
+local out = {session, string.sub(value, space + 1), redis.call('HGET', p..'profiles:'..node, session) or ''}
+for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
   if redis.call('HEXISTS', p..'members:'..room, session) == 1 then
     local status = ''
     if redis.call('SISMEMBER', p..'ops:'..room, session) == 1 then status = '@'
     elseif redis.call('SISMEMBER', p..'voices:'..room, session) == 1 then status = '+' end
     out[#out + 1] = room
     out[#out + 1] = status
+    out[#out + 1] = redis.call('HEXISTS', p..'info:'..room, 's') == 1 and '1' or ''
   end
 end
 return out
@@ -136,8 +141,8 @@ export class RedisProfiles {
   whois(nick: string): Effect.Effect<Whois | undefined, unknown> {
     return Effect.map(this.call<ReadonlyArray<string>>("EVAL", whois, "0", this.prefix, nickKey(nick)), (reply) => {
       if (reply.length < 3) return undefined
-      const rooms: Array<readonly [Room, "@" | "+" | ""]> = []
-      for (let i = 3; i + 1 < reply.length; i += 2) rooms.push([reply[i] as Room, reply[i + 1] as "@" | "+" | ""])
+      const rooms: Array<readonly [Room, "@" | "+" | "", boolean]> = []
+      for (let i = 3; i + 2 < reply.length; i += 3) rooms.push([reply[i] as Room, reply[i + 1] as "@" | "+" | "", reply[i + 2] === "1"])
       rooms.sort(([a], [b]) => a.localeCompare(b))
       return { ...this.one([reply[0], reply[1], reply[2]]), rooms }
     })

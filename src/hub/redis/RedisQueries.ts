@@ -23,7 +23,8 @@ export const queries = (link: RedisLink, view: RedisClusterView, directory: Dire
       return Effect.orElseSucceed(shared.member(nick), () => undefined)
     },
     profiles: (nicks) => read(() => shared.described(nicks), () => profiles.described(nicks)),
-    whois: (nick) => read(() => shared.whois(nick), () => profiles.whois(nick)),
+    // One of this server's own is known here, its rooms and their modes too.
+    whois: (nick) => directory.owner(nick) !== undefined ? Effect.sync(() => profiles.whois(nick)) : read(() => shared.whois(nick), () => profiles.whois(nick)),
     whowas: (nick) => read(() => shared.whowas(nick), () => profiles.whowas(nick)),
     roster: (room) => read(() => view.roster(room), () => directory.roster(room)),
     matchNicks: (mask, limit) => read(() => view.matchNicks(mask, limit), () => directory.match(mask, limit)),

@@ -61,14 +61,16 @@ end
 -- Whether a ban of kind ('b' or 'q') not run out at now is for who ('nick!user@host', or as shown:
 -- 'nick!user@hubbub') or account.
 local function banned(room, kind, who, account, now)
-  local shown = string.gsub(who, '@[^@]*$', '@hubbub')
   for _, value in ipairs(redis.call('HVALS', p..'bans:'..room)) do
     local ban = cjson.decode(value)
     if ban.kind == kind and (not ban.expires or ban.expires > now) then
       if string.sub(ban.mask, 1, 3) == '~a:' then
         if account ~= '' and string.sub(ban.mask, 4) == account then return true end
-      elseif glob(ban.mask, who) or glob(ban.mask, shown) then
-        return true
+      else
+        -- who: its forms, space-separated (nick!nick@host, and nick!~user@host when USER gave another).
+        for form in string.gmatch(who, '%S+') do
+          if glob(ban.mask, form) or glob(ban.mask, (string.gsub(form, '@[^@]*$', '@hubbub'))) then return true end
+        end
       end
     end
   end
