@@ -3,10 +3,12 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as Semaphore from "effect/Semaphore"
 import * as Net from "node:net"
 import type { NickProtection } from "../ChatConfig.js"
 import { Warnings } from "../observe/Warnings.js"
+import { Nick } from "../protocol/Names.js"
 import { Store, type StoreError, storeKey } from "../store/Store.js"
 import * as Password from "./Password.js"
 
@@ -87,11 +89,21 @@ export const addressKey = (peer: string): string => {
   return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`
 }
 
+const isNick = Schema.is(Nick)
+
 export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const store = yield* Store
   const warnings = yield* Warnings
   const slots = yield* Semaphore.make(hashSlots)
-  const registered = new Set((yield* store.accountNames).map(storeKey))
+  const names = yield* store.accountNames
+  const registered = new Set(names.map(storeKey))
+  // Made before nicknames had to start with a letter or _: nobody can take those names, nor log in as them.
+  const stranded = names.filter((name) => !isNick(name))
+  if (stranded.length > 0) {
+    yield* Effect.logWarning(
+      `${stranded.length} account(s) named before nicknames had to start with a letter or _ can no longer be used: ${stranded.slice(0, 5).join(", ")}${stranded.length > 5 ? ", ..." : ""}`
+    )
+  }
   const failures = new Map<string, Failures>()
   const failureDelay = options.failureDelay ?? Duration.seconds(1)
   const failureDelayMillis = Duration.toMillis(Duration.fromInputUnsafe(failureDelay))

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer } from "effect"
+import { Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
-import { Accounts, addressKey } from "../../src/accounts/Accounts.js"
+import { Accounts, addressKey, make } from "../../src/accounts/Accounts.js"
 import { Warnings } from "../../src/observe/Warnings.js"
+import { Store } from "../../src/store/Store.js"
 import * as StoreMemory from "../../src/store/StoreMemory.js"
 
 const accounts = Accounts.layer({ protection: "grace", graceSeconds: 30 }).pipe(Layer.provide(Layer.merge(StoreMemory.layer, Warnings.layer)))
@@ -28,6 +29,18 @@ describe("Accounts", () => {
       // The wait is counted from the answer, and told as the client reads it, a second later.
       assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 1 })
     }).pipe(Effect.provide(accounts)))
+
+  it.effect("warns at start of accounts whose names no longer are nicknames (a letter or _ first)", () =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      for (const name of ["9lives", "-dash", "fine"]) yield* store.createAccount({ name, password: "x", created: 0 })
+      const warned: Array<string> = []
+      const collect = Logger.make<unknown, void>(({ logLevel, message }) => {
+        if (logLevel === "Warn") warned.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+      })
+      yield* make({ protection: "grace", graceSeconds: 30 }).pipe(Effect.provide(Logger.layer([collect])))
+      assert.deepStrictEqual(warned, ["2 account(s) named before nicknames had to start with a letter or _ can no longer be used: 9lives, -dash"])
+    }).pipe(Effect.provide(Layer.merge(StoreMemory.layer, Warnings.layer))))
 
   it("counts an IPv6 client's failures by its /64, and an IPv4 one's (mapped or not) by its address", () => {
     assert.strictEqual(addressKey("1.2.3.4:5678"), "1.2.3.4")
