@@ -74,6 +74,11 @@ describe("the seed protocol", () => {
     await bob.until(`-!- Message to ${addressOf(a)}: psst`)
     await a.until("ACK *bob* psst")
     await a.until("ACK *carol* hello")
+    // Nobody else may pass for a seed client.
+    bob.send(`/nick ${addressOf(a)}x`)
+    await bob.until(`-!- Nickname ${addressOf(a)}x is kept for the seed protocol's clients (seed-PORT).`)
+    carol.send("NICK seed-77")
+    await carol.until(/ 432 carol seed-77 /)
   })
 
   it("answers quit with Disconnect!!! and closes; the lobby is told", async () => {

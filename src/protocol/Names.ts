@@ -35,6 +35,9 @@ export const normalizeRoom = (name: string): string => "#" + (name.startsWith("#
  */
 export const seedNick = (peer: string): Nick => `seed-${peer.slice(peer.lastIndexOf(":") + 1)}` as Nick
 
+/** Whether a nickname is one `seedNick` gives: addressed by anyone, taken by no other client. */
+export const isSeedNick = (nick: string): boolean => /^seed-\d/i.test(nick)
+
 /** A connection's identity in the hub, unique within a server process. */
 export type SessionId = string
 

@@ -161,7 +161,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Users.whois(env, client, input.nick)
     case "Whowas":
       return Effect.flatMap(env.hub.whowas(input.nick), (entries) =>
-        Rooms.reply(env, client, { _tag: "WasList", nick: input.nick, entries: entries.slice(0, input.count ?? 10) }))
+        Rooms.reply(env, client, { _tag: "WasList", nick: input.nick, entries: input.count === undefined ? entries : entries.slice(0, input.count) }))
     case "Userhost":
       return Users.userhost(env, client, input.nicks, input.ison === true)
     case "Join":

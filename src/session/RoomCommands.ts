@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { Lobby, maxRoomsPerSession, maxTopicBytes, type Nick, nickKey, normalizeRoom, type Room } from "../protocol/Names.js"
+import { isSeedNick, Lobby, maxRoomsPerSession, maxTopicBytes, type Nick, nickKey, normalizeRoom, type Room } from "../protocol/Names.js"
 import { listFilter } from "../protocol/ListFilter.js"
 import type { RoomInfo } from "../hub/Hub.js"
 import { cut } from "../protocol/Text.js"
@@ -21,6 +21,7 @@ export { reply }
 export const register = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, user?: string, realName?: string) {
   // Known before the server bans are asked: a mask may name the user name.
   client.profile = { user: user ?? nick, realName: realName ?? nick, server: env.about.server, signon: client.since, secure: env.encrypted }
+  if (!env.anonymous && isSeedNick(nick)) return yield* reply(env, client, { _tag: "InvalidNick", nick })
   if (!(yield* AccountCommands.mayTake(env, client, nick))) return
   if (AccountCommands.serverBanned(env, client, nick)) return
   const claimed = yield* Effect.result(env.hub.claimNick(client.id, nick))
@@ -102,6 +103,7 @@ export const part = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
 
 export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, to: Nick) {
   if (from === to) return yield* reply(env, client, { _tag: "AlreadyNick", nick: to })
+  if (isSeedNick(to)) return yield* reply(env, client, { _tag: "InvalidNick", nick: to })
   if (!(yield* AccountCommands.mayTake(env, client, to))) return
   const renamed = yield* Effect.result(env.hub.claimNick(client.id, to))
   if (renamed._tag === "Failure") {

@@ -2,7 +2,7 @@ import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event, ModeChanged } from "../protocol/Event.js"
 import { changeString, maxBans } from "../protocol/Modes.js"
-import { servicesNicks } from "../protocol/Names.js"
+import { isSeedNick, servicesNicks } from "../protocol/Names.js"
 import { historyLine, type Members, type Reply } from "../protocol/Reply.js"
 import { accountText } from "./AccountText.js"
 import { Codec, type Format } from "./Codec.js"
@@ -45,6 +45,8 @@ export const replyText = (reply: Reply): string | undefined => {
     case "InvalidNick":
       return servicesNicks.has(reply.nick.toLowerCase())
         ? `Nickname ${reply.nick} is reserved for services.`
+        : isSeedNick(reply.nick)
+        ? `Nickname ${reply.nick} is kept for the seed protocol's clients (seed-PORT).`
         : `Invalid nickname "${reply.nick}": use 1-24 letters, digits, _ or -, starting with a letter or _.`
     case "AlreadyNick":
       return `You are already ${reply.nick}.`
