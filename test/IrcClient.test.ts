@@ -141,6 +141,16 @@ describe("irssi, a real IRC client", () => {
     await irssi.shows(/\* bob waves/)
     await irssi.shows(/bob changed the topic of #lobby to: irssi and netcat/)
 
+    // irssi's own /whois, of a netcat user who is away.
+    bob.send("/away lunch")
+    await bob.until("-!- You are marked as away: whoever writes to you is told why.")
+    await irssi.type("/whois bob")
+    // irssi shows a whois in its status window.
+    await irssi.type("/window 1")
+    await irssi.shows(/bob \[bob@hubbub\]/)
+    await irssi.shows(/away\s+: lunch/)
+    await irssi.shows(/End of WHOIS/i)
+
     await irssi.type("/quit bye now")
     assert.strictEqual(await alongside(bob.until(/alice has left/, 10_000)), "-!- alice has left #lobby (quit: bye now)")
     await irssi.exited()
