@@ -112,5 +112,14 @@ describe("WeeChat, a real IRC client", () => {
     bob.send("/mode +i", "/kick wendy out you go")
     await weechat.shows(/Mode #den \[\+i\] by bob/)
     await weechat.shows(/bob has kicked wendy \(out you go\)/)
+
+    // WeeChat's own /whois, of a netcat user who is away: in its server buffer (merged with the core one).
+    bob.send("/away lunch")
+    await alongside(bob.until("-!- You are marked as away: whoever writes to you is told why.", 10_000))
+    weechat.type("/whois bob")
+    weechat.type("/buffer 1")
+    await weechat.shows(/\[bob\] \(bob@hubbub\)/)
+    await weechat.shows(/\[bob\] is away: lunch/)
+    await weechat.shows(/\[bob\] End of \/WHOIS list/)
   })
 })
