@@ -75,6 +75,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       const previous = directory.claim(session, nick)
       if (previous === false) return yield* fail(new NickInUse({ nick }))
       if (previous === undefined || previous === nick) return
+      profiles.renamed(session, previous, clock.currentTimeMillisUnsafe())
       const rooms = directory.roomsOf(session).filter((room) => announced(directory.size(room)))
       renamed(session, previous, nick, String(++renames), rooms).forEach(route)
     }),

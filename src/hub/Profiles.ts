@@ -41,10 +41,19 @@ export class Profiles {
 
   /** A session left (at `at`): what it was is remembered a while, for `WHOWAS`. */
   left(session: SessionId, at: number): Departed | undefined {
-    const profile = this.kept.get(session)
-    const nick = this.directory.nickOf(session)
+    const departed = this.remember(session, this.directory.nickOf(session), at)
     this.kept.delete(session)
     this.accounts.delete(session)
+    return departed
+  }
+
+  /** A session gave up `previous` for another nickname: remembered as a departure from it, for `WHOWAS`. */
+  renamed(session: SessionId, previous: string, at: number): Departed | undefined {
+    return this.remember(session, previous, at)
+  }
+
+  private remember(session: SessionId, nick: string | undefined, at: number): Departed | undefined {
+    const profile = this.kept.get(session)
     if (profile === undefined || nick === undefined) return undefined
     const departed = { nick, user: profile.user, realName: profile.realName, server: profile.server, at }
     this.departed.unshift(departed)

@@ -83,6 +83,10 @@ export const hubContract = (
         assert.deepStrictEqual(yield* hub.profiles(["ann"]), [])
         assert.deepStrictEqual<unknown>((yield* hub.whowas("ANN")).map(({ at: _, ...d }) => d), [{ nick: "ann", user: "~ann", realName: "Ann A", server: "irc.test" }])
         assert.deepStrictEqual(yield* hub.whowas("ben"), [])
+        // A rename is a departure from the old nickname.
+        yield* hub.describe("s2", { ...profile, user: "~ben", realName: "Ben" })
+        yield* hub.claimNick("s2", "benny" as Nick)
+        assert.deepStrictEqual<unknown>((yield* hub.whowas("ben")).map((d) => [d.nick, d.user]), [["ben", "~ben"]])
       }).pipe(withHub()))
 
     it.live("delivers what is addressed to one session to it alone, in order with its rooms' events", () =>

@@ -195,8 +195,8 @@ export const make = Effect.fnUntraced(function*(
     // One who joins the chat while the link is lost is told so, as everyone already in it was.
     if (previous === undefined && presence.told) local({ _tag: "Notice", to: session, text: linkLost })
     if (previous === undefined || previous === nick) return
-    const heard = rooms.filter((_, i) => announced(sizes[i + 1] ?? 0))
-    const events = renamed(session, previous, nick, `${node}:${++renames}`, heard)
+    yield* shared.renamed(session, previous, clock.currentTimeMillisUnsafe())
+    const events = renamed(session, previous, nick, `${node}:${++renames}`, rooms.filter((_, i) => announced(sizes[i + 1] ?? 0)))
     for (const event of events) publish(how === "apart" && event._tag === "Renamed" ? { ...event, clash: session } : event)
   })
 

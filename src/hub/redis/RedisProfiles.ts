@@ -98,12 +98,18 @@ export class RedisProfiles {
   /** A session left: its profile goes, and what it was joins the cluster's `whowas` list (the latest `maxDeparted`). */
   left(session: SessionId, at: number): Effect.Effect<void> {
     const departed = this.local.left(session, at)
-    return Effect.andThen(
-      this.tell("HDEL", this.key, this.wire.global(session)),
-      departed === undefined
-        ? Effect.void
-        : Effect.andThen(this.tell("LPUSH", this.whowasKey, JSON.stringify(departed)), this.tell("LTRIM", this.whowasKey, "0", String(maxDeparted - 1)))
-    )
+    return Effect.andThen(this.tell("HDEL", this.key, this.wire.global(session)), this.remember(departed))
+  }
+
+  /** A session gave up `previous` for another nickname: a departure from it, for `WHOWAS`. */
+  renamed(session: SessionId, previous: string, at: number): Effect.Effect<void> {
+    return Effect.suspend(() => this.remember(this.local.renamed(session, previous, at)))
+  }
+
+  private remember(departed: Departed | undefined): Effect.Effect<void> {
+    return departed === undefined
+      ? Effect.void
+      : Effect.andThen(this.tell("LPUSH", this.whowasKey, JSON.stringify(departed)), this.tell("LTRIM", this.whowasKey, "0", String(maxDeparted - 1)))
   }
 
   /** Who had `nick` lately, on any server, the latest first. */
