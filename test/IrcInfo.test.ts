@@ -6,7 +6,7 @@ import * as Path from "node:path"
 import { fixtures } from "./support/fixtures.js"
 import { ServerProcess } from "./support/process.js"
 
-const { irc, join, later, server } = fixtures()
+const { connect, irc, join, later, server } = fixtures()
 
 const ircServer = (overrides: Parameters<typeof server>[0] = {}) =>
   server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, ...overrides })
@@ -107,5 +107,37 @@ describe("what the server says of itself, and IRC's list commands", () => {
     later(() => missing.kill())
     assert.strictEqual((await missing.exit()).code, 1)
     assert.deepStrictEqual(missing.stderr.filter((l) => l !== ""), [`hubbub: cannot read --motd ${Path.join(dir, "nope.txt")}: no such file`])
+  })
+})
+
+describe("IRCv3 capabilities", () => {
+  it("echo-message echoes a client's own messages (channel, private, notice, action); multi-prefix shows @+ in NAMES and WHO", async () => {
+    const { ircPort } = await ircServer()
+    const bob = await irc(ircPort, "bob")
+    const alice = await connect(ircPort)
+    alice.send("CAP LS 302", "CAP REQ :echo-message multi-prefix", "NICK alice", "USER alice 0 * :Alice", "CAP END")
+    await alice.until(":irc.test CAP * ACK :echo-message multi-prefix")
+    await alice.until(/ 376 alice /)
+    alice.send("JOIN #a", "MODE #a +v alice")
+    await alice.until(/ MODE #a \+v alice$/)
+    bob.send("JOIN #a")
+    await bob.until(/ 366 bob #a /)
+    alice.send("NAMES #a", "WHO #a")
+    assert.strictEqual(await alice.until(/ 353 /), ":irc.test 353 alice = #a :@+alice bob")
+    assert.match(await alice.until(/ 352 alice #a \S+ \S+ \S+ alice /), / alice H@\+ :0 Alice$/)
+    // Without multi-prefix, the highest status alone.
+    bob.send("NAMES #a")
+    assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #a :@alice bob")
+
+    alice.send("PRIVMSG #a :hello", "PRIVMSG bob :psst", "NOTICE bob :fyi", "PRIVMSG bob :\x01ACTION waves\x01")
+    assert.strictEqual(await alice.until(/PRIVMSG #a/), ":alice!alice@hubbub PRIVMSG #a :hello")
+    assert.strictEqual(await alice.until(/PRIVMSG bob :psst/), ":alice!alice@hubbub PRIVMSG bob :psst")
+    assert.strictEqual(await alice.until(/NOTICE bob/), ":alice!alice@hubbub NOTICE bob :fyi")
+    assert.strictEqual(await alice.until(/ACTION/), ":alice!alice@hubbub PRIVMSG bob :\x01ACTION waves\x01")
+    // bob, without echo-message, is not shown his own.
+    bob.send("PRIVMSG #a :hi alice", "PING :done")
+    await alice.until(":bob!bob@hubbub PRIVMSG #a :hi alice")
+    await bob.until(/PONG/)
+    assert.isFalse(bob.lines.some((line) => line.startsWith(":bob!bob@hubbub PRIVMSG")))
   })
 })

@@ -24,7 +24,9 @@ export const Members = Schema.TaggedStruct("Members", {
   /** Those of `nicks` with a voice (`+`). */
   voiced: Schema.optional(Schema.Array(S)),
   /** Those of `nicks` identified as their nickname's account (answering `/who`). */
-  identified: Schema.optional(Schema.Array(S))
+  identified: Schema.optional(Schema.Array(S)),
+  /** Every status of a member shown (`@+`), not its highest alone: IRC's `multi-prefix`. */
+  multiPrefix: Schema.optional(Schema.Boolean)
 })
 export const NickTaken = Schema.TaggedStruct("NickTaken", { nick: S, registering: Schema.Boolean })
 export const InvalidNick = Schema.TaggedStruct("InvalidNick", { nick: S })
@@ -68,7 +70,8 @@ export const WhoList = Schema.TaggedStruct("WhoList", {
     away: Schema.optional(Schema.Boolean),
     /** A server operator. */
     ircop: Schema.optional(Schema.Boolean)
-  }))
+  })),
+  multiPrefix: Schema.optional(Schema.Boolean)
 })
 /** A room's or a nickname's modes (`+iklmnst`), the key and limit in `params`; `created`, in seconds since the epoch, for a room. */
 export const Modes = Schema.TaggedStruct("Modes", {
@@ -127,7 +130,7 @@ export const TooManyRooms = Schema.TaggedStruct("TooManyRooms", { room: S, limit
 /** Registration commands once registered. */
 export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
 /** A private message went out. */
-export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S })
+export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S, notice: Schema.optional(Schema.Boolean), action: Schema.optional(Schema.Boolean) })
 export const RoomList = Schema.TaggedStruct("RoomList", {
   /** `locked`: invite only or keyed (the topic is then not shown). */
   rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))

@@ -114,7 +114,7 @@ const message = Effect.fnUntraced(function*(
     ...(notice ? { notice } : {}),
     ...(input.action ? { action: true } : {})
   })
-  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text })
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text, ...(notice ? { notice } : {}), ...(input.action ? { action: true } : {}) })
   if (found.away !== undefined && !notice) yield* Rooms.reply(env, client, { _tag: "AwayIs", nick: found.nick, text: found.away })
 })
 

@@ -145,7 +145,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `PING :${server}\r\n`
       case "WhoList":
         return reply.entries.map((e) =>
-          numeric("352", nick, `${e.room ?? "*"} ${e.user ?? e.nick} ${shownHost} ${e.server ?? server} ${e.nick} ${e.away ? "G" : "H"}${e.ircop ? "*" : ""}${e.operator ? "@" : e.voiced ? "+" : ""} :0 ${e.realName ?? e.nick}`)
+          numeric("352", nick, `${e.room ?? "*"} ${e.user ?? e.nick} ${shownHost} ${e.server ?? server} ${e.nick} ${e.away ? "G" : "H"}${e.ircop ? "*" : ""}${e.operator ? "@" : ""}${e.voiced && (reply.multiPrefix || !e.operator) ? "+" : ""} :0 ${e.realName ?? e.nick}`)
         ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
       case "Modes": {
         if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)

@@ -6,6 +6,7 @@ import { Nick, type Room } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import type { Decoder, Input } from "./Codec.js"
 import { SaslExchange } from "./IrcSasl.js"
+import { IrcCaps } from "./IrcCaps.js"
 import { chanServ, nickServ } from "./ServicesInput.js"
 import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
 import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
@@ -57,8 +58,8 @@ export class IrcDecoder implements Decoder {
   /** What `USER` gave: a user name and a real name. */
   private user: ReturnType<typeof userOf> | undefined = undefined
   private negotiating = false
-  /** Whether the client asked for `sasl` (CAP REQ): only then does AUTHENTICATE work. */
-  private sasl = false
+  /** What the client asked for with `CAP REQ` (AUTHENTICATE works only after `sasl`). */
+  private readonly caps = new IrcCaps()
   private readonly exchange = new SaslExchange()
   /** The last quit and rename shown, so that a user in several shared rooms is seen to leave or rename once. */
   private lastQuit: string | undefined = undefined
@@ -80,7 +81,7 @@ export class IrcDecoder implements Decoder {
         return undefined
       case "AUTHENTICATE":
         if (params[0] === undefined || params[0] === "") return usage("AUTHENTICATE")
-        return this.sasl ? this.authenticate(params[0]) : answer({ _tag: "AccountNote", what: "saslFailed" })
+        return this.caps.has("sasl") ? this.authenticate(params[0]) : answer({ _tag: "AccountNote", what: "saslFailed" })
       case "NICK":
         return this.setNick(target, registered)
       case "USER":
@@ -139,9 +140,10 @@ export class IrcDecoder implements Decoder {
   constructor(private readonly facts: RunFacts) {}
 
   readonly filter = (events: ReadonlyArray<Envelope>, self: string): ReadonlyArray<Envelope> => {
-    if (events.length === 1) return this.keeps(events[0], self) ? events : none
-    if (!this.facts.concern(events, self)) return events
-    return events.filter((envelope) => this.keeps(envelope, self))
+    const shown = events.length === 1
+      ? this.keeps(events[0], self) ? events : none
+      : this.facts.concern(events, self) ? events.filter((envelope) => this.keeps(envelope, self)) : events
+    return this.caps.adapts ? this.caps.adapt(shown, this.self) : shown
   }
 
   /** Whether `self` is shown this event; a quit or rename is remembered, to be shown once. */
@@ -150,7 +152,8 @@ export class IrcDecoder implements Decoder {
     switch (event._tag) {
       case "Chat":
       case "Action":
-        return event.session !== self
+        // echo-message: its own come back too.
+        return event.session !== self || this.caps.has("echo-message")
       case "Left": {
         if (!event.quit) return true
         if (this.lastQuit === event.session) return false
@@ -180,19 +183,13 @@ export class IrcDecoder implements Decoder {
     switch (sub) {
       case "LS":
         if (!registered) this.negotiating = true
-        // Version 302 and later are told the mechanisms.
-        return answer({ _tag: "Capabilities", sub: "LS", caps: Number(params[1]) >= 302 ? "sasl=PLAIN" : "sasl" })
+        return answer({ _tag: "Capabilities", sub: "LS", caps: this.caps.ls(Number(params[1])) })
       case "LIST":
-        return answer({ _tag: "Capabilities", sub: "LIST", caps: this.sasl ? "sasl" : "" })
+        return answer({ _tag: "Capabilities", sub: "LIST", caps: this.caps.list() })
       case "REQ": {
         if (!registered) this.negotiating = true
-        // All or nothing: hubbub has one capability.
         const asked = (params[1] ?? "").trim().split(/ +/).filter((cap) => cap !== "")
-        if (asked.length === 0 || asked.some((cap) => cap !== "sasl" && cap !== "-sasl")) {
-          return answer({ _tag: "Capabilities", sub: "NAK", caps: params[1] ?? "" })
-        }
-        this.sasl = asked[asked.length - 1] === "sasl"
-        return answer({ _tag: "Capabilities", sub: "ACK", caps: asked.join(" ") })
+        return answer({ _tag: "Capabilities", sub: this.caps.req(asked) ? "ACK" : "NAK", caps: (params[1] ?? "").trim() })
       }
       case "END":
         if (registered || !this.negotiating) return undefined

@@ -178,8 +178,10 @@ export const replyText = (reply: Reply): string | undefined => {
 }
 
 /** A room's members, `@` before an operator and `+` before a voiced member, as IRC's NAMES shows them. */
-export const withStatus = ({ nicks, operators, voiced = [] }: typeof Members.Type): ReadonlyArray<string> =>
-  nicks.map((nick) => operators.includes(nick) ? `@${nick}` : voiced.includes(nick) ? `+${nick}` : nick)
+export const withStatus = ({ multiPrefix, nicks, operators, voiced = [] }: typeof Members.Type): ReadonlyArray<string> =>
+  multiPrefix === true
+    ? nicks.map((nick) => `${operators.includes(nick) ? "@" : ""}${voiced.includes(nick) ? "+" : ""}${nick}`)
+    : nicks.map((nick) => operators.includes(nick) ? `@${nick}` : voiced.includes(nick) ? `+${nick}` : nick)
 
 const cannotJoin = {
   invite: () => "it is invite only.",

@@ -1,0 +1,70 @@
+import type { Envelope, Event } from "../protocol/Event.js"
+
+/**
+ * The IRCv3 capabilities a connection negotiated (`CAP LS 302`, `CAP REQ`, `CAP LIST`), and
+ * what they change in what it is shown: `echo-message` (its own messages come back, a private
+ * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `sasl` (see
+ * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs).
+ */
+export const offered: ReadonlyArray<string> = ["cap-notify", "echo-message", "multi-prefix", "sasl"]
+
+export class IrcCaps {
+  private readonly on = new Set<string>()
+  /** Whether anything this connection is shown differs for it: its answers are looked at. */
+  adapts = false
+
+  has(cap: string): boolean {
+    return this.on.has(cap)
+  }
+
+  /** `CAP LS [version]`: every capability (302 and later are told sasl's mechanisms, and get cap-notify). */
+  ls(version: number): string {
+    if (version >= 302) this.on.add("cap-notify")
+    return offered.map((cap) => cap === "sasl" && version >= 302 ? "sasl=PLAIN" : cap).join(" ")
+  }
+
+  list(): string {
+    return offered.filter((cap) => this.on.has(cap)).join(" ")
+  }
+
+  /** `CAP REQ :a -b`: all or nothing; whether it was taken. */
+  req(asked: ReadonlyArray<string>): boolean {
+    if (asked.length === 0 || asked.some((cap) => !offered.includes(cap.startsWith("-") ? cap.slice(1) : cap))) return false
+    for (const cap of asked) {
+      if (cap.startsWith("-")) this.on.delete(cap.slice(1))
+      else this.on.add(cap)
+    }
+    this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix")
+    return true
+  }
+
+  /** The answers in a delivery as this connection's capabilities show them; the same array when none changes. */
+  adapt(events: ReadonlyArray<Envelope>, self: string | undefined): ReadonlyArray<Envelope> {
+    let out: Array<Envelope> | undefined = undefined
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i].event
+      if (event._tag !== "Answer") continue
+      const shown = this.answer(event, self)
+      if (shown === undefined) continue
+      out ??= events.slice()
+      out[i] = { ...events[i], event: shown }
+    }
+    return out ?? events
+  }
+
+  private answer(answer: Extract<Event, { readonly _tag: "Answer" }>, self: string | undefined): Event | undefined {
+    const { reply, to } = answer
+    switch (reply._tag) {
+      case "Sent":
+        // echo-message: a private message comes back as it went.
+        return this.on.has("echo-message") && self !== undefined
+          ? { _tag: "Private", to, nick: reply.to, from: self, text: reply.text, ...(reply.notice ? { notice: true } : {}), ...(reply.action ? { action: true } : {}) }
+          : undefined
+      case "Members":
+      case "WhoList":
+        return this.on.has("multi-prefix") ? { ...answer, reply: { ...reply, multiPrefix: true } } : undefined
+      default:
+        return undefined
+    }
+  }
+}
