@@ -57,7 +57,7 @@ describe("IRC", () => {
     const alice = await ircConnect(ircPort)
     await alice.next()
     alice.send("CAP LS 302", "NICK alice", "USER alice 0 * :Alice")
-    assert.strictEqual(await alice.next(), ":irc.test CAP * LS :cap-notify echo-message multi-prefix sasl=PLAIN")
+    assert.strictEqual(await alice.next(), ":irc.test CAP * LS :cap-notify echo-message multi-prefix sasl=PLAIN userhost-in-names")
     alice.send("CAP REQ :away-notify sasl")
     assert.strictEqual(await alice.next(), ":irc.test CAP * NAK :away-notify sasl")
     alice.send("CAP LIST")

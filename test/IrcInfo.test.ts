@@ -111,7 +111,7 @@ describe("what the server says of itself, and IRC's list commands", () => {
 })
 
 describe("IRCv3 capabilities", () => {
-  it("echo-message echoes a client's own messages (channel, private, notice, action); multi-prefix shows @+ in NAMES and WHO", async () => {
+  it("echo-message echoes a client's own messages (channel, private, notice, action); multi-prefix shows @+ in NAMES and WHO; userhost-in-names the prefixes", async () => {
     const { ircPort } = await ircServer()
     const bob = await irc(ircPort, "bob")
     const alice = await connect(ircPort)
@@ -125,9 +125,12 @@ describe("IRCv3 capabilities", () => {
     alice.send("NAMES #a", "WHO #a")
     assert.strictEqual(await alice.until(/ 353 /), ":irc.test 353 alice = #a :@+alice bob")
     assert.match(await alice.until(/ 352 alice #a \S+ \S+ \S+ alice /), / alice H@\+ :0 Alice$/)
-    // Without multi-prefix, the highest status alone.
+    // Without multi-prefix, the highest status alone; with userhost-in-names, as prefixes are.
     bob.send("NAMES #a")
     assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #a :@alice bob")
+    bob.send("CAP REQ :userhost-in-names", "NAMES #a")
+    await bob.until(":irc.test CAP bob ACK :userhost-in-names")
+    assert.strictEqual(await bob.until(/ 353 /), ":irc.test 353 bob = #a :@alice!alice@hubbub bob!bob@hubbub")
 
     alice.send("PRIVMSG #a :hello", "PRIVMSG bob :psst", "NOTICE bob :fyi", "PRIVMSG bob :\x01ACTION waves\x01")
     assert.strictEqual(await alice.until(/PRIVMSG #a/), ":alice!alice@hubbub PRIVMSG #a :hello")

@@ -26,7 +26,9 @@ export const Members = Schema.TaggedStruct("Members", {
   /** Those of `nicks` identified as their nickname's account (answering `/who`). */
   identified: Schema.optional(Schema.Array(S)),
   /** Every status of a member shown (`@+`), not its highest alone: IRC's `multi-prefix`. */
-  multiPrefix: Schema.optional(Schema.Boolean)
+  multiPrefix: Schema.optional(Schema.Boolean),
+  /** Each member as its prefix shows it (`nick!nick@hubbub`): IRC's `userhost-in-names`. */
+  userhosts: Schema.optional(Schema.Boolean)
 })
 export const NickTaken = Schema.TaggedStruct("NickTaken", { nick: S, registering: Schema.Boolean })
 export const InvalidNick = Schema.TaggedStruct("InvalidNick", { nick: S })

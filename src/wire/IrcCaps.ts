@@ -3,10 +3,11 @@ import type { Envelope, Event } from "../protocol/Event.js"
 /**
  * The IRCv3 capabilities a connection negotiated (`CAP LS 302`, `CAP REQ`, `CAP LIST`), and
  * what they change in what it is shown: `echo-message` (its own messages come back, a private
- * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `sasl` (see
+ * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `userhost-in-names`
+ * (`nick!user@host` in `NAMES`), `sasl` (see
  * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs).
  */
-export const offered: ReadonlyArray<string> = ["cap-notify", "echo-message", "multi-prefix", "sasl"]
+export const offered: ReadonlyArray<string> = ["cap-notify", "echo-message", "multi-prefix", "sasl", "userhost-in-names"]
 
 export class IrcCaps {
   private readonly on = new Set<string>()
@@ -34,7 +35,7 @@ export class IrcCaps {
       if (cap.startsWith("-")) this.on.delete(cap.slice(1))
       else this.on.add(cap)
     }
-    this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix")
+    this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix") || this.on.has("userhost-in-names")
     return true
   }
 
@@ -60,7 +61,11 @@ export class IrcCaps {
         return this.on.has("echo-message") && self !== undefined
           ? { _tag: "Private", to, nick: reply.to, from: self, text: reply.text, ...(reply.notice ? { notice: true } : {}), ...(reply.action ? { action: true } : {}) }
           : undefined
-      case "Members":
+      case "Members": {
+        const multi = this.on.has("multi-prefix")
+        const full = this.on.has("userhost-in-names")
+        return multi || full ? { ...answer, reply: { ...reply, ...(multi ? { multiPrefix: true } : {}), ...(full ? { userhosts: true } : {}) } } : undefined
+      }
       case "WhoList":
         return this.on.has("multi-prefix") ? { ...answer, reply: { ...reply, multiPrefix: true } } : undefined
       default:

@@ -2,7 +2,7 @@ import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event, ModeChanged } from "../protocol/Event.js"
 import { changeString, maxBans } from "../protocol/Modes.js"
-import { isSeedNick, servicesNicks } from "../protocol/Names.js"
+import { isSeedNick, servicesNicks, shownHost } from "../protocol/Names.js"
 import { historyLine, type Members, type Reply } from "../protocol/Reply.js"
 import { accountText } from "./AccountText.js"
 import { Codec, type Format } from "./Codec.js"
@@ -178,10 +178,12 @@ export const replyText = (reply: Reply): string | undefined => {
 }
 
 /** A room's members, `@` before an operator and `+` before a voiced member, as IRC's NAMES shows them. */
-export const withStatus = ({ multiPrefix, nicks, operators, voiced = [] }: typeof Members.Type): ReadonlyArray<string> =>
-  multiPrefix === true
-    ? nicks.map((nick) => `${operators.includes(nick) ? "@" : ""}${voiced.includes(nick) ? "+" : ""}${nick}`)
-    : nicks.map((nick) => operators.includes(nick) ? `@${nick}` : voiced.includes(nick) ? `+${nick}` : nick)
+export const withStatus = ({ multiPrefix, nicks, operators, userhosts, voiced = [] }: typeof Members.Type): ReadonlyArray<string> => {
+  const shown = userhosts === true ? (nick: string) => `${nick}!${nick}@${shownHost}` : (nick: string) => nick
+  return multiPrefix === true
+    ? nicks.map((nick) => `${operators.includes(nick) ? "@" : ""}${voiced.includes(nick) ? "+" : ""}${shown(nick)}`)
+    : nicks.map((nick) => operators.includes(nick) ? `@${shown(nick)}` : voiced.includes(nick) ? `+${shown(nick)}` : shown(nick))
+}
 
 const cannotJoin = {
   invite: () => "it is invite only.",

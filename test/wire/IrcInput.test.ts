@@ -40,8 +40,8 @@ describe("IrcDecoder", () => {
 
   it("holds registration while capabilities are negotiated", () => {
     const d = new IrcDecoder(new RunFacts())
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl=PLAIN" } })
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl=PLAIN userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl userhost-in-names" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :away-notify", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "away-notify" } })
