@@ -253,7 +253,7 @@ export class IrcDecoder implements Decoder {
    * What of `text` fits one relayed line of 512 bytes, with the sender's prefix (longer than what
    * the client sent): cut, never split, as IRC servers do. A text-protocol line is split instead (`lines`).
    */
-  private fit(target: string, text: string, notice: boolean, action: boolean): string {
+  private cutToFit(target: string, text: string, notice: boolean, action: boolean): string {
     if (this.self === undefined) return text
     const head = `${prefix(this.self)} ${notice ? "NOTICE" : "PRIVMSG"} ${target} :`
     const wrapped = action ? 9 : 0
@@ -266,7 +266,7 @@ export class IrcDecoder implements Decoder {
     if (target.startsWith("#")) {
       const room = this.roomOf(target)
       if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })
-      const text = this.fit(room, given, notice, action)
+      const text = this.cutToFit(room, given, notice, action)
       // A NOTICE is never answered: an action in one goes as a notice, never as a `/me` that could be refused.
       if (action && !notice) return { _tag: "Me", room, text }
       return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
@@ -275,7 +275,7 @@ export class IrcDecoder implements Decoder {
     if (target.toLowerCase() === "chanserv") return notice ? undefined : chanServ(given)
     if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
     const nick = target as Nick
-    const text = this.fit(nick, given, notice, action)
+    const text = this.cutToFit(nick, given, notice, action)
     if (action) return { _tag: "Msg", nick, text, action }
     return notice ? { _tag: "Msg", nick, text, notice } : { _tag: "Msg", nick, text }
   }
