@@ -144,3 +144,36 @@ describe("IRCv3 capabilities", () => {
     assert.isFalse(bob.lines.some((line) => line.startsWith(":bob!bob@hubbub PRIVMSG")))
   })
 })
+
+describe("away-notify", () => {
+  it("tells a client that asked for it when someone it shares a channel with goes away or comes back, once however many channels they share", async () => {
+    const { ircPort, port } = await ircServer()
+    const alice = await connect(ircPort)
+    alice.send("CAP LS 302", "CAP REQ :away-notify", "NICK alice", "USER alice 0 * :Alice", "CAP END")
+    await alice.until(/ 376 alice /)
+    const bob = await irc(ircPort, "bob")
+    const carol = await irc(ircPort, "carol")
+    for (const [client, nick] of [[alice, "alice"], [bob, "bob"]] as const) {
+      client.send("JOIN #a,#b")
+      await client.until(new RegExp(` 366 ${nick} #b `))
+    }
+    carol.send("JOIN #a")
+    await carol.until(/ 366 carol #a /)
+    const tom = await join(port, "tom")
+    tom.send("/join #a")
+    await tom.until("-!- Members of #a (4): @alice, bob, carol, tom")
+
+    bob.send("AWAY :lunch", "AWAY")
+    assert.strictEqual(await alice.until(/^:\S+ AWAY/), ":bob!bob@hubbub AWAY :lunch")
+    assert.strictEqual(await alice.until(/^:\S+ AWAY/), ":bob!bob@hubbub AWAY")
+    tom.send("/away phone")
+    assert.strictEqual(await alice.until(/^:\S+ AWAY/), ":tom!tom@hubbub AWAY :phone")
+    // Once each, though bob shares two channels with alice; and nothing for carol, who did not ask.
+    alice.send("PING :done")
+    await alice.until(/PONG/)
+    assert.strictEqual(alice.lines.filter((line) => /^:\S+ AWAY( |$)/.test(line)).length, 3)
+    carol.send("PING :done")
+    await carol.until(/PONG/)
+    assert.isFalse(carol.lines.some((line) => /^:\S+ AWAY( |$)/.test(line)))
+  })
+})

@@ -22,6 +22,7 @@ export const addressOf = (event: Event): Address => {
     case "Chat":
     case "Action":
     case "Renamed":
+    case "AwayChanged":
     case "TopicChanged":
     case "ModeChanged":
       return { room: event.room, to: undefined }

@@ -138,6 +138,12 @@ export const Closing = Schema.TaggedStruct("Closing", {
   reason: CloseReason
 })
 
+/**
+ * A member went away (`text`, why) or came back, as each room it is in hears it; `change` is the
+ * same in all of them (a client shows it once). Only IRC's `away-notify` clients are shown it.
+ */
+export const AwayChanged = Schema.TaggedStruct("AwayChanged", { room: S, nick: S, change: S, text: Schema.optional(S) })
+
 export const Event = Schema.Union([
   Chat,
   Action,
@@ -145,6 +151,7 @@ export const Event = Schema.Union([
   Joined,
   Left,
   Renamed,
+  AwayChanged,
   TopicChanged,
   ModeChanged,
   Invited,

@@ -15,6 +15,8 @@ export const renamed = (env: CommandEnv, client: Client, from: string | undefine
   return env.hub.describe(client.id, client.profile)
 }
 
+let awayChanges = 0
+
 /** Marks the client away (with why), or back. */
 export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client, text: string | undefined) {
   const profile = client.profile
@@ -24,6 +26,11 @@ export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   client.profile = kept === undefined ? rest : { ...rest, away: kept }
   yield* env.hub.describe(client.id, client.profile)
   yield* reply(env, client, { _tag: "AwayNote", away: kept !== undefined })
+  // Its rooms hear it (IRC's away-notify clients are shown it), once however many they share.
+  const nick = client.nick
+  if (nick === undefined || client.rooms.length === 0) return
+  const change = `${nick}@${env.now()}#${++awayChanges}`
+  yield* env.hub.publishAll(client.rooms.map((room) => ({ _tag: "AwayChanged", room, nick, change, ...(kept === undefined ? {} : { text: kept }) })))
 })
 
 /** Who `nick` is; its rooms as the client may know them (a secret one only to its members and server operators). */

@@ -2,12 +2,13 @@ import type { Envelope, Event } from "../protocol/Event.js"
 
 /**
  * The IRCv3 capabilities a connection negotiated (`CAP LS 302`, `CAP REQ`, `CAP LIST`), and
- * what they change in what it is shown: `echo-message` (its own messages come back, a private
+ * what they change in what it is shown: `away-notify` (`AWAY` from those it shares a channel
+ * with), `echo-message` (its own messages come back, a private
  * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `userhost-in-names`
  * (`nick!user@host` in `NAMES`), `sasl` (see
  * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs).
  */
-export const offered: ReadonlyArray<string> = ["cap-notify", "echo-message", "multi-prefix", "sasl", "userhost-in-names"]
+export const offered: ReadonlyArray<string> = ["away-notify", "cap-notify", "echo-message", "multi-prefix", "sasl", "userhost-in-names"]
 
 export class IrcCaps {
   private readonly on = new Set<string>()

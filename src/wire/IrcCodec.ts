@@ -261,6 +261,8 @@ export const ircFormat = (options: IrcOptions): Format => {
           : one(`${prefix(event.nick)} PART ${event.room} :`, event.reason)
       case "Renamed":
         return `${prefix(event.from)} NICK :${event.nick}\r\n`
+      case "AwayChanged":
+        return event.text === undefined ? `${prefix(event.nick)} AWAY\r\n` : one(`${prefix(event.nick)} AWAY :`, event.text)
       case "TopicChanged":
         return one(`${prefix(event.by)} TOPIC ${event.room} :`, event.topic ?? "")
       case "ModeChanged":

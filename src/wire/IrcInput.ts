@@ -165,6 +165,12 @@ export class IrcDecoder implements Decoder {
         this.lastRename = event.change
         return true
       }
+      case "AwayChanged": {
+        // away-notify alone; once however many rooms are shared.
+        if (!this.caps.has("away-notify") || this.lastRename === event.change) return false
+        this.lastRename = event.change
+        return true
+      }
       default:
         return true
     }

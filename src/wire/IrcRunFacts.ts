@@ -7,7 +7,7 @@ interface Facts {
 
 /**
  * What a run of a room's events holds that IRC may leave out for some of its
- * members (their own messages, quits, renames), found once per run for all
+ * members (their own messages, quits, renames, aways), found once per run for all
  * of them: a room's members are handed one array.
  */
 export class RunFacts {
@@ -28,7 +28,7 @@ export class RunFacts {
           if (facts.senders === undefined) facts.senders = session
           else if (typeof facts.senders === "string") facts.senders = new Set([facts.senders, session])
           else facts.senders.add(session)
-        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed") {
+        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed" || event._tag === "AwayChanged") {
           facts.special = true
         }
       }

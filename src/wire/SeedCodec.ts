@@ -50,6 +50,7 @@ const render = (event: Event): string => {
     case "Wallops":
     case "ServerBanChanged":
     case "RoomRegistered":
+    case "AwayChanged":
       return ""
   }
 }

@@ -250,6 +250,7 @@ export const renderText = (event: Event): string | Uint8Array => {
       return notice(`[wallops] ${event.from}: ${event.text}`)
     case "ServerBanChanged":
     case "RoomRegistered":
+    case "AwayChanged":
       return ""
     case "Answer":
       return renderReply(event.reply)

@@ -40,11 +40,11 @@ describe("IrcDecoder", () => {
 
   it("holds registration while capabilities are negotiated", () => {
     const d = new IrcDecoder(new RunFacts())
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl=PLAIN userhost-in-names" } })
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "cap-notify echo-message multi-prefix sasl userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify cap-notify echo-message multi-prefix sasl=PLAIN userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify cap-notify echo-message multi-prefix sasl userhost-in-names" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
-    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :away-notify", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "away-notify" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :server-time", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "server-time" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "ACK", caps: "sasl" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice", user: "~a", realName: "A" })
   })
