@@ -15,8 +15,6 @@ export const renamed = (env: CommandEnv, client: Client, from: string | undefine
   return env.hub.describe(client.id, client.profile)
 }
 
-let awayChanges = 0
-
 /** Marks the client away (with why), or back. */
 export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client, text: string | undefined) {
   const profile = client.profile
@@ -29,7 +27,8 @@ export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   // Its rooms hear it (IRC's away-notify clients are shown it), once however many they share.
   const nick = client.nick
   if (nick === undefined || client.rooms.length === 0) return
-  const change = `${nick}@${env.now()}#${++awayChanges}`
+  // The same within a millisecond only when what it says is the same too: then showing it once is right.
+  const change = `${nick}@${env.now()} ${kept ?? ""}`
   yield* env.hub.publishAll(client.rooms.map((room) => ({ _tag: "AwayChanged", room, nick, change, ...(kept === undefined ? {} : { text: kept }) })))
 })
 
