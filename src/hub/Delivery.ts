@@ -29,6 +29,8 @@ export const addressOf = (event: Event): Address => {
     case "Joined":
     case "Left":
       return event.quiet ? { room: undefined, to: event.session } : { room: event.room, to: undefined }
+    case "Tagged":
+      return event.room !== undefined ? { room: event.room, to: undefined } : { room: undefined, to: event.to }
     case "Private":
     case "Answer":
     case "Invited":

@@ -38,8 +38,11 @@ export class RoomHistory {
         continue
       }
       const { at, event } = item
-      if (event._tag === "Chat") entries.push({ at, from: event.from, text: event.text })
-      else if (event._tag === "Action") entries.push({ at, from: event.from, text: event.text, action: true })
+      if (event._tag !== "Chat" && event._tag !== "Action") continue
+      const entry: { at: number; from: string; text: string; action?: boolean; id?: string } = { at, from: event.from, text: event.text }
+      if (event._tag === "Action") entry.action = true
+      if (event.id !== undefined) entry.id = event.id
+      entries.push(entry)
     }
     return entries
   }

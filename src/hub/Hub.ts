@@ -1,3 +1,4 @@
+import type { LineRange } from "../protocol/HistoryRange.js"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -208,6 +209,11 @@ export class Hub extends Context.Service<Hub, {
   readonly restoreRoom: (room: Room, kept: RoomKept) => Effect.Effect<void>
   /** A room's topic (`undefined` when it has none or does not exist). */
   readonly topic: (room: Room) => Effect.Effect<string | undefined>
+  /**
+   * A room's past messages in `range`, oldest first (`CHATHISTORY`, `/history`): what the hub
+   * keeps (its last `history` messages), and all the store kept when there is one. Off the messages' way.
+   */
+  readonly backlog: (room: Room, range: LineRange) => Effect.Effect<ReadonlyArray<HistoryEntry>>
   readonly rooms: Effect.Effect<ReadonlyArray<RoomInfo>>
   /** How many users (with a nickname), servers and rooms the chat has, all servers counted. */
   readonly census: Effect.Effect<Census>

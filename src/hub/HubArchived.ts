@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Event } from "../protocol/Event.js"
+import { merged } from "../protocol/HistoryRange.js"
 import type { Room } from "../protocol/Names.js"
 import { RoomArchive } from "../store/RoomArchive.js"
 import { Hub, type RoomKept } from "./Hub.js"
@@ -27,7 +28,7 @@ export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], h
     const runFork = Effect.runForkWith(yield* Effect.context<never>())
     const keep = (event: Event) => {
       if (event._tag === "Chat" || event._tag === "Action") {
-        archive.said(event.room, clock.currentTimeMillisUnsafe(), event.from, event.text, event._tag === "Action")
+        archive.said(event.room, clock.currentTimeMillisUnsafe(), event.from, event.text, event._tag === "Action", event.id)
       }
     }
     // One question to the archive a room at a time: a reconnect storm that joins thousands shares it.
@@ -67,6 +68,9 @@ export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], h
           events.forEach(keep)
           return hub.publishAll(events)
         }),
+      // Redis keeps the last messages of every server's sessions; the store, all of this one's (or all of everyone's, when shared).
+      backlog: (room, range) =>
+        Effect.map(Effect.all([hub.backlog(room, range), archive.lines(room, range)]), ([kept, stored]) => merged(kept, stored, range)),
       setTopic: (session, room, topic) =>
         Effect.tap(hub.setTopic(session, room, topic), () => Effect.sync(() => archive.topic(room, topic, clock.currentTimeMillisUnsafe()))),
       join: (session, room, key, seed) =>

@@ -1,3 +1,4 @@
+import { inRange } from "../protocol/HistoryRange.js"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -143,6 +144,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     roster: (room) => Effect.sync(() => directory.roster(room)),
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),
+    backlog: (room, range) => archive === undefined ? Effect.sync(() => inRange(history.of(room), range)) : archive.lines(room, range),
     rooms: Effect.sync(() => directory.list()),
     census: Effect.sync(() => ({ ...directory.census(), servers: 1 })),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),

@@ -11,16 +11,40 @@ const Text = Schema.String
 export const Say = Schema.TaggedStruct("Say", {
   text: Text,
   room: Schema.optional(Room),
-  notice: Schema.optional(Schema.Boolean)
+  notice: Schema.optional(Schema.Boolean),
+  /** Client-only IRCv3 tags to relay with it (`+typing=active;+draft/reply=ID`), as sent. */
+  tags: Schema.optional(Schema.String)
 })
 /** An action, `* nick waves`, to `room` or the session's one room. */
-export const Me = Schema.TaggedStruct("Me", { text: Text, room: Schema.optional(Room) })
+export const Me = Schema.TaggedStruct("Me", { text: Text, room: Schema.optional(Room), tags: Schema.optional(Schema.String) })
 /** A private message to one nickname. */
 export const Msg = Schema.TaggedStruct("Msg", {
   nick: Nick,
   text: Text,
   notice: Schema.optional(Schema.Boolean),
-  action: Schema.optional(Schema.Boolean)
+  action: Schema.optional(Schema.Boolean),
+  tags: Schema.optional(Schema.String)
+})
+/** IRCv3's `TAGMSG`: client-only tags and no text, to a room the session is in or to a nickname. */
+export const TagMsg = Schema.TaggedStruct("TagMsg", { room: Schema.optional(Room), nick: Schema.optional(Nick), tags: Schema.String })
+/** A point in a room's history: a message's id, or a time (milliseconds since the epoch). */
+export const HistoryPoint = Schema.Union([
+  Schema.TaggedStruct("Id", { id: Schema.String }),
+  Schema.TaggedStruct("Time", { at: Schema.Number })
+])
+export type HistoryPoint = typeof HistoryPoint.Type
+/**
+ * A room's past messages (IRCv3's `CHATHISTORY`, the text protocol's `/history N`), at most
+ * `limit`: the `latest` (those after `from` if given), those `before`, `after` or `around` the
+ * point `from`, those `between` `from` and `to`; or (`targets`) the session's rooms with messages
+ * between `from` and `to`. `room` absent: the session's one room.
+ */
+export const ChatHistory = Schema.TaggedStruct("ChatHistory", {
+  kind: Schema.Literals(["latest", "before", "after", "around", "between", "targets"]),
+  room: Schema.optional(Room),
+  from: Schema.optional(HistoryPoint),
+  to: Schema.optional(HistoryPoint),
+  limit: Schema.Number
 })
 /** Registers with this nickname (and, from IRC's `USER`, a user name and real name), or renames once registered. */
 export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick, user: Schema.optional(Schema.String), realName: Schema.optional(Schema.String) })
@@ -133,6 +157,8 @@ export const Command = Schema.Union([
   Say,
   Me,
   Msg,
+  TagMsg,
+  ChatHistory,
   SetNick,
   Away,
   Whois,

@@ -18,7 +18,9 @@ const N = Schema.Number
 /**
  * `session` is the sender's (a protocol that does not echo leaves its own
  * out); `notice` is IRC's NOTICE; `plain` marks a sender known only by its
- * address (the seed protocol), whose own kind shows the text alone.
+ * address (the seed protocol), whose own kind shows the text alone. `id` is
+ * the message's (`MessageIds`: the same on every server and in the store);
+ * `tags` the client-only IRCv3 tags it came with (`+typing=active`), as sent.
  */
 export const Chat = Schema.TaggedStruct("Chat", {
   room: S,
@@ -26,9 +28,18 @@ export const Chat = Schema.TaggedStruct("Chat", {
   text: S,
   session: Schema.optional(S),
   notice: Schema.optional(Schema.Boolean),
-  plain: Schema.optional(Schema.Boolean)
+  plain: Schema.optional(Schema.Boolean),
+  id: Schema.optional(S),
+  tags: Schema.optional(S)
 })
-export const Action = Schema.TaggedStruct("Action", { room: S, from: S, text: S, session: Schema.optional(S) })
+export const Action = Schema.TaggedStruct("Action", {
+  room: S,
+  from: S,
+  text: S,
+  session: Schema.optional(S),
+  id: Schema.optional(S),
+  tags: Schema.optional(S)
+})
 /** To the session `to`, whose nickname is `nick`. */
 export const Private = Schema.TaggedStruct("Private", {
   to: S,
@@ -36,7 +47,23 @@ export const Private = Schema.TaggedStruct("Private", {
   from: S,
   text: S,
   notice: Schema.optional(Schema.Boolean),
-  action: Schema.optional(Schema.Boolean)
+  action: Schema.optional(Schema.Boolean),
+  id: Schema.optional(S),
+  tags: Schema.optional(S)
+})
+/**
+ * IRCv3's `TAGMSG`: client-only tags (`tags`, as sent) and no text, from `from` (the session
+ * `session`) to a `room` or to the session `to` (known as `nick`). Only clients that negotiated
+ * `message-tags` are shown it.
+ */
+export const Tagged = Schema.TaggedStruct("Tagged", {
+  room: Schema.optional(S),
+  to: Schema.optional(S),
+  nick: Schema.optional(S),
+  from: S,
+  session: S,
+  tags: S,
+  id: Schema.optional(S)
 })
 /**
  * `session` entered `room`; from this event on, the session gets the room's
@@ -148,6 +175,7 @@ export const Event = Schema.Union([
   Chat,
   Action,
   Private,
+  Tagged,
   Joined,
   Left,
   Renamed,

@@ -1,5 +1,8 @@
 import * as Schema from "effect/Schema"
+import { Failed, History, HistoryTargets } from "./HistoryReply.js"
 import { About, AwayIs, AwayNote, UserHosts, WasList, WhoisEnd, WhoisIs } from "./InfoReply.js"
+
+export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
 /**
  * What the server answers one client: greetings, rosters, errors, command
@@ -131,8 +134,9 @@ export const TooManyTargets = Schema.TaggedStruct("TooManyTargets", { target: S 
 export const TooManyRooms = Schema.TaggedStruct("TooManyRooms", { room: S, limit: N })
 /** Registration commands once registered. */
 export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
-/** A private message went out. */
-export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S, notice: Schema.optional(Schema.Boolean), action: Schema.optional(Schema.Boolean) })
+/** A private message went out (with its id, and the client-only tags it carried). */
+const O = Schema.optional
+export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S, notice: O(Schema.Boolean), action: O(Schema.Boolean), id: O(S), tags: O(S) })
 export const RoomList = Schema.TaggedStruct("RoomList", {
   /** `locked`: invite only or keyed (the topic is then not shown). */
   rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))
@@ -146,17 +150,6 @@ export const UnknownCommand = Schema.TaggedStruct("UnknownCommand", { name: S })
 export const LineTooLong = Schema.TaggedStruct("LineTooLong", { max: N })
 /** A message the client's wire format cannot read (the JSON codec's bad JSON): `detail` says what is wrong. */
 export const BadMessage = Schema.TaggedStruct("BadMessage", { detail: S })
-/** A room's message from before one joined it: when it was sent (milliseconds since the epoch), by whom. */
-export const HistoryEntry = Schema.Struct({ at: N, from: S, text: S, action: Schema.optional(Schema.Boolean) })
-export type HistoryEntry = typeof HistoryEntry.Type
-/** A room's last messages, oldest first, for one who has just joined it. */
-export const History = Schema.TaggedStruct("History", { room: S, entries: Schema.Array(HistoryEntry) })
-
-/** A history entry as one line: `[12:03] <alice> text`, the time as the server's clock shows it. */
-export const historyLine = (entry: HistoryEntry): string => {
-  const time = new Date(entry.at).toTimeString().slice(0, 5)
-  return entry.action ? `[${time}] * ${entry.from} ${entry.text}` : `[${time}] <${entry.from}> ${entry.text}`
-}
 /**
  * What became of an account command, or of a registered nickname: `name` is the account (or
  * the nickname), `nick` a nickname given instead, `seconds` a wait.
@@ -288,6 +281,8 @@ export const Reply = Schema.Union([
   LineTooLong,
   BadMessage,
   History,
+  HistoryTargets,
+  Failed,
   TimingMarkDone,
   AccountNote,
   KLineSet,

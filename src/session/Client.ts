@@ -1,3 +1,4 @@
+import type { MessageIds } from "../protocol/MessageId.js"
 import * as Schema from "effect/Schema"
 import type { Profile } from "../protocol/Profile.js"
 import type * as Duration from "effect/Duration"
@@ -79,6 +80,8 @@ export interface CommandEnv {
   readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
   /** The time, in milliseconds since the epoch. */
   readonly now: () => number
+  /** Gives each message its id. */
+  readonly ids: MessageIds
   /** The server's name (IRC's) and its message of the day, as `MOTD` and `/motd` show it. */
   readonly about: { readonly server: string; readonly motd: ReadonlyArray<string> }
 }

@@ -1,3 +1,4 @@
+import * as History from "./HistoryCommands.js"
 import * as Effect from "effect/Effect"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import type { Command } from "../protocol/Command.js"
@@ -54,9 +55,11 @@ const allChat = (env: CommandEnv, inputs: ReadonlyArray<Input | undefined>, clie
 
 const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
   const room = say.room ?? client.rooms[0]
-  if (say.notice) return { _tag: "Chat", room, from, text: say.text, session: client.id, notice: true }
-  if (env.anonymous) return { _tag: "Chat", room, from, text: say.text, session: client.id, plain: true }
-  return { _tag: "Chat", room, from, text: say.text, session: client.id }
+  const id = env.ids.next(client.spoke)
+  if (say.tags !== undefined) return { _tag: "Chat", room, from, text: say.text, session: client.id, id, tags: say.tags, ...(say.notice ? { notice: true } : {}) }
+  if (say.notice) return { _tag: "Chat", room, from, text: say.text, session: client.id, notice: true, id }
+  if (env.anonymous) return { _tag: "Chat", room, from, text: say.text, session: client.id, plain: true, id }
+  return { _tag: "Chat", room, from, text: say.text, session: client.id, id }
 }
 
 /** The room a message goes to, or why it cannot go (nothing at all for a notice). */
@@ -85,12 +88,27 @@ const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: N
   yield* env.hub.publish(chat(env, client, from, { ...input, room }))
 })
 
-const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, room: Room | undefined, text: string) {
-  const to = yield* target(env, client, room, false)
+const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Extract<Command, { readonly _tag: "Me" }>) {
+  const to = yield* target(env, client, input.room, false)
   if (to === undefined) return
   env.counters.messagesIn++
   client.spoke = env.now()
-  yield* env.hub.publish({ _tag: "Action", room: to, from, text, session: client.id })
+  const id = env.ids.next(client.spoke)
+  yield* env.hub.publish({ _tag: "Action", room: to, from, text: input.text, session: client.id, id, ...(input.tags === undefined ? {} : { tags: input.tags }) })
+})
+
+/** IRCv3's `TAGMSG`: to a room as a message would go (never an error but the one a message would get), or to a nickname. */
+const tagMsg = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Extract<Command, { readonly _tag: "TagMsg" }>) {
+  const tags = input.tags
+  if (input.room !== undefined) {
+    const to = yield* target(env, client, input.room, false)
+    if (to === undefined) return
+    return yield* env.hub.publish({ _tag: "Tagged", room: to, from, session: client.id, tags, id: env.ids.next(env.now()) })
+  }
+  if (input.nick === undefined) return
+  const found = yield* env.hub.findNick(input.nick)
+  if (found === undefined) return yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
+  yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id: env.ids.next(env.now()) })
 })
 
 const message = Effect.fnUntraced(function*(
@@ -105,16 +123,11 @@ const message = Effect.fnUntraced(function*(
   if (found === undefined) return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
   env.counters.messagesIn++
   client.spoke = env.now()
-  yield* env.hub.publish({
-    _tag: "Private",
-    to: found.session,
-    nick: found.nick,
-    from,
-    text: input.text,
-    ...(notice ? { notice } : {}),
-    ...(input.action ? { action: true } : {})
-  })
-  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text, ...(notice ? { notice } : {}), ...(input.action ? { action: true } : {}) })
+  const id = env.ids.next(client.spoke)
+  const tags = input.tags === undefined ? {} : { tags: input.tags }
+  const kind = { ...(notice ? { notice } : {}), ...(input.action ? { action: true } : {}) }
+  yield* env.hub.publish({ _tag: "Private", to: found.session, nick: found.nick, from, text: input.text, ...kind, id, ...tags })
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text, ...kind, id, ...tags })
   if (found.away !== undefined && !notice) yield* Rooms.reply(env, client, { _tag: "AwayIs", nick: found.nick, text: found.away })
 })
 
@@ -150,9 +163,13 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Say":
       return say(env, client, nick, input)
     case "Me":
-      return action(env, client, nick, input.room, input.text)
+      return action(env, client, nick, input)
     case "Msg":
       return message(env, client, nick, input)
+    case "TagMsg":
+      return tagMsg(env, client, nick, input)
+    case "ChatHistory":
+      return History.chatHistory(env, client, input)
     case "Nick":
       return Rooms.rename(env, client, nick, input.nick)
     case "Away":

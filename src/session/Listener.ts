@@ -1,3 +1,4 @@
+import { MessageIds } from "../protocol/MessageId.js"
 import { RoomRegistry } from "./RoomRegistry.js"
 import { ServerBans } from "./ServerBans.js"
 import { ServerOperators } from "./ServerOperators.js"
@@ -78,7 +79,8 @@ export const make: Effect.Effect<
       encrypted: Option.isSome(config.tls),
       requireTlsForAuth: config.requireTlsForAuth,
       about: { server: config.serverName, motd: config.motd },
-      now: () => clock.currentTimeMillisUnsafe()
+      now: () => clock.currentTimeMillisUnsafe(),
+      ids: new MessageIds()
     }
   }
 )

@@ -40,13 +40,18 @@ export class Receiver implements Recipient {
 
   deliver(events: ReadonlyArray<Envelope>): void {
     if (!this.receiving) return
-    const { codec, counters } = this
+    const { counters } = this
+    const variant = this.decoder.variant
+    const codec = variant === undefined || variant === 0 ? this.codec : this.codec.variant(variant)
     const whole = events
     const filter = this.decoder.filter
     if (filter !== undefined) events = filter(events, this.self)
     if (events.length === 0) return
     if (events[0].room !== undefined) {
-      this.outbox.push(codec.encodeRun(events, whole), events[0].at)
+      const bytes = codec.encodeRun(events, whole)
+      // All of it left out by the wire (a TAGMSG shown to a client that has no tags).
+      if (bytes.length === 0) return
+      this.outbox.push(bytes, events[0].at)
       counters.messagesOut += events.length
       return
     }
@@ -62,7 +67,8 @@ export class Receiver implements Recipient {
         counters.messagesOut += i + 1
         return this.stop()
       }
-      this.outbox.push(codec.encode(envelope), envelope.at)
+      const bytes = codec.encode(envelope)
+      if (bytes.length > 0) this.outbox.push(bytes, envelope.at)
     }
     counters.messagesOut += events.length
   }

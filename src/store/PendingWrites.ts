@@ -12,13 +12,15 @@ export class PendingWrites implements RoomWrites {
   ats: Array<number> = []
   froms: Array<string> = []
   texts: Array<string | undefined> = []
+  /** The message's id; empty for a topic, or a line kept before lines had ids. */
+  ids: Array<string> = []
 
   /** The writes of a list, in its order. */
   static of(writes: ReadonlyArray<RoomWrite>): PendingWrites {
     const pending = new PendingWrites()
     for (const write of writes) {
       if (write._tag === "Topic") pending.topic(write.room, write.topic, write.at)
-      else pending.line(write.room, write.at, write.from, write.text, write.action)
+      else pending.line(write.room, write.at, write.from, write.text, write.action, write.id)
     }
     return pending
   }
@@ -27,19 +29,19 @@ export class PendingWrites implements RoomWrites {
     return this.kinds.length
   }
 
-  line(room: string, at: number, from: string, text: string, action: boolean): void {
-    this.add(action ? WriteKind.action : WriteKind.line, room, at, from, text)
+  line(room: string, at: number, from: string, text: string, action: boolean, id: string | undefined): void {
+    this.add(action ? WriteKind.action : WriteKind.line, room, at, from, text, id ?? "")
   }
 
   topic(room: string, text: string | undefined, at: number): void {
-    this.add(WriteKind.topic, room, at, "", text)
+    this.add(WriteKind.topic, room, at, "", text, "")
   }
 
   /** Takes everything: this is left empty. */
   take(): PendingWrites {
     const taken = new PendingWrites()
-    ;[taken.kinds, taken.rooms, taken.ats, taken.froms, taken.texts] = [this.kinds, this.rooms, this.ats, this.froms, this.texts]
-    ;[this.kinds, this.rooms, this.ats, this.froms, this.texts] = [[], [], [], [], []]
+    ;[taken.kinds, taken.rooms, taken.ats, taken.froms, taken.texts, taken.ids] = [this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids]
+    ;[this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids] = [[], [], [], [], [], []]
     return taken
   }
 
@@ -50,15 +52,17 @@ export class PendingWrites implements RoomWrites {
     this.ats = earlier.ats.concat(this.ats)
     this.froms = earlier.froms.concat(this.froms)
     this.texts = earlier.texts.concat(this.texts)
+    this.ids = earlier.ids.concat(this.ids)
   }
 
   /** Forgets the oldest `count`. */
   dropOldest(count: number): void {
-    for (const column of [this.kinds, this.rooms, this.ats, this.froms, this.texts] as Array<Array<unknown>>) column.splice(0, count)
+    for (const column of [this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids] as Array<Array<unknown>>) column.splice(0, count)
   }
 
-  private add(kind: WriteKind, room: string, at: number, from: string, text: string | undefined) {
+  private add(kind: WriteKind, room: string, at: number, from: string, text: string | undefined, id: string) {
     this.kinds.push(kind)
+    this.ids.push(id)
     this.rooms.push(room)
     this.ats.push(at)
     this.froms.push(from)
@@ -75,8 +79,14 @@ export const writesOf = (writes: RoomWrites, only?: (room: string) => boolean): 
     list.push(
       writes.kinds[i] === WriteKind.topic
         ? { _tag: "Topic", room, topic: writes.texts[i], at: writes.ats[i]! }
-        : { _tag: "Line", room, at: writes.ats[i]!, from: writes.froms[i]!, text: writes.texts[i]!, action: writes.kinds[i] === WriteKind.action }
+        : lineOf(writes, i, room)
     )
   }
   return list
+}
+
+const lineOf = (writes: RoomWrites, i: number, room: string): RoomWrite => {
+  const id = writes.ids[i]
+  const line = { room, at: writes.ats[i]!, from: writes.froms[i]!, text: writes.texts[i]!, action: writes.kinds[i] === WriteKind.action }
+  return id === undefined || id === "" ? { _tag: "Line", ...line } : { _tag: "Line", ...line, id }
 }

@@ -8,6 +8,7 @@ import * as Semaphore from "effect/Semaphore"
 import type { Envelope } from "../protocol/Event.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import { PendingWrites, writesOf } from "./PendingWrites.js"
+import { inRange, type LineRange } from "../protocol/HistoryRange.js"
 import { type RoomRecord, Store, storeKey } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
 
@@ -32,11 +33,13 @@ const maxPending = 100_000
 export class RoomArchive extends Context.Service<RoomArchive, {
   /** A room's chat or action, as the hub stamped it. */
   readonly message: (envelope: Envelope) => void
-  /** A room's chat or action (`action`), at a time in milliseconds since the epoch. */
-  readonly said: (room: string, at: number, from: string, text: string, action: boolean) => void
+  /** A room's chat or action (`action`), at a time in milliseconds since the epoch, with its message id. */
+  readonly said: (room: string, at: number, from: string, text: string, action: boolean, id?: string) => void
   readonly topic: (room: string, topic: string | undefined, at: number) => void
   /** What a room kept: its topic and its last `limit` messages. A store that fails gives what is still waiting (logged). */
   readonly recall: (room: string, limit: number) => Effect.Effect<RoomRecord>
+  /** A room's lines in `range`, oldest first, including what is still waiting. A store that fails gives what is waiting (logged). */
+  readonly lines: (room: string, range: LineRange) => Effect.Effect<ReadonlyArray<HistoryEntry>>
   /** Writes what is waiting now. */
   readonly flush: Effect.Effect<void>
 }>()("hubbub/RoomArchive") {
@@ -109,15 +112,15 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
     )
   )
 
-  const said = (room: string, at: number, from: string, text: string, action: boolean) => {
-    pending.line(room, at, from, text, action)
+  const said = (room: string, at: number, from: string, text: string, action: boolean, id?: string) => {
+    pending.line(room, at, from, text, action, id)
     bound()
   }
 
   const archive: RoomArchive["Service"] = {
     message: (envelope) => {
-      const event = envelope.event as { readonly _tag: string; readonly from: string; readonly text: string }
-      said(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action")
+      const event = envelope.event as { readonly _tag: string; readonly from: string; readonly text: string; readonly id?: string }
+      said(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action", event.id)
     },
     said,
     topic: (room, topic, at) => {
@@ -131,6 +134,13 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
           Effect.map((kept) => overlay(room, kept, limit))
         )
       ),
+    lines: (room, range) =>
+      lock.withPermit(Effect.gen(function*() {
+        const kept = yield* store.lines(room, range).pipe(Effect.catch((error) => Effect.as(Effect.logWarning(error.message), [])))
+        const key = storeKey(room)
+        const waiting = writesOf(pending, (other) => storeKey(other) === key).flatMap((write) => write._tag === "Line" ? [entryOf(write)] : [])
+        return inRange([...kept, ...inRange(waiting, { ...range, limit: Number.MAX_SAFE_INTEGER })], range)
+      })),
     flush
   }
   return archive

@@ -12,7 +12,11 @@ export interface StoredLine {
   readonly from: string
   readonly text: string
   readonly action: boolean
+  /** Its message id; none for a line kept before lines had ids. */
+  readonly id?: string
 }
+
+export type { LineRange } from "../protocol/HistoryRange.js"
 
 /** A registered account: its name is the nickname it protects. */
 export interface Account {
@@ -52,6 +56,8 @@ export interface RoomWrites {
   /** The sender; empty for a topic. */
   readonly froms: ReadonlyArray<string>
   readonly texts: ReadonlyArray<string | undefined>
+  /** The message's id; empty for a topic or a line without one. */
+  readonly ids: ReadonlyArray<string>
 }
 
 export const WriteKind = { line: 0, action: 1, topic: 2 } as const
@@ -105,7 +111,7 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  *
  * The contract every store keeps (`test/store/contract.ts` checks it):
  * - writes are applied in the order given; a room's history comes back
- *   oldest first, the last `limit` of it;
+ *   oldest first, the last `limit` of it; `lines` gives a range of it, oldest first;
  * - rooms and accounts are found ignoring case (`#Room` is `#room`);
  * - an account name is registered once: a second `createAccount` is `false`;
  * - a server ban is kept by its mask (exactly as given): a second with that mask replaces the first;
@@ -122,6 +128,8 @@ export class Store extends Context.Service<Store, {
   readonly shared: boolean
   readonly write: (writes: RoomWrites) => Effect.Effect<void, StoreError>
   readonly room: (room: string, limit: number) => Effect.Effect<RoomRecord, StoreError>
+  /** A room's lines in `range`, oldest first: what `CHATHISTORY` and `/history` page through. */
+  readonly lines: (room: string, range: import("../protocol/HistoryRange.js").LineRange) => Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError>
   /** Forgets the messages published before `before` (milliseconds since the epoch); how many went. */
   readonly prune: (before: number) => Effect.Effect<number, StoreError>
   /** `false` when an account of that name (ignoring case) exists already. */

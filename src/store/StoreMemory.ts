@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Registration } from "../protocol/Modes.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
+import { inRange } from "../protocol/HistoryRange.js"
 import { writesOf } from "./PendingWrites.js"
 import { type Account, type RoomWrite, type ServerBan, type StoredLine, Store, storeKey } from "./Store.js"
 
@@ -36,6 +37,7 @@ export const make = Effect.sync(() => {
         const kept = limit > 0 ? lines.get(key)?.slice(-limit) ?? [] : []
         return { topic: topics.get(key), history: kept.map(entryOf) }
       }),
+    lines: (room, range) => Effect.sync(() => inRange(lines.get(storeKey(room)) ?? [], range).map(entryOf)),
     prune: (before) =>
       Effect.sync(() => {
         let gone = 0
@@ -95,7 +97,11 @@ export const make = Effect.sync(() => {
 })
 
 /** A history line as a joining client is shown it. */
-export const entryOf = (line: StoredLine): HistoryEntry =>
-  line.action ? { at: line.at, from: line.from, text: line.text, action: true } : { at: line.at, from: line.from, text: line.text }
+export const entryOf = (line: StoredLine): HistoryEntry => {
+  const entry: { at: number; from: string; text: string; action?: boolean; id?: string } = { at: line.at, from: line.from, text: line.text }
+  if (line.action) entry.action = true
+  if (line.id !== undefined) entry.id = line.id
+  return entry
+}
 
 export const layer: Layer.Layer<Store> = Layer.effect(Store, make)

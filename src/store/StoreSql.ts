@@ -1,14 +1,13 @@
-import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Migrator from "effect/sql/Migrator"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import { insertBatches } from "./HistorySql.js"
+import * as History from "./HistorySql.js"
 import { PendingWrites } from "./PendingWrites.js"
 import * as RegisteredRooms from "./RegisteredRoomsSql.js"
 import * as ServerBans from "./ServerBansSql.js"
-import { Failed, NewerSchema, type RoomWrites, Store, StoreError, type StoredLine, storeKey, Unreachable, WriteKind } from "./Store.js"
-import { entryOf } from "./StoreMemory.js"
+import { Failed, NewerSchema, Store, StoreError, storeKey, Unreachable, WriteKind } from "./Store.js"
 
 /**
  * The schema, one numbered step at a time (Effect's `Migrator`). A step, once
@@ -50,7 +49,7 @@ const migrations = {
         from: row.sender,
         text: row.text,
         action: Number(row.action) === 1
-      })))
+      }) as const))
       yield* insertBatches(sql, lines, 0, lines.length)
     }
     yield* sql`DROP TABLE history`
@@ -58,68 +57,6 @@ const migrations = {
   "3_server_bans": ServerBans.migration,
   "4_registered_rooms": RegisteredRooms.migration
 }
-
-/** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
-const rowsPerInsert = 200
-
-/** Lines a history row holds at most: what a room coming back to life parses to get its last few. */
-const linesPerBatch = 1000
-
-/** A history row's lines, a column a field (one `JSON.stringify` of four arrays: a tenth of the time of a tuple a line). */
-type Packed = [ats: Array<number>, froms: Array<string>, texts: Array<string>, actions: Array<0 | 1>]
-
-/**
- * Writes what `writes` holds from `start` to before `end`, all of them lines, as a row per room
- * (at most {@link linesPerBatch} lines each), in order: a busy room's half second is a row, not
- * thousands (measured: inserting the rows was what the store cost the hub).
- */
-const insertBatches = (sql: SqlClient.SqlClient, writes: RoomWrites, start: number, end: number) => {
-  const rooms = new Map<string, Array<number>>()
-  for (let i = start; i < end; i++) {
-    const key = storeKey(writes.rooms[i]!)
-    let run = rooms.get(key)
-    if (run === undefined) rooms.set(key, run = [])
-    run.push(i)
-  }
-  const rows: Array<Record<string, unknown>> = []
-  for (const [room, run] of rooms) {
-    for (let i = 0; i < run.length; i += linesPerBatch) {
-      const batch = run.slice(i, i + linesPerBatch)
-      const packed: Packed = [
-        batch.map((j) => writes.ats[j]!),
-        batch.map((j) => writes.froms[j]!),
-        batch.map((j) => writes.texts[j]!),
-        batch.map((j) => writes.kinds[j] === WriteKind.action ? 1 : 0)
-      ]
-      // The earliest and the latest (a clock may step back): what pruning goes by.
-      let [first, last] = [packed[0][0]!, packed[0][0]!]
-      for (const at of packed[0]) [first, last] = [Math.min(first, at), Math.max(last, at)]
-      rows.push({ room, first_at: first, last_at: last, count: batch.length, lines: JSON.stringify(packed) })
-    }
-  }
-  return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
-}
-
-const PackedLines = Schema.fromJsonString(Schema.Tuple([
-  Schema.Array(Schema.Number),
-  Schema.Array(Schema.String),
-  Schema.Array(Schema.String),
-  Schema.Array(Schema.Literals([0, 1]))
-]))
-
-/** A history row's lines, or `undefined` for a row that is not as hubbub writes them (edited by hand?): left out, never a crash. */
-const unpack = (lines: string): Effect.Effect<Packed | undefined> =>
-  Schema.decodeUnknownEffect(PackedLines)(lines).pipe(
-    Effect.map((packed) => packed.every((column) => column.length === packed[0].length) ? packed as unknown as Packed : undefined),
-    Effect.orElseSucceed(() => undefined)
-  )
-
-/** One warning for the rows a read or a prune left out. */
-const leftOut = (where: string, rows: number) =>
-  rows === 0 ? Effect.void : Effect.logWarning(`the database ${where} has ${rows} row(s) of history_batches that are not as hubbub writes them: left out`)
-
-const storedLines = (room: string, [ats, froms, texts, actions]: Packed): Array<StoredLine> =>
-  ats.map((at, i) => ({ room, at, from: froms[i]!, text: texts[i]!, action: actions[i] === 1 }))
 
 /** The newest schema this hubbub knows. */
 export const schemaVersion = Object.keys(migrations).length
@@ -186,6 +123,7 @@ export const make = (where: string, version: string, shared: boolean) =>
     const sql = yield* SqlClient.SqlClient
     yield* migrate(where, version)
     const failure = (operation: string) => Effect.mapError(storeFailure(where, operation))
+    const history = History.history(sql, where, failure)
 
     const writeTopic = (room: string, topic: string | undefined, at: number) =>
       topic === undefined
@@ -212,49 +150,10 @@ export const make = (where: string, version: string, shared: boolean) =>
         Effect.gen(function*() {
           const key = storeKey(room)
           const [topic] = yield* sql<{ topic: string }>`SELECT topic FROM topics WHERE room = ${key}`
-          if (limit <= 0) return { topic: topic?.topic, history: [] }
-          // The fewest newest rows that hold `limit` lines, then only those rows' lines.
-          const counts = yield* sql<{ id: unknown; count: unknown }>`
-            SELECT id, count FROM history_batches WHERE room = ${key} ORDER BY id DESC LIMIT ${limit}`
-          let held = 0
-          let from = 0
-          for (const row of counts) {
-            from = Number(row.id)
-            held += Number(row.count)
-            if (held >= limit) break
-          }
-          const rows = counts.length === 0 ? [] : yield* sql<{ lines: string }>`
-            SELECT lines FROM history_batches WHERE room = ${key} AND id >= ${from} ORDER BY id`
-          const packed = yield* Effect.forEach(rows, (row) => unpack(row.lines))
-          yield* leftOut(where, packed.filter((row) => row === undefined).length)
-          const lines = packed.flatMap((row) => row === undefined ? [] : storedLines(room, row))
-          return { topic: topic?.topic, history: lines.slice(-limit).map(entryOf) }
+          return { topic: topic?.topic, history: yield* history.last(room, limit) }
         }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "read a room")(error)))),
-      prune: (before) =>
-        sql.withTransaction(Effect.gen(function*() {
-          const [counted] = yield* sql<{ n: unknown }>`SELECT coalesce(sum(count), 0) AS n FROM history_batches WHERE last_at < ${before}`
-          let gone = Number(counted?.n ?? 0)
-          if (gone > 0) yield* sql`DELETE FROM history_batches WHERE last_at < ${before}`
-          // A row that straddles the time (a room's half second, at most a few per room) keeps its newer lines.
-          const straddling = yield* sql<{ id: unknown; lines: string }>`
-            SELECT id, lines FROM history_batches WHERE first_at < ${before} ORDER BY id`
-          let unreadable = 0
-          for (const row of straddling) {
-            const packed = yield* unpack(row.lines)
-            if (packed === undefined) {
-              unreadable++
-              continue
-            }
-            const [ats, froms, texts, actions] = packed
-            const keep = ats.flatMap((at, i) => at >= before ? [i] : [])
-            gone += ats.length - keep.length
-            const kept: Packed = [keep.map((i) => ats[i]!), keep.map((i) => froms[i]!), keep.map((i) => texts[i]!), keep.map((i) => actions[i]!)]
-            yield* sql`UPDATE history_batches SET first_at = ${Math.min(...kept[0])}, count = ${kept[0].length}, lines = ${JSON.stringify(kept)}
-              WHERE id = ${Number(row.id)}`
-          }
-          yield* leftOut(where, unreadable)
-          return gone
-        })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "forget old history")(error)))),
+      lines: history.lines,
+      prune: (before) => history.prune(before).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "forget old history")(error)))),
       createAccount: (account) =>
         sql<{ key: string }>`INSERT INTO accounts (key, name, password, created)
           VALUES (${storeKey(account.name)}, ${account.name}, ${account.password}, ${account.created})
@@ -285,9 +184,3 @@ export const make = (where: string, version: string, shared: boolean) =>
     }
     return store
   })
-
-const chunks = <A>(items: Array<A>, size: number): Array<Arr.NonEmptyArray<A>> => {
-  const out: Array<Arr.NonEmptyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push([items[i]!, ...items.slice(i + 1, i + size)])
-  return out
-}

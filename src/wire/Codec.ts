@@ -33,6 +33,11 @@ export interface Decoder {
    * nothing is ever left out.
    */
   readonly filter?: (events: ReadonlyArray<Envelope>, self: string) => ReadonlyArray<Envelope>
+  /**
+   * Which of its format's variants shows this connection its events (`Format.variant`): IRC's
+   * tagged ones, for what its capabilities add. 0 or absent: the format itself.
+   */
+  readonly variant?: number
 }
 
 /**
@@ -75,8 +80,13 @@ export interface Format {
   readonly frameBytes?: (maxLineBytes: number) => number
   /** A connection's reader of lines, within its listener's limits. */
   readonly decoder: (limits: LineLimits) => Decoder
-  /** An event as this wire shows it, line end included; bytes for what is not text. */
-  readonly render: (event: Event) => string | Uint8Array
+  /**
+   * An event as this wire shows it, line end included; bytes for what is not text. `at`: when it
+   * was published (milliseconds since the epoch), for a wire that shows it (IRC's `server-time`).
+   */
+  readonly render: (event: Event, at?: number) => string | Uint8Array
+  /** The format for connections whose decoder names `variant` (non-zero): each is a codec of its own, shared by them all. */
+  readonly variant?: (variant: number) => Format
 }
 
 /**
@@ -95,6 +105,8 @@ export interface CodecShape extends Format {
   readonly encodeRun: (envelopes: ReadonlyArray<Envelope>, whole?: ReadonlyArray<Envelope>) => Uint8Array
   /** An event's bytes, for a connection that is not in the hub (a refused one). */
   readonly encodeEvent: (event: Event) => Uint8Array
+  /** The codec of a variant of its format (`Format.variant`), made once; itself for 0 or a format with none. */
+  readonly variant: (variant: number) => CodecShape
 }
 
 /**

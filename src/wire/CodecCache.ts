@@ -29,9 +29,9 @@ export const makeCodec = (format: Format): CodecShape => {
 
   const encode = (envelope: Envelope): Uint8Array => {
     // One session's: nobody asks for it again.
-    if (envelope.to !== undefined) return bytesOf(format.render(envelope.event))
+    if (envelope.to !== undefined) return bytesOf(format.render(envelope.event, envelope.at))
     if (envelope !== lastEnvelope) {
-      lastBytes = bytesOf(format.render(envelope.event))
+      lastBytes = bytesOf(format.render(envelope.event, envelope.at))
       lastEnvelope = envelope
     }
     return lastBytes!
@@ -39,7 +39,7 @@ export const makeCodec = (format: Format): CodecShape => {
   /** Each envelope's text, kept with the run for a member shown part of it. */
   const renderAll = (run: ReadonlyArray<Envelope>): void => {
     if (run === textsOf) return
-    texts = run.map((envelope) => format.render(envelope.event))
+    texts = run.map((envelope) => format.render(envelope.event, envelope.at))
     textsOf = run
   }
   /** The texts of `part`, taken from the last run's where it is part of it (in order), else rendered. */
@@ -50,13 +50,13 @@ export const makeCodec = (format: Format): CodecShape => {
     let j = 0
     for (const envelope of part) {
       while (j < run.length && run[j] !== envelope) j++
-      out.push(j < run.length ? texts[j++] : format.render(envelope.event))
+      out.push(j < run.length ? texts[j++] : format.render(envelope.event, envelope.at))
     }
     return out
   }
   // One string and one encoding for a whole run, not one per event and a copy.
   const encodeAll = (envelopes: ReadonlyArray<Envelope>): Uint8Array => {
-    const parts = format.separately ? textsFor(envelopes) : envelopes.map((envelope) => format.render(envelope.event))
+    const parts = format.separately ? textsFor(envelopes) : envelopes.map((envelope) => format.render(envelope.event, envelope.at))
     let text = ""
     for (const part of parts) {
       if (typeof part !== "string") return Buffer.concat(parts.map(bytesOf))
@@ -64,8 +64,15 @@ export const makeCodec = (format: Format): CodecShape => {
     }
     return bytesOf(text)
   }
-  return {
+  const variants = new Map<number, CodecShape>()
+  const self: CodecShape = {
     ...format,
+    variant: (variant) => {
+      if (variant === 0 || format.variant === undefined) return self
+      let codec = variants.get(variant)
+      if (codec === undefined) variants.set(variant, codec = makeCodec(format.variant(variant)))
+      return codec
+    },
     encode,
     encodeEvent: (event: Event) => bytesOf(format.render(event)),
     encodeRun: (envelopes, whole) => {
@@ -79,4 +86,5 @@ export const makeCodec = (format: Format): CodecShape => {
       return encoded
     }
   }
+  return self
 }

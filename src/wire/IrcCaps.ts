@@ -1,4 +1,5 @@
 import type { Envelope, Event } from "../protocol/Event.js"
+import { TagBits } from "./IrcTags.js"
 
 /**
  * The IRCv3 capabilities a connection negotiated (`CAP LS 302`, `CAP REQ`, `CAP LIST`), and
@@ -6,14 +7,29 @@ import type { Envelope, Event } from "../protocol/Event.js"
  * with), `echo-message` (its own messages come back, a private
  * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `userhost-in-names`
  * (`nick!user@host` in `NAMES`), `sasl` (see
- * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs).
+ * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs); and
+ * `server-time`, `message-tags` and `batch`, which its codec variant shows (`IrcTags`), and
+ * `draft/chathistory` (`CHATHISTORY`).
  */
-export const offered: ReadonlyArray<string> = ["away-notify", "cap-notify", "echo-message", "multi-prefix", "sasl", "userhost-in-names"]
+export const offered: ReadonlyArray<string> = [
+  "away-notify",
+  "batch",
+  "cap-notify",
+  "draft/chathistory",
+  "echo-message",
+  "message-tags",
+  "multi-prefix",
+  "sasl",
+  "server-time",
+  "userhost-in-names"
+]
 
 export class IrcCaps {
   private readonly on = new Set<string>()
   /** Whether anything this connection is shown differs for it: its answers are looked at. */
   adapts = false
+  /** Its codec variant: the `TagBits` its capabilities ask for. */
+  bits = 0
 
   has(cap: string): boolean {
     return this.on.has(cap)
@@ -37,6 +53,8 @@ export class IrcCaps {
       else this.on.add(cap)
     }
     this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix") || this.on.has("userhost-in-names")
+    this.bits = (this.on.has("server-time") ? TagBits.time : 0) | (this.on.has("message-tags") ? TagBits.tags : 0) |
+      (this.on.has("batch") ? TagBits.batch : 0)
     return true
   }
 
@@ -60,7 +78,17 @@ export class IrcCaps {
       case "Sent":
         // echo-message: a private message comes back as it went.
         return this.on.has("echo-message") && self !== undefined
-          ? { _tag: "Private", to, nick: reply.to, from: self, text: reply.text, ...(reply.notice ? { notice: true } : {}), ...(reply.action ? { action: true } : {}) }
+          ? {
+            _tag: "Private",
+            to,
+            nick: reply.to,
+            from: self,
+            text: reply.text,
+            ...(reply.notice ? { notice: true } : {}),
+            ...(reply.action ? { action: true } : {}),
+            ...(reply.id === undefined ? {} : { id: reply.id }),
+            ...(reply.tags === undefined ? {} : { tags: reply.tags })
+          }
           : undefined
       case "Members": {
         const multi = this.on.has("multi-prefix")

@@ -1,12 +1,12 @@
 import { briefText } from "../protocol/CloseReason.js"
 import type { Event } from "../protocol/Event.js"
 import { changeString } from "../protocol/Modes.js"
-import { type AccountNote, historyLine, type Reply } from "../protocol/Reply.js"
+import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
 import { servicesNicks, shownHost } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
-import { accountText } from "./AccountText.js"
+import { accountNote } from "./IrcAccountNotes.js"
 import { ircAbout, motd } from "./IrcAbout.js"
 import { ircUsers } from "./IrcUsers.js"
 import { replyText, withStatus } from "./TextCodec.js"
@@ -14,6 +14,7 @@ import { roomText } from "./RoomText.js"
 import { helpLines, isupport } from "./IrcServerInfo.js"
 import { usageOf } from "./Usage.js"
 import { RunFacts } from "./IrcRunFacts.js"
+import { taggedFormat, tagLimits } from "./IrcTags.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */
@@ -69,31 +70,6 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("004", nick, `${server} hubbub-${options.version} i o`) +
     isupport.map((line) => numeric("005", nick, `${line} :are supported by this server`)).join("") +
     motd((code, rest) => numeric(code, nick, rest), server, options.motd)
-
-  /** SASL's numerics; anything else as the services convention has it: NickServ answers, in its own syntax. */
-  const accountNote = (note: AccountNote, nick: string | undefined): string => {
-    switch (note.what) {
-      case "saslContinue":
-        return "AUTHENTICATE +\r\n"
-      case "saslOk": {
-        const who = nick ?? "*"
-        return numeric("900", nick, `${who}!${who}@${shownHost} ${note.name} :You are now logged in as ${note.name}`) +
-          numeric("903", nick, ":SASL authentication successful")
-      }
-      case "saslFailed":
-        return numeric("904", nick, ":SASL authentication failed")
-      case "saslTooLong":
-        return numeric("905", nick, ":SASL message too long")
-      case "saslAborted":
-        return numeric("906", nick, ":SASL authentication aborted")
-      case "saslAlready":
-        return numeric("907", nick, ":You have already authenticated using SASL")
-      case "saslMechanisms":
-        return numeric("908", nick, "PLAIN :are available SASL mechanisms") + numeric("904", nick, ":SASL authentication failed")
-      default:
-        return one(`:NickServ!NickServ@services NOTICE ${nick ?? "*"} :`, accountText(note).replaceAll("/identify", "/msg NickServ IDENTIFY"))
-    }
-  }
 
   const renderReply = (reply: Reply, nick: string | undefined): string => {
     switch (reply._tag) {
@@ -224,10 +200,15 @@ export const ircFormat = (options: IrcOptions): Format => {
           ? `ERROR :Too many connections from your address (limit ${reply.limit})\r\n`
           : "ERROR :Server shutting down\r\n"
       case "History":
-        // A notice block from the server to the channel, each line as it was said, with its time.
+        // A notice block from the server to the channel, each line as it was said, with its time (tagged clients: `IrcTags`).
         return reply.entries.map((entry) => one(`:${server} NOTICE ${reply.room} :`, historyLine(entry))).join("")
+      case "HistoryTargets":
+        return reply.entries.map((entry) => `:${server} CHATHISTORY TARGETS ${entry.room} timestamp=${new Date(entry.at).toISOString()}\r\n`).join("")
+      case "Failed":
+        // IRCv3 standard replies.
+        return one(`FAIL ${[reply.command, reply.code, ...reply.context].join(" ")} :`, reply.text)
       case "AccountNote":
-        return accountNote(reply, nick)
+        return accountNote(server, reply, nick)
       case "AlreadyIn":
       case "AlreadyNick":
       case "Sent":
@@ -279,6 +260,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return renderReply(event.reply, event.nick)
       case "ServerBanChanged":
       case "RoomRegistered":
+      case "Tagged":
+        // A TAGMSG is all tags: only `message-tags` clients are shown it (`IrcTags`).
         return ""
       case "Closing":
         // A server ban says so first: 465, ERR_YOUREBANNEDCREEP.
@@ -287,14 +270,18 @@ export const ircFormat = (options: IrcOptions): Format => {
     }
   }
 
-  return {
+  const format: Format = {
     name: "irc",
     telnet: false,
     rooms: "many",
     maxLineBytes: ircLineBytes - 2,
+    // A line may come with tags besides (IRCv3 message-tags): the reader checks both parts.
+    frameBytes: (lineBytes) => lineBytes + tagLimits.all,
     pings: true,
     separately: true,
     decoder: () => new IrcDecoder(facts),
-    render
+    render,
+    variant: (bits) => taggedFormat(format, server, bits)
   }
+  return format
 }

@@ -2,18 +2,19 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { Command } from "../protocol/Command.js"
 import type { Envelope } from "../protocol/Event.js"
-import { Nick, type Room } from "../protocol/Names.js"
+import { Nick } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import type { Decoder, Input } from "./Codec.js"
 import { SaslExchange } from "./IrcSasl.js"
 import { IrcCaps } from "./IrcCaps.js"
-import { chanServ, nickServ } from "./ServicesInput.js"
-import { clean, nameIn, parseIrc, roomOf } from "./IrcParse.js"
-import { command, invalid, maxTargets, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
+import { clean, nameIn, parseIrc } from "./IrcParse.js"
+import { IrcMessages } from "./IrcMessageInput.js"
+import { chatHistory } from "./IrcHistoryInput.js"
+import { clientTags, tagLimits } from "./IrcTags.js"
+import { command, invalid, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
 import { userCommand, userCommands, userOf } from "./IrcUserInput.js"
 import { operCommand } from "./IrcOperInput.js"
-import { byteLength, ircLineBytes, prefix } from "./IrcLines.js"
-import { cut } from "../protocol/Text.js"
+import { byteLength, ircLineBytes } from "./IrcLines.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
@@ -21,7 +22,6 @@ const decodeCommand = Schema.decodeUnknownResult(Command)
 
 const answer = (reply: Reply): Input => ({ _tag: "Reply", reply })
 
-const ctcpAction = /^\x01ACTION (.*?)\x01?$/s
 
 /** The longest `WHO` mask. */
 const maxMask = 64
@@ -39,12 +39,28 @@ const known = new Set([
   ...userCommands,
   "PRIVMSG",
   "NOTICE",
+  "TAGMSG",
+  "CHATHISTORY",
   "WHO",
   "LIST",
   "HELP"
 ])
 
 const none: ReadonlyArray<Envelope> = []
+
+/**
+ * Whether a line is over IRC's limits: 510 bytes without its tags, and tags of at most 8191 bytes
+ * (`@` and the space included), 4094 of them client-only (IRCv3 message-tags).
+ */
+const tooLong = (line: string): boolean => {
+  if (line.charCodeAt(0) !== 64) return byteLength(line) > ircLineBytes - 2
+  const space = line.indexOf(" ")
+  const tags = space === -1 ? line : line.slice(0, space + 1)
+  if (byteLength(tags) > tagLimits.all || byteLength(line) - byteLength(tags) > ircLineBytes - 2) return true
+  let client = 0
+  for (const tag of tags.slice(1).split(";")) if (tag.startsWith("+")) client += byteLength(tag) + 1
+  return client > tagLimits.client
+}
 
 
 /**
@@ -65,7 +81,11 @@ export class IrcDecoder implements Decoder {
   private lastQuit: string | undefined = undefined
   private lastRename: string | undefined = undefined
 
+  private readonly messages = new IrcMessages(isNick)
+
   readonly decode = (line: string, registered: boolean): Input | ReadonlyArray<Input> | undefined => {
+    // No UTF-16 unit takes more than 3 bytes: most lines are not counted.
+    if (line.length * 3 > ircLineBytes - 2 && tooLong(line)) return invalid({ _tag: "LineTooLong", max: ircLineBytes - 2 })
     const message = parseIrc(line)
     if (message === undefined) return undefined
     const { command: name, params } = message
@@ -97,7 +117,11 @@ export class IrcDecoder implements Decoder {
           : { _tag: "Quit", reason: clean(params[0]) }
       case "PRIVMSG":
       case "NOTICE":
-        return this.message(target ?? "", params[1] ?? "", name === "NOTICE")
+        return this.messages.message(target ?? "", params[1] ?? "", name === "NOTICE", this.tagsOf(message.tags))
+      case "TAGMSG":
+        return this.messages.tagMessage(target ?? "", this.tagsOf(message.tags))
+      case "CHATHISTORY":
+        return chatHistory(params)
       case "JOIN":
       case "PART":
       case "NAMES":
@@ -139,11 +163,26 @@ export class IrcDecoder implements Decoder {
 
   constructor(private readonly facts: RunFacts) {}
 
+  /** The session's nickname, whenever it is given or changes: its messages are relayed under it. */
+  readonly named = (nick: string): void => {
+    this.messages.self = nick
+  }
+
+  /** Its codec variant: what its capabilities add to its lines (`IrcTags`). */
+  get variant(): number {
+    return this.caps.bits
+  }
+
+  /** The client-only tags of a message, to relay, for a client that negotiated them. */
+  private tagsOf(section: string | undefined): string | undefined {
+    return section === undefined || !this.caps.has("message-tags") ? undefined : clientTags(section)
+  }
+
   readonly filter = (events: ReadonlyArray<Envelope>, self: string): ReadonlyArray<Envelope> => {
     const shown = events.length === 1
       ? this.keeps(events[0], self) ? events : none
       : this.facts.concern(events, self) ? events.filter((envelope) => this.keeps(envelope, self)) : events
-    return this.caps.adapts ? this.caps.adapt(shown, this.self) : shown
+    return this.caps.adapts ? this.caps.adapt(shown, this.messages.self) : shown
   }
 
   /** Whether `self` is shown this event; a quit or rename is remembered, to be shown once. */
@@ -152,6 +191,7 @@ export class IrcDecoder implements Decoder {
     switch (event._tag) {
       case "Chat":
       case "Action":
+      case "Tagged":
         // echo-message: its own come back too.
         return event.session !== self || this.caps.has("echo-message")
       case "Left": {
@@ -218,82 +258,5 @@ export class IrcDecoder implements Decoder {
   private registration(): Input | undefined {
     if (this.nick === undefined || this.user === undefined || this.negotiating) return undefined
     return command({ _tag: "Nick", nick: this.nick, ...this.user })
-  }
-
-  // Chat is most of what a client sends: no Schema decoding here (the parts are checked one by one),
-  // no regular expression a plain line does not need, and one channel name remembered.
-  private message(to: string, raw: string, notice: boolean): Input | ReadonlyArray<Input> | undefined {
-    if (to === "") return notice ? undefined : invalid({ _tag: "Usage", command: "PRIVMSG" })
-    const targets = to.includes(",") ? to.split(",") : undefined
-    if (targets !== undefined && targets.length > maxTargets.PRIVMSG) {
-      return notice ? undefined : invalid({ _tag: "TooManyTargets", target: to })
-    }
-    let action = false
-    let body = raw
-    if (raw.charCodeAt(0) === 1) {
-      const ctcp = ctcpAction.exec(raw)
-      // Other CTCP requests (VERSION, PING, ...) have no place in a room: dropped.
-      if (ctcp === null) return undefined
-      action = true
-      body = ctcp[1]
-    }
-    const text = clean(body)
-    if (text.trim() === "") return notice ? undefined : invalid({ _tag: "NoText" })
-    if (targets === undefined) return this.messageTo(to, text, notice, action)
-    const out: Array<Input> = []
-    for (const target of targets) {
-      const input = this.messageTo(target, text, notice, action)
-      if (input !== undefined) out.push(input)
-    }
-    return out
-  }
-
-  /** The session's nickname, once it has one: its messages are relayed under it. */
-  private self: string | undefined = undefined
-
-  readonly named = (nick: string): void => {
-    this.self = nick
-  }
-
-  /**
-   * What of `text` fits one relayed line of 512 bytes, with the sender's prefix (longer than what
-   * the client sent): cut, never split, as IRC servers do. A text-protocol line is split instead (`lines`).
-   */
-  private cutToFit(target: string, text: string, notice: boolean, action: boolean): string {
-    if (this.self === undefined) return text
-    const head = `${prefix(this.self)} ${notice ? "NOTICE" : "PRIVMSG"} ${target} :`
-    const wrapped = action ? 9 : 0
-    // Most lines are far from the limit: no counting.
-    if ((head.length + text.length + wrapped) * 3 <= ircLineBytes - 2) return text
-    return cut(text, ircLineBytes - 2 - byteLength(head) - wrapped)
-  }
-
-  private messageTo(target: string, given: string, notice: boolean, action: boolean): Input | undefined {
-    if (target.startsWith("#")) {
-      const room = this.roomOf(target)
-      if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })
-      const text = this.cutToFit(room, given, notice, action)
-      // A NOTICE is never answered: an action in one goes as a notice, never as a `/me` that could be refused.
-      if (action && !notice) return { _tag: "Me", room, text }
-      return notice ? { _tag: "Say", room, text, notice } : { _tag: "Say", room, text }
-    }
-    if (target.toLowerCase() === "nickserv") return notice ? undefined : nickServ(given)
-    if (target.toLowerCase() === "chanserv") return notice ? undefined : chanServ(given)
-    if (!isNick(target)) return notice ? undefined : invalid({ _tag: "NoSuchNick", nick: target })
-    const nick = target as Nick
-    const text = this.cutToFit(nick, given, notice, action)
-    if (action) return { _tag: "Msg", nick, text, action }
-    return notice ? { _tag: "Msg", nick, text, notice } : { _tag: "Msg", nick, text }
-  }
-
-  private lastChannel: string | undefined = undefined
-  private lastRoom: Room | undefined = undefined
-
-  private roomOf(channel: string): Room | undefined {
-    if (channel !== this.lastChannel) {
-      this.lastChannel = channel
-      this.lastRoom = roomOf(channel)
-    }
-    return this.lastRoom
   }
 }

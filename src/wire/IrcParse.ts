@@ -2,18 +2,23 @@ import * as Schema from "effect/Schema"
 import { normalizeRoom, Room } from "../protocol/Names.js"
 import { sanitize } from "../protocol/Text.js"
 
-/** One IRC line: its command (upper case) and parameters, the trailing one included. Tags and prefix are read past. */
+/** One IRC line: its command (upper case) and parameters, the trailing one included; its tags (without the `@`), if any. A prefix is read past. */
 export interface IrcMessage {
   readonly command: string
   readonly params: ReadonlyArray<string>
+  readonly tags?: string
 }
 
 /** Parses a line (RFC 1459 / 2812, with IRCv3 message tags); `undefined` for a blank one. */
 export const parseIrc = (line: string): IrcMessage | undefined => {
   const n = line.length
   let at = skipSpaces(line, 0)
-  // Tags (`@...`) and a prefix (`:...`) are read past.
-  if (line.charCodeAt(at) === 64) at = skipSpaces(line, wordEnd(line, at))
+  let tags: string | undefined = undefined
+  if (line.charCodeAt(at) === 64) {
+    const end = wordEnd(line, at)
+    tags = line.slice(at + 1, end)
+    at = skipSpaces(line, end)
+  }
   if (line.charCodeAt(at) === 58) at = skipSpaces(line, wordEnd(line, at))
   let end = wordEnd(line, at)
   const command = line.slice(at, end).toUpperCase()
@@ -29,7 +34,7 @@ export const parseIrc = (line: string): IrcMessage | undefined => {
     params.push(line.slice(at, end))
     at = skipSpaces(line, end)
   }
-  return { command, params }
+  return tags === undefined ? { command, params } : { command, params, tags }
 }
 
 const skipSpaces = (line: string, at: number): number => {

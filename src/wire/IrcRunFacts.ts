@@ -22,7 +22,7 @@ export class RunFacts {
     if (facts === undefined) {
       facts = { senders: undefined, special: false }
       for (const { event } of events) {
-        if (event._tag === "Chat" || event._tag === "Action") {
+        if (event._tag === "Chat" || event._tag === "Action" || event._tag === "Tagged") {
           const session = event.session
           if (session === undefined || session === facts.senders) continue
           if (facts.senders === undefined) facts.senders = session

@@ -2,6 +2,7 @@ import { maxAwayBytes, maxUserLength } from "../protocol/Profile.js"
 import { maxChanges } from "../protocol/Modes.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
 import { ircLineBytes } from "./IrcLines.js"
+import { maxHistory } from "../protocol/HistoryRange.js"
 import { maxTargets } from "./IrcRoomInput.js"
 
 /** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
@@ -20,7 +21,9 @@ const tokens = [
   "NETWORK=hubbub",
   `AWAYLEN=${maxAwayBytes}`,
   `USERLEN=${maxUserLength + 1}`,
-  "ELIST=MNU"
+  "ELIST=MNU",
+  `CHATHISTORY=${maxHistory}`,
+  "MSGREFTYPES=msgid,timestamp"
 ]
 
 /** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */

@@ -51,6 +51,7 @@ const render = (event: Event): string => {
     case "ServerBanChanged":
     case "RoomRegistered":
     case "AwayChanged":
+    case "Tagged":
       return ""
   }
 }

@@ -164,7 +164,12 @@ export const replyText = (reply: Reply): string | undefined => {
     case "BadMessage":
       return `Bad message: ${reply.detail}`
     case "History":
-      return reply.entries.length === 0 ? undefined : reply.entries.map(historyLine).join("\n")
+      if (reply.entries.length === 0) return reply.asked ? `No messages kept in ${reply.room}.` : undefined
+      return reply.entries.map(historyLine).join("\n")
+    case "Failed":
+      return reply.text
+    case "HistoryTargets":
+      return reply.entries.map((entry) => `${entry.room}: last message at ${new Date(entry.at).toISOString()}`).join("\n")
     case "Refused":
       switch (reply.why) {
         case "full":
@@ -251,6 +256,7 @@ export const renderText = (event: Event): string | Uint8Array => {
     case "ServerBanChanged":
     case "RoomRegistered":
     case "AwayChanged":
+    case "Tagged":
       return ""
     case "Answer":
       return renderReply(event.reply)

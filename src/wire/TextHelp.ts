@@ -10,6 +10,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /msg NICK TEXT    send a private message",
   "  /whois NICK       who someone is: their name, rooms, account, since when, away or not",
   "  /whowas NICK      who had that nickname lately, and until when",
+  "  /history [N]      your room's last N messages (20 if not given; up to 100), from the store",
   "  /away [TEXT]      mark yourself away, saying why (whoever writes to you is told); /away alone: back",
   "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
   "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",

@@ -1,3 +1,4 @@
+import { maxHistory } from "../protocol/HistoryRange.js"
 import * as Result from "effect/Result"
 import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
@@ -6,6 +7,10 @@ import type { Decoder, Input } from "./Codec.js"
 import { account, type AccountAction, nickServ, roomRegistration } from "./ServicesInput.js"
 import { invalid, splitWord, validate } from "./TextParts.js"
 import { durationSeconds } from "./Usage.js"
+
+
+/** What `/history` alone shows. */
+const defaultHistory = 20
 
 /**
  * The text protocol's input: one line, one command. A line that does not
@@ -96,6 +101,12 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
     }
     case "away":
       return Result.succeed(rest === "" ? { _tag: "Away" } : { _tag: "Away", text: rest })
+    case "history": {
+      const count = rest === "" ? defaultHistory : Number(rest)
+      return Number.isSafeInteger(count) && count >= 1 && count <= maxHistory
+        ? Result.succeed({ _tag: "ChatHistory", kind: "latest", limit: count })
+        : Result.fail({ _tag: "Usage", command: "history" })
+    }
     case "motd":
     case "version":
       return Result.succeed({ _tag: "About", what: name.toLowerCase() })

@@ -25,6 +25,7 @@ const usage: Record<string, string> = {
   msg: "/msg NICK TEXT",
   whois: "/whois NICK",
   whowas: "/whowas NICK",
+  history: "/history [COUNT]  (1 to 100)",
   register: "/register PASSWORD",
   identify: "/identify [NICK] PASSWORD",
   password: "/password OLD NEW",

@@ -1,3 +1,4 @@
+import { MessageIds } from "../../src/protocol/MessageId.js"
 import type { CloseReason } from "../../src/protocol/CloseReason.js"
 import { RoomRegistry } from "../../src/session/RoomRegistry.js"
 import { ServerBans } from "../../src/session/ServerBans.js"
@@ -81,7 +82,8 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false,
       about: { server: "irc.test", motd: ["Be kind."] },
-      now: () => 0
+      now: () => 0,
+      ids: new MessageIds("test")
     }
     const self = new FakeClient(id, from.ip)
     yield* hub.subscribe(id, probe)

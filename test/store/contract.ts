@@ -58,6 +58,30 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.strictEqual((yield* store.room("#quiet", 100)).history.length, 30)
       })))
 
+    it.effect("gives a range of a room's history by time, the newest or the oldest of it, with each line's id, across writes and rows", () =>
+      withStore(Effect.gen(function*() {
+        const store = yield* Store
+        // Several writes (several rows in a SQL store), 2500 lines, ids on all but the first ten.
+        for (let batch = 0; batch < 5; batch++) {
+          yield* write(store, Array.from({ length: 500 }, (_, j) => {
+            const i = batch * 500 + j
+            const kept = line("#a", 10_000 + i, "ann", `m${i}`)
+            return i < 10 ? kept : { ...kept, id: `id${i}` }
+          }))
+        }
+        yield* write(store, [line("#b", 10_100, "cat", "elsewhere")])
+        const texts = (entries: ReadonlyArray<{ readonly text: string }>) => entries.map((entry) => entry.text)
+        assert.deepStrictEqual(texts(yield* store.lines("#A", { from: 0, to: Number.MAX_SAFE_INTEGER, limit: 3, newest: true })), ["m2497", "m2498", "m2499"])
+        assert.deepStrictEqual(texts(yield* store.lines("#a", { from: 0, to: Number.MAX_SAFE_INTEGER, limit: 2, newest: false })), ["m0", "m1"])
+        const middle = yield* store.lines("#a", { from: 10_998, to: 11_001, limit: 100, newest: true })
+        assert.deepStrictEqual(middle, [998, 999, 1000, 1001].map((i) => ({ at: 10_000 + i, from: "ann", text: `m${i}`, id: `id${i}` })))
+        assert.deepStrictEqual(texts(yield* store.lines("#a", { from: 0, to: 10_600, limit: 2, newest: true })), ["m599", "m600"])
+        assert.deepStrictEqual(texts(yield* store.lines("#a", { from: 11_800, to: Number.MAX_SAFE_INTEGER, limit: 2, newest: false })), ["m1800", "m1801"])
+        assert.deepStrictEqual(yield* store.lines("#a", { from: 0, to: 10_000, limit: 5, newest: true }), [{ at: 10_000, from: "ann", text: "m0" }])
+        assert.deepStrictEqual(yield* store.lines("#a", { from: 20_000, to: 30_000, limit: 5, newest: true }), [])
+        assert.deepStrictEqual(yield* store.lines("#nowhere", { from: 0, to: Number.MAX_SAFE_INTEGER, limit: 5, newest: true }), [])
+      })))
+
     it.effect("finds a room ignoring case, and keeps text as it was sent (quotes, emoji, newlines' absence)", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store

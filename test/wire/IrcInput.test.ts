@@ -12,10 +12,14 @@ describe("parseIrc", () => {
     assert.deepStrictEqual(parseIrc("MODE   #a    +b  "), { command: "MODE", params: ["#a", "+b"] })
   })
 
-  it("reads past a prefix and message tags", () => {
+  it("reads past a prefix, and keeps message tags apart", () => {
     assert.deepStrictEqual(parseIrc(":nick!u@h PRIVMSG bob :x"), { command: "PRIVMSG", params: ["bob", "x"] })
-    assert.deepStrictEqual(parseIrc("@time=2026-11-30T00:00:00Z;+draft/x=y :n PING :tok"), { command: "PING", params: ["tok"] })
-    assert.deepStrictEqual(parseIrc("@a=b PING x"), { command: "PING", params: ["x"] })
+    assert.deepStrictEqual(parseIrc("@time=2026-11-30T00:00:00Z;+draft/x=y :n PING :tok"), {
+      command: "PING",
+      params: ["tok"],
+      tags: "time=2026-11-30T00:00:00Z;+draft/x=y"
+    })
+    assert.deepStrictEqual(parseIrc("@a=b PING x"), { command: "PING", params: ["x"], tags: "a=b" })
   })
 
   it("gives nothing for a blank line or one with only a prefix", () => {
@@ -40,11 +44,11 @@ describe("IrcDecoder", () => {
 
   it("holds registration while capabilities are negotiated", () => {
     const d = new IrcDecoder(new RunFacts())
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify cap-notify echo-message multi-prefix sasl=PLAIN userhost-in-names" } })
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify cap-notify echo-message multi-prefix sasl userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify batch cap-notify draft/chathistory echo-message message-tags multi-prefix sasl=PLAIN server-time userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "away-notify batch cap-notify draft/chathistory echo-message message-tags multi-prefix sasl server-time userhost-in-names" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
-    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :server-time", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "server-time" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP REQ :no-such-cap", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "no-such-cap" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :sasl", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "ACK", caps: "sasl" } })
     assert.deepStrictEqual<unknown>(d.decode("CAP END", false), { _tag: "Nick", nick: "alice", user: "~a", realName: "A" })
   })

@@ -5,6 +5,7 @@ import { Lobby, type Nick, nickKey, type Room } from "../../protocol/Names.js"
 import { globMatch } from "../../protocol/Glob.js"
 import type { Census, Member, RoomInfo, Roster } from "../Hub.js"
 import * as RoomScripts from "./RedisRoomScripts.js"
+import { inRange, type LineRange } from "../../protocol/HistoryRange.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
 
 /** A room's modes as the scripts give them. */
@@ -79,6 +80,15 @@ export class RedisClusterView {
     return Effect.map(
       this.call<RoomScripts.RosterReply>("EVAL", RoomScripts.roster, "0", this.prefix, room),
       (reply) => reply[0] === 0 && room !== Lobby ? undefined : this.joined(room, reply).roster
+    )
+  }
+
+  /** A room's history as Redis keeps it (its last `history` messages), in `range`. */
+  backlog(room: Room, range: LineRange): Effect.Effect<ReadonlyArray<HistoryEntry>, unknown> {
+    if (this.history === 0) return Effect.succeed([])
+    return Effect.map(
+      this.call<ReadonlyArray<readonly [string, ReadonlyArray<string>]>>("XREVRANGE", this.prefix + "history:" + room, "+", "-", "COUNT", String(this.history)),
+      (entries) => inRange(historyOf(entries, this.history), range)
     )
   }
 

@@ -76,9 +76,9 @@ export class RedisWire {
 /** A message as a room's history keeps it. */
 export const historyEntry = (event: Event, at: number): string | undefined =>
   event._tag === "Chat"
-    ? JSON.stringify({ at, from: event.from, text: event.text })
+    ? JSON.stringify({ at, from: event.from, text: event.text, id: event.id })
     : event._tag === "Action"
-    ? JSON.stringify({ at, from: event.from, text: event.text, action: true })
+    ? JSON.stringify({ at, from: event.from, text: event.text, action: true, id: event.id })
     : undefined
 
 /** `XREVRANGE`'s answer (newest entry first, each a batch's messages) as the last `size` messages, oldest first. */

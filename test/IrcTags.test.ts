@@ -1,0 +1,107 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Option } from "effect"
+import { fixtures } from "./support/fixtures.js"
+
+const { connect, irc, join, server } = fixtures()
+
+const ircServer = (overrides: Parameters<typeof server>[0] = {}) =>
+  server({ ircPort: Option.some(0), serverName: "irc.test", floodRate: 0, ...overrides })
+
+/** An IRC client that negotiated `caps` before registering as `nick`. */
+const tagged = async (port: number, nick: string, caps: string) => {
+  const client = await connect(port)
+  client.send("CAP LS 302", `CAP REQ :${caps}`, `NICK ${nick}`, `USER ${nick} 0 * :${nick}`, "CAP END")
+  await client.until(`:irc.test CAP * ACK :${caps}`)
+  await client.until(new RegExp(` 376 ${nick} `))
+  return client
+}
+
+const isoTime = /^@time=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)/
+
+/** Waits until every client has seen everything it was sent before now. */
+const settle = async (...clients: ReadonlyArray<Awaited<ReturnType<typeof connect>>>) => {
+  for (const client of clients) {
+    client.send("PING :settled")
+    await client.until(/PONG .*settled/)
+  }
+}
+
+describe("IRCv3 server-time and message-tags", () => {
+  it("stamps each message with its time for server-time, adds its msgid and relays client-only tags for message-tags, and shows TAGMSG only to those that asked", async () => {
+    const { ircPort, port } = await ircServer()
+    const alice = await tagged(ircPort, "alice", "server-time message-tags echo-message")
+    const carol = await tagged(ircPort, "carol", "server-time")
+    const bob = await irc(ircPort, "bob")
+    for (const [client, nick] of [[alice, "alice"], [carol, "carol"], [bob, "bob"]] as const) {
+      client.send("JOIN #a")
+      await client.until(new RegExp(` 366 ${nick} #a `))
+    }
+    const tom = await join(port, "tom")
+    tom.send("/join #a")
+    await tom.until(/Members of #a/)
+
+    const before = Date.now()
+    bob.send("PRIVMSG #a :hello")
+    const seenByAlice = await alice.until(/PRIVMSG #a :hello$/)
+    const [, time] = isoTime.exec(seenByAlice)!
+    assert.isAtLeast(Date.parse(time!), before - 1000)
+    assert.isAtMost(Date.parse(time!), Date.now() + 1000)
+    assert.match(seenByAlice, /^@time=\S+;msgid=[0-9a-z]{12,} :bob!bob@hubbub PRIVMSG #a :hello$/)
+    // server-time alone: the time, and no other tag.
+    assert.match(await carol.until(/PRIVMSG #a :hello$/), /^@time=[^;\s]+ :bob!bob@hubbub PRIVMSG #a :hello$/)
+    await tom.until("<bob> hello")
+
+    // alice's own message comes back (echo-message) with the id every other client is shown.
+    const dave = await tagged(ircPort, "dave", "message-tags")
+    dave.send("JOIN #a")
+    await dave.until(/ 366 dave #a /)
+    alice.send("@+draft/reply=abc;+typing=active;not-client=x PRIVMSG #a :answer")
+    const echoed = await alice.until(/PRIVMSG #a :answer$/)
+    const shown = await dave.until(/PRIVMSG #a :answer$/)
+    const idOf = (line: string) => /msgid=([^;\s]+)/.exec(line)![1]
+    assert.strictEqual(idOf(echoed), idOf(shown))
+    assert.match(shown, /^@msgid=\S+;\+draft\/reply=abc;\+typing=active :alice!alice@hubbub PRIVMSG #a :answer$/)
+    assert.notInclude(shown, "not-client")
+    assert.strictEqual(await bob.until(/PRIVMSG #a :answer$/), ":alice!alice@hubbub PRIVMSG #a :answer")
+
+    // TAGMSG: only to message-tags clients; ignored from a client that did not negotiate it.
+    alice.send("@+typing=active TAGMSG #a")
+    assert.match(await dave.until(/TAGMSG/), /^@msgid=\S+;\+typing=active :alice!alice@hubbub TAGMSG #a$/)
+    bob.send("@+typing=active TAGMSG #a")
+    alice.send("@+typing=paused TAGMSG bob", "@+typing=done TAGMSG dave")
+    assert.match(await dave.until(/TAGMSG dave/), /^@msgid=\S+;\+typing=done :alice!alice@hubbub TAGMSG dave$/)
+    await settle(alice, bob, carol, dave)
+    tom.send("/who")
+    await tom.until(/Members of #a/)
+    for (const client of [bob, carol]) assert.isFalse(client.lines.some((line) => line.includes("TAGMSG")))
+    assert.isFalse(dave.lines.some((line) => line.includes("bob!bob@hubbub TAGMSG")))
+    assert.isFalse(tom.lines.some((line) => line.includes("typing")))
+
+    // A private message carries them too.
+    bob.send("PRIVMSG dave :psst")
+    assert.match(await dave.until(/PRIVMSG dave :psst/), /^@msgid=\S+ :bob!bob@hubbub PRIVMSG dave :psst$/)
+  })
+
+  it("takes tags up to their limits besides a full 512-byte line, and answers 417 past them", async () => {
+    const { ircPort } = await ircServer()
+    const alice = await tagged(ircPort, "alice", "message-tags")
+    const bob = await tagged(ircPort, "bob", "message-tags")
+    for (const [client, nick] of [[alice, "alice"], [bob, "bob"]] as const) {
+      client.send("JOIN #a")
+      await client.until(new RegExp(` 366 ${nick} #a `))
+    }
+    const text = "x".repeat(510 - "PRIVMSG #a :".length)
+    // 4000 bytes of client tags, 4000 of others: within both limits.
+    alice.send(`@+big=${"a".repeat(3990)};other=${"b".repeat(4000)} PRIVMSG #a :${text}`)
+    const shown = await bob.until(/PRIVMSG #a :x+$/)
+    assert.include(shown, `+big=${"a".repeat(3990)}`)
+    alice.send(`@+big=${"a".repeat(4100)} PRIVMSG #a :too many client tags`)
+    assert.strictEqual(await alice.until(/ 417 /), ":irc.test 417 alice :Input line was too long")
+    alice.send(`@+a=b PRIVMSG #a :${text}y`)
+    assert.strictEqual(await alice.until(/ 417 /), ":irc.test 417 alice :Input line was too long")
+    alice.send(`@other=${"b".repeat(8200)} PRIVMSG #a :too many tags`)
+    assert.strictEqual(await alice.until(/ 417 /), ":irc.test 417 alice :Input line was too long")
+    await settle(alice, bob)
+    assert.isFalse(bob.lines.some((line) => line.includes("too many")))
+  })
+})
