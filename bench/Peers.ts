@@ -18,6 +18,7 @@ export const serverEnv = { ...process.env, HUBBUB_STORE: process.env.HUBBUB_STOR
  * `hubbub:platform` is hubbub with @effect/platform-node's NodeSocketServer accepting TCP (--socket-server platform);
  * `hubbub:baseline` is another build of hubbub, the one in BENCH_BASELINE (a checkout with `dist/`), to measure a change on its own;
  * `hubbub:irc` is hubbub with every client on its IRC port (--irc-port);
+ * `hubbub:irc-tags` the same, each client with IRCv3 `server-time` and `message-tags` on (every line stamped and given its msgid);
  * `hubbub:redis` is one hubbub server with its hub in Redis (--redis, a redis-server of its own);
  * `hubbub:cluster` is two hubbub servers on one Redis, the clients taking turns between them.
  */
@@ -27,6 +28,7 @@ export type PeerName =
   | "hubbub:baseline"
   | "hubbub:baseline:irc"
   | "hubbub:irc"
+  | "hubbub:irc-tags"
   | "hubbub:ws"
   | "hubbub:redis"
   | "hubbub:cluster"
@@ -374,11 +376,25 @@ const irc: Protocol = {
   frame: (payload) => `PRIVMSG #lobby :${payload}\r\n`
 }
 
+/** IRC clients with `server-time` and `message-tags`: what modern clients ask for. */
+const ircTags: Protocol = {
+  ...irc,
+  name: "hubbub:irc-tags",
+  subscriber: async (port, index) => {
+    const socket = await open(port)
+    const ready = awaitText(socket, ` 366 b${index} #lobby `)
+    socket.write(`CAP LS 302\r\nCAP REQ :server-time message-tags\r\nNICK b${index}\r\nUSER b 0 * :b\r\nCAP END\r\nJOIN #lobby\r\n`)
+    await ready
+    return socket
+  }
+}
+
 export const protocols: Record<PeerName, Protocol> = {
   hubbub,
   "hubbub:platform": { ...hubbub, name: "hubbub:platform" },
   "hubbub:baseline": { ...hubbub, name: "hubbub:baseline" },
   "hubbub:irc": irc,
+  "hubbub:irc-tags": ircTags,
   "hubbub:baseline:irc": { ...irc, name: "hubbub:baseline:irc" },
   "hubbub:ws": ws,
   "hubbub:redis": { ...hubbub, name: "hubbub:redis" },

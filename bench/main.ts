@@ -8,7 +8,7 @@
  *
  *   npm run bench -- [--quick] [--duration S] [--reps N] [--scenarios fanout,protocols,idle,rooms,slow,lifecycle,cluster]
  *                    [--sizes 10,100,500,1000] [--idle-clients N] [--rooms N]
- *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:baseline:irc,hubbub:irc,hubbub:ws,hubbub:redis,hubbub:cluster]
+ *                    [--servers hubbub,node:net,redis,effect,hubbub:platform,hubbub:baseline,hubbub:baseline:irc,hubbub:irc,hubbub:irc-tags,hubbub:ws,hubbub:redis,hubbub:cluster]
  *
  * BENCH_CPU_PROF=DIR writes a CPU profile of every hubbub server to DIR; BENCH_BASELINE=DIR (a checkout with
  * dist/ built) is the build `hubbub:baseline` and `hubbub:baseline:irc` run, for a before and after in one run.
@@ -81,6 +81,7 @@ const starters: Record<PeerName, () => Promise<Server>> = {
   hubbub: async () => startHubbub(["--http-port", String(await freePort())]),
   "hubbub:platform": () => startHubbub(["--socket-server", "platform"], "hubbub:platform"),
   "hubbub:irc": () => startHubbubIrc(),
+  "hubbub:irc-tags": () => startHubbubIrc("hubbub:irc-tags"),
   "hubbub:ws": startHubbubWs,
   // Started as hubbub is, so that the two differ only in their code.
   "hubbub:baseline": async () => startHubbub(["--http-port", String(await freePort())], "hubbub:baseline", baseline()),
@@ -499,14 +500,15 @@ if (scenarios.has("fanout")) {
       ].join(" "))
     }
   }
-  if (fan.hubbub && fan["hubbub:irc"]) {
+  for (const irc of ["hubbub:irc", "hubbub:irc-tags"] as const) {
+    if (!fan.hubbub || !fan[irc]) continue
     // Server CPU per delivery, IRC clients against text clients, run by run.
     const perDelivery = (r: FanoutResult) => r.serverCpu / r.deliveriesPerSecond
     say("")
-    say("IRC clients against text clients: server CPU per delivery, median (min-max) of the runs' ratios")
+    say(`${irc === "hubbub:irc" ? "IRC clients" : "IRC clients with server-time and message-tags"} against text clients: server CPU per delivery, median (min-max) of the runs' ratios`)
     for (const n of sizes) {
-      const ratios = fan["hubbub:irc"][n].map((r, i) => perDelivery(r) / perDelivery(fan.hubbub[n][i]))
-      say(`N=${n}: ${fmtRange(ratios, (x) => x.toFixed(2))} (${(median(fan.hubbub[n].map(perDelivery)) * 1e9).toFixed(0)} ns text, ${(median(fan["hubbub:irc"][n].map(perDelivery)) * 1e9).toFixed(0)} ns IRC)`)
+      const ratios = fan[irc][n].map((r, i) => perDelivery(r) / perDelivery(fan.hubbub[n][i]))
+      say(`N=${n}: ${fmtRange(ratios, (x) => x.toFixed(2))} (${(median(fan.hubbub[n].map(perDelivery)) * 1e9).toFixed(0)} ns text, ${(median(fan[irc][n].map(perDelivery)) * 1e9).toFixed(0)} ns IRC)`)
     }
   }
 }
@@ -514,10 +516,12 @@ if (scenarios.has("fanout")) {
 if (scenarios.has("protocols") && wanted.includes("hubbub") && wanted.includes("hubbub:irc")) {
   type Steady = Awaited<ReturnType<typeof steady>>
   const loads = [[100, 10_000], [500, 2_000]] as const
+  // IRC with server-time and message-tags too, when asked for (--servers ...,hubbub:irc-tags).
+  const ircs = wanted.includes("hubbub:irc-tags") ? ["hubbub:irc", "hubbub:irc-tags"] as const : ["hubbub:irc"] as const
   const out: Record<string, Record<number, Array<Steady>>> = {}
   for (const [n, rate] of loads) {
     for (let rep = 0; rep < reps; rep++) {
-      for (const name of ["hubbub", "hubbub:irc"] as const) {
+      for (const name of ["hubbub", ...ircs] as const) {
         progress(`protocols: N=${n} at ${rate} messages/s, ${name}, run ${rep + 1} of ${reps}`)
         ;((out[name] ??= {})[n] ??= []).push(await run(name, (server) => steady(server, n, rate)))
       }
@@ -526,20 +530,23 @@ if (scenarios.has("protocols") && wanted.includes("hubbub") && wanted.includes("
   results.protocols = out
   say("")
   say("Text and IRC clients at the same load (one room, 10 senders, 1 M deliveries/s): server CPU per delivery; median (min-max) of the runs")
-  say("N     messages/s  text ns  IRC ns  IRC / text         IRC p99 ms  delivered")
+  say("N     messages/s  IRC clients      text ns  IRC ns  IRC / text         IRC p99 ms  delivered")
   for (const [n, rate] of loads) {
     const text = out.hubbub[n]
-    const irc = out["hubbub:irc"][n]
-    const ratios = irc.map((r, i) => r.cpuPerDelivery / text[i].cpuPerDelivery)
-    say([
-      String(n).padEnd(5),
-      String(rate).padStart(10),
-      (median(text.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(8),
-      (median(irc.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(7),
-      fmtRange(ratios, (x) => x.toFixed(2)).padStart(18),
-      median(irc.map((r) => r.p99)).toFixed(1).padStart(11),
-      `${[...text, ...irc].reduce((a, r) => a + r.delivered, 0)} of ${[...text, ...irc].reduce((a, r) => a + r.expected, 0)}`.padStart(10)
-    ].join(" "))
+    for (const name of ircs) {
+      const irc = out[name][n]
+      const ratios = irc.map((r, i) => r.cpuPerDelivery / text[i].cpuPerDelivery)
+      say([
+        String(n).padEnd(5),
+        String(rate).padStart(10),
+        (name === "hubbub:irc" ? "plain" : "server-time+tags").padStart(16),
+        (median(text.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(8),
+        (median(irc.map((r) => r.cpuPerDelivery)) * 1e9).toFixed(0).padStart(7),
+        fmtRange(ratios, (x) => x.toFixed(2)).padStart(18),
+        median(irc.map((r) => r.p99)).toFixed(1).padStart(11),
+        `${[...text, ...irc].reduce((a, r) => a + r.delivered, 0)} of ${[...text, ...irc].reduce((a, r) => a + r.expected, 0)}`.padStart(10)
+      ].join(" "))
+    }
   }
 }
 
