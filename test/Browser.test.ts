@@ -2,8 +2,9 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Option } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from "playwright-core"
 import { fixtures } from "./support/fixtures.js"
+import { temporaryFolders } from "./support/folders.js"
 import { ServerProcess } from "./support/process.js"
 
 /**
@@ -12,6 +13,7 @@ import { ServerProcess } from "./support/process.js"
  */
 const { join, later, server } = fixtures()
 const artifacts = Path.resolve(import.meta.dirname, "../test-artifacts")
+const freshFolder = temporaryFolders("hubbub-page-")
 
 let browser: Browser
 beforeAll(async () => {
@@ -234,5 +236,51 @@ describe("the chat page in Chromium", () => {
     await wrong.locator("#log li", { hasText: "You are now identified as ann." }).waitFor()
     await squatter.until(/^-!- The owner of ann identified: you are now Guest\d+\.$/)
     await wrong.screenshot({ path: Path.join(artifacts, "identified.png") })
+  })
+
+  it("catches up after a reconnection with what it missed, each message once and in order, and loads earlier messages when asked", async () => {
+    const dataDir = freshFolder()
+    // The hub shows a joiner 2 messages; the store keeps them all.
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0, history: 2, store: { _tag: "Sqlite", dataDir } })
+    let gate: Promise<void> = Promise.resolve()
+    let open = () => {}
+    let current: WebSocketRoute | undefined = undefined
+    const page = await (await context()).newPage()
+    // Between the page and the server: a connection can be dropped, and the next held back.
+    await page.routeWebSocket(/\/ws$/, async (ws) => {
+      await gate
+      current = ws
+      ws.connectToServer()
+    })
+    await page.goto(`http://127.0.0.1:${httpPort}/`)
+    await page.locator("#nick").fill("ann")
+    await page.locator("#nick").press("Enter")
+    await page.locator("#status", { hasText: "Connected as ann" }).waitFor()
+    const cat = await join(port, "cat")
+    for (let i = 1; i <= 6; i++) cat.send(`m${i}`)
+    await page.locator("#log li.chat", { hasText: "m6" }).waitFor()
+
+    gate = new Promise((resolve) => open = resolve)
+    await current!.close()
+    await page.locator("#status.down").waitFor()
+    for (let i = 7; i <= 10; i++) cat.send(`m${i}`)
+    await cat.until("<cat> m10")
+    open()
+    await page.locator("#log li", { hasText: "Missed in #lobby while away:" }).waitFor({ timeout: 20_000 })
+    await page.locator("#log li.chat", { hasText: "m10" }).waitFor()
+    assert.deepStrictEqual(await chatLines(page), Array.from({ length: 10 }, (_, i) => `<cat> m${i + 1}`))
+    await page.screenshot({ path: Path.join(artifacts, "caught-up.png") })
+
+    // A page that opens now is shown 2; it asks for the rest.
+    const bea = await openAs(httpPort, "bea")
+    await bea.locator("#log li.chat", { hasText: "m10" }).waitFor()
+    assert.deepStrictEqual(await chatLines(bea), ["<cat> m9", "<cat> m10"])
+    await bea.locator("#older").click()
+    await bea.locator("#log li", { hasText: "Earlier in #lobby:" }).first().waitFor()
+    await bea.locator("#log li.chat", { hasText: /> m1$/ }).waitFor()
+    assert.deepStrictEqual(await chatLines(bea), Array.from({ length: 10 }, (_, i) => `<cat> m${i + 1}`))
+    await bea.locator("#older").click()
+    await bea.locator("#log li", { hasText: "No earlier messages in #lobby." }).waitFor()
+    assert.isTrue(await bea.locator("#older").isHidden())
   })
 })

@@ -3,8 +3,9 @@ import { Option } from "effect"
 import { fixtures } from "./support/fixtures.js"
 import { temporaryFolders } from "./support/folders.js"
 import { RedisServer } from "./support/RedisServer.js"
+import { WsClient } from "./support/WsClient.js"
 
-const { connect, irc, join, server } = fixtures()
+const { connect, irc, join, later, server } = fixtures()
 const freshFolder = temporaryFolders("hubbub-history-")
 
 let redis: RedisServer
@@ -204,5 +205,33 @@ describe("chathistory across servers", () => {
     const mallory = await tagged(b.ircPort, "mallory")
     mallory.send("CHATHISTORY LATEST #x * 5")
     assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_TARGET LATEST #x :You are not in that channel")
+  })
+})
+
+describe("the page's history", () => {
+  it("gives each chat message its id, and pages by id: the messages before one, and the newest after one", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0, history: 50 })
+    const page = await WsClient.join(httpPort, "webby")
+    later(() => page.reset())
+    const tom = await join(port, "tom")
+    tom.send("one", "two", "three", "four")
+    const ids: Array<string> = []
+    for (const text of ["one", "two", "three", "four"]) {
+      const chat = await page.until((m) => m.type === "chat" && m.text === text)
+      assert.match((chat as { id?: string }).id ?? "", /^[-0-9A-Za-z_]{11,}$/)
+      ids.push((chat as { id: string }).id)
+    }
+    type Shown = { readonly type: "history"; readonly asked?: boolean; readonly entries: ReadonlyArray<{ readonly text: string; readonly id?: string }> }
+    const asked = async () => (await page.until((m) => m.type === "history" && m.asked === true)) as Shown
+    page.send({ type: "history", before: ids[3]!, limit: 2 })
+    assert.deepStrictEqual((await asked()).entries.map((e) => e.text), ["two", "three"])
+    page.send({ type: "history", after: ids[0]! })
+    const after = await asked()
+    assert.deepStrictEqual(after.entries.map((e) => e.text), ["two", "three", "four"])
+    assert.deepStrictEqual(after.entries.map((e) => e.id), ids.slice(1))
+    page.send({ type: "history", before: ids[0]!, limit: 10 })
+    assert.deepStrictEqual((await asked()).entries, [])
+    page.send({ type: "history", limit: Number.NaN })
+    assert.deepInclude(await page.until((m) => m.type === "error"), { type: "error", code: "BadMessage" })
   })
 })

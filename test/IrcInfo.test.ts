@@ -49,6 +49,21 @@ describe("what the server says of itself, and IRC's list commands", () => {
     await ann.until("-!- Message of the day of irc.test:")
   })
 
+  it("answers LINKS and TRACE, and the commands a single server has no use for with the numerics IRC servers give, never 421", async () => {
+    const { ircPort } = await ircServer()
+    const bob = await irc(ircPort, "bob")
+    bob.send("LINKS", "TRACE", "USERS", "SUMMON alice", "SERVLIST", "SQUERY NickServ :help", "REHASH", "DIE", "SQUIT x :bye")
+    assert.match(await bob.until(/ 364 /), /^:irc\.test 364 bob irc\.test irc\.test :0 hubbub \S+$/)
+    assert.strictEqual(await bob.next(), ":irc.test 365 bob * :End of /LINKS list")
+    assert.match(await bob.next(), /^:irc\.test 262 bob irc\.test hubbub-\S+ :End of TRACE$/)
+    assert.strictEqual(await bob.next(), ":irc.test 446 bob :USERS has been disabled")
+    assert.strictEqual(await bob.next(), ":irc.test 445 bob :SUMMON has been disabled")
+    assert.strictEqual(await bob.next(), ":irc.test 235 bob * * :End of service listing")
+    assert.match(await bob.next(), /^:irc\.test 408 bob \* :No such service/)
+    for (let i = 0; i < 3; i++) assert.match(await bob.next(), /^:irc\.test 481 bob :Permission Denied- (REHASH|DIE|SQUIT) is not available/)
+    assert.isFalse(bob.lines.some((line) => / 421 /.test(line)))
+  })
+
   it("lists the rooms a LIST asks for (names, masks, !masks, >N and <N), parts them all on JOIN 0, and answers NAMES with the client's own", async () => {
     const { ircPort, port } = await ircServer()
     const ann = await irc(ircPort, "ann")

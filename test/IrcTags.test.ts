@@ -46,7 +46,7 @@ describe("IRCv3 server-time and message-tags", () => {
     const [, time] = isoTime.exec(seenByAlice)!
     assert.isAtLeast(Date.parse(time!), before - 1000)
     assert.isAtMost(Date.parse(time!), Date.now() + 1000)
-    assert.match(seenByAlice, /^@time=\S+;msgid=[0-9a-z]{12,} :bob!bob@hubbub PRIVMSG #a :hello$/)
+    assert.match(seenByAlice, /^@time=\S+;msgid=[-0-9A-Za-z_]{11,} :bob!bob@hubbub PRIVMSG #a :hello$/)
     // server-time alone: the time, and no other tag.
     assert.match(await carol.until(/PRIVMSG #a :hello$/), /^@time=[^;\s]+ :bob!bob@hubbub PRIVMSG #a :hello$/)
     await tom.until("<bob> hello")
@@ -103,5 +103,55 @@ describe("IRCv3 server-time and message-tags", () => {
     assert.strictEqual(await alice.until(/ 417 /), ":irc.test 417 alice :Input line was too long")
     await settle(alice, bob)
     assert.isFalse(bob.lines.some((line) => line.includes("too many")))
+  })
+})
+
+describe("what members of a channel do, for the IRC clients that ask", () => {
+  it("tags an identified sender's messages (account-tag), says who joins (extended-join), who identifies or logs out (account-notify), renames its real name (setname) and is invited (invite-notify)", async () => {
+    const { ircPort } = await ircServer()
+    const bob = await irc(ircPort, "bob")
+    bob.send("JOIN #a")
+    await bob.until(/ 366 bob #a /)
+    const alice = await tagged(ircPort, "alice", "account-tag extended-join account-notify setname invite-notify")
+    alice.send("JOIN #a")
+    await alice.until(/ 366 alice #a /)
+    const carol = await irc(ircPort, "carol")
+    carol.send("JOIN #a")
+    await carol.until(/ 366 carol #a /)
+    assert.strictEqual(await alice.until(/ JOIN #a/), ":carol!carol@hubbub JOIN #a * :carol the tester")
+
+    bob.send("PRIVMSG NickServ :REGISTER bob-password")
+    assert.strictEqual(await alice.until(/ ACCOUNT /), ":bob!bob@hubbub ACCOUNT bob")
+    bob.send("PRIVMSG #a :signed")
+    assert.strictEqual(await alice.until(/:signed$/), "@account=bob :bob!bob@hubbub PRIVMSG #a :signed")
+    assert.strictEqual(await carol.until(/:signed$/), ":bob!bob@hubbub PRIVMSG #a :signed")
+    carol.send("PRIVMSG #a :unsigned")
+    assert.strictEqual(await alice.until(/:unsigned$/), ":carol!carol@hubbub PRIVMSG #a :unsigned")
+
+    carol.send("SETNAME :Carol Cee")
+    assert.strictEqual(await alice.until(/ SETNAME /), ":carol!carol@hubbub SETNAME :Carol Cee")
+    alice.send("WHOIS carol")
+    assert.match(await alice.until(/ 311 /), / :Carol Cee$/)
+    carol.send(`SETNAME :${"x".repeat(101)}`, "SETNAME :")
+    assert.strictEqual(await carol.until(/^FAIL/), "FAIL SETNAME INVALID_REALNAME :A real name is 1 to 100 bytes")
+    assert.strictEqual(await carol.until(/^FAIL/), "FAIL SETNAME INVALID_REALNAME :A real name is 1 to 100 bytes")
+
+    const eve = await irc(ircPort, "eve")
+    bob.send("INVITE eve #a")
+    assert.strictEqual(await alice.until(/ INVITE /), ":bob!bob@hubbub INVITE eve #a")
+    assert.strictEqual(await eve.until(/ INVITE /), ":bob!bob@hubbub INVITE eve #a")
+
+    const dave = await irc(ircPort, "dave")
+    dave.send("PRIVMSG NickServ :REGISTER dave-password", "JOIN #a")
+    assert.strictEqual(await alice.until(/dave.* JOIN #a/), "@account=dave :dave!dave@hubbub JOIN #a dave :dave the tester")
+    bob.send("PRIVMSG NickServ :LOGOUT")
+    assert.strictEqual(await alice.until(/ ACCOUNT \*/), ":bob!bob@hubbub ACCOUNT *")
+
+    // None of it for clients that did not ask.
+    await settle(alice, bob, carol, dave)
+    for (const client of [bob, carol, dave]) {
+      assert.isFalse(client.lines.some((line) => /^:\S+ (ACCOUNT|SETNAME) /.test(line) || line.includes("INVITE eve")), client.lines.join("\n"))
+      assert.isFalse(client.lines.some((line) => line.startsWith("@")))
+    }
   })
 })

@@ -22,9 +22,12 @@ const nickInput = element<HTMLInputElement>("nick")
 const nickError = element<HTMLParagraphElement>("nick-error")
 const passwordInput = element<HTMLInputElement>("password")
 const registerBox = element<HTMLInputElement>("register")
+const older = element<HTMLButtonElement>("older")
 
 /** Most lines the log keeps. */
 const maxLogLines = 2000
+/** Earlier messages asked for at a time, scrolling up. */
+const olderPage = 50
 /** Rooms and members are asked for again this often (rooms over 200 members announce no joins). */
 const refreshMillis = 15_000
 
@@ -55,6 +58,18 @@ const state = {
   everConnected: false,
   /** The user quit: no reconnecting. */
   quit: false,
+  /** The ids of the room's messages in the log: none is shown twice (a catch-up overlaps what joining shows). */
+  shown: new Set<string>(),
+  /** The id of the newest message seen in each room: what a reconnection catches up from. */
+  newest: new Map<string, string>(),
+  /** The id of the room's oldest message in the log: what scrolling up asks for messages before. */
+  oldest: undefined as string | undefined,
+  /** Asked for earlier messages, not answered yet; none left to ask for. */
+  olderPending: false,
+  noOlder: false,
+  /** The room a reconnection goes back to, and the message it catches up from; then the room catching up. */
+  catchUp: undefined as { room: string; after: string } | undefined,
+  catchingUp: undefined as string | undefined,
   refresh: undefined as ReturnType<typeof setInterval> | undefined,
   roomsSoon: undefined as ReturnType<typeof setTimeout> | undefined
 }
@@ -63,9 +78,24 @@ const state = {
 
 const clock = (date: Date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
 
+type Parts = ReadonlyArray<readonly [className: string, text: string]>
+
 /** One line in the log (stamped now, or at `at`); every part is text, never HTML. */
-const append = (kind: string, parts: ReadonlyArray<readonly [className: string, text: string]>, at?: number) => {
+const append = (kind: string, parts: Parts, at?: number) => {
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40
+  log.append(lineItem(kind, parts, at))
+  while (log.childElementCount > maxLogLines) log.firstElementChild!.remove()
+  if (nearBottom) log.scrollTop = log.scrollHeight
+}
+
+/** Lines put above everything in the log (earlier messages), the view kept where it was. */
+const prepend = (items: ReadonlyArray<HTMLLIElement>) => {
+  const fromBottom = log.scrollHeight - log.scrollTop
+  log.prepend(...items)
+  log.scrollTop = log.scrollHeight - fromBottom
+}
+
+const lineItem = (kind: string, parts: Parts, at?: number): HTMLLIElement => {
   const item = document.createElement("li")
   item.className = kind
   const now = at === undefined ? new Date() : new Date(at)
@@ -79,9 +109,7 @@ const append = (kind: string, parts: ReadonlyArray<readonly [className: string, 
     span.textContent = text
     item.append(span)
   }
-  log.append(item)
-  while (log.childElementCount > maxLogLines) log.firstElementChild!.remove()
-  if (nearBottom) log.scrollTop = log.scrollHeight
+  return item
 }
 
 const notice = (text: string, extra = "") => append(`notice ${extra}`.trim(), [["text", text]])
@@ -191,8 +219,68 @@ const setRoom = (room: string) => {
   state.voiced = new Set()
   state.settings = noSettings
   state.memberTotal = 0
+  state.shown = new Set()
+  state.oldest = undefined
+  state.olderPending = false
+  state.noOlder = false
+  older.hidden = true
   renderMembers()
   document.title = `${room} · hubbub`
+}
+
+/**
+ * Whether a message of the room is new to the log (none is shown twice); its id is the room's
+ * newest seen, and the oldest in the log when there is none yet.
+ */
+const fresh = (room: string, id: string | undefined): boolean => {
+  if (id === undefined || room !== state.room) return true
+  if (state.shown.has(id)) return false
+  state.shown.add(id)
+  state.newest.set(room, id)
+  if (state.oldest === undefined) {
+    state.oldest = id
+    older.hidden = state.noOlder
+  }
+  return true
+}
+
+const historyParts = (entry: { readonly from: string; readonly text: string; readonly action?: boolean | undefined }): Parts => [
+  ["from", entry.action ? `* ${entry.from} ` : `<${entry.from}> `],
+  ["text", entry.text]
+]
+
+/** Asks for the room's messages before the oldest in the log (scrolled to the top, or the button). */
+const loadOlder = () => {
+  if (state.olderPending || state.noOlder || state.oldest === undefined || state.me === undefined) return
+  state.olderPending = true
+  sendMessage({ type: "history", before: state.oldest, limit: olderPage })
+}
+
+/** What a `history` message shows: what joining shows, a catch-up after a reconnection, or earlier messages. */
+const showHistory = (message: Extract<ServerMessage, { readonly type: "history" }>) => {
+  if (message.asked && state.olderPending && message.room === state.room) {
+    state.olderPending = false
+    const earlier = message.entries.filter((entry) => entry.id === undefined || !state.shown.has(entry.id))
+    if (earlier.length === 0) {
+      state.noOlder = true
+      older.hidden = true
+      return prepend([lineItem("notice history", [["text", `No earlier messages in ${message.room}.`]])])
+    }
+    for (const entry of earlier) if (entry.id !== undefined) state.shown.add(entry.id)
+    state.oldest = earlier[0]!.id ?? state.oldest
+    return prepend([
+      lineItem("notice history", [["text", `Earlier in ${message.room}:`]]),
+      ...earlier.map((entry) => lineItem(entry.action ? "history chat action" : "history chat", historyParts(entry), entry.at))
+    ])
+  }
+  // Catching up brings what joining shows, in its place.
+  if (!message.asked && state.catchingUp === message.room) return
+  if (message.asked && state.catchingUp === message.room) state.catchingUp = undefined
+  const entries = message.entries.filter((entry) => fresh(message.room, entry.id))
+  if (entries.length === 0) return
+  notice(message.asked ? `Missed in ${message.room} while away:` : `Earlier in ${message.room}:`, "history")
+  for (const entry of entries) append(entry.action ? "history chat action" : "history chat", historyParts(entry), entry.at)
+  return notice(message.asked ? "(end of missed messages)" : "(end of earlier messages)", "history")
 }
 
 // ---- the socket
@@ -255,6 +343,9 @@ const handle = (message: ServerMessage) => {
       state.wanted = message.nick
       if (nickDialog.open) nickDialog.close()
       const back = state.lastRoom
+      // Back after a reconnection: what was said meanwhile is asked for once in the room again.
+      const after = back === undefined ? undefined : state.newest.get(back)
+      state.catchUp = state.everConnected && back !== undefined && after !== undefined ? { room: back, after } : undefined
       if (message.room !== undefined) setRoom(message.room)
       enableInput(true)
       line.focus()
@@ -265,10 +356,12 @@ const handle = (message: ServerMessage) => {
       if (state.registering && state.password !== undefined) sendMessage({ type: "register", password: state.password })
       state.registering = false
       if (back !== undefined && back !== message.room) say(`/join ${back}`, true)
+      else catchUp(message.room)
       say("/rooms", true)
       return
     }
     case "chat":
+      if (!fresh(message.room, message.id)) return
       return append(message.action ? "chat action" : message.notice ? "chat notice" : "chat", [
         ["from", message.action ? `* ${message.from} ` : `<${message.from}> `],
         ["text", message.text]
@@ -281,6 +374,7 @@ const handle = (message: ServerMessage) => {
       if (message.nick === state.me) {
         if (message.room !== state.room) setRoom(message.room)
         notice(`You joined ${message.room}`)
+        catchUp(message.room)
         say("/rooms", true)
         return
       }
@@ -370,19 +464,13 @@ const handle = (message: ServerMessage) => {
     case "notice":
       return notice(message.operator ? `[operator] ${message.text}` : message.text, message.operator ? "operator" : "")
     case "error":
+      if (message.code === "Failed") state.catchingUp = undefined
       if (state.me === undefined && (message.code === "NickTaken" || message.code === "InvalidNick")) {
         return askNick(message.text)
       }
       return error(message.text)
     case "history":
-      notice(`Earlier in ${message.room}:`, "history")
-      for (const entry of message.entries) {
-        append(entry.action ? "history chat action" : "history chat", [
-          ["from", entry.action ? `* ${entry.from} ` : `<${entry.from}> `],
-          ["text", entry.text]
-        ], entry.at)
-      }
-      return notice("(end of earlier messages)", "history")
+      return showHistory(message)
     case "pong":
       if (state.asked.delete("ping")) notice(`PONG ${message.token}`)
       return
@@ -402,6 +490,15 @@ const handle = (message: ServerMessage) => {
       if (message.reason === "flood") state.attempts = Math.max(state.attempts, 4)
       return
   }
+}
+
+/** Back in the room a reconnection left: asks for what was said there since the newest message seen. */
+const catchUp = (room: string | undefined) => {
+  const pending = state.catchUp
+  if (pending === undefined || pending.room !== room) return
+  state.catchUp = undefined
+  state.catchingUp = room
+  sendMessage({ type: "history", after: pending.after, limit: 100 })
 }
 
 const receive = (data: string) => {
@@ -459,6 +556,11 @@ const connect = () => {
 }
 
 // ---- the forms
+
+older.addEventListener("click", loadOlder)
+log.addEventListener("scroll", () => {
+  if (log.scrollTop === 0) loadOlder()
+})
 
 element<HTMLFormElement>("send-form").addEventListener("submit", (event) => {
   event.preventDefault()

@@ -22,7 +22,8 @@ export const addressOf = (event: Event): Address => {
     case "Chat":
     case "Action":
     case "Renamed":
-    case "AwayChanged":
+    case "MemberChanged":
+    case "InviteNoted":
     case "TopicChanged":
     case "ModeChanged":
       return { room: event.room, to: undefined }

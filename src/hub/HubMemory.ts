@@ -91,7 +91,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       if (kept !== undefined && created) revive(room, kept)
       if (entered) {
         const quiet = !announced(directory.size(room))
-        route({ _tag: "Joined", room, nick, session, ...(quiet ? { quiet } : {}) })
+        route({ _tag: "Joined", room, nick, session, ...profiles.joining(session), ...(quiet ? { quiet } : {}) })
       }
       return {
         roster: directory.roster(room)!,

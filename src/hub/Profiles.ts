@@ -39,6 +39,16 @@ export class Profiles {
     return this.kept.get(session)
   }
 
+  /** What a session's `Joined` says of it besides its nickname (IRC's `extended-join`): its account and real name. */
+  joining(session: SessionId): { readonly account?: string; readonly realName?: string } {
+    const profile = this.kept.get(session)
+    const account = this.accounts.get(session)
+    return {
+      ...(account === undefined ? {} : { account }),
+      ...(profile === undefined ? {} : { realName: profile.realName })
+    }
+  }
+
   /** A session left (at `at`): what it was is remembered a while, for `WHOWAS`. */
   left(session: SessionId, at: number): Departed | undefined {
     const departed = this.remember(session, this.directory.nickOf(session), at)

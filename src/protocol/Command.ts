@@ -48,6 +48,8 @@ export const ChatHistory = Schema.TaggedStruct("ChatHistory", {
 })
 /** Registers with this nickname (and, from IRC's `USER`, a user name and real name), or renames once registered. */
 export const SetNick = Schema.TaggedStruct("Nick", { nick: Nick, user: Schema.optional(Schema.String), realName: Schema.optional(Schema.String) })
+/** A new real name (IRCv3's `SETNAME`). */
+export const SetName = Schema.TaggedStruct("SetName", { realName: Schema.String })
 /** Marks the session away, saying why (`text`), or back (no `text`). */
 export const Away = Schema.TaggedStruct("Away", { text: Schema.optional(Text) })
 /** Who `nick` is: what it says of itself, where it is, since when. */
@@ -70,8 +72,12 @@ export const Part = Schema.TaggedStruct("Part", { room: Room, reason: Schema.opt
 export const Rooms = Schema.TaggedStruct("Rooms", { filter: Schema.optional(Schema.String) })
 /** Out of every room the session is in (IRC's `JOIN 0`). */
 export const PartAll = Schema.TaggedStruct("PartAll", {})
-/** What the server says of itself: its message of the day, version, time, numbers of users (`lusers`), administrator, or what it is (`info`). */
-export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]) })
+/**
+ * What the server says of itself: its message of the day, version, time, numbers of users
+ * (`lusers`), administrator, what it is (`info`), the servers it links to (`links`), or the way to
+ * it (`trace`).
+ */
+export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace"]) })
 /** Who is in a room, `room` as the client wrote it (or the session's one room). */
 export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String) })
 /** Who matches `mask`: a room, a nickname, or a pattern with `*` and `?` (the session's room when absent). */
@@ -160,6 +166,7 @@ export const Command = Schema.Union([
   TagMsg,
   ChatHistory,
   SetNick,
+  SetName,
   Away,
   Whois,
   Whowas,

@@ -30,7 +30,9 @@ export const Chat = Schema.TaggedStruct("Chat", {
   notice: Schema.optional(Schema.Boolean),
   plain: Schema.optional(Schema.Boolean),
   id: Schema.optional(S),
-  tags: Schema.optional(S)
+  tags: Schema.optional(S),
+  /** The account the sender is identified as (IRC's `account-tag`). */
+  account: Schema.optional(S)
 })
 export const Action = Schema.TaggedStruct("Action", {
   room: S,
@@ -38,7 +40,8 @@ export const Action = Schema.TaggedStruct("Action", {
   text: S,
   session: Schema.optional(S),
   id: Schema.optional(S),
-  tags: Schema.optional(S)
+  tags: Schema.optional(S),
+  account: Schema.optional(S)
 })
 /** To the session `to`, whose nickname is `nick`. */
 export const Private = Schema.TaggedStruct("Private", {
@@ -49,7 +52,8 @@ export const Private = Schema.TaggedStruct("Private", {
   notice: Schema.optional(Schema.Boolean),
   action: Schema.optional(Schema.Boolean),
   id: Schema.optional(S),
-  tags: Schema.optional(S)
+  tags: Schema.optional(S),
+  account: Schema.optional(S)
 })
 /**
  * IRCv3's `TAGMSG`: client-only tags (`tags`, as sent) and no text, from `from` (the session
@@ -63,7 +67,8 @@ export const Tagged = Schema.TaggedStruct("Tagged", {
   from: S,
   session: S,
   tags: S,
-  id: Schema.optional(S)
+  id: Schema.optional(S),
+  account: Schema.optional(S)
 })
 /**
  * `session` entered `room`; from this event on, the session gets the room's
@@ -76,7 +81,10 @@ export const Joined = Schema.TaggedStruct("Joined", {
   session: S,
   quiet: Schema.optional(Schema.Boolean),
   /** Put back in the room after the other servers dropped its server (and showed it leaving): shown there, not on its own server. */
-  back: Schema.optional(Schema.Boolean)
+  back: Schema.optional(Schema.Boolean),
+  /** The account it is identified as, and its real name (IRC's `extended-join`). */
+  account: Schema.optional(S),
+  realName: Schema.optional(S)
 })
 /**
  * `session` left `room`: the room's events up to this one still reach it,
@@ -166,10 +174,21 @@ export const Closing = Schema.TaggedStruct("Closing", {
 })
 
 /**
- * A member went away (`text`, why) or came back, as each room it is in hears it; `change` is the
- * same in all of them (a client shows it once). Only IRC's `away-notify` clients are shown it.
+ * Something a member says of itself changed, as each room it is in hears it: it went away
+ * (`what: "away"`, `value` why) or came back (no `value`), identified as the account `value` or
+ * logged out (`"account"`), or set its real name to `value` (`"realName"`). `change` is the same
+ * in every room (a client shows it once). Only IRC clients that asked for it (`away-notify`,
+ * `account-notify`, `setname`) are shown it.
  */
-export const AwayChanged = Schema.TaggedStruct("AwayChanged", { room: S, nick: S, change: S, text: Schema.optional(S) })
+export const MemberChanged = Schema.TaggedStruct("MemberChanged", {
+  room: S,
+  nick: S,
+  change: S,
+  what: Schema.Literals(["away", "account", "realName"]),
+  value: Schema.optional(S)
+})
+/** `by` invited `nick` into `room`: its members are told (IRC's `invite-notify` clients are shown it). */
+export const InviteNoted = Schema.TaggedStruct("InviteNoted", { room: S, by: S, nick: S })
 
 export const Event = Schema.Union([
   Chat,
@@ -179,7 +198,8 @@ export const Event = Schema.Union([
   Joined,
   Left,
   Renamed,
-  AwayChanged,
+  MemberChanged,
+  InviteNoted,
   TopicChanged,
   ModeChanged,
   Invited,

@@ -7,7 +7,7 @@ const N = Schema.Number
 
 /** What the server says of itself (see the `About` command); the numbers for `lusers`. */
 export const About = Schema.TaggedStruct("About", {
-  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info"]),
+  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace"]),
   server: S,
   version: S,
   lines: Schema.optional(Schema.Array(S)),
@@ -48,3 +48,11 @@ export const UserHosts = Schema.TaggedStruct("UserHosts", {
   ison: Schema.Boolean,
   entries: Schema.Array(Schema.Struct({ nick: S, user: S, away: Schema.Boolean, operator: Schema.Boolean }))
 })
+
+/**
+ * An IRC command a single hubbub server has no use for: `USERS` and `SUMMON` (disabled), `SERVLIST`
+ * and `SQUERY` (no services but NickServ and ChanServ, reached by `PRIVMSG`), and the server
+ * operators' `CONNECT`, `SQUIT`, `DIE`, `RESTART` and `REHASH` (servers join through Redis; stop and
+ * restart it as a program).
+ */
+export const Disabled = Schema.TaggedStruct("Disabled", { command: S })

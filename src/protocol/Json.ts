@@ -34,15 +34,26 @@ export const Mode = Schema.Struct({ type: Schema.Literal("mode"), target: option
 export const Kick = Schema.Struct({ type: Schema.Literal("kick"), nick: S, room: optionalString, reason: optionalString })
 /** Invites `nick` into `room` (the session's room when absent). */
 export const Invite = Schema.Struct({ type: Schema.Literal("invite"), nick: S, room: optionalString })
-export const ClientMessage = Schema.Union([Line, Identify, Register, Join, Mode, Kick, Invite])
+/**
+ * The session's room's past messages (up to `limit`, at most 100): those `before` the message
+ * with that id (scrolling up), those after the message `after` (catching up after a reconnection:
+ * the newest of them), or the latest.
+ */
+export const HistoryRequest = Schema.Struct({
+  type: Schema.Literal("history"),
+  before: optionalString,
+  after: optionalString,
+  limit: Schema.optional(Schema.Number)
+})
+export const ClientMessage = Schema.Union([Line, Identify, Register, Join, Mode, Kick, Invite, HistoryRequest])
 export type ClientMessage = typeof ClientMessage.Type
 
 /** The server greets a new connection: choose a nickname. */
 export const Hello = Schema.Struct({ type: Schema.Literal("hello"), text: S })
 /** Registered as `nick`, in `room`. */
 export const Welcome = Schema.Struct({ type: Schema.Literal("welcome"), nick: S, room: optionalString })
-/** A line to a room; `action` for `/me`, `notice` for an IRC notice. */
-export const Chat = Schema.Struct({ type: Schema.Literal("chat"), room: S, from: S, text: S, action: flag, notice: flag })
+/** A line to a room; `action` for `/me`, `notice` for an IRC notice; `id` the message's (what `history` pages by). */
+export const Chat = Schema.Struct({ type: Schema.Literal("chat"), room: S, from: S, text: S, action: flag, notice: flag, id: optionalString })
 /** A private message: received (`from`) or, as confirmation, sent (`to`). */
 export const Private = Schema.Struct({
   type: Schema.Literal("private"),
@@ -97,11 +108,16 @@ export const Notice = Schema.Struct({ type: Schema.Literal("notice"), text: S, r
 /** What the client asked for went wrong: `code` names it (`NickTaken`, `BadMessage`, ...), `text` says it. */
 export const ErrorMessage = Schema.Struct({ type: Schema.Literal("error"), code: S, text: S })
 export const Pong = Schema.Struct({ type: Schema.Literal("pong"), token: S })
-/** A room's last messages, oldest first, for one who has just joined it; `at` in milliseconds since the epoch. */
+/**
+ * A room's messages, oldest first, for one who has just joined it, or (`asked`) in answer to a
+ * `history` request; `at` in milliseconds since the epoch, `id` each message's (none for messages
+ * kept before messages had ids).
+ */
 export const History = Schema.Struct({
   type: Schema.Literal("history"),
   room: S,
-  entries: Schema.Array(Schema.Struct({ at: Schema.Number, from: S, text: S, action: flag }))
+  entries: Schema.Array(Schema.Struct({ at: Schema.Number, from: S, text: S, action: flag, id: optionalString })),
+  asked: flag
 })
 /**
  * What became of an account command (`/register`, `/identify`, ...), or of a registered nickname:

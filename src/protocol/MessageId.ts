@@ -1,26 +1,43 @@
 import { randomBytes } from "node:crypto"
 
-/** Digits of the time at the start of an id: base 36 milliseconds fill 9 until the year 5188. */
-const timeDigits = 9
+/** 64 digits in the order of their character codes: ids of one width sort as their numbers do. */
+const digits = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+const value = new Map([...digits].map((digit, i) => [digit, i]))
+
+/** Digits of the time at the start of an id: 7 of 64 hold milliseconds until the year 2109. */
+const timeDigits = 7
+
+const encode = (n: number, width = 0): string => {
+  let out = ""
+  do {
+    out = digits[n % 64] + out
+    n = Math.floor(n / 64)
+  } while (n > 0)
+  return out.padStart(width, "-")
+}
 
 /**
- * Message ids (IRCv3's `msgid`): when the message was made (base 36 milliseconds, 9 digits, so ids
- * made later sort later), this process's mark (random: unique in a cluster and across restarts),
- * then a count. What a client names to page through history, the same on every server.
+ * Message ids (IRCv3's `msgid`): when the message was made (7 digits of milliseconds, so ids made
+ * later sort later), this process's mark (3 random digits: unique in a cluster and across
+ * restarts, with the time), then a count. What a client names to page through history, the same
+ * on every server; short, as every tagged line carries one.
  */
 export class MessageIds {
   private count = 0
 
-  constructor(private readonly mark: string = randomBytes(4).readUInt32BE(0).toString(36).padStart(7, "0")) {}
+  constructor(private readonly mark: string = encode(randomBytes(3).readUIntBE(0, 3) % 262_144, 3)) {}
 
   next(now: number): string {
-    return now.toString(36).padStart(timeDigits, "0") + this.mark + (++this.count).toString(36)
+    return encode(now, timeDigits) + this.mark + encode(++this.count)
   }
 }
 
+const ours = /^[-0-9A-Za-z_]{9,32}$/
+
 /** When the message an id names was made, in milliseconds since the epoch; `undefined` for no id of ours. */
 export const timeOfId = (id: string): number | undefined => {
-  if (!/^[0-9a-z]{10,40}$/.test(id)) return undefined
-  const at = parseInt(id.slice(0, timeDigits), 36)
-  return Number.isSafeInteger(at) ? at : undefined
+  if (!ours.test(id)) return undefined
+  let at = 0
+  for (let i = 0; i < timeDigits; i++) at = at * 64 + value.get(id[i]!)!
+  return at
 }

@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
-import { About, AwayIs, AwayNote, UserHosts, WasList, WhoisEnd, WhoisIs } from "./InfoReply.js"
+import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs } from "./InfoReply.js"
 
 export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
@@ -270,6 +270,7 @@ export const Reply = Schema.Union([
   NoPrivileges,
   Capabilities,
   AlreadyRegistered,
+  Disabled,
   TooManyTargets,
   TooManyRooms,
   Sent,

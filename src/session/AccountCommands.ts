@@ -1,3 +1,4 @@
+import { memberChanged } from "./UserCommands.js"
 import * as Effect from "effect/Effect"
 import { acceptable } from "../accounts/Password.js"
 import { isLoopback } from "../observe/Admission.js"
@@ -30,13 +31,14 @@ const note = (env: CommandEnv, client: Client, what: AccountNote["what"], fields
 const setAccount = (env: CommandEnv, client: Client, account: string | undefined, created?: number) =>
   Effect.suspend(() => {
     if (account !== undefined) client.grace = undefined
+    const changed = account !== client.account
     client.account = account
     const revoked = account !== undefined && env.operators.confirm(account, created)
     // A ban by account: found once the session says who it is.
     if (account !== undefined && client.nick !== undefined && serverBanned(env, client, client.nick)) return Effect.void
     return Effect.andThen(
       revoked ? Effect.logWarning(`moderation: ${account} was registered anew since it was made a server operator: it is one no more`) : Effect.void,
-      env.hub.identified(client.id, account)
+      Effect.andThen(env.hub.identified(client.id, account), changed ? memberChanged(env, client, "account", account) : Effect.void)
     )
   })
 

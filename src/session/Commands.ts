@@ -56,11 +56,19 @@ const allChat = (env: CommandEnv, inputs: ReadonlyArray<Input | undefined>, clie
 const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
   const room = say.room ?? client.rooms[0]
   const id = env.ids.next(client.spoke)
-  if (say.tags !== undefined) return { _tag: "Chat", room, from, text: say.text, session: client.id, id, tags: say.tags, ...(say.notice ? { notice: true } : {}) }
+  if (say.tags !== undefined || client.account !== undefined) {
+    return { _tag: "Chat", room, from, text: say.text, session: client.id, id, ...about(client, say.tags), ...(say.notice ? { notice: true } : {}) }
+  }
   if (say.notice) return { _tag: "Chat", room, from, text: say.text, session: client.id, notice: true, id }
   if (env.anonymous) return { _tag: "Chat", room, from, text: say.text, session: client.id, plain: true, id }
   return { _tag: "Chat", room, from, text: say.text, session: client.id, id }
 }
+
+/** What a message says of its sender besides its nickname: the client-only tags it came with, and the account it is identified as. */
+const about = (client: Client, tags: string | undefined) => ({
+  ...(tags === undefined ? {} : { tags }),
+  ...(client.account === undefined ? {} : { account: client.account })
+})
 
 /** The room a message goes to, or why it cannot go (nothing at all for a notice). */
 const target = (env: CommandEnv, client: Client, given: Room | undefined, notice: boolean | undefined) => {
@@ -94,7 +102,7 @@ const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   env.counters.messagesIn++
   client.spoke = env.now()
   const id = env.ids.next(client.spoke)
-  yield* env.hub.publish({ _tag: "Action", room: to, from, text: input.text, session: client.id, id, ...(input.tags === undefined ? {} : { tags: input.tags }) })
+  yield* env.hub.publish({ _tag: "Action", room: to, from, text: input.text, session: client.id, id, ...about(client, input.tags) })
 })
 
 /** IRCv3's `TAGMSG`: to a room as a message would go (never an error but the one a message would get), or to a nickname. */
@@ -103,12 +111,12 @@ const tagMsg = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   if (input.room !== undefined) {
     const to = yield* target(env, client, input.room, false)
     if (to === undefined) return
-    return yield* env.hub.publish({ _tag: "Tagged", room: to, from, session: client.id, tags, id: env.ids.next(env.now()) })
+    return yield* env.hub.publish({ _tag: "Tagged", room: to, from, session: client.id, tags, id: env.ids.next(env.now()), ...about(client, undefined) })
   }
   if (input.nick === undefined) return
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
-  yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id: env.ids.next(env.now()) })
+  yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id: env.ids.next(env.now()), ...about(client, undefined) })
 })
 
 const message = Effect.fnUntraced(function*(
@@ -124,10 +132,9 @@ const message = Effect.fnUntraced(function*(
   env.counters.messagesIn++
   client.spoke = env.now()
   const id = env.ids.next(client.spoke)
-  const tags = input.tags === undefined ? {} : { tags: input.tags }
   const kind = { ...(notice ? { notice } : {}), ...(input.action ? { action: true } : {}) }
-  yield* env.hub.publish({ _tag: "Private", to: found.session, nick: found.nick, from, text: input.text, ...kind, id, ...tags })
-  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text, ...kind, id, ...tags })
+  yield* env.hub.publish({ _tag: "Private", to: found.session, nick: found.nick, from, text: input.text, ...kind, id, ...about(client, input.tags) })
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: input.text, ...kind, id, ...(input.tags === undefined ? {} : { tags: input.tags }) })
   if (found.away !== undefined && !notice) yield* Rooms.reply(env, client, { _tag: "AwayIs", nick: found.nick, text: found.away })
 })
 
@@ -174,6 +181,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Rooms.rename(env, client, nick, input.nick)
     case "Away":
       return Users.away(env, client, input.text)
+    case "SetName":
+      return Users.setName(env, client, input.realName)
     case "Whois":
       return Users.whois(env, client, input.nick)
     case "Whowas":

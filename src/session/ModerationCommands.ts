@@ -164,6 +164,8 @@ export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
   const invitee = yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+  // Its members hear of it (IRC's invite-notify).
+  if (invitee !== undefined && client.nick !== undefined) yield* env.hub.publish({ _tag: "InviteNoted", room, by: client.nick, nick: invitee.nick })
   // A registered room keeps an invitation for an account (the invitee's nickname's) until it joins identified: across restarts too.
   if (invitee === undefined || env.registry.find(room) === undefined || !(yield* env.accounts.isRegistered(invitee.nick))) return
   yield* env.registry.invite(room, invitee.nick).pipe(

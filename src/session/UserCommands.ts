@@ -24,12 +24,28 @@ export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
   client.profile = kept === undefined ? rest : { ...rest, away: kept }
   yield* env.hub.describe(client.id, client.profile)
   yield* reply(env, client, { _tag: "AwayNote", away: kept !== undefined })
-  // Its rooms hear it (IRC's away-notify clients are shown it), once however many they share.
+  yield* memberChanged(env, client, "away", kept)
+})
+
+/**
+ * The client's rooms hear what it changed of itself (IRC clients that asked are shown it), once
+ * however many they share.
+ */
+export const memberChanged = (env: CommandEnv, client: Client, what: "away" | "account" | "realName", value: string | undefined): Effect.Effect<void> => {
   const nick = client.nick
-  if (nick === undefined || client.rooms.length === 0) return
+  if (nick === undefined || client.rooms.length === 0) return Effect.void
   // The same within a millisecond only when what it says is the same too: then showing it once is right.
-  const change = `${nick}@${env.now()} ${kept ?? ""}`
-  yield* env.hub.publishAll(client.rooms.map((room) => ({ _tag: "AwayChanged", room, nick, change, ...(kept === undefined ? {} : { text: kept }) })))
+  const change = `${nick}@${env.now()} ${what} ${value ?? ""}`
+  return env.hub.publishAll(client.rooms.map((room) => ({ _tag: "MemberChanged", room, nick, change, what, ...(value === undefined ? {} : { value }) })))
+}
+
+/** IRCv3's `SETNAME`: a new real name, which its rooms hear. */
+export const setName = Effect.fnUntraced(function*(env: CommandEnv, client: Client, realName: string) {
+  const profile = client.profile
+  if (profile === undefined || profile.realName === realName) return
+  client.profile = { ...profile, realName }
+  yield* env.hub.describe(client.id, client.profile)
+  yield* memberChanged(env, client, "realName", realName)
 })
 
 /** Who `nick` is; its rooms as the client may know them (a secret one only to its members and server operators). */

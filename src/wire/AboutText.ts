@@ -22,5 +22,8 @@ export const aboutText = (about: About): string => {
       return `${plural(about.users ?? 0, "user")} on ${plural(about.servers ?? 1, "server")} (${about.local ?? 0} on this one), in ${plural(about.rooms ?? 0, "room")}.`
     case "admin":
       return `${server} runs hubbub ${version}; its server operators run it (WHOIS marks them).`
+    case "links":
+    case "trace":
+      return `${server} (hubbub ${version}); the servers behind the same Redis share its chat and are not linked otherwise.`
   }
 }

@@ -4,6 +4,21 @@ type About = Extract<Reply, { readonly _tag: "About" }>
 
 type Numeric = (code: string, rest: string) => string
 
+/** What the server tells of itself, by the command that asks (a server named after it is this one). */
+export const aboutCommands = {
+  MOTD: "motd",
+  VERSION: "version",
+  TIME: "time",
+  LUSERS: "lusers",
+  ADMIN: "admin",
+  INFO: "info",
+  LINKS: "links",
+  TRACE: "trace"
+} as const
+
+/** The commands answered by `disabled`. */
+export const disabledCommands: ReadonlySet<string> = new Set(["USERS", "SUMMON", "SERVLIST", "SQUERY", "CONNECT", "SQUIT", "DIE", "RESTART", "REHASH"])
+
 /** The message of the day: `375`, a `372` a line, `376`; `422` when there is none. */
 export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<string>): string =>
   lines.length === 0
@@ -11,7 +26,7 @@ export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<stri
     : numeric("375", `:- ${server} Message of the day -`) + lines.map((line) => numeric("372", `:- ${line}`)).join("") +
       numeric("376", ":End of /MOTD command")
 
-/** `MOTD`, `VERSION`, `TIME`, `LUSERS`, `ADMIN` and `INFO`, in their numerics. */
+/** `MOTD`, `VERSION`, `TIME`, `LUSERS`, `ADMIN`, `INFO`, `LINKS` and `TRACE`, in their numerics. */
 export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray<string>): string => {
   const { server, version } = about
   switch (about.what) {
@@ -32,10 +47,30 @@ export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray
         numeric("265", `${local} ${local} :Current local users ${local}, max ${local}`) +
         numeric("266", `${users} ${users} :Current global users ${users}, max ${users}`)
     }
+    case "links":
+      return numeric("364", `${server} ${server} :0 hubbub ${version}`) + numeric("365", "* :End of /LINKS list")
+    case "trace":
+      return numeric("262", `${server} hubbub-${version} :End of TRACE`)
     case "admin":
       return numeric("256", `${server} :Administrative info`) +
         numeric("257", `:${server}, a hubbub ${version} server`) +
         numeric("258", ":Run by its server operators (WHOIS marks them)") +
         numeric("259", ":No email is kept")
+  }
+}
+
+/** A command hubbub has no use for, answered as IRC servers that do not offer it answer it. */
+export const disabled = (command: string, numeric: Numeric): string => {
+  switch (command) {
+    case "USERS":
+      return numeric("446", ":USERS has been disabled")
+    case "SUMMON":
+      return numeric("445", ":SUMMON has been disabled")
+    case "SERVLIST":
+      return numeric("235", "* * :End of service listing")
+    case "SQUERY":
+      return numeric("408", "* :No such service (NickServ and ChanServ are reached with PRIVMSG)")
+    default:
+      return numeric("481", `:Permission Denied- ${command} is not available: servers join through Redis, and are stopped and restarted as programs`)
   }
 }

@@ -7,22 +7,37 @@ import { TagBits } from "./IrcTags.js"
  * with), `echo-message` (its own messages come back, a private
  * one as the `PRIVMSG` it sent), `multi-prefix` (`@+` in `NAMES` and `WHO`), `userhost-in-names`
  * (`nick!user@host` in `NAMES`), `sasl` (see
- * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs); and
- * `server-time`, `message-tags` and `batch`, which its codec variant shows (`IrcTags`), and
- * `draft/chathistory` (`CHATHISTORY`).
+ * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs);
+ * `account-notify`, `setname` and `invite-notify` (what members of its channels do, which its
+ * decoder's filter lets through); `server-time`, `message-tags`, `batch`, `account-tag` and
+ * `extended-join`, which its codec variant shows (`IrcTags`); and `draft/chathistory` (`CHATHISTORY`).
  */
 export const offered: ReadonlyArray<string> = [
+  "account-notify",
+  "account-tag",
   "away-notify",
   "batch",
   "cap-notify",
   "draft/chathistory",
   "echo-message",
+  "extended-join",
+  "invite-notify",
   "message-tags",
   "multi-prefix",
   "sasl",
   "server-time",
+  "setname",
   "userhost-in-names"
 ]
+
+/** The capabilities its codec variant shows, each as its bit. */
+const tagCaps = [
+  ["server-time", TagBits.time],
+  ["message-tags", TagBits.tags],
+  ["batch", TagBits.batch],
+  ["account-tag", TagBits.account],
+  ["extended-join", TagBits.extendedJoin]
+] as const
 
 export class IrcCaps {
   private readonly on = new Set<string>()
@@ -53,8 +68,8 @@ export class IrcCaps {
       else this.on.add(cap)
     }
     this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix") || this.on.has("userhost-in-names")
-    this.bits = (this.on.has("server-time") ? TagBits.time : 0) | (this.on.has("message-tags") ? TagBits.tags : 0) |
-      (this.on.has("batch") ? TagBits.batch : 0)
+    this.bits = 0
+    for (const [cap, bit] of tagCaps) if (this.on.has(cap)) this.bits |= bit
     return true
   }
 

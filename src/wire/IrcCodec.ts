@@ -7,7 +7,7 @@ import { servicesNicks, shownHost } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountNote } from "./IrcAccountNotes.js"
-import { ircAbout, motd } from "./IrcAbout.js"
+import { disabled, ircAbout, motd } from "./IrcAbout.js"
 import { ircUsers } from "./IrcUsers.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
@@ -168,6 +168,8 @@ export const ircFormat = (options: IrcOptions): Format => {
           : `:${server} CAP ${nick ?? "*"} ${reply.sub} :${reply.caps}\r\n`
       case "AlreadyRegistered":
         return numeric("462", nick, ":You may not reregister")
+      case "Disabled":
+        return disabled(reply.command, (code, rest) => numeric(code, nick, rest))
       case "TooManyTargets":
         return numeric("407", nick, `${reply.target} :Too many targets`)
       case "TooManyRooms":
@@ -242,8 +244,14 @@ export const ircFormat = (options: IrcOptions): Format => {
           : one(`${prefix(event.nick)} PART ${event.room} :`, event.reason)
       case "Renamed":
         return `${prefix(event.from)} NICK :${event.nick}\r\n`
-      case "AwayChanged":
-        return event.text === undefined ? `${prefix(event.nick)} AWAY\r\n` : one(`${prefix(event.nick)} AWAY :`, event.text)
+      case "MemberChanged":
+        return event.what === "away"
+          ? event.value === undefined ? `${prefix(event.nick)} AWAY\r\n` : one(`${prefix(event.nick)} AWAY :`, event.value)
+          : event.what === "account"
+          ? `${prefix(event.nick)} ACCOUNT ${event.value ?? "*"}\r\n`
+          : one(`${prefix(event.nick)} SETNAME :`, event.value ?? "")
+      case "InviteNoted":
+        return `${prefix(event.by)} INVITE ${event.nick} ${event.room}\r\n`
       case "TopicChanged":
         return one(`${prefix(event.by)} TOPIC ${event.room} :`, event.topic ?? "")
       case "ModeChanged":

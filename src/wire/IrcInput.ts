@@ -15,6 +15,7 @@ import { command, invalid, roomCommand, roomCommands, usage } from "./IrcRoomInp
 import { userCommand, userCommands, userOf } from "./IrcUserInput.js"
 import { operCommand } from "./IrcOperInput.js"
 import { byteLength, ircLineBytes } from "./IrcLines.js"
+import { aboutCommands, disabledCommands } from "./IrcAbout.js"
 import type { RunFacts } from "./IrcRunFacts.js"
 
 const isNick = Schema.is(Nick)
@@ -26,8 +27,6 @@ const answer = (reply: Reply): Input => ({ _tag: "Reply", reply })
 /** The longest `WHO` mask. */
 const maxMask = 64
 
-/** What the server tells of itself, by the command that asks (a server named after it is this one). */
-const aboutCommands = { MOTD: "motd", VERSION: "version", TIME: "time", LUSERS: "lusers", ADMIN: "admin", INFO: "info" } as const
 
 /** Commands a client may send before it has registered. */
 const beforeRegistration = new Set(["CAP", "NICK", "USER", "PASS", "PING", "PONG", "QUIT", "AUTHENTICATE"])
@@ -41,12 +40,16 @@ const known = new Set([
   "NOTICE",
   "TAGMSG",
   "CHATHISTORY",
+  ...disabledCommands,
   "WHO",
   "LIST",
   "HELP"
 ])
 
 const none: ReadonlyArray<Envelope> = []
+
+/** The capability that shows a member's change of each kind. */
+const notifiedBy = { away: "away-notify", account: "account-notify", realName: "setname" } as const
 
 /**
  * Whether a line is over IRC's limits: 510 bytes without its tags, and tags of at most 8191 bytes
@@ -93,6 +96,7 @@ export class IrcDecoder implements Decoder {
     if (!registered && !beforeRegistration.has(name)) {
       return known.has(name) ? invalid({ _tag: "NickFirst" }) : invalid({ _tag: "UnknownCommand", name })
     }
+    if (disabledCommands.has(name)) return invalid({ _tag: "Disabled", command: name })
     switch (name) {
       case "CAP":
         return this.cap(params, registered)
@@ -135,6 +139,7 @@ export class IrcDecoder implements Decoder {
       case "WHOWAS":
       case "USERHOST":
       case "ISON":
+      case "SETNAME":
         return userCommand(name, params)
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
@@ -146,6 +151,8 @@ export class IrcDecoder implements Decoder {
       case "LUSERS":
       case "ADMIN":
       case "INFO":
+      case "LINKS":
+      case "TRACE":
         return { _tag: "About", what: aboutCommands[name] }
       case "KILL":
       case "KLINE":
@@ -205,12 +212,14 @@ export class IrcDecoder implements Decoder {
         this.lastRename = event.change
         return true
       }
-      case "AwayChanged": {
-        // away-notify alone; once however many rooms are shared.
-        if (!this.caps.has("away-notify") || this.lastRename === event.change) return false
+      case "MemberChanged": {
+        // Only to those that asked; once however many rooms are shared.
+        if (!this.caps.has(notifiedBy[event.what]) || this.lastRename === event.change) return false
         this.lastRename = event.change
         return true
       }
+      case "InviteNoted":
+        return this.caps.has("invite-notify") && event.by !== this.messages.self
       default:
         return true
     }

@@ -28,7 +28,7 @@ export class RunFacts {
           if (facts.senders === undefined) facts.senders = session
           else if (typeof facts.senders === "string") facts.senders = new Set([facts.senders, session])
           else facts.senders.add(session)
-        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed" || event._tag === "AwayChanged") {
+        } else if ((event._tag === "Left" && event.quit) || event._tag === "Renamed" || event._tag === "MemberChanged" || event._tag === "InviteNoted") {
           facts.special = true
         }
       }

@@ -1,14 +1,15 @@
 import type { Event } from "../protocol/Event.js"
 import type { Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
-import { action, lines, prefix } from "./IrcLines.js"
+import { action, lines, one, prefix } from "./IrcLines.js"
 
 /**
  * What a tagged connection's capabilities add to its lines, as bits of its codec variant:
- * `server-time` (`@time=`), `message-tags` (`msgid`, client-only tags, `TAGMSG`), and `batch`
- * (history as a `chathistory` batch).
+ * `server-time` (`@time=`), `message-tags` (`msgid`, client-only tags, `TAGMSG`), `batch`
+ * (history as a `chathistory` batch), `account-tag` (`@account=` of an identified sender) and
+ * `extended-join` (a `JOIN` with the account and real name).
  */
-export const TagBits = { time: 1, tags: 2, batch: 4 } as const
+export const TagBits = { time: 1, tags: 2, batch: 4, account: 8, extendedJoin: 16 } as const
 
 /** What a client's tags may weigh (IRCv3 message-tags): client-only tags, and all of them with `@` and the space. */
 export const tagLimits = { client: 4094, all: 8191 } as const
@@ -45,8 +46,9 @@ const tagged = (tags: string, text: string): string => {
 /** The tags an event's lines carry on a connection with `bits`. */
 const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
   let tags = bits & TagBits.time && at !== undefined ? `time=${new Date(at).toISOString()}` : ""
+  const { id, tags: client, account } = event as { readonly id?: string; readonly tags?: string; readonly account?: string }
+  if (bits & TagBits.account && account !== undefined) tags = tags === "" ? `account=${account}` : `${tags};account=${account}`
   if (bits & TagBits.tags) {
-    const { id, tags: client } = event as { readonly id?: string; readonly tags?: string }
     if (id !== undefined) tags = tags === "" ? `msgid=${id}` : `${tags};msgid=${id}`
     if (client !== undefined) tags = tags === "" ? client : `${tags};${client}`
   }
@@ -90,16 +92,20 @@ export const taggedFormat = (base: Format, server: string, bits: number): Format
         }
         case "Closing":
           return base.render(event, at)
+        case "Joined": {
+          if (!(bits & TagBits.extendedJoin)) break
+          const tags = tagsOf(event, at, bits)
+          const shown = one(`${prefix(event.nick)} JOIN ${event.room} ${event.account ?? "*"} :`, event.realName ?? event.nick)
+          return tags === "" ? shown : tagged(tags, shown)
+        }
         case "Tagged":
           if (!(bits & TagBits.tags)) return ""
           return `@${tagsOf(event, at, bits)} ${prefix(event.from)} TAGMSG ${event.room ?? event.nick ?? "*"}\r\n`
-        default: {
-          const shown = base.render(event, at)
-          if (typeof shown !== "string" || shown === "") return shown
-          const tags = tagsOf(event, at, bits)
-          return tags === "" ? shown : tagged(tags, shown)
-        }
       }
+      const shown = base.render(event, at)
+      if (typeof shown !== "string" || shown === "") return shown
+      const tags = tagsOf(event, at, bits)
+      return tags === "" ? shown : tagged(tags, shown)
     }
   }
 }

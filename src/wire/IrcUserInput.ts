@@ -2,11 +2,12 @@ import { cut } from "../protocol/Text.js"
 import { maxRealNameBytes, userName } from "../protocol/Profile.js"
 import type { Input } from "./Codec.js"
 import { clean, nameIn } from "./IrcParse.js"
-import { command, usage } from "./IrcRoomInput.js"
+import { byteLength } from "./IrcLines.js"
+import { command, invalid, usage } from "./IrcRoomInput.js"
 
-/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST` and `ISON`; and what `USER` says. */
+/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST`, `ISON` and `SETNAME`; and what `USER` says. */
 
-export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON"]
+export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON", "SETNAME"]
 
 /** `USER name mode unused :real name`: the name kept as a prefix may hold it (else the nickname stands for it). */
 export const userOf = (user: string, realName: string): { readonly user?: string; readonly realName: string } => {
@@ -17,6 +18,13 @@ export const userOf = (user: string, realName: string): { readonly user?: string
 
 export const userCommand = (name: string, params: ReadonlyArray<string>): Input => {
   switch (name) {
+    case "SETNAME": {
+      const realName = clean(params[0] ?? "").trim()
+      if (realName === "" || byteLength(realName) > maxRealNameBytes) {
+        return invalid({ _tag: "Failed", command: "SETNAME", code: "INVALID_REALNAME", context: [], text: `A real name is 1 to ${maxRealNameBytes} bytes` })
+      }
+      return { _tag: "SetName", realName }
+    }
     case "AWAY":
       return params[0] === undefined || params[0] === "" ? { _tag: "Away" } : { _tag: "Away", text: clean(params[0]) }
     case "WHOIS": {

@@ -4,6 +4,7 @@ import { closeLabel, farewellText } from "../protocol/CloseReason.js"
 import { Command } from "../protocol/Command.js"
 import type { Event } from "../protocol/Event.js"
 import { ClientMessage, type ServerMessage } from "../protocol/Json.js"
+import { maxHistory } from "../protocol/HistoryRange.js"
 import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { sanitize } from "../protocol/Text.js"
@@ -52,6 +53,8 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
       case "kick":
       case "invite":
         return registered ? roomInput(read, maxLineBytes) : { _tag: "Invalid", reply: { _tag: "NickFirst" } }
+      case "history":
+        return registered ? historyInput(read) : { _tag: "Invalid", reply: { _tag: "NickFirst" } }
     }
     const text = read.text
     if (Buffer.byteLength(text, "utf8") > maxLineBytes) {
@@ -64,6 +67,15 @@ export const jsonDecoder = (maxLineBytes: number): Decoder => ({
 })
 
 const readCommand = Schema.decodeUnknownResult(Command)
+
+/** The page's history request: older than a message, newer than one (the newest of those), or the latest. */
+const historyInput = (message: Extract<ClientMessage, { readonly type: "history" }>): Input => {
+  const limit = Math.max(1, Math.min(maxHistory, Math.floor(message.limit ?? maxHistory)))
+  if (!Number.isFinite(limit)) return bad("limit must be a number")
+  if (message.before !== undefined) return { _tag: "ChatHistory", kind: "before", from: { _tag: "Id", id: message.before }, limit }
+  if (message.after !== undefined) return { _tag: "ChatHistory", kind: "latest", from: { _tag: "Id", id: message.after }, limit }
+  return { _tag: "ChatHistory", kind: "latest", limit }
+}
 
 /** The page's login and registration, as account commands; a nickname that is none is no account. */
 const accountInput = (message: Extract<ClientMessage, { readonly type: "identify" | "register" }>): Input => {
@@ -115,6 +127,7 @@ const roomInput = (message: RoomMessage, maxLineBytes: number): Input => {
 
 /** Replies that say something the client asked for went wrong. */
 const errors = new Set<Reply["_tag"]>([
+  "Failed",
   "NickTaken",
   "InvalidNick",
   "AlreadyNick",
@@ -181,6 +194,7 @@ const reply = (reply: Reply): ServerMessage | undefined => {
     case "Pong":
       return { type: "pong", token: reply.token }
     case "History":
+      if (reply.asked) return { type: "history", room: reply.room, entries: reply.entries, asked: true }
       return reply.entries.length === 0 ? undefined : { type: "history", room: reply.room, entries: reply.entries }
     case "AccountNote": {
       const { what, name, nick, seconds } = reply
@@ -207,10 +221,11 @@ const message = (event: Event): ServerMessage | undefined => {
         room: event.room,
         from: event.from,
         text: event.text,
-        ...(event.notice ? { notice: true } : {})
+        ...(event.notice ? { notice: true } : {}),
+        ...(event.id === undefined ? {} : { id: event.id })
       }
     case "Action":
-      return { type: "chat", room: event.room, from: event.from, text: event.text, action: true }
+      return { type: "chat", room: event.room, from: event.from, text: event.text, action: true, ...(event.id === undefined ? {} : { id: event.id }) }
     case "Private":
       return {
         type: "private",

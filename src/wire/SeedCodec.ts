@@ -50,7 +50,8 @@ const render = (event: Event): string => {
     case "Wallops":
     case "ServerBanChanged":
     case "RoomRegistered":
-    case "AwayChanged":
+    case "MemberChanged":
+    case "InviteNoted":
     case "Tagged":
       return ""
   }

@@ -255,7 +255,8 @@ export const renderText = (event: Event): string | Uint8Array => {
       return notice(`[wallops] ${event.from}: ${event.text}`)
     case "ServerBanChanged":
     case "RoomRegistered":
-    case "AwayChanged":
+    case "MemberChanged":
+    case "InviteNoted":
     case "Tagged":
       return ""
     case "Answer":

@@ -10,7 +10,7 @@ const lineOf = (envelope: Envelope) => {
 
 /**
  * A recipient that keeps what the hub hands it: every call's events, and
- * their lines as the text protocol shows them. `until` waits (a bounded
+ * their lines as the text protocol shows them (none for what it does not show, as a session's `Receiver` sends none). `until` waits (a bounded
  * time, on the real clock) for a line that matches.
  */
 export class Probe implements Recipient {
@@ -21,7 +21,10 @@ export class Probe implements Recipient {
 
   deliver(events: ReadonlyArray<Envelope>): void {
     this.calls.push(events)
-    for (const envelope of events) this.lines.push(lineOf(envelope))
+    for (const envelope of events) {
+      const line = lineOf(envelope)
+      if (line !== "") this.lines.push(line)
+    }
     // Taken out before any is resumed: a resumed waiter runs at once and may wait again.
     const ready = this.waiters.filter(([test]) => test())
     this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter))

@@ -1,3 +1,4 @@
+import type { ClientMessage } from "../../src/protocol/Json.js"
 import * as NodeWS from "@effect/platform-node/NodeWS"
 import type { ServerMessage } from "../../src/protocol/Json.js"
 
@@ -58,6 +59,11 @@ export class WsClient {
     await client.until((m) => m.type === "members")
     client.nick = nick
     return client
+  }
+
+  /** Any message of the JSON protocol, as the page sends one. */
+  send(message: ClientMessage): void {
+    this.ws.send(JSON.stringify(message))
   }
 
   /** A line, as the page sends one. */

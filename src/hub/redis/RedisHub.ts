@@ -221,7 +221,7 @@ export const make = Effect.fnUntraced(function*(
     join: Effect.fn("Hub.join")(function*(session: SessionId, room: Room, key?: string, seed?: JoinSeed) {
       const nick = yield* nickOf(session)
       const already = directory.roomsOf(session).includes(room)
-      const joined: Event = { _tag: "Joined", room, nick, session }
+      const joined: Event = { _tag: "Joined", room, nick, session, ...profiles.joining(session) }
       const who = directory.identityOf(session)
       const clustered = link.up
         ? follow(roomChannel(room)).pipe(
