@@ -160,6 +160,29 @@ describe("IRCv3 capabilities", () => {
   })
 })
 
+describe("WHOX", () => {
+  it("answers WHO with %fields as 354 lines of those fields in WHOX's order, with the client's token, and advertises WHOX", async () => {
+    const { ircPort } = await ircServer()
+    const ann = await irc(ircPort, "ann")
+    assert.isTrue(ann.lines.some((line) => / 005 ann .*\bWHOX\b/.test(line)))
+    ann.send("JOIN #a", "PRIVMSG NickServ :REGISTER ann-password")
+    await ann.until(/ 366 ann #a /)
+    await ann.until(/NickServ.*registered/)
+    const bob = await irc(ircPort, "bob")
+    bob.send("JOIN #a", "AWAY :out")
+    await bob.until(/ 306 /)
+    bob.send("WHO #a %rafnuhct,42")
+    assert.strictEqual(await bob.until(/ 354 .* ann /), ":irc.test 354 bob 42 #a ~ann hubbub ann H@ ann :ann the tester")
+    assert.strictEqual(await bob.next(), ":irc.test 354 bob 42 #a ~bob hubbub bob G 0 :bob the tester")
+    assert.strictEqual(await bob.next(), ":irc.test 315 bob #a :End of /WHO list")
+    bob.send("WHO ann %ns")
+    assert.strictEqual(await bob.until(/ 354 /), ":irc.test 354 bob irc.test ann")
+    // Not WHOX: the classic 352.
+    bob.send("WHO ann")
+    assert.match(await bob.until(/ 35[24] /), /^:irc\.test 352 bob \* ~ann hubbub irc\.test ann H :0 ann the tester$/)
+  })
+})
+
 describe("away-notify", () => {
   it("tells a client that asked for it when someone it shares a channel with goes away or comes back, once however many channels they share", async () => {
     const { ircPort, port } = await ircServer()
@@ -190,5 +213,10 @@ describe("away-notify", () => {
     carol.send("PING :done")
     await carol.until(/PONG/)
     assert.isFalse(carol.lines.some((line) => /^:\S+ AWAY( |$)/.test(line)))
+
+    // Away as it joins: its AWAY comes right after its JOIN.
+    carol.send("AWAY :brb", "JOIN #b")
+    await alice.until(":carol!carol@hubbub JOIN #b")
+    assert.strictEqual(await alice.next(), ":carol!carol@hubbub AWAY :brb")
   })
 })

@@ -155,3 +155,27 @@ describe("what members of a channel do, for the IRC clients that ask", () => {
     }
   })
 })
+
+describe("bots", () => {
+  it("lets a client say it is a bot (MODE +B), which WHOIS (335), WHO (B) and the bot tag show, until -B", async () => {
+    const { ircPort, port } = await ircServer()
+    const alice = await tagged(ircPort, "alice", "message-tags")
+    alice.send("JOIN #a")
+    await alice.until(/ 366 alice #a /)
+    const bob = await irc(ircPort, "bob")
+    assert.isTrue(bob.lines.some((line) => / 005 bob .*\bBOT=B\b/.test(line)))
+    bob.send("JOIN #a", "MODE bob +iB")
+    assert.strictEqual(await bob.until(/ 221 /), ":irc.test 221 bob +B")
+    bob.send("PRIVMSG #a :beep")
+    assert.match(await alice.until(/:beep$/), /^@bot;msgid=\S+ :bob!bob@hubbub PRIVMSG #a :beep$/)
+    alice.send("WHOIS bob", "WHO #a")
+    assert.strictEqual(await alice.until(/ 335 /), ":irc.test 335 alice bob :is a bot")
+    assert.match(await alice.until(/ 352 .* bob /), / bob HB :0 /)
+    const tom = await join(port, "tom")
+    tom.send("/whois bob")
+    await tom.until("-!-   is a bot")
+    bob.send("MODE bob -B", "PRIVMSG #a :human again")
+    assert.strictEqual(await bob.until(/ 221 /), ":irc.test 221 bob +")
+    assert.match(await alice.until(/:human again$/), /^@msgid=\S+ :bob!bob@hubbub PRIVMSG #a :human again$/)
+  })
+})

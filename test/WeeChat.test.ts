@@ -4,9 +4,12 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as Path from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { fixtures } from "./support/fixtures.js"
+import { temporaryFolders } from "./support/folders.js"
 
 const { join, server } = fixtures()
+const freshFolder = temporaryFolders("hubbub-weechat-data-")
 
 /**
  * A real IRC client: Debian's WeeChat, in a tmux session of its own (its own tmux server socket),
@@ -30,7 +33,8 @@ class WeeChat {
   private tmux(...args: Array<string>): string {
     return execFileSync("tmux", ["-L", this.socket, ...args], {
       encoding: "utf8",
-      env: { ...process.env, TERM: "xterm" },
+      // Times on its screen in UTC, as the test reads them.
+      env: { ...process.env, TERM: "xterm", TZ: "UTC" },
       stdio: ["ignore", "pipe", "pipe"]
     })
   }
@@ -121,5 +125,41 @@ describe("WeeChat, a real IRC client", () => {
     await weechat.shows(/\[bob\] \(bob@hubbub\)/)
     await weechat.shows(/\[bob\] is away: lunch/)
     await weechat.shows(/\[bob\] End of \/WHOIS list/)
+  })
+
+  it("shows a history line at the time it was said (server-time), and its own message once", async () => {
+    const dataDir = freshFolder()
+    const store = { _tag: "Sqlite", dataDir } as const
+    const first = await server({ ircPort: Option.some(0), serverName: "hub.test", store })
+    const ann = await join(first.port, "ann")
+    ann.send("/join #old", "said long ago")
+    await ann.until("<ann> said long ago")
+    ann.close()
+    await first.stop()
+    // Said yesterday at 03:04:05 UTC, as the store keeps it (within --history-days).
+    const today = new Date()
+    const said = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 1, 3, 4, 5)
+    const db = new DatabaseSync(Path.join(dataDir, "hubbub.db"))
+    const [row] = db.prepare("SELECT id, lines FROM history_batches WHERE room = '#old'").all() as Array<{ id: number; lines: string }>
+    const packed = JSON.parse(row!.lines) as [Array<number>, ...Array<unknown>]
+    packed[0] = packed[0].map(() => said)
+    db.prepare("UPDATE history_batches SET lines = ?, first_at = ?, last_at = ? WHERE id = ?").run(JSON.stringify(packed), said, said, row!.id)
+    db.close()
+
+    const { ircPort, port } = await server({ ircPort: Option.some(0), serverName: "hub.test", store })
+    weechat = new WeeChat(ircPort, "wendy")
+    await weechat.shows(/Welcome to hubbub, wendy/)
+    weechat.type("/join #old")
+    await weechat.shows(/03:04:05 .*ann.*said long ago/)
+    const bob = await join(port, "bob")
+    bob.send("/join #old")
+    await weechat.shows(/bob.*has joined #old/)
+    weechat.type("only once, please")
+    await alongside(bob.until("<wendy> only once, please", 10_000))
+    // Anything the server sends wendy of her line comes before what bob says next.
+    bob.send("and then")
+    await weechat.shows(/bob.*and then/)
+    const shown = weechat.screen().split("\n").filter((line) => line.includes("only once, please"))
+    if (shown.length !== 1) throw new Error(`shown ${shown.length} times:\n${weechat.screen()}`)
   })
 })

@@ -26,8 +26,9 @@ const older = element<HTMLButtonElement>("older")
 
 /** Most lines the log keeps. */
 const maxLogLines = 2000
-/** Earlier messages asked for at a time, scrolling up. */
+/** Earlier messages asked for at a time, scrolling up; missed messages a reconnection shows at most. */
 const olderPage = 50
+const caughtUpAtMost = 100
 /** Rooms and members are asked for again this often (rooms over 200 members announce no joins). */
 const refreshMillis = 15_000
 
@@ -65,8 +66,9 @@ const state = {
   /** The id of the room's oldest message in the log: what scrolling up asks for messages before. */
   oldest: undefined as string | undefined,
   /** Asked for earlier messages, not answered yet; none left to ask for. */
-  olderPending: false,
   noOlder: false,
+  /** The `history` requests not answered yet, in the order asked (and answered). */
+  requests: [] as Array<"older" | "catchUp">,
   /** The room a reconnection goes back to, and the message it catches up from; then the room catching up. */
   catchUp: undefined as { room: string; after: string } | undefined,
   catchingUp: undefined as string | undefined,
@@ -210,6 +212,8 @@ const renderRooms = () => {
 }
 
 const setRoom = (room: string) => {
+  // The same room again after a reconnection keeps what the log holds of it.
+  const again = room === state.lastRoom
   state.room = room
   state.lastRoom = room
   roomName.textContent = room
@@ -219,11 +223,12 @@ const setRoom = (room: string) => {
   state.voiced = new Set()
   state.settings = noSettings
   state.memberTotal = 0
-  state.shown = new Set()
-  state.oldest = undefined
-  state.olderPending = false
-  state.noOlder = false
-  older.hidden = true
+  if (!again) {
+    state.shown = new Set()
+    state.oldest = undefined
+    state.noOlder = false
+    older.hidden = true
+  }
   renderMembers()
   document.title = `${room} · hubbub`
 }
@@ -236,7 +241,9 @@ const fresh = (room: string, id: string | undefined): boolean => {
   if (id === undefined || room !== state.room) return true
   if (state.shown.has(id)) return false
   state.shown.add(id)
-  state.newest.set(room, id)
+  // Ids begin with their time: a caught-up message handled after a newer live one is not the newest.
+  const newest = state.newest.get(room)
+  if (newest === undefined || id > newest) state.newest.set(room, id)
   if (state.oldest === undefined) {
     state.oldest = id
     older.hidden = state.noOlder
@@ -251,36 +258,48 @@ const historyParts = (entry: { readonly from: string; readonly text: string; rea
 
 /** Asks for the room's messages before the oldest in the log (scrolled to the top, or the button). */
 const loadOlder = () => {
-  if (state.olderPending || state.noOlder || state.oldest === undefined || state.me === undefined) return
-  state.olderPending = true
-  sendMessage({ type: "history", before: state.oldest, limit: olderPage })
+  if (state.requests.includes("older") || state.noOlder || state.oldest === undefined || state.me === undefined) return
+  ask("older", { type: "history", before: state.oldest, limit: olderPage })
+}
+
+/** A `history` request; the server answers them in the order asked. */
+const ask = (kind: "older" | "catchUp", message: Extract<ClientMessage, { readonly type: "history" }>) => {
+  state.requests.push(kind)
+  sendMessage(message)
+}
+
+/** Earlier messages asked for: above everything in the log. */
+const showEarlier = (message: Extract<ServerMessage, { readonly type: "history" }>) => {
+  if (message.room !== state.room) return
+  const earlier = message.entries.filter((entry) => entry.id === undefined || !state.shown.has(entry.id))
+  const first = earlier.find((entry) => entry.id !== undefined)?.id
+  // Nothing more, or nothing with an id to ask before (kept before messages had ids): the last page.
+  if (first === undefined) {
+    state.noOlder = true
+    older.hidden = true
+  }
+  if (earlier.length === 0) return prepend([lineItem("notice history", [["text", `No earlier messages in ${message.room}.`]])])
+  for (const entry of earlier) if (entry.id !== undefined) state.shown.add(entry.id)
+  state.oldest = first ?? state.oldest
+  prepend([
+    lineItem("notice history", [["text", `Earlier in ${message.room}:`]]),
+    ...earlier.map((entry) => lineItem(entry.action ? "history chat action" : "history chat", historyParts(entry), entry.at))
+  ])
 }
 
 /** What a `history` message shows: what joining shows, a catch-up after a reconnection, or earlier messages. */
 const showHistory = (message: Extract<ServerMessage, { readonly type: "history" }>) => {
-  if (message.asked && state.olderPending && message.room === state.room) {
-    state.olderPending = false
-    const earlier = message.entries.filter((entry) => entry.id === undefined || !state.shown.has(entry.id))
-    if (earlier.length === 0) {
-      state.noOlder = true
-      older.hidden = true
-      return prepend([lineItem("notice history", [["text", `No earlier messages in ${message.room}.`]])])
-    }
-    for (const entry of earlier) if (entry.id !== undefined) state.shown.add(entry.id)
-    state.oldest = earlier[0]!.id ?? state.oldest
-    return prepend([
-      lineItem("notice history", [["text", `Earlier in ${message.room}:`]]),
-      ...earlier.map((entry) => lineItem(entry.action ? "history chat action" : "history chat", historyParts(entry), entry.at))
-    ])
-  }
+  const asked = message.asked ? state.requests.shift() : undefined
+  if (asked === "older") return showEarlier(message)
+  if (asked === "catchUp") state.catchingUp = undefined
   // Catching up brings what joining shows, in its place.
-  if (!message.asked && state.catchingUp === message.room) return
-  if (message.asked && state.catchingUp === message.room) state.catchingUp = undefined
+  else if (state.catchingUp === message.room) return
   const entries = message.entries.filter((entry) => fresh(message.room, entry.id))
   if (entries.length === 0) return
-  notice(message.asked ? `Missed in ${message.room} while away:` : `Earlier in ${message.room}:`, "history")
+  notice(asked ? `Missed in ${message.room} while away:` : `Earlier in ${message.room}:`, "history")
   for (const entry of entries) append(entry.action ? "history chat action" : "history chat", historyParts(entry), entry.at)
-  return notice(message.asked ? "(end of missed messages)" : "(end of earlier messages)", "history")
+  notice(asked ? "(end of missed messages)" : "(end of earlier messages)", "history")
+  if (asked && message.entries.length >= caughtUpAtMost) notice(`Only the last ${caughtUpAtMost} missed messages are shown.`, "history")
 }
 
 // ---- the socket
@@ -464,7 +483,8 @@ const handle = (message: ServerMessage) => {
     case "notice":
       return notice(message.operator ? `[operator] ${message.text}` : message.text, message.operator ? "operator" : "")
     case "error":
-      if (message.code === "Failed") state.catchingUp = undefined
+      // A history request that failed: its answer.
+      if (message.code === "Failed" && state.requests.shift() === "catchUp") state.catchingUp = undefined
       if (state.me === undefined && (message.code === "NickTaken" || message.code === "InvalidNick")) {
         return askNick(message.text)
       }
@@ -498,7 +518,7 @@ const catchUp = (room: string | undefined) => {
   if (pending === undefined || pending.room !== room) return
   state.catchUp = undefined
   state.catchingUp = room
-  sendMessage({ type: "history", after: pending.after, limit: 100 })
+  ask("catchUp", { type: "history", after: pending.after, limit: caughtUpAtMost })
 }
 
 const receive = (data: string) => {
@@ -529,6 +549,9 @@ const connect = () => {
     if (state.socket !== socket) return
     state.socket = undefined
     state.me = undefined
+    // Asked of the old connection: never answered.
+    state.requests = []
+    state.catchingUp = undefined
     enableInput(false)
     if (state.refresh !== undefined) clearInterval(state.refresh)
     state.refresh = undefined

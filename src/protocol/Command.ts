@@ -81,7 +81,12 @@ export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd
 /** Who is in a room, `room` as the client wrote it (or the session's one room). */
 export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String) })
 /** Who matches `mask`: a room, a nickname, or a pattern with `*` and `?` (the session's room when absent). */
-export const Who = Schema.TaggedStruct("Who", { mask: Schema.optional(Schema.String) })
+export const Who = Schema.TaggedStruct("Who", {
+  mask: Schema.optional(Schema.String),
+  /** IRC's WHOX: the fields asked for (`%tcuhnfar`, letters of `t c u i h s n f d l a o r`), and the client's token for the answers. */
+  fields: Schema.optional(Schema.String),
+  token: Schema.optional(Schema.String)
+})
 /** Shows a room's topic (`text` absent), sets it, or clears it (`text` empty); the session's one room when no `room`. */
 export const Topic = Schema.TaggedStruct("Topic", { room: Schema.optional(Room), text: Schema.optional(Text) })
 /**

@@ -31,8 +31,9 @@ export const Chat = Schema.TaggedStruct("Chat", {
   plain: Schema.optional(Schema.Boolean),
   id: Schema.optional(S),
   tags: Schema.optional(S),
-  /** The account the sender is identified as (IRC's `account-tag`). */
-  account: Schema.optional(S)
+  /** The account the sender is identified as (IRC's `account-tag`), and whether it says it is a bot (IRC's `bot` tag). */
+  account: Schema.optional(S),
+  bot: Schema.optional(Schema.Boolean)
 })
 export const Action = Schema.TaggedStruct("Action", {
   room: S,
@@ -41,7 +42,8 @@ export const Action = Schema.TaggedStruct("Action", {
   session: Schema.optional(S),
   id: Schema.optional(S),
   tags: Schema.optional(S),
-  account: Schema.optional(S)
+  account: Schema.optional(S),
+  bot: Schema.optional(Schema.Boolean)
 })
 /** To the session `to`, whose nickname is `nick`. */
 export const Private = Schema.TaggedStruct("Private", {
@@ -53,7 +55,8 @@ export const Private = Schema.TaggedStruct("Private", {
   action: Schema.optional(Schema.Boolean),
   id: Schema.optional(S),
   tags: Schema.optional(S),
-  account: Schema.optional(S)
+  account: Schema.optional(S),
+  bot: Schema.optional(Schema.Boolean)
 })
 /**
  * IRCv3's `TAGMSG`: client-only tags (`tags`, as sent) and no text, from `from` (the session
@@ -68,7 +71,8 @@ export const Tagged = Schema.TaggedStruct("Tagged", {
   session: S,
   tags: S,
   id: Schema.optional(S),
-  account: Schema.optional(S)
+  account: Schema.optional(S),
+  bot: Schema.optional(Schema.Boolean)
 })
 /**
  * `session` entered `room`; from this event on, the session gets the room's

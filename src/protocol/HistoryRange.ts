@@ -15,6 +15,9 @@ export const maxHistory = 100
 /** Every message there is, up to `limit`. */
 export const everything = (limit: number): LineRange => ({ from: 0, to: Number.MAX_SAFE_INTEGER, limit, newest: true })
 
+/** Lines in time order; lines of one millisecond keep the order they came in. */
+export const byTime = <L extends { readonly at: number }>(lines: Array<L>): Array<L> => lines.sort((a, b) => a.at - b.at)
+
 /** What `range` takes of `lines` (oldest first), oldest first. */
 export const inRange = <L extends { readonly at: number }>(lines: ReadonlyArray<L>, range: LineRange): Array<L> => {
   if (range.limit <= 0) return []
@@ -31,8 +34,6 @@ export const merged = <L extends { readonly at: number; readonly from: string; r
   b: ReadonlyArray<L>,
   range: LineRange
 ): Array<L> => {
-  if (b.length === 0) return inRange(a, range)
-  if (a.length === 0) return inRange(b, range)
   const seen = new Set<string>()
   const all: Array<L> = []
   for (const line of [...a, ...b]) {
@@ -41,6 +42,5 @@ export const merged = <L extends { readonly at: number; readonly from: string; r
     seen.add(key)
     all.push(line)
   }
-  // Stable: lines of the same millisecond keep their order.
-  return inRange(all.sort((x, y) => x.at - y.at), range)
+  return inRange(byTime(all), range)
 }

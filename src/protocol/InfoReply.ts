@@ -34,7 +34,8 @@ export const WhoisIs = Schema.TaggedStruct("WhoisIs", {
   account: Schema.optional(S),
   operator: Schema.Boolean,
   secure: Schema.Boolean,
-  rooms: Schema.Array(S)
+  rooms: Schema.Array(S),
+  bot: Schema.optional(Schema.Boolean)
 })
 /** Who had a nickname lately (`314`, `312` each, then `369`; `406` when nobody did). */
 export const WasList = Schema.TaggedStruct("WasList", {
@@ -56,3 +57,26 @@ export const UserHosts = Schema.TaggedStruct("UserHosts", {
  * restart it as a program).
  */
 export const Disabled = Schema.TaggedStruct("Disabled", { command: S })
+/** Who matched a `Who` mask: nicknames, with the room they were found in when the mask was a room. */
+export const WhoList = Schema.TaggedStruct("WhoList", {
+  mask: S,
+  entries: Schema.Array(Schema.Struct({
+    nick: S,
+    room: Schema.optional(S),
+    operator: Schema.Boolean,
+    voiced: Schema.optional(Schema.Boolean),
+    /** What the member says of itself (its nickname stands for both names when it said nothing). */
+    user: Schema.optional(S),
+    realName: Schema.optional(S),
+    server: Schema.optional(S),
+    away: Schema.optional(Schema.Boolean),
+    /** A server operator. */
+    ircop: Schema.optional(Schema.Boolean),
+    account: Schema.optional(S),
+    bot: Schema.optional(Schema.Boolean)
+  })),
+  multiPrefix: Schema.optional(Schema.Boolean),
+  /** WHOX: the fields asked for, and the token to answer with. */
+  fields: Schema.optional(S),
+  token: Schema.optional(S)
+})

@@ -18,14 +18,14 @@ const encode = (n: number, width = 0): string => {
 
 /**
  * Message ids (IRCv3's `msgid`): when the message was made (7 digits of milliseconds, so ids made
- * later sort later), this process's mark (3 random digits: unique in a cluster and across
+ * later sort later), this listener's mark (4 random digits: unique in a cluster and across
  * restarts, with the time), then a count. What a client names to page through history, the same
  * on every server; short, as every tagged line carries one.
  */
 export class MessageIds {
   private count = 0
 
-  constructor(private readonly mark: string = encode(randomBytes(3).readUIntBE(0, 3) % 262_144, 3)) {}
+  constructor(private readonly mark: string = encode(randomBytes(3).readUIntBE(0, 3), 4)) {}
 
   next(now: number): string {
     return encode(now, timeDigits) + this.mark + encode(++this.count)

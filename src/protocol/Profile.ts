@@ -12,7 +12,9 @@ export const Profile = Schema.Struct({
   signon: Schema.Number,
   secure: Schema.Boolean,
   away: Schema.optional(Schema.String),
-  account: Schema.optional(Schema.String)
+  account: Schema.optional(Schema.String),
+  /** It says it is a bot (IRC's user mode `+B`). */
+  bot: Schema.optional(Schema.Boolean)
 })
 export type Profile = typeof Profile.Type
 

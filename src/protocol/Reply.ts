@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
-import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs } from "./InfoReply.js"
+import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
 
 export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
@@ -60,24 +60,6 @@ export const NoRoom = Schema.TaggedStruct("NoRoom", {})
 export const Pong = Schema.TaggedStruct("Pong", { token: S })
 /** The server's own "are you there" to a client that has been silent. */
 export const Ping = Schema.TaggedStruct("Ping", {})
-/** Who matched a `Who` mask: nicknames, with the room they were found in when the mask was a room. */
-export const WhoList = Schema.TaggedStruct("WhoList", {
-  mask: S,
-  entries: Schema.Array(Schema.Struct({
-    nick: S,
-    room: Schema.optional(S),
-    operator: Schema.Boolean,
-    voiced: Schema.optional(Schema.Boolean),
-    /** What the member says of itself (its nickname stands for both names when it said nothing). */
-    user: Schema.optional(S),
-    realName: Schema.optional(S),
-    server: Schema.optional(S),
-    away: Schema.optional(Schema.Boolean),
-    /** A server operator. */
-    ircop: Schema.optional(Schema.Boolean)
-  })),
-  multiPrefix: Schema.optional(Schema.Boolean)
-})
 /** A room's or a nickname's modes (`+iklmnst`), the key and limit in `params`; `created`, in seconds since the epoch, for a room. */
 export const Modes = Schema.TaggedStruct("Modes", {
   target: S,

@@ -56,7 +56,7 @@ const allChat = (env: CommandEnv, inputs: ReadonlyArray<Input | undefined>, clie
 const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
   const room = say.room ?? client.rooms[0]
   const id = env.ids.next(client.spoke)
-  if (say.tags !== undefined || client.account !== undefined) {
+  if (say.tags !== undefined || client.account !== undefined || client.profile?.bot) {
     return { _tag: "Chat", room, from, text: say.text, session: client.id, id, ...about(client, say.tags), ...(say.notice ? { notice: true } : {}) }
   }
   if (say.notice) return { _tag: "Chat", room, from, text: say.text, session: client.id, notice: true, id }
@@ -67,7 +67,8 @@ const chat = (env: CommandEnv, client: Client, from: Nick, say: Say): Event => {
 /** What a message says of its sender besides its nickname: the client-only tags it came with, and the account it is identified as. */
 const about = (client: Client, tags: string | undefined) => ({
   ...(tags === undefined ? {} : { tags }),
-  ...(client.account === undefined ? {} : { account: client.account })
+  ...(client.account === undefined ? {} : { account: client.account }),
+  ...(client.profile?.bot ? { bot: true } : {})
 })
 
 /** The room a message goes to, or why it cannot go (nothing at all for a notice). */
@@ -109,7 +110,8 @@ const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
 const tagMsg = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Extract<Command, { readonly _tag: "TagMsg" }>) {
   const tags = input.tags
   if (input.room !== undefined) {
-    const to = yield* target(env, client, input.room, false)
+    // Refused as a notice is (a typing notice to a moderated room is no error to show).
+    const to = yield* target(env, client, input.room, true)
     if (to === undefined) return
     return yield* env.hub.publish({ _tag: "Tagged", room: to, from, session: client.id, tags, id: env.ids.next(env.now()), ...about(client, undefined) })
   }
@@ -203,13 +205,13 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Names":
       return Rooms.names(env, client, input.room ?? client.rooms[0])
     case "Who":
-      return Rooms.who(env, client, input.mask ?? client.rooms[0])
+      return Rooms.who(env, client, input.mask ?? client.rooms[0], { ...(input.fields === undefined ? {} : { fields: input.fields }), ...(input.token === undefined ? {} : { token: input.token }) })
     case "Topic":
       return Rooms.topic(env, client, input.room ?? client.rooms[0], input.text)
     case "Mode":
       return input.target === "" || input.target.startsWith("#")
         ? Moderation.mode(env, client, input.target, input.change, input.args ?? [])
-        : Rooms.userMode(env, client, nick, input.target)
+        : Rooms.userMode(env, client, nick, input.target, input.change)
     case "Kick":
       return Moderation.kick(env, client, input.room, input.nick, input.reason)
     case "Invite":

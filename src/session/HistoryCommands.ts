@@ -10,6 +10,8 @@ import type { Client, CommandEnv } from "./Client.js"
 
 /** How far from the time in a message id its message is looked for (a server's clock and the hub's stamp differ by little). */
 const idSlack = { before: 5_000, after: 60_000 }
+/** The most messages of that window looked through for it: a busier window's reference stands for its time. */
+const idSearch = 2_000
 
 type Asked = typeof ChatHistory.Type
 
@@ -38,7 +40,7 @@ const locate = (env: CommandEnv, room: Room, point: HistoryPoint) =>
     if (point._tag === "Time") return { at: point.at, id: undefined, entry: undefined, sameBefore: 0, sameAfter: 0 }
     const near = timeOfId(point.id)
     if (near === undefined) return undefined
-    const around = yield* env.hub.backlog(room, { from: near - idSlack.before, to: near + idSlack.after, limit: 10_000, newest: false })
+    const around = yield* env.hub.backlog(room, { from: near - idSlack.before, to: near + idSlack.after, limit: idSearch, newest: false })
     const index = around.findIndex((entry) => entry.id === point.id)
     // Gone (forgotten, or never here): its time stands for it.
     if (index === -1) return { at: near, id: undefined, entry: undefined, sameBefore: 0, sameAfter: 0 }
@@ -79,9 +81,10 @@ const messages = Effect.fnUntraced(function*(env: CommandEnv, room: Room, asked:
     case "after":
       return yield* between(env, room, from!, finish, limit, false)
     case "around": {
-      // The message itself in the middle, when it is one.
+      // The message itself in the middle, when it is one; a time's own millisecond on its earlier side.
       const own = from!.entry === undefined ? [] : [from!.entry]
-      const before = yield* between(env, room, start, from!, Math.ceil((limit - own.length) / 2), true)
+      const upTo = from!.id === undefined ? { ...from!, at: from!.at + 1 } : from!
+      const before = yield* between(env, room, start, upTo, Math.ceil((limit - own.length) / 2), true)
       const after = yield* between(env, room, from!, finish, limit - own.length - before.length, false)
       return [...before, ...own, ...after]
     }
@@ -97,10 +100,12 @@ const messages = Effect.fnUntraced(function*(env: CommandEnv, room: Room, asked:
 /** `CHATHISTORY` and `/history`: a room the session is in, or (`targets`) its rooms with messages in the time asked. */
 export const chatHistory = Effect.fnUntraced(function*(env: CommandEnv, client: Client, asked: Asked) {
   if (asked.kind === "targets") {
+    // Each of its rooms' latest message between the two times (both exclusive), if it has one.
+    const [a, b] = [asked.from?._tag === "Time" ? asked.from.at : 0, asked.to?._tag === "Time" ? asked.to.at : 0]
+    const range = { from: Math.min(a, b) + 1, to: Math.max(a, b) - 1, limit: 1, newest: true }
     const found: Array<{ room: string; at: number }> = []
     for (const room of client.rooms) {
-      const entries: ReadonlyArray<HistoryEntry> = (yield* messages(env, room, { ...asked, limit: maxHistory })) ?? []
-      const latest = entries[entries.length - 1]
+      const [latest] = yield* env.hub.backlog(room, range)
       if (latest !== undefined) found.push({ room, at: latest.at })
     }
     found.sort((a, b) => a.at - b.at)

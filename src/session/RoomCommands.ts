@@ -61,6 +61,11 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   if (seed?.operator && joined.roster.count > 1 && client.nick !== undefined) {
     yield* env.hub.publish({ _tag: "ModeChanged", room, by: "ChanServ", changes: [{ on: true, mode: "o", arg: client.nick, session: client.id }] })
   }
+  // Away as it comes in: the room's away-notify clients are shown it after its JOIN.
+  const away = client.profile?.away
+  if (away !== undefined && client.nick !== undefined && joined.roster.count > 1) {
+    yield* env.hub.publish({ _tag: "MemberChanged", room, nick: client.nick, change: `${client.nick}@${env.now()} joined ${room}`, what: "away", value: away })
+  }
   const { count, nicks, operators, voiced } = joined.roster
   const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}) }
   const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic }
@@ -136,8 +141,8 @@ export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 })
 
 /** A room's members, a nickname, or the nicknames matching a mask: none found is an empty list. */
-export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, mask: string | undefined) {
-  if (mask === undefined) return yield* reply(env, client, { _tag: "WhoList", mask: "*", entries: [] })
+export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, mask: string | undefined, whox: { fields?: string; token?: string } = {}) {
+  if (mask === undefined) return yield* reply(env, client, { _tag: "WhoList", mask: "*", entries: [], ...whox })
   if (mask.startsWith("#")) {
     const found = yield* visible(env, client, normalizeRoom(mask) as Room)
     const roster = found !== undefined && seesInto(env, client, found) ? found : undefined
@@ -149,7 +154,7 @@ export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
       ...(roster!.voiced.includes(nick) ? { voiced: true } : {}),
       ...about.get(nickKey(nick))
     }))
-    return yield* reply(env, client, { _tag: "WhoList", mask, entries })
+    return yield* reply(env, client, { _tag: "WhoList", mask, entries, ...whox })
   }
   const found = /[*?]/.test(mask)
     ? yield* env.hub.matchNicks(mask, whoLimit)
@@ -158,7 +163,8 @@ export const who = Effect.fnUntraced(function*(env: CommandEnv, client: Client, 
   yield* reply(env, client, {
     _tag: "WhoList",
     mask,
-    entries: found.map(({ nick }) => ({ nick, operator: false, ...about.get(nickKey(nick)) }))
+    entries: found.map(({ nick }) => ({ nick, operator: false, ...about.get(nickKey(nick)) })),
+    ...whox
   })
 })
 
@@ -171,7 +177,9 @@ const described = (env: CommandEnv, nicks: ReadonlyArray<string>) =>
         realName: profile.realName,
         server: profile.server,
         ...(profile.away === undefined ? {} : { away: true }),
-        ...(env.operators.has(profile.account) ? { ircop: true } : {})
+        ...(env.operators.has(profile.account) ? { ircop: true } : {}),
+        ...(profile.account === undefined ? {} : { account: profile.account }),
+        ...(profile.bot ? { bot: true } : {})
       }] as const]
     )))
 
@@ -204,8 +212,28 @@ export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   yield* reply(env, client, { _tag: "RoomList", rooms: shown })
 })
 
-/** A nickname's modes: a session has none to change. */
-export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, target: string) {
+/**
+ * A nickname's modes: its own, and only `+B` (a bot, as `WHOIS`, `WHO` and IRC's `bot` tag show it)
+ * to change; others (IRC clients set `+i` as they connect) change nothing.
+ */
+export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, target: string, change: string | undefined) {
   if (nickKey(target) !== nickKey(nick)) return yield* reply(env, client, { _tag: "NoSuchMode", target, mode: "" })
-  yield* reply(env, client, { _tag: "Modes", target: nick, modes: "+" })
+  const profile = client.profile
+  const bot = /^[-+]/.test(change ?? "") ? botAfter(change!, profile?.bot === true) : profile?.bot === true
+  if (profile !== undefined && bot !== (profile.bot === true)) {
+    const { bot: _, ...rest } = profile
+    client.profile = bot ? { ...rest, bot } : rest
+    yield* env.hub.describe(client.id, client.profile)
+  }
+  yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "+" })
 })
+
+/** Whether a mode change (`+iB`, `-B`) leaves the nickname a bot. */
+const botAfter = (change: string, bot: boolean): boolean => {
+  let on = true
+  for (const letter of change) {
+    if (letter === "+" || letter === "-") on = letter === "+"
+    else if (letter === "B") bot = on
+  }
+  return bot
+}

@@ -73,7 +73,8 @@ export const whois = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     ...(account === undefined ? {} : { account }),
     operator: env.operators.has(account),
     secure: profile?.secure === true,
-    rooms
+    rooms,
+    ...(profile?.bot ? { bot: true } : {})
   })
   yield* reply(env, client, { _tag: "WhoisEnd", nick: found.nick })
 })

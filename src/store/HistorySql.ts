@@ -4,7 +4,7 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { LineRange } from "../protocol/HistoryRange.js"
 import { type RoomWrites, type Store, type StoreError, type StoredLine, storeKey, WriteKind } from "./Store.js"
-import { inRange } from "../protocol/HistoryRange.js"
+import { byTime, inRange } from "../protocol/HistoryRange.js"
 import { entryOf } from "./StoreMemory.js"
 
 /** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
@@ -138,7 +138,8 @@ export const history = (
         }
       }
       if (range.newest) found.reverse()
-      return inRange(found.flat(), range).map(entryOf)
+      // Rows of servers sharing the store overlap in time: in time order before they are cut.
+      return inRange(byTime(found.flat()), range).map(entryOf)
     })
 
   const prune = (before: number) =>

@@ -8,7 +8,7 @@ import * as Semaphore from "effect/Semaphore"
 import type { Envelope } from "../protocol/Event.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
 import { PendingWrites, writesOf } from "./PendingWrites.js"
-import { inRange, type LineRange } from "../protocol/HistoryRange.js"
+import { type LineRange, merged } from "../protocol/HistoryRange.js"
 import { type RoomRecord, Store, storeKey } from "./Store.js"
 import { entryOf } from "./StoreMemory.js"
 
@@ -61,10 +61,14 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
     dropped += count
   }
 
+  /** What a flush is writing: read alongside the store by `lines`, which takes no lock. */
+  let writing: PendingWrites | undefined = undefined
+
   const flush = lock.withPermit(Effect.gen(function*() {
     if (pending.length === 0) return
     const batch = pending.take()
-    const written = yield* Effect.result(store.write(batch))
+    writing = batch
+    const written = yield* Effect.result(store.write(batch)).pipe(Effect.ensuring(Effect.sync(() => writing = undefined)))
     if (written._tag === "Success") {
       if (failing) yield* Effect.logInfo(`the store ${store.describe} takes history again`)
       failing = false
@@ -134,13 +138,17 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
           Effect.map((kept) => overlay(room, kept, limit))
         )
       ),
+    // No lock: a history query never holds up the writes (nor a join's recall). What waits is taken
+    // first; a flush that writes it meanwhile leaves it in both, and each message is kept once (by id).
     lines: (room, range) =>
-      lock.withPermit(Effect.gen(function*() {
-        const kept = yield* store.lines(room, range).pipe(Effect.catch((error) => Effect.as(Effect.logWarning(error.message), [])))
+      Effect.gen(function*() {
         const key = storeKey(room)
-        const waiting = writesOf(pending, (other) => storeKey(other) === key).flatMap((write) => write._tag === "Line" ? [entryOf(write)] : [])
-        return inRange([...kept, ...inRange(waiting, { ...range, limit: Number.MAX_SAFE_INTEGER })], range)
-      })),
+        const waiting = [writing, pending].flatMap((writes) =>
+          writes === undefined ? [] : writesOf(writes, (other) => storeKey(other) === key).flatMap((write) => write._tag === "Line" ? [entryOf(write)] : [])
+        )
+        const kept = yield* store.lines(room, range).pipe(Effect.catch((error) => Effect.as(Effect.logWarning(error.message), [])))
+        return merged(kept, waiting, range)
+      }),
     flush
   }
   return archive

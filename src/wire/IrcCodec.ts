@@ -3,12 +3,13 @@ import type { Event } from "../protocol/Event.js"
 import { changeString } from "../protocol/Modes.js"
 import { historyLine, type Reply } from "../protocol/Reply.js"
 import type { Format } from "./Codec.js"
-import { servicesNicks, shownHost } from "../protocol/Names.js"
+import { servicesNicks } from "../protocol/Names.js"
 import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountNote } from "./IrcAccountNotes.js"
 import { disabled, ircAbout, motd } from "./IrcAbout.js"
 import { ircUsers } from "./IrcUsers.js"
+import { whoLines } from "./IrcWho.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
 import { helpLines, isupport } from "./IrcServerInfo.js"
@@ -120,9 +121,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "Ping":
         return `PING :${server}\r\n`
       case "WhoList":
-        return reply.entries.map((e) =>
-          numeric("352", nick, `${e.room ?? "*"} ${e.user ?? e.nick} ${shownHost} ${e.server ?? server} ${e.nick} ${e.away ? "G" : "H"}${e.ircop ? "*" : ""}${e.operator ? "@" : ""}${e.voiced && (reply.multiPrefix || !e.operator) ? "+" : ""} :0 ${e.realName ?? e.nick}`)
-        ).join("") + numeric("315", nick, `${reply.mask} :End of /WHO list`)
+        return whoLines((code, rest) => numeric(code, nick, rest), server, reply)
       case "Modes": {
         if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)
         const shown = numeric("324", nick, [reply.target, reply.modes, ...(reply.params ?? [])].join(" "))
@@ -205,7 +204,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         // A notice block from the server to the channel, each line as it was said, with its time (tagged clients: `IrcTags`).
         return reply.entries.map((entry) => one(`:${server} NOTICE ${reply.room} :`, historyLine(entry))).join("")
       case "HistoryTargets":
-        return reply.entries.map((entry) => `:${server} CHATHISTORY TARGETS ${entry.room} timestamp=${new Date(entry.at).toISOString()}\r\n`).join("")
+        return reply.entries.map((entry) => `:${server} CHATHISTORY TARGETS ${entry.room} ${new Date(entry.at).toISOString()}\r\n`).join("")
       case "Failed":
         // IRCv3 standard replies.
         return one(`FAIL ${[reply.command, reply.code, ...reply.context].join(" ")} :`, reply.text)

@@ -48,6 +48,14 @@ const known = new Set([
 
 const none: ReadonlyArray<Envelope> = []
 
+/** WHOX's `%fields[,token]`: the fields hubbub knows, and a token of 1 to 3 digits. */
+const whox = (param: string | undefined): { fields?: string; token?: string } => {
+  const asked = /^%([a-z]+)(?:,(\d{1,3}))?$/.exec(param ?? "")
+  if (asked === null) return {}
+  const fields = [...new Set(asked[1]!)].filter((field) => "tcuihsnfdlaor".includes(field)).join("")
+  return asked[2] === undefined ? { fields } : { fields, token: asked[2] }
+}
+
 /** The capability that shows a member's change of each kind. */
 const notifiedBy = { away: "away-notify", account: "account-notify", realName: "setname" } as const
 
@@ -142,7 +150,7 @@ export class IrcDecoder implements Decoder {
       case "SETNAME":
         return userCommand(name, params)
       case "WHO":
-        return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask) })
+        return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask), ...whox(params[1]) })
       case "LIST":
         return target === undefined || target === "" ? { _tag: "Rooms" } : command({ _tag: "Rooms", filter: target.slice(0, maxMask * 4) })
       case "MOTD":

@@ -23,7 +23,9 @@ const tokens = [
   `USERLEN=${maxUserLength + 1}`,
   "ELIST=MNU",
   `CHATHISTORY=${maxHistory}`,
-  "MSGREFTYPES=msgid,timestamp"
+  "MSGREFTYPES=msgid,timestamp",
+  "WHOX",
+  "BOT=B"
 ]
 
 /** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */

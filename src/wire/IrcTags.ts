@@ -15,6 +15,8 @@ export const TagBits = { time: 1, tags: 2, batch: 4, account: 8, extendedJoin: 1
 export const tagLimits = { client: 4094, all: 8191 } as const
 
 const clientTag = /^\+(?:[A-Za-z0-9.-]+\/)?[A-Za-z0-9-]+$/
+/** What no tag value holds as sent (escaped, they are `\\s`, `\\r`, ...): control characters. */
+const control = /[\x00-\x1f\x7f]/
 
 /**
  * The client-only tags (`+name` or `+name=value`) of a line's tag section (without its `@`), as
@@ -26,7 +28,7 @@ export const clientTags = (section: string): string | undefined => {
     if (tag.charCodeAt(0) !== 43) continue
     const equals = tag.indexOf("=")
     const name = equals === -1 ? tag : tag.slice(0, equals)
-    if (!clientTag.test(name)) continue
+    if (!clientTag.test(name) || control.test(tag)) continue
     // An empty value is no value.
     const shown = equals === tag.length - 1 ? name : tag
     kept = kept === undefined ? shown : `${kept};${shown}`
@@ -34,21 +36,30 @@ export const clientTags = (section: string): string | undefined => {
   return kept
 }
 
-/** Each line of `text` with `tags` in front of it. */
+/**
+ * Each line of `text` with `tags` in front of it; a message split into several lines (a text
+ * client's long line) has its `msgid` on the first only, as ids are unique.
+ */
 const tagged = (tags: string, text: string): string => {
   const end = text.indexOf("\r\n")
   if (end === text.length - 2) return `@${tags} ${text}`
+  const rest = tags.replace(/(^|;)msgid=[^;]*/, "").replace(/^;/, "")
   let out = ""
-  for (const line of text.split("\r\n")) if (line !== "") out += `@${tags} ${line}\r\n`
+  for (const line of text.split("\r\n")) {
+    if (line === "") continue
+    const these = out === "" ? tags : rest
+    out += these === "" ? `${line}\r\n` : `@${these} ${line}\r\n`
+  }
   return out
 }
 
 /** The tags an event's lines carry on a connection with `bits`. */
 const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
   let tags = bits & TagBits.time && at !== undefined ? `time=${new Date(at).toISOString()}` : ""
-  const { id, tags: client, account } = event as { readonly id?: string; readonly tags?: string; readonly account?: string }
+  const { id, tags: client, account, bot } = event as { readonly id?: string; readonly tags?: string; readonly account?: string; readonly bot?: boolean }
   if (bits & TagBits.account && account !== undefined) tags = tags === "" ? `account=${account}` : `${tags};account=${account}`
   if (bits & TagBits.tags) {
+    if (bot) tags = tags === "" ? "bot" : `${tags};bot`
     if (id !== undefined) tags = tags === "" ? `msgid=${id}` : `${tags};msgid=${id}`
     if (client !== undefined) tags = tags === "" ? client : `${tags};${client}`
   }
@@ -76,7 +87,7 @@ export const taggedFormat = (base: Format, server: string, bits: number): Format
   }
   const targets = (reply: Extract<Reply, { readonly _tag: "HistoryTargets" }>): string => {
     const ref = `t${(++batches).toString(36)}`
-    const shown = reply.entries.map((entry) => `@batch=${ref} :${server} CHATHISTORY TARGETS ${entry.room} timestamp=${new Date(entry.at).toISOString()}\r\n`)
+    const shown = reply.entries.map((entry) => `@batch=${ref} :${server} CHATHISTORY TARGETS ${entry.room} ${new Date(entry.at).toISOString()}\r\n`)
     return `:${server} BATCH +${ref} draft/chathistory-targets\r\n${shown.join("")}:${server} BATCH -${ref}\r\n`
   }
   return {

@@ -46,6 +46,7 @@ export const ircUsers = (numeric: Numeric, reply: UserReply): string => {
         numeric("312", `${nick} ${reply.server} :hubbub`) +
         (reply.away === undefined ? "" : numeric("301", `${nick} :${reply.away}`)) +
         (reply.operator ? numeric("313", `${nick} :is an IRC operator`) : "") +
+        (reply.bot ? numeric("335", `${nick} :is a bot`) : "") +
         (reply.secure ? numeric("671", `${nick} :is using a secure connection`) : "") +
         (reply.account === undefined ? "" : numeric("330", `${nick} ${reply.account} :is logged in as`)) +
         (reply.idle === undefined ? "" : numeric("317", `${nick} ${reply.idle} ${reply.signon} :seconds idle, signon time`))

@@ -25,6 +25,7 @@ export const userText = (reply: UserReply): string | undefined => {
         `${reply.nick} is ${reply.user} (${reply.realName}), on ${reply.server} since ${utc(reply.signon * 1000)}` +
         (reply.idle === undefined ? "" : `, idle ${reply.idle} s`),
         ...(reply.account === undefined ? [] : [`  identified as ${reply.account}`]),
+        ...(reply.bot ? ["  is a bot"] : []),
         ...(reply.rooms.length === 0 ? [] : [`  in ${reply.rooms.join(", ")}`]),
         ...(reply.away === undefined ? [] : [`  away: ${reply.away}`]),
         ...(reply.operator ? ["  a server operator"] : []),

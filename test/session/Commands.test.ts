@@ -83,7 +83,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       requireTlsForAuth: from.requireTlsForAuth ?? false,
       about: { server: "irc.test", motd: ["Be kind."] },
       now: () => 0,
-      ids: new MessageIds("tst")
+      ids: new MessageIds("test")
     }
     const self = new FakeClient(id, from.ip)
     yield* hub.subscribe(id, probe)

@@ -13,7 +13,7 @@ describe("client-only tags", () => {
 
 describe("message ids", () => {
   it("start with the time they were made, sort in the order they were made, and are not our own when malformed", () => {
-    const ids = new MessageIds("mrk")
+    const ids = new MessageIds("mark")
     const at = Date.UTC(2026, 11, 6, 12, 0, 0, 123)
     const first = ids.next(at)
     const second = ids.next(at)
