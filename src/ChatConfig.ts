@@ -161,6 +161,9 @@ export const defaults: ChatConfigShape = {
 /** A Postgres database's URL. */
 export const DatabaseUrl = Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/\S+$/))
 
+/** What a server's name may be: a host name's letters (IRC's lines carry it as a prefix and a parameter). */
+export const ServerName = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/))
+
 /** What a node id may be: it names sessions in the cluster (`<node>/<id>`) and Redis keys. */
 export const NodeId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9._:-]{1,64}$/))
 

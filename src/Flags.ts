@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { DatabaseUrl, defaults, NodeId, RedisUrl } from "./ChatConfig.js"
+import { DatabaseUrl, defaults, NodeId, RedisUrl, ServerName } from "./ChatConfig.js"
 import * as Settings from "./Settings.js"
 
 const whole = { min: 1, expected: "a whole number, 1 or more" }
@@ -52,7 +52,7 @@ export const settings = {
   floodBurst: Settings.integer("flood-burst", "Lines a client may send at once before --flood-rate applies", defaults.floodBurst, whole),
   floodTimeout: seconds(
     "flood-timeout",
-    "Seconds a client may stay over its flood budget without a pause before it is disconnected",
+    "Seconds a client may stay over its flood budget without a pause before it is disconnected; 0 is never (only held back)",
     Option.some(defaults.floodTimeout)
   ),
   maxConnections: Settings.integer("max-connections", "Connections at once; more are refused", defaults.maxConnections, whole),
@@ -71,7 +71,7 @@ export const settings = {
   ),
   registerTimeout: seconds(
     "register-timeout",
-    "Seconds a new connection has to choose a nickname",
+    "Seconds a new connection has to choose a nickname; 0 is no limit",
     Option.some(defaults.registerTimeout)
   ),
   idleTimeout: seconds("idle-timeout", "Seconds without a line before a client is disconnected; 0 is off", defaults.idleTimeout),
@@ -122,11 +122,14 @@ export const settings = {
     { shown: "off" }
   ),
   tlsKey: Settings.text("tls-key", "PEM private key file of --tls-cert", "", { shown: "off" }),
-  serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes", defaults.serverName),
+  serverName: Settings.text("server-name", "The server's name in IRC numerics and prefixes: letters, digits, . _ -", defaults.serverName, {
+    schema: ServerName,
+    expected: "a host name: letters, digits, '.', '_' and '-', a letter or digit first, at most 63"
+  }),
   motd: Settings.text("motd", "A text file whose lines are the message of the day (IRC's MOTD, /motd)", "", { shown: "a line about rooms" }),
   pingInterval: seconds(
     "ping-interval",
-    "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often",
+    "Seconds of silence before an IRC client is pinged (as long again without an answer disconnects it); WebSocket clients are pinged this often; 0 is no pings",
     Option.some(defaults.pingInterval)
   ),
   redis: Settings.text(

@@ -16,9 +16,11 @@ export interface ProgramOptions {
   readonly logLevel: LogLevel.LogLevel
 }
 
-// Logs go to stderr, so stdout carries only what the operator console prints.
+// Logs go to stderr, so stdout carries only what the operator console prints. In colour only when
+// stderr is a terminal (not a file it was sent to) and NO_COLOR is not set (no-color.org).
+const colors = process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === ""
 const loggers = {
-  pretty: Logger.consolePretty(),
+  pretty: Logger.consolePretty({ colors }),
   json: Logger.withConsoleError(Logger.formatJson),
   logfmt: Logger.withConsoleError(Logger.formatLogFmt)
 } as const

@@ -12,7 +12,8 @@ import * as Flag from "effect/cli/Flag"
  * line naming where it came from and what was expected.
  */
 export interface Setting<A> {
-  readonly flag: Flag.Flag<Option.Option<A>>
+  /** A number's flag gives its text, read as the variable's is (one check, one message); others their value. */
+  readonly flag: Flag.Flag<Option.Option<A | string>>
   /** The flag, as the command line writes it (`--max-line-bytes`). */
   readonly name: string
   /** The environment variable. */
@@ -24,6 +25,8 @@ export interface Setting<A> {
   /** What a valid value looks like, for the error. */
   readonly expected: string
   readonly fallback: A
+  /** Its flag gives text to parse (numbers), or a value of its own type. */
+  readonly reads?: "text"
 }
 
 /** A setting's value, or the line that says why it is wrong. */
@@ -35,11 +38,13 @@ const describe = (flag: string, text: string, shown: string | number) =>
   `${text} [env ${envName(flag)}] (default ${shown})`
 
 /** The flag's value if given, else the environment variable's, else the default. */
-export const resolve = <A>(setting: Setting<A>, given: Option.Option<A>): Effect.Effect<A, SettingError> => {
+export const resolve = <A>(setting: Setting<A>, given: Option.Option<A | string>): Effect.Effect<A, SettingError> => {
   if (Option.isSome(given)) {
-    return setting.valid(given.value)
-      ? Effect.succeed(given.value)
-      : Effect.fail(new SettingError({ message: `${setting.name} ${String(given.value)}: expected ${setting.expected}` }))
+    const value = given.value
+    const read = typeof value === "string" && setting.reads === "text" ? setting.parse(value.trim()) : Result.succeed(value as A)
+    return Result.isSuccess(read) && setting.valid(read.success)
+      ? Effect.succeed(read.success)
+      : Effect.fail(new SettingError({ message: `${setting.name} ${String(value)}: expected ${setting.expected}` }))
   }
   return Effect.flatMap(Config.option(Config.String(setting.env)), (text) => {
     if (Option.isNone(text)) return Effect.succeed(setting.fallback)
@@ -56,6 +61,14 @@ const fromSchema = <A>(schema: Schema.Codec<A, string>) => {
 }
 
 const Integer = Schema.FiniteFromString.check(Schema.isInt())
+/** Digits, as people write whole numbers (not `1e4`, `0x10` or `10.0`). */
+const digits = /^[-+]?\d{1,15}$/
+/** A number as people write one: digits, perhaps a fraction. */
+const decimal = /^\+?\d{1,15}(\.\d{1,9})?$/
+
+/** `parse`, for text that looks as `shape` says only. */
+const shaped = <A>(shape: RegExp, parse: (text: string) => Result.Result<A, void>) => (text: string): Result.Result<A, void> =>
+  shape.test(text) ? parse(text) : Result.failVoid
 
 /** A whole number from `min` to `max`; a `fallback` of `undefined` (shown as `shown`) leaves it unset. */
 export const integer = <F extends number | undefined>(
@@ -68,13 +81,14 @@ export const integer = <F extends number | undefined>(
     ? Schema.isGreaterThanOrEqualTo(range.min)
     : Schema.isBetween({ minimum: range.min, maximum: range.max })
   return {
-    flag: Flag.Int(name).pipe(Flag.withDescription(describe(name, text, range.shown ?? String(fallback))), Flag.optional),
+    flag: Flag.String(name).pipe(Flag.withDescription(describe(name, text, range.shown ?? String(fallback))), Flag.optional),
     name: `--${name}`,
     env: envName(name),
-    parse: fromSchema(Integer.check(check)),
+    parse: shaped(digits, fromSchema(Integer.check(check))),
     valid: Schema.is(Schema.Int.check(check)) as (value: number | F) => boolean,
     expected: range.expected,
-    fallback
+    fallback,
+    reads: "text"
   }
 }
 
@@ -88,13 +102,14 @@ export const seconds = (
 ): Setting<number> => {
   const check = Schema.isGreaterThanOrEqualTo(least.min)
   return {
-    flag: Flag.Finite(name).pipe(Flag.withDescription(describe(name, text, shown)), Flag.optional),
+    flag: Flag.String(name).pipe(Flag.withDescription(describe(name, text, shown)), Flag.optional),
     name: `--${name}`,
     env: envName(name),
-    parse: fromSchema(Schema.FiniteFromString.check(check)),
+    parse: shaped(decimal, fromSchema(Schema.FiniteFromString.check(check))),
     valid: Schema.is(Schema.Finite.check(check)),
     expected: least.expected,
-    fallback
+    fallback,
+    reads: "text"
   }
 }
 

@@ -53,6 +53,35 @@ const type = async (page: Page, text: string) => {
 const chatLines = (page: Page) =>
   page.$$eval("#log li.chat", (items) => items.map((li) => `${li.querySelector(".from")!.textContent}${li.querySelector(".text")!.textContent}`))
 
+/**
+ * The page opened as `nick`, its WebSocket going through a route that can drop the connection
+ * (`drop`, once the page says it is down) and hold the next one back until `reopen`.
+ */
+const droppable = async (httpPort: number, nick: string) => {
+  let gate: Promise<void> = Promise.resolve()
+  let open = () => {}
+  let current: WebSocketRoute | undefined = undefined
+  const page = await (await context()).newPage()
+  await page.routeWebSocket(/\/ws$/, async (ws) => {
+    await gate
+    current = ws
+    ws.connectToServer()
+  })
+  await page.goto(`http://127.0.0.1:${httpPort}/`)
+  await page.locator("#nick").fill(nick)
+  await page.locator("#nick").press("Enter")
+  await page.locator("#status", { hasText: `Connected as ${nick}` }).waitFor()
+  return {
+    page,
+    drop: async () => {
+      gate = new Promise((resolve) => open = resolve)
+      await current!.close()
+      await page.locator("#status.down").waitFor()
+    },
+    reopen: () => open()
+  }
+}
+
 const members = (page: Page) => page.$$eval("#members li", (items) => items.map((li) => li.textContent))
 
 describe("the chat page in Chromium", () => {
@@ -242,30 +271,15 @@ describe("the chat page in Chromium", () => {
     const dataDir = freshFolder()
     // The hub shows a joiner 2 messages; the store keeps them all.
     const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0, history: 2, store: { _tag: "Sqlite", dataDir } })
-    let gate: Promise<void> = Promise.resolve()
-    let open = () => {}
-    let current: WebSocketRoute | undefined = undefined
-    const page = await (await context()).newPage()
-    // Between the page and the server: a connection can be dropped, and the next held back.
-    await page.routeWebSocket(/\/ws$/, async (ws) => {
-      await gate
-      current = ws
-      ws.connectToServer()
-    })
-    await page.goto(`http://127.0.0.1:${httpPort}/`)
-    await page.locator("#nick").fill("ann")
-    await page.locator("#nick").press("Enter")
-    await page.locator("#status", { hasText: "Connected as ann" }).waitFor()
+    const { drop, page, reopen } = await droppable(httpPort, "ann")
     const cat = await join(port, "cat")
     for (let i = 1; i <= 6; i++) cat.send(`m${i}`)
     await page.locator("#log li.chat", { hasText: "m6" }).waitFor()
 
-    gate = new Promise((resolve) => open = resolve)
-    await current!.close()
-    await page.locator("#status.down").waitFor()
+    await drop()
     for (let i = 7; i <= 10; i++) cat.send(`m${i}`)
     await cat.until("<cat> m10")
-    open()
+    reopen()
     await page.locator("#log li", { hasText: "Missed in #lobby while away:" }).waitFor({ timeout: 20_000 })
     await page.locator("#log li.chat", { hasText: "m10" }).waitFor()
     assert.deepStrictEqual(await chatLines(page), Array.from({ length: 10 }, (_, i) => `<cat> m${i + 1}`))
@@ -282,5 +296,27 @@ describe("the chat page in Chromium", () => {
     await bea.locator("#older").click()
     await bea.locator("#log li", { hasText: "No earlier messages in #lobby." }).waitFor()
     assert.isTrue(await bea.locator("#older").isHidden())
+  })
+
+  it("goes back to its room after a reconnection without showing the lobby it passes through, and catches up there", async () => {
+    const { httpPort, port } = await server({ httpPort: Option.some(0), floodRate: 0, history: 50 })
+    const { drop, page, reopen } = await droppable(httpPort, "ann")
+    await type(page, "/join #side")
+    await page.locator("#log li", { hasText: "You joined #side" }).waitFor()
+    const cat = await join(port, "cat")
+    cat.send("/join #side", "before")
+    await page.locator("#log li.chat", { hasText: "before" }).waitFor()
+
+    await drop()
+    cat.send("while away")
+    await cat.until("<cat> while away")
+    reopen()
+    await page.locator("#log li", { hasText: "You are back in #side" }).waitFor({ timeout: 20_000 })
+    await page.locator("#log li.chat", { hasText: "while away" }).waitFor()
+    const log = await page.$$eval("#log li", (items) => items.map((li) => li.querySelector(".text")?.textContent ?? ""))
+    const reconnected = log.lastIndexOf("Reconnected.")
+    assert.isFalse(log.slice(reconnected).some((line) => line.includes("#lobby")), log.join("\n"))
+    assert.deepStrictEqual(await chatLines(page), ["<cat> before", "<cat> while away"])
+    assert.strictEqual(await page.locator("#room").textContent(), "#side")
   })
 })

@@ -19,7 +19,7 @@ const start = (args: ReadonlyArray<string>, env?: Record<string, string>) => {
 const nonEmpty = (lines: ReadonlyArray<string>) => lines.filter((l) => l.trim() !== "")
 
 describe("the command line", () => {
-  it("refuses a bad environment variable with one line naming it, and exit 1", async () => {
+  it("refuses a bad environment variable with one line naming it, and exit 2", async () => {
     const cases: ReadonlyArray<readonly [Record<string, string>, string]> = [
       [{ HUBBUB_PORT: "abc" }, "hubbub: HUBBUB_PORT=abc: expected a port number from 0 to 65535 (see hubbub --help)"],
       [{ HUBBUB_MAX_LINE_BYTES: "-3" }, "hubbub: HUBBUB_MAX_LINE_BYTES=-3: expected a whole number, 1 or more (see hubbub --help)"],
@@ -31,7 +31,7 @@ describe("the command line", () => {
     for (const [env, line] of cases) {
       const server = start([], env)
       const { code } = await server.exit()
-      assert.strictEqual(code, 1, JSON.stringify(env))
+      assert.strictEqual(code, 2, JSON.stringify(env))
       assert.deepStrictEqual(nonEmpty(server.stderr), [line])
       assert.deepStrictEqual(nonEmpty(server.stdout), [])
     }

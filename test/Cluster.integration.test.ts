@@ -246,7 +246,8 @@ describe("several servers on one Redis (--redis)", () => {
     ] as const) {
       const bad = ServerProcess.start(["--port", "0", "--no-console", ...args], env)
       cleanup.push(() => bad.kill())
-      assert.strictEqual((await bad.exit()).code, 1)
+      // A setting that is wrong is a usage error.
+      assert.strictEqual((await bad.exit()).code, 2)
       assert.deepStrictEqual(bad.stderr.filter((l) => l.trim() !== ""), [line])
     }
 

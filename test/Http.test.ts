@@ -44,6 +44,10 @@ describe("HTTP", () => {
     assert.isAbove((await app.text()).length, 1000)
     assert.strictEqual((await get(httpPort, "/style.css")).headers.get("content-type"), "text/css; charset=utf-8")
     assert.strictEqual((await get(httpPort, "/nothing-here")).status, 404)
+    // The page by its file name too, as people type it.
+    const byName = await get(httpPort, "/index.html")
+    assert.strictEqual(byName.status, 200)
+    assert.strictEqual(await byName.text(), html)
     const plain = await get(httpPort, "/ws")
     assert.strictEqual(plain.status, 426)
   })

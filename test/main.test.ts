@@ -132,11 +132,11 @@ describe("node dist/main.js", () => {
     assert.include(errors[0], `cannot listen on 127.0.0.1:${port}: address already in use`)
   })
 
-  it("rejects a bad flag value with one line and exit 1", async () => {
+  it("rejects a bad flag value with one line and exit 2", async () => {
     for (const args of [["--port", "abc"], ["--port", "70000"], ["--max-line-bytes", "0"], ["--nope"]]) {
       const server = start(args)
       const { code } = await server.exit()
-      assert.strictEqual(code, 1, args.join(" "))
+      assert.strictEqual(code, 2, args.join(" "))
       const errors = server.stderr.filter((l) => l.trim() !== "")
       assert.strictEqual(errors.length, 1, errors.join("\n"))
       assert.match(errors[0], /^hubbub: .*\(see hubbub --help\)$/)
@@ -182,16 +182,21 @@ describe("node dist/main.js", () => {
 
     console("who")
     await server.waitFor("stdout", /^2 connection\(s\)/)
-    await server.waitFor("stdout", /^alice\t#lobby\t127\.0\.0\.1:\d+\t\d{4}-.*\t\d+$/)
+    // A table whose columns line up.
+    const header = (await server.waitFor("stdout", /^nick +room +peer +since +outbox bytes$/))[0]
+    const alicesRow = (await server.waitFor("stdout", /^alice +#lobby +127\.0\.0\.1:\d+ +\d{4}-\S+ +\d+$/))[0]
+    assert.strictEqual(alicesRow.indexOf("#lobby"), header.indexOf("room"))
+    assert.strictEqual(alicesRow.indexOf("127.0.0.1"), header.indexOf("peer"))
+    assert.strictEqual(alicesRow.search(/\d{4}-/), header.indexOf("since"))
     console("rooms")
-    await server.waitFor("stdout", /^#lobby\t2$/)
+    await server.waitFor("stdout", /^#lobby +2$/)
     console("say maintenance at noon")
     assert.strictEqual(await alice.until(/operator/), "-!- [operator] maintenance at noon")
     console("stats")
     await server.waitFor("stdout", /^connections: 2 live, 2 since start, 0 refused$/)
     await server.waitFor("stdout", /^live fibers: \d+ serving connections$/)
     console("fibers")
-    await server.waitFor("stdout", /^#\d+\tconnection\ts\d+\tbob\t/)
+    await server.waitFor("stdout", /^#\d+ +connection +s\d+ +bob +/)
     console("frobnicate")
     await server.waitFor("stdout", /^unknown command: frobnicate \(try help\)$/)
     console("kick bob spamming")

@@ -72,6 +72,8 @@ const state = {
   /** The room a reconnection goes back to, and the message it catches up from; then the room catching up. */
   catchUp: undefined as { room: string; after: string } | undefined,
   catchingUp: undefined as string | undefined,
+  /** The room a reconnection goes back to, while it passes through #lobby. */
+  movingBack: undefined as string | undefined,
   refresh: undefined as ReturnType<typeof setInterval> | undefined,
   roomsSoon: undefined as ReturnType<typeof setTimeout> | undefined
 }
@@ -114,7 +116,8 @@ const lineItem = (kind: string, parts: Parts, at?: number): HTMLLIElement => {
   return item
 }
 
-const notice = (text: string, extra = "") => append(`notice ${extra}`.trim(), [["text", text]])
+/** A notice; one of several lines (`/help`, `/whois`) keeps its columns in a fixed-width font. */
+const notice = (text: string, extra = "") => append(`notice ${text.includes("\n") ? "block " : ""}${extra}`.trim(), [["text", text]])
 const error = (text: string) => append("error", [["text", text]])
 
 const setStatus = (text: string, down = false) => {
@@ -292,8 +295,8 @@ const showHistory = (message: Extract<ServerMessage, { readonly type: "history" 
   const asked = message.asked ? state.requests.shift() : undefined
   if (asked === "older") return showEarlier(message)
   if (asked === "catchUp") state.catchingUp = undefined
-  // Catching up brings what joining shows, in its place.
-  else if (state.catchingUp === message.room) return
+  // Catching up brings what joining shows, in its place; the lobby passed through shows none.
+  else if (state.catchingUp === message.room || (state.movingBack !== undefined && message.room !== state.movingBack)) return
   const entries = message.entries.filter((entry) => fresh(message.room, entry.id))
   if (entries.length === 0) return
   notice(asked ? `Missed in ${message.room} while away:` : `Earlier in ${message.room}:`, "history")
@@ -346,6 +349,8 @@ const enter = () => {
 
 const askNick = (why?: string) => {
   nickError.textContent = why ?? ""
+  // Connected, waiting for a nickname: the header says so, not "Connecting…".
+  setStatus("Connected: choose a nickname")
   if (state.wanted !== undefined) nickInput.value = state.wanted
   if (!nickDialog.open) nickDialog.showModal()
   nickInput.focus()
@@ -365,7 +370,9 @@ const handle = (message: ServerMessage) => {
       // Back after a reconnection: what was said meanwhile is asked for once in the room again.
       const after = back === undefined ? undefined : state.newest.get(back)
       state.catchUp = state.everConnected && back !== undefined && after !== undefined ? { room: back, after } : undefined
-      if (message.room !== undefined) setRoom(message.room)
+      // Put in #lobby, on the way back to the room it was in: the lobby is passed through quietly.
+      state.movingBack = back !== undefined && back !== message.room ? back : undefined
+      if (message.room !== undefined && state.movingBack === undefined) setRoom(message.room)
       enableInput(true)
       line.focus()
       setStatus(`Connected as ${message.nick}`)
@@ -374,7 +381,7 @@ const handle = (message: ServerMessage) => {
       state.attempts = 0
       if (state.registering && state.password !== undefined) sendMessage({ type: "register", password: state.password })
       state.registering = false
-      if (back !== undefined && back !== message.room) say(`/join ${back}`, true)
+      if (state.movingBack !== undefined) say(`/join ${back}`, true)
       else catchUp(message.room)
       say("/rooms", true)
       return
@@ -391,8 +398,11 @@ const handle = (message: ServerMessage) => {
         : append("private", [["from", `→ ${message.to} `], ["text", message.text]])
     case "joined":
       if (message.nick === state.me) {
+        if (state.movingBack !== undefined && message.room !== state.movingBack) return
+        const back = state.movingBack === message.room
+        state.movingBack = undefined
         if (message.room !== state.room) setRoom(message.room)
-        notice(`You joined ${message.room}`)
+        notice(back ? `You are back in ${message.room}` : `You joined ${message.room}`)
         catchUp(message.room)
         say("/rooms", true)
         return

@@ -265,6 +265,6 @@ const another = Effect.fnUntraced(function*(protocol: string, port: number, code
 export const formatAddress = (address: NetAddress.SocketAddress): string =>
   address._tag === "UnixPathAddress"
     ? address.path
-    : address._tag === "InetAddressV6"
+    : address._tag === "InetAddressV6" && !String(address).startsWith("[")
     ? `[${String(address).replace(/:\d+$/, "")}]:${address.port}`
     : `${String(address)}`

@@ -133,6 +133,7 @@ export const make = Effect.fnUntraced(function*(
 
   const router = yield* HttpRouter.make
   yield* router.add("GET", "/", HttpServerResponse.setHeaders(index, pageHeaders))
+  yield* router.add("GET", "/index.html", HttpServerResponse.setHeaders(index, pageHeaders))
   yield* router.add("GET", "/app.js", app)
   yield* router.add("GET", "/style.css", style)
   yield* router.add("GET", "/ws", chat)

@@ -117,12 +117,12 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "who":
         return Effect.suspend(() => {
           const rows = Array.from(sessions.live.values(), (s) =>
-            `${s.nick ?? "(registering)"}\t${s.rooms.join(",") || "-"}\t${s.peer}\t${new Date(s.since).toISOString()}\t${s.outboxBytes}`)
-          return Console.log([`${rows.length} connection(s)`, "nick\troom\tpeer\tsince\toutbox bytes", ...rows].join("\n"))
+            [s.nick ?? "(registering)", s.rooms.join(",") || "-", s.peer, new Date(s.since).toISOString(), String(s.outboxBytes)])
+          return Console.log([`${rows.length} connection(s)`, ...table(["nick", "room", "peer", "since", "outbox bytes"], rows)].join("\n"))
         })
       case "rooms":
         return Effect.flatMap(hub.rooms, (rooms) =>
-          Console.log([`${rooms.length} room(s)`, ...rooms.map((r) => `${r.room}\t${r.members}`)].join("\n")))
+          Console.log([`${rooms.length} room(s)`, ...table(["room", "members"], rooms.map((r) => [r.room, String(r.members)]))].join("\n")))
       case "say":
         return hub.publish({ _tag: "Announcement", text: sanitize(command.text) }).pipe(
           Effect.andThen(Console.log("announced"))
@@ -191,10 +191,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "fibers":
         return Effect.suspend(() => {
           const rows = Array.from(sessions.live.values(), (s) =>
-            `#${s.fiberId}\tconnection\t${s.id}\t${s.nick ?? "(registering)"}\t${s.peer}`)
-          return Console.log(
-            [`${rows.length} fiber(s) serving connections`, "fiber\trole\tsession\tnick\tpeer", ...rows].join("\n")
-          )
+            [`#${s.fiberId}`, "connection", s.id, s.nick ?? "(registering)", s.peer])
+          return Console.log([`${rows.length} fiber(s) serving connections`, ...table(["fiber", "role", "session", "nick", "peer"], rows)].join("\n"))
         })
     }
   }
@@ -237,3 +235,10 @@ const banCommand = (
       yield* Effect.logInfo(`moderation: the console banned ${mask} from the server (${reason})`)
       yield* Console.log(`banned ${mask}${expires === undefined ? "" : ` until ${new Date(expires).toISOString()}`}: ${reason}`)
     })
+
+/** Rows under a header, each column as wide as its widest cell (two spaces between), the last not padded. */
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
+  const all = [header, ...rows]
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]?.length ?? 0)))
+  return all.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i]!)).join("  "))
+}

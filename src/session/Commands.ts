@@ -166,6 +166,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
         (account) => account === undefined ? Effect.void : Rooms.register(env, client, account)
       )
     }
+    if (input._tag === "Help") return Rooms.reply(env, client, { _tag: "Help" })
     return input._tag === "Nick" ? Rooms.register(env, client, input.nick, input.user, input.realName) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {

@@ -88,7 +88,8 @@ export const floodControl = (options: FloodOptions) =>
             const now = clock.monotonicTimeNanosUnsafe()
             since ??= arrived
             options.delayed()
-            if (now - since >= timeout) return Effect.fail(flooding)
+            // A timeout of 0: held back for as long as it takes, never disconnected.
+            if (timeout > 0n && now - since >= timeout) return Effect.fail(flooding)
             if (warned) return Effect.succeed(arr)
             warned = true
             return Effect.as(options.heldBack, arr)

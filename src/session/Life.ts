@@ -84,6 +84,8 @@ export class Life implements CutOff {
   /** Starts the clock that closes it if it chooses no nickname in time. */
   get registering(): Effect.Effect<void> {
     const timeout = this.listener.config.registerTimeout
+    // 0: no clock.
+    if (Duration.isZero(timeout)) return Effect.void
     return Effect.sleep(timeout).pipe(
       Effect.andThen(Effect.sync(() => this.close({ _tag: "Unregistered", millis: Duration.toMillis(timeout) }))),
       // Started at once: a fork scheduled for later would give the connection's fiber a dispatcher of its own to keep.
@@ -110,7 +112,7 @@ export class Life implements CutOff {
       if (Option.isSome(config.idleTimeout)) {
         yield* Effect.forkIn(watchIdle(life, Duration.toMillis(config.idleTimeout.value)), life.scope, { startImmediately: true })
       }
-      if (codec.pings) {
+      if (codec.pings && !Duration.isZero(config.pingInterval)) {
         yield* Effect.forkIn(watchPing(life, Duration.toMillis(config.pingInterval)), life.scope, { startImmediately: true })
       }
       yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ peer: life.session.peer, nick }))

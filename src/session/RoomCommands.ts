@@ -195,6 +195,8 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     const current = yield* env.hub.topic(room)
     return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
   }
+  // Clearing a topic there is none of announces nothing: the room is told there is none.
+  if (text === "" && (yield* env.hub.topic(room)) === undefined) return yield* reply(env, client, { _tag: "TopicIs", room })
   const set = yield* Effect.result(env.hub.setTopic(client.id, room, text === "" ? undefined : cut(text, maxTopicBytes)))
   if (set._tag === "Failure") yield* refused(env, client, set.failure)
 })

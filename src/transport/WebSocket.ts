@@ -83,6 +83,8 @@ export class WsConnection implements Socket.Socket, Connection {
       ws.prependOnceListener("error", (error: Error & { code?: string }) => {
         if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") this.cutOff ??= { _tag: "TooLarge" }
       })
+      // A ping interval of 0 is no pings.
+      if (Duration.isZero(this.pingEvery)) return Effect.succeed(reader)
       return Effect.as(Effect.forkScoped(liveness(ws, this.pingEvery, cut)), reader)
     })
   }

@@ -160,14 +160,14 @@ const command = (line: string): Input => {
   return Result.isFailure(parsed) ? invalid(parsed.failure) : validate(parsed.success)
 }
 
-/** The first lines: a nickname, bare (`alice`) or as `/nick alice`, or `quit`. */
+/** The first lines: a nickname, bare (`alice`) or as `/nick alice`, `quit`, or `/help`. */
 const registration = (line: string): Input => {
   if (line === "quit") return { _tag: "Quit" }
   if (!line.startsWith("/")) return validate({ _tag: "Nick", nick: line })
   const input = command(line.slice(1))
   // `/identify NICK PASSWORD` logs in and takes the account's nickname.
   const login = input._tag === "Account" && input.action === "identify" && input.name !== undefined
-  return input._tag === "Nick" || input._tag === "Quit" || input._tag === "Invalid" || login
+  return input._tag === "Nick" || input._tag === "Quit" || input._tag === "Invalid" || input._tag === "Help" || login
     ? input
     : invalid({ _tag: "NickFirst" })
 }
