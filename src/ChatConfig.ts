@@ -46,6 +46,8 @@ export interface ChatConfigShape {
   readonly keepalive: Option.Option<Duration.Duration>
   /** How long a graceful shutdown may take before remaining sockets are destroyed. */
   readonly shutdownTimeout: Duration.Duration
+  /** How long a drain for a restart spreads its closes over (`ChatServer.requestDrain`). */
+  readonly drainSeconds: Duration.Duration
   /** Period of the status log line; none turns it off. */
   readonly statusInterval: Option.Option<Duration.Duration>
   /**
@@ -131,6 +133,7 @@ export const defaults: ChatConfigShape = {
   idleTimeout: Option.none(),
   keepalive: Option.some(Duration.seconds(60)),
   shutdownTimeout: Duration.seconds(5),
+  drainSeconds: Duration.seconds(30),
   statusInterval: Option.none(),
   socketServer: "net",
   ircPort: Option.none(),

@@ -50,6 +50,7 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     idleTimeout: positive(f.idleTimeout),
     keepalive: positive(f.keepalive),
     shutdownTimeout: Duration.seconds(f.shutdownTimeout),
+    drainSeconds: Duration.seconds(f.drainSeconds),
     statusInterval: positive(f.statusInterval),
     socketServer: f.socketServer,
     ircPort: Option.fromUndefinedOr(f.ircPort),

@@ -77,6 +77,11 @@ export const settings = {
   idleTimeout: seconds("idle-timeout", "Seconds without a line before a client is disconnected; 0 is off", defaults.idleTimeout),
   keepalive: seconds("keepalive", "Seconds of silence before TCP keepalive probes; 0 is off", defaults.keepalive),
   shutdownTimeout: seconds("shutdown-timeout", "Seconds a graceful shutdown may take", Option.some(defaults.shutdownTimeout)),
+  drainSeconds: seconds(
+    "drain-seconds",
+    "Seconds a drain for a restart (SIGUSR2, the console's drain) spreads its disconnections over",
+    Option.some(defaults.drainSeconds)
+  ),
   statusInterval: seconds("status-interval", "Seconds between status log lines; 0 is off", defaults.statusInterval),
   logFormat: Settings.choice("log-format", "Log line format", ["pretty", "json", "logfmt"], "pretty"),
   socketServer: Settings.choice(

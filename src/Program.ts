@@ -35,7 +35,8 @@ export const run = (options: ProgramOptions) => {
     Layer.succeed(References.LogToStderr, true)
   )
   const { host, port } = options.config
-  return Effect.flatMap(ChatServer, (chat) => chat.stopRequested).pipe(
+  return Effect.flatMap(ChatServer, (chat) => Effect.andThen(onSignal("SIGUSR2", chat.requestDrain), chat.stopRequested)).pipe(
+    Effect.scoped,
     Effect.provide(app),
     Effect.catchTags({
       SocketServerError: (error) => cannotStart(listenFailure(error.reason.cause, host, port)),
@@ -70,3 +71,13 @@ const listenFailure = (failure: unknown, host: string, port: number) => {
     : cause?.message ?? String(failure)
   return `cannot listen on ${host}:${port}: ${why}`
 }
+
+/** Runs `effect` each time the process gets `signal` (SIGUSR2: drain for a restart), for as long as the scope is open. */
+const onSignal = (signal: NodeJS.Signals, effect: Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const run = Effect.runForkWith(yield* Effect.context<never>())
+    const listener = () => {
+      run(effect)
+    }
+    yield* Effect.acquireRelease(Effect.sync(() => process.on(signal, listener)), () => Effect.sync(() => process.off(signal, listener)))
+  })

@@ -34,7 +34,9 @@ export const CloseReason = Schema.Union([
   /** A server ban is for it (`/kline`, the console's `ban`), saying why. */
   Schema.TaggedStruct("Banned", { message: Schema.String }),
   /** The server is stopping. */
-  Schema.TaggedStruct("Shutdown", {})
+  Schema.TaggedStruct("Shutdown", {}),
+  /** The server is draining for a restart: reconnect (to another server, behind a load balancer). */
+  Schema.TaggedStruct("Restarting", {})
 ])
 export type CloseReason = typeof CloseReason.Type
 export type CloseTag = CloseReason["_tag"]
@@ -155,6 +157,12 @@ export const closeTexts: { readonly [T in CloseTag]: Texts<Of<T>> } = {
     left: () => "server shutting down",
     farewell: () => "Server shutting down. Goodbye.",
     brief: () => "Server shutting down"
+  },
+  Restarting: {
+    label: "restart",
+    left: () => "server restarting",
+    farewell: () => "Server restarting: reconnect to carry on.",
+    brief: () => "Server restarting, reconnect"
   }
 }
 
@@ -178,6 +186,7 @@ export const CloseReasons = {
   Closed: { _tag: "Closed" } as CloseReason,
   Reset: { _tag: "Reset" } as CloseReason,
   Shutdown: { _tag: "Shutdown" } as CloseReason,
+  Restarting: { _tag: "Restarting" } as CloseReason,
   Kicked: (message?: string): CloseReason => message === undefined ? { _tag: "Kicked" } : { _tag: "Kicked", message },
   Killed: (by: string, message: string): CloseReason => ({ _tag: "Killed", by, message }),
   Banned: (message: string): CloseReason => ({ _tag: "Banned", message })

@@ -1,3 +1,4 @@
+import { drain } from "./Drain.js"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -62,6 +63,8 @@ export class ChatServer extends Context.Service<ChatServer, {
   readonly requestStop: Effect.Effect<void>
   /** Completes when a stop was requested. */
   readonly stopRequested: Effect.Effect<void>
+  /** Drains for a restart (`Drain.drain`), then stops; once, in the background. */
+  readonly requestDrain: Effect.Effect<void>
 }>()("hubbub/ChatServer") {
   /** Sessions over whatever `SocketServer` is provided: TCP, TLS, WebSocket. */
   static readonly layer = Layer.effect(
@@ -74,6 +77,8 @@ export class ChatServer extends Context.Service<ChatServer, {
       const stats = yield* Stats
       const session = yield* Serve.handler
       const stop = yield* Deferred.make<void>()
+      const requestStop = Effect.asVoid(Deferred.succeed(stop, undefined))
+      const serverScope = yield* Effect.scope
 
       yield* Effect.addFinalizer(() => Effect.logInfo("stopped"))
       yield* listen(server, session)
@@ -164,8 +169,10 @@ export class ChatServer extends Context.Service<ChatServer, {
         ircAddress: irc?.address,
         seedAddress: seed?.address,
         httpAddress: http?.address,
-        requestStop: Effect.asVoid(Deferred.succeed(stop, undefined)),
-        stopRequested: Deferred.await(stop)
+        requestStop,
+        stopRequested: Deferred.await(stop),
+        // A drain asked for twice is one; a stop already under way has nothing to drain.
+        requestDrain: Effect.suspend(() => sessions.stopping() ? Effect.void : Effect.asVoid(Effect.forkIn(drain(sessions, hub, config.drainSeconds, config.shutdownTimeout, requestStop), serverScope)))
       })
     })
   )

@@ -19,6 +19,7 @@ import { ChatServer } from "./ChatServer.js"
 import { Stats } from "../observe/Stats.js"
 
 const Quit = Schema.TaggedStruct("quit", {})
+const Drain = Schema.TaggedStruct("drain", {})
 const Who = Schema.TaggedStruct("who", {})
 const Rooms = Schema.TaggedStruct("rooms", {})
 const Say = Schema.TaggedStruct("say", { text: Schema.NonEmptyString })
@@ -34,13 +35,14 @@ const StatsCommand = Schema.TaggedStruct("stats", {})
 const Fibers = Schema.TaggedStruct("fibers", {})
 const Help = Schema.TaggedStruct("help", {})
 /** What the operator can type on the console, one command per line. */
-export const OperatorCommand = Schema.Union([Quit, Who, Rooms, Say, Kick, Oper, Deoper, Opers, Ban, Unban, BanList, StatsCommand, Fibers, Help])
+export const OperatorCommand = Schema.Union([Quit, Drain, Who, Rooms, Say, Kick, Oper, Deoper, Opers, Ban, Unban, BanList, StatsCommand, Fibers, Help])
 export type OperatorCommand = typeof OperatorCommand.Type
 
 const decode = Schema.decodeUnknownResult(OperatorCommand)
 
 const help = [
   "quit                 stop the server gracefully",
+  "drain                for a restart: take no one new, tell everyone, disconnect them over --drain-seconds, then stop",
   "who                  list connections: nick, room, peer, connected since, outbox bytes",
   "rooms                list rooms and their member counts",
   "say TEXT             announce TEXT to everyone",
@@ -112,6 +114,8 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
     switch (command._tag) {
       case "quit":
         return Effect.andThen(Console.log("stopping"), server.requestStop)
+      case "drain":
+        return Effect.andThen(Console.log("draining"), server.requestDrain)
       case "help":
         return Console.log(help.join("\n"))
       case "who":

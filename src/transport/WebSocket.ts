@@ -124,6 +124,7 @@ const OPEN = 1
 const closeCode = (why: CloseReason | undefined): number => {
   switch (why?._tag) {
     case "Shutdown":
+    case "Restarting":
       return 1001
     case "Flood":
     case "Slow":
