@@ -74,6 +74,11 @@ export interface ChatConfigShape {
   readonly httpPort: Option.Option<number>
   /** Origins besides the page's own whose pages may open the WebSocket (`*` for any). */
   readonly allowedOrigins: ReadonlyArray<string>
+  /**
+   * The page's public address (`https://chat.example.org`): the HTTP port serves the page and its
+   * WebSocket only to requests for its host. None: only to an address (an IP) or `localhost`.
+   */
+  readonly publicUrl: Option.Option<string>
   /** The built chat page's folder (`dist/web`, built with the program). */
   readonly webRoot: string
   /** A room's last messages kept for whoever joins it (chat and actions); 0 keeps none. */
@@ -143,6 +148,7 @@ export const defaults: ChatConfigShape = {
   pingInterval: Duration.seconds(120),
   httpPort: Option.none(),
   allowedOrigins: [],
+  publicUrl: Option.none(),
   // Beside the built program (dist/), where `npm run build` puts the page.
   webRoot: fileURLToPath(new URL("web", import.meta.url)),
   tls: Option.none(),
@@ -163,6 +169,9 @@ export const defaults: ChatConfigShape = {
 
 /** A Postgres database's URL. */
 export const DatabaseUrl = Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/\S+$/))
+
+/** A page's public address: http or https, a host, perhaps a port and a path. */
+export const PublicUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/\S*)?$/))
 
 /** What a server's name may be: a host name's letters (IRC's lines carry it as a prefix and a parameter). */
 export const ServerName = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/))

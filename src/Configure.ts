@@ -60,6 +60,7 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     pingInterval: Duration.seconds(f.pingInterval),
     httpPort: Option.fromUndefinedOr(f.httpPort),
     allowedOrigins: f.wsAllowedOrigins.split(",").map((origin) => origin.trim()).filter((origin) => origin !== ""),
+    publicUrl: f.publicUrl === "" ? Option.none() : Option.some(f.publicUrl),
     webRoot: f.webRoot,
     history: f.history,
     tls: yield* readTls(f.tlsCert, f.tlsKey),

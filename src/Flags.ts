@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { DatabaseUrl, defaults, NodeId, RedisUrl, ServerName } from "./ChatConfig.js"
+import { DatabaseUrl, defaults, NodeId, PublicUrl, RedisUrl, ServerName } from "./ChatConfig.js"
 import * as Settings from "./Settings.js"
 
 const whole = { min: 1, expected: "a whole number, 1 or more" }
@@ -113,6 +113,12 @@ export const settings = {
     "Comma-separated origins (https://chat.example.org) whose pages may open the WebSocket besides the page's own; * for any",
     "",
     { shown: "none" }
+  ),
+  publicUrl: Settings.text(
+    "public-url",
+    "The page's public address (https://chat.example.org): the page and its WebSocket are served only for its host",
+    "",
+    { shown: "none: only for an IP address or localhost", schema: Schema.Union([Schema.Literal(""), PublicUrl]), expected: "a URL like https://chat.example.org" }
   ),
   history: Settings.integer("history", "A room's last messages shown to whoever joins it (0 to 1000); 0 keeps none", defaults.history, {
     min: 0,

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Http from "node:http"
 import { Duration, Option } from "effect"
 import type { ServerMessage } from "../src/protocol/Json.js"
 import { fixtures } from "./support/fixtures.js"
@@ -28,6 +29,45 @@ const get = (port: number, path: string) => fetch(`http://127.0.0.1:${port}${pat
 
 const is = <T extends ServerMessage["type"]>(type: T) => (m: ServerMessage): m is Extract<ServerMessage, { type: T }> =>
   m.type === type
+
+/** A GET with the `Host` a browser sends for `host` (fetch does not let one be set): its status. */
+const statusFor = (port: number, path: string, host: string, upgrade = false) =>
+  new Promise<number>((resolve, reject) => {
+    const headers: Record<string, string> = { host }
+    if (upgrade) Object.assign(headers, { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" })
+    const request = Http.get({ host: "127.0.0.1", port, path, headers, agent: false }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on("upgrade", (response, socket) => {
+      socket.destroy()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on("error", reject)
+  })
+
+describe("the Host a request names (DNS rebinding)", () => {
+  it("serves the page and its WebSocket only for an address or localhost, and with --public-url only for its host; health for any", async () => {
+    const { httpPort } = await httpServer()
+    for (const host of [`127.0.0.1:${httpPort}`, `localhost:${httpPort}`, `[::1]:${httpPort}`]) {
+      assert.strictEqual(await statusFor(httpPort, "/", host), 200, host)
+    }
+    assert.strictEqual(await statusFor(httpPort, "/ws", `127.0.0.1:${httpPort}`, true), 101)
+    for (const path of ["/", "/index.html", "/app.js", "/style.css"]) {
+      assert.strictEqual(await statusFor(httpPort, path, `evil.example:${httpPort}`), 421, path)
+    }
+    assert.strictEqual(await statusFor(httpPort, "/ws", `evil.example:${httpPort}`, true), 421)
+    assert.strictEqual(await statusFor(httpPort, "/healthz", `evil.example:${httpPort}`), 200)
+
+    const named = await httpServer({ publicUrl: Option.some("https://chat.example.org") })
+    assert.strictEqual(await statusFor(named.httpPort, "/", "chat.example.org"), 200)
+    assert.strictEqual(await statusFor(named.httpPort, "/", "CHAT.example.org:443"), 200)
+    assert.strictEqual(await statusFor(named.httpPort, "/ws", "chat.example.org", true), 101)
+    assert.strictEqual(await statusFor(named.httpPort, "/", `127.0.0.1:${named.httpPort}`), 421)
+    assert.strictEqual(await statusFor(named.httpPort, "/", "chat.example.org.evil.example"), 421)
+    assert.strictEqual(await statusFor(named.httpPort, "/readyz", "anything"), 200)
+  })
+})
 
 describe("HTTP", () => {
   it("serves the chat page with a strict content security policy, and its script and style", async () => {
@@ -129,6 +169,11 @@ describe("/metrics", () => {
     for (const name of ["hubbub_lines_received_total", "hubbub_connections_refused_total", "hubbub_flood_delays_total", "hubbub_delivery_seconds_count"]) {
       assert.strictEqual(before.get(name), 0, name)
     }
+    // The process's own: memory, descriptors, collector pauses and the event loop's delay.
+    assert.isAbove(before.get("process_resident_memory_bytes") ?? 0, 10 * 1024 * 1024)
+    assert.isAbove(before.get("nodejs_heap_used_bytes") ?? 0, 1024 * 1024)
+    assert.isAbove(before.get("process_open_fds") ?? 0, 3)
+    for (const name of ["nodejs_gc_pause_seconds_count", "nodejs_eventloop_delay_seconds_count"]) assert.isAtLeast(before.get(name) ?? -1, 0, name)
 
     const nc = await join(port, "netcat")
     const web = await wsJoin(httpPort, "webby")

@@ -79,6 +79,14 @@ describe("starting up, as an operator sees it", () => {
     assert.notInclude(plain.stdout.join("\n"), "\x1b[")
   })
 
+  it("says in one line, and no 'stopped' before it, that the chat page is missing", async () => {
+    const server = start(["--port", "0", "--http-port", "0", "--web-root", "/nonexistent"])
+    assert.strictEqual((await server.exit()).code, 1)
+    const lines = server.stderr.filter((line) => line.trim() !== "")
+    assert.strictEqual(lines.length, 1, lines.join("\n"))
+    assert.match(lines[0]!, /ERROR .*the chat page is missing: cannot read \/nonexistent\/index\.html \(run npm run build, or set --web-root\)$/)
+  })
+
   it("writes an IPv6 address in one pair of brackets", async () => {
     const server = start(["--host", "::1", "--port", "0", "--http-port", "0"])
     await server.waitFor("stderr", /listening on \[::1\]:\d+$/)

@@ -80,7 +80,9 @@ export class ChatServer extends Context.Service<ChatServer, {
       const requestStop = Effect.asVoid(Deferred.succeed(stop, undefined))
       const serverScope = yield* Effect.scope
 
-      yield* Effect.addFinalizer(() => Effect.logInfo("stopped"))
+      // Only what started stops: a port that will not open, or a missing page, is its one error line.
+      let started = false
+      yield* Effect.addFinalizer(() => started ? Effect.logInfo("stopped") : Effect.void)
       yield* listen(server, session)
       const ircCodec = Option.isSome(config.ircPort)
         ? makeCodec(ircFormat({
@@ -122,6 +124,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       if (http !== undefined) {
         yield* Effect.logInfo(`chat page at http${Option.isSome(config.tls) ? "s" : ""}://${formatAddress(http.address)}/`)
       }
+      started = true
 
       // Runs before `run` is interrupted: close every session (each says goodbye), and wait for them up to the timeout.
       yield* Effect.addFinalizer((exit) =>

@@ -2,17 +2,18 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as FileSystem from "effect/FileSystem"
 import * as Schema from "effect/Schema"
 import type * as Socket from "effect/socket/Socket"
 import * as HttpRouter from "effect/http/HttpRouter"
-import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Http from "node:http"
 import * as Https from "node:https"
-import type * as Net from "node:net"
+import * as Net from "node:net"
 import * as Path from "node:path"
 import * as Duration from "effect/Duration"
 import { ChatConfig } from "../ChatConfig.js"
@@ -131,12 +132,25 @@ export const make = Effect.fnUntraced(function*(
       )
     )
 
+  // DNS rebinding: a page of another name that its DNS points here gets neither the page nor its WebSocket.
+  const publicHost = Option.map(config.publicUrl, (url) => new URL(url).host.toLowerCase())
+  const forThisHost = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+      const host = request.headers.host
+      if (hostAllowed(host, publicHost)) return handler
+      return Effect.as(
+        Effect.logDebug("HTTP request refused: not this server's host").pipe(Effect.annotateLogs({ host: host ?? "" })),
+        HttpServerResponse.text(`This server does not serve ${host ?? "that host"}${Option.isSome(publicHost) ? `: it is ${publicHost.value}` : ""}.\n`, { status: 421 })
+      )
+    })
+
   const router = yield* HttpRouter.make
-  yield* router.add("GET", "/", HttpServerResponse.setHeaders(index, pageHeaders))
-  yield* router.add("GET", "/index.html", HttpServerResponse.setHeaders(index, pageHeaders))
-  yield* router.add("GET", "/app.js", app)
-  yield* router.add("GET", "/style.css", style)
-  yield* router.add("GET", "/ws", chat)
+  const page = Effect.succeed(HttpServerResponse.setHeaders(index, pageHeaders))
+  yield* router.add("GET", "/", forThisHost(page))
+  yield* router.add("GET", "/index.html", forThisHost(page))
+  yield* router.add("GET", "/app.js", forThisHost(Effect.succeed(app)))
+  yield* router.add("GET", "/style.css", forThisHost(Effect.succeed(style)))
+  yield* router.add("GET", "/ws", forThisHost(Effect.flatMap(HttpServerRequest.HttpServerRequest, chat)))
   yield* router.add(
     "GET",
     "/metrics",
@@ -183,4 +197,17 @@ const originAllowed = (origin: string, host: string | undefined, allowed: Readon
   } catch {
     return false
   }
+}
+
+/**
+ * Whether a request's `Host` is this server's: the public URL's host when there is one; else an
+ * address (an IPv4 or IPv6 literal, as the listening address is) or `localhost`, never a name
+ * that someone's DNS could point here. A request without one (HTTP/1.0) is let through.
+ */
+export const hostAllowed = (host: string | undefined, publicHost: Option.Option<string>): boolean => {
+  if (host === undefined) return true
+  const lower = host.toLowerCase()
+  if (Option.isSome(publicHost)) return lower === publicHost.value || lower.replace(/:(80|443)$/, "") === publicHost.value
+  const name = lower.startsWith("[") ? lower.slice(1, lower.indexOf("]")) : lower.replace(/:\d+$/, "")
+  return name === "localhost" || Net.isIP(name) !== 0
 }

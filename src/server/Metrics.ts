@@ -6,6 +6,7 @@ import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import { Hub } from "../hub/Hub.js"
 import { Sessions } from "../session/Sessions.js"
 import { deliverySeconds } from "../observe/DeliveryTime.js"
+import { processMetrics } from "../observe/ProcessMetrics.js"
 import { type Counters, Stats } from "../observe/Stats.js"
 
 const gauge = (name: string, description: string) => Metric.gauge(name, { description })
@@ -53,6 +54,7 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
       const stats = yield* Stats
       const sessions = yield* Sessions
       const hub = yield* Hub
+      const updateProcess = yield* processMetrics
       const reported = new Map<string, number>()
       // Counters only go up: each takes what was added since the last read.
       const add = (key: string, metric: Metric.Counter<number>, now: number) => {
@@ -94,6 +96,7 @@ export class ServerMetrics extends Context.Service<ServerMetrics, {
         for (const [reason, count] of stats.closedBy) {
           yield* add(`closed:${reason}`, Metric.withAttributes(disconnects, { reason }), count)
         }
+        yield* updateProcess
         return yield* PrometheusMetrics.format()
       })
       return ServerMetrics.of({
