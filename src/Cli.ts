@@ -6,7 +6,8 @@ import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import { chatConfig, StartupError } from "./Configure.js"
-import { flags, levels, logLevel, resolveAll } from "./Flags.js"
+import { readConfig } from "./ConfigFile.js"
+import { fileKeys, flags, levels, logLevel, printed, resolveAll, settings } from "./Flags.js"
 import * as Program from "./Program.js"
 import * as Settings from "./Settings.js"
 
@@ -17,9 +18,13 @@ import * as Settings from "./Settings.js"
  */
 export const command = Command.make("hubbub", flags, (given) =>
   Effect.gen(function*() {
+    const configFile = yield* Settings.resolve(settings.config, given.config)
+    const file = configFile === "" ? new Map() : yield* readConfig(configFile, fileKeys)
     const levelFlag = yield* GlobalFlag.LogLevel
-    const level = Option.isSome(levelFlag) ? levelFlag.value : levels[yield* Settings.resolve(logLevel, Option.none())]
-    const values = yield* resolveAll(given)
+    const levelName = yield* Settings.resolve(logLevel, Option.none(), file.get("log-level"))
+    const level = Option.isSome(levelFlag) ? levelFlag.value : levels[levelName]
+    const values = yield* resolveAll(given, file)
+    if (values.printConfig) return yield* Console.log(printed(values, Option.isSome(levelFlag) ? levelFlag.value.toLowerCase() : levelName))
     const config = yield* chatConfig(values)
     const console = values.console ?? (yield* (yield* Stdio.Stdio).stdinIsTerminal)
     yield* Program.run({ config, console, logFormat: values.logFormat, logLevel: level })

@@ -220,6 +220,13 @@ export const settings = {
       expected: "account names separated by commas (alice,bob)"
     }
   ),
+  config: Settings.text(
+    "config",
+    "A configuration file (TOML: key = value, the keys the flags' names); flags and variables win over it",
+    "",
+    { shown: "none" }
+  ),
+  printConfig: Settings.boolean("print-config", "Print the settings in effect (passwords masked) as a configuration file, and exit", "off", false),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",
@@ -234,13 +241,38 @@ export const flags = Object.fromEntries(Object.entries(settings).map(([key, sett
   readonly [K in keyof typeof settings]: (typeof settings)[K]["flag"]
 }
 
-/** Every setting from its flag, or else its environment variable, or else its default. */
-export const resolveAll = (given: { readonly [K in keyof typeof settings]: Option.Option<unknown> }) =>
+/** The settings a configuration file may hold, by the name it gives them (the flag's): all but the file itself. */
+export const fileKeys: ReadonlySet<string> = new Set(
+  [...Object.entries(settings).flatMap(([key, setting]) => key === "config" || key === "printConfig" ? [] : [setting.name.slice(2)]), "log-level"]
+)
+
+/** Every setting from its flag, or else its environment variable, or else the configuration file, or else its default. */
+export const resolveAll = (
+  given: { readonly [K in keyof typeof settings]: Option.Option<unknown> },
+  file: ReadonlyMap<string, { readonly text: string; readonly where: string }> = new Map()
+) =>
   Effect.forEach(Object.entries(settings), ([key, setting]) =>
     Effect.map(
-      Settings.resolve(setting as Settings.Setting<unknown>, given[key as keyof typeof settings]),
+      Settings.resolve(setting as Settings.Setting<unknown>, given[key as keyof typeof settings], file.get(setting.name.slice(2))),
       (value) => [key, value] as const
     )).pipe(Effect.map((entries) => Object.fromEntries(entries) as unknown as Values))
+
+/** A URL's password, masked (`redis://:****@host`), for what is printed. */
+const masked = (value: string) => value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, "$1****@")
+
+/** The settings in effect as a configuration file: every one, the unset commented out. */
+export const printed = (values: Values, level: string): string => {
+  const lines = ["# hubbub's settings in effect (hubbub --print-config); passwords are masked", `log-level = "${level}"`]
+  for (const [key, setting] of Object.entries(settings)) {
+    if (key === "config" || key === "printConfig") continue
+    const value = (values as Record<string, unknown>)[key]
+    const name = setting.name.slice(2)
+    if (value === undefined) lines.push(`# ${name} =`)
+    else if (typeof value === "string") lines.push(`${name} = ${JSON.stringify(masked(value))}`)
+    else lines.push(`${name} = ${String(value)}`)
+  }
+  return lines.join("\n")
+}
 
 /** `HUBBUB_LOG_LEVEL`, read like `--log-level`: any case, `warning` for `warn`. */
 export const logLevel = Settings.choice(

@@ -37,8 +37,13 @@ export const envName = (flag: string) => `HUBBUB_${flag.toUpperCase().replace(/-
 const describe = (flag: string, text: string, shown: string | number) =>
   `${text} [env ${envName(flag)}] (default ${shown})`
 
-/** The flag's value if given, else the environment variable's, else the default. */
-export const resolve = <A>(setting: Setting<A>, given: Option.Option<A | string>): Effect.Effect<A, SettingError> => {
+/** The flag's value if given, else the environment variable's, else the configuration file's, else the default. */
+export const resolve = <A>(
+  setting: Setting<A>,
+  given: Option.Option<A | string>,
+  /** The configuration file's value, read when neither the flag nor the variable is given. */
+  file?: { readonly text: string; readonly where: string }
+): Effect.Effect<A, SettingError> => {
   if (Option.isSome(given)) {
     const value = given.value
     const read = typeof value === "string" && setting.reads === "text" ? setting.parse(value.trim()) : Result.succeed(value as A)
@@ -47,7 +52,13 @@ export const resolve = <A>(setting: Setting<A>, given: Option.Option<A | string>
       : Effect.fail(new SettingError({ message: `${setting.name} ${String(value)}: expected ${setting.expected}` }))
   }
   return Effect.flatMap(Config.option(Config.String(setting.env)), (text) => {
-    if (Option.isNone(text)) return Effect.succeed(setting.fallback)
+    if (Option.isNone(text)) {
+      if (file === undefined) return Effect.succeed(setting.fallback)
+      const read = setting.parse(file.text.trim())
+      return Result.isSuccess(read)
+        ? Effect.succeed(read.success)
+        : Effect.fail(new SettingError({ message: `${file.where}: ${setting.name.slice(2)} = ${file.text}: expected ${setting.expected}` }))
+    }
     const parsed = setting.parse(text.value.trim())
     return Result.isSuccess(parsed)
       ? Effect.succeed(parsed.success)
@@ -81,7 +92,7 @@ export const integer = <F extends number | undefined>(
     ? Schema.isGreaterThanOrEqualTo(range.min)
     : Schema.isBetween({ minimum: range.min, maximum: range.max })
   return {
-    flag: Flag.String(name).pipe(Flag.withDescription(describe(name, text, range.shown ?? String(fallback))), Flag.optional),
+    flag: Flag.String(name).pipe(Flag.withMetavar("integer"), Flag.withDescription(describe(name, text, range.shown ?? String(fallback))), Flag.optional),
     name: `--${name}`,
     env: envName(name),
     parse: shaped(digits, fromSchema(Integer.check(check))),
@@ -102,7 +113,7 @@ export const seconds = (
 ): Setting<number> => {
   const check = Schema.isGreaterThanOrEqualTo(least.min)
   return {
-    flag: Flag.String(name).pipe(Flag.withDescription(describe(name, text, shown)), Flag.optional),
+    flag: Flag.String(name).pipe(Flag.withMetavar("seconds"), Flag.withDescription(describe(name, text, shown)), Flag.optional),
     name: `--${name}`,
     env: envName(name),
     parse: shaped(decimal, fromSchema(Schema.FiniteFromString.check(check))),

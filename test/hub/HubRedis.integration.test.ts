@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Logger, Scope } from "effect"
 import * as Net from "node:net"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
@@ -17,6 +17,9 @@ beforeAll(async () => {
 })
 afterAll(() => redis.stop())
 
+/** What the hubs log (joining the cluster, losing Redis): shown only with HUBBUB_TEST_LOGS=1, as the servers' logs are. */
+const logs = Logger.layer(process.env.HUBBUB_TEST_LOGS ? [Logger.defaultLogger] : [])
+
 /** A Redis hub on the test's own redis-server, in a cluster (a key prefix) of its own. */
 const redisHub = (announceMaxMembers: number, history?: number) =>
   HubRedis.layer({
@@ -26,7 +29,7 @@ const redisHub = (announceMaxMembers: number, history?: number) =>
     redisUrl: redis.url,
     nodeId: "node-1",
     redisPrefix: `contract-${++cluster}:`
-  })
+  }).pipe(Layer.provide(logs))
 
 hubContract("HubRedis.layer", redisHub)
 moderationContract("HubRedis.layer", () => redisHub(0))
@@ -89,7 +92,7 @@ describe("HubRedis.layer: several servers", () => {
   /** A server's hub on `url`, as node `node` of the cluster `prefix`. */
   const hubOn = (url: string, node: string, prefix: string) =>
     Effect.map(
-      Layer.build(HubRedis.layer({ ...defaults, redisUrl: url, nodeId: node, redisPrefix: prefix })),
+      Layer.build(HubRedis.layer({ ...defaults, redisUrl: url, nodeId: node, redisPrefix: prefix }).pipe(Layer.provide(logs))),
       (context) => Context.get(context, Hub)
     )
   const attach = (hub: Hub["Service"], id: string, nick: string, room: string) =>
