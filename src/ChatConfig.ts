@@ -171,7 +171,9 @@ export const defaults: ChatConfigShape = {
 export const DatabaseUrl = Schema.String.check(Schema.isPattern(/^postgres(ql)?:\/\/\S+$/))
 
 /** A page's public address: http or https, a host, perhaps a port and a path. */
-export const PublicUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/\S*)?$/))
+export const PublicUrl = Schema.String.check(
+  Schema.isPattern(/^https?:\/\/[A-Za-z0-9.-]+(:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?(\/\S*)?$/)
+)
 
 /** What a server's name may be: a host name's letters (IRC's lines carry it as a prefix and a parameter). */
 export const ServerName = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/))

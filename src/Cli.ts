@@ -7,7 +7,8 @@ import * as Command from "effect/cli/Command"
 import * as GlobalFlag from "effect/cli/GlobalFlag"
 import { chatConfig, StartupError } from "./Configure.js"
 import { readConfig } from "./ConfigFile.js"
-import { fileKeys, flags, levels, logLevel, printed, resolveAll, settings } from "./Flags.js"
+import { fileKeys, flags, levels, logLevel, resolveAll, settings } from "./Flags.js"
+import { printed } from "./PrintConfig.js"
 import * as Program from "./Program.js"
 import * as Settings from "./Settings.js"
 
@@ -24,7 +25,8 @@ export const command = Command.make("hubbub", flags, (given) =>
     const levelName = yield* Settings.resolve(logLevel, Option.none(), file.get("log-level"))
     const level = Option.isSome(levelFlag) ? levelFlag.value : levels[levelName]
     const values = yield* resolveAll(given, file)
-    if (values.printConfig) return yield* Console.log(printed(values, Option.isSome(levelFlag) ? levelFlag.value.toLowerCase() : levelName))
+    // From the flag only: a variable left in a service's environment must not turn the server into a printer.
+    if (Option.getOrElse(given.printConfig, () => false) === true) return yield* Console.log(printed(values, Option.isSome(levelFlag) ? levelFlag.value.toLowerCase() : levelName))
     const config = yield* chatConfig(values)
     const console = values.console ?? (yield* (yield* Stdio.Stdio).stdinIsTerminal)
     yield* Program.run({ config, console, logFormat: values.logFormat, logLevel: level })

@@ -257,22 +257,6 @@ export const resolveAll = (
       (value) => [key, value] as const
     )).pipe(Effect.map((entries) => Object.fromEntries(entries) as unknown as Values))
 
-/** A URL's password, masked (`redis://:****@host`), for what is printed. */
-const masked = (value: string) => value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, "$1****@")
-
-/** The settings in effect as a configuration file: every one, the unset commented out. */
-export const printed = (values: Values, level: string): string => {
-  const lines = ["# hubbub's settings in effect (hubbub --print-config); passwords are masked", `log-level = "${level}"`]
-  for (const [key, setting] of Object.entries(settings)) {
-    if (key === "config" || key === "printConfig") continue
-    const value = (values as Record<string, unknown>)[key]
-    const name = setting.name.slice(2)
-    if (value === undefined) lines.push(`# ${name} =`)
-    else if (typeof value === "string") lines.push(`${name} = ${JSON.stringify(masked(value))}`)
-    else lines.push(`${name} = ${String(value)}`)
-  }
-  return lines.join("\n")
-}
 
 /** `HUBBUB_LOG_LEVEL`, read like `--log-level`: any case, `warning` for `warn`. */
 export const logLevel = Settings.choice(
@@ -292,4 +276,3 @@ export const levels: Record<string, LogLevel.LogLevel> = {
   fatal: "Fatal",
   none: "None"
 }
-

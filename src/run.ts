@@ -35,6 +35,8 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return (error.value instanceof StartupError && error.value.usage) || CliError.isCliError(error.value) ? 2 : 1
 }
 forceExitOnSecondInterrupt()
+// SIGUSR2 drains a running server (`Program.ts`); while it starts or stops, it must not kill it (Node's default).
+process.on("SIGUSR2", () => {})
 
 command.pipe(
   Command.run({ version }),

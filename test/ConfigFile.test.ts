@@ -68,6 +68,12 @@ describe("--config", () => {
     const flagged = start(["--config", file, "--server-name", "from.flag", "--print-config"], { HUBBUB_SERVER_NAME: "from.env" })
     await flagged.exit()
     assert.include(flagged.stdout.join("\n"), 'server-name = "from.flag"')
+    // Every form of a password in a URL is masked.
+    const urls = start(["--database", "postgres://hubbub:p@ss@db.example/hubbub?password=also-secret", "--redis", "redis://127.0.0.1:1/?token=tok", "--print-config"])
+    await urls.exit()
+    const shown = urls.stdout.join("\n")
+    for (const secret of ["p@ss", "also-secret", "tok\""]) assert.notInclude(shown, secret)
+    assert.include(shown, "****")
 
     // And the server runs with them: HUBBUB_CONFIG names the file too.
     const running = start(["--port", "0", "--no-console"], { HUBBUB_CONFIG: configFile("max-line-bytes = 10") })

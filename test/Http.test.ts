@@ -63,7 +63,10 @@ describe("the Host a request names (DNS rebinding)", () => {
     assert.strictEqual(await statusFor(named.httpPort, "/", "chat.example.org"), 200)
     assert.strictEqual(await statusFor(named.httpPort, "/", "CHAT.example.org:443"), 200)
     assert.strictEqual(await statusFor(named.httpPort, "/ws", "chat.example.org", true), 101)
-    assert.strictEqual(await statusFor(named.httpPort, "/", `127.0.0.1:${named.httpPort}`), 421)
+    // An address is never someone else's name: still served.
+    assert.strictEqual(await statusFor(named.httpPort, "/", `127.0.0.1:${named.httpPort}`), 200)
+    assert.strictEqual(await statusFor(named.httpPort, "/", `chat.example.org:${named.httpPort}`), 200)
+    assert.strictEqual(await statusFor(named.httpPort, "/", "other.example.org"), 421)
     assert.strictEqual(await statusFor(named.httpPort, "/", "chat.example.org.evil.example"), 421)
     assert.strictEqual(await statusFor(named.httpPort, "/readyz", "anything"), 200)
   })

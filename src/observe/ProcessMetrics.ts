@@ -47,7 +47,7 @@ export const processMetrics = Effect.gen(function*() {
     const memory = process.memoryUsage()
     yield* Metric.update(residentMemory, memory.rss)
     yield* Metric.update(heapUsed, memory.heapUsed)
-    const fds = yield* Effect.sync(() => Fs.readdirSync("/proc/self/fd").length).pipe(Effect.orElseSucceed(() => undefined))
+    const fds = yield* Effect.try(() => Fs.readdirSync("/proc/self/fd").length).pipe(Effect.orElseSucceed(() => undefined))
     if (fds !== undefined) yield* Metric.update(openFds, fds)
     for (const pause of pending.splice(0)) yield* Metric.update(gcPause, pause)
     for (const delay of delays.splice(0)) yield* Metric.update(loopDelay, delay)

@@ -175,7 +175,12 @@ export class ChatServer extends Context.Service<ChatServer, {
         requestStop,
         stopRequested: Deferred.await(stop),
         // A drain asked for twice is one; a stop already under way has nothing to drain.
-        requestDrain: Effect.suspend(() => sessions.stopping() ? Effect.void : Effect.asVoid(Effect.forkIn(drain(sessions, hub, config.drainSeconds, config.shutdownTimeout, requestStop), serverScope)))
+        requestDrain: Effect.suspend(() => {
+          if (sessions.stopping()) return Effect.void
+          // At once, not in the drain's fiber: a second request before it runs finds it under way.
+          sessions.stop()
+          return Effect.asVoid(Effect.forkIn(drain(sessions, hub, config.drainSeconds, config.shutdownTimeout, requestStop), serverScope))
+        })
       })
     })
   )

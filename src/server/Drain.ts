@@ -8,20 +8,21 @@ import type { Sessions } from "../session/Sessions.js"
 const tick = Duration.millis(20)
 
 /**
- * Drains the server for a restart (NATS's lame-duck mode): no new connection is taken and `/readyz`
- * says 503 from now on; every client is told at once that the server is restarting; then the
+ * Drains the server for a restart (NATS's lame-duck mode), once the caller has stopped it taking new
+ * connections (`Sessions.stop`: `/readyz` says 503 from then on): every client is told at once that the server is restarting; then the
  * connections are closed (`Restarting`: reconnect) spread evenly over `over`, so that the servers
  * they come back to are not hit by all of them at once; then, once they have said goodbye (for
- * at most `goodbye`), `stop`.
+ * at most `goodbye`), `stop`: whatever happens on the way.
  */
-export const drain = Effect.fnUntraced(function*(
+export const drain = (
   sessions: Sessions["Service"],
   hub: Hub["Service"],
   over: Duration.Duration,
   goodbye: Duration.Duration,
   stop: Effect.Effect<void>
-) {
-  sessions.stop()
+): Effect.Effect<void> => Effect.ensuring(closeAll(sessions, hub, over, goodbye), stop)
+
+const closeAll = Effect.fnUntraced(function*(sessions: Sessions["Service"], hub: Hub["Service"], over: Duration.Duration, goodbye: Duration.Duration) {
   const handles = [...sessions.live.values()]
   yield* Effect.logInfo("draining for a restart").pipe(Effect.annotateLogs({ sessions: handles.length, seconds: Duration.toSeconds(over) }))
   const within = Math.max(1, Math.ceil(Duration.toSeconds(over)))
@@ -41,5 +42,4 @@ export const drain = Effect.fnUntraced(function*(
   }
   // Each told why it goes before the stop tells the rest it is shutting down.
   yield* Effect.timeoutOption(sessions.awaitEmpty, goodbye)
-  yield* stop
 })

@@ -83,7 +83,8 @@ export const make = Effect.fnUntraced(function*(
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   // Its clocks and log lines run in the listener's scope: they end with it.
   const admission = new HttpAdmission(sessions, (yield* Stats).counters, yield* FiberSet.runtime(yield* FiberSet.make())<never>())
-  const timeouts = HttpAdmission.timeouts(Duration.toMillis(config.registerTimeout))
+  // A request is never given forever, even when choosing a nickname is (--register-timeout 0): no slowloris.
+  const timeouts = HttpAdmission.timeouts(Duration.isZero(config.registerTimeout) ? 30_000 : Duration.toMillis(config.registerTimeout))
   const create = () => {
     if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), false)
     const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), true)
@@ -133,13 +134,18 @@ export const make = Effect.fnUntraced(function*(
     )
 
   // DNS rebinding: a page of another name that its DNS points here gets neither the page nor its WebSocket.
-  const publicHost = Option.map(config.publicUrl, (url) => new URL(url).host.toLowerCase())
+  const publicHost = Option.map(config.publicUrl, (url) => new URL(url).hostname.toLowerCase())
+  // The first refusal is a warning (an operator whose proxy sends a name learns why at once); the rest are debug lines.
+  let warned = false
   const forThisHost = <E, R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
       const host = request.headers.host
       if (hostAllowed(host, publicHost)) return handler
+      const refusal = "HTTP request for another host refused (the page and /ws answer only for --public-url's host, an address or localhost)"
+      const logged = warned ? Effect.logDebug(refusal) : Effect.logWarning(`${refusal}: set --public-url if this is the page's name`)
+      warned = true
       return Effect.as(
-        Effect.logDebug("HTTP request refused: not this server's host").pipe(Effect.annotateLogs({ host: host ?? "" })),
+        logged.pipe(Effect.annotateLogs({ host: host ?? "" })),
         HttpServerResponse.text(`This server does not serve ${host ?? "that host"}${Option.isSome(publicHost) ? `: it is ${publicHost.value}` : ""}.\n`, { status: 421 })
       )
     })
@@ -200,14 +206,14 @@ const originAllowed = (origin: string, host: string | undefined, allowed: Readon
 }
 
 /**
- * Whether a request's `Host` is this server's: the public URL's host when there is one; else an
- * address (an IPv4 or IPv6 literal, as the listening address is) or `localhost`, never a name
- * that someone's DNS could point here. A request without one (HTTP/1.0) is let through.
+ * Whether a request's `Host` is this server's: an address (an IPv4 or IPv6 literal, as the listening
+ * address is), `localhost`, or the public URL's host name (any port); never another name, which
+ * someone's DNS could point here. A request without one (HTTP/1.0) is let through.
  */
 export const hostAllowed = (host: string | undefined, publicHost: Option.Option<string>): boolean => {
   if (host === undefined) return true
   const lower = host.toLowerCase()
-  if (Option.isSome(publicHost)) return lower === publicHost.value || lower.replace(/:(80|443)$/, "") === publicHost.value
   const name = lower.startsWith("[") ? lower.slice(1, lower.indexOf("]")) : lower.replace(/:\d+$/, "")
-  return name === "localhost" || Net.isIP(name) !== 0
+  // No DNS can make an address or localhost someone else's; the public name is the operator's own, on any port.
+  return name === "localhost" || Net.isIP(name) !== 0 || (Option.isSome(publicHost) && name === publicHost.value)
 }
