@@ -179,3 +179,43 @@ describe("bots", () => {
     assert.match(await alice.until(/:human again$/), /^@msgid=\S+ :bob!bob@hubbub PRIVMSG #a :human again$/)
   })
 })
+
+describe("STATUSMSG", () => {
+  it("sends PRIVMSG @#room to the room's operators alone, and +#room to its voiced members too, each shown it as to @#room or +#room", async () => {
+    const { ircPort, port } = await ircServer()
+    const alice = await irc(ircPort, "alice")
+    alice.send("JOIN #a")
+    await alice.until(/ 366 alice #a /)
+    const bob = await irc(ircPort, "bob")
+    const carol = await irc(ircPort, "carol")
+    const dave = await irc(ircPort, "dave")
+    for (const [client, nick] of [[bob, "bob"], [carol, "carol"], [dave, "dave"]] as const) {
+      client.send("JOIN #a")
+      await client.until(new RegExp(` 366 ${nick} #a `))
+    }
+    const tom = await join(port, "tom")
+    tom.send("/join #a")
+    await tom.until(/Members of #a/)
+    alice.send("MODE #a +v bob", "MODE #a +o tom")
+    await tom.until(/alice gives .* to tom in #a/)
+    await carol.until(/MODE #a \+o tom/)
+
+    dave.send("PRIVMSG @#a :ops only", "PRIVMSG +#a :voices too")
+    assert.strictEqual(await alice.until(/ops only/), ":dave!dave@hubbub PRIVMSG @#a :ops only")
+    assert.strictEqual(await tom.until(/ops only/), "[@#a] <dave> ops only")
+    assert.strictEqual(await alice.until(/voices too/), ":dave!dave@hubbub PRIVMSG +#a :voices too")
+    assert.strictEqual(await bob.until(/voices too/), ":dave!dave@hubbub PRIVMSG +#a :voices too")
+    await settle(alice, bob, carol, dave)
+    assert.isFalse(bob.lines.some((line) => line.includes("ops only")))
+    assert.isFalse(carol.lines.some((line) => line.includes("ops only") || line.includes("voices too")))
+    assert.isTrue(alice.lines.some((line) => / 005 alice .*\bSTATUSMSG=@\+/.test(line)))
+
+    // Not in the room: refused as a message to it would be; an unknown room likewise.
+    const eve = await irc(ircPort, "eve")
+    eve.send("PRIVMSG @#a :let me in", "PRIVMSG @#nowhere :hello")
+    assert.match(await eve.until(/ 404 | 442 /), / 404 eve #a /)
+    assert.match(await eve.until(/ 403 /), / 403 eve #nowhere /)
+    await settle(alice, eve)
+    assert.isFalse(alice.lines.some((line) => line.includes("let me in")))
+  })
+})

@@ -393,6 +393,10 @@ const handle = (message: ServerMessage) => {
         ["text", message.text]
       ])
     case "private":
+      // To a room's operators (an IRC user's PRIVMSG @#room): shown as its own kind of chat.
+      if (message.status !== undefined && message.from !== undefined) {
+        return append("chat status", [["from", `[${message.status}${message.room ?? ""}] <${message.from}> `], ["text", message.text]])
+      }
       return message.from !== undefined
         ? append("private", [["from", `*${message.from}* `], ["text", message.action ? `* ${message.from} ${message.text}` : message.text]])
         : append("private", [["from", `→ ${message.to} `], ["text", message.text]])

@@ -12,6 +12,8 @@ export const Say = Schema.TaggedStruct("Say", {
   text: Text,
   room: Schema.optional(Room),
   notice: Schema.optional(Schema.Boolean),
+  /** To the room's operators only (`@`), or its operators and voiced members (`+`): IRC's `PRIVMSG @#room`. */
+  status: Schema.optional(Schema.Literals(["@", "+"])),
   /** Client-only IRCv3 tags to relay with it (`+typing=active;+draft/reply=ID`), as sent. */
   tags: Schema.optional(Schema.String)
 })

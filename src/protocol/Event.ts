@@ -45,7 +45,10 @@ export const Action = Schema.TaggedStruct("Action", {
   account: Schema.optional(S),
   bot: Schema.optional(Schema.Boolean)
 })
-/** To the session `to`, whose nickname is `nick`. */
+/**
+ * To the session `to`, whose nickname is `nick`; with a `room` and a `status` (`@`, `+`), a message
+ * to that room's operators (and voiced members), each sent one (IRC's `STATUSMSG`).
+ */
 export const Private = Schema.TaggedStruct("Private", {
   to: S,
   nick: S,
@@ -53,6 +56,8 @@ export const Private = Schema.TaggedStruct("Private", {
   text: S,
   notice: Schema.optional(Schema.Boolean),
   action: Schema.optional(Schema.Boolean),
+  room: Schema.optional(S),
+  status: Schema.optional(Schema.Literals(["@", "+"])),
   id: Schema.optional(S),
   tags: Schema.optional(S),
   account: Schema.optional(S),

@@ -61,7 +61,10 @@ export const Private = Schema.Struct({
   to: optionalString,
   text: S,
   action: flag,
-  notice: flag
+  notice: flag,
+  /** To the operators (`@`) or the voiced members and operators (`+`) of `room`, you among them. */
+  room: optionalString,
+  status: optionalString
 })
 export const Joined = Schema.Struct({ type: Schema.Literal("joined"), room: S, nick: S })
 /** `quit` when the member left the server, not only the room; `by` the operator who kicked it out. */

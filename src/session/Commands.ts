@@ -46,7 +46,7 @@ type Say = Extract<Command, { readonly _tag: "Say" }>
 /** Only chat, each line for a room the session is in and may speak in. */
 const allChat = (env: CommandEnv, inputs: ReadonlyArray<Input | undefined>, client: Client) => {
   for (const input of inputs) {
-    if (input?._tag !== "Say") return false
+    if (input?._tag !== "Say" || input.status !== undefined) return false
     if (input.room !== undefined && !client.rooms.includes(input.room)) return false
     if (!env.hub.speaks(client.id, input.room ?? client.rooms[0])) return false
   }
@@ -94,6 +94,7 @@ const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: N
   if (room === undefined) return
   env.counters.messagesIn++
   client.spoke = env.now()
+  if (input.status !== undefined) return yield* statusMessage(env, client, from, { ...input, room }, input.status)
   yield* env.hub.publish(chat(env, client, from, { ...input, room }))
 })
 
@@ -104,6 +105,23 @@ const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   client.spoke = env.now()
   const id = env.ids.next(client.spoke)
   yield* env.hub.publish({ _tag: "Action", room: to, from, text: input.text, session: client.id, id, ...about(client, input.tags) })
+})
+
+/**
+ * A message to a room's operators (`@`), or its voiced members and operators (`+`): one private
+ * message each (the sender's own not among them), shown as to `@#room`. Not kept in the room's history.
+ */
+const statusMessage = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, say: Say & { readonly room: Room }, status: "@" | "+") {
+  const roster = yield* env.hub.roster(say.room)
+  if (roster === undefined) return
+  const nicks = new Set(status === "@" ? roster.operators : [...roster.operators, ...roster.voiced])
+  const id = env.ids.next(client.spoke)
+  const notice = say.notice ? { notice: true } : {}
+  for (const nick of nicks) {
+    const found = yield* env.hub.findNick(nick)
+    if (found === undefined || found.session === client.id) continue
+    yield* env.hub.publish({ _tag: "Private", to: found.session, nick: found.nick, from, text: say.text, room: say.room, status, id, ...notice, ...about(client, say.tags) })
+  }
 })
 
 /** IRCv3's `TAGMSG`: to a room as a message would go (never an error but the one a message would get), or to a nickname. */

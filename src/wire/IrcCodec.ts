@@ -227,7 +227,7 @@ export const ircFormat = (options: IrcOptions): Format => {
         return lines(`${prefix(event.from)} PRIVMSG ${event.room} :`, event.text, action)
       case "Private":
         return lines(
-          `${prefix(event.from)} ${event.notice ? "NOTICE" : "PRIVMSG"} ${event.nick} :`,
+          `${prefix(event.from)} ${event.notice ? "NOTICE" : "PRIVMSG"} ${event.status === undefined ? event.nick : `${event.status}${event.room}`} :`,
           event.text,
           event.action ? action : undefined
         )

@@ -73,6 +73,14 @@ export class IrcMessages {
 
   private messageTo(target: string, given: string, notice: boolean, action: boolean, tags: string | undefined): Input | undefined {
     const tagged = tags === undefined ? {} : { tags }
+    // STATUSMSG: `@#room` to its operators, `+#room` to its voiced members and operators.
+    if ((target.startsWith("@#") || target.startsWith("+#")) && !action) {
+      const room = this.roomOf(target.slice(1))
+      if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target.slice(1) })
+      const status = target[0] as "@" | "+"
+      const text = this.cutToFit(target, given, notice, action)
+      return notice ? { _tag: "Say", room, text, notice, status, ...tagged } : { _tag: "Say", room, text, status, ...tagged }
+    }
     if (target.startsWith("#")) {
       const room = this.roomOf(target)
       if (room === undefined) return notice ? undefined : invalid({ _tag: "NoSuchRoom", room: target })

@@ -25,6 +25,7 @@ const tokens = [
   `CHATHISTORY=${maxHistory}`,
   "MSGREFTYPES=msgid,timestamp",
   "WHOX",
+  "STATUSMSG=@+",
   "BOT=B"
 ]
 

@@ -232,7 +232,8 @@ const message = (event: Event): ServerMessage | undefined => {
         from: event.from,
         text: event.text,
         ...(event.action ? { action: true } : {}),
-        ...(event.notice ? { notice: true } : {})
+        ...(event.notice ? { notice: true } : {}),
+        ...(event.status === undefined ? {} : { room: event.room, status: event.status })
       }
     case "Joined":
       return { type: "joined", room: event.room, nick: event.nick }

@@ -224,6 +224,7 @@ export const renderText = (event: Event): string | Uint8Array => {
     case "Action":
       return `* ${event.from} ${event.text}\n`
     case "Private":
+      if (event.status !== undefined) return `[${event.status}${event.room}] <${event.from}> ${event.text}\n`
       return event.action ? `*${event.from}* * ${event.from} ${event.text}\n` : `*${event.from}* ${event.text}\n`
     case "Joined":
       return notice(`${event.nick} has joined ${event.room}`)
