@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import { StartupError } from "./Configure.js"
+import { StartupError, unreadable } from "./Configure.js"
 
 /** One setting the file gives: its value as text (a string's unquoted), and where. */
 export interface FileValue {
@@ -25,10 +25,10 @@ export const parseConfig = (text: string, file: string, known: ReadonlySet<strin
     const equals = line.indexOf("=")
     if (equals === -1) return `${where}: expected key = value`
     const key = line.slice(0, equals).trim()
-    if (!known.has(key)) return `${where}: unknown setting ${key} (the flags' names, as hubbub --help lists them)`
+    if (!known.has(key)) return `${where}: unknown setting ${key} (a setting is a flag's name without its --)`
     if (values.has(key)) return `${where}: ${key} is set twice (first at line ${values.get(key)!.where.slice(file.length + 1)})`
     const value = valueOf(line.slice(equals + 1).trim())
-    if (value === undefined) return `${where}: ${key}: expected a "string", a number, true or false`
+    if (value === undefined) return `${where}: ${key}: expected a "string" (in double quotes), a number in digits, true or false`
     values.set(key, { text: value, where })
   }
   return values
@@ -70,11 +70,7 @@ const valueOf = (raw: string): string | undefined => {
 /** The file `--config` names, read and parsed: an unreadable file, or a mistake in it, is one line. */
 export const readConfig = Effect.fnUntraced(function*(file: string, known: ReadonlySet<string>) {
   const fs = yield* FileSystem.FileSystem
-  const text = yield* fs.readFileString(file).pipe(
-    Effect.mapError((error) =>
-      new StartupError({ message: `cannot read --config ${file}: ${error.reason._tag === "NotFound" ? "no such file" : error.message}`, usage: false })
-    )
-  )
+  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable("--config", file)))
   const parsed = parseConfig(text, file, known)
   if (typeof parsed === "string") return yield* new StartupError({ message: parsed, usage: true })
   return parsed

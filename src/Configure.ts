@@ -104,7 +104,8 @@ const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
 
 const bad = (message: string) => new StartupError({ message, usage: false })
 
-const unreadable = (flag: string, file: string) => (error: PlatformError.PlatformError) =>
+/** A file named by `flag` that cannot be read, in the operator's words. */
+export const unreadable = (flag: string, file: string) => (error: PlatformError.PlatformError) =>
   bad(`cannot read ${flag} ${file}: ${
     error.reason._tag === "NotFound"
       ? "no such file"

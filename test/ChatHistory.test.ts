@@ -83,6 +83,10 @@ describe("IRCv3 draft/chathistory", () => {
     alice.send(`CHATHISTORY BETWEEN #h msgid=${idOf(latest.inside[3]!)} msgid=${idOf(latest.inside[0]!)} 1`)
     assert.deepStrictEqual((await batch(alice)).inside.map(textOf), ["line 9"])
 
+    // An id no message of this server's could have (its time before ids, or far ahead) is refused, not read as a time.
+    alice.send("CHATHISTORY BEFORE #h msgid=nonexistent 2")
+    assert.strictEqual(await alice.until(/^FAIL/), "FAIL CHATHISTORY INVALID_PARAMS BEFORE :That is no message id of this server")
+
     // By time: a timestamp after everything gives nothing after it, everything before it.
     const future = new Date(Date.now() + 60_000).toISOString()
     alice.send(`CHATHISTORY AFTER #h timestamp=${future} 5`)
@@ -123,7 +127,7 @@ describe("IRCv3 draft/chathistory", () => {
     assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_PARAMS FORWARD :Unknown CHATHISTORY subcommand")
     mallory.send("CHATHISTORY BEFORE #h yesterday 10", "CHATHISTORY LATEST #h * lots", "CHATHISTORY BEFORE #h msgid=nope 5")
     assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_PARAMS BEFORE yesterday :A reference is msgid=ID or timestamp=TIME")
-    assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_PARAMS LATEST :The limit must be a number from 1")
+    assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_PARAMS LATEST :The limit must be a whole number, 1 or more")
     // Not in #h either: a bad id is no way to learn a room exists.
     assert.strictEqual(await mallory.until(/^FAIL/), "FAIL CHATHISTORY INVALID_TARGET BEFORE #h :You are not in that channel")
     // TARGETS lists only the asker's rooms.

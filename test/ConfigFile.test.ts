@@ -35,10 +35,10 @@ describe("the configuration file's shape", () => {
       "limit-loopback": "true",
       motd: 'a "quoted" #path'
     })
-    assert.strictEqual(parseConfig("port = 1\nprot = 2", "f.toml", fileKeys), "f.toml:2: unknown setting prot (the flags' names, as hubbub --help lists them)")
+    assert.strictEqual(parseConfig("port = 1\nprot = 2", "f.toml", fileKeys), "f.toml:2: unknown setting prot (a setting is a flag's name without its --)")
     assert.strictEqual(parseConfig("[server]\nport = 1", "f.toml", fileKeys), "f.toml:1: tables ([server]) are not used: every setting is a key at the top")
     assert.strictEqual(parseConfig("port = 1\n\nport = 2", "f.toml", fileKeys), "f.toml:3: port is set twice (first at line 1)")
-    assert.strictEqual(parseConfig("host = localhost", "f.toml", fileKeys), 'f.toml:1: host: expected a "string", a number, true or false')
+    assert.strictEqual(parseConfig("host = localhost", "f.toml", fileKeys), 'f.toml:1: host: expected a "string" (in double quotes), a number in digits, true or false')
     assert.strictEqual(parseConfig("just words", "f.toml", fileKeys), "f.toml:1: expected key = value")
   })
 
@@ -98,5 +98,9 @@ describe("--config", () => {
     const missing = start(["--config", "/nonexistent/hubbub.toml"])
     assert.strictEqual((await missing.exit()).code, 1)
     assert.deepStrictEqual(missing.stderr.filter((l) => l.trim() !== ""), ["hubbub: cannot read --config /nonexistent/hubbub.toml: no such file"])
+    const folder = Path.dirname(freshFolder())
+    const notAFile = start(["--config", folder])
+    assert.strictEqual((await notAFile.exit()).code, 1)
+    assert.deepStrictEqual(notAFile.stderr.filter((l) => l.trim() !== ""), [`hubbub: cannot read --config ${folder}: not a readable file`])
   })
 })

@@ -16,6 +16,8 @@ describe("drain for a restart", () => {
   it("on SIGUSR2: is not ready at once, takes no one new, tells everyone, disconnects them over --drain-seconds, and exits 0", async () => {
     const server = track(ServerProcess.start(["--port", "0", "--irc-port", "0", "--http-port", "0", "--no-console", "--drain-seconds", "1", "--server-name", "irc.test"]))
     const port = await server.port()
+    // The process to signal, as the log names it.
+    await server.waitFor("stderr", new RegExp(`^\\s+pid: ${server.child.pid}$`))
     const ircPort = Number((await server.waitFor("stderr", /listening for IRC on 127\.0\.0\.1:(\d+)/))[1])
     const httpPort = Number((await server.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
     assert.strictEqual((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status, 200)

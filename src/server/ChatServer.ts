@@ -118,7 +118,8 @@ export class ChatServer extends Context.Service<ChatServer, {
         : undefined
       // Once every port is open: a port that cannot open leaves no "listening" line behind.
       const tls = Option.isSome(config.tls) ? " (TLS)" : ""
-      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}${tls}`)
+      // With the process id: what `kill -USR2` (drain) is sent to, not npm's.
+      yield* Effect.logInfo(`listening on ${formatAddress(server.address)}${tls}`).pipe(Effect.annotateLogs({ pid: process.pid }))
       if (irc !== undefined) yield* Effect.logInfo(`listening for IRC on ${formatAddress(irc.address)}${tls}`)
       if (seed !== undefined) yield* Effect.logInfo(`listening for the seed protocol on ${formatAddress(seed.address)}${tls}`)
       if (http !== undefined) {

@@ -10,6 +10,8 @@ import type { Client, CommandEnv } from "./Client.js"
 
 /** How far from the time in a message id its message is looked for (a server's clock and the hub's stamp differ by little). */
 const idSlack = { before: 5_000, after: 60_000 }
+/** When hubbub began to give messages ids: no id of its own says it was made before. */
+const idsSince = Date.UTC(2026, 0, 1)
 /** The most messages of that window looked through for it: a busier window's reference stands for its time. */
 const idSearch = 2_000
 
@@ -39,7 +41,8 @@ const locate = (env: CommandEnv, room: Room, point: HistoryPoint) =>
   Effect.gen(function*() {
     if (point._tag === "Time") return { at: point.at, id: undefined, entry: undefined, sameBefore: 0, sameAfter: 0 }
     const near = timeOfId(point.id)
-    if (near === undefined) return undefined
+    // No id of ours begins with a time before ids were given, or more than a day ahead.
+    if (near === undefined || near < idsSince || near > env.now() + 86_400_000) return undefined
     const around = yield* env.hub.backlog(room, { from: near - idSlack.before, to: near + idSlack.after, limit: idSearch, newest: false })
     const index = around.findIndex((entry) => entry.id === point.id)
     // Gone (forgotten, or never here): its time stands for it.

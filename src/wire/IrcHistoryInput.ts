@@ -24,7 +24,7 @@ export const chatHistory = (params: ReadonlyArray<string>): Input => {
   const kind = sub as keyof typeof subcommands
   if (params.length < subcommands[kind]) return failed("NEED_MORE_PARAMS", [kind], "Not enough parameters for CHATHISTORY")
   const limit = Number(params[subcommands[kind] - 1])
-  if (!Number.isSafeInteger(limit) || limit < 1) return failed("INVALID_PARAMS", [kind], "The limit must be a number from 1")
+  if (!Number.isSafeInteger(limit) || limit < 1) return failed("INVALID_PARAMS", [kind], "The limit must be a whole number, 1 or more")
   const lower = kind.toLowerCase() as Lowercase<typeof kind>
   if (kind === "TARGETS") {
     const [from, to] = [pointOf(params[1]!), pointOf(params[2]!)]

@@ -32,7 +32,7 @@ const notice = (text: string) => `-!- ${text}\n`
 export const replyText = (reply: Reply): string | undefined => {
   switch (reply._tag) {
     case "Greeting":
-      return "Welcome to hubbub, a group chat server.\nChoose a nickname (1-24 letters, digits, _ or -, a letter first):"
+      return "Welcome to hubbub, a group chat server.\nChoose a nickname (1-24 letters, digits, _ or -, a letter or _ first):"
     case "Welcome":
       return `Welcome, ${reply.nick}!${reply.room === undefined ? "" : ` You are in ${reply.room}.`} Type /help for commands.`
     case "Members": {

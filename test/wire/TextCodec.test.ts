@@ -117,7 +117,7 @@ describe("the text protocol's output", () => {
   it("answers as the README shows", () => {
     assert.strictEqual(
       answer({ _tag: "Greeting" }),
-      "-!- Welcome to hubbub, a group chat server.\n-!- Choose a nickname (1-24 letters, digits, _ or -, a letter first):\n"
+      "-!- Welcome to hubbub, a group chat server.\n-!- Choose a nickname (1-24 letters, digits, _ or -, a letter or _ first):\n"
     )
     assert.strictEqual(
       answer({ _tag: "Members", room: "#big", count: 102, nicks: ["a", "b"], operators: [] }),
