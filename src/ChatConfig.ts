@@ -110,6 +110,17 @@ export interface ChatConfigShape {
   readonly requireTlsForAuth: boolean
   /** Accounts with server operator powers (`/kill`, `/wallops`, secret rooms in sight). */
   readonly operators: ReadonlyArray<string>
+  /** The admin API (`AdminApi.layer`): its port, host and bearer token; none is off. */
+  readonly admin: Option.Option<AdminOptions>
+  /** Whether the public HTTP port serves `/metrics` too (the admin API always does). */
+  readonly publicMetrics: boolean
+}
+
+/** Where the admin API listens, and the token every request must bear (none: loopback only, no token asked). */
+export interface AdminOptions {
+  readonly port: number
+  readonly host: string
+  readonly token: Option.Option<string>
 }
 
 /** How a registered nickname is kept for its account: renamed after a grace period, refused outright, or only reserved. */
@@ -149,8 +160,8 @@ export const defaults: ChatConfigShape = {
   httpPort: Option.none(),
   allowedOrigins: [],
   publicUrl: Option.none(),
-  // Beside the built program (dist/), where `npm run build` puts the page.
-  webRoot: fileURLToPath(new URL("web", import.meta.url)),
+  // Beside the built program (dist/), where `npm run build` puts the page; the bundle may put this module in dist/chunks/.
+  webRoot: fileURLToPath(new URL(/\/chunks\/[^/]+$/.test(import.meta.url) ? "../web" : "web", import.meta.url)),
   tls: Option.none(),
   history: 50,
   redisUrl: Option.none(),
@@ -164,7 +175,9 @@ export const defaults: ChatConfigShape = {
   nickProtection: "grace",
   nickGrace: 30,
   requireTlsForAuth: false,
-  operators: []
+  operators: [],
+  admin: Option.none(),
+  publicMetrics: false
 }
 
 /** A Postgres database's URL. */

@@ -74,7 +74,9 @@ export const chatConfig = Effect.fnUntraced(function*(f: Values) {
     nickProtection: f.nickProtection,
     nickGrace: f.nickGrace,
     requireTlsForAuth: f.requireTlsForAuth,
-    operators: f.operators.split(",").map((account) => account.trim()).filter((account) => account !== "")
+    operators: f.operators.split(",").map((account) => account.trim()).filter((account) => account !== ""),
+    admin: yield* adminOptions(f),
+    publicMetrics: f.publicMetrics
   }
   return config
 })
@@ -101,6 +103,36 @@ const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
       : { _tag: "Sqlite", dataDir: Path.resolve(f.dataDir) }
   )
 }
+
+/** An address only this machine reaches. */
+export const isLoopback = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost"
+
+/** The admin API's port, host and token: a token is needed anywhere but on loopback (Redis' protected mode). */
+const adminOptions = Effect.fnUntraced(function*(f: Values) {
+  if (f.adminPort === undefined) {
+    if (f.adminTokenFile !== "") return yield* new StartupError({ message: "--admin-token-file is the admin API's: set --admin-port too", usage: true })
+    return Option.none()
+  }
+  if (f.adminTokenFile === "") {
+    if (!isLoopback(f.adminHost)) {
+      return yield* new StartupError({
+        message: `the admin API on ${f.adminHost} needs --admin-token-file: anyone who reaches it could kick, ban and drain`,
+        usage: true
+      })
+    }
+    return Option.some({ port: f.adminPort, host: f.adminHost, token: Option.none() })
+  }
+  return Option.some({ port: f.adminPort, host: f.adminHost, token: Option.some(yield* readToken(f.adminTokenFile)) })
+})
+
+/** The admin token: the file's first line, at least 16 characters (a guessable token is no lock). */
+export const readToken = Effect.fnUntraced(function*(file: string) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs.readFileString(file).pipe(Effect.mapError(unreadable("--admin-token-file", file)))
+  const token = (text.split(/\r?\n/)[0] ?? "").trim()
+  if (token.length < 16) return yield* bad(`--admin-token-file ${file}: its first line must be a token of 16 characters or more (openssl rand -hex 32 makes one)`)
+  return token
+})
 
 const bad = (message: string) => new StartupError({ message, usage: false })
 

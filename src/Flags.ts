@@ -104,7 +104,7 @@ export const settings = {
   ),
   httpPort: Settings.integer(
     "http-port",
-    "TCP port for HTTP: the chat page, its WebSocket (/ws), /metrics, /healthz and /readyz; 0 picks a free one",
+    "TCP port for HTTP: the chat page, its WebSocket (/ws), /healthz and /readyz (and /metrics with --public-metrics); 0 picks a free one",
     undefined,
     { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
   ),
@@ -220,6 +220,20 @@ export const settings = {
       expected: "account names separated by commas (alice,bob)"
     }
   ),
+  adminPort: Settings.integer(
+    "admin-port",
+    "TCP port of the admin API (JSON: connections, rooms, kicks, bans, notices, drain, /metrics); 0 picks a free one",
+    undefined,
+    { min: 0, max: 65535, expected: "a port number from 0 to 65535", shown: "off" }
+  ),
+  adminHost: Settings.text("admin-host", "Interface the admin API listens on; any but loopback needs --admin-token-file", "127.0.0.1"),
+  adminTokenFile: Settings.text(
+    "admin-token-file",
+    "A file whose first line is the token every admin API request bears (Authorization: Bearer TOKEN)",
+    "",
+    { shown: "none: loopback only, no token asked" }
+  ),
+  publicMetrics: Settings.boolean("public-metrics", "Serve /metrics on --http-port too, not only on the admin API", "off", false),
   config: Settings.text(
     "config",
     "A configuration file (TOML: key = value, the keys the flags' names); flags and variables win over it",

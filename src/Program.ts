@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
 import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import { ChatConfig, type ChatConfigShape } from "./ChatConfig.js"
@@ -27,8 +28,12 @@ const loggers = {
 
 /** The program: the server (and its console) on `options`, until a stop is asked for or it is interrupted. */
 export const run = (options: ProgramOptions) => {
-  const server = ChatServer.layerStandalone.pipe(Layer.provide(ChatConfig.layer(options.config)))
-  const app = options.console ? OperatorConsole.layer.pipe(Layer.provideMerge(server)) : server
+  const server = ChatServer.layerStandalone.pipe(Layer.provideMerge(ChatConfig.layer(options.config)))
+  // Loaded only when it is on, as the page's HTTP listener is.
+  const admin = Option.isSome(options.config.admin)
+    ? Layer.unwrap(Effect.promise(() => import("./server/AdminApi.js")).pipe(Effect.map((AdminApi) => AdminApi.layer)))
+    : Layer.empty
+  const app = Layer.merge(options.console ? OperatorConsole.layer : Layer.empty, admin).pipe(Layer.provideMerge(server))
   const logging = Layer.mergeAll(
     Logger.layer([loggers[options.logFormat]]),
     Layer.succeed(References.MinimumLogLevel, options.logLevel),
@@ -40,7 +45,7 @@ export const run = (options: ProgramOptions) => {
     Effect.provide(app),
     Effect.catchTags({
       SocketServerError: (error) => cannotStart(listenFailure(error.reason.cause, host, port)),
-      ListenError: (error) => cannotStart(listenFailure(error.failure, host, error.port)),
+      ListenError: (error) => cannotStart(listenFailure(error.failure, error.host ?? host, error.port)),
       RedisUnavailable: (error) => cannotStart(error.message),
       NodeIdInUse: (error) => cannotStart(error.message),
       StoreError: (error) => cannotStart(error.message),

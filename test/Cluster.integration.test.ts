@@ -142,7 +142,7 @@ describe("several servers on one Redis (--redis)", () => {
   it("keeps chatting on each server while Redis is away, tells users so, and is one chat again once it is back", async () => {
     const redis = await RedisServer.start()
     cleanup.push(() => redis.stop())
-    const servers = await Promise.all([server(redis, "a", "--http-port", "0", "--console"), server(redis, "b")])
+    const servers = await Promise.all([server(redis, "a", "--http-port", "0", "--public-metrics", "--console"), server(redis, "b")])
     const httpPort = Number((await servers[0].process.waitFor("stderr", /chat page at http:\/\/127\.0\.0\.1:(\d+)\//))[1])
     assert.strictEqual(await linkMetric(httpPort), "1")
     const ann = await join(servers[0].port, "ann")

@@ -83,7 +83,7 @@ const who = async (client: TestClient) => {
 describe("a cluster when Redis stalls, refuses or restarts", () => {
   it("keeps local chat going while Redis is stopped (kill -STOP), tells its users, and is one chat again after kill -CONT", async () => {
     const redis = await redisServer()
-    const a = await server(redis, "a", "--http-port", "0")
+    const a = await server(redis, "a", "--http-port", "0", "--public-metrics")
     const b = await server(redis, "b")
     const httpPort = await httpPortOf(a.process)
     const ann = await join(a.port, "ann")
@@ -143,7 +143,7 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
   }, 60_000)
 
   it("loses no message when Redis is out of memory (maxmemory, noeviction), keeps its leases and nicknames, and says what it could not keep", async () => {
-    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--presence-ttl", "3"], ["--presence-ttl", "3"])
+    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--public-metrics", "--presence-ttl", "3"], ["--presence-ttl", "3"])
     const httpPort = await httpPortOf(a.process)
     const admin = await operator(redis)
     await admin.configSet({ "maxmemory-policy": "noeviction", maxmemory: "1" })
@@ -176,7 +176,7 @@ describe("a cluster when Redis stalls, refuses or restarts", () => {
   }, 60_000)
 
   it("tells its users when Redis refuses writes (a read-only replica), and puts back what it did meanwhile once Redis takes writes again", async () => {
-    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--presence-ttl", "3"], ["--presence-ttl", "3"])
+    const { redis, a, ann, ben } = await annAndBen(["--http-port", "0", "--public-metrics", "--presence-ttl", "3"], ["--presence-ttl", "3"])
     const httpPort = await httpPortOf(a.process)
     const admin = await operator(redis)
     // A replica of a server that does not exist: it refuses every write.

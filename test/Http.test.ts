@@ -140,7 +140,7 @@ const metrics = async (port: number) => {
 
 describe("/metrics", () => {
   it("counts room operators' actions by action, as the page's JSON makes them", async () => {
-    const { httpPort, port } = await httpServer()
+    const { httpPort, port } = await httpServer({ publicMetrics: true })
     const web = await wsJoin(httpPort, "webop")
     web.say("/join #mods")
     await web.until((m) => m.type === "members" && m.room === "#mods")
@@ -164,7 +164,7 @@ describe("/metrics", () => {
 
   it("moves as clients connect, chat and leave, in Prometheus' text format", async () => {
     // Two sessions and the test's own HTTP connection (kept alive) for /metrics.
-    const { httpPort, port } = await httpServer({ maxConnections: 3 })
+    const { httpPort, port } = await httpServer({ publicMetrics: true, maxConnections: 3 })
     const before = await metrics(httpPort)
     assert.strictEqual(before.get(`hubbub_connections{protocol="text"}`), 0)
     assert.strictEqual(before.get("hubbub_sessions_registered"), 0)

@@ -264,6 +264,8 @@ const listen = <R>(server: SocketServer.SocketServer["Service"], session: (socke
 /** A listener on `port` could not open. */
 export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", {
   protocol: Schema.String,
+  /** When it is not the server's `host`. */
+  host: Schema.optional(Schema.String),
   port: Schema.Number,
   failure: Schema.Unknown
 }) {}

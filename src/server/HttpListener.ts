@@ -17,12 +17,11 @@ import * as Net from "node:net"
 import * as Path from "node:path"
 import * as Duration from "effect/Duration"
 import { ChatConfig } from "../ChatConfig.js"
-import { Hub } from "../hub/Hub.js"
 import { Stats } from "../observe/Stats.js"
 import { Sessions } from "../session/Sessions.js"
-import { Store } from "../store/Store.js"
 import { HttpAdmission } from "./HttpAdmission.js"
 import { ServerMetrics } from "./Metrics.js"
+import { notReady, prometheus, readyz } from "./Health.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
 import type { LineLimits } from "../wire/Codec.js"
 
@@ -65,7 +64,7 @@ const pageHeaders = {
  * hubbub over HTTP, on `port`: the chat page (`/`), the WebSocket it chats
  * on (`/ws`, one session per socket, `session` serving it, no message
  * longer than a line's frame may be), and the
- * operator's `/metrics` (Prometheus), `/healthz` and `/readyz`. Open for as long as the scope is.
+ * operator's `/healthz`, `/readyz` and (`publicMetrics`) `/metrics`. Open for as long as the scope is.
  */
 export const make = Effect.fnUntraced(function*(
   port: number,
@@ -78,8 +77,6 @@ export const make = Effect.fnUntraced(function*(
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
   const tls = config.tls
-  const hub = yield* Hub
-  const store = yield* Store
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   // Its clocks and log lines run in the listener's scope: they end with it.
   const admission = new HttpAdmission(sessions, (yield* Stats).counters, yield* FiberSet.runtime(yield* FiberSet.make())<never>())
@@ -157,30 +154,10 @@ export const make = Effect.fnUntraced(function*(
   yield* router.add("GET", "/app.js", forThisHost(Effect.succeed(app)))
   yield* router.add("GET", "/style.css", forThisHost(Effect.succeed(style)))
   yield* router.add("GET", "/ws", forThisHost(Effect.flatMap(HttpServerRequest.HttpServerRequest, chat)))
-  yield* router.add(
-    "GET",
-    "/metrics",
-    Effect.map(metrics.prometheus, (text) =>
-      HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
-  )
+  // On the admin API always; here only when asked for (--public-metrics).
+  if (config.publicMetrics) yield* router.add("GET", "/metrics", prometheus(metrics))
   yield* router.add("GET", "/healthz", HttpServerResponse.text("ok\n"))
-  // The store is asked each time (a cheap query, at most a second): a load balancer polls every few seconds.
-  const storeFault = store.ping.pipe(
-    Effect.timeoutOrElse({ duration: "1 second", orElse: () => Effect.succeed("does not answer within 1 s") }),
-    Effect.as(undefined),
-    Effect.catch((error) => Effect.succeed(error.message))
-  )
-  yield* router.add(
-    "GET",
-    "/readyz",
-    Effect.gen(function*() {
-      if (sessions.stopping()) return HttpServerResponse.text("stopping\n", { status: 503 })
-      const link = yield* hub.link
-      if (link === "down" || link === "degraded") return HttpServerResponse.text(`cluster link ${link}\n`, { status: 503 })
-      const fault = yield* storeFault
-      return fault === undefined ? HttpServerResponse.text("ready\n") : HttpServerResponse.text(`store: ${fault}\n`, { status: 503 })
-    })
-  )
+  yield* router.add("GET", "/readyz", readyz(yield* notReady))
   yield* server.serve(router.asHttpEffect())
   return server
 })

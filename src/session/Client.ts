@@ -34,6 +34,8 @@ export interface Client {
   /** When it connected, and when it last said something in a room or to someone (ms since the epoch). */
   readonly since: number
   spoke: number
+  /** Messages it sent (chat, actions, private messages). */
+  messagesIn: number
   /** What it says of itself (set when it registers), as the hub has it. */
   profile: Omit<Profile, "account"> | undefined
   /** The client's address and port, as the log shows it. */

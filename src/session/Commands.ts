@@ -28,6 +28,7 @@ export const run = (
   const nick = client.nick
   if (nick !== undefined && client.rooms.length > 0 && allChat(env, inputs, client)) {
     env.counters.messagesIn += inputs.length
+    client.messagesIn += inputs.length
     client.spoke = env.now()
     return env.hub.publishAll(inputs.map((input) => chat(env, client, nick, input as Say)))
   }
@@ -93,6 +94,7 @@ const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: N
   const room = yield* target(env, client, input.room, input.notice)
   if (room === undefined) return
   env.counters.messagesIn++
+  client.messagesIn++
   client.spoke = env.now()
   if (input.status !== undefined) return yield* statusMessage(env, client, from, { ...input, room }, input.status)
   yield* env.hub.publish(chat(env, client, from, { ...input, room }))
@@ -102,6 +104,7 @@ const action = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   const to = yield* target(env, client, input.room, false)
   if (to === undefined) return
   env.counters.messagesIn++
+  client.messagesIn++
   client.spoke = env.now()
   const id = env.ids.next(client.spoke)
   yield* env.hub.publish({ _tag: "Action", room: to, from, text: input.text, session: client.id, id, ...about(client, input.tags) })
@@ -150,6 +153,7 @@ const message = Effect.fnUntraced(function*(
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
   env.counters.messagesIn++
+  client.messagesIn++
   client.spoke = env.now()
   const id = env.ids.next(client.spoke)
   const kind = { ...(notice ? { notice } : {}), ...(input.action ? { action: true } : {}) }

@@ -57,7 +57,9 @@ export class Outbox {
     readonly sink: Sink,
     private readonly scheduler: FlushScheduler,
     private readonly counters: Pick<Counters, "bytesOut">,
-    private readonly owner: CutOff
+    private readonly owner: CutOff,
+    /** The connection's own count of the bytes written. */
+    private readonly mine: { bytesOut: number }
   ) {}
 
   /** Bytes waiting for the client here. */
@@ -127,6 +129,7 @@ export class Outbox {
     this.queued = 0
     const room = this.sink.write(bytes)
     this.counters.bytesOut += size
+    this.mine.bytesOut += size
     if (room) {
       this.settle()
       return false

@@ -24,6 +24,8 @@ export interface Reading extends Client {
   /** Its codec's reader of lines. */
   readonly decoder: Decoder
   readonly connection: { readonly pull: Reads }
+  /** Bytes read from its connection. */
+  bytesIn: number
 }
 
 /** The socket's reads, as a pull. */
@@ -50,9 +52,9 @@ export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope)
   const act = (inputs: Arr.NonEmptyReadonlyArray<Input | undefined>) =>
     run(listener, session, inputs).pipe(Effect.catchDefect((defect) => failed(session, defect)), Effect.as(inputs))
   if (config.floodRate === 0) {
-    return Effect.succeed(Effect.flatMap(new DecodePull(reads, new Framer(listener.framing), listener, session).pull, act))
+    return Effect.succeed(Effect.flatMap(new DecodePull(reads, new Framer(listener.framing, session), listener, session).pull, act))
   }
-  const decoded = Stream.fromPull(Effect.succeed(framePull(reads, listener.framing))).pipe(
+  const decoded = Stream.fromPull(Effect.succeed(framePull(reads, listener.framing, session))).pipe(
     floodControl({
       rate: config.floodRate,
       burst: config.floodBurst,

@@ -24,6 +24,8 @@ export class Receiver implements Recipient {
     private readonly decoder: Decoder,
     private readonly outbox: Outbox,
     private readonly counters: Pick<Counters, "messagesOut">,
+    /** The session's own count of the events delivered. */
+    private readonly mine: { messagesOut: number },
     /** Keeps the nickname the hub gave the session. */
     readonly renamed: (nick: Nick) => void,
     /** Forgets the account the session was identified as, dropped on another server. */
@@ -53,6 +55,7 @@ export class Receiver implements Recipient {
       if (bytes.length === 0) return
       this.outbox.push(bytes, events[0].at)
       counters.messagesOut += events.length
+      this.mine.messagesOut += events.length
       return
     }
     for (let i = 0; i < events.length; i++) {
@@ -65,12 +68,14 @@ export class Receiver implements Recipient {
       if (envelope.event._tag === "Closing") {
         this.outbox.force(codec.encode(envelope), envelope.at)
         counters.messagesOut += i + 1
+        this.mine.messagesOut += i + 1
         return this.stop()
       }
       const bytes = codec.encode(envelope)
       if (bytes.length > 0) this.outbox.push(bytes, envelope.at)
     }
     counters.messagesOut += events.length
+    this.mine.messagesOut += events.length
   }
 
   /** Takes nothing more. */

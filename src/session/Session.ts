@@ -38,6 +38,10 @@ export class Session implements Client, Lived, SessionHandle {
   rooms: Array<Room> = []
   account: string | undefined = undefined
   spoke: number
+  bytesIn = 0
+  bytesOut = 0
+  messagesIn = 0
+  messagesOut = 0
   profile: Omit<Profile, "account"> | undefined = undefined
   warnedCleartext = false
   grace: object | undefined = undefined
@@ -58,8 +62,8 @@ export class Session implements Client, Lived, SessionHandle {
     this.since = this.lastLine = this.spoke = listener.now()
     this.decoder = codec.decoder(limits)
     this.life = new Life(listener, this, fiber, scope)
-    this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life)
-    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, (nick) => {
+    this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life, this)
+    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, this, (nick) => {
       this.nick = nick
     }, (account) => {
       if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined

@@ -24,6 +24,11 @@ export interface SessionHandle {
   readonly rooms: ReadonlyArray<Room>
   /** Bytes waiting for the client in the server. */
   readonly outboxBytes: number
+  /** Bytes read from it and written to it; messages it sent (chat, actions, private) and events delivered to it. */
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly messagesIn: number
+  readonly messagesOut: number
   /** The fiber that serves it (its connection's own, which reads its socket). */
   readonly fiberId: number
   /** The account it identified as, if any. */

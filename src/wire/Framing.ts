@@ -156,7 +156,7 @@ export class Framer {
   /** Made on the first telnet command: most clients never send one. */
   private telnet: TelnetFilter | undefined = undefined
 
-  constructor(readonly options: FramingOptions) {
+  constructor(readonly options: FramingOptions, private readonly mine?: { bytesIn: number }) {
     this.splitter = new LineSplitter(options.maxLineBytes)
   }
 
@@ -166,6 +166,7 @@ export class Framer {
     for (const item of chunks) {
       const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : item
       if (this.options.counters !== undefined) this.options.counters.bytesIn += chunk.length
+      if (this.mine !== undefined) this.mine.bytesIn += chunk.length
       let leftover: number
       if (this.options.telnet && this.telnet === undefined && chunk.indexOf(IAC) !== -1) this.telnet = new TelnetFilter()
       const telnet = this.telnet
@@ -202,15 +203,17 @@ export class Framer {
  */
 export const framePull = <E, R>(
   reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>,
-  options: FramingOptions
-): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> => new FramePull(reads, options).pull
+  options: FramingOptions,
+  /** The connection's own count of the bytes read. */
+  mine?: { bytesIn: number }
+): Pull.Pull<Arr.NonEmptyReadonlyArray<Frame>, E, void, R> => new FramePull(reads, options, mine).pull
 
 class FramePull<E, R> extends BufferedPull<Uint8Array | string, Frame, Frame, E, R> {
   private readonly framer: Framer
 
-  constructor(reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>, private readonly options: FramingOptions) {
+  constructor(reads: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, E, void, R>, private readonly options: FramingOptions, mine?: { bytesIn: number }) {
     super(reads)
-    this.framer = new Framer(options)
+    this.framer = new Framer(options, mine)
   }
 
   protected split(chunks: Arr.NonEmptyReadonlyArray<Uint8Array | string>): ReadonlyArray<Frame> {

@@ -31,6 +31,7 @@ class FakeClient implements Client {
   grace: object | undefined = undefined
   readonly since = 0
   spoke = 0
+  messagesIn = 0
   profile: Client["profile"] = undefined
   readonly peer: string
   readonly ip: string

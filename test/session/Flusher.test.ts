@@ -83,7 +83,7 @@ const outbox = Effect.gen(function*() {
   const writeTimeout = yield* WriteTimeout
   const sink = new FakeSink()
   const reports = owner()
-  return { sink, reports, outbox: new SpyOutbox({ limit: 1024, writeTimeout }, sink, flusher, reports.counters, reports) }
+  return { sink, reports, outbox: new SpyOutbox({ limit: 1024, writeTimeout }, sink, flusher, reports.counters, reports, { bytesOut: 0 }) }
 })
 
 class WriteTimeout extends Context.Service<WriteTimeout, Duration.Duration>()("test/WriteTimeout") {}

@@ -68,7 +68,7 @@ const setup = (limit = 100) => {
       total = now
     }
   }
-  const outbox = new Outbox({ limit, writeTimeout: Duration.seconds(10) }, sink, flusher, counters, reports)
+  const outbox = new Outbox({ limit, writeTimeout: Duration.seconds(10) }, sink, flusher, counters, reports, { bytesOut: 0 })
   /** What the flusher does at the end of a turn: writes what was scheduled, returns whether it backed up. */
   const flush = () =>
     scheduled.splice(0).map((o) =>
