@@ -206,6 +206,11 @@ export type RoomNote = typeof RoomNote.Type
 
 /** Telnet's timing mark, answered. */
 export const TimingMarkDone = Schema.TaggedStruct("TimingMarkDone", {})
+/**
+ * Not shown: where the answers to a labeled command (IRCv3 labeled-response) begin, and where
+ * they `end`, in order with everything else the session is handed; its receiver puts `label` on them.
+ */
+export const Label = Schema.TaggedStruct("Label", { label: S, end: Schema.optional(Schema.Boolean) })
 /** A connection the server does not take: `full`, `address` (per-IP limit) or `stopping`. */
 export const Refused = Schema.TaggedStruct("Refused", {
   why: Schema.Literals(["full", "address", "stopping"]),
@@ -267,6 +272,7 @@ export const Reply = Schema.Union([
   HistoryTargets,
   Failed,
   TimingMarkDone,
+  Label,
   AccountNote,
   KLineSet,
   KLineList,

@@ -162,6 +162,16 @@ const message = Effect.fnUntraced(function*(
   if (found.away !== undefined && !notice) yield* Rooms.reply(env, client, { _tag: "AwayIs", nick: found.nick, text: found.away })
 })
 
+/**
+ * A labeled command (IRCv3 labeled-response) between two `Label` answers: its session's receiver,
+ * handed them in order with everything else, knows what answers it.
+ */
+const labeled = Effect.fnUntraced(function*(env: CommandEnv, client: Client, input: Extract<Input, { readonly _tag: "Labeled" }>) {
+  yield* Rooms.reply(env, client, { _tag: "Label", label: input.label })
+  for (const inner of input.inputs) yield* interpret(env, client, inner)
+  yield* Rooms.reply(env, client, { _tag: "Label", label: input.label, end: true })
+})
+
 const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect<void, SessionClosed> => {
   switch (input._tag) {
     case "Invalid":
@@ -177,6 +187,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Effect.fail(new SessionClosed({ reason: CloseReasons.Quit(input.reason) }))
     case "TimingMark":
       return Rooms.reply(env, client, { _tag: "TimingMarkDone" })
+    case "Labeled":
+      return labeled(env, client, input)
   }
   const nick = client.nick
   if (nick === undefined) {

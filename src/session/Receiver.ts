@@ -4,7 +4,7 @@ import { Waiter } from "../internal/Waiter.js"
 import type { Counters } from "../observe/Stats.js"
 import type { Envelope, ServerNote } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
-import type { CodecShape, Decoder } from "../wire/Codec.js"
+import type { CodecShape, Decoder, LabelWindow } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
 
 /**
@@ -17,6 +17,8 @@ export class Receiver implements Recipient {
   /** Whether the hub's deliveries are still taken: until its last event, or until it is cut off. */
   receiving = true
   private readonly last = new Waiter()
+  /** The answers to a labeled command, while they arrive (IRCv3 labeled-response). */
+  private window: LabelWindow | undefined = undefined
 
   constructor(
     private readonly self: SessionId,
@@ -45,6 +47,16 @@ export class Receiver implements Recipient {
     const { counters } = this
     const variant = this.decoder.variant
     const codec = variant === undefined || variant === 0 ? this.codec : this.codec.variant(variant)
+    if (this.window !== undefined) return this.deliverLabeled(codec, events)
+    // A labeled command's first answer comes to the session alone, on a wire with labels.
+    if (events[0].to !== undefined && codec.labeled !== undefined) {
+      const at = events.findIndex(isLabel)
+      if (at !== -1) {
+        if (at > 0) this.deliver(events.slice(0, at))
+        if (this.receiving) this.deliverLabeled(codec, at === 0 ? events : events.slice(at))
+        return
+      }
+    }
     const whole = events
     const filter = this.decoder.filter
     if (filter !== undefined) events = filter(events, this.self)
@@ -78,6 +90,53 @@ export class Receiver implements Recipient {
     this.mine.messagesOut += events.length
   }
 
+  /**
+   * A delivery from a labeled command's first answer on, event by event, each shown through its
+   * window, until its last answer: the events after that are delivered as any are.
+   */
+  private deliverLabeled(codec: CodecShape, events: ReadonlyArray<Envelope>): void {
+    const filter = this.decoder.filter
+    let out = ""
+    let shown = 0
+    for (let i = 0; i < events.length; i++) {
+      const envelope = events[i]
+      const event = envelope.event
+      if (event._tag === "Answer" && event.reply._tag === "Label") {
+        if (this.window !== undefined) out += this.window.end()
+        this.window = event.reply.end ? undefined : codec.labeled?.(event.reply.label, this.self, event.nick)
+        if (this.window !== undefined) continue
+        this.delivered(shown)
+        if (out !== "") this.outbox.push(Buffer.from(out, "utf8"), envelope.at)
+        if (i + 1 < events.length) this.deliver(events.slice(i + 1))
+        return
+      }
+      shown++
+      const window = this.window!
+      if (event._tag === "Wallops" && !this.operator()) continue
+      if (event._tag === "ServerBanChanged" || event._tag === "RoomRegistered") {
+        this.learned(event)
+        continue
+      }
+      const answers = window.answers(event)
+      for (const one of filter === undefined ? [envelope] : filter([envelope], this.self)) {
+        out += window.add(codec.render(one.event, one.at), answers)
+      }
+      if (event._tag === "Closing") {
+        this.window = undefined
+        this.outbox.force(Buffer.from(out + window.end(), "utf8"), envelope.at)
+        this.delivered(shown)
+        return this.stop()
+      }
+    }
+    this.delivered(shown)
+    if (out !== "") this.outbox.push(Buffer.from(out, "utf8"), events[0].at)
+  }
+
+  private delivered(events: number): void {
+    this.counters.messagesOut += events
+    this.mine.messagesOut += events
+  }
+
   /** Takes nothing more. */
   stop(): void {
     this.receiving = false
@@ -89,3 +148,5 @@ export class Receiver implements Recipient {
     return Effect.suspend(() => this.receiving ? this.last.wait : Effect.void)
   }
 }
+
+const isLabel = (envelope: Envelope): boolean => envelope.event._tag === "Answer" && envelope.event.reply._tag === "Label"

@@ -10,6 +10,8 @@ export type Input =
   | { readonly _tag: "Invalid"; readonly reply: Reply }
   /** A line the codec answers itself (a ping, a capability query), in order with everything else. */
   | { readonly _tag: "Reply"; readonly reply: Reply }
+  /** A line sent with a label (IRCv3 labeled-response): what it says, whose answers the client is shown with the label. */
+  | { readonly _tag: "Labeled"; readonly label: string; readonly inputs: ReadonlyArray<Input> }
 
 /**
  * Reads one client's lines. A codec hands each connection its own (a wire
@@ -52,6 +54,20 @@ export interface LineLimits {
   readonly frameBytes: number
 }
 
+/**
+ * The answers to one labeled command (IRCv3 labeled-response) as they arrive, between its two
+ * `Label` answers: what its session is shown meanwhile goes through here, in order, and comes out
+ * when it may, the answers with the label on them.
+ */
+export interface LabelWindow {
+  /** Whether `event`, shown to the session meanwhile, answers the command (not someone else's doing). */
+  readonly answers: (event: Event) => boolean
+  /** An event's rendering for the session: what may be shown of it (and of what was held) now. */
+  readonly add: (rendered: string | Uint8Array, answers: boolean) => string
+  /** The command's answers are all there: the rest (an `ACK` when there were none). */
+  readonly end: () => string
+}
+
 /** What a wire format defines; `makeCodec` (`CodecCache.ts`) adds the caching. */
 export interface Format {
   readonly name: string
@@ -87,6 +103,8 @@ export interface Format {
   readonly render: (event: Event, at?: number) => string | Uint8Array
   /** The format for connections whose decoder names `variant` (non-zero): each is a codec of its own, shared by them all. */
   readonly variant?: (variant: number) => Format
+  /** A window for the answers to a command labeled `label` by the session `self` (known as `nick`), for a wire with labels. */
+  readonly labeled?: (label: string, self: string, nick: string | undefined) => LabelWindow
 }
 
 /**

@@ -10,7 +10,8 @@ import { TagBits } from "./IrcTags.js"
  * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs);
  * `account-notify`, `setname` and `invite-notify` (what members of its channels do, which its
  * decoder's filter lets through); `server-time`, `message-tags`, `batch`, `account-tag` and
- * `extended-join`, which its codec variant shows (`IrcTags`); and `draft/chathistory` (`CHATHISTORY`).
+ * `extended-join`, which its codec variant shows (`IrcTags`); `draft/chathistory` (`CHATHISTORY`); and
+ * `labeled-response` (`IrcLabels`), which takes `batch` besides.
  */
 export const offered: ReadonlyArray<string> = [
   "account-notify",
@@ -22,6 +23,7 @@ export const offered: ReadonlyArray<string> = [
   "echo-message",
   "extended-join",
   "invite-notify",
+  "labeled-response",
   "message-tags",
   "multi-prefix",
   "sasl",
@@ -45,6 +47,8 @@ export class IrcCaps {
   adapts = false
   /** Its codec variant: the `TagBits` its capabilities ask for. */
   bits = 0
+  /** Whether its labels are read: `labeled-response` and the `batch` its answers may come in. */
+  labels = false
 
   has(cap: string): boolean {
     return this.on.has(cap)
@@ -68,6 +72,7 @@ export class IrcCaps {
       else this.on.add(cap)
     }
     this.adapts = this.on.has("echo-message") || this.on.has("multi-prefix") || this.on.has("userhost-in-names")
+    this.labels = this.on.has("labeled-response") && this.on.has("batch")
     this.bits = 0
     for (const [cap, bit] of tagCaps) if (this.on.has(cap)) this.bits |= bit
     return true

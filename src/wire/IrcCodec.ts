@@ -16,6 +16,7 @@ import { helpLines, isupport } from "./IrcServerInfo.js"
 import { usageOf } from "./Usage.js"
 import { RunFacts } from "./IrcRunFacts.js"
 import { taggedFormat, tagLimits } from "./IrcTags.js"
+import { labelWindows } from "./IrcLabels.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */
@@ -215,6 +216,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "Sent":
       case "TimingMarkDone":
       case "BadMessage":
+      case "Label":
         return ""
     }
   }
@@ -288,7 +290,8 @@ export const ircFormat = (options: IrcOptions): Format => {
     separately: true,
     decoder: () => new IrcDecoder(facts),
     render,
-    variant: (bits) => taggedFormat(format, server, bits)
+    variant: (bits) => taggedFormat(format, server, bits),
+    labeled: labelWindows(server)
   }
   return format
 }

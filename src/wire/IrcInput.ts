@@ -7,10 +7,11 @@ import type { Reply } from "../protocol/Reply.js"
 import type { Decoder, Input } from "./Codec.js"
 import { SaslExchange } from "./IrcSasl.js"
 import { IrcCaps } from "./IrcCaps.js"
-import { clean, nameIn, parseIrc } from "./IrcParse.js"
+import { clean, type IrcMessage, nameIn, parseIrc } from "./IrcParse.js"
 import { IrcMessages } from "./IrcMessageInput.js"
 import { chatHistory } from "./IrcHistoryInput.js"
 import { clientTags, tagLimits } from "./IrcTags.js"
+import { labeled, labelOf } from "./IrcLabels.js"
 import { command, invalid, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
 import { userCommand, userCommands, userOf } from "./IrcUserInput.js"
 import { operCommand } from "./IrcOperInput.js"
@@ -99,6 +100,12 @@ export class IrcDecoder implements Decoder {
     if (line.length * 3 > ircLineBytes - 2 && tooLong(line)) return invalid({ _tag: "LineTooLong", max: ircLineBytes - 2 })
     const message = parseIrc(line)
     if (message === undefined) return undefined
+    const label = message.tags === undefined || !this.caps.labels ? undefined : labelOf(message.tags)
+    return label === undefined ? this.read(message, registered) : labeled(label, this.read(message, registered))
+  }
+
+  /** What a line says, whatever its label. */
+  private read(message: IrcMessage, registered: boolean): Input | ReadonlyArray<Input> | undefined {
     const { command: name, params } = message
     const target = params[0] === undefined ? undefined : nameIn(params[0])
     if (!registered && !beforeRegistration.has(name)) {

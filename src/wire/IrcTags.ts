@@ -16,7 +16,7 @@ export const tagLimits = { client: 4094, all: 8191 } as const
 
 const clientTag = /^\+(?:[A-Za-z0-9.-]+\/)?[A-Za-z0-9-]+$/
 /** What no tag value holds as sent (escaped, they are `\\s`, `\\r`, ...): control characters. */
-const control = /[\x00-\x1f\x7f]/
+export const control = /[\x00-\x1f\x7f]/
 
 /**
  * The client-only tags (`+name` or `+name=value`) of a line's tag section (without its `@`), as

@@ -144,6 +144,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "Ping":
     case "Capabilities":
     case "TimingMarkDone":
+    case "Label":
       return undefined
     case "AccountNote":
       return accountText(reply)
