@@ -1,5 +1,6 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Stdio from "effect/Stdio"
 import * as CliOutput from "effect/cli/CliOutput"
@@ -29,7 +30,16 @@ export const command = Command.make("hubbub", flags, (given) =>
     if (Option.getOrElse(given.printConfig, () => false) === true) return yield* Console.log(printed(values, Option.isSome(levelFlag) ? levelFlag.value.toLowerCase() : levelName))
     const config = yield* chatConfig(values)
     const console = values.console ?? (yield* (yield* Stdio.Stdio).stdinIsTerminal)
-    yield* Program.run({ config, console, logFormat: values.logFormat, logLevel: level })
+    // A reload reads the file (and the files it names) again, under the same flags and variables.
+    const reread = Effect.gen(function*() {
+      const file = configFile === "" ? new Map() : yield* readConfig(configFile, fileKeys)
+      const levelName = yield* Settings.resolve(logLevel, Option.none(), file.get("log-level"))
+      return {
+        config: yield* chatConfig(yield* resolveAll(given, file)),
+        logLevel: Option.isSome(levelFlag) ? levelFlag.value : levels[levelName]
+      }
+    }).pipe(Effect.provide(yield* Effect.context<FileSystem.FileSystem>()))
+    yield* Program.run({ config, console, logFormat: values.logFormat, logLevel: level, reread })
   }).pipe(
     // A bad setting is one line, like a bad flag; what went wrong with a startup was logged already.
     Effect.catchTags({

@@ -9,6 +9,7 @@ import * as Path from "node:path"
 import * as Tls from "node:tls"
 import { type ChatConfigShape, defaults, NodeId, type StoreChoice } from "./ChatConfig.js"
 import type { Values } from "./Flags.js"
+import { isLoopback } from "./observe/Admission.js"
 import { cut, sanitize } from "./protocol/Text.js"
 
 /** Why the server cannot start with what it was given, in one line for the operator. */
@@ -105,7 +106,7 @@ const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
 }
 
 /** An address only this machine reaches. */
-export const isLoopback = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost"
+const isLocal = (host: string): boolean => isLoopback(host) || host === "localhost"
 
 /** The admin API's port, host and token: a token is needed anywhere but on loopback (Redis' protected mode). */
 const adminOptions = Effect.fnUntraced(function*(f: Values) {
@@ -114,7 +115,7 @@ const adminOptions = Effect.fnUntraced(function*(f: Values) {
     return Option.none()
   }
   if (f.adminTokenFile === "") {
-    if (!isLoopback(f.adminHost)) {
+    if (!isLocal(f.adminHost)) {
       return yield* new StartupError({
         message: `the admin API on ${f.adminHost} needs --admin-token-file: anyone who reaches it could kick, ban and drain`,
         usage: true

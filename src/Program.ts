@@ -2,12 +2,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
-import type * as LogLevel from "effect/LogLevel"
+import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import { ChatConfig, type ChatConfigShape } from "./ChatConfig.js"
 import * as Schema from "effect/Schema"
 import { ChatServer } from "./server/ChatServer.js"
 import * as OperatorConsole from "./server/OperatorConsole.js"
+import { type LogLevelCell, type Reread, Reloader } from "./server/Reload.js"
 
 export interface ProgramOptions {
   readonly config: ChatConfigShape
@@ -15,6 +16,8 @@ export interface ProgramOptions {
   readonly console: boolean
   readonly logFormat: "pretty" | "json" | "logfmt"
   readonly logLevel: LogLevel.LogLevel
+  /** The configuration as it reads now, for a reload (`SIGHUP`): the same flags and variables, the files read again. */
+  readonly reread: Effect.Effect<Reread, { readonly message: string }>
 }
 
 // Logs go to stderr, so stdout carries only what the operator console prints. In colour only when
@@ -26,21 +29,39 @@ const loggers = {
   logfmt: Logger.withConsoleError(Logger.formatLogFmt)
 } as const
 
+/** A logger that writes what is at `level` or above, as a reload leaves it. */
+const gated = (logger: Logger.Logger<unknown, void>, level: LogLevelCell) =>
+  Logger.make<unknown, void>((entry) => {
+    if (LogLevel.isGreaterThanOrEqualTo(entry.logLevel, level.current)) logger.log(entry)
+  })
+
 /** The program: the server (and its console) on `options`, until a stop is asked for or it is interrupted. */
 export const run = (options: ProgramOptions) => {
-  const server = ChatServer.layerStandalone.pipe(Layer.provideMerge(ChatConfig.layer(options.config)))
+  const level: LogLevelCell = { current: options.logLevel }
+  const server = Reloader.layer(options.reread, level).pipe(
+    Layer.provideMerge(ChatServer.layerStandalone),
+    Layer.provideMerge(ChatConfig.layer(options.config))
+  )
   // Loaded only when it is on, as the page's HTTP listener is.
   const admin = Option.isSome(options.config.admin)
     ? Layer.unwrap(Effect.promise(() => import("./server/AdminApi.js")).pipe(Effect.map((AdminApi) => AdminApi.layer)))
     : Layer.empty
   const app = Layer.merge(options.console ? OperatorConsole.layer : Layer.empty, admin).pipe(Layer.provideMerge(server))
   const logging = Layer.mergeAll(
-    Logger.layer([loggers[options.logFormat]]),
-    Layer.succeed(References.MinimumLogLevel, options.logLevel),
+    Logger.layer([gated(loggers[options.logFormat], level)]),
+    // Every line reaches the logger, which keeps what the level in force (a reload may lower it) lets through.
+    Layer.succeed(References.MinimumLogLevel, "All"),
     Layer.succeed(References.LogToStderr, true)
   )
   const { host, port } = options.config
-  return Effect.flatMap(ChatServer, (chat) => Effect.andThen(onSignal("SIGUSR2", chat.requestDrain), chat.stopRequested)).pipe(
+  const signals = Effect.gen(function*() {
+    const chat = yield* ChatServer
+    const reloader = yield* Reloader
+    yield* onSignal("SIGUSR2", chat.requestDrain)
+    yield* onSignal("SIGHUP", Effect.ignore(reloader.reload("SIGHUP")))
+    yield* chat.stopRequested
+  })
+  return signals.pipe(
     Effect.scoped,
     Effect.provide(app),
     Effect.catchTags({
@@ -77,7 +98,7 @@ const listenFailure = (failure: unknown, host: string, port: number) => {
   return `cannot listen on ${host}:${port}: ${why}`
 }
 
-/** Runs `effect` each time the process gets `signal` (SIGUSR2: drain for a restart), for as long as the scope is open. */
+/** Runs `effect` each time the process gets `signal` (SIGUSR2: drain for a restart; SIGHUP: reload), for as long as the scope is open. */
 const onSignal = (signal: NodeJS.Signals, effect: Effect.Effect<void>) =>
   Effect.gen(function*() {
     const run = Effect.runForkWith(yield* Effect.context<never>())

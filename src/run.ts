@@ -35,8 +35,9 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return (error.value instanceof StartupError && error.value.usage) || CliError.isCliError(error.value) ? 2 : 1
 }
 forceExitOnSecondInterrupt()
-// SIGUSR2 drains a running server (`Program.ts`); while it starts or stops, it must not kill it (Node's default).
+// SIGUSR2 drains a running server and SIGHUP reloads it (`Program.ts`); while it starts or stops, neither may kill it (Node's default).
 process.on("SIGUSR2", () => {})
+process.on("SIGHUP", () => {})
 
 command.pipe(
   Command.run({ version }),

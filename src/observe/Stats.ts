@@ -23,6 +23,9 @@ export interface Counters {
   kicks: number
   /** Reads flood control held back. */
   floodDelays: number
+  /** Configuration reloads done (`SIGHUP`, the console's `reload`), and refused (a bad new configuration). */
+  reloads: number
+  reloadsRefused: number
 }
 
 /** Counters at zero. */
@@ -38,7 +41,9 @@ export const noCounts = (): Counters => ({
   floodDisconnects: 0,
   timeouts: 0,
   kicks: 0,
-  floodDelays: 0
+  floodDelays: 0,
+  reloads: 0,
+  reloadsRefused: 0
 })
 
 /** The server's counters since it started: what the console's `stats` and the status log line show. */

@@ -21,6 +21,7 @@ import { type SessionHandle, Sessions } from "../session/Sessions.js"
 import { ChatServer, formatAddress, ListenError } from "./ChatServer.js"
 import { notReady, prometheus, readyz } from "./Health.js"
 import { ServerMetrics } from "./Metrics.js"
+import { Reloader } from "./Reload.js"
 
 const Kick = Schema.Struct({ reason: Schema.optional(Schema.String.check(Schema.isMaxLength(400))) })
 const Ban = Schema.Struct({
@@ -113,6 +114,7 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
   const stats = yield* Stats
   const metrics = yield* ServerMetrics
   const why = yield* notReady
+  const reloader = yield* Effect.serviceOption(Reloader)
   const server = yield* NodeHttpServer.make(() => Http.createServer({ requestTimeout: 10_000, headersTimeout: 10_000 }), {
     host: options.host,
     port: options.port,
@@ -215,10 +217,18 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
         return json({ sent: room })
       })
     }
+    if (at === "POST /reload") {
+      return Option.isNone(reloader)
+        ? refuse(404, "reload is not offered here (no configuration to read again)")
+        : reloader.value.reload("the admin API").pipe(
+          Effect.map((done) => json(done)),
+          Effect.catchTag("ReloadRefused", (error) => refuse(400, `reload refused, the running configuration kept: ${error.message}`))
+        )
+    }
     if (at === "POST /drain") {
       return Effect.as(Effect.andThen(Effect.logInfo("admin API: drain asked for"), chat.requestDrain), json({ draining: true }, 202))
     }
-    const known = ["/metrics", "/healthz", "/readyz", "/connections", "/rooms", "/bans", "/notice", "/drain"]
+    const known = ["/metrics", "/healthz", "/readyz", "/connections", "/rooms", "/bans", "/notice", "/reload", "/drain"]
     return refuse(404, `no such endpoint: ${at} (there are ${known.join(", ")}, /connections/ID, /connections/ID/kick, /rooms/NAME, /bans/MASK)`)
   }
 

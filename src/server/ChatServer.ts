@@ -31,6 +31,7 @@ import { Flusher } from "../session/Flusher.js"
 import * as Listener from "../session/Listener.js"
 import * as Serve from "../session/Serve.js"
 import { Sessions } from "../session/Sessions.js"
+import { Tuning } from "../session/Tuning.js"
 import * as Transport from "../transport/Transport.js"
 import { Codec, type CodecShape } from "../wire/Codec.js"
 import { makeCodec } from "../wire/CodecCache.js"
@@ -39,6 +40,7 @@ import { jsonFormat } from "../wire/JsonCodec.js"
 import { seedFormat } from "../wire/SeedCodec.js"
 import * as TextCodec from "../wire/TextCodec.js"
 import { version } from "../version.js"
+import { Certificates } from "./Certificates.js"
 import { ServerMetrics } from "./Metrics.js"
 import { Stats } from "../observe/Stats.js"
 import { TurnScheduler } from "./TurnScheduler.js"
@@ -221,7 +223,7 @@ export class ChatServer extends Context.Service<ChatServer, {
   static readonly layerTcp = Layer.unwrap(
     Effect.gen(function*() {
       const config = yield* ChatConfig
-      return Transport.layerTcp(config, config.port)
+      return Transport.layerTcp({ ...config, secured: (yield* Certificates).serving }, config.port)
     })
   )
 
@@ -242,6 +244,7 @@ export class ChatServer extends Context.Service<ChatServer, {
       ServerOperators.layer
     )),
     Layer.provideMerge(Warnings.layer),
+    Layer.provideMerge(Layer.merge(Tuning.layer, Certificates.layer)),
     Layer.provideMerge(ChatServer.layerStore),
     Layer.provideMerge(ServerMetrics.layerRegistry)
   )
@@ -273,7 +276,7 @@ export class ListenError extends Schema.TaggedError<ListenError>()("ListenError"
 /** One more listener on the server's sessions and hub, for another wire format. */
 const another = Effect.fnUntraced(function*(protocol: string, port: number, codec: CodecShape) {
   const config = yield* ChatConfig
-  const server = yield* Transport.tcp(config, port).pipe(
+  const server = yield* Transport.tcp({ ...config, secured: (yield* Certificates).serving }, port).pipe(
     Effect.mapError((error) => new ListenError({ protocol, port, failure: error.reason.cause }))
   )
   yield* listen(server, yield* Effect.provideService(Serve.handler, Codec, codec))

@@ -20,6 +20,7 @@ import { ChatConfig } from "../ChatConfig.js"
 import { Stats } from "../observe/Stats.js"
 import { Sessions } from "../session/Sessions.js"
 import { HttpAdmission } from "./HttpAdmission.js"
+import { Certificates } from "./Certificates.js"
 import { ServerMetrics } from "./Metrics.js"
 import { notReady, prometheus, readyz } from "./Health.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
@@ -77,6 +78,7 @@ export const make = Effect.fnUntraced(function*(
   const [index, app, style] = yield* loadPage(config.webRoot)
   const sockets = webSockets()
   const tls = config.tls
+  const certificates = yield* Certificates
   const runFork = Effect.runForkWith(yield* Effect.context<never>())
   // Its clocks and log lines run in the listener's scope: they end with it.
   const admission = new HttpAdmission(sessions, (yield* Stats).counters, yield* FiberSet.runtime(yield* FiberSet.make())<never>())
@@ -85,6 +87,7 @@ export const make = Effect.fnUntraced(function*(
   const create = () => {
     if (tls._tag === "None") return admission.guard(Http.createServer(timeouts), false)
     const server = admission.guard(Https.createServer({ ...tls.value, ...timeouts, handshakeTimeout: 10_000 }), true)
+    certificates.serving(server)
     // As on the other TLS ports: a failed handshake is a debug line and costs its socket.
     server.on("tlsClientError", (error: Error, socket: Net.Socket) => {
       socket.destroy()

@@ -31,7 +31,9 @@ const counted: ReadonlyArray<readonly [keyof Counters, Metric.Counter<number>]> 
   ["messagesOut", counter("hubbub_events_delivered_total", "Events delivered to clients, counted per recipient")],
   ["bytesIn", counter("hubbub_bytes_received_total", "Bytes read from clients")],
   ["bytesOut", counter("hubbub_bytes_sent_total", "Bytes written to clients")],
-  ["floodDelays", counter("hubbub_flood_delays_total", "Reads flood control held back")]
+  ["floodDelays", counter("hubbub_flood_delays_total", "Reads flood control held back")],
+  ["reloads", counter("hubbub_config_reloads_total", "Configuration reloads done (SIGHUP, the console's reload, POST /reload)")],
+  ["reloadsRefused", counter("hubbub_config_reloads_refused_total", "Configuration reloads refused: the new configuration was bad, the running one kept")]
 ]
 
 /**

@@ -3,6 +3,7 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stdio from "effect/Stdio"
@@ -16,10 +17,12 @@ import { ServerOperators } from "../session/ServerOperators.js"
 import { durationSeconds } from "../wire/Usage.js"
 import { Sessions } from "../session/Sessions.js"
 import { ChatServer } from "./ChatServer.js"
+import { type Reloaded, Reloader } from "./Reload.js"
 import { Stats } from "../observe/Stats.js"
 
 const Quit = Schema.TaggedStruct("quit", {})
 const Drain = Schema.TaggedStruct("drain", {})
+const Reload = Schema.TaggedStruct("reload", {})
 const Who = Schema.TaggedStruct("who", {})
 const Rooms = Schema.TaggedStruct("rooms", {})
 const Say = Schema.TaggedStruct("say", { text: Schema.NonEmptyString })
@@ -35,7 +38,7 @@ const StatsCommand = Schema.TaggedStruct("stats", {})
 const Fibers = Schema.TaggedStruct("fibers", {})
 const Help = Schema.TaggedStruct("help", {})
 /** What the operator can type on the console, one command per line. */
-export const OperatorCommand = Schema.Union([Quit, Drain, Who, Rooms, Say, Kick, Oper, Deoper, Opers, Ban, Unban, BanList, StatsCommand, Fibers, Help])
+export const OperatorCommand = Schema.Union([Quit, Drain, Reload, Who, Rooms, Say, Kick, Oper, Deoper, Opers, Ban, Unban, BanList, StatsCommand, Fibers, Help])
 export type OperatorCommand = typeof OperatorCommand.Type
 
 const decode = Schema.decodeUnknownResult(OperatorCommand)
@@ -43,6 +46,7 @@ const decode = Schema.decodeUnknownResult(OperatorCommand)
 const help = [
   "quit                 stop the server gracefully",
   "drain                for a restart: take no one new, tell everyone, disconnect them over --drain-seconds, then stop",
+  "reload               read the configuration again (as SIGHUP does): limits, flood, MOTD, TLS, log level, operators, server bans",
   "who                  list connections: nick, room, peer, connected since, outbox bytes",
   "rooms                list rooms and their member counts",
   "say TEXT             announce TEXT to everyone",
@@ -109,6 +113,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
   const stats = yield* Stats
   const operators = yield* ServerOperators
   const serverBans = yield* ServerBans
+  const reloader = yield* Effect.serviceOption(Reloader)
 
   const run = (command: OperatorCommand): Effect.Effect<void> => {
     switch (command._tag) {
@@ -116,6 +121,15 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
         return Effect.andThen(Console.log("stopping"), server.requestStop)
       case "drain":
         return Effect.andThen(Console.log("draining"), server.requestDrain)
+      case "reload":
+        return Option.match(reloader, {
+          onNone: () => Console.log("reload: not offered here (no configuration to read again)"),
+          onSome: (reloader) =>
+            reloader.reload("the console").pipe(
+              Effect.flatMap((done) => Console.log(reloadedText(done))),
+              Effect.catchTag("ReloadRefused", (error) => Console.log(`reload refused, the running configuration kept: ${error.message}`))
+            )
+        })
       case "help":
         return Console.log(help.join("\n"))
       case "who":
@@ -239,6 +253,13 @@ const banCommand = (
       yield* Effect.logInfo(`moderation: the console banned ${mask} from the server (${reason})`)
       yield* Console.log(`banned ${mask}${expires === undefined ? "" : ` until ${new Date(expires).toISOString()}`}: ${reason}`)
     })
+
+/** What a reload did, in a line or two. */
+export const reloadedText = (done: Reloaded): string =>
+  [
+    done.changed.length === 0 ? "reloaded: nothing changed" : `reloaded: ${done.changed.join(", ")}`,
+    ...(done.needsRestart.length === 0 ? [] : [`needs a restart (still as started): ${done.needsRestart.join(", ")}`])
+  ].join("\n")
 
 /** Rows under a header, each column as wide as its widest cell (two spaces between), the last not padded. */
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {

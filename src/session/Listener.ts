@@ -17,6 +17,7 @@ import type { CommandEnv } from "./Client.js"
 import { Flusher } from "./Flusher.js"
 import type { OutboxOptions } from "./Outbox.js"
 import { Sessions } from "./Sessions.js"
+import { type Tuned, Tuning } from "./Tuning.js"
 
 /**
  * What every session of one listener shares, worked out once when the
@@ -26,6 +27,8 @@ import { Sessions } from "./Sessions.js"
  */
 export interface Listener extends CommandEnv {
   readonly config: ChatConfigShape
+  /** What a reload changes (flood control's budget, the message of the day): read, never copied. */
+  readonly tuning: Tuned
   readonly codec: CodecShape
   readonly framing: FramingOptions
   readonly outbox: OutboxOptions
@@ -41,7 +44,7 @@ export interface Listener extends CommandEnv {
 export const make: Effect.Effect<
   Listener,
   never,
-  ChatConfig | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators | ServerBans | RoomRegistry
+  ChatConfig | Tuning | Hub | Codec | Sessions | Stats | Warnings | Flusher | Accounts | ServerOperators | ServerBans | RoomRegistry
 > = Effect.gen(
   function*() {
     const config = yield* ChatConfig
@@ -49,8 +52,10 @@ export const make: Effect.Effect<
     const stats = yield* Stats
     const clock = yield* Clock.Clock
     const limits = lineLimits(codec, config.maxLineBytes)
+    const tuning = yield* Tuning
     return {
       config,
+      tuning,
       codec,
       limits,
       hub: yield* Hub,
@@ -68,8 +73,10 @@ export const make: Effect.Effect<
         telnet: codec.telnet,
         readEndsLine: codec.readEndsLine === true,
         partials: config.floodRate > 0,
-        // A held-back read waits at most for a burst's worth of tokens.
-        maxBatch: config.floodRate > 0 ? config.floodBurst : 1024,
+        // A held-back read waits at most for a burst's worth of tokens (as a reload leaves it).
+        get maxBatch() {
+          return config.floodRate > 0 ? tuning.floodBurst : 1024
+        },
         counters: stats.counters
       },
       outbox: { limit: config.outboxBytes, writeTimeout: config.writeTimeout },
@@ -78,7 +85,12 @@ export const make: Effect.Effect<
       accounts: yield* Accounts,
       encrypted: Option.isSome(config.tls),
       requireTlsForAuth: config.requireTlsForAuth,
-      about: { server: config.serverName, motd: config.motd },
+      about: {
+        server: config.serverName,
+        get motd() {
+          return tuning.motd
+        }
+      },
       now: () => clock.currentTimeMillisUnsafe(),
       ids: new MessageIds()
     }

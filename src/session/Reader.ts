@@ -47,7 +47,8 @@ export type Acted = Pull.Pull<Arr.NonEmptyReadonlyArray<Input | undefined>, Sock
  * docs/architecture.md).
  */
 export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope): Effect.Effect<Acted> => {
-  const { config } = listener
+  // Whether flood control is on is the listener's (its framing follows); its budget is as a reload leaves it.
+  const { config, tuning } = listener
   const reads = session.connection.pull
   const act = (inputs: Arr.NonEmptyReadonlyArray<Input | undefined>) =>
     run(listener, session, inputs).pipe(Effect.catchDefect((defect) => failed(session, defect)), Effect.as(inputs))
@@ -56,12 +57,12 @@ export const inputs = (listener: Listener, session: Reading, scope: Scope.Scope)
   }
   const decoded = Stream.fromPull(Effect.succeed(framePull(reads, listener.framing, session))).pipe(
     floodControl({
-      rate: config.floodRate,
-      burst: config.floodBurst,
+      rate: tuning.floodRate,
+      burst: tuning.floodBurst,
       // A flood budget is counted in the server's lines, whatever the listener (an IRC line is shorter).
       lineBytes: config.maxLineBytes,
-      timeout: config.floodTimeout,
-      heldBack: session.offend(`flood control: holding back a client over ${config.floodRate} lines/s`),
+      timeout: tuning.floodTimeout,
+      heldBack: session.offend(`flood control: holding back a client over ${tuning.floodRate} lines/s`),
       delayed: () => {
         listener.counters.floodDelays++
       }

@@ -57,6 +57,8 @@ export class ServerBans extends Context.Service<ServerBans, {
   readonly lift: (mask: string, by: string) => Effect.Effect<boolean, StoreError>
   /** The bans in force, oldest first. */
   readonly list: () => ReadonlyArray<ServerBan>
+  /** Reads the bans from the store again (a reload): for new connections; how many are in force. */
+  readonly reread: Effect.Effect<number, StoreError>
   /** A ban set or lifted (here or on another server), as the hub hands it on. */
   readonly learn: (change: Extract<Event, { readonly _tag: "ServerBanChanged" }>) => void
 }>()("hubbub/ServerBans") {
@@ -79,14 +81,11 @@ export class ServerBans extends Context.Service<ServerBans, {
       bans.set(ban.mask, { ban, test: matcher(ban.mask) })
     }
     const live = (ban: ServerBan, now: number) => ban.expires === undefined || ban.expires > now
-    yield* loadAndReread(
-      store,
-      "the server bans",
-      Effect.map(Effect.flatMap(Clock.currentTimeMillis, store.serverBans), (stored) => {
-        bans.clear()
-        stored.forEach(keep)
-      })
-    )
+    const load = Effect.map(Effect.flatMap(Clock.currentTimeMillis, store.serverBans), (stored) => {
+      bans.clear()
+      stored.forEach(keep)
+    })
+    yield* loadAndReread(store, "the server bans", load)
     const service: ServerBans["Service"] = {
       find: (who) => {
         if (bans.size === 0) return undefined
@@ -107,6 +106,7 @@ export class ServerBans extends Context.Service<ServerBans, {
             ? Effect.as(hub.tellServers({ _tag: "ServerBanChanged", on: false, mask, reason: "", by, at: clock.currentTimeMillisUnsafe() }), true)
             : Effect.succeed(false)
         }),
+      reread: Effect.suspend(() => Effect.as(load, service.list().length)),
       list: () => {
         const now = clock.currentTimeMillisUnsafe()
         return Array.from(bans.values(), ({ ban }) => ban).filter((ban) => live(ban, now))

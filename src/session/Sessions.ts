@@ -2,11 +2,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
-import { ChatConfig } from "../ChatConfig.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
 import { Admission } from "../observe/Admission.js"
+import { Tuning } from "./Tuning.js"
 
 /** One live connection as the operator sees it. */
 export interface SessionHandle {
@@ -68,8 +68,9 @@ export class Sessions extends Context.Service<Sessions, {
   /** Completes when no session is left. */
   readonly awaitEmpty: Effect.Effect<void>
 }>()("hubbub/Sessions") {
-  static readonly layer: Layer.Layer<Sessions, never, ChatConfig> = Layer.effect(Sessions, Effect.gen(function*() {
-    const admission = new Admission(yield* ChatConfig)
+  static readonly layer: Layer.Layer<Sessions, never, Tuning> = Layer.effect(Sessions, Effect.gen(function*() {
+    // The limits as a reload leaves them, read at each connection.
+    const admission = new Admission(yield* Tuning)
     const live = new Map<SessionId, SessionHandle>()
     const empty = Latch.makeUnsafe(true)
     let seq = 0

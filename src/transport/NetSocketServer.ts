@@ -20,6 +20,8 @@ export interface NetServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string } | undefined
   /** With TLS: handshakes under way at once; more connections are closed at once. */
   readonly maxHandshakes?: number | undefined
+  /** With TLS: told of the server, whose certificate a reload may renew (`setSecureContext`). */
+  readonly secured?: ((server: Tls.Server) => void) | undefined
 }
 
 /** A TLS handshake not done within this long closes its connection (Node's default is two minutes). */
@@ -51,6 +53,7 @@ export const make = Effect.fnUntraced(function*(options: NetServerOptions) {
   const server: Net.Server = options.tls === undefined
     ? Net.createServer({ ...tcp, pauseOnConnect: true })
     : Tls.createServer({ ...tcp, cert: options.tls.cert, key: options.tls.key, handshakeTimeout: handshakeMillis })
+  if (options.tls !== undefined) options.secured?.(server as Tls.Server)
   const accepted = options.tls === undefined ? "connection" : "secureConnection"
   const waiting = new Set<Net.Socket>()
   const park = (conn: Net.Socket) => {

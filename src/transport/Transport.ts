@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as SocketServer from "effect/socket/SocketServer"
+import type * as Tls from "node:tls"
 import * as NetSocketServer from "./NetSocketServer.js"
 
 /** What a TCP listener is told (the settings of the same names). */
@@ -16,6 +17,8 @@ export interface TcpOptions {
   readonly tls: Option.Option<{ readonly cert: string; readonly key: string }>
   /** With TLS, handshakes under way at once are bounded by it too. */
   readonly maxConnections: number
+  /** With TLS: told of each TLS server, whose certificate a reload may renew. */
+  readonly secured?: ((server: Tls.Server) => void) | undefined
 }
 
 /**
@@ -43,7 +46,8 @@ export const tcp = (
       port,
       keepalive: config.keepalive,
       tls: Option.getOrUndefined(config.tls),
-      maxHandshakes: config.maxConnections
+      maxHandshakes: config.maxConnections,
+      secured: config.secured
     })
 
 /** A TCP `SocketServer` layer on `options.host` and `port`. */

@@ -4,6 +4,7 @@ import { ChatConfig, type ChatConfigShape } from "../../src/ChatConfig.js"
 import { Admission } from "../../src/observe/Admission.js"
 import type { Nick } from "../../src/protocol/Names.js"
 import { type SessionHandle, Sessions } from "../../src/session/Sessions.js"
+import { Tuning } from "../../src/session/Tuning.js"
 
 let ids = 0
 /** A session as the registry sees it. */
@@ -30,7 +31,7 @@ const session = (ip: string | undefined, nick?: string): SessionHandle => ({
 })
 
 const withSessions = (overrides: Partial<ChatConfigShape> = {}) =>
-  Effect.provide(Sessions.layer.pipe(Layer.provide(ChatConfig.layer(overrides))))
+  Effect.provide(Sessions.layer.pipe(Layer.provide(Tuning.layer), Layer.provide(ChatConfig.layer(overrides))))
 
 /** Forks `effect` and lets it run as far as it can. */
 const started = <A>(effect: Effect.Effect<A>) =>

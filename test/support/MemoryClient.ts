@@ -12,6 +12,7 @@ import { Accounts } from "../../src/accounts/Accounts.js"
 import * as StoreMemory from "../../src/store/StoreMemory.js"
 import { Flusher } from "../../src/session/Flusher.js"
 import * as Serve from "../../src/session/Serve.js"
+import { Tuning } from "../../src/session/Tuning.js"
 import { Sessions } from "../../src/session/Sessions.js"
 import { Codec } from "../../src/wire/Codec.js"
 import { makeCodec } from "../../src/wire/CodecCache.js"
@@ -141,6 +142,7 @@ export const sessionServices = (overrides: Partial<ChatConfigShape> = {}) =>
   ))).pipe(
     Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(Warnings.layer),
+    Layer.provideMerge(Tuning.layer),
     Layer.provideMerge(ChatConfig.layer(overrides))
   )
 
