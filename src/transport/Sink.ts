@@ -4,6 +4,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type * as Net from "node:net"
+import * as Tls from "node:tls"
 import { untilDrained, untilEvent } from "../internal/NodeEvents.js"
 import { Waiter } from "../internal/Waiter.js"
 import type { CloseReason } from "../protocol/CloseReason.js"
@@ -66,10 +67,21 @@ export class NetSink implements Sink {
       conn.resume()
       return untilEvent(conn, "close").pipe(
         Effect.timeoutOption(within),
-        Effect.andThen(Effect.sync(() => conn.destroy()))
+        Effect.andThen(Effect.sync(() => letGo(conn)))
       )
     })
   }
+}
+
+/**
+ * A socket whose peer did not close its side after ours: netcat and telnet wait for their user's
+ * next line before they notice a close, so plain TCP is reset (they end at once); what they were
+ * sent has had its time to arrive. TLS has no reset to send.
+ */
+const letGo = (conn: Net.Socket) => {
+  if (conn.destroyed) return
+  if (conn instanceof Tls.TLSSocket || conn.connecting) conn.destroy()
+  else conn.resetAndDestroy()
 }
 
 /** Bytes a writer sink may have in flight before it reports itself backed up. */
