@@ -33,14 +33,10 @@ beforeAll(() => {
 })
 
 /** A TLS connection that trusts either certificate, and the organisation of the one the server showed. */
-const tlsClient = (port: number) =>
-  new Promise<{ client: TestClient; organisation: string }>((resolve, reject) => {
-    const socket = Tls.connect({ port, host: "127.0.0.1", ca: [pem("old-cert.pem"), pem("new-cert.pem")], servername: "localhost" }, () => {
-      const organisation = String(socket.getPeerCertificate().subject.O)
-      resolve({ client: track(new TestClient(socket)), organisation })
-    })
-    socket.once("error", reject)
-  })
+const tlsClient = async (port: number) => {
+  const client = track(await TestClient.connectTls(port, pem("old-cert.pem") + pem("new-cert.pem")))
+  return { client, organisation: String((client.socket as Tls.TLSSocket).getPeerCertificate().subject.O) }
+}
 
 /** A configuration file in `dir`, with `lines` after what every test needs. */
 const configure = (file: string, ...lines: Array<string>) =>
