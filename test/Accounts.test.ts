@@ -188,7 +188,7 @@ describe("accounts on IRC, through SASL PLAIN", () => {
 
     const client = await connectIrc(ircPort)
     client.send("CAP LS 302")
-    await client.until(":irc.test CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names")
+    await client.until(":irc.test CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names")
     client.send("AUTHENTICATE PLAIN")
     await client.until(":irc.test 904 * :SASL authentication failed")
     client.send("CAP REQ :sasl")

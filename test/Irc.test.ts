@@ -57,7 +57,7 @@ describe("IRC", () => {
     const alice = await ircConnect(ircPort)
     await alice.next()
     alice.send("CAP LS 302", "NICK alice", "USER alice 0 * :Alice")
-    assert.strictEqual(await alice.next(), ":irc.test CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names")
+    assert.strictEqual(await alice.next(), ":irc.test CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names")
     alice.send("CAP REQ :no-such-cap sasl")
     assert.strictEqual(await alice.next(), ":irc.test CAP * NAK :no-such-cap sasl")
     alice.send("CAP LIST")

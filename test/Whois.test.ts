@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Option } from "effect"
 import { fixtures } from "./support/fixtures.js"
+import { type Ports, serverPairs } from "./support/pairs.js"
 import { RedisServer } from "./support/RedisServer.js"
 import type { TestClient } from "./support/TestClient.js"
 
@@ -12,26 +12,7 @@ beforeAll(async () => {
 })
 afterAll(() => redis?.stop())
 
-interface Ports {
-  readonly port: number
-  readonly ircPort: number
-  readonly name: string
-}
-
-const options = { ircPort: Option.some(0), floodRate: 0 } as const
-
-const oneServer = async (): Promise<readonly [Ports, Ports]> => {
-  const a = await server({ ...options, serverName: "a.test" })
-  return [{ ...a, name: "a.test" }, { ...a, name: "a.test" }]
-}
-
-let clusters = 0
-const twoServers = async (): Promise<readonly [Ports, Ports]> => {
-  const redisPrefix = `whois-${++clusters}:`
-  const start = (name: string) => server({ ...options, serverName: name, redisUrl: Option.some(redis.url), nodeId: name, redisPrefix })
-  const [a, b] = [await start("a.test"), await start("b.test")]
-  return [{ ...a, name: "a.test" }, { ...b, name: "b.test" }]
-}
+const { one: oneServer, two: twoServers } = serverPairs(server, () => redis, "whois")
 
 /** An IRC client registered with the user name and real name irctest's WHO tests use. */
 const coolNick = async (port: number) => {

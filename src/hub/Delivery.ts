@@ -22,7 +22,6 @@ export const addressOf = (event: Event): Address => {
     case "Chat":
     case "Action":
     case "Renamed":
-    case "MemberChanged":
     case "InviteNoted":
     case "TopicChanged":
     case "ModeChanged":
@@ -30,6 +29,7 @@ export const addressOf = (event: Event): Address => {
     case "Joined":
     case "Left":
       return event.quiet ? { room: undefined, to: event.session } : { room: event.room, to: undefined }
+    case "MemberChanged":
     case "Tagged":
       return event.room !== undefined ? { room: event.room, to: undefined } : { room: undefined, to: event.to }
     case "Private":

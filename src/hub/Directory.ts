@@ -35,8 +35,14 @@ export class Directory {
     return state === undefined ? undefined : identity(state.nick, state.host, state.account, state.user)
   }
 
-  /** `now`: the time, in milliseconds since the epoch (bans run out). */
-  constructor(private readonly now: () => number) {}
+  /**
+   * `now`: the time, in milliseconds since the epoch (bans run out). `named`: told of each nickname
+   * a session takes (`before` none when it registers) or frees (`after` none when it is removed).
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly named?: (session: SessionId, before: Nick | undefined, after: Nick | undefined) => void
+  ) {}
 
   /** The session registered under `nick` (ignoring case), if any. */
   owner(nick: string): SessionId | undefined {
@@ -65,6 +71,7 @@ export class Directory {
     if (state === undefined) {
       this.sessions.set(session, { nick, rooms: [], host: undefined, account: undefined })
       this.byNick.set(nickKey(nick), session)
+      this.named?.(session, undefined, nick)
       return undefined
     }
     const previous = state.nick
@@ -72,6 +79,7 @@ export class Directory {
     this.byNick.set(nickKey(nick), session)
     state.nick = nick
     this.resilence(session)
+    this.named?.(session, previous, nick)
     return previous
   }
 
@@ -211,6 +219,7 @@ export class Directory {
     if (state === undefined) return undefined
     this.sessions.delete(session)
     this.byNick.delete(nickKey(state.nick))
+    this.named?.(session, state.nick, undefined)
     return { nick: state.nick, rooms: state.rooms }
   }
 

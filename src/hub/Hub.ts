@@ -74,6 +74,14 @@ export interface Roster {
   readonly bans: ReadonlyArray<Ban>
 }
 
+/** What a member changed of itself, as its rooms hear it (`MemberChanged`): what its watchers are told. */
+export interface SelfChange {
+  readonly nick: string
+  readonly change: string
+  readonly what: "away" | "account" | "realName"
+  readonly value?: string | undefined
+}
+
 export interface Census {
   readonly users: number
   readonly servers: number
@@ -221,6 +229,19 @@ export class Hub extends Context.Service<Hub, {
   readonly describe: (session: SessionId, profile: Omit<Profile, "account">) => Effect.Effect<void>
   /** What the sessions of these nicknames tell of themselves, for those that exist, as `WHO` lists them. */
   readonly profiles: (nicks: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Described>>
+  /**
+   * IRC's MONITOR: `session` watches these nicknames too, each once (ignoring case), at most
+   * `maxMonitored` in all; returns those that did not fit. It is answered `Monitored` (`online`,
+   * `offline`) as each comes and goes on any server, and handed what each changes of itself
+   * (`MemberChanged` to it) while they share no room. Its list goes when it leaves.
+   */
+  readonly watch: (session: SessionId, nicks: ReadonlyArray<Nick>) => Effect.Effect<ReadonlyArray<Nick>>
+  /** The session watches these nicknames no more: those given, or every one. */
+  readonly unwatch: (session: SessionId, nicks?: ReadonlyArray<string>) => Effect.Effect<void>
+  /** The nicknames a session watches, as it named them. */
+  readonly watching: (session: SessionId) => Effect.Effect<ReadonlyArray<Nick>>
+  /** A session changed what it says of itself (its rooms are told with `MemberChanged`): its watchers in none of its rooms are told. */
+  readonly tellWatchers: (session: SessionId, change: SelfChange) => Effect.Effect<void>
   /** Who had `nick` lately and left (`WHOWAS`), the latest first. */
   readonly whowas: (nick: string) => Effect.Effect<ReadonlyArray<Departed>>
   /** Who holds `nick`, what it tells of itself and where it is: `WHOIS`. */

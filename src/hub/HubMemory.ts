@@ -6,6 +6,7 @@ import { type Event, renamed } from "../protocol/Event.js"
 import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
 import { RoomArchive } from "../store/RoomArchive.js"
 import { Profiles } from "./Profiles.js"
+import { Watchers } from "./Watchers.js"
 import { Directory } from "./Directory.js"
 import { addressOf, Delivery } from "./Delivery.js"
 import { RoomHistory } from "./History.js"
@@ -21,7 +22,8 @@ import type { HubOptions } from "./HubOptions.js"
 export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: RoomArchive["Service"]) {
   const delivery = yield* Delivery.make
   const clock = yield* Clock.Clock
-  const directory = new Directory(() => clock.currentTimeMillisUnsafe())
+  const directory = new Directory(() => clock.currentTimeMillisUnsafe(), (session, before, after) => watchers.named(session, before, after))
+  const watchers = new Watchers(directory, delivery)
   const profiles = new Profiles(directory)
   const history = new RoomHistory(config.history)
   let renames = 0
@@ -141,6 +143,8 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     profiles: (nicks) => Effect.sync(() => profiles.described(nicks)),
     whois: (nick) => Effect.sync(() => profiles.whois(nick)),
     whowas: (nick) => Effect.sync(() => profiles.whowas(nick)),
+    ...watchers.actions,
+    tellWatchers: (session, change) => Effect.sync(() => watchers.changed(change, directory.roomsOf(session))),
     roster: (room) => Effect.sync(() => directory.roster(room)),
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),

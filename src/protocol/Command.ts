@@ -61,6 +61,11 @@ export const Whowas = Schema.TaggedStruct("Whowas", { nick: Schema.String, count
 /** IRC's `USERHOST` (`user@host` of each) and `ISON` (which are here) for up to a few nicknames. */
 export const Userhost = Schema.TaggedStruct("Userhost", { nicks: Schema.Array(Schema.String), ison: Schema.optional(Schema.Boolean) })
 /**
+ * IRC's `MONITOR`: watch these nicknames too (`+`), no more (`-`), none (`C`); list them (`L`), or
+ * say which of them are online (`S`).
+ */
+export const Monitor = Schema.TaggedStruct("Monitor", { action: Schema.Literals(["+", "-", "C", "L", "S"]), nicks: Schema.optional(Schema.Array(Nick)) })
+/**
  * Into a room: a protocol with one room per session moves there (leaving
  * the old one), one with several adds it.
  */
@@ -178,6 +183,7 @@ export const Command = Schema.Union([
   Whois,
   Whowas,
   Userhost,
+  Monitor,
   Join,
   Part,
   Rooms,

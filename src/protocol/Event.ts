@@ -144,7 +144,12 @@ export const Notice = Schema.TaggedStruct("Notice", {
   /** Between servers, not shown: the account `drops` was dropped, and no session is identified as it any more. */
   drops: Schema.optional(S),
   /** Between servers, not shown: the session `to` is to be disconnected by the server operator `kills` (`text`: why). */
-  kills: Schema.optional(S)
+  kills: Schema.optional(S),
+  /** Between servers, not shown: a nickname came `online` or went `offline` (IRC's MONITOR: each server tells its watchers). */
+  online: Schema.optional(S),
+  offline: Schema.optional(S),
+  /** Between servers, not shown: what a member changed of itself (as `MemberChanged`), and its rooms: its watchers in none of them are told. */
+  changed: Schema.optional(Schema.Struct({ nick: S, change: S, what: Schema.Literals(["away", "account", "realName"]), value: Schema.optional(S), rooms: Schema.Array(S) }))
 })
 /** A server operator's line (`from`) to every server operator; every other session leaves it out. */
 export const WallopsSent = Schema.TaggedStruct("Wallops", { from: S, text: S })
@@ -187,10 +192,12 @@ export const Closing = Schema.TaggedStruct("Closing", {
  * (`what: "away"`, `value` why) or came back (no `value`), identified as the account `value` or
  * logged out (`"account"`), or set its real name to `value` (`"realName"`). `change` is the same
  * in every room (a client shows it once). Only IRC clients that asked for it (`away-notify`,
- * `account-notify`, `setname`) are shown it.
+ * `account-notify`, `setname`) are shown it. Addressed `to` one session rather than a `room`: a
+ * watcher of the member in none of its rooms (shown only to those with IRC's `extended-monitor`).
  */
 export const MemberChanged = Schema.TaggedStruct("MemberChanged", {
-  room: S,
+  room: Schema.optional(S),
+  to: Schema.optional(S),
   nick: S,
   change: S,
   what: Schema.Literals(["away", "account", "realName"]),

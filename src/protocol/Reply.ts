@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
 import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
+import { Monitored } from "./MonitorReply.js"
 
 export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
@@ -226,6 +227,7 @@ export const Reply = Schema.Union([
   WhoisEnd,
   WasList,
   UserHosts,
+  Monitored,
   Welcome,
   Members,
   NickTaken,

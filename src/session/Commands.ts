@@ -10,6 +10,7 @@ import * as AccountCommands from "./AccountCommands.js"
 import * as Info from "./InfoCommands.js"
 import * as Users from "./UserCommands.js"
 import * as Moderation from "./ModerationCommands.js"
+import { monitor } from "./MonitorCommands.js"
 import * as Operator from "./OperatorCommands.js"
 import * as Registration from "./RegistrationCommands.js"
 import * as Rooms from "./RoomCommands.js"
@@ -227,6 +228,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
         Rooms.reply(env, client, { _tag: "WasList", nick: input.nick, entries: input.count === undefined ? entries : entries.slice(0, input.count) }))
     case "Userhost":
       return Users.userhost(env, client, input.nicks, input.ison === true)
+    case "Monitor":
+      return monitor(env, client, input)
     case "Join":
       return Rooms.join(env, client, input.room, input.key)
     case "Part":

@@ -29,14 +29,16 @@ export const away = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
 
 /**
  * The client's rooms hear what it changed of itself (IRC clients that asked are shown it), once
- * however many they share.
+ * however many they share; and its watchers in none of them (IRC's extended-monitor).
  */
 export const memberChanged = (env: CommandEnv, client: Client, what: "away" | "account" | "realName", value: string | undefined): Effect.Effect<void> => {
   const nick = client.nick
-  if (nick === undefined || client.rooms.length === 0) return Effect.void
+  if (nick === undefined) return Effect.void
   // The same within a millisecond only when what it says is the same too: then showing it once is right.
-  const change = `${nick}@${env.now()} ${what} ${value ?? ""}`
-  return env.hub.publishAll(client.rooms.map((room) => ({ _tag: "MemberChanged", room, nick, change, what, ...(value === undefined ? {} : { value }) })))
+  const change = { nick, change: `${nick}@${env.now()} ${what} ${value ?? ""}`, what, ...(value === undefined ? {} : { value }) }
+  const watchers = env.hub.tellWatchers(client.id, change)
+  if (client.rooms.length === 0) return watchers
+  return Effect.andThen(env.hub.publishAll(client.rooms.map((room) => ({ _tag: "MemberChanged", room, ...change }))), watchers)
 }
 
 /** IRCv3's `SETNAME`: a new real name, which its rooms hear. */

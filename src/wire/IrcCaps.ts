@@ -9,7 +9,8 @@ import { TagBits } from "./IrcTags.js"
  * (`nick!user@host` in `NAMES`), `sasl` (see
  * `IrcSasl`), `cap-notify` (on with 302; hubbub's capabilities never change while it runs);
  * `account-notify`, `setname` and `invite-notify` (what members of its channels do, which its
- * decoder's filter lets through); `server-time`, `message-tags`, `batch`, `account-tag` and
+ * decoder's filter lets through); `extended-monitor` (with those, what the nicknames it monitors
+ * do while it shares no channel with them); `server-time`, `message-tags`, `batch`, `account-tag` and
  * `extended-join`, which its codec variant shows (`IrcTags`); `draft/chathistory` (`CHATHISTORY`); and
  * `labeled-response` (`IrcLabels`), which takes `batch` besides.
  */
@@ -22,6 +23,7 @@ export const offered: ReadonlyArray<string> = [
   "draft/chathistory",
   "echo-message",
   "extended-join",
+  "extended-monitor",
   "invite-notify",
   "labeled-response",
   "message-tags",

@@ -87,6 +87,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "WhoisEnd":
       case "UserHosts":
       case "WasList":
+      case "Monitored":
         return ircUsers((code, rest) => numeric(code, nick, rest), reply)
       case "Members":
         return names(nick, reply)

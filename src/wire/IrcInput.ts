@@ -10,6 +10,7 @@ import { IrcCaps } from "./IrcCaps.js"
 import { clean, type IrcMessage, nameIn, parseIrc } from "./IrcParse.js"
 import { IrcMessages } from "./IrcMessageInput.js"
 import { chatHistory } from "./IrcHistoryInput.js"
+import { monitorCommand } from "./IrcMonitor.js"
 import { clientTags, tagLimits } from "./IrcTags.js"
 import { labeled, labelOf } from "./IrcLabels.js"
 import { command, invalid, roomCommand, roomCommands, usage } from "./IrcRoomInput.js"
@@ -41,6 +42,7 @@ const known = new Set([
   "NOTICE",
   "TAGMSG",
   "CHATHISTORY",
+  "MONITOR",
   ...disabledCommands,
   "WHO",
   "LIST",
@@ -141,6 +143,8 @@ export class IrcDecoder implements Decoder {
         return this.messages.tagMessage(target ?? "", this.tagsOf(message.tags))
       case "CHATHISTORY":
         return chatHistory(params)
+      case "MONITOR":
+        return monitorCommand(params)
       case "JOIN":
       case "PART":
       case "NAMES":
@@ -228,8 +232,9 @@ export class IrcDecoder implements Decoder {
         return true
       }
       case "MemberChanged": {
-        // Only to those that asked; once however many rooms are shared.
+        // Only to those that asked (a watcher in none of its rooms: extended-monitor too); once however many rooms are shared.
         if (!this.caps.has(notifiedBy[event.what]) || this.lastRename === event.change) return false
+        if (event.to !== undefined && !this.caps.has("extended-monitor")) return false
         this.lastRename = event.change
         return true
       }

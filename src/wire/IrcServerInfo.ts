@@ -4,6 +4,7 @@ import { maxRoomsPerSession } from "../protocol/Names.js"
 import { ircLineBytes } from "./IrcLines.js"
 import { maxHistory } from "../protocol/HistoryRange.js"
 import { maxTargets } from "./IrcRoomInput.js"
+import { maxMonitored } from "../protocol/MonitorReply.js"
 
 /** What `005` advertises; nicknames and rooms are hubbub's (`Names.ts`). */
 const tokens = [
@@ -25,6 +26,7 @@ const tokens = [
   `CHATHISTORY=${maxHistory}`,
   "MSGREFTYPES=msgid,timestamp",
   "WHOX",
+  `MONITOR=${maxMonitored}`,
   "STATUSMSG=@+",
   "BOT=B"
 ]
@@ -35,7 +37,7 @@ export const isupport: ReadonlyArray<string> = Array.from({ length: Math.ceil(to
 /** The lines `HELP` answers. */
 export const helpLines = [
   "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT,",
-  "WHOIS, WHOWAS, AWAY, USERHOST, ISON, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
+  "WHOIS, WHOWAS, AWAY, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
   "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT)."

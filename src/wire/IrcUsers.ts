@@ -1,8 +1,9 @@
 import { shownHost } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
 import { byteLength, ircLineBytes } from "./IrcLines.js"
+import { monitorLines } from "./IrcMonitor.js"
 
-type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" }>
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" | "Monitored" }>
 
 type Numeric = (code: string, rest: string) => string
 
@@ -20,9 +21,11 @@ const packed = (numeric: Numeric, head: string, words: ReadonlyArray<string>): s
   return line === "" ? out : out + numeric("319", `${head}${line}`)
 }
 
-/** `AWAY`'s, `WHOIS`'s, `USERHOST`'s and `ISON`'s numerics, and a private message's away reply. */
+/** `AWAY`'s, `WHOIS`'s, `USERHOST`'s, `ISON`'s and `MONITOR`'s numerics, and a private message's away reply. */
 export const ircUsers = (numeric: Numeric, reply: UserReply): string => {
   switch (reply._tag) {
+    case "Monitored":
+      return monitorLines(numeric, reply)
     case "AwayNote":
       return reply.away ? numeric("306", ":You have been marked as being away") : numeric("305", ":You are no longer marked as being away")
     case "AwayIs":

@@ -143,6 +143,7 @@ export const replyText = (reply: Reply): string | undefined => {
         (reply.server === true ? " A server ban may name an address or a network too (10.0.0.7, 10.0.0.0/24; at least /8, or /16 for IPv6)." : "")
     case "Ping":
     case "Capabilities":
+    case "Monitored":
     case "TimingMarkDone":
     case "Label":
       return undefined

@@ -9,9 +9,11 @@ import * as TextCodec from "../../src/wire/TextCodec.js"
 import { Probe } from "../support/Probe.js"
 import { attached, hubContract, memoryHub } from "./contract.js"
 import { moderationContract } from "./moderationContract.js"
+import { watchContract } from "./watchContract.js"
 
 hubContract("HubMemory.layer", memoryHub)
 moderationContract("HubMemory.layer", () => memoryHub(0))
+watchContract("HubMemory.layer", () => memoryHub(0))
 
 /** The memory hub delivers what a turn published in a pass after it (a yield): this resumes after that pass. */
 const delivered = Effect.andThen(Effect.yieldNow, Effect.yieldNow)

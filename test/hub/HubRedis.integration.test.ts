@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Logger, Scope } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Logger, Scope } from "effect"
 import * as Net from "node:net"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
@@ -9,6 +9,7 @@ import { Probe } from "../support/Probe.js"
 import { RedisServer } from "../support/RedisServer.js"
 import { hubContract } from "./contract.js"
 import { moderationContract } from "./moderationContract.js"
+import { watchContract } from "./watchContract.js"
 
 let redis: RedisServer
 let cluster = 0
@@ -33,6 +34,7 @@ const redisHub = (announceMaxMembers: number, history?: number) =>
 
 hubContract("HubRedis.layer", redisHub)
 moderationContract("HubRedis.layer", () => redisHub(0))
+watchContract("HubRedis.layer", () => redisHub(0))
 
 /** A TCP proxy in front of Redis that can cut its connections and refuse new ones: an outage that keeps Redis's data. */
 class Proxy {
@@ -147,6 +149,37 @@ describe("HubRedis.layer: several servers", () => {
       const joined = yield* b.join("s2", "#y" as Room)
       assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["kept"])
     }))
+
+  it.live("tells watchers (IRC's MONITOR) when a server is dropped, what left or came while apart, and who is back", () =>
+    Effect.gen(function*() {
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => Proxy.start(redis.port)), (proxy) => Effect.promise(() => proxy.close()))
+      const prefix = `watch-${++cluster}:`
+      const quick = (url: string, node: string) =>
+        Effect.map(
+          Layer.build(HubRedis.layer({ ...defaults, presenceTtl: Duration.millis(1500), redisUrl: url, nodeId: node, redisPrefix: prefix }).pipe(Layer.provide(logs))),
+          (context) => Context.get(context, Hub)
+        )
+      const a = yield* quick(redis.url, "a")
+      const b = yield* quick(proxy.url, "b")
+      const ann = yield* attach(a, "s1", "ann", "#x")
+      const events = (what: "online" | "offline", nick: string) =>
+        ann.events.filter((e) => e._tag === "Answer" && e.reply._tag === "Monitored" && e.reply.what === what && e.reply.nicks.includes(nick)).length
+      yield* a.watch("s1", ["bob", "cal", "dot"] as Array<Nick>)
+      yield* attach(b, "s1", "bob", "#x")
+      yield* attach(b, "s2", "dot", "#x")
+      yield* ann.untilEvent(() => events("online", "dot") === 1)
+      proxy.cut()
+      // Apart: one comes, one goes, on b.
+      yield* b.claimNick("s3", "cal" as Nick)
+      yield* b.leave("s2", "quit")
+      // a drops b once its lease has run out: its users are gone.
+      yield* ann.untilEvent(() => events("offline", "bob") === 1 && events("offline", "dot") === 1, "10 seconds")
+      assert.strictEqual(events("online", "cal"), 0)
+      proxy.restore()
+      // b puts back who it has: bob again, and cal.
+      yield* ann.untilEvent(() => events("online", "bob") === 2 && events("online", "cal") === 1, "10 seconds")
+      assert.deepStrictEqual([events("online", "dot"), events("offline", "dot")], [1, 1])
+    }), 30_000)
 
   it.live("keeps a room's rules through an outage: one who joined a shut room while apart is put out, and a change made apart gives way to Redis's", () =>
     Effect.gen(function*() {

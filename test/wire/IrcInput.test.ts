@@ -44,8 +44,8 @@ describe("IrcDecoder", () => {
 
   it("holds registration while capabilities are negotiated", () => {
     const d = new IrcDecoder(new RunFacts())
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names" } })
-    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join invite-notify labeled-response message-tags multi-prefix sasl server-time setname userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS 302", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names" } })
+    assert.deepStrictEqual<unknown>(d.decode("CAP LS", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "LS", caps: "account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix sasl server-time setname userhost-in-names" } })
     assert.isUndefined(d.decode("NICK alice", false))
     assert.isUndefined(d.decode("USER a 0 * :A", false))
     assert.deepStrictEqual<unknown>(d.decode("CAP REQ :no-such-cap", false), { _tag: "Reply", reply: { _tag: "Capabilities", sub: "NAK", caps: "no-such-cap" } })

@@ -17,6 +17,8 @@ import { RedisClusterView } from "./RedisClusterView.js"
 import { queries } from "./RedisQueries.js"
 import { RedisProfiles } from "./RedisProfiles.js"
 import { Profiles } from "../Profiles.js"
+import { Watchers } from "../Watchers.js"
+import { watching } from "./RedisWatchers.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { RedisOwners } from "./RedisOwners.js"
@@ -41,7 +43,9 @@ export const make = Effect.fnUntraced(function*(
 ): Effect.fn.Return<Hub["Service"], RedisUnavailable | NodeIdInUse, Scope.Scope> {
   const delivery = yield* Delivery.make
   const clock = yield* Clock.Clock
-  const directory = new Directory(() => clock.currentTimeMillisUnsafe())
+  // IRC's MONITOR: linked, watchers hear of nicknames from Redis (`RedisWatchers`); alone, from the directory.
+  const directory = new Directory(() => clock.currentTimeMillisUnsafe(), (session, before, after) => watchers.named(session, before, after, !link.up))
+  const watchers = new Watchers(directory, delivery)
   const node = config.nodeId
   const wire = new RedisWire(node)
   const p = config.redisPrefix
@@ -148,13 +152,10 @@ export const make = Effect.fnUntraced(function*(
     directory, delivery, wire, linkUp: () => link.up, run, stamped, local, publish, channelOf: (node) => p + "to:" + node, findNick: (nick) => hub.findNick(nick),
     rosterOf: (room, reply) => view.joined(room, reply).roster, runFork: (effect) => void runFork(effect), now: () => clock.currentTimeMillisUnsafe()
   })
-  const received = inbox({ wire, outbox, directory, delivery, owners, moderation })
+  const received = inbox({ wire, outbox, directory, delivery, owners, moderation, watchers })
 
-  yield* presence.upkeep.pipe(
-    Effect.ignore,
-    Effect.repeat(Schedule.spaced(Duration.millis(Duration.toMillis(config.presenceTtl) / 5))),
-    Effect.forkScoped
-  )
+  const upkeepEvery = Schedule.spaced(Duration.millis(Duration.toMillis(config.presenceTtl) / 5))
+  yield* presence.upkeep.pipe(Effect.ignore, Effect.repeat(upkeepEvery), Effect.forkScoped)
   yield* link.connect(config.redisOptional)
   yield* Effect.addFinalizer(() => presence.release)
 
@@ -212,9 +213,7 @@ export const make = Effect.fnUntraced(function*(
   })
 
   const hub: Hub["Service"] = {
-    claimNick: Effect.fn("Hub.claimNick")(function*(session: SessionId, nick: Nick) {
-      return yield* claim(session, nick, "asked")
-    }),
+    claimNick: Effect.fn("Hub.claimNick")((session: SessionId, nick: Nick) => claim(session, nick, "asked")),
     identified: (session, account) =>
       Effect.sync(() => directory.describe(session, { account })).pipe(Effect.andThen(shared.identified(session, account)), Effect.andThen(owners.identified(session, account))),
     accountDropped: (account) => owners.accountDropped(account),
@@ -285,6 +284,7 @@ export const make = Effect.fnUntraced(function*(
     }),
     ...moderation.actions,
     ...queries(link, view, directory, profiles, shared),
+    ...watching({ watchers, directory, linkUp: () => link.up, run, stamped }),
     describe: (session, profile) => Effect.suspend(() => shared.write(session, profiles.describe(session, profile))),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
     restoreRoom: (room, kept) =>

@@ -6,6 +6,7 @@ import type { RedisModeration } from "./RedisModeration.js"
 import type { RedisOutbox } from "./RedisOutbox.js"
 import type { RedisOwners } from "./RedisOwners.js"
 import type { RedisWire } from "./RedisWire.js"
+import type { Watchers } from "../Watchers.js"
 
 export interface InboxWorld {
   readonly wire: RedisWire
@@ -14,6 +15,7 @@ export interface InboxWorld {
   readonly delivery: Delivery
   readonly owners: RedisOwners
   readonly moderation: RedisModeration
+  readonly watchers: Watchers
 }
 
 /**
@@ -34,7 +36,7 @@ export const inbox = (world: InboxWorld) => (payload: string): void => {
       delivery.stamp({ _tag: "Joined", room: event.room, nick: event.nick, session: event.clash }, event.room, undefined, batch.at)
       continue
     }
-    if (world.owners.received(event)) continue
+    if (world.owners.received(event) || world.watchers.received(event)) continue
     // A server operator elsewhere disconnects a session of this server.
     if (event._tag === "Notice" && event.kills !== undefined) {
       if (event.to !== undefined) delivery.killed(event.to, event.kills, event.text)

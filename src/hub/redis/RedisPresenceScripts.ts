@@ -76,6 +76,7 @@ for _, key in ipairs(redis.call('SMEMBERS', p..'node:'..node..':nicks')) do
     redis.call('DEL', key)
     redis.call('SREM', p..'node:'..node..':nicks', key)
     disown(key, string.sub(value, 1, (string.find(value, ' ', 1, true) or 1) - 1))
+    presence(string.sub(value, (string.find(value, ' ', 1, true) or 0) + 1), false)
   end
 end
 for _, session in ipairs(order) do
@@ -95,6 +96,7 @@ for _, session in ipairs(order) do
     end
   end
   if free then
+    if current ~= session..' '..w.nick then presence(w.nick, true) end
     redis.call('SET', w.key, session..' '..w.nick)
     redis.call('SADD', p..'node:'..node..':nicks', w.key)
     if w.owned then redis.call('HSET', p..'owned', w.key, session) else disown(w.key, session) end

@@ -81,7 +81,10 @@ for i = 6, #ARGV, 2 do
   gone(room)
 end
 local value = redis.call('GET', key)
-if value and string.sub(value, 1, #session + 1) == session..' ' then redis.call('DEL', key) end
+if value and string.sub(value, 1, #session + 1) == session..' ' then
+  redis.call('DEL', key)
+  presence(string.sub(value, #session + 2), false)
+end
 redis.call('SREM', p..'node:'..node..':nicks', key)
 disown(key, session)
 return 1

@@ -15,7 +15,8 @@
  * - `node:<node>:rooms`, `node:<node>:nicks`: where a server's sessions are, to reap them.
  * - `profiles:<node>`: its sessions' profiles; `whowas`: the latest departures (`RedisProfiles`).
  *
- * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions.
+ * Channels: `room:<room>` for a room's events, `to:<node>` for a server's sessions (and, from
+ * each script that gives a nickname out or frees it, a note to every server: `presence`).
  * A session is named `<node>/<id>` outside its own server.
  */
 /**
@@ -116,6 +117,12 @@ end
 local function disown(key, session)
   if redis.call('HGET', p..'owned', key) == session then redis.call('HDEL', p..'owned', key) end
 end
+-- IRC's MONITOR: every server hears, in this step, that a nickname came online or went offline (a note nobody is shown;
+-- addressed to no session, so a server of an older version shows it to nobody either).
+local function presence(nick, online)
+  local note = cjson.encode({at = 0, events = {{_tag = 'Notice', to = '~monitor', text = '', [online and 'online' or 'offline'] = nick}}})
+  for _, node in ipairs(redis.call('SMEMBERS', p..'nodes')) do redis.call('PUBLISH', p..'to:'..node, note) end
+end
 local function drop(node, out, keep)
   local prefix = node..'/'
   for _, room in ipairs(redis.call('SMEMBERS', p..'node:'..node..':rooms')) do
@@ -139,6 +146,7 @@ local function drop(node, out, keep)
       redis.call('DEL', key)
       redis.call('SREM', p..'node:'..node..':nicks', key)
       disown(key, owner)
+      presence(string.sub(value, #owner + 2), false)
     end
   end
 end
@@ -159,9 +167,10 @@ end
 export const claim = keeps + common + `
 local key, value, session, node, old, owned = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
 local current = redis.call('GET', key)
-local displaced = ''
+local displaced, fresh = '', true
 if current then
   local owner = string.sub(current, 1, string.find(current, ' ', 1, true) - 1)
+  fresh = owner ~= session
   if owner ~= session then
     local ownerNode = string.match(owner, '^(.*)/[^/]*$')
     if ownerNode and redis.call('EXISTS', p..'alive:'..ownerNode) == 1 then
@@ -175,11 +184,15 @@ redis.call('SADD', p..'node:'..node..':nicks', key)
 if owned then redis.call('HSET', p..'owned', key, session) else disown(key, session) end
 if old ~= '' and old ~= key then
   local was = redis.call('GET', old)
-  if was and string.sub(was, 1, #session + 1) == session..' ' then redis.call('DEL', old) end
+  if was and string.sub(was, 1, #session + 1) == session..' ' then
+    redis.call('DEL', old)
+    presence(string.sub(was, #session + 2), false)
+  end
   redis.call('SREM', p..'node:'..node..':nicks', old)
   disown(old, session)
 end
 local nick = string.sub(value, #session + 2)
+if fresh then presence(nick, true) end
 local sizes = {1}
 for i = 8, #ARGV do
   -- Only where it still is: an operator may have put it out of a room its server has not yet heard of.
