@@ -4,6 +4,7 @@ import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type * as PlatformError from "effect/PlatformError"
 import * as Schema from "effect/Schema"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Tls from "node:tls"
@@ -106,7 +107,7 @@ const storeChoice = (f: Values): Effect.Effect<StoreChoice, StartupError> => {
 }
 
 /** An address only this machine reaches. */
-const isLocal = (host: string): boolean => isLoopback(host) || host === "localhost"
+const isLocal = (host: string): boolean => (Net.isIP(host) !== 0 && isLoopback(host)) || host === "localhost"
 
 /** The admin API's port, host and token: a token is needed anywhere but on loopback (Redis' protected mode). */
 const adminOptions = Effect.fnUntraced(function*(f: Values) {

@@ -1,5 +1,6 @@
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as Fs from "node:fs"
+import * as Http from "node:http"
 import * as Path from "node:path"
 import { temporaryFolders } from "./support/folders.js"
 import { ServerProcess } from "./support/process.js"
@@ -48,6 +49,15 @@ const call = async (port: number, method: string, path: string, options: { body?
   return { status: response.status, json, headers: response.headers }
 }
 
+/** A GET as written, path and Host untouched (fetch would mend both): its status. */
+const rawGet = (port: number, path: string, host = `127.0.0.1:${port}`) =>
+  new Promise<number>((resolve, reject) => {
+    Http.get({ host: "127.0.0.1", port, path, headers: { host } }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    }).on("error", reject)
+  })
+
 describe("the admin API (--admin-port)", () => {
   it("on loopback without a token file: lists connections with their traffic, pages and filters them, shows rooms, and serves /metrics (the public port no more)", async () => {
     const { httpPort, ircPort, port, adminPort } = await start(false)
@@ -91,6 +101,16 @@ describe("the admin API (--admin-port)", () => {
     const metrics = await call(adminPort, "GET", "/metrics")
     assert.match(metrics.json, /^hubbub_connections\{protocol="irc"\} 1$/m)
     assert.strictEqual((await call(adminPort, "GET", "/readyz")).json, "ready\n")
+    // Without a token, nothing a web page sends (it says its Origin), nor a name DNS could point here.
+    const fromPage = await fetch(`http://127.0.0.1:${adminPort}/drain`, { method: "POST", headers: { origin: "https://evil.example" } })
+    assert.strictEqual(fromPage.status, 403)
+    assert.strictEqual(await rawGet(adminPort, "/connections", "evil.example:80"), 403)
+    assert.strictEqual(await rawGet(adminPort, "/connections/%zz"), 400)
+    const huge = await call(adminPort, "POST", "/notice", { body: { text: "x".repeat(70_000) } })
+    assert.strictEqual(huge.status, 413)
+    const forever = await call(adminPort, "POST", "/bans", { body: { mask: "10.9.9.9", seconds: 9e15 } })
+    assert.deepStrictEqual([forever.status, forever.json.error], [400, "seconds: expected a value between 1 and 315360000"])
+
     // The public port: the page's, not the operator's.
     assert.strictEqual((await fetch(`http://127.0.0.1:${httpPort}/metrics`)).status, 404)
     assert.strictEqual((await fetch(`http://127.0.0.1:${httpPort}/connections`)).status, 404)

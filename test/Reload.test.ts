@@ -94,6 +94,11 @@ describe("reload without a restart (SIGHUP, the console's reload)", () => {
     await after.client.until(/Members of #lobby/)
     irc.client.send("MOTD")
     assert.strictEqual(await irc.client.until(/ 372 bob :- the second/), ":irc.test 372 bob :- the second message of the day")
+    // The welcome of one who registers now shows it too.
+    irc.client.send("QUIT")
+    const newcomer = await tlsClient(ircPort)
+    newcomer.client.send("NICK eve", "USER eve 0 * :Eve")
+    assert.strictEqual(await newcomer.client.until(/ 372 eve /), ":irc.test 372 eve :- the second message of the day")
     const again = track(await TestClient.connect(port))
     again.send("not a TLS hello")
     await server.waitFor("stderr", /DEBUG .*TLS handshake failed/)
@@ -136,13 +141,26 @@ describe("reload without a restart (SIGHUP, the console's reload)", () => {
     alice.send("/kill bob go away")
     await bob.eof()
 
+    // A name the file gives before its account exists: powers once it is registered and the file read again, unchanged.
+    configure(file, "operators = \"alice,carol\"")
+    server.child.stdin!.write("reload\n")
+    await server.waitFor("stderr", /server operator carol is no account/)
+    const carol = (await tlsClient(port)).client
+    carol.send("carol")
+    await carol.until(/Members of #lobby/)
+    carol.send("/register another-horse-battery")
+    await carol.until(/registered/i)
+    server.child.stdin!.write("reload\n")
+    await server.waitFor("stderr", /moderation: a reload made carol a server operator/)
+
     // Through the admin API too; the reloads are counted.
     configure(file)
     const response = await fetch(`http://127.0.0.1:${adminPort}/reload`, { method: "POST" })
     assert.deepStrictEqual(await response.json(), { changed: ["operators"], needsRestart: [], bans: 0 })
     await server.waitFor("stderr", /moderation: a reload took server operator powers from alice/)
+    await server.waitFor("stderr", /moderation: a reload took server operator powers from carol/)
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()
-    assert.match(metrics, /^hubbub_config_reloads_total 2$/m)
+    assert.match(metrics, /^hubbub_config_reloads_total 4$/m)
     assert.match(metrics, /^hubbub_config_reloads_refused_total 1$/m)
   })
 })

@@ -266,7 +266,7 @@ describe("the Postgres store, as the program runs it", () => {
 })
 
 describe("readiness with the store", () => {
-  it("answers /readyz 503 with the store's one line once Postgres is gone, and 200 while it answers", async () => {
+  it("answers /readyz 503 with the store's one line while Postgres hangs or once it is gone, and 200 while it answers", async () => {
     const postgres = await PostgresServer.start()
     let stopped = false
     try {
@@ -276,6 +276,11 @@ describe("readiness with the store", () => {
         const response = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
         return [response.status, await response.text()] as const
       }
+      assert.deepStrictEqual(await ready(), [200, "ready\n"])
+      // A database that hangs (stopped, its connections open) is no more ready than one that is gone.
+      postgres.pause()
+      assert.deepStrictEqual(await ready(), [503, "store: does not answer within 1 s\n"])
+      postgres.resume()
       assert.deepStrictEqual(await ready(), [200, "ready\n"])
       await postgres.stop()
       stopped = true

@@ -1,7 +1,8 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as HttpRouter from "effect/http/HttpRouter"
+import * as ByteSize from "effect/ByteSize"
+import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
@@ -19,14 +20,15 @@ import { sanitize } from "../protocol/Text.js"
 import { ServerBans } from "../session/ServerBans.js"
 import { type SessionHandle, Sessions } from "../session/Sessions.js"
 import { ChatServer, formatAddress, ListenError } from "./ChatServer.js"
-import { notReady, prometheus, readyz } from "./Health.js"
+import { hostAllowed, notReady, prometheus, readyz } from "./Health.js"
 import { ServerMetrics } from "./Metrics.js"
 import { Reloader } from "./Reload.js"
 
 const Kick = Schema.Struct({ reason: Schema.optional(Schema.String.check(Schema.isMaxLength(400))) })
 const Ban = Schema.Struct({
   mask: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
-  seconds: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0))),
+  // At most ten years: a time past what a date can say would break every listing of the bans.
+  seconds: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10 * 365 * 86_400 }))),
   reason: Schema.optional(Schema.String.check(Schema.isMaxLength(400)))
 })
 const Notice = Schema.Struct({
@@ -46,11 +48,14 @@ const refuse = (status: number, error: string) => Effect.fail(new Refusal({ stat
 
 const json = (body: unknown, status = 200) => HttpServerResponse.jsonUnsafe(body, { status })
 
-/** A request's JSON body through `schema`; none is `{}`. A bad one is a 400 that says what was wrong. */
+/** A request's JSON body through `schema`; none is `{}`. A bad one is a 400 that says what was wrong; one over 64 KiB, a 413. */
 const body = <A>(schema: Schema.Decoder<A>) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     Effect.flatMap(
-      Effect.mapError(request.text, () => new Refusal({ status: 400, error: "the request's body could not be read" })),
+      request.text.pipe(
+        Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.kibibytes(64)),
+        Effect.mapError(() => new Refusal({ status: 413, error: "the request's body is over 64 KiB, or could not be read" }))
+      ),
       (text) => {
         let value: unknown
         try {
@@ -127,14 +132,14 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
     return found === undefined ? refuse(404, `no connection ${id} on this server`) : Effect.succeed(found)
   }
 
-  const route = (method: string, path: ReadonlyArray<string>, url: URL): Effect.Effect<HttpServerResponse.HttpServerResponse, Refusal, HttpServerRequest.HttpServerRequest> => {
+  const route = (method: string, path: ReadonlyArray<string>, query: URLSearchParams): Effect.Effect<HttpServerResponse.HttpServerResponse, Refusal, HttpServerRequest.HttpServerRequest> => {
     const at = `${method} /${path.join("/")}`
     if (at === "GET /metrics") return prometheus(metrics)
     if (at === "GET /healthz") return Effect.succeed(HttpServerResponse.text("ok\n"))
     if (at === "GET /readyz") return readyz(why)
     if (at === "GET /connections") {
       return Effect.flatMap(
-        Effect.mapError(Schema.decodeUnknownEffect(Page)(Object.fromEntries(url.searchParams)), (error) => new Refusal({ status: 400, error: schemaError(error) })),
+        Effect.mapError(Schema.decodeUnknownEffect(Page)(Object.fromEntries(query)), (error) => new Refusal({ status: 400, error: schemaError(error) })),
         (page) => {
           const room = page.room === undefined ? undefined : normalizeRoom(page.room)
           const all = [...sessions.live.values()].filter((s) => room === undefined || s.rooms.some((r) => normalizeRoom(r) === room))
@@ -245,14 +250,21 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
         headers: { "www-authenticate": "Bearer" }
       })
     }
-    const url = new URL(request.url, "http://admin")
-    const path = url.pathname.split("/").filter((part) => part !== "").map((part) => decodeURIComponent(part))
-    return yield* route(request.method, path, url)
+    // Without a token, a web page in a browser on this machine must not drive it: no request a page makes
+    // (its Origin says so), and none for a name someone's DNS could point here.
+    if (Option.isNone(options.token) && (request.headers.origin !== undefined || !hostAllowed(request.headers.host, Option.none()))) {
+      return json({ error: "without --admin-token-file, the admin API answers only requests from this machine that no web page made" }, 403)
+    }
+    const [pathname = "", query = ""] = request.url.split("?", 2)
+    const path = yield* Effect.try({
+      try: () => pathname.split("/").filter((part) => part !== "").map((part) => decodeURIComponent(part)),
+      catch: () => new Refusal({ status: 400, error: `${pathname} is not a path` })
+    })
+    return yield* route(request.method, path, new URLSearchParams(query))
   }).pipe(Effect.catchTag("Refusal", (refusal) => Effect.succeed(json({ error: refusal.error }, refusal.status))))
 
-  const router = yield* HttpRouter.make
-  yield* router.add("*", "*", handle)
-  yield* server.serve(router.asHttpEffect())
+  // Served whole, with no router before it: every request, however malformed its path, is answered in JSON here.
+  yield* server.serve(handle)
   yield* Effect.logInfo(`admin API at http://${formatAddress(server.address as never)}/${Option.isSome(options.token) ? "" : " (no token: loopback only)"}`)
 })
 

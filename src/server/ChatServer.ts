@@ -74,6 +74,7 @@ export class ChatServer extends Context.Service<ChatServer, {
     Effect.gen(function*() {
       const server = yield* SocketServer.SocketServer
       const config = yield* ChatConfig
+      const tuning = yield* Tuning
       const sessions = yield* Sessions
       const hub = yield* Hub
       const stats = yield* Stats
@@ -89,7 +90,10 @@ export class ChatServer extends Context.Service<ChatServer, {
       const ircCodec = Option.isSome(config.ircPort)
         ? makeCodec(ircFormat({
           serverName: config.serverName,
-          motd: config.motd,
+          // As a reload leaves it: the welcome shows the message of the day of the moment.
+          get motd() {
+            return tuning.motd
+          },
           version,
           created: new Date(yield* Clock.currentTimeMillis).toUTCString()
         }))

@@ -22,7 +22,7 @@ import { Sessions } from "../session/Sessions.js"
 import { HttpAdmission } from "./HttpAdmission.js"
 import { Certificates } from "./Certificates.js"
 import { ServerMetrics } from "./Metrics.js"
-import { notReady, prometheus, readyz } from "./Health.js"
+import { hostAllowed, notReady, prometheus, readyz } from "./Health.js"
 import { webSockets, WsConnection } from "../transport/WebSocket.js"
 import type { LineLimits } from "../wire/Codec.js"
 
@@ -183,17 +183,4 @@ const originAllowed = (origin: string, host: string | undefined, allowed: Readon
   } catch {
     return false
   }
-}
-
-/**
- * Whether a request's `Host` is this server's: an address (an IPv4 or IPv6 literal, as the listening
- * address is), `localhost`, or the public URL's host name (any port); never another name, which
- * someone's DNS could point here. A request without one (HTTP/1.0) is let through.
- */
-export const hostAllowed = (host: string | undefined, publicHost: Option.Option<string>): boolean => {
-  if (host === undefined) return true
-  const lower = host.toLowerCase()
-  const name = lower.startsWith("[") ? lower.slice(1, lower.indexOf("]")) : lower.replace(/:\d+$/, "")
-  // No DNS can make an address or localhost someone else's; the public name is the operator's own, on any port.
-  return name === "localhost" || Net.isIP(name) !== 0 || (Option.isSome(publicHost) && name === publicHost.value)
 }

@@ -95,7 +95,7 @@ export class Reloader extends Context.Service<Reloader, {
             motd: config.motd
           })
           if (changed.includes("tls-cert/tls-key") && Option.isSome(config.tls)) certificates.renew(config.tls.value)
-          if (changed.includes("operators")) yield* reoperate(running.operators, config.operators)
+          yield* reoperate(running.operators, config.operators)
           if (level.current !== next.logLevel) {
             changed.push("log-level")
             level.current = next.logLevel
@@ -111,7 +111,10 @@ export class Reloader extends Context.Service<Reloader, {
           return { changed, needsRestart, bans }
         })
 
-        /** Operators named in the configuration: those it no longer names lose their powers, those it names now gain them. */
+        /**
+         * Operators named in the configuration: those it no longer names lose their powers, and those it
+         * names gain them, once their account exists (one registered since the last reading included).
+         */
         const reoperate = Effect.fnUntraced(function*(before: ReadonlyArray<string>, after: ReadonlyArray<string>) {
           const key = (name: string) => name.toLowerCase()
           for (const name of before) {
@@ -120,11 +123,15 @@ export class Reloader extends Context.Service<Reloader, {
             }
           }
           for (const name of after) {
-            if (before.some((other) => key(other) === key(name))) continue
-            const granted = yield* operators.grant(name).pipe(Effect.catchTag("StoreError", () => Effect.succeed(false)))
-            yield* granted
-              ? Effect.logInfo(`moderation: a reload made ${name} a server operator`)
-              : Effect.logWarning(`server operator ${name} is no account: it has no powers until it is registered (and the configuration reloaded)`)
+            if (operators.has(name)) continue
+            const granted = yield* operators.grant(name).pipe(
+              Effect.catchTag("StoreError", (error) =>
+                Effect.as(Effect.logWarning(`reload: cannot make ${name} a server operator: ${error.message}`), undefined))
+            )
+            if (granted === true) yield* Effect.logInfo(`moderation: a reload made ${name} a server operator`)
+            if (granted === false) {
+              yield* Effect.logWarning(`server operator ${name} is no account: it has no powers until it is registered (and the configuration reloaded)`)
+            }
           }
         })
 
@@ -133,7 +140,8 @@ export class Reloader extends Context.Service<Reloader, {
             one.withPermits(1)(
               reread.pipe(
                 Effect.mapError((error) => new ReloadRefused({ message: error.message })),
-                Effect.flatMap(apply),
+                // Once begun, whole: a caller that goes away (an HTTP client) does not leave it half done.
+                Effect.flatMap((next) => Effect.uninterruptible(apply(next))),
                 Effect.tap((done) => {
                   counters.reloads++
                   const line = done.changed.length === 0 ? "reload: nothing changed" : `reload: changed ${done.changed.join(", ")}`

@@ -73,10 +73,9 @@ export const make: Effect.Effect<
         telnet: codec.telnet,
         readEndsLine: codec.readEndsLine === true,
         partials: config.floodRate > 0,
-        // A held-back read waits at most for a burst's worth of tokens (as a reload leaves it).
-        get maxBatch() {
-          return config.floodRate > 0 ? tuning.floodBurst : 1024
-        },
+        // A held-back read waits at most for a burst's worth of tokens (a reload's burst costs a read of a connection made
+        // before it a longer wait, never a stall).
+        maxBatch: config.floodRate > 0 ? config.floodBurst : 1024,
         counters: stats.counters
       },
       outbox: { limit: config.outboxBytes, writeTimeout: config.writeTimeout },

@@ -106,7 +106,7 @@ export class ServerBans extends Context.Service<ServerBans, {
             ? Effect.as(hub.tellServers({ _tag: "ServerBanChanged", on: false, mask, reason: "", by, at: clock.currentTimeMillisUnsafe() }), true)
             : Effect.succeed(false)
         }),
-      reread: Effect.suspend(() => Effect.as(load, service.list().length)),
+      reread: Effect.suspend(() => Effect.map(load, () => service.list().length)),
       list: () => {
         const now = clock.currentTimeMillisUnsafe()
         return Array.from(bans.values(), ({ ban }) => ban).filter((ban) => live(ban, now))

@@ -1,5 +1,6 @@
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
@@ -65,23 +66,32 @@ export class NetSink implements Sink {
       // Node reports the peer's close only after its end, and that only once what it sent is read: it goes unread.
       conn.removeAllListeners("readable")
       conn.resume()
-      return untilEvent(conn, "close").pipe(
+      const closed = untilEvent(conn, "close")
+      return closed.pipe(
         Effect.timeoutOption(within),
-        Effect.andThen(Effect.sync(() => letGo(conn)))
+        Effect.flatMap((done) => Option.isSome(done) || conn.destroyed ? Effect.void : letGo(conn, closed))
       )
     })
   }
 }
 
+/** How long a peer that took everything but keeps its side open is given before the reset. */
+const beforeReset = Duration.millis(1500)
+
 /**
  * A socket whose peer did not close its side after ours: netcat and telnet wait for their user's
- * next line before they notice a close, so plain TCP is reset (they end at once); what they were
- * sent has had its time to arrive. TLS has no reset to send.
+ * next line before they notice a close, so plain TCP is reset (they end at once), once what it was
+ * sent has left Node and had time to arrive (a reset discards what is still on its way). A peer
+ * that did not even take that much, and TLS, which has no reset to send, are let go.
  */
-const letGo = (conn: Net.Socket) => {
-  if (conn.destroyed) return
-  if (conn instanceof Tls.TLSSocket || conn.connecting) conn.destroy()
-  else conn.resetAndDestroy()
+const letGo = (conn: Net.Socket, closed: Effect.Effect<void>): Effect.Effect<void> => {
+  if (conn instanceof Tls.TLSSocket || conn.writableLength > 0) return Effect.sync(() => conn.destroy())
+  return closed.pipe(
+    Effect.timeoutOption(beforeReset),
+    Effect.map((done) => {
+      if (Option.isNone(done) && !conn.destroyed) conn.resetAndDestroy()
+    })
+  )
 }
 
 /** Bytes a writer sink may have in flight before it reports itself backed up. */

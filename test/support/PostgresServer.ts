@@ -73,6 +73,23 @@ export class PostgresServer {
     return this.url(name)
   }
 
+  /** Stops it answering (`kill -STOP` to postgres and every backend): connections stay open, queries hang. */
+  pause(): void {
+    this.signalAll("SIGSTOP")
+  }
+
+  /** Lets it answer again; `runuser`, which stops itself when postgres is stopped (as `su` does), too. */
+  resume(): void {
+    this.signalAll("SIGCONT")
+    this.child.kill("SIGCONT")
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
+    const pid = Number(Fs.readFileSync(Path.join(this.folder, "data", "postmaster.pid"), "utf8").split("\n")[0])
+    const children = execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).split("\n").filter((line) => line !== "")
+    for (const one of [pid, ...children.map(Number)]) process.kill(one, signal)
+  }
+
   async stop(): Promise<void> {
     const child = this.child
     if (child.exitCode === null && child.signalCode === null) {
