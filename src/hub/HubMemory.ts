@@ -125,6 +125,8 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       if (!directory.has(room)) return yield* fail(new NoSuchRoom({ room }))
       if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
       if (directory.modes(room)?.topicLock && !directory.isOperator(session, room)) return yield* fail(new NotOperator({ room }))
+      // The same topic again is no change: nobody is told (modern.ircdocs.horse).
+      if (topic !== undefined && directory.topic(room) === topic) return
       directory.setTopic(room, topic)
       archive?.topic(room, topic, yield* Clock.currentTimeMillis)
       route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })

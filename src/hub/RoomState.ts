@@ -151,4 +151,4 @@ export class RoomState {
 
 const sameModes = (a: RoomModes, b: RoomModes): boolean =>
   a.invite === b.invite && a.key === b.key && a.limit === b.limit && a.moderated === b.moderated &&
-  a.topicLock === b.topicLock && a.secret === b.secret
+  a.topicLock === b.topicLock && a.secret === b.secret && a.external === b.external

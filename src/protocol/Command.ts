@@ -86,7 +86,8 @@ export const PartAll = Schema.TaggedStruct("PartAll", {})
  */
 export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace"]) })
 /** Who is in a room, `room` as the client wrote it (or the session's one room). */
-export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String) })
+/** `end`: one of IRC's NAMES of several channels, which ends once: `""` not with this one, else with the whole list. */
+export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String), end: Schema.optional(Schema.String) })
 /** Who matches `mask`: a room, a nickname, or a pattern with `*` and `?` (the session's room when absent). */
 export const Who = Schema.TaggedStruct("Who", {
   mask: Schema.optional(Schema.String),
@@ -152,7 +153,8 @@ export const RoomRegistration = Schema.TaggedStruct("Registration", {
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
 export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room: Schema.optional(Room) })
-export const Help = Schema.TaggedStruct("Help", {})
+/** Help, on one `topic` (a command) or on everything. */
+export const Help = Schema.TaggedStruct("Help", { topic: Schema.optional(Schema.String) })
 /**
  * An account command: `register` the session's nickname with `password`; `identify` as `name`
  * (the session's nickname when absent); `logout`; `password` from `password` to `newPassword`;

@@ -15,7 +15,10 @@ export const About = Schema.TaggedStruct("About", {
   users: Schema.optional(N),
   servers: Schema.optional(N),
   rooms: Schema.optional(N),
-  local: Schema.optional(N)
+  local: Schema.optional(N),
+  /** The most users at once since the start: here (`local`), and in all (`users`). */
+  maxLocal: Schema.optional(N),
+  maxUsers: Schema.optional(N)
 })
 
 /** Marked away (`306`), or back (`305`). */

@@ -5,11 +5,11 @@ import { shownHost } from "./Names.js"
 /**
  * A room's modes, with IRC's letters: `i` invite only, `k` a key, `l` a member limit, `m`
  * moderated (only operators and voiced members speak), `t` only operators set the topic, `s`
- * secret (hidden from those not in it). `n` (no messages from outside) is always on. `o` and `v`
+ * secret (hidden from those not in it), `n` no messages from outside (on unless taken off). `o` and `v`
  * give and take a member's operator status and voice; `b` and `q` add and take out a ban or a
  * quiet (a mask, see {@link normalizeMask}).
  */
-export const ModeLetter = Schema.Literals(["i", "k", "l", "m", "t", "s", "o", "v", "b", "q"])
+export const ModeLetter = Schema.Literals(["i", "k", "l", "m", "t", "s", "n", "o", "v", "b", "q"])
 export type ModeLetter = typeof ModeLetter.Type
 
 /**
@@ -35,6 +35,8 @@ export interface RoomModes {
   readonly moderated: boolean
   readonly topicLock: boolean
   readonly secret: boolean
+  /** `-n`: those not in the room may send to it. */
+  readonly external: boolean
 }
 
 /** {@link RoomModes} as JSON keeps them (no key and no limit left out): `{ ...noModes, ...kept }` is one again. */
@@ -44,7 +46,9 @@ export const KeptModes = Schema.Struct({
   limit: Schema.optional(Schema.Number),
   moderated: Schema.Boolean,
   topicLock: Schema.Boolean,
-  secret: Schema.Boolean
+  secret: Schema.Boolean,
+  /** Kept since rooms were first written without it. */
+  external: Schema.optional(Schema.Boolean)
 })
 
 export const noModes: RoomModes = {
@@ -53,7 +57,8 @@ export const noModes: RoomModes = {
   limit: undefined,
   moderated: false,
   topicLock: false,
-  secret: false
+  secret: false,
+  external: false
 }
 
 /** The most members a `+l` may name, and the longest key. */
@@ -64,8 +69,10 @@ export const maxKeyLength = 23
 export interface ParsedModes {
   readonly changes: ReadonlyArray<ModeChange>
   readonly unknown: ReadonlyArray<string>
-  /** An argument missing, or not one the letter takes (a limit of 1-100000, a `validKey`). */
+  /** An argument missing, or a mask that is none. */
   readonly invalid: boolean
+  /** A key that is no `validKey`, or a limit not from 1 to 100000 (`arg`: the limit, if IRC could show it, or `*`): IRC's 696. */
+  readonly badParams: ReadonlyArray<{ readonly mode: ModeLetter; readonly arg: string }>
   /** Whether the client asked for the ban list (`b` without a mask), or the quiet list (`q`). */
   readonly banList: boolean
   readonly quietList: boolean
@@ -88,6 +95,7 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
   let on = true
   let next = 0
   let invalid = false
+  const badParams: Array<{ mode: ModeLetter; arg: string }> = []
   let banList = false
   let quietList = false
   for (const letter of change.slice(0, maxModeText)) {
@@ -100,8 +108,6 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
       else quietList = true
       continue
     }
-    // Always on: nothing to change.
-    if (letter === "n") continue
     if (!isLetter(letter)) {
       if (foreignWithArgument.has(letter)) next++
       if (unknown.size < maxChanges) unknown.add(letter)
@@ -115,14 +121,17 @@ export const parseModes = (change: string, args: ReadonlyArray<string>): ParsedM
       arg = args[next++]
       if (letter === "l" && arg !== undefined && /^[0-9]{1,6}$/.test(arg) && Number(arg) >= 1 && Number(arg) <= maxLimit) arg = String(Number(arg))
       else if ((letter === "b" || letter === "q") && arg !== undefined && normalizeMask(arg) !== undefined) arg = normalizeMask(arg)
-      else if (letter === "l" || letter === "b" || letter === "q" || (letter === "k" && !validKey(arg ?? "")) || arg === undefined || arg === "") {
+      else if (arg !== undefined && (letter === "l" || (letter === "k" && !validKey(arg)))) {
+        if (badParams.length < maxChanges) badParams.push({ mode: letter, arg: letter === "l" && /^[!-9;-~][!-~]{0,15}$/.test(arg) ? arg : "*" })
+        continue
+      } else if (letter === "l" || letter === "b" || letter === "q" || arg === undefined || arg === "") {
         invalid = true
         continue
       }
     }
     if (changes.length < maxChanges) changes.push(arg === undefined ? { on, mode: letter } : { on, mode: letter, arg })
   }
-  return { changes, unknown: Array.from(unknown), invalid, banList, quietList }
+  return { changes, unknown: Array.from(unknown), invalid, badParams, banList, quietList }
 }
 
 /** The longest mask a ban takes. */
@@ -183,6 +192,9 @@ export const applyModes = (modes: RoomModes, changes: ReadonlyArray<ModeChange>)
       case "s":
         next = { ...next, secret: on }
         break
+      case "n":
+        next = { ...next, external: !on }
+        break
     }
   }
   return next
@@ -202,7 +214,7 @@ export const modeString = (modes: RoomModes, showKey: boolean): { readonly modes
     params.push(String(modes.limit))
   }
   if (modes.moderated) letters += "m"
-  letters += "n"
+  if (!modes.external) letters += "n"
   if (modes.secret) letters += "s"
   if (modes.topicLock) letters += "t"
   return { modes: letters, params }

@@ -2,6 +2,7 @@ import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
 import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
 import { Monitored } from "./MonitorReply.js"
+import { BanList, BanListFull, InvalidModeParam, Modes, NoSuchMode, NotBanned } from "./ModeReply.js"
 
 export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
@@ -32,7 +33,11 @@ export const Members = Schema.TaggedStruct("Members", {
   /** Every status of a member shown (`@+`), not its highest alone: IRC's `multi-prefix`. */
   multiPrefix: Schema.optional(Schema.Boolean),
   /** Each member as its prefix shows it (`nick!nick@hubbub`): IRC's `userhost-in-names`. */
-  userhosts: Schema.optional(Schema.Boolean)
+  userhosts: Schema.optional(Schema.Boolean),
+  /** The room is secret (IRC's 353 shows `@`). */
+  secret: Schema.optional(Schema.Boolean),
+  /** Where IRC's NAMES of several channels ends: `""` not here, else the list its one 366 names. */
+  end: Schema.optional(S)
 })
 export const NickTaken = Schema.TaggedStruct("NickTaken", { nick: S, registering: Schema.Boolean })
 export const InvalidNick = Schema.TaggedStruct("InvalidNick", { nick: S })
@@ -61,13 +66,6 @@ export const NoRoom = Schema.TaggedStruct("NoRoom", {})
 export const Pong = Schema.TaggedStruct("Pong", { token: S })
 /** The server's own "are you there" to a client that has been silent. */
 export const Ping = Schema.TaggedStruct("Ping", {})
-/** A room's or a nickname's modes (`+iklmnst`), the key and limit in `params`; `created`, in seconds since the epoch, for a room. */
-export const Modes = Schema.TaggedStruct("Modes", {
-  target: S,
-  modes: S,
-  params: Schema.optional(Schema.Array(S)),
-  created: Schema.optional(N)
-})
 /** A join refused: the room is invite only, has another key, is full, or bans the session. */
 export const CannotJoin = Schema.TaggedStruct("CannotJoin", {
   room: S,
@@ -81,30 +79,12 @@ export const NotMember = Schema.TaggedStruct("NotMember", { nick: S, room: S })
 export const AlreadyMember = Schema.TaggedStruct("AlreadyMember", { nick: S, room: S })
 /** `nick` was invited into `room`. */
 export const Inviting = Schema.TaggedStruct("Inviting", { nick: S, room: S })
-/** A mode hubbub does not have, or a mode of another nickname. */
-export const NoSuchMode = Schema.TaggedStruct("NoSuchMode", { target: S, mode: S })
-/** A room's bans (`b`) or quiets (`q`): each mask, who set it and when (ms since the epoch), why, until when. */
-export const BanList = Schema.TaggedStruct("BanList", {
-  room: S,
-  kind: Schema.Literals(["b", "q"]),
-  entries: Schema.Array(Schema.Struct({
-    mask: S,
-    by: S,
-    at: N,
-    reason: Schema.optional(S),
-    expires: Schema.optional(N)
-  }))
-})
 /** A server ban set (`on`) or lifted, for the operator who did it; `changed: false`: there was none to lift. */
 export const KLineSet = Schema.TaggedStruct("KLineSet", { mask: S, on: Schema.Boolean, changed: Schema.Boolean, expires: Schema.optional(N) })
 /** The server bans: each mask, who set it and when (ms since the epoch), why, until when. */
 export const KLineList = Schema.TaggedStruct("KLineList", {
   entries: Schema.Array(Schema.Struct({ mask: S, by: S, at: N, reason: S, expires: Schema.optional(N) }))
 })
-/** A room's ban (`b`) or quiet (`q`) list holds all it may (`maxBans`): IRC's 478. */
-export const BanListFull = Schema.TaggedStruct("BanListFull", { room: S, mode: Schema.Literals(["b", "q"]) })
-/** No ban (`b`) or quiet (`q`) of the room has that mask: nothing to take out. */
-export const NotBanned = Schema.TaggedStruct("NotBanned", { room: S, mask: S, mode: Schema.Literals(["b", "q"]) })
 /** Only server operators may do that. */
 export const NoPrivileges = Schema.TaggedStruct("NoPrivileges", {})
 /** A mask that says nobody in particular (`*`), or is no mask at all. */
@@ -125,7 +105,7 @@ export const RoomList = Schema.TaggedStruct("RoomList", {
   rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))
 })
 export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
-export const Help = Schema.TaggedStruct("Help", {})
+export const Help = Schema.TaggedStruct("Help", { topic: Schema.optional(S) })
 
 /** A command used wrongly: `command` names it (`msg`, `join`, ...). */
 export const Usage = Schema.TaggedStruct("Usage", { command: S })
@@ -254,6 +234,7 @@ export const Reply = Schema.Union([
   AlreadyMember,
   Inviting,
   NoSuchMode,
+  InvalidModeParam,
   BanList,
   BadMask,
   NoPrivileges,

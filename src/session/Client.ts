@@ -79,7 +79,7 @@ export interface CommandEnv {
   /** The registered rooms, looked up when a session joins one. */
   readonly registry: RoomRegistry["Service"]
   /** The live sessions of this server (one may lose its nickname to the account it belongs to). */
-  readonly sessions: Pick<Sessions["Service"], "findNick" | "live">
+  readonly sessions: Pick<Sessions["Service"], "findNick" | "live" | "peaks">
   /** The time, in milliseconds since the epoch. */
   readonly now: () => number
   /** Gives each message its id. */

@@ -85,9 +85,13 @@ const target = (env: CommandEnv, client: Client, given: Room | undefined, notice
     return Effect.flatMap(env.hub.roster(room), (roster) =>
       Effect.asVoid(Rooms.reply(env, client, roster?.modes.moderated ? { _tag: "CannotSend", room, moderated: true } : { _tag: "CannotSend", room, banned: true })))
   }
-  if (notice) return Effect.void
+  // From outside: only to a room that takes messages from outside (`-n`).
   return Effect.flatMap(Moderation.visible(env, client, room), (roster) =>
-    Effect.asVoid(Rooms.reply(env, client, roster === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "CannotSend", room })))
+    roster !== undefined && Moderation.takesFromOutside(client, roster)
+      ? Effect.succeed(room)
+      : notice
+      ? Effect.void
+      : Effect.asVoid(Rooms.reply(env, client, roster === undefined ? { _tag: "NoSuchRoom", room } : { _tag: "CannotSend", room })))
 }
 
 const say = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: Nick, input: Say) {
@@ -201,7 +205,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
         (account) => account === undefined ? Effect.void : Rooms.register(env, client, account)
       )
     }
-    if (input._tag === "Help") return Rooms.reply(env, client, { _tag: "Help" })
+    if (input._tag === "Help") return Rooms.reply(env, client, input)
     return input._tag === "Nick" ? Rooms.register(env, client, input.nick, input.user, input.realName) : Rooms.reply(env, client, { _tag: "NickFirst" })
   }
   switch (input._tag) {
@@ -241,7 +245,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "About":
       return Info.about(env, client, input.what)
     case "Names":
-      return Rooms.names(env, client, input.room ?? client.rooms[0])
+      return Rooms.names(env, client, input.room ?? client.rooms[0], input.end)
     case "Who":
       return Rooms.who(env, client, input.mask ?? client.rooms[0], { ...(input.fields === undefined ? {} : { fields: input.fields }), ...(input.token === undefined ? {} : { token: input.token }) })
     case "Topic":
@@ -271,7 +275,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Registration":
       return Registration.run(env, client, input)
     case "Help":
-      return Rooms.reply(env, client, { _tag: "Help" })
+      return Rooms.reply(env, client, input)
     case "Account":
       return AccountCommands.run(env, client, nick, input)
   }

@@ -27,7 +27,8 @@ export const about = Effect.fnUntraced(function*(env: CommandEnv, client: Client
       const census = yield* env.hub.census
       let local = 0
       for (const handle of env.sessions.live.values()) if (handle.nick !== undefined) local++
-      return yield* reply(env, client, { ...base, ...census, local })
+      const peaks = env.sessions.peaks(census.users)
+      return yield* reply(env, client, { ...base, ...census, local, maxLocal: Math.max(peaks.local, local), maxUsers: peaks.global })
     }
     default:
       return yield* reply(env, client, base)

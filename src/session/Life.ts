@@ -109,6 +109,7 @@ export class Life implements CutOff {
       const registration = life.registration
       life.registration = undefined
       if (registration !== undefined) yield* Fiber.interrupt(registration)
+      life.listener.sessions.registered(life.session.id)
       if (Option.isSome(config.idleTimeout)) {
         yield* Effect.forkIn(watchIdle(life, Duration.toMillis(config.idleTimeout.value)), life.scope, { startImmediately: true })
       }

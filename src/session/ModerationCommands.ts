@@ -30,6 +30,14 @@ export const seesInto = (env: CommandEnv, client: Client, room: Pick<RoomInfo, "
   (!room.modes.invite && room.modes.key === undefined && !room.modes.secret &&
     !bannedBy(room.bans, "b", identity(client.nick ?? "", client.ip, client.account, client.profile?.user), Date.now()))
 
+/** Whether a room takes a message from this client, not in it: it is `-n`, not moderated, and no ban or quiet is for the client. */
+export const takesFromOutside = (client: Client, room: Pick<RoomInfo, "modes" | "bans">): boolean => {
+  if (!room.modes.external || room.modes.moderated) return false
+  const who = identity(client.nick ?? "", client.ip, client.account, client.profile?.user)
+  const now = Date.now()
+  return !bannedBy(room.bans, "b", who, now) && !bannedBy(room.bans, "q", who, now)
+}
+
 /** Why the hub refused, as the client is told: never more about a secret room than that it does not exist. */
 export const refused = Effect.fnUntraced(function*(env: CommandEnv, client: Client, error: HubError) {
   const reason = error.reason
@@ -146,6 +154,7 @@ export const mode = Effect.fnUntraced(function*(
   if (parsed.quietList) yield* banList(env, client, roster, "q")
   for (const letter of parsed.unknown) yield* reply(env, client, { _tag: "NoSuchMode", target: room, mode: letter })
   if (parsed.invalid) yield* reply(env, client, { _tag: "Usage", command: "mode" })
+  for (const { arg, mode } of parsed.badParams) yield* reply(env, client, { _tag: "InvalidModeParam", target: room, mode, param: arg })
   if (parsed.changes.length === 0) return
   const applied = yield* acting(env, client, env.hub.changeModes(client.id, room, parsed.changes), (applied) =>
     applied.length === 0 ? undefined : { action: "mode", room, target: changeString(applied) }, () => undefined)

@@ -66,8 +66,8 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   if (away !== undefined && client.nick !== undefined && joined.roster.count > 1) {
     yield* env.hub.publish({ _tag: "MemberChanged", room, nick: client.nick, change: `${client.nick}@${env.now()} joined ${room}`, what: "away", value: away })
   }
-  const { count, nicks, operators, voiced } = joined.roster
-  const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}) }
+  const { count, modes, nicks, operators, voiced } = joined.roster
+  const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}), ...(modes.secret ? { secret: true } : {}) }
   const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic }
   // The text protocol shows the topic after the members; IRC's 332 comes before its 353.
   if (env.rooms === "one") yield* reply(env, client, members)
@@ -122,7 +122,7 @@ export const rename = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
 })
 
 /** Who is in `given` (as the client wrote it); an empty list for a room that does not exist. */
-export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined): Effect.fn.Return<void> {
+export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client, given: string | undefined, end?: string): Effect.fn.Return<void> {
   // IRC's NAMES with no channel: each of the client's.
   if (given === "*" && client.rooms.length > 0) return yield* Effect.forEach([...client.rooms], (room) => names(env, client, room), { discard: true })
   const found = given === undefined || !given.startsWith("#") ? undefined : yield* visible(env, client, normalizeRoom(given) as Room)
@@ -136,7 +136,9 @@ export const names = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     nicks,
     operators: roster?.operators ?? [],
     ...(roster === undefined || roster.voiced.length === 0 ? {} : { voiced: roster.voiced }),
-    ...(identified.length === 0 ? {} : { identified })
+    ...(identified.length === 0 ? {} : { identified }),
+    ...(roster?.modes.secret ? { secret: true } : {}),
+    ...(end === undefined ? {} : { end })
   })
 })
 
@@ -226,6 +228,8 @@ export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
     const { bot: _, ...rest } = profile
     client.profile = bot ? { ...rest, bot } : rest
     yield* env.hub.describe(client.id, client.profile)
+    // The change is echoed (IRC: `:nick MODE nick :+B`).
+    return yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "-B", changed: true })
   }
   yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "+" })
 })

@@ -89,7 +89,7 @@ export class RoomRegistry extends Context.Service<RoomRegistry, {
         return registration === undefined
           ? undefined
           : {
-            modes: { ...noModes, ...registration.modes },
+            modes: { ...noModes, ...registration.modes, external: registration.modes.external === true },
             bans: registration.bans,
             operator: operates(registration, account),
             invited: names(registration.invited, account)

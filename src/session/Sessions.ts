@@ -65,6 +65,10 @@ export class Sessions extends Context.Service<Sessions, {
   readonly hold: (ip: string | undefined) => (() => void) | typeof Refused.Type
   readonly remove: (handle: Pick<SessionHandle, "id" | "ip">) => void
   readonly findNick: (nick: string) => SessionHandle | undefined
+  /** A session registered: counted among the users, for their peak. */
+  readonly registered: (id: SessionId) => void
+  /** The most users registered here at once since the start, and the most in the whole (`users` now among them), as IRC's LUSERS says them. */
+  readonly peaks: (users: number) => { readonly local: number; readonly global: number }
   /** Completes when no session is left. */
   readonly awaitEmpty: Effect.Effect<void>
 }>()("hubbub/Sessions") {
@@ -72,6 +76,9 @@ export class Sessions extends Context.Service<Sessions, {
     // The limits as a reload leaves them, read at each connection.
     const admission = new Admission(yield* Tuning)
     const live = new Map<SessionId, SessionHandle>()
+    const users = new Set<SessionId>()
+    let localPeak = 0
+    let globalPeak = 0
     const empty = Latch.makeUnsafe(true)
     let seq = 0
     return Sessions.of({
@@ -94,6 +101,7 @@ export class Sessions extends Context.Service<Sessions, {
         return () => admission.remove(ip)
       },
       remove: (handle) => {
+        users.delete(handle.id)
         if (!live.delete(handle.id)) return
         admission.remove(handle.ip)
         if (live.size === 0) empty.openUnsafe()
@@ -102,6 +110,14 @@ export class Sessions extends Context.Service<Sessions, {
         const key = nickKey(nick)
         for (const handle of live.values()) if (handle.nick !== undefined && nickKey(handle.nick) === key) return handle
         return undefined
+      },
+      registered: (id) => {
+        users.add(id)
+        localPeak = Math.max(localPeak, users.size)
+      },
+      peaks: (now) => {
+        globalPeak = Math.max(globalPeak, localPeak, now)
+        return { local: localPeak, global: globalPeak }
       },
       awaitEmpty: empty.await
     })

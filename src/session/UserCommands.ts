@@ -37,7 +37,8 @@ export const memberChanged = (env: CommandEnv, client: Client, what: "away" | "a
   // The same within a millisecond only when what it says is the same too: then showing it once is right.
   const change = { nick, change: `${nick}@${env.now()} ${what} ${value ?? ""}`, what, ...(value === undefined ? {} : { value }) }
   const watchers = env.hub.tellWatchers(client.id, change)
-  if (client.rooms.length === 0) return watchers
+  // A new real name is confirmed to its sender (IRCv3 setname), in no room too.
+  if (client.rooms.length === 0) return what === "realName" ? Effect.andThen(env.hub.publish({ _tag: "MemberChanged", to: client.id, ...change }), watchers) : watchers
   return Effect.andThen(env.hub.publishAll(client.rooms.map((room) => ({ _tag: "MemberChanged", room, ...change }))), watchers)
 }
 

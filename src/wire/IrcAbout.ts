@@ -41,11 +41,12 @@ export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray
       return numeric("391", `${server} :${new Date(about.time ?? 0).toUTCString()}`)
     case "lusers": {
       const { local = 0, rooms = 0, servers = 1, users = 0 } = about
+      const { maxLocal = local, maxUsers = users } = about
       return numeric("251", `:There are ${users} users and 0 invisible on ${servers} servers`) +
         numeric("254", `${rooms} :channels formed`) +
         numeric("255", `:I have ${local} clients and 1 servers`) +
-        numeric("265", `${local} ${local} :Current local users ${local}, max ${local}`) +
-        numeric("266", `${users} ${users} :Current global users ${users}, max ${users}`)
+        numeric("265", `${local} ${maxLocal} :Current local users ${local}, max ${maxLocal}`) +
+        numeric("266", `${users} ${maxUsers} :Current global users ${users}, max ${maxUsers}`)
     }
     case "links":
       return numeric("364", `${server} ${server} :0 hubbub ${version}`) + numeric("365", "* :End of /LINKS list")

@@ -12,11 +12,13 @@ import { ircUsers } from "./IrcUsers.js"
 import { whoLines } from "./IrcWho.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
-import { helpLines, isupport } from "./IrcServerInfo.js"
+import { isupport } from "./IrcServerInfo.js"
+import { ircHelp } from "./IrcHelp.js"
 import { usageOf } from "./Usage.js"
 import { RunFacts } from "./IrcRunFacts.js"
 import { taggedFormat, tagLimits } from "./IrcTags.js"
 import { labelWindows } from "./IrcLabels.js"
+import { ircModes } from "./IrcModes.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */
@@ -31,14 +33,6 @@ export interface IrcOptions {
 /** Account commands an IRC client reaches only through NickServ, by the verb it typed there. */
 const nickServNames: Record<string, string> = { unregister: "DROP", password: "PASSWD" }
 
-/** A refused join's numeric, and the mode that refused it. */
-const cannotJoin = {
-  invite: { code: "473", mode: "+i" },
-  key: { code: "475", mode: "+k" },
-  full: { code: "471", mode: "+l" },
-  banned: { code: "474", mode: "+b" }
-} as const
-
 /**
  * The IRC client protocol (RFC 1459/2812 as modern clients use it): hub
  * events as commands from their users' prefixes, answers as numerics to
@@ -52,7 +46,7 @@ export const ircFormat = (options: IrcOptions): Format => {
   const names = (nick: string | undefined, reply: Extract<Reply, { _tag: "Members" }>) => {
     const shown = withStatus(reply)
     let out = ""
-    const head = `:${server} 353 ${nick ?? "*"} = ${reply.room} :`
+    const head = `:${server} 353 ${nick ?? "*"} ${reply.secret ? "@" : "="} ${reply.room} :`
     let line = ""
     for (const name of shown) {
       if (line !== "" && byteLength(head) + byteLength(line) + 1 + byteLength(name) + 2 > ircLineBytes) {
@@ -62,7 +56,7 @@ export const ircFormat = (options: IrcOptions): Format => {
       line = line === "" ? name : `${line} ${name}`
     }
     if (line !== "") out += `${head}${line}\r\n`
-    return out + numeric("366", nick, `${reply.room} :End of /NAMES list`)
+    return reply.end === "" ? out : out + numeric("366", nick, `${reply.end ?? reply.room} :End of /NAMES list`)
   }
 
   const welcome = (nick: string) =>
@@ -124,13 +118,13 @@ export const ircFormat = (options: IrcOptions): Format => {
         return `PING :${server}\r\n`
       case "WhoList":
         return whoLines((code, rest) => numeric(code, nick, rest), server, reply)
-      case "Modes": {
-        if (!reply.target.startsWith("#")) return numeric("221", nick, reply.modes)
-        const shown = numeric("324", nick, [reply.target, reply.modes, ...(reply.params ?? [])].join(" "))
-        return reply.created === undefined ? shown : shown + numeric("329", nick, `${reply.target} ${reply.created}`)
-      }
+      case "Modes":
+      case "NoSuchMode":
+      case "InvalidModeParam":
+      case "BanList":
+      case "BanListFull":
       case "CannotJoin":
-        return numeric(cannotJoin[reply.why].code, nick, `${reply.room} :Cannot join channel (${cannotJoin[reply.why].mode})`)
+        return ircModes((code, rest) => numeric(code, nick, rest), nick, reply)
       case "NotOperator":
         return numeric("482", nick, `${reply.room} :You're not channel operator`)
       case "NotMember":
@@ -139,20 +133,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric("443", nick, `${reply.nick} ${reply.room} :is already on channel`)
       case "Inviting":
         return numeric("341", nick, `${reply.nick} ${reply.room}`)
-      case "NoSuchMode":
-        return reply.target.startsWith("#")
-          ? numeric("472", nick, `${reply.mode} :is unknown mode char to me`)
-          : numeric("502", nick, ":Can't change mode for other users")
-      case "BanList":
-        return reply.kind === "b"
-          ? reply.entries.map((e) => numeric("367", nick, `${reply.room} ${e.mask} ${e.by} ${Math.floor(e.at / 1000)}`)).join("") +
-            numeric("368", nick, `${reply.room} :End of channel ban list`)
-          : reply.entries.map((e) => numeric("728", nick, `${reply.room} q ${e.mask} ${e.by} ${Math.floor(e.at / 1000)}`)).join("") +
-            numeric("729", nick, `${reply.room} q :End of channel quiet list`)
       case "NoPrivileges":
         return numeric("481", nick, ":Permission Denied- You're not an IRC operator")
-      case "BanListFull":
-        return numeric("478", nick, `${reply.room} ${reply.mode} :Channel list is full`)
       case "NotBanned":
       case "KLineSet":
         return one(`:${server} NOTICE ${nick ?? "*"} :`, replyText(reply)!)
@@ -177,14 +159,15 @@ export const ircFormat = (options: IrcOptions): Format => {
         return numeric("405", nick, `${reply.room} :You have joined too many channels`)
       case "RoomList":
         return numeric("321", nick, "Channel :Users Name") +
-          reply.rooms.map((r) => one(`:${server} 322 ${nick ?? "*"} ${r.room} ${r.members} :`, r.locked ? "" : r.topic ?? "")).join("") +
+          // IRC shows no channel without members (the permanent #lobby, a registered room kept while empty).
+          reply.rooms.filter((r) => r.members > 0).map((r) => one(`:${server} 322 ${nick ?? "*"} ${r.room} ${r.members} :`, r.locked ? "" : r.topic ?? "")).join("") +
           numeric("323", nick, ":End of /LIST")
       case "TopicIs":
         return reply.topic === undefined
           ? numeric("331", nick, `${reply.room} :No topic is set`)
           : one(`:${server} 332 ${nick ?? "*"} ${reply.room} :`, reply.topic)
       case "Help":
-        return helpLines.map((line) => `:${server} NOTICE ${nick ?? "*"} :${line}\r\n`).join("")
+        return ircHelp((code, rest) => numeric(code, nick, rest), reply.topic)
       case "RoomNote":
         return one(`:ChanServ!ChanServ@services NOTICE ${nick ?? "*"} :`, roomText(reply).replaceAll("/identify", "/msg NickServ IDENTIFY"))
       case "Usage":

@@ -63,17 +63,14 @@ const whox = (param: string | undefined): { fields?: string; token?: string } =>
 const notifiedBy = { away: "away-notify", account: "account-notify", realName: "setname" } as const
 
 /**
- * Whether a line is over IRC's limits: 510 bytes without its tags, and tags of at most 8191 bytes
- * (`@` and the space included), 4094 of them client-only (IRCv3 message-tags).
+ * Whether a line is over IRC's limits: 510 bytes without its tags, and at most 4094 bytes of tags
+ * (without the `@` and the space), client-only or not: what a client may send (IRCv3 message-tags).
  */
 const tooLong = (line: string): boolean => {
   if (line.charCodeAt(0) !== 64) return byteLength(line) > ircLineBytes - 2
   const space = line.indexOf(" ")
   const tags = space === -1 ? line : line.slice(0, space + 1)
-  if (byteLength(tags) > tagLimits.all || byteLength(line) - byteLength(tags) > ircLineBytes - 2) return true
-  let client = 0
-  for (const tag of tags.slice(1).split(";")) if (tag.startsWith("+")) client += byteLength(tag) + 1
-  return client > tagLimits.client
+  return byteLength(tags) - (space === -1 ? 1 : 2) > tagLimits.client || byteLength(line) - byteLength(tags) > ircLineBytes - 2
 }
 
 
@@ -127,7 +124,8 @@ export class IrcDecoder implements Decoder {
         return this.setNick(target, registered)
       case "USER":
         if (registered) return invalid({ _tag: "AlreadyRegistered" })
-        if (params.length < 4) return usage("USER")
+        // An empty username or real name is none (modern.ircdocs.horse: 461).
+        if (params.length < 4 || params[0] === "" || params[3] === "") return usage("USER")
         this.user = userOf(params[0], params[3])
         return this.registration()
       case "PING":
@@ -181,7 +179,8 @@ export class IrcDecoder implements Decoder {
       case "WALLOPS":
         return operCommand(name, params)
       case "HELP":
-        return { _tag: "Help" }
+      case "HELPOP":
+        return params[0] === undefined || params[0] === "" ? { _tag: "Help" } : { _tag: "Help", topic: params[0] }
       default:
         return invalid({ _tag: "UnknownCommand", name })
     }
@@ -234,7 +233,7 @@ export class IrcDecoder implements Decoder {
       case "MemberChanged": {
         // Only to those that asked (a watcher in none of its rooms: extended-monitor too); once however many rooms are shared.
         if (!this.caps.has(notifiedBy[event.what]) || this.lastRename === event.change) return false
-        if (event.to !== undefined && !this.caps.has("extended-monitor")) return false
+        if (event.to !== undefined && event.nick !== this.messages.self && !this.caps.has("extended-monitor")) return false
         this.lastRename = event.change
         return true
       }

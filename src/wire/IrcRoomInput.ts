@@ -32,6 +32,13 @@ const each = (list: string, command: ListCommand, f: (item: string, index: numbe
   return all.length > max ? [...inputs, invalid({ _tag: "TooManyTargets", target: all[max] })] : inputs
 }
 
+/** One channel of `NAMES #a,#b`: one 366 ends them all, naming the list (RFC 2812). */
+const namesOf = (list: string, room: string, index: number) => {
+  const all = list.split(",").slice(0, maxTargets.NAMES)
+  if (all.length === 1) return { _tag: "Names", room } as const
+  return { _tag: "Names", room, end: index === all.length - 1 ? all.join(",") : "" } as const
+}
+
 export type RoomCommandName = "JOIN" | "PART" | "NAMES" | "TOPIC" | "MODE" | "KICK" | "INVITE"
 
 export const roomCommands: ReadonlySet<string> = new Set<RoomCommandName>(["JOIN", "PART", "NAMES", "TOPIC", "MODE", "KICK", "INVITE"])
@@ -62,7 +69,7 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
     case "NAMES":
       return target === ""
         ? command({ _tag: "Names", room: "*" })
-        : each(target, "NAMES", (room) => command({ _tag: "Names", room }))
+        : each(target, "NAMES", (room, i) => command(namesOf(target, room, i)))
     case "TOPIC": {
       const room = roomOf(target)
       if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
@@ -78,10 +85,17 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
     case "KICK": {
       const nicks = params[1] === undefined ? "" : nameIn(params[1])
       if (nicks === "") return usage("KICK")
-      const room = roomOf(target)
-      if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
       const reason = params[2] === undefined || params[2] === "" ? {} : { reason: clean(params[2]) }
-      return each(nicks, "KICK", (nick) => nick === "" ? usage("KICK") : command({ _tag: "Kick", nick, room, ...reason }))
+      // `KICK #a,#b alice,bob`: a channel for each nickname, in order (RFC 2812); else one channel for them all.
+      const rooms = target.split(",")
+      if (rooms.length > 1 && rooms.length !== nicks.split(",").length) return usage("KICK")
+      if (rooms.length === 1 && roomOf(target) === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
+      return each(nicks, "KICK", (nick, i) => {
+        const given = rooms.length > 1 ? rooms[i]! : target
+        const room = roomOf(given)
+        if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: given })
+        return nick === "" ? usage("KICK") : command({ _tag: "Kick", nick, room, ...reason })
+      })
     }
     case "INVITE": {
       const given = params[1] === undefined ? "" : nameIn(params[1])

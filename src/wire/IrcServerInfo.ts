@@ -33,12 +33,3 @@ const tokens = [
 
 /** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */
 export const isupport: ReadonlyArray<string> = Array.from({ length: Math.ceil(tokens.length / 12) }, (_, i) => tokens.slice(i * 12, i * 12 + 12).join(" "))
-
-/** The lines `HELP` answers. */
-export const helpLines = [
-  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmst, +o, +v), KICK, INVITE, PING, QUIT,",
-  "WHOIS, WHOWAS, AWAY, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
-  "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
-  "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
-  "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT)."
-]

@@ -145,6 +145,7 @@ const errors = new Set<Reply["_tag"]>([
   "NoText",
   "NoRoom",
   "NoSuchMode",
+  "InvalidModeParam",
   "BadMask",
   "BanListFull",
   "NotBanned",

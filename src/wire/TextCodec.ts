@@ -2,6 +2,7 @@ import * as Layer from "effect/Layer"
 import { farewellText } from "../protocol/CloseReason.js"
 import type { Event, ModeChanged } from "../protocol/Event.js"
 import { changeString, maxBans } from "../protocol/Modes.js"
+import { modeParamRule } from "../protocol/ModeReply.js"
 import { isSeedNick, servicesNicks, shownHost } from "../protocol/Names.js"
 import { historyLine, type Members, type Reply } from "../protocol/Reply.js"
 import { accountText } from "./AccountText.js"
@@ -93,6 +94,8 @@ export const replyText = (reply: Reply): string | undefined => {
       return `Invited ${reply.nick} to ${reply.room}.`
     case "NoSuchMode":
       return `No mode ${reply.mode} for ${reply.target}.`
+    case "InvalidModeParam":
+      return `Mode ${reply.mode} of ${reply.target} not changed: ${modeParamRule(reply.mode)}.`
     case "AlreadyRegistered":
       return "You are already registered."
     case "TooManyTargets":

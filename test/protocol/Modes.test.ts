@@ -15,12 +15,20 @@ describe("room modes as IRC writes them", () => {
     assert.deepStrictEqual(parseModes("-k", []).changes, [{ on: false, mode: "k" }])
   })
 
-  it("says when an argument is missing or not one its letter takes, and leaves that change out", () => {
-    for (const [change, args] of [["+o", []], ["+l", ["abc"]], ["+l", ["-5"]], ["+l", ["0"]], ["+l", ["999999"]], ["+k", ["a b"]], ["+k", ["x".repeat(24)]], ["+k", ["a,b"]]] as const) {
+  it("says when an argument is missing or not one its letter takes (IRC's 696: a key as *, a limit as given if IRC could show it), and leaves that change out", () => {
+    for (const [change, args] of [["+o", []], ["+l", []], ["+b", ["*"]]] as const) {
       const parsed = parseModes(change, args)
       assert.isTrue(parsed.invalid, `${change} ${args.join(" ")}`)
       assert.deepStrictEqual(parsed.changes, [])
     }
+    const bad = [["+l", "abc", "abc"], ["+l", "-5", "-5"], ["+l", "0", "0"], ["+l", "999999", "999999"], ["+l", "", "*"], ["+l", "a b", "*"], ["+l", ":1", "*"], ["+k", "a b", "*"], ["+k", "x".repeat(24), "*"], ["+k", "a,b", "*"], ["+k", "", "*"]] as const
+    for (const [change, arg, shown] of bad) {
+      const parsed = parseModes(change, [arg])
+      assert.isFalse(parsed.invalid, `${change} ${arg}`)
+      assert.deepStrictEqual<unknown>(parsed.badParams, [{ mode: change[1], arg: shown }])
+      assert.deepStrictEqual(parsed.changes, [])
+    }
+    assert.deepStrictEqual(parseModes("-n+n", []).changes, [{ on: false, mode: "n" }, { on: true, mode: "n" }])
     assert.deepStrictEqual(parseModes("+l", ["010"]).changes, [{ on: true, mode: "l", arg: "10" }])
   })
 
@@ -45,6 +53,7 @@ describe("room modes as IRC writes them", () => {
     const modes = { ...noModes, key: "sesame", limit: 5, moderated: true, topicLock: true }
     assert.deepStrictEqual(modeString(modes, true), { modes: "+klmnt", params: ["sesame", "5"] })
     assert.deepStrictEqual(modeString(modes, false), { modes: "+klmnt", params: ["*", "5"] })
+    assert.deepStrictEqual(modeString({ ...modes, external: true }, false), { modes: "+klmt", params: ["*", "5"] })
     assert.strictEqual(changeString([{ on: true, mode: "o", arg: "a" }, { on: false, mode: "v", arg: "b" }, { on: false, mode: "m" }]), "+o-vm a b")
   })
 })

@@ -79,7 +79,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       rooms,
       anonymous: false,
       accounts,
-      sessions: { findNick: () => undefined, live: new Map() },
+      sessions: { findNick: () => undefined, live: new Map(), peaks: (users) => ({ local: users, global: users }) },
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false,
       about: { server: "irc.test", motd: ["Be kind."] },

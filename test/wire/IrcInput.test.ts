@@ -38,7 +38,10 @@ describe("IrcDecoder", () => {
     assert.isUndefined(b.decode("USER b@x!y.verylongname 0 * :\x02Bob\x02  B", false))
     assert.deepStrictEqual<unknown>(b.decode("NICK bob", false), { _tag: "Nick", nick: "bob", user: "~bxy.verylo", realName: "Bob  B" })
     const c = new IrcDecoder(new RunFacts())
-    assert.isUndefined(c.decode("USER @@ 0 * :", false))
+    // An empty user name or real name is none (461); one that cleans to nothing is taken.
+    assert.deepStrictEqual<unknown>(c.decode("USER cat 0 * :", false), { _tag: "Invalid", reply: { _tag: "Usage", command: "USER" } })
+    assert.deepStrictEqual<unknown>(c.decode("USER  0 * :Cat", false), { _tag: "Invalid", reply: { _tag: "Usage", command: "USER" } })
+    assert.isUndefined(c.decode("USER @@ 0 * :\x02\x02", false))
     assert.deepStrictEqual<unknown>(c.decode("NICK cat", false), { _tag: "Nick", nick: "cat", realName: "" })
   })
 

@@ -9,13 +9,14 @@ import { inRange, type LineRange } from "../../protocol/HistoryRange.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
 
 /** A room's modes as the scripts give them. */
-export const modesOf = ([invite, key, limit, moderated, topicLock, secret]: RoomScripts.ModesReply): RoomModes => ({
+export const modesOf = ([invite, key, limit, moderated, topicLock, secret, external]: RoomScripts.ModesReply): RoomModes => ({
   invite: invite === 1,
   key: key === "" ? undefined : key,
   limit: limit === "" ? undefined : Number(limit),
   moderated: moderated === 1,
   topicLock: topicLock === 1,
-  secret: secret === 1
+  secret: secret === 1,
+  external: external === 1
 })
 
 /** A room's bans and quiets as Redis keeps them (JSON), those not run out; one that is not JSON is left out. */

@@ -159,6 +159,7 @@ export class RedisModeration {
         modes.moderated ? "1" : "",
         modes.topicLock ? "1" : "",
         modes.secret ? "1" : "",
+        modes.external ? "1" : "",
         JSON.stringify([...directory.bans(room, "b"), ...directory.bans(room, "q")]),
         ...members.flatMap((session) => [wire.global(session), (directory.isOperator(session, room) ? "o" : "") + (directory.isVoiced(session, room) ? "v" : "")])
       ]).pipe(

@@ -68,14 +68,17 @@ for _, c in ipairs(wanted) do
       made[#made + 1] = {on = false, mode = c.mode, arg = c.arg}
     end
   else
-    local current = redis.call('HGET', ik, c.mode)
+    -- n is on while the field x (messages from outside) is not there.
+    local field, on = c.mode, c.on
+    if c.mode == 'n' then field, on = 'x', not c.on end
+    local current = redis.call('HGET', ik, field)
     local value = (c.mode == 'k' or c.mode == 'l') and c.arg or '1'
-    if c.on and current ~= value then
-      redis.call('HSET', ik, c.mode, value)
-      if value == '1' then made[#made + 1] = {on = true, mode = c.mode} else made[#made + 1] = {on = true, mode = c.mode, arg = value} end
-    elseif not c.on and current then
-      redis.call('HDEL', ik, c.mode)
-      if c.mode == 'k' then made[#made + 1] = {on = false, mode = 'k', arg = '*'} else made[#made + 1] = {on = false, mode = c.mode} end
+    if on and current ~= value then
+      redis.call('HSET', ik, field, value)
+      if value == '1' then made[#made + 1] = {on = c.on, mode = c.mode} else made[#made + 1] = {on = true, mode = c.mode, arg = value} end
+    elseif not on and current then
+      redis.call('HDEL', ik, field)
+      if c.mode == 'k' then made[#made + 1] = {on = false, mode = 'k', arg = '*'} else made[#made + 1] = {on = c.on, mode = c.mode} end
     end
   end
 end
@@ -114,8 +117,8 @@ return {'ok'}
 `
 
 /**
- * ARGV: p, room, when this server made it (ms), its modes here (`i`, key or "", limit or "", `m`, `t`, `s`:
- * "1" or ""), its bans and quiets (a JSON list of them), then pairs of this server's members and their
+ * ARGV: p, room, when this server made it (ms), its modes here (`i`, key or "", limit or "", `m`, `t`, `s`,
+ * `x` (`-n`): "1" or ""), its bans and quiets (a JSON list of them), then pairs of this server's members and their
  * statuses ("o", "v", "ov" or ""). After the link comes back: a room Redis has no rules for (it
  * restarted empty, or the room was made while the servers were apart) takes this server's, bans too, and the statuses of every server's members that comes
  * back within a minute; then the room as `roster` gives it, for this server to take.
@@ -126,14 +129,14 @@ local mk, ik = p..'members:'..room, p..'info:'..room
 if redis.call('EXISTS', mk) == 0 then return {0} end
 local fresh = redis.call('HSETNX', ik, 'created', ARGV[3]) == 1
 if fresh then
-  local fields = {'i', 'k', 'l', 'm', 't', 's'}
-  for f = 1, 6 do if ARGV[3 + f] ~= '' then redis.call('HSET', ik, fields[f], ARGV[3 + f]) end end
-  for _, ban in ipairs(cjson.decode(ARGV[10])) do redis.call('HSET', p..'bans:'..room, ban.kind..' '..ban.mask, cjson.encode(ban)) end
+  local fields = {'i', 'k', 'l', 'm', 't', 's', 'x'}
+  for f = 1, 7 do if ARGV[3 + f] ~= '' then redis.call('HSET', ik, fields[f], ARGV[3 + f]) end end
+  for _, ban in ipairs(cjson.decode(ARGV[11])) do redis.call('HSET', p..'bans:'..room, ban.kind..' '..ban.mask, cjson.encode(ban)) end
   -- The other servers coming back meanwhile add their own members' statuses.
   redis.call('SET', p..'restored:'..room, '1', 'PX', 60000)
 end
 if fresh or redis.call('EXISTS', p..'restored:'..room) == 1 then
-  for j = 11, #ARGV, 2 do
+  for j = 12, #ARGV, 2 do
     if redis.call('HEXISTS', mk, ARGV[j]) == 1 then
       if string.find(ARGV[j + 1], 'o', 1, true) then redis.call('SADD', p..'ops:'..room, ARGV[j]) end
       if string.find(ARGV[j + 1], 'v', 1, true) then redis.call('SADD', p..'voices:'..room, ARGV[j]) end

@@ -95,6 +95,8 @@ export const topic = keeps + common + `
 local room, session = ARGV[2], ARGV[3]
 if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
 if redis.call('HEXISTS', p..'info:'..room, 't') == 1 and redis.call('SISMEMBER', p..'ops:'..room, session) == 0 then return -1 end
+-- The same topic again is no change: nobody is told (done, as far as the caller goes).
+if ARGV[5] == '1' and redis.call('HGET', p..'info:'..room, 'topic') == ARGV[4] then return 1 end
 if ARGV[5] == '1' then redis.call('HSET', p..'info:'..room, 'topic', ARGV[4]) else redis.call('HDEL', p..'info:'..room, 'topic') end
 redis.call('PUBLISH', p..'room:'..room, ARGV[6])
 return 1
@@ -114,16 +116,16 @@ local lobby = false
 for _, room in ipairs(names) do if room == '#lobby' then lobby = true end end
 if not lobby then names[#names + 1] = '#lobby' end
 for _, room in ipairs(names) do
-  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'i', 'k', 'l', 'm', 't', 's')
+  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'i', 'k', 'l', 'm', 't', 's', 'x')
   local t = info[1]
-  local modes = {info[2] and 1 or 0, info[3] or '', info[4] or '', info[5] and 1 or 0, info[6] and 1 or 0, info[7] and 1 or 0}
+  local modes = {info[2] and 1 or 0, info[3] or '', info[4] or '', info[5] and 1 or 0, info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0}
   out[#out + 1] = {room, redis.call('HLEN', p..'members:'..room), t and 1 or 0, t or '', modes, redis.call('HVALS', p..'bans:'..room)}
 end
 return out
 `
 
-/** A room's modes as scripts give them: `i`, the key or "", the limit or "", `m`, `t`, `s`, flags as 1 or 0. */
-export type ModesReply = readonly [invite: number, key: string, limit: string, moderated: number, topicLock: number, secret: number]
+/** A room's modes as scripts give them: `i`, the key or "", the limit or "", `m`, `t`, `s`, `x` (`-n`: kept as the field `x`), flags as 1 or 0. */
+export type ModesReply = readonly [invite: number, key: string, limit: string, moderated: number, topicLock: number, secret: number, external: number]
 
 /** What `roster` returns, and `join` (with the room's history, newest first, from `XREVRANGE`). */
 export type RosterReply = readonly [
@@ -143,14 +145,15 @@ export type RosterReply = readonly [
 /** A registered room's `join` arguments: whether the joiner operates it (or is invited), its modes as `info` fields, its bans. */
 export const seedArgs = (seed: JoinSeed | undefined): ReadonlyArray<string> => {
   if (seed === undefined) return []
-  const { invite, key, limit, moderated, secret, topicLock } = seed.modes
+  const { external, invite, key, limit, moderated, secret, topicLock } = seed.modes
   const fields = [
     ...(invite ? ["i", "1"] : []),
     ...(key === undefined ? [] : ["k", key]),
     ...(limit === undefined ? [] : ["l", String(limit)]),
     ...(moderated ? ["m", "1"] : []),
     ...(topicLock ? ["t", "1"] : []),
-    ...(secret ? ["s", "1"] : [])
+    ...(secret ? ["s", "1"] : []),
+    ...(external ? ["x", "1"] : [])
   ]
   return [seed.operator ? "1" : seed.invited ? "i" : "0", JSON.stringify(fields), ...seed.bans.map((ban) => JSON.stringify(ban))]
 }

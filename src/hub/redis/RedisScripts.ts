@@ -105,9 +105,9 @@ local function roster(room)
       end
     until cursor == '0' or #nicks >= 100
   end
-  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'created', 'i', 'k', 'l', 'm', 't', 's')
+  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'created', 'i', 'k', 'l', 'm', 't', 's', 'x')
   local ops = nicksOf(p..'ops:'..room, mk)
-  local modes = {info[3] and 1 or 0, info[4] or '', info[5] or '', info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0}
+  local modes = {info[3] and 1 or 0, info[4] or '', info[5] or '', info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0, info[9] and 1 or 0}
   local voiced = nicksOf(p..'voices:'..room, mk)
   local created = tonumber(info[2] or '0')
   local bans = redis.call('HVALS', p..'bans:'..room)
