@@ -126,7 +126,17 @@ describe("IRCv3 labeled-response", () => {
     assert.match(await alice.until(/:me$/), /^@msgid=\S+ :alice!alice@hubbub PRIVMSG alice :me$/)
     assert.match(await alice.until(/:me$/), /^@label=m5;msgid=\S+ :alice!alice@hubbub PRIVMSG alice :me$/)
 
-    // Without echo-message nothing answers a message: an ACK.
+    // A TAGMSG to a nickname comes back to an echo-message sender too, labeled; one to itself twice, the echo labeled.
+    alice.send("@label=m6;+typing=active TAGMSG bob")
+    assert.match(await alice.until(/TAGMSG bob/), /^@label=m6;msgid=\S+;\+typing=active :alice!alice@hubbub TAGMSG bob$/)
+    assert.match(await bob.until(/TAGMSG bob/), /^@msgid=\S+;\+typing=active :alice!alice@hubbub TAGMSG bob$/)
+    alice.send("@label=m7;+typing=paused TAGMSG alice")
+    assert.match(await alice.until(/TAGMSG alice/), /^@msgid=\S+;\+typing=paused :alice!alice@hubbub TAGMSG alice$/)
+    assert.match(await alice.until(/TAGMSG alice/), /^@label=m7;msgid=\S+;\+typing=paused :alice!alice@hubbub TAGMSG alice$/)
+
+    // Without echo-message nothing answers a message: an ACK; a TAGMSG to a nickname neither.
+    bob.send("@label=b2;+typing=active TAGMSG alice")
+    assert.strictEqual(await bob.until(/label=b2/), "@label=b2 :irc.test ACK")
     bob.send("@label=b1 PRIVMSG #a :quiet")
     assert.strictEqual(await bob.until(/label=b1/), "@label=b1 :irc.test ACK")
     assert.match(await alice.until(/:quiet$/), /^@msgid=\S+ :bob!bob@hubbub PRIVMSG #a :quiet$/)

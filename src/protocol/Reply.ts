@@ -99,7 +99,16 @@ export const TooManyRooms = Schema.TaggedStruct("TooManyRooms", { room: S, limit
 export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
 /** A private message went out (with its id, and the client-only tags it carried). */
 const O = Schema.optional
-export const Sent = Schema.TaggedStruct("Sent", { to: S, text: S, notice: O(Schema.Boolean), action: O(Schema.Boolean), id: O(S), tags: O(S) })
+/** A private message (or, `tagged`, IRC's TAGMSG: tags alone) gone to `to`: what an IRC client with `echo-message` is shown as its echo. */
+export const Sent = Schema.TaggedStruct("Sent", {
+  to: S,
+  text: S,
+  notice: O(Schema.Boolean),
+  action: O(Schema.Boolean),
+  tagged: O(Schema.Boolean),
+  id: O(S),
+  tags: O(S)
+})
 export const RoomList = Schema.TaggedStruct("RoomList", {
   /** `locked`: invite only or keyed (the topic is then not shown). */
   rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))

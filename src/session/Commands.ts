@@ -144,7 +144,9 @@ const tagMsg = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   if (input.nick === undefined) return
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
-  yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id: env.ids.next(env.now()), ...about(client, undefined) })
+  const id = env.ids.next(env.now())
+  yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id, ...about(client, undefined) })
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: "", tagged: true, id, tags })
 })
 
 const message = Effect.fnUntraced(function*(

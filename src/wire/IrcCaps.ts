@@ -98,9 +98,11 @@ export class IrcCaps {
     const { reply, to } = answer
     switch (reply._tag) {
       case "Sent":
-        // echo-message: a private message comes back as it went.
-        return this.on.has("echo-message") && self !== undefined
-          ? {
+        // echo-message: a private message (a TAGMSG too) comes back as it went.
+        if (!this.on.has("echo-message") || self === undefined) return undefined
+        return reply.tagged
+          ? { _tag: "Tagged", to, nick: reply.to, from: self, session: to, tags: reply.tags ?? "", ...(reply.id === undefined ? {} : { id: reply.id }) }
+          : {
             _tag: "Private",
             to,
             nick: reply.to,
@@ -111,7 +113,6 @@ export class IrcCaps {
             ...(reply.id === undefined ? {} : { id: reply.id }),
             ...(reply.tags === undefined ? {} : { tags: reply.tags })
           }
-          : undefined
       case "Members": {
         const multi = this.on.has("multi-prefix")
         const full = this.on.has("userhost-in-names")

@@ -87,9 +87,11 @@ class LabeledResponse implements LabelWindow {
         if (event.nick !== undefined) this.nick = event.nick
         // The server's own check that the client is there answers nothing the client asked.
         return event.reply._tag !== "Ping"
+      case "Tagged":
+        // One to a nickname (itself included) is answered by its echo alone, as a message is.
+        return event.room !== undefined && event.session === this.self
       case "Chat":
       case "Action":
-      case "Tagged":
       case "Joined":
         return event.session === this.self
       case "Left":
