@@ -34,8 +34,11 @@ export const command = Command.make("hubbub", flags, (given) =>
     const reread = Effect.gen(function*() {
       const file = configFile === "" ? new Map() : yield* readConfig(configFile, fileKeys)
       const levelName = yield* Settings.resolve(logLevel, Option.none(), file.get("log-level"))
+      const again = yield* resolveAll(given, file)
+      const next = yield* chatConfig(again)
       return {
-        config: yield* chatConfig(yield* resolveAll(given, file)),
+        // A default node id follows the port: a changed port is the change to report, not the id it derives.
+        config: again.nodeId === "" && values.nodeId === "" ? { ...next, nodeId: config.nodeId } : next,
         logLevel: Option.isSome(levelFlag) ? levelFlag.value : levels[levelName]
       }
     }).pipe(Effect.provide(yield* Effect.context<FileSystem.FileSystem>()))

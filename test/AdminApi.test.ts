@@ -94,6 +94,7 @@ describe("the admin API (--admin-port)", () => {
     const room = await call(adminPort, "GET", "/rooms/%23side")
     assert.deepInclude(room.json, { room: "#side", members: 1, nicks: ["bob"], operators: ["bob"] })
     assert.strictEqual((await call(adminPort, "GET", "/rooms/nowhere")).status, 404)
+    assert.strictEqual((await call(adminPort, "GET", "/drain")).status, 405)
     const unknown = await call(adminPort, "GET", "/nothing")
     assert.strictEqual(unknown.status, 404)
     assert.match(unknown.json.error, /no such endpoint: GET \/nothing/)

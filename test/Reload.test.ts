@@ -80,10 +80,10 @@ describe("reload without a restart (SIGHUP, the console's reload)", () => {
     Fs.copyFileSync(Path.join(dir, "new-cert.pem"), Path.join(dir, "cert.pem"))
     Fs.copyFileSync(Path.join(dir, "new-key.pem"), Path.join(dir, "key.pem"))
     Fs.writeFileSync(Path.join(dir, "motd.txt"), "the second message of the day\n")
-    configure(file, "max-connections = 3", "log-level = \"debug\"", "seed-port = 0")
+    configure(file, "max-connections = 3", "log-level = \"debug\"", "seed-port = 0", "http-port = 0")
     server.child.kill("SIGHUP")
     await server.waitFor("stderr", /INFO .*reload: changed max-connections, motd, tls-cert\/tls-key, log-level$/)
-    await server.waitFor("stderr", /WARN .*reload: changing seed-port needs a restart: still running as started/)
+    await server.waitFor("stderr", /WARN .*reload: changing seed-port, http-port needs a restart: still running as started$/)
 
     // The connection made before keeps its session; the ones after get the new certificate, and the new limit.
     before.client.send("still here")

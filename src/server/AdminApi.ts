@@ -186,7 +186,7 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
       return Effect.gen(function*() {
         const given = yield* body(Ban)
         const mask = normalizeServerMask(given.mask)
-        if (mask === undefined) return yield* refuse(400, `${given.mask} says nobody in particular: name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`)
+        if (mask === undefined) return yield* refuse(400, `${given.mask} is not a server ban hubbub can apply (it matches everyone, or nothing it knows): name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`)
         const now = yield* Clock.currentTimeMillis
         const ban = { mask, reason: given.reason ?? "no reason given", by: "the admin API", at: now, expires: given.seconds === undefined ? undefined : now + given.seconds * 1000 }
         yield* Effect.mapError(serverBans.set(ban), (error) => new Refusal({ status: 503, error: `cannot change the server bans: ${error.message}` }))
@@ -234,6 +234,7 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
       return Effect.as(Effect.andThen(Effect.logInfo("admin API: drain asked for"), chat.requestDrain), json({ draining: true }, 202))
     }
     const known = ["/metrics", "/healthz", "/readyz", "/connections", "/rooms", "/bans", "/notice", "/reload", "/drain"]
+    if (known.includes(`/${path[0] ?? ""}`)) return refuse(405, `${at} is not one of this API's requests: see the README's table of the admin API for each path's methods`)
     return refuse(404, `no such endpoint: ${at} (there are ${known.join(", ")}, /connections/ID, /connections/ID/kick, /rooms/NAME, /bans/MASK)`)
   }
 
