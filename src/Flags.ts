@@ -240,7 +240,7 @@ export const settings = {
     "",
     { shown: "none" }
   ),
-  printConfig: Settings.boolean("print-config", "Print the settings in effect (passwords masked) as a configuration file, and exit", "off", false),
+  printConfig: Settings.boolean("print-config", "Print the settings in effect (passwords masked) as a configuration file, and exit", "off", false, true),
   console: Settings.boolean(
     "console",
     "Read operator commands from stdin: --console even when it is not a terminal, --no-console not even when it is",

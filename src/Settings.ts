@@ -136,10 +136,12 @@ export const boolean = <F extends boolean | undefined>(
   name: string,
   text: string,
   shown: string,
-  fallback: F
+  fallback: F,
+  /** A flag with no variable (`--print-config`): its description names none. */
+  flagOnly = false
 ): Setting<boolean | F> => ({
   flag: Flag.Boolean(name).pipe(
-    Flag.withDescription(describe(name, text, shown)),
+    Flag.withDescription(flagOnly ? `${text} (a flag only)` : describe(name, text, shown)),
     Flag.optional
   ),
   name: `--${name}`,
