@@ -109,7 +109,7 @@ describe("IRC", () => {
     assert.strictEqual(await alice.next(), ":irc.test 461 alice PING :Not enough parameters")
   })
 
-  it("joins several channels at once, one error per invalid name, and echoes JOIN, 332, 353 and 366", async () => {
+  it("joins several channels at once, one error per invalid name, and echoes JOIN, 332, 333, 353 and 366", async () => {
     const { ircPort, port } = await ircServer()
     const bob = await join(port, "bob")
     bob.send("/join #b", "/topic the b room")
@@ -122,6 +122,7 @@ describe("IRC", () => {
     assert.strictEqual(await alice.next(), ":irc.test 403 alice bad :No such channel")
     assert.strictEqual(await alice.next(), ":alice!alice@hubbub JOIN #b")
     assert.strictEqual(await alice.next(), ":irc.test 332 alice #b :the b room")
+    assert.match(await alice.next(), /^:irc\.test 333 alice #b bob \d+$/)
     assert.strictEqual(await alice.next(), ":irc.test 353 alice = #b :alice @bob")
     assert.strictEqual(await alice.next(), ":irc.test 366 alice #b :End of /NAMES list")
     assert.strictEqual(await alice.next(), ":irc.test 403 alice #no!pe :No such channel")
@@ -171,11 +172,16 @@ describe("IRC", () => {
     await alice.until(/366 alice #lobby/)
     alice.send("TOPIC #lobby")
     assert.strictEqual(await alice.next(), ":irc.test 331 alice #lobby :No topic is set")
+    const before = Math.floor(Date.now() / 1000)
     alice.send("TOPIC #lobby :hello all")
     assert.strictEqual(await alice.next(), ":alice!alice@hubbub TOPIC #lobby :hello all")
     assert.strictEqual(await bob.until(/topic/), "-!- alice set the topic of #lobby to: hello all")
     alice.send("TOPIC #lobby")
     assert.strictEqual(await alice.next(), ":irc.test 332 alice #lobby :hello all")
+    // 333: who set it, and when in seconds.
+    const [, at] = /^:irc\.test 333 alice #lobby alice (\d+)$/.exec(await alice.next()) ?? []
+    assert.isAtLeast(Number(at), before)
+    assert.isAtMost(Number(at), Date.now() / 1000)
     alice.send("TOPIC #lobby :")
     assert.strictEqual(await alice.next(), ":alice!alice@hubbub TOPIC #lobby :")
     assert.strictEqual(await bob.until(/topic/), "-!- alice cleared the topic of #lobby")

@@ -221,4 +221,37 @@ describe("STATUSMSG", () => {
     await settle(alice, eve)
     assert.isFalse(alice.lines.some((line) => line.includes("let me in")))
   })
+
+  it("echoes PRIVMSG @#room to an echo-message sender as it went, with the msgid its recipients got (and its label when labeled); others are shown no echo", async () => {
+    const { ircPort } = await ircServer()
+    const alice = await irc(ircPort, "alice")
+    alice.send("JOIN #a")
+    await alice.until(/ 366 alice #a /)
+    const erin = await tagged(ircPort, "erin", "server-time message-tags echo-message batch labeled-response")
+    const frank = await tagged(ircPort, "frank", "message-tags")
+    const dave = await irc(ircPort, "dave")
+    for (const [client, nick] of [[erin, "erin"], [frank, "frank"], [dave, "dave"]] as const) {
+      client.send("JOIN #a")
+      await client.until(new RegExp(` 366 ${nick} #a `))
+    }
+    alice.send("MODE #a +o frank")
+    await frank.until(/MODE #a \+o frank/)
+
+    erin.send("PRIVMSG @#a :for ops")
+    const echoed = await erin.until(/for ops/)
+    assert.match(echoed, /^@time=\S+;msgid=\S+ :erin!erin@hubbub PRIVMSG @#a :for ops$/)
+    const shown = await frank.until(/for ops/)
+    const idOf = (line: string) => /msgid=([^;\s]+)/.exec(line)![1]
+    assert.strictEqual(idOf(echoed), idOf(shown))
+    assert.strictEqual(await alice.until(/for ops/), ":erin!erin@hubbub PRIVMSG @#a :for ops")
+
+    erin.send("@label=s1 NOTICE +#a :labeled")
+    assert.match(await erin.until(/labeled$/), /^@label=s1;time=\S+;msgid=\S+ :erin!erin@hubbub NOTICE \+#a :labeled$/)
+
+    // Without echo-message, a sender is shown nothing of its own.
+    dave.send("PRIVMSG @#a :from dave")
+    await alice.until(/from dave/)
+    await settle(dave)
+    assert.isFalse(dave.lines.some((line) => line.includes("from dave")))
+  })
 })

@@ -146,6 +146,46 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       assert.lengthOf(ann.lines.filter((line) => / TOPIC #same /.test(line)), 2)
     })
 
+    it("keeps who set a topic and when (IRC's 333), the same on every server, on JOIN and TOPIC; a topic set again unchanged keeps its setter; cleared, neither", async () => {
+      const [a, b] = await servers()
+      const ann = await ircIn(a.ircPort, "ann", "#whose")
+      const before = Math.floor(Date.now() / 1000)
+      ann.send("TOPIC #whose :set by ann")
+      await ann.until(/ TOPIC #whose :set by ann$/)
+      const after = Math.ceil(Date.now() / 1000)
+      const setter = (line: string, nick: string) => {
+        const [, who, at] = line.match(new RegExp(`^:irc\\.test 333 ${nick} #whose (\\S+) (\\d+)$`)) ?? []
+        assert.strictEqual(who, "ann", line)
+        assert.isAtLeast(Number(at), before)
+        assert.isAtMost(Number(at), after)
+      }
+      // Joining on the other server: 332, then 333, then the names.
+      const bob = await irc(b.ircPort, "bob")
+      bob.send("JOIN #whose")
+      await bob.until(/ 332 bob #whose :set by ann$/)
+      setter(await bob.next(), "bob")
+      await bob.until(/ 353 /)
+      // Set again unchanged by another: nobody is told, and the setter stays.
+      bob.send("TOPIC #whose :set by ann", "TOPIC #whose")
+      await bob.until(/ 332 bob #whose :set by ann$/)
+      setter(await bob.next(), "bob")
+      ann.send("TOPIC #whose")
+      await ann.until(/ 332 ann #whose :set by ann$/)
+      setter(await ann.next(), "ann")
+      // A text client is shown the topic as before.
+      const cal = await inRoom(b.port, "cal", "#whose")
+      assert.include(cal.lines, "-!- Topic of #whose: set by ann")
+      // Cleared: 331 to a query, nothing on JOIN, no 333 anywhere.
+      ann.send("TOPIC #whose :")
+      await bob.until(/ TOPIC #whose :$/)
+      bob.send("TOPIC #whose")
+      await bob.until(/ 331 bob #whose :No topic is set$/)
+      const dee = await irc(a.ircPort, "dee")
+      dee.send("JOIN #whose")
+      await dee.until(/ 366 /)
+      assert.lengthOf(dee.lines.filter((line) => / 33[23] /.test(line)), 0)
+    })
+
     it("only operators change modes, give statuses, kick or set a +t topic: others are refused, in every protocol", async () => {
       const [a, b] = await servers()
       const ann = await inRoom(a.port, "ann", "#owned")

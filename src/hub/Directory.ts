@@ -2,6 +2,7 @@ import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import { Lobby, type Nick, nickKey, type Room, type SessionId } from "../protocol/Names.js"
 import { identity, type Identity } from "./Bans.js"
 import { globMatch } from "../protocol/Glob.js"
+import type { RoomTopic, TopicSetter } from "../protocol/Topic.js"
 import { type Refusal, RoomState } from "./RoomState.js"
 
 export { type Refusal } from "./RoomState.js"
@@ -235,9 +236,14 @@ export class Directory {
     return this.rooms.get(room)?.topic
   }
 
-  setTopic(room: Room, topic: string | undefined): void {
-    const state = this.rooms.get(room)
-    if (state !== undefined) state.topic = topic
+  /** Its topic with who set it, when known. */
+  topicOf(room: Room): RoomTopic | undefined {
+    return this.rooms.get(room)?.topicNow()
+  }
+
+  /** Sets or clears (`undefined`) a room's topic; who set it goes with it (none when unknown). */
+  setTopic(room: Room, topic: string | undefined, setter?: TopicSetter): void {
+    this.rooms.get(room)?.setTopic(topic, setter)
   }
 
   roster(room: Room): Roster | undefined {

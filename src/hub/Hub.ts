@@ -8,6 +8,7 @@ import type { Ban, ModeChange, RoomModes } from "../protocol/Modes.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { Departed, Profile } from "../protocol/Profile.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
+import type { RoomTopic, TopicSetter } from "../protocol/Topic.js"
 import type { HubError } from "./HubError.js"
 
 export { CannotJoin, HubError, NickInUse, NoSuchNick, NoSuchRoom, NotInRoom, NotMember, NotOperator, NotRegistered } from "./HubError.js"
@@ -97,9 +98,10 @@ export interface RoomInfo {
   readonly bans: ReadonlyArray<Ban>
 }
 
-/** What a store kept of a room: its topic and its last messages, oldest first. */
+/** What a store kept of a room: its topic (who set it and when, if kept) and its last messages, oldest first. */
 export interface RoomKept {
   readonly topic: string | undefined
+  readonly topicSetter?: TopicSetter | undefined
   readonly history: ReadonlyArray<HistoryEntry>
 }
 
@@ -115,6 +117,8 @@ export interface JoinSeed {
 export interface Joined {
   readonly roster: Roster
   readonly topic: string | undefined
+  /** Who set the topic and when, when known (IRC's 333). */
+  readonly topicSetter?: TopicSetter | undefined
   /** The room's last messages (up to `history` of them), oldest first. */
   readonly history: ReadonlyArray<HistoryEntry>
   /** Whether the session was already in the room (then nothing was published). */
@@ -204,8 +208,11 @@ export class Hub extends Context.Service<Hub, {
   readonly part: (session: SessionId, room: Room, reason: string) => Effect.Effect<void, HubError>
   /** Forgets a session: frees its nickname, takes it out of its rooms (telling them why, when there is a reason). */
   readonly leave: (session: SessionId, reason: string | undefined) => Effect.Effect<void>
-  /** Sets (or with `undefined` clears) a room's topic, telling the room. */
-  readonly setTopic: (session: SessionId, room: Room, topic: string | undefined) => Effect.Effect<void, HubError>
+  /**
+   * Sets (or with `undefined` clears) a room's topic, telling the room; the setter (its nickname as
+   * shown) and the time are kept with it. Who and when it changed (`undefined`: it was that already).
+   */
+  readonly setTopic: (session: SessionId, room: Room, topic: string | undefined) => Effect.Effect<TopicSetter | undefined, HubError>
   readonly findNick: (nick: string) => Effect.Effect<Member | undefined>
   readonly roster: (room: Room) => Effect.Effect<Roster | undefined>
   /** Up to `limit` registered sessions whose nickname matches `mask` (`*` any run, `?` any one character; ignoring case). */
@@ -217,6 +224,8 @@ export class Hub extends Context.Service<Hub, {
   readonly restoreRoom: (room: Room, kept: RoomKept) => Effect.Effect<void>
   /** A room's topic (`undefined` when it has none or does not exist). */
   readonly topic: (room: Room) => Effect.Effect<string | undefined>
+  /** The same, with who set it and when (when known): one read, so the two go together. */
+  readonly topicInfo: (room: Room) => Effect.Effect<RoomTopic | undefined>
   /**
    * A room's past messages in `range`, oldest first (`CHATHISTORY`, `/history`): what the hub
    * keeps (its last `history` messages), and all the store kept when there is one. Off the messages' way.

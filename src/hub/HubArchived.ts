@@ -72,14 +72,14 @@ export const archived = (hub: Hub["Service"], archive: RoomArchive["Service"], h
       backlog: (room, range) =>
         Effect.map(Effect.all([hub.backlog(room, range), archive.lines(room, range)]), ([kept, stored]) => merged(kept, stored, range)),
       setTopic: (session, room, topic) =>
-        Effect.tap(hub.setTopic(session, room, topic), () => Effect.sync(() => archive.topic(room, topic, clock.currentTimeMillisUnsafe()))),
+        Effect.tap(hub.setTopic(session, room, topic), (setter) => Effect.sync(() => setter !== undefined && archive.topic(room, topic, setter.at, setter.by))),
       join: (session, room, key, seed) =>
         Effect.flatMap(hub.join(session, room, key, seed), (joined) =>
           joined.already || ((joined.history.length > 0 || history === 0) && joined.topic !== undefined)
             ? Effect.succeed(joined)
             : Effect.map(recall(room), (kept) => ({
               ...joined,
-              topic: joined.topic ?? kept.topic,
+              ...(joined.topic !== undefined ? { topic: joined.topic, topicSetter: joined.topicSetter } : { topic: kept.topic, topicSetter: kept.topicSetter }),
               history: joined.history.length > 0 || history === 0 ? joined.history : kept.history
             })))
     }

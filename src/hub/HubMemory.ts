@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type Event, renamed } from "../protocol/Event.js"
 import { Lobby, type Nick, type Room, type SessionId } from "../protocol/Names.js"
+import { topicFields } from "../protocol/Topic.js"
 import { RoomArchive } from "../store/RoomArchive.js"
 import { Profiles } from "./Profiles.js"
 import { Watchers } from "./Watchers.js"
@@ -33,7 +34,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     archive === undefined || directory.has(room) ? Effect.succeed(undefined) : archive.recall(room, config.history)
   const revive = (room: Room, kept: RoomKept) => {
     history.seed(room, kept.history)
-    if (directory.topic(room) === undefined) directory.setTopic(room, kept.topic)
+    if (directory.topic(room) === undefined) directory.setTopic(room, kept.topic, kept.topicSetter)
   }
   if (archive !== undefined) revive(Lobby, yield* archive.recall(Lobby, config.history))
 
@@ -97,7 +98,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       }
       return {
         roster: directory.roster(room)!,
-        topic: directory.topic(room),
+        ...topicFields(directory.topicOf(room)),
         history: entered ? history.of(room) : [],
         already: !entered
       }
@@ -126,10 +127,12 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
       if (!directory.roomsOf(session).includes(room)) return yield* fail(new NotInRoom({ room }))
       if (directory.modes(room)?.topicLock && !directory.isOperator(session, room)) return yield* fail(new NotOperator({ room }))
       // The same topic again is no change: nobody is told (modern.ircdocs.horse).
-      if (topic !== undefined && directory.topic(room) === topic) return
-      directory.setTopic(room, topic)
-      archive?.topic(room, topic, yield* Clock.currentTimeMillis)
+      if (topic !== undefined && directory.topic(room) === topic) return undefined
+      const setter = { by: nick, at: yield* Clock.currentTimeMillis }
+      directory.setTopic(room, topic, setter)
+      archive?.topic(room, topic, setter.at, nick)
       route({ _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) })
+      return setter
     }),
     ...Moderation.local(directory, delivery, route, exited),
     speaks: (session, room) => directory.speaks(session, room),
@@ -150,6 +153,7 @@ export const make = Effect.fnUntraced(function*(config: HubOptions, archive?: Ro
     roster: (room) => Effect.sync(() => directory.roster(room)),
     matchNicks: (mask, limit) => Effect.sync(() => directory.match(mask, limit)),
     topic: (room) => Effect.sync(() => directory.topic(room)),
+    topicInfo: (room) => Effect.sync(() => directory.topicOf(room)),
     backlog: (room, range) => archive === undefined ? Effect.sync(() => inRange(history.of(room), range)) : archive.lines(room, range),
     rooms: Effect.sync(() => directory.list()),
     census: Effect.sync(() => ({ ...directory.census(), servers: 1 })),

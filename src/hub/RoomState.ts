@@ -1,5 +1,6 @@
 import { applyModes, type Ban, maxBans, type ModeChange, noModes, type RoomModes, validKey } from "../protocol/Modes.js"
 import type { SessionId } from "../protocol/Names.js"
+import type { RoomTopic, TopicSetter } from "../protocol/Topic.js"
 import { bannedBy, type Identity, maskMatches } from "./Bans.js"
 import type { JoinSeed } from "./Hub.js"
 
@@ -19,6 +20,8 @@ export class RoomState {
   /** In the order they joined. */
   readonly members = new Set<SessionId>()
   topic: string | undefined = undefined
+  /** Who set the topic and when, when known (a topic a store kept from before may come without). */
+  topicSetter: TopicSetter | undefined = undefined
   modes: RoomModes = noModes
   /** Members with operator status (its creator first), and with a voice. */
   readonly operators = new Set<SessionId>()
@@ -37,6 +40,17 @@ export class RoomState {
     state.modes = seed.modes
     state.bans = seed.bans
     return state
+  }
+
+  /** Sets (or with `undefined` clears) the topic, and who set it with it. */
+  setTopic(topic: string | undefined, setter: TopicSetter | undefined): void {
+    this.topic = topic
+    this.topicSetter = topic === undefined ? undefined : setter
+  }
+
+  /** The topic with who set it, when there is one. */
+  topicNow(): RoomTopic | undefined {
+    return this.topic === undefined ? undefined : { text: this.topic, setter: this.topicSetter }
   }
 
   /** Why the room would not take `session` now (`undefined`: it would). An invitation lets it past every mode but a ban, and is used up. */

@@ -99,10 +99,15 @@ export const TooManyRooms = Schema.TaggedStruct("TooManyRooms", { room: S, limit
 export const AlreadyRegistered = Schema.TaggedStruct("AlreadyRegistered", {})
 /** A private message went out (with its id, and the client-only tags it carried). */
 const O = Schema.optional
-/** A private message (or, `tagged`, IRC's TAGMSG: tags alone) gone to `to`: what an IRC client with `echo-message` is shown as its echo. */
+/**
+ * A private message (or, `tagged`, IRC's TAGMSG: tags alone) gone to `to`: what an IRC client with `echo-message` is
+ * shown as its echo. With `status`, a message to a room's operators (`@`) or voiced members (`+`) of `room`: only that echo shows it.
+ */
 export const Sent = Schema.TaggedStruct("Sent", {
   to: S,
   text: S,
+  room: O(S),
+  status: O(Schema.Literals(["@", "+"])),
   notice: O(Schema.Boolean),
   action: O(Schema.Boolean),
   tagged: O(Schema.Boolean),
@@ -113,7 +118,8 @@ export const RoomList = Schema.TaggedStruct("RoomList", {
   /** `locked`: invite only or keyed (the topic is then not shown). */
   rooms: Schema.Array(Schema.Struct({ room: S, members: N, topic: Schema.optional(S), locked: Schema.optional(Schema.Boolean) }))
 })
-export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S) })
+/** A room's topic (none: `topic` absent), with who set it (`by`) and when (`at`, ms since the epoch) when known. */
+export const TopicIs = Schema.TaggedStruct("TopicIs", { room: S, topic: Schema.optional(S), by: Schema.optional(S), at: Schema.optional(N) })
 export const Help = Schema.TaggedStruct("Help", { topic: Schema.optional(S) })
 
 /** A command used wrongly: `command` names it (`msg`, `join`, ...). */

@@ -130,6 +130,8 @@ const statusMessage = Effect.fnUntraced(function*(env: CommandEnv, client: Clien
     if (found === undefined || found.session === client.id) continue
     yield* env.hub.publish({ _tag: "Private", to: found.session, nick: found.nick, from, text: say.text, room: say.room, status, id, ...notice, ...about(client, say.tags) })
   }
+  // Its echo (IRC's echo-message; nobody else shows it), as to `@#room`, with the id its recipients got.
+  yield* Rooms.reply(env, client, { _tag: "Sent", to: status + say.room, text: say.text, room: say.room, status, ...notice, id, ...(say.tags === undefined ? {} : { tags: say.tags }) })
 })
 
 /** IRCv3's `TAGMSG`: to a room as a message would go (never an error but the one a message would get), or to a nickname. */

@@ -68,7 +68,7 @@ const enter = Effect.fnUntraced(function*(env: CommandEnv, client: Client, room:
   }
   const { count, modes, nicks, operators, voiced } = joined.roster
   const members: Reply = { _tag: "Members", room, count, nicks, operators, ...(voiced.length > 0 ? { voiced } : {}), ...(modes.secret ? { secret: true } : {}) }
-  const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic }
+  const topic: Reply | undefined = joined.topic === undefined ? undefined : { _tag: "TopicIs", room, topic: joined.topic, ...joined.topicSetter }
   // The text protocol shows the topic after the members; IRC's 332 comes before its 353.
   if (env.rooms === "one") yield* reply(env, client, members)
   if (topic !== undefined) yield* reply(env, client, topic)
@@ -194,8 +194,8 @@ export const topic = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     const roster = yield* visible(env, client, room)
     if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
     if (text !== undefined || !seesInto(env, client, roster)) return yield* reply(env, client, { _tag: "NotInRoom", room })
-    const current = yield* env.hub.topic(room)
-    return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current }) })
+    const current = yield* env.hub.topicInfo(room)
+    return yield* reply(env, client, { _tag: "TopicIs", room, ...(current === undefined ? {} : { topic: current.text, ...current.setter }) })
   }
   // Clearing a topic there is none of announces nothing: the room is told there is none.
   if (text === "" && (yield* env.hub.topic(room)) === undefined) return yield* reply(env, client, { _tag: "TopicIs", room })

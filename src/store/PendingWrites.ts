@@ -19,7 +19,7 @@ export class PendingWrites implements RoomWrites {
   static of(writes: ReadonlyArray<RoomWrite>): PendingWrites {
     const pending = new PendingWrites()
     for (const write of writes) {
-      if (write._tag === "Topic") pending.topic(write.room, write.topic, write.at)
+      if (write._tag === "Topic") pending.topic(write.room, write.topic, write.at, write.by)
       else pending.line(write.room, write.at, write.from, write.text, write.action, write.id)
     }
     return pending
@@ -33,8 +33,9 @@ export class PendingWrites implements RoomWrites {
     this.add(action ? WriteKind.action : WriteKind.line, room, at, from, text, id ?? "")
   }
 
-  topic(room: string, text: string | undefined, at: number): void {
-    this.add(WriteKind.topic, room, at, "", text, "")
+  /** A topic set by `by` (or cleared: `text` undefined). */
+  topic(room: string, text: string | undefined, at: number, by?: string): void {
+    this.add(WriteKind.topic, room, at, by ?? "", text, "")
   }
 
   /** Takes everything: this is left empty. */
@@ -78,11 +79,17 @@ export const writesOf = (writes: RoomWrites, only?: (room: string) => boolean): 
     if (only !== undefined && !only(room)) continue
     list.push(
       writes.kinds[i] === WriteKind.topic
-        ? { _tag: "Topic", room, topic: writes.texts[i], at: writes.ats[i]! }
+        ? topicOf(writes, i, room)
         : lineOf(writes, i, room)
     )
   }
   return list
+}
+
+const topicOf = (writes: RoomWrites, i: number, room: string): RoomWrite => {
+  const by = writes.froms[i]
+  const topic = { _tag: "Topic", room, topic: writes.texts[i], at: writes.ats[i]! } as const
+  return by === undefined || by === "" ? topic : { ...topic, by }
 }
 
 const lineOf = (writes: RoomWrites, i: number, room: string): RoomWrite => {

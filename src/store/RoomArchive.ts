@@ -35,7 +35,8 @@ export class RoomArchive extends Context.Service<RoomArchive, {
   readonly message: (envelope: Envelope) => void
   /** A room's chat or action (`action`), at a time in milliseconds since the epoch, with its message id. */
   readonly said: (room: string, at: number, from: string, text: string, action: boolean, id?: string) => void
-  readonly topic: (room: string, topic: string | undefined, at: number) => void
+  /** A topic set (or cleared: `undefined`) at `at` by `by` (as shown). */
+  readonly topic: (room: string, topic: string | undefined, at: number, by?: string) => void
   /** What a room kept: its topic and its last `limit` messages. A store that fails gives what is still waiting (logged). */
   readonly recall: (room: string, limit: number) => Effect.Effect<RoomRecord>
   /** A room's lines in `range`, oldest first, including what is still waiting. A store that fails gives what is waiting (logged). */
@@ -84,12 +85,16 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
   const overlay = (room: string, kept: RoomRecord, limit: number): RoomRecord => {
     const key = storeKey(room)
     let topic = kept.topic
+    let topicSetter = kept.topicSetter
     const history: Array<HistoryEntry> = [...kept.history]
     for (const write of writesOf(pending, (other) => storeKey(other) === key)) {
-      if (write._tag === "Topic") topic = write.topic
+      if (write._tag === "Topic") {
+        topic = write.topic
+        topicSetter = write.topic === undefined || write.by === undefined ? undefined : { by: write.by, at: write.at }
+      }
       else history.push(entryOf(write))
     }
-    return { topic, history: limit > 0 ? history.slice(-limit) : [] }
+    return { topic, ...(topicSetter === undefined ? {} : { topicSetter }), history: limit > 0 ? history.slice(-limit) : [] }
   }
 
   const prune = Effect.gen(function*() {
@@ -127,8 +132,8 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
       said(envelope.room!, envelope.at, event.from, event.text, event._tag === "Action", event.id)
     },
     said,
-    topic: (room, topic, at) => {
-      pending.topic(room, topic, at)
+    topic: (room, topic, at, by) => {
+      pending.topic(room, topic, at, by)
       bound()
     },
     recall: (room, limit) =>

@@ -3,6 +3,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { Registration } from "../protocol/Modes.js"
 import type { HistoryEntry } from "../protocol/Reply.js"
+import type { TopicSetter } from "../protocol/Topic.js"
 
 /** One message kept in a room's history. */
 export interface StoredLine {
@@ -42,7 +43,7 @@ export interface ServerBan {
 /** One write to a room's record, in the order they happened. */
 export type RoomWrite =
   | ({ readonly _tag: "Line" } & StoredLine)
-  | { readonly _tag: "Topic"; readonly room: string; readonly topic: string | undefined; readonly at: number }
+  | { readonly _tag: "Topic"; readonly room: string; readonly topic: string | undefined; readonly at: number; readonly by?: string }
 
 /**
  * Writes in the order they happened, a column a field (no object a message: a busy room writes
@@ -53,7 +54,7 @@ export interface RoomWrites {
   readonly kinds: ReadonlyArray<WriteKind>
   readonly rooms: ReadonlyArray<string>
   readonly ats: ReadonlyArray<number>
-  /** The sender; empty for a topic. */
+  /** The sender; for a topic, who set it (empty: not known). */
   readonly froms: ReadonlyArray<string>
   readonly texts: ReadonlyArray<string | undefined>
   /** The message's id; empty for a topic or a line without one. */
@@ -63,9 +64,10 @@ export interface RoomWrites {
 export const WriteKind = { line: 0, action: 1, topic: 2 } as const
 export type WriteKind = typeof WriteKind[keyof typeof WriteKind]
 
-/** What a room kept: its topic and its last messages, oldest first. */
+/** What a room kept: its topic (who set it and when, when kept) and its last messages, oldest first. */
 export interface RoomRecord {
   readonly topic: string | undefined
+  readonly topicSetter?: TopicSetter | undefined
   readonly history: ReadonlyArray<HistoryEntry>
 }
 

@@ -9,7 +9,7 @@ import { type Account, type RoomWrite, type ServerBan, type StoredLine, Store, s
 /** A {@link Store} in this process's memory: nothing survives it (`--store memory`, tests, the library). */
 export const make = Effect.sync(() => {
   const accounts = new Map<string, Account>()
-  const topics = new Map<string, string>()
+  const topics = new Map<string, { readonly topic: string; readonly by: string | undefined; readonly at: number }>()
   const lines = new Map<string, Array<StoredLine>>()
   const bans = new Map<string, ServerBan>()
   const rooms = new Map<string, Registration>()
@@ -18,7 +18,7 @@ export const make = Effect.sync(() => {
     if (write._tag === "Topic") {
       const key = storeKey(write.room)
       if (write.topic === undefined) topics.delete(key)
-      else topics.set(key, write.topic)
+      else topics.set(key, { topic: write.topic, by: write.by, at: write.at })
       return
     }
     const key = storeKey(write.room)
@@ -35,7 +35,9 @@ export const make = Effect.sync(() => {
       Effect.sync(() => {
         const key = storeKey(room)
         const kept = limit > 0 ? lines.get(key)?.slice(-limit) ?? [] : []
-        return { topic: topics.get(key), history: kept.map(entryOf) }
+        const topic = topics.get(key)
+        const topicSetter = topic?.by === undefined ? {} : { topicSetter: { by: topic.by, at: topic.at } }
+        return { topic: topic?.topic, ...topicSetter, history: kept.map(entryOf) }
       }),
     lines: (room, range) => Effect.sync(() => inRange(lines.get(storeKey(room)) ?? [], range).map(entryOf)),
     prune: (before) =>

@@ -55,7 +55,12 @@ const migrations = {
     yield* sql`DROP TABLE history`
   }),
   "3_server_bans": ServerBans.migration,
-  "4_registered_rooms": RegisteredRooms.migration
+  "4_registered_rooms": RegisteredRooms.migration,
+  // Who set a topic (its time is `at`): IRC's 333. Topics kept before have none.
+  "5_topic_setter": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE topics ADD COLUMN setter TEXT`
+  })
 }
 
 /** The newest schema this hubbub knows. */
@@ -125,11 +130,11 @@ export const make = (where: string, version: string, shared: boolean) =>
     const failure = (operation: string) => Effect.mapError(storeFailure(where, operation))
     const history = History.history(sql, where, failure)
 
-    const writeTopic = (room: string, topic: string | undefined, at: number) =>
+    const writeTopic = (room: string, topic: string | undefined, at: number, by: string | undefined) =>
       topic === undefined
         ? sql`DELETE FROM topics WHERE room = ${storeKey(room)}`
-        : sql`INSERT INTO topics (room, topic, at) VALUES (${storeKey(room)}, ${topic}, ${at})
-            ON CONFLICT (room) DO UPDATE SET topic = excluded.topic, at = excluded.at`
+        : sql`INSERT INTO topics (room, topic, at, setter) VALUES (${storeKey(room)}, ${topic}, ${at}, ${by === undefined || by === "" ? null : by})
+            ON CONFLICT (room) DO UPDATE SET topic = excluded.topic, at = excluded.at, setter = excluded.setter`
 
     const store: Store["Service"] = {
       describe: where,
@@ -142,15 +147,16 @@ export const make = (where: string, version: string, shared: boolean) =>
             if (writes.kinds[i] !== WriteKind.topic) continue
             if (run < i) yield* insertBatches(sql, writes, run, i)
             run = i + 1
-            yield* writeTopic(writes.rooms[i]!, writes.texts[i], writes.ats[i]!)
+            yield* writeTopic(writes.rooms[i]!, writes.texts[i], writes.ats[i]!, writes.froms[i])
           }
           if (run < writes.kinds.length) yield* insertBatches(sql, writes, run, writes.kinds.length)
         })).pipe(failure("write")),
       room: (room, limit) =>
         Effect.gen(function*() {
           const key = storeKey(room)
-          const [topic] = yield* sql<{ topic: string }>`SELECT topic FROM topics WHERE room = ${key}`
-          return { topic: topic?.topic, history: yield* history.last(room, limit) }
+          const [topic] = yield* sql<{ topic: string; setter: string | null; at: unknown }>`SELECT topic, setter, at FROM topics WHERE room = ${key}`
+          const setter = topic?.setter === undefined || topic.setter === null ? {} : { topicSetter: { by: topic.setter, at: Number(topic.at) } }
+          return { topic: topic?.topic, ...setter, history: yield* history.last(room, limit) }
         }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "read a room")(error)))),
       lines: history.lines,
       prune: (before) => history.prune(before).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeFailure(where, "forget old history")(error)))),

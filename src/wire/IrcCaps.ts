@@ -110,6 +110,7 @@ export class IrcCaps {
             text: reply.text,
             ...(reply.notice ? { notice: true } : {}),
             ...(reply.action ? { action: true } : {}),
+            ...(reply.status === undefined ? {} : { room: reply.room ?? "", status: reply.status }),
             ...(reply.id === undefined ? {} : { id: reply.id }),
             ...(reply.tags === undefined ? {} : { tags: reply.tags })
           }

@@ -165,7 +165,9 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "TopicIs":
         return reply.topic === undefined
           ? numeric("331", nick, `${reply.room} :No topic is set`)
-          : one(`:${server} 332 ${nick ?? "*"} ${reply.room} :`, reply.topic)
+          : one(`:${server} 332 ${nick ?? "*"} ${reply.room} :`, reply.topic) +
+            // 333 (RPL_TOPICWHOTIME): who set it, and when in seconds, when known.
+            (reply.by === undefined || reply.at === undefined ? "" : numeric("333", nick, `${reply.room} ${reply.by} ${Math.floor(reply.at / 1000)}`))
       case "Help":
         return ircHelp((code, rest) => numeric(code, nick, rest), reply.topic)
       case "RoomNote":

@@ -191,7 +191,7 @@ const reply = (reply: Reply): ServerMessage | undefined => {
     case "NowKnownAs":
       return { type: "renamed", from: reply.from, nick: reply.nick }
     case "Sent":
-      return reply.tagged ? undefined : { type: "private", to: reply.to, text: reply.text }
+      return reply.tagged || reply.status !== undefined ? undefined : { type: "private", to: reply.to, text: reply.text }
     case "Pong":
       return { type: "pong", token: reply.token }
     case "History":

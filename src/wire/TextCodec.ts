@@ -153,7 +153,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "AccountNote":
       return accountText(reply)
     case "Sent":
-      return reply.tagged ? undefined : `Message to ${reply.to}: ${reply.text}`
+      return reply.tagged || reply.status !== undefined ? undefined : `Message to ${reply.to}: ${reply.text}`
     case "RoomList":
       return reply.rooms.length === 0 ? "No rooms." : `Rooms (${reply.rooms.length}): ${reply.rooms.map((r) => `${r.room} (${r.members}${r.locked ? ", locked" : ""})`).join(", ")}`
     case "TopicIs":

@@ -25,7 +25,7 @@ describe("RoomArchive with the memory hub", () => {
       const store = yield* Store
       yield* hub.claimNick("s1", "ann" as Nick)
       yield* hub.join("s1", room)
-      yield* hub.setTopic("s1", room, "what we keep")
+      const setter = yield* hub.setTopic("s1", room, "what we keep")
       yield* hub.publishAll([say("one"), say("two")])
       yield* archive.flush
       yield* hub.publishAll([say("three"), { _tag: "Action", room, from: "ann", text: "waves" }])
@@ -34,6 +34,8 @@ describe("RoomArchive with the memory hub", () => {
       yield* hub.claimNick("s2", "ben" as Nick)
       const joined = yield* hub.join("s2", room)
       assert.strictEqual(joined.topic, "what we keep")
+      assert.deepStrictEqual(joined.topicSetter, setter, "who set it and when, kept with it")
+      assert.deepStrictEqual((yield* store.room(room, 0)).topicSetter, setter)
       assert.deepStrictEqual(joined.history.map((entry) => entry.text), ["two", "three", "waves"])
       assert.isTrue(joined.history[2]!.action)
     }).pipe(Effect.provide(archived(StoreMemory.layer))))

@@ -106,6 +106,20 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         assert.deepStrictEqual(yield* store.room("#a", 10), { topic: undefined, history: [{ at: 2, from: "ann", text: "hello" }] })
       })))
 
+    it.effect("keeps who set a topic and when with it (IRC's 333); a topic written without its setter comes back without; cleared, both go", () =>
+      withStore(Effect.gen(function*() {
+        const store = yield* Store
+        yield* write(store, [{ _tag: "Topic", room: "#a", topic: "first", at: 1_700_000_000_123, by: "Ann" }, { _tag: "Topic", room: "#b", topic: "unsigned", at: 2 }])
+        assert.deepStrictEqual(yield* store.room("#A", 10), { topic: "first", topicSetter: { by: "Ann", at: 1_700_000_000_123 }, history: [] })
+        assert.deepStrictEqual(yield* store.room("#b", 10), { topic: "unsigned", history: [] })
+        yield* write(store, [{ _tag: "Topic", room: "#a", topic: "second", at: 3, by: "ben" }, { _tag: "Topic", room: "#b", topic: "signed", at: 4, by: "cat" }])
+        assert.deepStrictEqual((yield* store.room("#a", 10)).topicSetter, { by: "ben", at: 3 })
+        assert.deepStrictEqual((yield* store.room("#b", 10)).topicSetter, { by: "cat", at: 4 })
+        yield* write(store, [{ _tag: "Topic", room: "#a", topic: undefined, at: 5, by: "ben" }, { _tag: "Topic", room: "#b", topic: "unsigned again", at: 6 }])
+        assert.deepStrictEqual(yield* store.room("#a", 10), { topic: undefined, history: [] })
+        assert.deepStrictEqual(yield* store.room("#b", 10), { topic: "unsigned again", history: [] })
+      })))
+
     it.effect("forgets the messages older than a time, and says how many went", () =>
       withStore(Effect.gen(function*() {
         const store = yield* Store

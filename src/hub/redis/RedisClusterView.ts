@@ -7,6 +7,7 @@ import type { Census, Member, RoomInfo, Roster } from "../Hub.js"
 import * as RoomScripts from "./RedisRoomScripts.js"
 import { inRange, type LineRange } from "../../protocol/HistoryRange.js"
 import { historyOf, type RedisWire } from "./RedisWire.js"
+import { type RoomTopic, topicFields, type TopicSetter } from "../../protocol/Topic.js"
 
 /** A room's modes as the scripts give them. */
 export const modesOf = ([invite, key, limit, moderated, topicLock, secret, external]: RoomScripts.ModesReply): RoomModes => ({
@@ -20,6 +21,10 @@ export const modesOf = ([invite, key, limit, moderated, topicLock, secret, exter
 })
 
 /** A room's bans and quiets as Redis keeps them (JSON), those not run out; one that is not JSON is left out. */
+/** A topic as `info:<room>` keeps it: who set it and when are empty (or absent) when not known. */
+const topicOf = (text: string, by: string | null | undefined, at: string | null | undefined): RoomTopic =>
+  by && at ? { text, setter: { by, at: Number(at) } } : { text }
+
 const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
   const now = Date.now()
   return values.flatMap((value) => {
@@ -94,8 +99,8 @@ export class RedisClusterView {
   }
 
   /** A `join` (or `roster`) script's answer. */
-  joined(room: Room, reply: RoomScripts.RosterReply): { roster: Roster; topic: string | undefined; history: ReadonlyArray<HistoryEntry> } {
-    const [count, operators, hasTopic, topic, nicks, past, voiced, modes, created, bans] = reply
+  joined(room: Room, reply: RoomScripts.RosterReply): { roster: Roster; topic: string | undefined; topicSetter?: TopicSetter; history: ReadonlyArray<HistoryEntry> } {
+    const [count, operators, hasTopic, topic, nicks, past, voiced, modes, created, bans, topicBy, topicAt] = reply
     const names = (nicks.length > 100 ? nicks.slice(0, 100) : [...nicks]) as Array<Nick>
     if (count <= 100) names.sort((a, b) => a.localeCompare(b))
     return {
@@ -109,9 +114,16 @@ export class RedisClusterView {
         created,
         bans: bansOf(bans)
       },
-      topic: hasTopic === 1 ? topic : undefined,
+      ...topicFields(hasTopic === 1 ? topicOf(topic, topicBy, topicAt) : undefined),
       history: historyOf(past, this.history)
     }
+  }
+
+  topicInfo(room: Room): Effect.Effect<RoomTopic | undefined, unknown> {
+    return Effect.map(
+      this.call<readonly [string | null, string | null, string | null]>("HMGET", this.prefix + "info:" + room, "topic", "topicBy", "topicAt"),
+      ([topic, by, at]) => topic === null ? undefined : topicOf(topic, by, at)
+    )
   }
 
   topic(room: Room): Effect.Effect<string | undefined, unknown> {

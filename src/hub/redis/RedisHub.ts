@@ -10,7 +10,7 @@ import { inbox } from "./RedisInbox.js"
 import { RedisModeration } from "./RedisModeration.js"
 import { Directory, type Refusal } from "../Directory.js"
 import type { Hub, JoinSeed } from "../Hub.js"
-import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotOperator, NotRegistered, type RedisUnavailable } from "../HubError.js"
+import { CannotJoin, HubError, NickInUse, type NodeIdInUse, NoSuchRoom, NotInRoom, NotRegistered, type RedisUnavailable } from "../HubError.js"
 import type { RedisHubOptions } from "../HubOptions.js"
 import { identityArg } from "../Bans.js"
 import { RedisClusterView } from "./RedisClusterView.js"
@@ -19,6 +19,8 @@ import { RedisProfiles } from "./RedisProfiles.js"
 import { Profiles } from "../Profiles.js"
 import { Watchers } from "../Watchers.js"
 import { watching } from "./RedisWatchers.js"
+import { topics } from "./RedisTopics.js"
+import { topicFields } from "../../protocol/Topic.js"
 import { describe } from "./RedisConnect.js"
 import { isErrorReply, isRefusal, RedisLink, stalled } from "./RedisLink.js"
 import { RedisOwners } from "./RedisOwners.js"
@@ -237,7 +239,7 @@ export const make = Effect.fnUntraced(function*(
         const refused = already ? undefined : directory.admits(session, room, key, seed)
         if (refused !== undefined) return refused
         if (directory.enter(session, room, clock.currentTimeMillisUnsafe(), seed)) local(announced(directory.size(room)) ? joined : { ...joined, quiet: true })
-        return { roster: directory.roster(room)!, topic: directory.topic(room), history: [] }
+        return { roster: directory.roster(room)!, ...topicFields(directory.topicOf(room)), history: [] }
       }))
       if (typeof answer === "string") return yield* fail(new CannotJoin({ room, why: answer }))
       moderation.entered(session, room, answer.roster)
@@ -271,24 +273,12 @@ export const make = Effect.fnUntraced(function*(
       for (const room of rooms) directory.exit(session, room)
       directory.remove(session)
     }),
-    setTopic: Effect.fn("Hub.setTopic")(function*(session: SessionId, room: Room, topic: string | undefined) {
-      const nick = yield* nickOf(session)
-      if (!directory.roomsOf(session).includes(room)) return yield* notIn(room)
-      const changed: Event = { _tag: "TopicChanged", room, by: nick, ...(topic === undefined ? {} : { topic }) }
-      const set = yield* run<number>(RoomScripts.topic, [room, wire.global(session), topic ?? "", topic === undefined ? "0" : "1", stamped(changed)]).pipe(
-        Effect.orElseSucceed(() => directory.modes(room)?.topicLock && !directory.isOperator(session, room) ? -1 : 0)
-      )
-      if (set === -1) return yield* fail(new NotOperator({ room }))
-      directory.setTopic(room, topic)
-      if (set !== 1) local(changed)
-    }),
+    ...topics({ directory, wire, run, stamped, local, nickOf, notIn, now: () => clock.currentTimeMillisUnsafe() }),
     ...moderation.actions,
     ...queries(link, view, directory, profiles, shared),
     ...watching({ watchers, directory, linkUp: () => link.up, run, stamped }),
     describe: (session, profile) => Effect.suspend(() => shared.write(session, profiles.describe(session, profile))),
     roomsOf: (session) => Effect.sync(() => directory.roomsOf(session)),
-    restoreRoom: (room, kept) =>
-      Effect.ignore(run(Scripts.revive, [room, kept.topic ?? "", ...kept.history.map((entry) => JSON.stringify(entry))])),
     publish: (event) => Effect.sync(() => publish(event)),
     publishAll: (events) => Effect.sync(() => events.forEach(publish)),
     subscribe: (session, recipient) => delivery.subscribe(session, recipient, directory.roomsOf(session)),

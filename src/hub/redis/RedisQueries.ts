@@ -6,7 +6,7 @@ import type { RedisLink } from "./RedisLink.js"
 import type { Profiles } from "../Profiles.js"
 import type { RedisProfiles } from "./RedisProfiles.js"
 
-type Queries = Pick<Hub["Service"], "findNick" | "roster" | "matchNicks" | "topic" | "rooms" | "census" | "profiles" | "whois" | "whowas" | "backlog">
+type Queries = Pick<Hub["Service"], "findNick" | "roster" | "matchNicks" | "topic" | "topicInfo" | "rooms" | "census" | "profiles" | "whois" | "whowas" | "backlog">
 
 /**
  * The hub's questions about the whole chat: read from Redis while the link is up, and from this
@@ -29,6 +29,7 @@ export const queries = (link: RedisLink, view: RedisClusterView, directory: Dire
     roster: (room) => read(() => view.roster(room), () => directory.roster(room)),
     matchNicks: (mask, limit) => read(() => view.matchNicks(mask, limit), () => directory.match(mask, limit)),
     topic: (room) => read(() => view.topic(room), () => directory.topic(room)),
+    topicInfo: (room) => read(() => view.topicInfo(room), () => directory.topicOf(room)),
     rooms: read(() => view.rooms, () => directory.list()),
     census: read(() => view.census, () => ({ ...directory.census(), servers: 1 })),
     backlog: (room, range) => read(() => view.backlog(room, range), () => [])

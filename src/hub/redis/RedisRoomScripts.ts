@@ -90,14 +90,21 @@ disown(key, session)
 return 1
 `
 
-/** ARGV: p, room, session, topic or "", 1 to set or 0 to clear, payload. 0 when not a member, -1 when not an operator of a `+t` room. */
+/**
+ * ARGV: p, room, session, topic or "", 1 to set or 0 to clear, payload, the setter's nick, now in ms. 1 when set (the
+ * setter and the time kept with it, or cleared with it), 2 when it was that already, 0 when not a member, -1 when not an operator of a `+t` room.
+ */
 export const topic = keeps + common + `
 local room, session = ARGV[2], ARGV[3]
 if redis.call('HEXISTS', p..'members:'..room, session) == 0 then return 0 end
 if redis.call('HEXISTS', p..'info:'..room, 't') == 1 and redis.call('SISMEMBER', p..'ops:'..room, session) == 0 then return -1 end
 -- The same topic again is no change: nobody is told (done, as far as the caller goes).
-if ARGV[5] == '1' and redis.call('HGET', p..'info:'..room, 'topic') == ARGV[4] then return 1 end
-if ARGV[5] == '1' then redis.call('HSET', p..'info:'..room, 'topic', ARGV[4]) else redis.call('HDEL', p..'info:'..room, 'topic') end
+if ARGV[5] == '1' and redis.call('HGET', p..'info:'..room, 'topic') == ARGV[4] then return 2 end
+if ARGV[5] == '1' then
+  redis.call('HSET', p..'info:'..room, 'topic', ARGV[4], 'topicBy', ARGV[7], 'topicAt', ARGV[8])
+else
+  redis.call('HDEL', p..'info:'..room, 'topic', 'topicBy', 'topicAt')
+end
 redis.call('PUBLISH', p..'room:'..room, ARGV[6])
 return 1
 `
@@ -139,7 +146,10 @@ export type RosterReply = readonly [
   modes: ModesReply,
   created: number,
   /** Its bans and quiets, each as JSON. */
-  bans: ReadonlyArray<string>
+  bans: ReadonlyArray<string>,
+  /** Who set the topic and when (ms), or "" (not known, or no topic). */
+  topicBy: string,
+  topicAt: string
 ]
 
 /** A registered room's `join` arguments: whether the joiner operates it (or is invited), its modes as `info` fields, its bans. */
