@@ -396,6 +396,27 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       assert.isFalse(pleb.saw(/wallops/), "a line for server operators reached someone else")
     })
 
+    it("OPER identifies as the operator's account and keeps the nickname it is sent from, on another server too", async () => {
+      const [a, b] = await servers()
+      const opsy = await join(a.port, "opsy")
+      opsy.send("/register opsy-password")
+      await opsy.until("-!- Nickname opsy is now registered to you, and you are identified as opsy.")
+      opsy.send("/quit")
+      await opsy.eof()
+      assert.isTrue(await a.oper("opsy"))
+      assert.isTrue(await b.oper("opsy"))
+      const baz = await irc(b.ircPort, "baz")
+      baz.send("OPER opsy opsy-password")
+      await baz.until(/ 381 baz :You are now an IRC operator$/)
+      await baz.until(/^:baz!\S+ MODE baz :\+o$/)
+      baz.send("MODE baz")
+      await baz.until(/ 221 baz \+o$/)
+      const pleb = await join(a.port, "pleb")
+      baz.send("KILL pleb :enough")
+      await pleb.until(/killed by baz|enough/)
+      assert.isFalse(baz.lines.some((line) => /^:\S+ NICK /.test(line)), baz.lines.join("\n"))
+    })
+
     it("server bans (/kline) end whom they are for on every server and keep them out, by mask, account or network; only server operators set them", async () => {
       const [a, b] = await servers()
       const boss = await join(a.port, "boss")

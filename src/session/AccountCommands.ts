@@ -137,10 +137,15 @@ const checked = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nam
   }
 })
 
-const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string) {
+/** Logs in as `name` and keeps the nickname the client has (IRC's `OPER`: powers are the account's, the name stays). */
+export const identifyKeepingNick = (env: CommandEnv, client: Client, name: string, password: string): Effect.Effect<void> =>
+  Effect.flatMap(overTheWire(env, client), (allowed) =>
+    allowed ? Effect.catchTag(identify(env, client, name, password, false), "StoreError", unavailable(env, client)) : Effect.void)
+
+const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, name: string, password: string, takeNick = true) {
   let account = client.account
   if (sameName(account, name)) {
-    if (sameName(client.nick, account)) return yield* note(env, client, "alreadyIdentified", { name: account })
+    if (sameName(client.nick, account) || !takeNick) return yield* note(env, client, "alreadyIdentified", { name: account })
   } else {
     const found = yield* checked(env, client, name, password)
     if (found === undefined) return
@@ -148,7 +153,7 @@ const identify = Effect.fnUntraced(function*(env: CommandEnv, client: Client, na
     yield* setAccount(env, client, account, found.created)
     yield* Effect.logInfo("identified").pipe(Effect.annotateLogs({ peer: client.peer, account }))
     yield* note(env, client, "identified", { name: account })
-    if (sameName(client.nick, account)) return
+    if (sameName(client.nick, account) || !takeNick) return
   }
   yield* takeBack(env, client, account as Nick)
 })

@@ -28,11 +28,13 @@ export const kill = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
  */
 export const oper = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, name: Nick, password: string) {
   if (client.account === undefined || nickKey(client.account) !== nickKey(name)) {
-    yield* AccountCommands.run(env, client, nick, { _tag: "Account", action: "identify", name, password })
+    yield* AccountCommands.identifyKeepingNick(env, client, name, password)
   }
   const yes = env.operators.has(client.account)
   if (client.account !== undefined) yield* Effect.logInfo(`moderation: ${nick} asked for server operator powers as ${client.account}: ${yes ? "granted" : "refused"}`)
   yield* reply(env, client, { _tag: "Opered", yes })
+  // As IRC servers say it: the user mode `+o` comes with the powers.
+  if (yes) yield* reply(env, client, { _tag: "Modes", target: nick, modes: "+o", changed: true })
 })
 
 /** A line to every server operator, on every server. */

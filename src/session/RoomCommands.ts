@@ -231,7 +231,8 @@ export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Cli
     // The change is echoed (IRC: `:nick MODE nick :+B`).
     return yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "-B", changed: true })
   }
-  yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "+" })
+  const operator = env.operators.has(client.account)
+  yield* reply(env, client, { _tag: "Modes", target: nick, modes: `+${bot ? "B" : ""}${operator ? "o" : ""}` })
 })
 
 /** Whether a mode change (`+iB`, `-B`) leaves the nickname a bot. */
