@@ -1,20 +1,13 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
 import * as Path from "node:path"
 import { temporaryFolders } from "./support/folders.js"
 import { ServerProcess } from "./support/process.js"
+import { tracking } from "./support/tracked.js"
 import { TestClient } from "./support/TestClient.js"
 
-let cleanup: Array<() => void> = []
-afterEach(() => {
-  for (const f of cleanup.reverse()) f()
-  cleanup = []
-})
-const track = <A extends { reset(): void } | { kill(): void }>(thing: A): A => {
-  cleanup.push(() => ("reset" in thing ? thing.reset() : thing.kill()))
-  return thing
-}
+const track = tracking()
 const folders = temporaryFolders("hubbub-admin-")
 const token = "s3cret-admin-token-0123456789abcdef"
 

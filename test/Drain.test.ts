@@ -1,16 +1,9 @@
-import { afterEach, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { ServerProcess } from "./support/process.js"
+import { tracking } from "./support/tracked.js"
 import { TestClient } from "./support/TestClient.js"
 
-let cleanup: Array<() => void> = []
-afterEach(() => {
-  for (const f of cleanup.reverse()) f()
-  cleanup = []
-})
-const track = <A extends { reset(): void } | { kill(): void }>(thing: A): A => {
-  cleanup.push(() => ("reset" in thing ? thing.reset() : thing.kill()))
-  return thing
-}
+const track = tracking()
 
 describe("drain for a restart", () => {
   it("on SIGUSR2: is not ready at once, takes no one new, tells everyone, disconnects them over --drain-seconds, and exits 0", async () => {

@@ -1,21 +1,14 @@
-import { afterEach, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Tls from "node:tls"
 import { temporaryFolders } from "./support/folders.js"
 import { ServerProcess } from "./support/process.js"
+import { tracking } from "./support/tracked.js"
 import { TestClient } from "./support/TestClient.js"
 
-let cleanup: Array<() => void> = []
-afterEach(() => {
-  for (const f of cleanup.reverse()) f()
-  cleanup = []
-})
-const track = <A extends { reset(): void } | { kill(): void } | { destroy(): void }>(thing: A): A => {
-  cleanup.push(() => ("reset" in thing ? thing.reset() : "kill" in thing ? thing.kill() : thing.destroy()))
-  return thing
-}
+const track = tracking()
 const folders = temporaryFolders("hubbub-reload-")
 
 /** Two throwaway certificates for localhost, told apart by their organisation. */
