@@ -31,3 +31,7 @@ export const normalizeServerMask = (text: string): string | undefined => {
   if (Net.isIP(address) !== 0) return address
   return normalizeMask(text)
 }
+
+/** What an operator is told of a mask `normalizeServerMask` refuses (the console and the admin API say the same). */
+export const notAServerBan = (mask: string): string =>
+  `${mask} is not a server ban hubbub can apply (it matches everyone, or nothing it knows): name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`

@@ -15,7 +15,7 @@ import { Hub } from "../hub/Hub.js"
 import { Stats } from "../observe/Stats.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { normalizeRoom } from "../protocol/Names.js"
-import { normalizeServerMask } from "../protocol/ServerMask.js"
+import { normalizeServerMask, notAServerBan } from "../protocol/ServerMask.js"
 import { sanitize } from "../protocol/Text.js"
 import { ServerBans } from "../session/ServerBans.js"
 import { type SessionHandle, Sessions } from "../session/Sessions.js"
@@ -186,7 +186,7 @@ const serve = Effect.fnUntraced(function*(options: AdminOptions) {
       return Effect.gen(function*() {
         const given = yield* body(Ban)
         const mask = normalizeServerMask(given.mask)
-        if (mask === undefined) return yield* refuse(400, `${given.mask} is not a server ban hubbub can apply (it matches everyone, or nothing it knows): name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`)
+        if (mask === undefined) return yield* refuse(400, notAServerBan(given.mask))
         const now = yield* Clock.currentTimeMillis
         const ban = { mask, reason: given.reason ?? "no reason given", by: "the admin API", at: now, expires: given.seconds === undefined ? undefined : now + given.seconds * 1000 }
         yield* Effect.mapError(serverBans.set(ban), (error) => new Refusal({ status: 503, error: `cannot change the server bans: ${error.message}` }))

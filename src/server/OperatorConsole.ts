@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import { Hub } from "../hub/Hub.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { sanitize } from "../protocol/Text.js"
-import { normalizeServerMask } from "../protocol/ServerMask.js"
+import { normalizeServerMask, notAServerBan } from "../protocol/ServerMask.js"
 import { ServerBans } from "../session/ServerBans.js"
 import { ServerOperators } from "../session/ServerOperators.js"
 import { durationSeconds } from "../wire/Usage.js"
@@ -171,7 +171,7 @@ export const layer = Layer.effectDiscard(Effect.gen(function*() {
       case "ban":
       case "unban": {
         const mask = normalizeServerMask(command.mask)
-        if (mask === undefined) return Console.log(`${command.mask} is not a server ban hubbub can apply (it matches everyone, or nothing it knows): name an address, a network (10.0.0.0/24), a mask (bob!*@*) or an account (~a:NAME)`)
+        if (mask === undefined) return Console.log(notAServerBan(command.mask))
         return banCommand(serverBans, command, mask, stats.audited).pipe(
           Effect.catchTag("StoreError", (error) => Console.log(`cannot change the server bans: ${error.message}`))
         )
