@@ -187,7 +187,7 @@ describe("accounts across servers (--redis with --database)", () => {
     await ben.until("-!- Topic of #lobby: kept in the database")
   }, 60_000)
 
-  it("logs out every server's sessions identified as an account when it is dropped", async () => {
+  it("logs out every server's sessions identified as an account when it is dropped, and their rooms on every server hear it (account-notify)", async () => {
     const [a, b] = await cluster()
     const ann = await join(a.port, "ann")
     ann.send("/register correct-horse")
@@ -195,9 +195,20 @@ describe("accounts across servers (--redis with --database)", () => {
     const elsewhere = await join(b.port, "annbot")
     elsewhere.send("/identify ann correct-horse")
     await elsewhere.until("-!- You are now identified as ann.")
+    // IRC watchers of #lobby on both servers, with account-notify.
+    const watchers = await Promise.all([a.ircPort, b.ircPort].map(async (port, i) => {
+      const watcher = await connect(port)
+      watcher.send("CAP LS 302", "CAP REQ :account-notify", `NICK watch${i}`, `USER watch${i} 0 * :W`, "CAP END", "JOIN #lobby")
+      await watcher.until(new RegExp(` 366 watch${i} #lobby `))
+      return watcher
+    }))
     ann.send("/unregister correct-horse")
     await ann.until("-!- Account ann is dropped: its nickname is free for anyone.")
     await elsewhere.until("-!- You are no longer identified.")
+    for (const watcher of watchers) {
+      await watcher.seen(/^:ann!\S+ ACCOUNT \*$/)
+      await watcher.seen(/^:annbot!\S+ ACCOUNT \*$/)
+    }
     elsewhere.send("/password correct-horse stolen-password")
     await elsewhere.until("-!- You are not identified (/identify PASSWORD).")
     // Registered again by someone else, the name is not the old session's to take.

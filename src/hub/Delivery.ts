@@ -78,8 +78,8 @@ export class Delivery {
   }
 
   /** Tells a subscribed session that the account it was identified as was dropped on another server. */
-  loggedOut(session: SessionId, account: string): void {
-    this.dispatcher.recipient(session)?.loggedOut?.(account)
+  loggedOut(session: SessionId, account: string): Effect.Effect<void> {
+    return this.dispatcher.recipient(session)?.loggedOut?.(account) ?? Effect.void
   }
 
   /** Tells a subscribed session that a server operator disconnects it. */

@@ -28,8 +28,11 @@ export interface Recipient {
    * they were apart): called before the rename is published.
    */
   readonly renamed?: (nick: Nick) => void
-  /** The account the session was identified as was dropped on another server: called before it is told. */
-  readonly loggedOut?: (account: string) => void
+  /**
+   * The account the session was identified as was dropped on another server: the session is
+   * identified no more, tells its rooms (account-notify) and is told.
+   */
+  readonly loggedOut?: (account: string) => Effect.Effect<void>
   /** An operator took the session out of a room (a kick): called before the room is told. */
   readonly removed?: (room: Room) => void
   /** A server operator (`by`) disconnects the session, saying why. */

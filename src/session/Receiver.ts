@@ -30,8 +30,8 @@ export class Receiver implements Recipient {
     private readonly mine: { messagesOut: number },
     /** Keeps the nickname the hub gave the session. */
     readonly renamed: (nick: Nick) => void,
-    /** Forgets the account the session was identified as, dropped on another server. */
-    readonly loggedOut: (account: string) => void,
+    /** Forgets the account the session was identified as, dropped on another server, and says so. */
+    readonly loggedOut: (account: string) => Effect.Effect<void>,
     /** Forgets a room an operator took the session out of. */
     readonly removed: (room: Room) => void,
     /** Ends the session: a server operator's kill. */

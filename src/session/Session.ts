@@ -7,7 +7,7 @@ import type * as Socket from "effect/socket/Socket"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
 import { answer } from "../protocol/Event.js"
-import { type Nick, nickKey, type Room, seedNick, type SessionId } from "../protocol/Names.js"
+import { type Nick, type Room, seedNick, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
 import type { ServerBan } from "../store/Store.js"
 import * as Connection from "../transport/Connection.js"
@@ -65,9 +65,7 @@ export class Session implements Client, Lived, SessionHandle {
     this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life, this)
     this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, this, (nick) => {
       this.nick = nick
-    }, (account) => {
-      if (this.account !== undefined && nickKey(this.account) === nickKey(account)) this.account = undefined
-    }, (room) => {
+    }, (account) => this.accountDropped(account), (room) => {
       this.rooms = this.rooms.filter((r) => r !== room)
     }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (note) => {
       if (note._tag === "RoomRegistered") return

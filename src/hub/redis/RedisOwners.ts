@@ -70,7 +70,7 @@ export class RedisOwners {
   /** Whether an event from Redis was one of these servers' words to each other (then it is not shown), acted on. */
   received(event: Event): boolean {
     if (event._tag !== "Notice") return false
-    const { delivery, publish, runFork } = this.world
+    const { delivery, runFork } = this.world
     if (event.yields !== undefined) {
       if (event.to !== undefined && delivery.has(event.to)) runFork(this.yieldNick(event.to as SessionId, event.yields, event.apart === true))
       return true
@@ -79,8 +79,7 @@ export class RedisOwners {
     for (const [session, account] of this.accounts) {
       if (nickKey(account) !== nickKey(event.drops)) continue
       this.accounts.delete(session)
-      delivery.loggedOut(session, account)
-      publish(answer(session, { _tag: "AccountNote", what: "loggedOut" }))
+      runFork(delivery.loggedOut(session, account))
     }
     return true
   }
