@@ -82,9 +82,13 @@ export const PartAll = Schema.TaggedStruct("PartAll", {})
 /**
  * What the server says of itself: its message of the day, version, time, numbers of users
  * (`lusers`), administrator, what it is (`info`), the servers it links to (`links`), or the way to
- * it (`trace`).
+ * it (`trace`), its map of servers (`map`), how long it has been up (`uptime`, IRC's `STATS u`), or
+ * another of IRC's `STATS` reports (`stats`, `query` its letter), which hubbub keeps empty.
  */
-export const About = Schema.TaggedStruct("About", { what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace"]) })
+export const About = Schema.TaggedStruct("About", {
+  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace", "map", "uptime", "stats"]),
+  query: Schema.optional(Schema.String.check(Schema.isMaxLength(1)))
+})
 /** Who is in a room, `room` as the client wrote it (or the session's one room). */
 /** `end`: one of IRC's NAMES of several channels, which ends once: `""` not with this one, else with the whole list. */
 export const Names = Schema.TaggedStruct("Names", { room: Schema.optional(Schema.String), end: Schema.optional(Schema.String) })

@@ -7,7 +7,11 @@ const N = Schema.Number
 
 /** What the server says of itself (see the `About` command); the numbers for `lusers`. */
 export const About = Schema.TaggedStruct("About", {
-  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace"]),
+  what: Schema.Literals(["motd", "version", "time", "lusers", "admin", "info", "links", "trace", "map", "uptime", "stats"]),
+  /** The letter of the `STATS` report asked for. */
+  query: Schema.optional(S),
+  /** How long the server has been up, in seconds. */
+  uptime: Schema.optional(N),
   server: S,
   version: S,
   lines: Schema.optional(Schema.Array(S)),

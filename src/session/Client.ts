@@ -84,6 +84,6 @@ export interface CommandEnv {
   readonly now: () => number
   /** Gives each message its id. */
   readonly ids: MessageIds
-  /** The server's name (IRC's) and its message of the day, as `MOTD` and `/motd` show it. */
-  readonly about: { readonly server: string; readonly motd: ReadonlyArray<string> }
+  /** The server's name (IRC's) and its message of the day, as `MOTD` and `/motd` show it; when it started. */
+  readonly about: { readonly server: string; readonly motd: ReadonlyArray<string>; readonly startedAt: number }
 }

@@ -247,7 +247,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "PartAll":
       return Effect.forEach([...client.rooms], (room) => Rooms.part(env, client, room, undefined), { discard: true })
     case "About":
-      return Info.about(env, client, input.what)
+      return Info.about(env, client, input.what, input.query)
     case "Names":
       return Rooms.names(env, client, input.room ?? client.rooms[0], input.end)
     case "Who":

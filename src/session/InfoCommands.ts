@@ -14,9 +14,13 @@ const info = [
 ]
 
 /** What the server says of itself: its message of the day, version, time, numbers, administrator, or what it is. */
-export const about = Effect.fnUntraced(function*(env: CommandEnv, client: Client, what: What) {
+export const about = Effect.fnUntraced(function*(env: CommandEnv, client: Client, what: What, query?: string) {
   const base = { _tag: "About", what, server: env.about.server, version } as const
   switch (what) {
+    case "uptime":
+      return yield* reply(env, client, { ...base, uptime: Math.floor(((yield* Clock.currentTimeMillis) - env.about.startedAt) / 1000) })
+    case "stats":
+      return yield* reply(env, client, { ...base, query: query ?? "*" })
     case "motd":
       return yield* reply(env, client, { ...base, lines: env.about.motd })
     case "info":

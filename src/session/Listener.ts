@@ -88,7 +88,8 @@ export const make: Effect.Effect<
         server: config.serverName,
         get motd() {
           return tuning.motd
-        }
+        },
+        startedAt: stats.startedAt
       },
       now: () => clock.currentTimeMillisUnsafe(),
       ids: new MessageIds()

@@ -1,3 +1,4 @@
+import * as Duration from "effect/Duration"
 import type { Reply } from "../protocol/Reply.js"
 
 type About = Extract<Reply, { readonly _tag: "About" }>
@@ -22,8 +23,13 @@ export const aboutText = (about: About): string => {
       return `${plural(about.users ?? 0, "user")} on ${plural(about.servers ?? 1, "server")} (${about.local ?? 0} on this one), in ${plural(about.rooms ?? 0, "room")}.`
     case "admin":
       return `${server} runs hubbub ${version}; its server operators run it (WHOIS marks them).`
+    case "uptime":
+      return `${server} has been up for ${Duration.format(Duration.seconds(about.uptime ?? 0))}.`
+    case "stats":
+      return `${server} keeps no report ${about.query ?? ""}.`
     case "links":
     case "trace":
+    case "map":
       return `${server} (hubbub ${version}); the servers behind the same Redis share its chat and are not linked otherwise.`
   }
 }

@@ -13,11 +13,12 @@ export const aboutCommands = {
   ADMIN: "admin",
   INFO: "info",
   LINKS: "links",
-  TRACE: "trace"
+  TRACE: "trace",
+  MAP: "map"
 } as const
 
 /** The commands answered by `disabled`. */
-export const disabledCommands: ReadonlySet<string> = new Set(["USERS", "SUMMON", "SERVLIST", "SQUERY", "CONNECT", "SQUIT", "DIE", "RESTART", "REHASH"])
+export const disabledCommands: ReadonlySet<string> = new Set(["USERS", "SUMMON", "SERVLIST", "SQUERY", "RULES", "CONNECT", "SQUIT", "DIE", "RESTART", "REHASH"])
 
 /** The message of the day: `375`, a `372` a line, `376`; `422` when there is none. */
 export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<string>): string =>
@@ -26,7 +27,7 @@ export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<stri
     : numeric("375", `:- ${server} Message of the day -`) + lines.map((line) => numeric("372", `:- ${line}`)).join("") +
       numeric("376", ":End of /MOTD command")
 
-/** `MOTD`, `VERSION`, `TIME`, `LUSERS`, `ADMIN`, `INFO`, `LINKS` and `TRACE`, in their numerics. */
+/** `MOTD`, `VERSION`, `TIME`, `LUSERS`, `ADMIN`, `INFO`, `LINKS`, `TRACE`, `MAP` and `STATS` but K, in their numerics. */
 export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray<string>): string => {
   const { server, version } = about
   switch (about.what) {
@@ -52,6 +53,16 @@ export const ircAbout = (numeric: Numeric, about: About, isupport: ReadonlyArray
       return numeric("364", `${server} ${server} :0 hubbub ${version}`) + numeric("365", "* :End of /LINKS list")
     case "trace":
       return numeric("262", `${server} hubbub-${version} :End of TRACE`)
+    case "map":
+      // 006 (RPL_MAP) a server, 007 (RPL_MAPEND): the servers behind one Redis are not linked to each other.
+      return numeric("006", `:${server}`) + numeric("007", ":End of /MAP")
+    case "uptime": {
+      const seconds = about.uptime ?? 0
+      const clock = [Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, "0")).join(":")
+      return numeric("242", `:Server Up ${Math.floor(seconds / 86_400)} days ${clock}`) + numeric("219", "u :End of /STATS report")
+    }
+    case "stats":
+      return numeric("219", `${about.query ?? "*"} :End of /STATS report`)
     case "admin":
       return numeric("256", `${server} :Administrative info`) +
         numeric("257", `:${server}, a hubbub ${version} server`) +
@@ -71,6 +82,8 @@ export const disabled = (command: string, numeric: Numeric): string => {
       return numeric("235", "* * :End of service listing")
     case "SQUERY":
       return numeric("408", "* :No such service (NickServ and ChanServ are reached with PRIVMSG)")
+    case "RULES":
+      return numeric("434", ":RULES File is missing (the MOTD says what this server expects)")
     default:
       return numeric("481", `:Permission Denied- ${command} is not available: servers join through Redis, and are stopped and restarted as programs`)
   }

@@ -170,6 +170,7 @@ export class IrcDecoder implements Decoder {
       case "INFO":
       case "LINKS":
       case "TRACE":
+      case "MAP":
         return { _tag: "About", what: aboutCommands[name] }
       case "KILL":
       case "KLINE":

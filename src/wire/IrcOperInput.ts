@@ -1,6 +1,6 @@
 import type { Input } from "./Codec.js"
 import { clean, nameIn } from "./IrcParse.js"
-import { command, invalid, usage } from "./IrcRoomInput.js"
+import { command, usage } from "./IrcRoomInput.js"
 import { durationSeconds } from "./Usage.js"
 
 /** IRC's commands for server operators: `KILL`, `KLINE`, `UNKLINE`, `STATS K`, `OPER` and `WALLOPS`. */
@@ -10,9 +10,13 @@ export const operCommand = (name: string, params: ReadonlyArray<string>): Input 
     case "KILL":
       if (target === undefined || target === "") return usage("KILL")
       return command(params[1] === undefined || params[1] === "" ? { _tag: "Kill", nick: target } : { _tag: "Kill", nick: target, reason: clean(params[1]) })
-    case "STATS":
-      // Only K (the server bans) is kept; any other letter ends its empty report at once.
-      return target?.toUpperCase() === "K" ? command({ _tag: "KLines" }) : invalid({ _tag: "UnknownCommand", name: `STATS ${(target ?? "").slice(0, 1)}` })
+    case "STATS": {
+      // K (the server bans, for server operators) and u (the uptime) are kept; any other letter's report is empty.
+      const query = (target ?? "").slice(0, 1)
+      if (query === "") return usage("STATS")
+      if (query.toUpperCase() === "K") return command({ _tag: "KLines" })
+      return query === "u" ? { _tag: "About", what: "uptime" } : { _tag: "About", what: "stats", query }
+    }
     case "OPER":
       return params.length < 2 ? usage("OPER") : command({ _tag: "Oper", name: params[0], password: params[1] })
     case "WALLOPS":

@@ -82,7 +82,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       sessions: { findNick: () => undefined, live: new Map(), peaks: (users) => ({ local: users, global: users }) },
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false,
-      about: { server: "irc.test", motd: ["Be kind."] },
+      about: { server: "irc.test", motd: ["Be kind."], startedAt: 0 },
       now: () => 0,
       ids: new MessageIds("test")
     }
