@@ -384,9 +384,19 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       pleb.send("/rooms")
       assert.notInclude(await pleb.until(/^-!- Rooms/), "#hideout")
 
+      // IRC users who ask for WALLOPS (user mode +w) are shown them too; one who took it back is not.
+      const wants = await irc(a.ircPort, "wants")
+      const undecided = await irc(b.ircPort, "undecided")
+      wants.send("MODE wants +iw", "MODE wants")
+      assert.match(await wants.until(/ MODE wants /), /^:wants!\S+ MODE wants :\+w$/)
+      assert.match(await wants.until(/ 221 /), / 221 wants \+w$/)
+      undecided.send("MODE undecided +w", "MODE undecided -w")
+      await undecided.until(/ MODE undecided :\+w$/)
+      await undecided.until(/ MODE undecided :-w$/)
       boss.send("/wallops the ops meeting is at noon")
       await chief.until("-!- [wallops] boss: the ops meeting is at noon")
       await boss.until("-!- [wallops] boss: the ops meeting is at noon")
+      await wants.until(/^:boss!\S+ WALLOPS :the ops meeting is at noon$/)
       boss.send("/kill bob spamming")
       await bob.until("ERROR :Killed by boss (spamming)")
       await bob.eof()
@@ -394,6 +404,9 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       pleb.send("/who")
       await pleb.until(/^-!- Members of #lobby/)
       assert.isFalse(pleb.saw(/wallops/), "a line for server operators reached someone else")
+      undecided.send("PING :after")
+      await undecided.until(/PONG .*after/)
+      assert.isFalse(undecided.saw(/WALLOPS/), "WALLOPS reached a user without +w")
     })
 
     it("OPER identifies as the operator's account and keeps the nickname it is sent from, on another server too", async () => {

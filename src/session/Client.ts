@@ -44,6 +44,8 @@ export interface Client {
   readonly ip: string | undefined
   /** Whether it was warned that its password travelled unencrypted (once a connection). */
   warnedCleartext: boolean
+  /** It set IRC's user mode `+w`: it is shown `WALLOPS`, as server operators are. */
+  wallops: boolean
   /** The grace period it is in for a registered nickname, if any: a later warning, or identifying, ends an earlier one. */
   grace: object | undefined
   /** Ends the session (the first reason wins). */

@@ -38,8 +38,8 @@ export class Receiver implements Recipient {
     readonly killed: (by: string, reason: string) => void,
     /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. Not shown. */
     readonly learned: (note: ServerNote) => void,
-    /** Whether the session is a server operator's (server operators' lines reach only them). */
-    private readonly operator: () => boolean
+    /** Whether the session is shown `WALLOPS`: a server operator's, or one that set `+w`. */
+    private readonly wallops: () => boolean
   ) {}
 
   deliver(events: ReadonlyArray<Envelope>): void {
@@ -72,7 +72,7 @@ export class Receiver implements Recipient {
     }
     for (let i = 0; i < events.length; i++) {
       const envelope = events[i]
-      if (envelope.event._tag === "Wallops" && !this.operator()) continue
+      if (envelope.event._tag === "Wallops" && !this.wallops()) continue
       if (envelope.event._tag === "ServerBanChanged" || envelope.event._tag === "RoomRegistered") {
         this.learned(envelope.event)
         continue
@@ -112,7 +112,7 @@ export class Receiver implements Recipient {
       }
       shown++
       const window = this.window!
-      if (event._tag === "Wallops" && !this.operator()) continue
+      if (event._tag === "Wallops" && !this.wallops()) continue
       if (event._tag === "ServerBanChanged" || event._tag === "RoomRegistered") {
         this.learned(event)
         continue

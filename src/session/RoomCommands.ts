@@ -218,29 +218,37 @@ export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 
 /**
  * A nickname's modes: its own, and only `+B` (a bot, as `WHOIS`, `WHO` and IRC's `bot` tag show it)
- * to change; others (IRC clients set `+i` as they connect) change nothing.
+ * and `+w` (shown `WALLOPS`) to change; others (IRC clients set `+i` as they connect) change nothing.
  */
 export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, target: string, change: string | undefined) {
   if (nickKey(target) !== nickKey(nick)) return yield* reply(env, client, { _tag: "NoSuchMode", target, mode: "" })
   const profile = client.profile
-  const bot = /^[-+]/.test(change ?? "") ? botAfter(change!, profile?.bot === true) : profile?.bot === true
-  if (profile !== undefined && bot !== (profile.bot === true)) {
+  const was = { B: profile?.bot === true, w: client.wallops }
+  const now = /^[-+]/.test(change ?? "") ? modesAfter(change!, was) : was
+  client.wallops = now.w
+  if (profile !== undefined && now.B !== was.B) {
     const { bot: _, ...rest } = profile
-    client.profile = bot ? { ...rest, bot } : rest
+    client.profile = now.B ? { ...rest, bot: true } : rest
     yield* env.hub.describe(client.id, client.profile)
-    // The change is echoed (IRC: `:nick MODE nick :+B`).
-    return yield* reply(env, client, { _tag: "Modes", target: nick, modes: bot ? "+B" : "-B", changed: true })
+  }
+  // A change is echoed (IRC: `:nick MODE nick :+B`).
+  const changed = (["B", "w"] as const).filter((letter) => now[letter] !== was[letter] && (letter === "w" || profile !== undefined))
+  if (changed.length > 0) {
+    const on = changed.filter((letter) => now[letter]).join("")
+    const off = changed.filter((letter) => !now[letter]).join("")
+    return yield* reply(env, client, { _tag: "Modes", target: nick, modes: `${on === "" ? "" : `+${on}`}${off === "" ? "" : `-${off}`}`, changed: true })
   }
   const operator = env.operators.has(client.account)
-  yield* reply(env, client, { _tag: "Modes", target: nick, modes: `+${bot ? "B" : ""}${operator ? "o" : ""}` })
+  yield* reply(env, client, { _tag: "Modes", target: nick, modes: `+${now.B ? "B" : ""}${operator ? "o" : ""}${now.w ? "w" : ""}` })
 })
 
-/** Whether a mode change (`+iB`, `-B`) leaves the nickname a bot. */
-const botAfter = (change: string, bot: boolean): boolean => {
+/** The user modes kept (`B`, `w`) after a change (`+iB`, `-B+w`). */
+const modesAfter = (change: string, modes: { readonly B: boolean; readonly w: boolean }): { B: boolean; w: boolean } => {
+  const after = { ...modes }
   let on = true
   for (const letter of change) {
     if (letter === "+" || letter === "-") on = letter === "+"
-    else if (letter === "B") bot = on
+    else if (letter === "B" || letter === "w") after[letter] = on
   }
-  return bot
+  return after
 }

@@ -44,6 +44,7 @@ export class Session implements Client, Lived, SessionHandle {
   messagesOut = 0
   profile: Omit<Profile, "account"> | undefined = undefined
   warnedCleartext = false
+  wallops = false
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
@@ -72,7 +73,7 @@ export class Session implements Client, Lived, SessionHandle {
       if (note.on && !listener.operators.has(this.account) && listener.serverBans.matches(note.mask, this)) {
         this.close(CloseReasons.Banned(note.reason))
       }
-    }, () => listener.operators.has(this.account))
+    }, () => this.wallops || listener.operators.has(this.account))
   }
 
   get nick(): Nick | undefined {

@@ -28,6 +28,7 @@ class FakeClient implements Client {
   rooms: Array<Room> = []
   account: string | undefined = undefined
   warnedCleartext = false
+  wallops = false
   grace: object | undefined = undefined
   readonly since = 0
   spoke = 0
