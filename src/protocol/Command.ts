@@ -157,6 +157,8 @@ export const RoomRegistration = Schema.TaggedStruct("Registration", {
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
 export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room: Schema.optional(Room) })
+/** Asks the operators of `room` (invite only, keyed or full) to invite the session in, saying `text`. */
+export const Knock = Schema.TaggedStruct("Knock", { room: Room, text: Schema.optional(Text) })
 /** Help, on one `topic` (a command) or on everything. */
 export const Help = Schema.TaggedStruct("Help", { topic: Schema.optional(Schema.String) })
 /**
@@ -201,6 +203,7 @@ export const Command = Schema.Union([
   Mode,
   Kick,
   Invite,
+  Knock,
   BanCommand,
   Bans,
   Kill,

@@ -8,6 +8,7 @@ import type { Input } from "../wire/Codec.js"
 import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Info from "./InfoCommands.js"
+import { knock } from "./KnockCommands.js"
 import * as Users from "./UserCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import { monitor } from "./MonitorCommands.js"
@@ -262,6 +263,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Moderation.kick(env, client, input.room, input.nick, input.reason)
     case "Invite":
       return Moderation.invite(env, client, input.room, input.nick)
+    case "Knock":
+      return knock(env, client, nick, input.room, input.text)
     case "Ban":
       return Moderation.ban(env, client, input)
     case "Bans":

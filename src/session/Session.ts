@@ -45,6 +45,7 @@ export class Session implements Client, Lived, SessionHandle {
   profile: Omit<Profile, "account"> | undefined = undefined
   warnedCleartext = false
   wallops = false
+  knocked: number | undefined = undefined
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder

@@ -18,7 +18,7 @@ import { usageOf } from "./Usage.js"
 import { RunFacts } from "./IrcRunFacts.js"
 import { taggedFormat, tagLimits } from "./IrcTags.js"
 import { labelWindows } from "./IrcLabels.js"
-import { ircModes } from "./IrcModes.js"
+import { ircKnock, ircModes } from "./IrcModes.js"
 
 export interface IrcOptions {
   /** The name in numerics and the server's own prefix. */
@@ -125,6 +125,8 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "BanListFull":
       case "CannotJoin":
         return ircModes((code, rest) => numeric(code, nick, rest), nick, reply)
+      case "Knock":
+        return ircKnock(server, nick, reply)
       case "NotOperator":
         return numeric("482", nick, `${reply.room} :You're not channel operator`)
       case "NotMember":

@@ -2,8 +2,8 @@
 
 /** The lines `HELP` without a subject answers. */
 export const helpLines = [
-  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmnst, +o, +v), KICK, INVITE, PING, QUIT,",
-  "WHOIS, WHOWAS, AWAY, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
+  "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmnst, +o, +v), KICK, INVITE, KNOCK, PING, QUIT,",
+  "WHOIS, WHOWAS, AWAY, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO, MAP, STATS u; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
   "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT).",
@@ -24,6 +24,7 @@ const topics: Record<string, string> = {
   MODE: "MODE <#channel> [+/-<modes> [<params>]]: a channel's modes (i, k, l, m, n, s, t, o, v, b, q); MODE <nick> [+/-B]: yours (B: a bot).",
   KICK: "KICK <#channel> <nick>{,<nick>} [:<reason>]: puts members out of a channel.",
   INVITE: "INVITE <nick> <#channel>: invites someone into a channel.",
+  KNOCK: "KNOCK <#channel> [:<message>]: asks the operators of an invite-only, keyed or full channel to invite you (once a minute).",
   PING: "PING <token>: answered with PONG and the token.",
   QUIT: "QUIT [:<reason>]: ends the connection.",
   WHOIS: "WHOIS <nick>: who someone is.",

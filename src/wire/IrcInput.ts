@@ -150,6 +150,7 @@ export class IrcDecoder implements Decoder {
       case "MODE":
       case "KICK":
       case "INVITE":
+      case "KNOCK":
         return roomCommand(name, params)
       case "AWAY":
       case "WHOIS":

@@ -1,6 +1,6 @@
 import { modeParamRule } from "../protocol/ModeReply.js"
 import type { Reply } from "../protocol/Reply.js"
-import { prefix } from "./IrcLines.js"
+import { one, prefix } from "./IrcLines.js"
 
 type ModeReply = Extract<Reply, { readonly _tag: "Modes" | "NoSuchMode" | "InvalidModeParam" | "BanList" | "BanListFull" | "CannotJoin" }>
 
@@ -38,5 +38,22 @@ export const ircModes = (numeric: (code: string, rest: string) => string, nick: 
       return numeric("478", `${reply.room} ${reply.mode} :Channel list is full`)
     case "CannotJoin":
       return numeric(cannotJoin[reply.why].code, `${reply.room} :Cannot join channel (${cannotJoin[reply.why].mode})`)
+  }
+}
+
+/** A knock's numerics (710 to the room's operators; 711 to the knocker, or 712 to 714 refused), as solanum gives them. */
+export const ircKnock = (server: string, nick: string | undefined, reply: Extract<Reply, { readonly _tag: "Knock" }>): string => {
+  const head = (code: string) => `:${server} ${code} ${nick ?? "*"} ${reply.room} `
+  switch (reply.what) {
+    case "asked":
+      return one(`${head("710")}${prefix(reply.nick ?? "*").slice(1)} :`, `has asked for an invite${reply.text === undefined ? "" : `: ${reply.text}`}`)
+    case "delivered":
+      return `${head("711")}:Your KNOCK has been delivered.\r\n`
+    case "often":
+      return `${head("712")}:Too many KNOCKs (user).\r\n`
+    case "open":
+      return `${head("713")}:Channel is open.\r\n`
+    case "member":
+      return `${head("714")}:You're already on that channel.\r\n`
   }
 }

@@ -39,9 +39,9 @@ const namesOf = (list: string, room: string, index: number) => {
   return { _tag: "Names", room, end: index === all.length - 1 ? all.join(",") : "" } as const
 }
 
-export type RoomCommandName = "JOIN" | "PART" | "NAMES" | "TOPIC" | "MODE" | "KICK" | "INVITE"
+export type RoomCommandName = "JOIN" | "PART" | "NAMES" | "TOPIC" | "MODE" | "KICK" | "INVITE" | "KNOCK"
 
-export const roomCommands: ReadonlySet<string> = new Set<RoomCommandName>(["JOIN", "PART", "NAMES", "TOPIC", "MODE", "KICK", "INVITE"])
+export const roomCommands: ReadonlySet<string> = new Set<RoomCommandName>(["JOIN", "PART", "NAMES", "TOPIC", "MODE", "KICK", "INVITE", "KNOCK"])
 
 /** A channel command's inputs, from its parameters. */
 export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>): Input | ReadonlyArray<Input> => {
@@ -102,6 +102,11 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
       if (given === "") return usage("INVITE")
       const room = roomOf(given)
       return room === undefined ? invalid({ _tag: "NoSuchRoom", room: given }) : command({ _tag: "Invite", nick: target, room })
+    }
+    case "KNOCK": {
+      const room = roomOf(target)
+      if (room === undefined) return invalid({ _tag: "NoSuchRoom", room: target })
+      return command(params[1] === undefined || params[1] === "" ? { _tag: "Knock", room } : { _tag: "Knock", room, text: clean(params[1]) })
     }
   }
 }

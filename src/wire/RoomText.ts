@@ -1,4 +1,4 @@
-import type { RoomNote } from "../protocol/Reply.js"
+import type { Knock, RoomNote } from "../protocol/Reply.js"
 import { maxFounded, maxListed } from "../protocol/Modes.js"
 
 /** A time to the minute, as people read it: `2026-12-06 09:30 UTC`. */
@@ -38,5 +38,22 @@ export const roomText = (note: RoomNote): string => {
         : `${room} lists as many operators as it may (${maxListed}): take one out first.`
     case "founderListed":
       return `${account} founded ${room}: a founder is always its operator.`
+  }
+}
+
+/** A knock, in words: to the room's operators, or to the knocker. */
+export const knockText = (knock: Knock): string => {
+  const { room } = knock
+  switch (knock.what) {
+    case "asked":
+      return `${knock.nick} knocks on ${room}, asking to be invited${knock.text === undefined ? "" : `: ${knock.text}`} (/invite ${knock.nick} ${room})`
+    case "delivered":
+      return `Your knock on ${room} reached its operators.`
+    case "open":
+      return `${room} is open: /join it.`
+    case "member":
+      return `You are in ${room} already.`
+    case "often":
+      return "You knocked less than a minute ago: wait a little."
   }
 }

@@ -11,7 +11,7 @@ import { makeCodec } from "./CodecCache.js"
 import { willTimingMark } from "./Telnet.js"
 import { textDecoder } from "./TextInput.js"
 import { usageOf } from "./Usage.js"
-import { roomText, utc } from "./RoomText.js"
+import { knockText, roomText, utc } from "./RoomText.js"
 import { aboutText } from "./AboutText.js"
 import { userText } from "./UserText.js"
 import { helpLines } from "./TextHelp.js"
@@ -132,6 +132,8 @@ export const replyText = (reply: Reply): string | undefined => {
         ].join("\n")
     case "RoomNote":
       return roomText(reply)
+    case "Knock":
+      return knockText(reply)
     case "About":
       return aboutText(reply)
     case "AwayNote":

@@ -18,6 +18,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /voice NICK, /devoice NICK give or take a voice (to speak in a moderated room)",
   "  /kick NICK [REASON]        put someone out of your room",
   "  /invite NICK [ROOM]        invite someone to your room, or to ROOM",
+  "  /knock ROOM [MESSAGE]      ask the operators of an invite-only, keyed or full room to invite you",
   "  /ban MASK [DURATION] [REASON]  ban (and put out) whoever MASK is: a nick, nick!user@host or ~a:ACCOUNT",
   "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
   "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",

@@ -89,6 +89,11 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })
       return Result.succeed(room === "" ? { _tag: "Invite", nick } : { _tag: "Invite", nick, room: normalizeRoom(room) })
     }
+    case "knock": {
+      const [room, text] = splitWord(rest)
+      if (room === "") return Result.fail({ _tag: "Usage", command: "knock" })
+      return Result.succeed(text === "" ? { _tag: "Knock", room: normalizeRoom(room) } : { _tag: "Knock", room: normalizeRoom(room), text })
+    }
     case "rooms":
       return Result.succeed(rest === "" ? { _tag: "Rooms" } : { _tag: "Rooms", filter: rest })
     case "whois": {

@@ -29,6 +29,7 @@ class FakeClient implements Client {
   account: string | undefined = undefined
   warnedCleartext = false
   wallops = false
+  knocked: number | undefined = undefined
   grace: object | undefined = undefined
   readonly since = 0
   spoke = 0
