@@ -38,6 +38,12 @@ const longestWaitSeconds = 300
 const maxRecords = 10_000
 /** Hashes computed at once: Node's thread pool has 4 threads, and other work needs them too. */
 const hashSlots = 2
+/**
+ * A guess whose account or address is in back-off, past its wait, is hashed only if no other such
+ * guess was this long before, on the whole server: however many addresses a storm comes from,
+ * its guesses cost chat a hash a second (about 5 % of a core), and the rest are told to wait.
+ */
+const suspectEveryMillis = 1000
 
 /**
  * Accounts: registered nicknames and their passwords (scrypt hashes, in the
@@ -46,6 +52,7 @@ const hashSlots = 2
  * account and per address, are answered a second late (a client guessing
  * on one connection tries once a second, however fast it sends), and are
  * logged (rate-limited) with the peer and the account, never the password.
+ * Guesses already in back-off share one hash a second, server-wide.
  */
 export class Accounts extends Context.Service<Accounts, {
   readonly options: AccountsOptions
@@ -109,6 +116,9 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const failureDelayMillis = Duration.toMillis(Duration.fromInputUnsafe(failureDelay))
 
   const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressKey(peer)}`] as const
+  /** When the next guess in back-off may be hashed (milliseconds since the epoch). */
+  let suspectNext = 0
+  const suspect = (keys: ReadonlyArray<string>) => keys.some((key) => (failures.get(key)?.count ?? 0) >= freeFailures)
 
   const waitFor = (keys: ReadonlyArray<string>, now: number) => {
     let until = 0
@@ -157,6 +167,10 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
         const wait = waitFor([accountKey, addressKey], now)
         if (wait > 0) return { _tag: "Wait", seconds: wait } as const
         const account = yield* store.account(name)
+        if (account !== undefined && suspect([accountKey, addressKey])) {
+          if (now < suspectNext) return { _tag: "Wait", seconds: 1 } as const
+          suspectNext = now + suspectEveryMillis
+        }
         const matches = account !== undefined && (yield* Password.verify(password, account.password))
         if (account !== undefined && matches) {
           failures.delete(accountKey)

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Logger } from "effect"
+import { Duration, Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import { Accounts, addressKey, make } from "../../src/accounts/Accounts.js"
 import { Warnings } from "../../src/observe/Warnings.js"
@@ -29,6 +29,28 @@ describe("Accounts", () => {
       // The wait is counted from the answer, and told as the client reads it, a second later.
       assert.deepStrictEqual(answers[5], { _tag: "Wait", seconds: 1 })
     }).pipe(Effect.provide(accounts)))
+
+  it.effect("hashes one guess a second, server-wide, among those whose account or address is in back-off; others are not held back", () =>
+    Effect.gen(function*() {
+      const service = yield* Accounts
+      for (const name of ["ann", "bob", "cal"]) assert.isTrue(yield* service.register(name, `${name}-right-password`))
+      const guess = (name: string, peer: string, password = "wrong-password") => service.check(name, password, peer)
+      // Five wrong guesses each: ann's from one address, bob's from another. Then both are in back-off for a second.
+      for (const [name, peer] of [["ann", "10.0.0.1:1"], ["bob", "10.0.0.2:1"]] as const) {
+        for (let i = 0; i < 5; i++) assert.strictEqual((yield* guess(name, peer))._tag, "Wrong")
+      }
+      yield* TestClock.adjust("2 seconds")
+      // Past their waits, two guesses in back-off at once: one is hashed, the other told to wait.
+      const storm = yield* Effect.all([guess("ann", "10.0.0.1:1"), guess("bob", "10.0.0.2:1")], { concurrency: "unbounded" })
+      assert.deepStrictEqual(storm.map((answer) => answer._tag).sort(), ["Wait", "Wrong"])
+      // Meanwhile a login in no back-off is hashed at once.
+      assert.strictEqual((yield* guess("cal", "10.0.0.9:1", "cal-right-password"))._tag, "Ok")
+      // A second later, the one told to wait is hashed.
+      const [waited, peer] = storm[0]!._tag === "Wait" ? ["ann", "10.0.0.1:1"] : ["bob", "10.0.0.2:1"]
+      assert.strictEqual((yield* guess(waited, peer, `${waited}-right-password`))._tag, "Wait")
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* guess(waited, peer, `${waited}-right-password`))._tag, "Ok")
+    }).pipe(Effect.provide(Accounts.layer({ protection: "grace", graceSeconds: 30, failureDelay: Duration.zero }).pipe(Layer.provide(Layer.merge(StoreMemory.layer, Warnings.layer))))))
 
   it.effect("warns at start of accounts whose names no longer are nicknames (a letter or _ first)", () =>
     Effect.gen(function*() {
