@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Nick, Room } from "./Names.js"
+import { SilenceChange } from "./Silence.js"
 
 /** Free text typed by a user (messages, reasons), already sanitized by the codec. */
 const Text = Schema.String
@@ -157,6 +158,11 @@ export const RoomRegistration = Schema.TaggedStruct("Registration", {
 export const Bans = Schema.TaggedStruct("Bans", { room: Schema.optional(Room) })
 /** Invites `nick` into `room` (the session's one room when absent). */
 export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room: Schema.optional(Room) })
+/**
+ * Silences senders (IRC's `SILENCE`): their private messages, notices, `TAGMSG`s and invitations
+ * no longer reach the session. With no `changes`, the list.
+ */
+export const Silence = Schema.TaggedStruct("Silence", { changes: Schema.optional(Schema.Array(SilenceChange)) })
 /** Asks the operators of `room` (invite only, keyed or full) to invite the session in, saying `text`. */
 export const Knock = Schema.TaggedStruct("Knock", { room: Room, text: Schema.optional(Text) })
 /** Help, on one `topic` (a command) or on everything. */
@@ -204,6 +210,7 @@ export const Command = Schema.Union([
   Kick,
   Invite,
   Knock,
+  Silence,
   BanCommand,
   Bans,
   Kill,

@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 
-/** The replies about the server and about users: what `/motd`, `WHOIS`, `AWAY`, `USERHOST` and `ISON` answer. */
+/** The replies about the server and about users: what `/motd`, `WHOIS`, `AWAY`, `USERHOST`, `ISON` and `SILENCE` answer. */
 
 const S = Schema.String
 const N = Schema.Number
@@ -86,4 +86,14 @@ export const WhoList = Schema.TaggedStruct("WhoList", {
   /** WHOX: the fields asked for, and the token to answer with. */
   fields: Schema.optional(S),
   token: Schema.optional(S)
+})
+
+/**
+ * A silence list (`list`, its `masks`), a mask `added` to it or `removed`, or one refused as the
+ * list is `full`.
+ */
+export const Silence = Schema.TaggedStruct("Silence", {
+  what: Schema.Literals(["list", "added", "removed", "full"]),
+  masks: Schema.optional(Schema.Array(S)),
+  mask: Schema.optional(S)
 })

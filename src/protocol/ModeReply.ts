@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 
-/** The replies about modes: a room's or a nickname's, their changes refused, a room's ban and quiet lists. */
+/** The replies about modes: a room's or a nickname's, their changes refused, a room's ban and quiet lists; knocks on it. */
 const S = Schema.String
 const N = Schema.Number
 
@@ -43,3 +43,16 @@ export const modeParamRule = (mode: string): string =>
     : mode === "l"
     ? "A limit is a whole number of members from 1 to 100000"
     : "Invalid mode parameter"
+
+/**
+ * A knock (IRC's `KNOCK`): `asked`, to each of the room's operators, `nick` asks to be invited in,
+ * saying `text`; to the knocker, `delivered`, or refused: the room is
+ * `open` (it may just join), it is a `member` already, or it knocked too `often`.
+ */
+export const Knock = Schema.TaggedStruct("Knock", {
+  room: S,
+  what: Schema.Literals(["asked", "delivered", "open", "member", "often"]),
+  nick: Schema.optional(S),
+  text: Schema.optional(S)
+})
+export type Knock = typeof Knock.Type

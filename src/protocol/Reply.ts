@@ -1,8 +1,8 @@
 import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
-import { About, AwayIs, AwayNote, Disabled, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
+import { About, AwayIs, AwayNote, Disabled, Silence, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
 import { Monitored } from "./MonitorReply.js"
-import { BanList, BanListFull, InvalidModeParam, Modes, NoSuchMode, NotBanned } from "./ModeReply.js"
+import { BanList, BanListFull, InvalidModeParam, Knock, Modes, NoSuchMode, NotBanned } from "./ModeReply.js"
 
 export { Failed, History, HistoryEntry, historyLine, HistoryTargets } from "./HistoryReply.js"
 
@@ -71,18 +71,6 @@ export const CannotJoin = Schema.TaggedStruct("CannotJoin", {
   room: S,
   why: Schema.Literals(["invite", "key", "full", "banned"])
 })
-/**
- * A knock (IRC's `KNOCK`): `asked`, to each of the room's operators, `nick` asks to be invited in,
- * saying `text`; to the knocker, `delivered`, or refused: the room is
- * `open` (it may just join), it is a `member` already, or it knocked too `often`.
- */
-export const Knock = Schema.TaggedStruct("Knock", {
-  room: S,
-  what: Schema.Literals(["asked", "delivered", "open", "member", "often"]),
-  nick: Schema.optional(S),
-  text: Schema.optional(S)
-})
-export type Knock = typeof Knock.Type
 /** Only a room's operators may do that. */
 export const NotOperator = Schema.TaggedStruct("NotOperator", { room: S })
 /** `nick` is not in `room` (a kick, an op, a voice for someone who is not there). */
@@ -257,6 +245,7 @@ export const Reply = Schema.Union([
   Modes,
   CannotJoin,
   Knock,
+  Silence,
   NotOperator,
   NotMember,
   AlreadyMember,

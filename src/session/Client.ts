@@ -46,6 +46,8 @@ export interface Client {
   warnedCleartext: boolean
   /** It set IRC's user mode `+w`: it is shown `WALLOPS`, as server operators are. */
   wallops: boolean
+  /** The senders it silenced (IRC's `SILENCE`), as masks. */
+  silenced: ReadonlyArray<string>
   /** When it last knocked on a room (IRC's `KNOCK`), in milliseconds since the epoch. */
   knocked: number | undefined
   /** The grace period it is in for a registered nickname, if any: a later warning, or identifying, ends an earlier one. */

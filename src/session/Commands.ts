@@ -9,6 +9,7 @@ import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Info from "./InfoCommands.js"
 import { knock } from "./KnockCommands.js"
+import { silence } from "./SilenceCommands.js"
 import * as Users from "./UserCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import { monitor } from "./MonitorCommands.js"
@@ -265,6 +266,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return Moderation.invite(env, client, input.room, input.nick)
     case "Knock":
       return knock(env, client, nick, input.room, input.text)
+    case "Silence":
+      return silence(env, client, input.changes)
     case "Ban":
       return Moderation.ban(env, client, input)
     case "Bans":

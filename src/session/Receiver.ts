@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import type { Recipient } from "../hub/Hub.js"
 import { Waiter } from "../internal/Waiter.js"
 import type { Counters } from "../observe/Stats.js"
-import type { Envelope, ServerNote } from "../protocol/Event.js"
+import type { Envelope, Event, ServerNote } from "../protocol/Event.js"
 import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { CodecShape, Decoder, LabelWindow } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
@@ -39,8 +39,15 @@ export class Receiver implements Recipient {
     /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. Not shown. */
     readonly learned: (note: ServerNote) => void,
     /** Whether the session is shown `WALLOPS`: a server operator's, or one that set `+w`. */
-    private readonly wallops: () => boolean
+    private readonly wallops: () => boolean,
+    /** Whether an event addressed to the session comes from someone it silenced: then it is not shown. */
+    private readonly silences: (event: Event) => boolean
   ) {}
+
+  /** Whether an event addressed to the session is kept from it. */
+  private hidden(event: Event): boolean {
+    return (event._tag === "Wallops" && !this.wallops()) || this.silences(event)
+  }
 
   deliver(events: ReadonlyArray<Envelope>): void {
     if (!this.receiving) return
@@ -72,7 +79,7 @@ export class Receiver implements Recipient {
     }
     for (let i = 0; i < events.length; i++) {
       const envelope = events[i]
-      if (envelope.event._tag === "Wallops" && !this.wallops()) continue
+      if (this.hidden(envelope.event)) continue
       if (envelope.event._tag === "ServerBanChanged" || envelope.event._tag === "RoomRegistered") {
         this.learned(envelope.event)
         continue
@@ -112,7 +119,7 @@ export class Receiver implements Recipient {
       }
       shown++
       const window = this.window!
-      if (event._tag === "Wallops" && !this.wallops()) continue
+      if (this.hidden(event)) continue
       if (event._tag === "ServerBanChanged" || event._tag === "RoomRegistered") {
         this.learned(event)
         continue

@@ -14,6 +14,7 @@ import * as Connection from "../transport/Connection.js"
 import { linger } from "../transport/Sink.js"
 import type { Decoder } from "../wire/Codec.js"
 import * as AccountCommands from "./AccountCommands.js"
+import { silencedBy } from "./SilenceCommands.js"
 import type { Client } from "./Client.js"
 import { Life, type Lived } from "./Life.js"
 import type { Listener } from "./Listener.js"
@@ -46,6 +47,7 @@ export class Session implements Client, Lived, SessionHandle {
   warnedCleartext = false
   wallops = false
   knocked: number | undefined = undefined
+  silenced: ReadonlyArray<string> = []
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
@@ -74,7 +76,7 @@ export class Session implements Client, Lived, SessionHandle {
       if (note.on && !listener.operators.has(this.account) && listener.serverBans.matches(note.mask, this)) {
         this.close(CloseReasons.Banned(note.reason))
       }
-    }, () => this.wallops || listener.operators.has(this.account))
+    }, () => this.wallops || listener.operators.has(this.account), (event) => this.silenced.length > 0 && silencedBy(this.silenced, event))
   }
 
   get nick(): Nick | undefined {

@@ -8,7 +8,7 @@ import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountNote } from "./IrcAccountNotes.js"
 import { disabled, ircAbout, motd } from "./IrcAbout.js"
-import { ircUsers } from "./IrcUsers.js"
+import { ircSilence, ircUsers } from "./IrcUsers.js"
 import { whoLines } from "./IrcWho.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
@@ -83,6 +83,8 @@ export const ircFormat = (options: IrcOptions): Format => {
       case "WasList":
       case "Monitored":
         return ircUsers((code, rest) => numeric(code, nick, rest), reply)
+      case "Silence":
+        return ircSilence((code, rest) => numeric(code, nick, rest), nick ?? "*", reply)
       case "Members":
         return names(nick, reply)
       case "NickTaken":

@@ -158,6 +158,7 @@ export class IrcDecoder implements Decoder {
       case "USERHOST":
       case "ISON":
       case "SETNAME":
+      case "SILENCE":
         return userCommand(name, params)
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask), ...whox(params[1]) })

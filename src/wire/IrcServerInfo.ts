@@ -1,3 +1,4 @@
+import { maxSilenced } from "../protocol/Silence.js"
 import { maxAwayBytes, maxUserLength } from "../protocol/Profile.js"
 import { maxChanges } from "../protocol/Modes.js"
 import { maxRoomsPerSession } from "../protocol/Names.js"
@@ -28,7 +29,8 @@ const tokens = [
   "WHOX",
   `MONITOR=${maxMonitored}`,
   "STATUSMSG=@+",
-  "BOT=B"
+  "BOT=B",
+  `SILENCE=${maxSilenced}`
 ]
 
 /** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */

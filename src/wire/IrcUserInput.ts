@@ -1,3 +1,4 @@
+import { silenceChanges } from "../protocol/Silence.js"
 import { cut } from "../protocol/Text.js"
 import { maxRealNameBytes, userName } from "../protocol/Profile.js"
 import type { Input } from "./Codec.js"
@@ -5,9 +6,9 @@ import { clean, nameIn } from "./IrcParse.js"
 import { byteLength } from "./IrcLines.js"
 import { command, invalid, usage } from "./IrcRoomInput.js"
 
-/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST`, `ISON` and `SETNAME`; and what `USER` says. */
+/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST`, `ISON`, `SETNAME` and `SILENCE`; and what `USER` says. */
 
-export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON", "SETNAME"]
+export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON", "SETNAME", "SILENCE"]
 
 /** `USER name mode unused :real name`: the name kept as a prefix may hold it (else the nickname stands for it). */
 export const userOf = (user: string, realName: string): { readonly user?: string; readonly realName: string } => {
@@ -24,6 +25,11 @@ export const userCommand = (name: string, params: ReadonlyArray<string>): Input 
         return invalid({ _tag: "Failed", command: "SETNAME", code: "INVALID_REALNAME", context: [], text: `A real name is 1 to ${maxRealNameBytes} bytes` })
       }
       return { _tag: "SetName", realName }
+    }
+    case "SILENCE": {
+      if (params[0] === undefined || params[0] === "") return command({ _tag: "Silence" })
+      const changes = silenceChanges(nameIn(params[0]))
+      return changes === undefined ? usage("SILENCE") : command({ _tag: "Silence", changes })
     }
     case "AWAY":
       return params[0] === undefined || params[0] === "" ? { _tag: "Away" } : { _tag: "Away", text: clean(params[0]) }

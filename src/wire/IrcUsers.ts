@@ -1,6 +1,6 @@
 import { shownHost } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
-import { byteLength, ircLineBytes } from "./IrcLines.js"
+import { byteLength, ircLineBytes, prefix } from "./IrcLines.js"
 import { monitorLines } from "./IrcMonitor.js"
 
 type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" | "Monitored" }>
@@ -54,5 +54,18 @@ export const ircUsers = (numeric: Numeric, reply: UserReply): string => {
         (reply.account === undefined ? "" : numeric("330", `${nick} ${reply.account} :is logged in as`)) +
         (reply.idle === undefined ? "" : numeric("317", `${nick} ${reply.idle} ${reply.signon} :seconds idle, signon time`))
     }
+  }
+}
+
+/** `SILENCE`'s answers, as ircu and Unreal give them: 271 a mask, 272 the end; a change echoed from the client; 511 a full list. */
+export const ircSilence = (numeric: Numeric, nick: string, reply: Extract<Reply, { readonly _tag: "Silence" }>): string => {
+  switch (reply.what) {
+    case "list":
+      return (reply.masks ?? []).map((mask) => numeric("271", `${nick} ${mask}`)).join("") + numeric("272", ":End of Silence List")
+    case "added":
+    case "removed":
+      return `${prefix(nick)} SILENCE ${reply.what === "added" ? "+" : "-"}${reply.mask}\r\n`
+    case "full":
+      return numeric("511", `${reply.mask} :Your silence list is full`)
   }
 }

@@ -1,4 +1,5 @@
-import type { Knock, RoomNote } from "../protocol/Reply.js"
+import type { Knock } from "../protocol/ModeReply.js"
+import type { RoomNote } from "../protocol/Reply.js"
 import { maxFounded, maxListed } from "../protocol/Modes.js"
 
 /** A time to the minute, as people read it: `2026-12-06 09:30 UTC`. */

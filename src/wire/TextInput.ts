@@ -2,6 +2,7 @@ import { maxHistory } from "../protocol/HistoryRange.js"
 import * as Result from "effect/Result"
 import { normalizeRoom } from "../protocol/Names.js"
 import type { Reply } from "../protocol/Reply.js"
+import { silenceChanges } from "../protocol/Silence.js"
 import { sanitize } from "../protocol/Text.js"
 import type { Decoder, Input } from "./Codec.js"
 import { account, type AccountAction, nickServ, roomRegistration } from "./ServicesInput.js"
@@ -88,6 +89,11 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       const [nick, room] = splitWord(rest)
       if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })
       return Result.succeed(room === "" ? { _tag: "Invite", nick } : { _tag: "Invite", nick, room: normalizeRoom(room) })
+    }
+    case "silence": {
+      if (rest === "") return Result.succeed({ _tag: "Silence" })
+      const changes = silenceChanges(splitWord(rest)[0])
+      return changes === undefined ? Result.fail({ _tag: "Usage", command: "silence" }) : Result.succeed({ _tag: "Silence", changes })
     }
     case "knock": {
       const [room, text] = splitWord(rest)

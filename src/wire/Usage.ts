@@ -21,6 +21,7 @@ const usage: Record<string, string> = {
   unkline: "/unkline MASK",
   invite: "/invite NICK [ROOM]",
   knock: "/knock ROOM [MESSAGE]",
+  silence: "/silence [+MASK|-MASK]",
   room: "/room register | drop | info | op ACCOUNT | deop ACCOUNT  (then #ROOM, or yours)",
   chanserv: "ChanServ commands: REGISTER #ROOM, DROP #ROOM, INFO #ROOM, AMODE #ROOM +o ACCOUNT (or -o)",
   msg: "/msg NICK TEXT",

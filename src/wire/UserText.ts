@@ -1,7 +1,8 @@
 import type { Reply } from "../protocol/Reply.js"
+import { maxSilenced } from "../protocol/Silence.js"
 import { utc } from "./RoomText.js"
 
-type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" }>
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" | "Silence" }>
 
 /** `/away`'s and `/whois`'s answers (and IRC's `USERHOST` and `ISON`), in words. */
 export const userText = (reply: UserReply): string | undefined => {
@@ -12,6 +13,14 @@ export const userText = (reply: UserReply): string | undefined => {
       return `${reply.nick} is away: ${reply.text}`
     case "WhoisEnd":
       return undefined
+    case "Silence":
+      return reply.what === "list"
+        ? (reply.masks ?? []).length === 0 ? "You silence nobody." : `You silence: ${reply.masks!.join(", ")}`
+        : reply.what === "added"
+        ? `You silence ${reply.mask}: their private messages, notices and invitations no longer reach you.`
+        : reply.what === "removed"
+        ? `You no longer silence ${reply.mask}.`
+        : `You silence as many as you may (${maxSilenced}): /silence -MASK first.`
     case "WasList":
       return reply.entries.length === 0
         ? `Nobody was called ${reply.nick} lately.`

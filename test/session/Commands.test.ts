@@ -30,6 +30,7 @@ class FakeClient implements Client {
   warnedCleartext = false
   wallops = false
   knocked: number | undefined = undefined
+  silenced: ReadonlyArray<string> = []
   grace: object | undefined = undefined
   readonly since = 0
   spoke = 0
