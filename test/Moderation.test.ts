@@ -226,6 +226,13 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       assert.isFalse(ben.saw(/after the kick/), "a kicked member heard the room")
       ben.send("PRIVMSG #elsewhere :still here", "JOIN #club")
       await ben.until(/^:ben!\S+ JOIN #club$/)
+      // InspIRCd's REMOVE (WeeChat's /remove), in either order, is a kick; only operators may.
+      ben.send("REMOVE #club ann :no")
+      await ben.until(/ 482 ben #club :You're not channel operator$/)
+      ann.send("REMOVE ben #club :again")
+      await ben.until(/^:ann!\S+ KICK #club ben :again$/)
+      ben.send("JOIN #club")
+      await ben.until(/^:ben!\S+ JOIN #club$/)
 
       const text = await inRoom(b.port, "tess", "#club")
       ann.send("KICK #club tess")

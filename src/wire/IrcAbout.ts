@@ -18,7 +18,23 @@ export const aboutCommands = {
 } as const
 
 /** The commands answered by `disabled`. */
-export const disabledCommands: ReadonlySet<string> = new Set(["USERS", "SUMMON", "SERVLIST", "SQUERY", "RULES", "CONNECT", "SQUIT", "DIE", "RESTART", "REHASH"])
+export const disabledCommands: ReadonlySet<string> = new Set([
+  "USERS",
+  "SUMMON",
+  "SERVLIST",
+  "SQUERY",
+  "RULES",
+  "SAJOIN",
+  "SAPART",
+  "SANICK",
+  "SAMODE",
+  "SAQUIT",
+  "CONNECT",
+  "SQUIT",
+  "DIE",
+  "RESTART",
+  "REHASH"
+])
 
 /** The message of the day: `375`, a `372` a line, `376`; `422` when there is none. */
 export const motd = (numeric: Numeric, server: string, lines: ReadonlyArray<string>): string =>
@@ -84,6 +100,12 @@ export const disabled = (command: string, numeric: Numeric): string => {
       return numeric("408", "* :No such service (NickServ and ChanServ are reached with PRIVMSG)")
     case "RULES":
       return numeric("434", ":RULES File is missing (the MOTD says what this server expects)")
+    case "SAJOIN":
+    case "SAPART":
+    case "SANICK":
+    case "SAMODE":
+    case "SAQUIT":
+      return numeric("481", `:Permission Denied- ${command} is not available: server operators KILL, KLINE and WALLOPS, and a channel's operators MODE and KICK`)
     default:
       return numeric("481", `:Permission Denied- ${command} is not available: servers join through Redis, and are stopped and restarted as programs`)
   }

@@ -149,6 +149,7 @@ export class IrcDecoder implements Decoder {
       case "TOPIC":
       case "MODE":
       case "KICK":
+      case "REMOVE":
       case "INVITE":
       case "KNOCK":
         return roomCommand(name, params)

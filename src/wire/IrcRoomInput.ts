@@ -39,9 +39,9 @@ const namesOf = (list: string, room: string, index: number) => {
   return { _tag: "Names", room, end: index === all.length - 1 ? all.join(",") : "" } as const
 }
 
-export type RoomCommandName = "JOIN" | "PART" | "NAMES" | "TOPIC" | "MODE" | "KICK" | "INVITE" | "KNOCK"
+export type RoomCommandName = "JOIN" | "PART" | "NAMES" | "TOPIC" | "MODE" | "KICK" | "REMOVE" | "INVITE" | "KNOCK"
 
-export const roomCommands: ReadonlySet<string> = new Set<RoomCommandName>(["JOIN", "PART", "NAMES", "TOPIC", "MODE", "KICK", "INVITE", "KNOCK"])
+export const roomCommands: ReadonlySet<string> = new Set<RoomCommandName>(["JOIN", "PART", "NAMES", "TOPIC", "MODE", "KICK", "REMOVE", "INVITE", "KNOCK"])
 
 /** A channel command's inputs, from its parameters. */
 export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>): Input | ReadonlyArray<Input> => {
@@ -82,6 +82,9 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
       const args = params.slice(2)
       return command(args.length === 0 ? { _tag: "Mode", target, change } : { _tag: "Mode", target, change, args })
     }
+    // InspIRCd's REMOVE (WeeChat's /remove), `#channel nick` or `nick #channel`: a kick.
+    case "REMOVE":
+      return roomCommand("KICK", target.startsWith("#") || params[1] === undefined ? params : [params[1], params[0]!, ...params.slice(2)])
     case "KICK": {
       const nicks = params[1] === undefined ? "" : nameIn(params[1])
       if (nicks === "") return usage("KICK")
