@@ -52,7 +52,7 @@ describe("what the server says of itself, and IRC's list commands", () => {
   it("answers LINKS, TRACE, MAP and STATS, and the commands a single server has no use for with the numerics IRC servers give, never 421", async () => {
     const { ircPort } = await ircServer()
     const bob = await irc(ircPort, "bob")
-    bob.send("MAP", "STATS u", "STATS m", "STATS", "RULES", "SAJOIN bob #a")
+    bob.send("MAP", "STATS u", "STATS m", "STATS", "RULES", "SAJOIN bob #a", "SERVICE x * *.test 0 0 :a bot")
     assert.strictEqual(await bob.until(/ 006 /), ":irc.test 006 bob :irc.test")
     assert.strictEqual(await bob.next(), ":irc.test 007 bob :End of /MAP")
     assert.match(await bob.next(), /^:irc\.test 242 bob :Server Up 0 days 00:00:\d\d$/)
@@ -61,6 +61,7 @@ describe("what the server says of itself, and IRC's list commands", () => {
     assert.strictEqual(await bob.next(), ":irc.test 461 bob STATS :Not enough parameters")
     assert.match(await bob.next(), /^:irc\.test 434 bob :RULES File is missing/)
     assert.match(await bob.next(), /^:irc\.test 481 bob :Permission Denied- SAJOIN is not available/)
+    assert.strictEqual(await bob.next(), ":irc.test 462 bob :You may not reregister")
     bob.send("LINKS", "TRACE", "USERS", "SUMMON alice", "SERVLIST", "SQUERY NickServ :help", "REHASH", "DIE", "SQUIT x :bye")
     assert.match(await bob.until(/ 364 /), /^:irc\.test 364 bob irc\.test irc\.test :0 hubbub \S+$/)
     assert.strictEqual(await bob.next(), ":irc.test 365 bob * :End of /LINKS list")

@@ -23,6 +23,7 @@ export const disabledCommands: ReadonlySet<string> = new Set([
   "SUMMON",
   "SERVLIST",
   "SQUERY",
+  "SERVICE",
   "RULES",
   "SAJOIN",
   "SAPART",
@@ -98,6 +99,9 @@ export const disabled = (command: string, numeric: Numeric): string => {
       return numeric("235", "* * :End of service listing")
     case "SQUERY":
       return numeric("408", "* :No such service (NickServ and ChanServ are reached with PRIVMSG)")
+    case "SERVICE":
+      // A service registers instead of a user (RFC 2812): a registered user may not again.
+      return numeric("462", ":You may not reregister")
     case "RULES":
       return numeric("434", ":RULES File is missing (the MOTD says what this server expects)")
     case "SAJOIN":
