@@ -1,6 +1,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Duration, Effect, Exit, Layer, Logger, Scope } from "effect"
 import * as Net from "node:net"
+import { createClient } from "redis"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import * as HubRedis from "../../src/hub/HubRedis.js"
@@ -290,6 +291,30 @@ describe("HubRedis.layer: several servers", () => {
       yield* Effect.forEach(probes, (_, i) => a.join(`s${i}`, "#new" as Room), { concurrency: "unbounded" })
       yield* a.publish({ _tag: "Chat", room: "#new", from: "n0", text: "hello" })
       yield* Effect.forEach(probes, (probe) => probe.until("<n0> hello"))
+    }))
+
+  it.live("shows who set a topic only while it is theirs: a server of an older version that sets another (and no topicFor) leaves no stale setter", () =>
+    Effect.gen(function*() {
+      const prefix = `topics-${++cluster}:`
+      const a = yield* hubOn(redis.url, "a", prefix)
+      const b = yield* hubOn(redis.url, "b", prefix)
+      yield* attach(a, "s1", "ann", "#t")
+      const setter = yield* a.setTopic("s1", "#t" as Room, "the new server's topic")
+      const joinAs = (id: string, nick: string) =>
+        Effect.gen(function*() {
+          yield* b.claimNick(id, nick as Nick)
+          yield* b.subscribe(id, new Probe())
+          return yield* b.join(id, "#t" as Room)
+        })
+      const first = yield* joinAs("s2", "bob")
+      assert.deepStrictEqual([first.topic, first.topicSetter], ["the new server's topic", setter])
+      // What an older server's topic script writes: the topic alone.
+      const older = createClient({ url: redis.url })
+      yield* Effect.promise(() => older.connect())
+      yield* Effect.promise(() => older.hSet(`${prefix}info:#t`, "topic", "an older server's topic"))
+      older.destroy()
+      const second = yield* joinAs("s3", "cat")
+      assert.deepStrictEqual([second.topic, second.topicSetter], ["an older server's topic", undefined])
     }))
 
   it.live("counts the users, servers and rooms of the whole cluster (LUSERS)", () =>

@@ -22,8 +22,9 @@ export const modesOf = ([invite, key, limit, moderated, topicLock, secret, exter
 
 /** A room's bans and quiets as Redis keeps them (JSON), those not run out; one that is not JSON is left out. */
 /** A topic as `info:<room>` keeps it: who set it and when are empty (or absent) when not known. */
-const topicOf = (text: string, by: string | null | undefined, at: string | null | undefined): RoomTopic =>
-  by && at ? { text, setter: { by, at: Number(at) } } : { text }
+/** A topic and who set it, unless a server of an older version set another since (it leaves `topicFor` as it was). */
+const topicOf = (text: string, by: string | null | undefined, at: string | null | undefined, topicFor?: string | null): RoomTopic =>
+  by && at && (topicFor === undefined || topicFor === null || topicFor === text) ? { text, setter: { by, at: Number(at) } } : { text }
 
 const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
   const now = Date.now()
@@ -121,8 +122,8 @@ export class RedisClusterView {
 
   topicInfo(room: Room): Effect.Effect<RoomTopic | undefined, unknown> {
     return Effect.map(
-      this.call<readonly [string | null, string | null, string | null]>("HMGET", this.prefix + "info:" + room, "topic", "topicBy", "topicAt"),
-      ([topic, by, at]) => topic === null ? undefined : topicOf(topic, by, at)
+      this.call<readonly [string | null, string | null, string | null, string | null]>("HMGET", this.prefix + "info:" + room, "topic", "topicBy", "topicAt", "topicFor"),
+      ([topic, by, at, topicFor]) => topic === null ? undefined : topicOf(topic, by, at, topicFor)
     )
   }
 

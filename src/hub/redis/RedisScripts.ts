@@ -7,7 +7,7 @@
  *
  * - `nodes`: the servers of the cluster; `alive:<node>`: a server's lease.
  * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
- * - `members:<room>`: session → nick; `info:<room>`: `topic` (with `topicBy` and `topicAt` in ms: who set it, when), `created` (ms) and its modes (`i`, `k`,
+ * - `members:<room>`: session → nick; `info:<room>`: `topic` (with `topicBy` and `topicAt` in ms: who set it, when, and `topicFor`: the topic they are for), `created` (ms) and its modes (`i`, `k`,
  *   `l`, `m`, `t`, `s`: present when set); `ops:<room>`, `voices:<room>`: sessions with a status;
  *   `invites:<room>`: sessions invited in; `bans:<room>`: "<kind> <mask>" -> the ban as JSON;
  *   `rooms`: the rooms.
@@ -105,13 +105,15 @@ local function roster(room)
       end
     until cursor == '0' or #nicks >= 100
   end
-  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'created', 'i', 'k', 'l', 'm', 't', 's', 'x', 'topicBy', 'topicAt')
+  local info = redis.call('HMGET', p..'info:'..room, 'topic', 'created', 'i', 'k', 'l', 'm', 't', 's', 'x', 'topicBy', 'topicAt', 'topicFor')
   local ops = nicksOf(p..'ops:'..room, mk)
   local modes = {info[3] and 1 or 0, info[4] or '', info[5] or '', info[6] and 1 or 0, info[7] and 1 or 0, info[8] and 1 or 0, info[9] and 1 or 0}
   local voiced = nicksOf(p..'voices:'..room, mk)
   local created = tonumber(info[2] or '0')
   local bans = redis.call('HVALS', p..'bans:'..room)
-  if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created, bans, info[10] or '', info[11] or ''} end
+  -- Who set the topic, unless a server of an older version set another since (it leaves topicFor as it was).
+  local current = info[1] and (not info[12] or info[12] == info[1])
+  if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created, bans, current and info[10] or '', current and info[11] or ''} end
   return {n, ops, 0, '', nicks, {}, voiced, modes, created, bans, '', ''}
 end
 local function disown(key, session)
@@ -224,7 +226,7 @@ export const revive = `
 local p, room, topic = ARGV[1], ARGV[2], ARGV[3]
 if room ~= '#lobby' and redis.call('EXISTS', p..'members:'..room) == 0 then return 0 end
 if topic ~= '' and redis.call('HSETNX', p..'info:'..room, 'topic', topic) == 1 and ARGV[4] ~= '' then
-  redis.call('HSET', p..'info:'..room, 'topicBy', ARGV[4], 'topicAt', ARGV[5])
+  redis.call('HSET', p..'info:'..room, 'topicBy', ARGV[4], 'topicAt', ARGV[5], 'topicFor', topic)
 end
 if #ARGV > 5 and redis.call('EXISTS', p..'history:'..room) == 0 then
   for i = 6, #ARGV do redis.call('XADD', p..'history:'..room, '*', 'h', ARGV[i]) end

@@ -24,7 +24,7 @@ export interface TopicsWorld {
 
 /**
  * Rooms' topics for a cluster. The topic, who set it and when are fields of `info:<room>`
- * (`topic`, `topicBy`, `topicAt`), set and cleared together by one script that also publishes the
+ * (`topic`, `topicBy`, `topicAt`, `topicFor`), set and cleared together by one script that also publishes the
  * change: every server answers a join or a `TOPIC` query with the same three. While the link is
  * down, this server's own copy (its {@link Directory}) is set instead.
  */
