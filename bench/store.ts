@@ -110,7 +110,8 @@ const stormClient = (port: number, localAddress: string, first: ReadonlyArray<st
 
 /**
  * A login storm: `clients` accounts registered, then as many clients (each from an address of
- * its own, 127.0.0.2 and up) sending wrong passwords for them as fast as the answers (and the
+ * its own, 127.0.0.2 and up, in a room of their own: in #lobby they would be ten more members for
+ * the fan-out to serve) sending wrong passwords for them as fast as the answers (and the
  * back-off) let them. It returns once every client has been told to wait (its free guesses,
  * five an address, hashed: the storm's burst is over, and it goes on as the back-off lets it).
  * `stop` ends it and says how many attempts were answered since.
@@ -123,7 +124,7 @@ export const loginStorm = async (port: number, clients = 10) => {
   }
   let guess = 0
   const storm = await Promise.all(Array.from({ length: clients }, (_, i) =>
-    stormClient(port, `127.0.0.${2 + i}`, [`storm${i}`, `/identify victim${i} wrong-guess-${guess++}`], () => `/identify victim${i} wrong-guess-${guess++}`)))
+    stormClient(port, `127.0.0.${2 + i}`, [`storm${i}`, "/join #storm", `/identify victim${i} wrong-guess-${guess++}`], () => `/identify victim${i} wrong-guess-${guess++}`)))
   const t0 = performance.now()
   await Promise.race([
     Promise.all(storm.map((client) => client.backedOff)),
