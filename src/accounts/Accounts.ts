@@ -39,9 +39,9 @@ const maxRecords = 10_000
 /** Hashes computed at once: Node's thread pool has 4 threads, and other work needs them too. */
 const hashSlots = 2
 /**
- * A guess whose account or address is in back-off, past its wait, is hashed only if no other such
- * guess was this long before, on the whole server: however many addresses a storm comes from,
- * its guesses cost chat a hash a second (about 5 % of a core), and the rest are told to wait.
+ * A guess from an address in back-off, past its wait, is hashed only if no other such guess was
+ * this long before, on the whole server: however many addresses a storm comes from, their
+ * guesses cost chat a hash a second (about 5 % of a core), and the rest are told to wait.
  */
 const suspectEveryMillis = 1000
 
@@ -52,7 +52,7 @@ const suspectEveryMillis = 1000
  * account and per address, are answered a second late (a client guessing
  * on one connection tries once a second, however fast it sends), and are
  * logged (rate-limited) with the peer and the account, never the password.
- * Guesses already in back-off share one hash a second, server-wide.
+ * Guesses from addresses in back-off share one hash a second, server-wide.
  */
 export class Accounts extends Context.Service<Accounts, {
   readonly options: AccountsOptions
@@ -118,7 +118,14 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
   const keysOf = (name: string, peer: string) => [`account ${storeKey(name)}`, `address ${addressKey(peer)}`] as const
   /** When the next guess in back-off may be hashed (milliseconds since the epoch). */
   let suspectNext = 0
-  const suspect = (keys: ReadonlyArray<string>) => keys.some((key) => (failures.get(key)?.count ?? 0) >= freeFailures)
+  /**
+   * Whether a guess comes from an address in back-off, or past it by less than the longest wait:
+   * a clean address is never held up by a storm, whatever account it logs in to.
+   */
+  const suspect = (address: string, now: number) => {
+    const record = failures.get(address)
+    return record !== undefined && record.count >= freeFailures && record.until > now - longestWaitSeconds * 1000
+  }
 
   const waitFor = (keys: ReadonlyArray<string>, now: number) => {
     let until = 0
@@ -167,7 +174,7 @@ export const make = Effect.fnUntraced(function*(options: AccountsOptions) {
         const wait = waitFor([accountKey, addressKey], now)
         if (wait > 0) return { _tag: "Wait", seconds: wait } as const
         const account = yield* store.account(name)
-        if (account !== undefined && suspect([accountKey, addressKey])) {
+        if (account !== undefined && suspect(addressKey, now)) {
           if (now < suspectNext) return { _tag: "Wait", seconds: 1 } as const
           suspectNext = now + suspectEveryMillis
         }
