@@ -305,6 +305,10 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await eve.until(/^:irc\.test 712 eve #club :Too many KNOCKs \(user\)\.$/)
       await eve.until(/^:irc\.test 713 eve #lobby :Channel is open\.$/)
       await eve.until(/^:irc\.test 403 eve #nowhere :No such channel$/)
+      // Connecting again, from the same address, starts nothing afresh.
+      const again = await irc(b.ircPort, "eve2")
+      again.send("KNOCK #club :me again")
+      await again.until(/^:irc\.test 712 eve2 #club /)
       ann.send("/invite eve")
       await eve.until(/^:ann!\S+ INVITE eve #club$/)
       eve.send("JOIN #club")
@@ -312,17 +316,20 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       eve.send("KNOCK #club")
       await eve.until(/^:irc\.test 714 eve #club :You're already on that channel\.$/)
 
-      // From the page, in words; a banned knocker is refused as its join would be, and knocks on nobody.
-      const page = await WsClient.join(a.httpPort, "pageknock")
-      later(() => page.reset())
-      page.send({ type: "line", text: "/knock #club" })
-      await page.until((m) => m.type === "notice" && m.text === "Your knock on #club reached its operators.")
-      await ann.until("-!- pageknock knocks on #club, asking to be invited (/invite pageknock #club)")
+      // A banned knocker is refused as its join would be, and knocks on nobody.
       ann.send("/ban mallory")
       await ann.until("-!- ann sets mode +b mallory!*@* on #club")
       const mallory = await join(a.port, "mallory")
       mallory.send("/knock #club hi")
       await mallory.until("-!- Cannot join #club: you are banned.")
+      // From the page (another address, another room), in words.
+      ann.send("/join #den", "/mode +k sesame")
+      await ann.until("-!- ann sets mode +k sesame on #den")
+      const page = await WsClient.join(a.httpPort, "pageknock", { localAddress: "127.0.0.2" })
+      later(() => page.reset())
+      page.send({ type: "line", text: "/knock #den" })
+      await page.until((m) => m.type === "notice" && m.text === "Your knock on #den reached its operators.")
+      await ann.until("-!- pageknock knocks on #den, asking to be invited (/invite pageknock #den)")
       // A secret room is answered as one that does not exist.
       ann.send("/join #hush", "/mode +si")
       await ann.until("-!- ann sets mode +si on #hush")
@@ -333,6 +340,7 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       ben.send("/who")
       await ben.until(/^-!- Members of #club/)
       assert.isFalse(ben.saw(/knock/i), "a member who is no operator heard a knock")
+      assert.isFalse(cat.saw(/me again/), "a knock refused as too often reached the operators")
       assert.isFalse(ann.saw(/mallory knocks/), "a banned knock reached the operators")
     })
 

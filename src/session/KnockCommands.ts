@@ -6,8 +6,29 @@ import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
 import { visible } from "./ModerationCommands.js"
 
-/** A session knocks once a minute at most, on any room: a knock reaches every operator of the room. */
+/**
+ * A knock reaches every operator of a room: a session, an address and a room are each knocked
+ * from (or on) once a minute at most, on this server (so a reconnection does not start afresh).
+ */
 const knockEvery = 60_000
+/** Knock times kept at most, a server (the oldest go first). */
+const maxKept = 10_000
+
+/** A server's last knocks, by room and by address (its `Sessions` stand for the server). */
+const lastKnocks = new WeakMap<object, Map<string, number>>()
+
+/** Whether a knock from `keys` is within the limits at `now`: then it is counted. */
+const mayKnock = (server: object, keys: ReadonlyArray<string>, now: number): boolean => {
+  let kept = lastKnocks.get(server)
+  if (kept === undefined) lastKnocks.set(server, kept = new Map())
+  if (keys.some((key) => now - (kept.get(key) ?? -Infinity) < knockEvery)) return false
+  for (const key of keys) {
+    kept.delete(key)
+    kept.set(key, now)
+  }
+  while (kept.size > maxKept) kept.delete(kept.keys().next().value!)
+  return true
+}
 
 /**
  * IRC's `KNOCK` (and `/knock`): asks the operators of a room the session may not simply join
@@ -18,15 +39,18 @@ export const knock = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   const roster = yield* visible(env, client, room)
   if (roster === undefined) return yield* reply(env, client, { _tag: "NoSuchRoom", room })
   if (client.rooms.includes(room)) return yield* reply(env, client, { _tag: "Knock", room, what: "member" })
-  const { invite, key, limit } = roster.modes
-  if (!invite && key === undefined && (limit === undefined || roster.count < limit)) {
-    return yield* reply(env, client, { _tag: "Knock", room, what: "open" })
-  }
   const now = env.now()
   if (bannedBy(roster.bans, "b", identity(nick, client.ip, client.account, client.profile?.user), now)) {
     return yield* reply(env, client, { _tag: "CannotJoin", room, why: "banned" })
   }
-  if (client.knocked !== undefined && now - client.knocked < knockEvery) return yield* reply(env, client, { _tag: "Knock", room, what: "often" })
+  const { invite, key, limit } = roster.modes
+  if (!invite && key === undefined && (limit === undefined || roster.count < limit)) {
+    return yield* reply(env, client, { _tag: "Knock", room, what: "open" })
+  }
+  const keys = [`room ${room.toLowerCase()}`, ...(client.ip === undefined ? [] : [`address ${client.ip}`])]
+  if ((client.knocked !== undefined && now - client.knocked < knockEvery) || !mayKnock(env.sessions, keys, now)) {
+    return yield* reply(env, client, { _tag: "Knock", room, what: "often" })
+  }
   client.knocked = now
   const said = text === undefined || text.trim() === "" ? {} : { text }
   for (const operator of roster.operators) {

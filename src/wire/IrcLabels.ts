@@ -85,8 +85,8 @@ class LabeledResponse implements LabelWindow {
     switch (event._tag) {
       case "Answer":
         if (event.nick !== undefined) this.nick = event.nick
-        // The server's own check that the client is there answers nothing the client asked.
-        return event.reply._tag !== "Ping"
+        // The server's own check that the client is there answers nothing the client asked; nor does someone else's knock.
+        return event.reply._tag !== "Ping" && !(event.reply._tag === "Knock" && event.reply.what === "asked")
       case "Tagged":
         // One to a nickname (itself included) is answered by its echo alone, as a message is.
         return event.room !== undefined && event.session === this.self
