@@ -65,7 +65,8 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       tom.send("/silence ~a:somebody", "/silence")
       await tom.until("-!- You silence ~a:somebody: their private messages, notices and invitations no longer reach you.")
       await tom.until("-!- You silence: ~a:somebody")
-      tom.send("/silence *", "/silence -~a:nobody")
+      tom.send("/silence *", "/silence pest!*@10.0.0.1", "/silence -~a:nobody")
+      await tom.until("-!- Usage: /silence [+MASK|-MASK]")
       await tom.until("-!- Usage: /silence [+MASK|-MASK]")
       for (let i = 0; i < 14; i++) tom.send(`/silence bot${i}`)
       await tom.until("-!- You silence bot13!*@*: their private messages, notices and invitations no longer reach you.")
@@ -73,6 +74,13 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       await tom.until("-!- You silence as many as you may (15): /silence -MASK first.")
       ann.send("PRIVMSG tom :not silenced")
       await tom.until("*ann* not silenced")
+      // By account: its invitations too, whatever nickname it uses.
+      const somebody = await join(b.port, "somebody")
+      somebody.send("/register somebody-password", "/nick alias", "/join #nest", "/invite tom #nest")
+      await somebody.until("-!- Invited tom to #nest.")
+      tom.send("/who")
+      await tom.until(/^-!- Members of #lobby/)
+      assert.isFalse(tom.saw(/invites you/), "a silenced account's invitation reached tom")
     })
   })
 

@@ -191,7 +191,7 @@ export class Hub extends Context.Service<Hub, {
    * A member invites `nick` into the room (an operator, when the room is invite only): the
    * invitation lasts until used (or the room is gone), and the invitee is told.
    */
-  readonly invite: (session: SessionId, room: Room, nick: string) => Effect.Effect<Member, HubError>
+  readonly invite: (session: SessionId, room: Room, nick: string, account?: string) => Effect.Effect<Member, HubError>
   /**
    * Whether a member may speak in a room: not when it is moderated and the member is neither an
    * operator nor voiced. A lookup in this server's memory, asked for every line: kept up to date by

@@ -90,13 +90,13 @@ export const local = (
         route({ _tag: "Left", room, nick: kicked.nick, session: kicked.session, reason, by })
         exited(kicked.session, room)
       }),
-    invite: (session, room, nick) =>
+    invite: (session, room, nick, account) =>
       Effect.gen(function*() {
         const by = yield* inside(session, room)
         if (directory.modes(room)?.invite && !directory.isOperator(session, room)) return yield* fail(new NotOperator({ room }))
         const invitee = yield* member(nick, room, true)
         directory.invite(room, invitee.session)
-        route({ _tag: "Invited", to: invitee.session, nick: invitee.nick, room, by })
+        route({ _tag: "Invited", to: invitee.session, nick: invitee.nick, room, by, ...(account === undefined ? {} : { account }) })
         return invitee
       })
   }

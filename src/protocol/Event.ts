@@ -129,7 +129,7 @@ export const TopicChanged = Schema.TaggedStruct("TopicChanged", { room: S, by: S
 /** `by` changed the room's modes (or its members' statuses), as `changes` say, in order. */
 export const ModeChanged = Schema.TaggedStruct("ModeChanged", { room: S, by: S, changes: Schema.Array(ModeChange) })
 /** `by` invited the session `to` (known as `nick`) into `room`. */
-export const Invited = Schema.TaggedStruct("Invited", { to: S, nick: S, room: S, by: S })
+export const Invited = Schema.TaggedStruct("Invited", { to: S, nick: S, room: S, by: S, account: Schema.optional(S) })
 /** A line from the server or a bot, to a room, a session or everyone. */
 export const Notice = Schema.TaggedStruct("Notice", {
   room: Schema.optional(S),

@@ -10,14 +10,15 @@ export type SilenceChange = typeof SilenceChange.Type
 
 /**
  * The changes a `SILENCE` or `/silence` argument asks for (`+spam*,-~a:troll`), each mask as
- * bans keep it (`spam*!*@*`), or `undefined` for one that is not a mask (or is everyone).
+ * bans keep it (`spam*!*@*`), or `undefined` for one that is not a mask, is everyone, or names a
+ * host (a sender's address is its own server's to know: such a mask would never match).
  */
 export const silenceChanges = (text: string): ReadonlyArray<SilenceChange> | undefined => {
   const changes: Array<SilenceChange> = []
   for (const part of text.split(",").slice(0, maxSilenced)) {
     const on = !part.startsWith("-")
     const mask = normalizeMask(part.replace(/^[-+]/, ""))
-    if (mask === undefined) return undefined
+    if (mask === undefined || (!mask.startsWith("~a:") && !mask.endsWith("@*"))) return undefined
     changes.push({ on, mask })
   }
   return changes

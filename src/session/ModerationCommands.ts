@@ -172,7 +172,7 @@ export const kick = Effect.fnUntraced(function*(env: CommandEnv, client: Client,
 export const invite = Effect.fnUntraced(function*(env: CommandEnv, client: Client, target: string | undefined, nick: string) {
   const room = roomOf(client, target)
   if (room === undefined) return yield* reply(env, client, { _tag: "Usage", command: "invite" })
-  const invitee = yield* acting(env, client, env.hub.invite(client.id, room, nick), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
+  const invitee = yield* acting(env, client, env.hub.invite(client.id, room, nick, client.account), (invitee) => ({ action: "invite", room, target: invitee.nick }), (invitee) => ({ _tag: "Inviting", nick: invitee.nick, room }))
   // Its members hear of it (IRC's invite-notify).
   if (invitee !== undefined && client.nick !== undefined) yield* env.hub.publish({ _tag: "InviteNoted", room, by: client.nick, nick: invitee.nick })
   // A registered room keeps an invitation for an account (the invitee's nickname's) until it joins identified: across restarts too.

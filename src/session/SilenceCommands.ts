@@ -25,15 +25,17 @@ export const silence = Effect.fnUntraced(function*(env: CommandEnv, client: Clie
 })
 
 /**
- * Whether an event addressed to a session (a private message or notice, a `TAGMSG`, an invitation)
- * comes from someone its silence list names: by nickname (a sender's address is its own server's
+ * Whether an event addressed to a session (a private message or notice, a `TAGMSG`, an invitation,
+ * a knock) comes from someone its silence list names: by nickname (a sender's address is its own server's
  * to know) or by account.
  */
 export const silencedBy = (masks: ReadonlyArray<string>, event: Event): boolean => {
   const sender = event._tag === "Private" || (event._tag === "Tagged" && event.room === undefined)
     ? identity(event.from, undefined, event.account)
     : event._tag === "Invited"
-    ? identity(event.by, undefined, undefined)
+    ? identity(event.by, undefined, event.account)
+    : event._tag === "Answer" && event.reply._tag === "Knock" && event.reply.what === "asked"
+    ? identity(event.reply.nick ?? "", undefined, undefined)
     : undefined
   return sender !== undefined && masks.some((mask) => maskMatches(mask, sender))
 }

@@ -215,7 +215,7 @@ export class RedisModeration {
         found.nick
       ), () => this.alone.kick(session, room, nick, reason))
 
-  readonly invite: Moderation.Moderation["invite"] = (session, room, nick) =>
+  readonly invite: Moderation.Moderation["invite"] = (session, room, nick, account) =>
     this.onMember(nick, (found) => {
       const { channelOf, run, stamped, wire } = this.world
       return this.acting(
@@ -226,14 +226,14 @@ export class RedisModeration {
             wire.global(session),
             wire.global(found.session),
             channelOf(wire.nodeOf(found.session)),
-            stamped({ _tag: "Invited", to: found.session, nick: found.nick, room, by })
+            stamped({ _tag: "Invited", to: found.session, nick: found.nick, room, by, ...(account === undefined ? {} : { account }) })
           ]),
         () => found,
         room,
-        () => this.alone.invite(session, room, nick),
+        () => this.alone.invite(session, room, nick, account),
         found.nick
       )
-    }, () => this.alone.invite(session, room, nick))
+    }, () => this.alone.invite(session, room, nick, account))
 
   /** The member a nickname names in the cluster (or, while alone, what the server alone says). */
   private onMember<A>(
