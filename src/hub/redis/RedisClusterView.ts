@@ -22,9 +22,17 @@ export const modesOf = ([invite, key, limit, moderated, topicLock, secret, exter
 
 /** A room's bans and quiets as Redis keeps them (JSON), those not run out; one that is not JSON is left out. */
 /** A topic as `info:<room>` keeps it: who set it and when are empty (or absent) when not known. */
-/** A topic and who set it, unless a server of an older version set another since (it leaves `topicFor` as it was). */
-const topicOf = (text: string, by: string | null | undefined, at: string | null | undefined, topicFor?: string | null): RoomTopic =>
-  by && at && (topicFor === undefined || topicFor === null || topicFor === text) ? { text, setter: { by, at: Number(at) } } : { text }
+/**
+ * A topic and who set it, unless a server of a version before `topicBy` set another since:
+ * `topicFor` is `"<topicAt> <topic>"`; a server that writes `topicBy` and `topicAt` but not
+ * `topicFor` changes the time, one before them only the topic.
+ */
+const topicOf = (text: string, by: string | null | undefined, at: string | null | undefined, topicFor?: string | null): RoomTopic => {
+  if (!by || !at) return { text }
+  const space = topicFor?.indexOf(" ") ?? -1
+  const stale = topicFor != null && space !== -1 && topicFor.slice(0, space) === at && topicFor.slice(space + 1) !== text
+  return stale ? { text } : { text, setter: { by, at: Number(at) } }
+}
 
 const bansOf = (values: ReadonlyArray<string>): ReadonlyArray<Ban> => {
   const now = Date.now()

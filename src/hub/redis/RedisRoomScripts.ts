@@ -101,7 +101,7 @@ if redis.call('HEXISTS', p..'info:'..room, 't') == 1 and redis.call('SISMEMBER',
 -- The same topic again is no change: nobody is told (done, as far as the caller goes).
 if ARGV[5] == '1' and redis.call('HGET', p..'info:'..room, 'topic') == ARGV[4] then return 2 end
 if ARGV[5] == '1' then
-  redis.call('HSET', p..'info:'..room, 'topic', ARGV[4], 'topicBy', ARGV[7], 'topicAt', ARGV[8], 'topicFor', ARGV[4])
+  redis.call('HSET', p..'info:'..room, 'topic', ARGV[4], 'topicBy', ARGV[7], 'topicAt', ARGV[8], 'topicFor', ARGV[8]..' '..ARGV[4])
 else
   redis.call('HDEL', p..'info:'..room, 'topic', 'topicBy', 'topicAt', 'topicFor')
 end

@@ -7,7 +7,7 @@
  *
  * - `nodes`: the servers of the cluster; `alive:<node>`: a server's lease.
  * - `nick:<nick in lower case>`: `"<session> <nick>"`, owned while its server's lease lasts.
- * - `members:<room>`: session → nick; `info:<room>`: `topic` (with `topicBy` and `topicAt` in ms: who set it, when, and `topicFor`: the topic they are for), `created` (ms) and its modes (`i`, `k`,
+ * - `members:<room>`: session → nick; `info:<room>`: `topic` (with `topicBy` and `topicAt` in ms: who set it, when, and `topicFor`: `"<topicAt> <topic>"`, what they are for), `created` (ms) and its modes (`i`, `k`,
  *   `l`, `m`, `t`, `s`: present when set); `ops:<room>`, `voices:<room>`: sessions with a status;
  *   `invites:<room>`: sessions invited in; `bans:<room>`: "<kind> <mask>" -> the ban as JSON;
  *   `rooms`: the rooms.
@@ -111,8 +111,13 @@ local function roster(room)
   local voiced = nicksOf(p..'voices:'..room, mk)
   local created = tonumber(info[2] or '0')
   local bans = redis.call('HVALS', p..'bans:'..room)
-  -- Who set the topic, unless a server of an older version set another since (it leaves topicFor as it was).
-  local current = info[1] and (not info[12] or info[12] == info[1])
+  -- Who set the topic, unless a server of a version before topicBy set another since (topicFor is "<topicAt> <topic>":
+  -- a server that writes topicBy and topicAt but not topicFor changes the time, one before them only the topic).
+  local current = true
+  if info[12] then
+    local space = string.find(info[12], ' ', 1, true) or (#info[12] + 1)
+    current = string.sub(info[12], 1, space - 1) ~= (info[11] or '') or string.sub(info[12], space + 1) == info[1]
+  end
   if info[1] then return {n, ops, 1, info[1], nicks, {}, voiced, modes, created, bans, current and info[10] or '', current and info[11] or ''} end
   return {n, ops, 0, '', nicks, {}, voiced, modes, created, bans, '', ''}
 end
@@ -226,7 +231,7 @@ export const revive = `
 local p, room, topic = ARGV[1], ARGV[2], ARGV[3]
 if room ~= '#lobby' and redis.call('EXISTS', p..'members:'..room) == 0 then return 0 end
 if topic ~= '' and redis.call('HSETNX', p..'info:'..room, 'topic', topic) == 1 and ARGV[4] ~= '' then
-  redis.call('HSET', p..'info:'..room, 'topicBy', ARGV[4], 'topicAt', ARGV[5], 'topicFor', topic)
+  redis.call('HSET', p..'info:'..room, 'topicBy', ARGV[4], 'topicAt', ARGV[5], 'topicFor', ARGV[5]..' '..topic)
 end
 if #ARGV > 5 and redis.call('EXISTS', p..'history:'..room) == 0 then
   for i = 6, #ARGV do redis.call('XADD', p..'history:'..room, '*', 'h', ARGV[i]) end
