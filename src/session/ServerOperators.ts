@@ -13,8 +13,8 @@ interface Grant {
 
 /**
  * The accounts with server operator powers (`--operators`, and the console's `oper`): a session
- * identified as one may disconnect anyone (`/kill`), write to every operator (`/wallops`) and see
- * secret rooms. Kept in memory; the console changes it while the server runs.
+ * identified as one may disconnect anyone (`/kill`), write to every operator (`/wallops`, which IRC
+ * users who set `+w` see too) and see secret rooms. Kept in memory; the console changes it while the server runs.
  *
  * Powers go to an account that exists, never to a name: one named before anyone registered it gets
  * none (whoever registered it first would be an operator), and a grant is for the account as it was

@@ -63,7 +63,7 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("001", nick, `:Welcome to hubbub, ${nick}`) +
     numeric("002", nick, `:Your host is ${server}, running hubbub-${options.version}`) +
     numeric("003", nick, `:This server was created ${options.created}`) +
-    numeric("004", nick, `${server} hubbub-${options.version} iB biklmnoqstv`) +
+    numeric("004", nick, `${server} hubbub-${options.version} Biow biklmnoqstv`) +
     isupport.map((line) => numeric("005", nick, `${line} :are supported by this server`)).join("") +
     motd((code, rest) => numeric(code, nick, rest), server, options.motd)
 

@@ -44,7 +44,7 @@ const topics: Record<string, string> = {
   OPER: "OPER <name> <password>: server operator powers, for an identified operator's account.",
   KILL: "KILL <nick> [:<reason>]: disconnects someone (server operators).",
   KLINE: "KLINE [<duration>] <mask> [:<reason>]: bans from the server (server operators); UNKLINE <mask> lifts it.",
-  WALLOPS: "WALLOPS :<text>: a message to every server operator (server operators).",
+  WALLOPS: "WALLOPS :<text>: a message to every server operator, and to users who set +w (server operators).",
   CHATHISTORY: "CHATHISTORY LATEST|BEFORE|AFTER|AROUND|BETWEEN|TARGETS ...: a channel's past messages (IRCv3 chathistory).",
   HELP: "HELP [<command>]: this help."
 }

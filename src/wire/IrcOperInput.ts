@@ -13,7 +13,7 @@ export const operCommand = (name: string, params: ReadonlyArray<string>): Input 
     case "STATS": {
       // K (the server bans, for server operators) and u (the uptime) are kept; any other letter's report is empty.
       const query = (target ?? "").slice(0, 1)
-      if (query === "") return usage("STATS")
+      if (!/^[A-Za-z]$/.test(query)) return usage("STATS")
       if (query.toUpperCase() === "K") return command({ _tag: "KLines" })
       return query === "u" ? { _tag: "About", what: "uptime" } : { _tag: "About", what: "stats", query }
     }

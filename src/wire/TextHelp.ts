@@ -23,7 +23,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /ban MASK [DURATION] [REASON]  ban (and put out) whoever MASK is: a nick, nick!user@host or ~a:ACCOUNT",
   "  /quiet MASK [DURATION] [REASON]  silence whoever MASK is, without putting them out",
   "  /unban MASK, /unquiet MASK, /bans  lift one, or list them (DURATION: 30m, 2h, 7d)",
-  "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator",
+  "  /kill NICK [REASON], /wallops TEXT  server operators: disconnect someone, write to every operator (and IRC users with +w)",
   "  /kline MASK [DURATION] [REASON], /unkline MASK, /klines  server operators: ban from every server (a mask, ~a:ACCOUNT, an address or 10.0.0.0/24)",
   "  /room register, /room drop, /room info  keep your room's modes, bans and topic while it is empty (identified, its operator)",
   "  /room op ACCOUNT, /room deop ACCOUNT  list or unlist an account as its operator (@ whenever they join identified; its founder)",
