@@ -23,6 +23,9 @@ import { Receiver } from "./Receiver.js"
 import * as Rooms from "./RoomCommands.js"
 import type { SessionHandle } from "./Sessions.js"
 
+/** The silence list of every session until it silences someone: one, not one a session. */
+const silencesNobody: ReadonlyArray<string> = []
+
 /**
  * One client's session, made once its connection exists, whole: the client
  * the interpreter acts for (its nickname and rooms), and its parts: its
@@ -47,7 +50,7 @@ export class Session implements Client, Lived, SessionHandle {
   warnedCleartext = false
   wallops = false
   knocked: number | undefined = undefined
-  silenced: ReadonlyArray<string> = []
+  silenced: ReadonlyArray<string> = silencesNobody
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder
