@@ -60,7 +60,7 @@ describe("what the server says of itself, and IRC's list commands", () => {
     assert.strictEqual(await bob.next(), ":irc.test 219 bob m :End of /STATS report")
     assert.strictEqual(await bob.next(), ":irc.test 461 bob STATS :Not enough parameters")
     assert.match(await bob.next(), /^:irc\.test 434 bob :RULES File is missing/)
-    assert.match(await bob.next(), /^:irc\.test 481 bob :Permission Denied- SAJOIN is not available/)
+    assert.match(await bob.next(), /^:irc\.test 481 bob :Permission Denied- SAJOIN is not supported on this server/)
     assert.strictEqual(await bob.next(), ":irc.test 462 bob :You may not reregister")
     bob.send("LINKS", "TRACE", "USERS", "SUMMON alice", "SERVLIST", "SQUERY NickServ :help", "REHASH", "DIE", "SQUIT x :bye")
     assert.match(await bob.until(/ 364 /), /^:irc\.test 364 bob irc\.test irc\.test :0 hubbub \S+$/)

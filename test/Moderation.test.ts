@@ -330,6 +330,11 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       page.send({ type: "line", text: "/knock #den" })
       await page.until((m) => m.type === "notice" && m.text === "Your knock on #den reached its operators.")
       await ann.until("-!- pageknock knocks on #den, asking to be invited (/invite pageknock #den)")
+      // Another address, on a room knocked on a moment ago: the room's limit.
+      const other = await WsClient.join(a.httpPort, "otherknock", { localAddress: "127.0.0.3" })
+      later(() => other.reset())
+      other.send({ type: "line", text: "/knock #den" })
+      await other.until((m) => m.type === "notice" && m.text === "Someone knocked on #den less than a minute ago: wait a little.")
       // A secret room is answered as one that does not exist.
       ann.send("/join #hush", "/mode +si")
       await ann.until("-!- ann sets mode +si on #hush")

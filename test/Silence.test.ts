@@ -34,7 +34,7 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       pest.send("/join #den")
       await ann.until(/^(@\S+ )?:pest!\S+ JOIN #den$/)
 
-      ann.send("SILENCE +pest,troll*", "SILENCE")
+      ann.send("SILENCE +pest,troll*", "SILENCE pest")
       assert.match(await ann.until(/ SILENCE \+/), /^:ann!\S+ SILENCE \+pest!\*@\*$/)
       assert.match(await ann.next(), /^:ann!\S+ SILENCE \+troll\*!\*@\*$/)
       assert.match(await ann.until(/ 271 /), / 271 ann ann pest!\*@\*$/)

@@ -53,6 +53,8 @@ export const Knock = Schema.TaggedStruct("Knock", {
   room: S,
   what: Schema.Literals(["asked", "delivered", "open", "member", "often"]),
   nick: Schema.optional(S),
-  text: Schema.optional(S)
+  text: Schema.optional(S),
+  /** What knocked too often: the session or its address (`user`), or the room was knocked on (`channel`). */
+  limit: Schema.optional(Schema.Literals(["user", "channel"]))
 })
 export type Knock = typeof Knock.Type

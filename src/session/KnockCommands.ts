@@ -17,17 +17,18 @@ const maxKept = 10_000
 /** A server's last knocks, by room and by address (its `Sessions` stand for the server). */
 const lastKnocks = new WeakMap<object, Map<string, number>>()
 
-/** Whether a knock from `keys` is within the limits at `now`: then it is counted. */
-const mayKnock = (server: object, keys: ReadonlyArray<string>, now: number): boolean => {
+/** The first of `keys` knocked (on) within the last minute at `now`, if any; else none was, and all are counted. */
+const tooSoon = (server: object, keys: ReadonlyArray<string>, now: number): string | undefined => {
   let kept = lastKnocks.get(server)
   if (kept === undefined) lastKnocks.set(server, kept = new Map())
-  if (keys.some((key) => now - (kept.get(key) ?? -Infinity) < knockEvery)) return false
+  const soon = keys.find((key) => now - (kept.get(key) ?? -Infinity) < knockEvery)
+  if (soon !== undefined) return soon
   for (const key of keys) {
     kept.delete(key)
     kept.set(key, now)
   }
   while (kept.size > maxKept) kept.delete(kept.keys().next().value!)
-  return true
+  return undefined
 }
 
 /**
@@ -47,10 +48,9 @@ export const knock = Effect.fnUntraced(function*(env: CommandEnv, client: Client
   if (!invite && key === undefined && (limit === undefined || roster.count < limit)) {
     return yield* reply(env, client, { _tag: "Knock", room, what: "open" })
   }
-  const keys = [`room ${room.toLowerCase()}`, ...(client.ip === undefined ? [] : [`address ${client.ip}`])]
-  if ((client.knocked !== undefined && now - client.knocked < knockEvery) || !mayKnock(env.sessions, keys, now)) {
-    return yield* reply(env, client, { _tag: "Knock", room, what: "often" })
-  }
+  if (client.knocked !== undefined && now - client.knocked < knockEvery) return yield* reply(env, client, { _tag: "Knock", room, what: "often", limit: "user" })
+  const soon = tooSoon(env.sessions, [...(client.ip === undefined ? [] : [`address ${client.ip}`]), `room ${room.toLowerCase()}`], now)
+  if (soon !== undefined) return yield* reply(env, client, { _tag: "Knock", room, what: "often", limit: soon.startsWith("room") ? "channel" : "user" })
   client.knocked = now
   const said = text === undefined || text.trim() === "" ? {} : { text }
   for (const operator of roster.operators) {

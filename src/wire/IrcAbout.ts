@@ -109,7 +109,7 @@ export const disabled = (command: string, numeric: Numeric): string => {
     case "SANICK":
     case "SAMODE":
     case "SAQUIT":
-      return numeric("481", `:Permission Denied- ${command} is not available: server operators KILL, KLINE and WALLOPS, and a channel's operators MODE and KICK`)
+      return numeric("481", `:Permission Denied- ${command} is not supported on this server (server operators have KILL and KLINE)`)
     default:
       return numeric("481", `:Permission Denied- ${command} is not available: servers join through Redis, and are stopped and restarted as programs`)
   }

@@ -50,7 +50,7 @@ export const ircKnock = (server: string, nick: string | undefined, reply: Extrac
     case "delivered":
       return `${head("711")}:Your KNOCK has been delivered.\r\n`
     case "often":
-      return `${head("712")}:Too many KNOCKs (user).\r\n`
+      return `${head("712")}:Too many KNOCKs (${reply.limit ?? "user"}).\r\n`
     case "open":
       return `${head("713")}:Channel is open.\r\n`
     case "member":

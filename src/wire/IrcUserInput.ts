@@ -27,7 +27,8 @@ export const userCommand = (name: string, params: ReadonlyArray<string>): Input 
       return { _tag: "SetName", realName }
     }
     case "SILENCE": {
-      if (params[0] === undefined || params[0] === "") return command({ _tag: "Silence" })
+      // A mask with no sign is ircu's question for someone's list: hubbub shows only one's own.
+      if (params[0] === undefined || params[0] === "" || !/^[-+]/.test(params[0])) return command({ _tag: "Silence" })
       const changes = silenceChanges(nameIn(params[0]))
       return changes === undefined ? usage("SILENCE") : command({ _tag: "Silence", changes })
     }

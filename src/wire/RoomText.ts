@@ -55,6 +55,8 @@ export const knockText = (knock: Knock): string => {
     case "member":
       return `You are in ${room} already.`
     case "often":
-      return "You knocked less than a minute ago: wait a little."
+      return knock.limit === "channel"
+        ? `Someone knocked on ${room} less than a minute ago: wait a little.`
+        : "You (or your address) knocked less than a minute ago: wait a little."
   }
 }
