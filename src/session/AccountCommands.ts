@@ -264,7 +264,10 @@ export const protect = (env: CommandEnv, client: Client, nick: Nick): Effect.Eff
           Effect.flatMap(squatting, (still) => still ? toGuest(env, client, "guest", nick) : Effect.void)
         )
       )
-      : Effect.void)
+      // Not kept for a connection's life when there is nothing to wait for.
+      : Effect.sync(() => {
+        if (client.grace === grace) client.grace = undefined
+      }))
 })
 
 /**

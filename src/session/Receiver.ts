@@ -7,6 +7,26 @@ import type { Nick, Room, SessionId } from "../protocol/Names.js"
 import type { CodecShape, Decoder, LabelWindow } from "../wire/Codec.js"
 import type { Outbox } from "./Outbox.js"
 
+/** What a receiver asks of its session: methods, not a closure each (a connection's memory). */
+export interface ReceiverOwner {
+  /** The session's own count of the events delivered. */
+  messagesOut: number
+  /** Keeps the nickname the hub gave the session. */
+  renamedTo(nick: Nick): void
+  /** Forgets the account the session was identified as, dropped on another server, and says so. */
+  accountDropped(account: string): Effect.Effect<void>
+  /** Forgets a room an operator took the session out of. */
+  removedFrom(room: Room): void
+  /** Ends the session: a server operator's kill. */
+  killedBy(by: string, reason: string): void
+  /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. Not shown. */
+  learn(note: ServerNote): void
+  /** Whether the session is shown `WALLOPS`: a server operator's, or one that set `+w`. */
+  showsWallops(): boolean
+  /** Whether an event addressed to the session comes from someone it silenced: then it is not shown. */
+  silences(event: Event): boolean
+}
+
 /**
  * A session's side of the hub's delivery: what the hub hands it is filtered
  * by its codec (IRC shows no sender its own messages), encoded (a room's run
@@ -26,27 +46,32 @@ export class Receiver implements Recipient {
     private readonly decoder: Decoder,
     private readonly outbox: Outbox,
     private readonly counters: Pick<Counters, "messagesOut">,
-    /** The session's own count of the events delivered. */
-    private readonly mine: { messagesOut: number },
-    /** Keeps the nickname the hub gave the session. */
-    readonly renamed: (nick: Nick) => void,
-    /** Forgets the account the session was identified as, dropped on another server, and says so. */
-    readonly loggedOut: (account: string) => Effect.Effect<void>,
-    /** Forgets a room an operator took the session out of. */
-    readonly removed: (room: Room) => void,
-    /** Ends the session: a server operator's kill. */
-    readonly killed: (by: string, reason: string) => void,
-    /** What every server learns (a server ban, a room registered), from any server: a session a server ban is for ends. Not shown. */
-    readonly learned: (note: ServerNote) => void,
-    /** Whether the session is shown `WALLOPS`: a server operator's, or one that set `+w`. */
-    private readonly wallops: () => boolean,
-    /** Whether an event addressed to the session comes from someone it silenced: then it is not shown. */
-    private readonly silences: (event: Event) => boolean
+    private readonly mine: ReceiverOwner
   ) {}
+
+  renamed(nick: Nick): void {
+    this.mine.renamedTo(nick)
+  }
+
+  loggedOut(account: string): Effect.Effect<void> {
+    return this.mine.accountDropped(account)
+  }
+
+  removed(room: Room): void {
+    this.mine.removedFrom(room)
+  }
+
+  killed(by: string, reason: string): void {
+    this.mine.killedBy(by, reason)
+  }
+
+  private learned(note: ServerNote): void {
+    this.mine.learn(note)
+  }
 
   /** Whether an event addressed to the session is kept from it. */
   private hidden(event: Event): boolean {
-    return (event._tag === "Wallops" && !this.wallops()) || this.silences(event)
+    return (event._tag === "Wallops" && !this.mine.showsWallops()) || this.mine.silences(event)
   }
 
   deliver(events: ReadonlyArray<Envelope>): void {

@@ -6,7 +6,7 @@ import * as Scope from "effect/Scope"
 import type * as Socket from "effect/socket/Socket"
 import type { CloseReason } from "../protocol/CloseReason.js"
 import { CloseReasons } from "../protocol/CloseReason.js"
-import { answer } from "../protocol/Event.js"
+import { answer, type Event, type ServerNote } from "../protocol/Event.js"
 import { type Nick, type Room, seedNick, type SessionId } from "../protocol/Names.js"
 import type { Refused } from "../protocol/Reply.js"
 import type { ServerBan } from "../store/Store.js"
@@ -70,16 +70,34 @@ export class Session implements Client, Lived, SessionHandle {
     this.decoder = codec.decoder(limits)
     this.life = new Life(listener, this, fiber, scope)
     this.outbox = new Outbox(listener.outbox, connection.sink, flusher, counters, this.life, this)
-    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, this, (nick) => {
-      this.nick = nick
-    }, (account) => this.accountDropped(account), (room) => {
-      this.rooms = this.rooms.filter((r) => r !== room)
-    }, (by, reason) => this.close(CloseReasons.Killed(by, reason)), (note) => {
-      if (note._tag === "RoomRegistered") return
-      if (note.on && !listener.operators.has(this.account) && listener.serverBans.matches(note.mask, this)) {
-        this.close(CloseReasons.Banned(note.reason))
-      }
-    }, () => this.wallops || listener.operators.has(this.account), (event) => this.silenced.length > 0 && silencedBy(this.silenced, event))
+    this.receiver = new Receiver(this.id, codec, this.decoder, this.outbox, counters, this)
+  }
+
+  renamedTo(nick: Nick): void {
+    this.nick = nick
+  }
+
+  removedFrom(room: Room): void {
+    this.rooms = this.rooms.filter((r) => r !== room)
+  }
+
+  killedBy(by: string, reason: string): void {
+    this.close(CloseReasons.Killed(by, reason))
+  }
+
+  learn(note: ServerNote): void {
+    const { operators, serverBans } = this.listener
+    if (note._tag === "ServerBanChanged" && note.on && !operators.has(this.account) && serverBans.matches(note.mask, this)) {
+      this.close(CloseReasons.Banned(note.reason))
+    }
+  }
+
+  showsWallops(): boolean {
+    return this.wallops || this.listener.operators.has(this.account)
+  }
+
+  silences(event: Event): boolean {
+    return this.silenced.length > 0 && silencedBy(this.silenced, event)
   }
 
   get nick(): Nick | undefined {
