@@ -227,8 +227,9 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       ben.send("PRIVMSG #elsewhere :still here", "JOIN #club")
       await ben.until(/^:ben!\S+ JOIN #club$/)
       // InspIRCd's REMOVE (WeeChat's /remove), in either order, is a kick; only operators may.
-      ben.send("REMOVE #club ann :no")
+      ben.send("REMOVE #club ann :no", "REMOVE #club")
       await ben.until(/ 482 ben #club :You're not channel operator$/)
+      await ben.until(/ 461 ben REMOVE :Not enough parameters$/)
       ann.send("REMOVE ben #club :again")
       await ben.until(/^:ann!\S+ KICK #club ben :again$/)
       ben.send("JOIN #club")

@@ -84,7 +84,8 @@ export const roomCommand = (name: RoomCommandName, params: ReadonlyArray<string>
     }
     // InspIRCd's REMOVE (WeeChat's /remove), `#channel nick` or `nick #channel`: a kick.
     case "REMOVE":
-      return roomCommand("KICK", target.startsWith("#") || params[1] === undefined ? params : [params[1], params[0]!, ...params.slice(2)])
+      if (params[1] === undefined || params[1] === "") return usage("REMOVE")
+      return roomCommand("KICK", target.startsWith("#") ? params : [params[1], params[0]!, ...params.slice(2)])
     case "KICK": {
       const nicks = params[1] === undefined ? "" : nameIn(params[1])
       if (nicks === "") return usage("KICK")
