@@ -35,7 +35,7 @@ describe("IRC", () => {
     assert.strictEqual(await alice.next(), ":irc.test 001 alice :Welcome to hubbub, alice")
     assert.match(await alice.next(), /^:irc\.test 002 alice :Your host is irc\.test, running hubbub-/)
     assert.match(await alice.next(), /^:irc\.test 003 alice :This server was created /)
-    assert.match(await alice.next(), /^:irc\.test 004 alice irc\.test hubbub-\S+ Biow biklmnoqstv$/)
+    assert.match(await alice.next(), /^:irc\.test 004 alice irc\.test hubbub-\S+ Bgiow biklmnoqstv$/)
     const isupport = await alice.next()
     for (const token of ["CASEMAPPING=ascii", "CHANTYPES=#", "NICKLEN=24", "CHANNELLEN=33", "TOPICLEN=390", "LINELEN=512"]) {
       assert.include(isupport, ` ${token} `)

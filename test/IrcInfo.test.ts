@@ -74,11 +74,11 @@ describe("what the server says of itself, and IRC's list commands", () => {
     assert.isFalse(bob.lines.some((line) => / 421 /.test(line)))
   })
 
-  it("answers every server command irssi's and WeeChat's default commands send without 421 (but ACCEPT, which caller-id servers alone offer)", async () => {
+  it("answers every server command irssi's and WeeChat's default commands send without 421", async () => {
     const { ircPort } = await ircServer()
     const bob = await irc(ircPort, "bob")
     const sent = [
-      "ADMIN", "AWAY :lunch", "AWAY", "CAP LIST", "CONNECT x", "DIE", "HELP", "INFO", "INVITE bob #a", "ISON bob", "JOIN #a", "KICK #a nobody",
+      "ACCEPT *", "ADMIN", "AWAY :lunch", "AWAY", "CAP LIST", "CONNECT x", "DIE", "HELP", "INFO", "INVITE bob #a", "ISON bob", "JOIN #a", "KICK #a nobody",
       "KILL nobody :x", "KNOCK #a", "LINKS", "LIST", "LUSERS", "MAP", "MODE #a +b", "MONITOR L", "MOTD", "NAMES #a", "NOTICE bob :x", "OPER a b",
       "PING x", "PRIVMSG #a :x", "REHASH", "REMOVE #a nobody", "RESTART", "RULES", "SAJOIN bob #b", "SAMODE #a +m", "SANICK bob b2", "SAPART bob #a",
       "SAQUIT bob :x", "SERVICE x * * 0 0 :x", "SERVLIST", "SETNAME :Bob", "SILENCE", "SQUERY x :y", "SQUIT x :y", "STATS u", "SUMMON x",

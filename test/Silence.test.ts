@@ -2,7 +2,6 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { fixtures } from "./support/fixtures.js"
 import { type Ports, serverPairs } from "./support/pairs.js"
 import { RedisServer } from "./support/RedisServer.js"
-import type { TestClient } from "./support/TestClient.js"
 
 const { connect, irc, join, server } = fixtures()
 
@@ -13,12 +12,6 @@ beforeAll(async () => {
 afterAll(() => redis?.stop())
 
 const { one: oneServer, two: twoServers } = serverPairs(server, () => redis, "silence")
-
-/** Waits until a client has seen everything it was sent before now. */
-const settle = async (client: TestClient) => {
-  client.send("PING :settled")
-  await client.until(/PONG .*settled/)
-}
 
 const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
   describe(`silence lists (${name})`, () => {
@@ -48,7 +41,7 @@ const suite = (name: string, servers: () => Promise<readonly [Ports, Ports]>) =>
       // The room still hears the silenced; a friend's message comes through.
       await ann.until(/^(@\S+ )?:pest!\S+ PRIVMSG #den :hello room$/)
       await ann.until(/^(@\S+ )?:friend!\S+ PRIVMSG ann :a friend$/)
-      await settle(ann)
+      await ann.settled()
       assert.isFalse(ann.saw(/psst|:hi$|:hey$|TAGMSG|INVITE/), "a silenced sender reached ann")
 
       // Taken out of the list, they come through again.

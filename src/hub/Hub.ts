@@ -44,6 +44,8 @@ export interface Member {
   readonly nick: Nick
   /** Why it is away, when it is. */
   readonly away?: string
+  /** With caller-id on (`+g`): the nicknames (in lower case) whose private messages it takes. */
+  readonly accepts?: ReadonlyArray<string>
 }
 
 /** A session as `WHO` lists it: what it tells of itself (none when it has not said, or Redis lost it). */

@@ -84,8 +84,8 @@ export class Profiles {
 
   /** A member, with why it is away. */
   member(member: Member | undefined): Member | undefined {
-    const away = member === undefined ? undefined : this.kept.get(member.session)?.away
-    return away === undefined ? member : { ...member!, away }
+    const profile = member === undefined ? undefined : this.kept.get(member.session)
+    return profile === undefined ? member : withProfile(member!, profile)
   }
 
   described(nicks: ReadonlyArray<string>): ReadonlyArray<Described> {
@@ -109,3 +109,13 @@ export class Profiles {
     return { ...found, rooms }
   }
 }
+
+/** A private message's target with what its profile says of it: why it is away, whom it accepts. */
+export const withProfile = (member: Member, profile: { readonly away?: string | undefined; readonly accepts?: ReadonlyArray<string> | undefined }): Member =>
+  profile.away === undefined && profile.accepts === undefined
+    ? member
+    : {
+      ...member,
+      ...(profile.away === undefined ? {} : { away: profile.away }),
+      ...(profile.accepts === undefined ? {} : { accepts: profile.accepts })
+    }

@@ -97,3 +97,14 @@ export const Silence = Schema.TaggedStruct("Silence", {
   masks: Schema.optional(Schema.Array(S)),
   mask: Schema.optional(S)
 })
+
+/**
+ * Caller-id (IRC's `+g` and `ACCEPT`): the accept `list` (its `nicks`), a nickname `added` to it or
+ * `removed`, one `already` on it or `absent` from it, a `full` list; to a sender, its private
+ * message `blocked` by `nick`'s caller-id; to the session, `nick` is `messaging` it and was blocked.
+ */
+export const CallerId = Schema.TaggedStruct("CallerId", {
+  what: Schema.Literals(["list", "added", "removed", "already", "absent", "full", "blocked", "messaging"]),
+  nick: Schema.optional(S),
+  nicks: Schema.optional(Schema.Array(S))
+})

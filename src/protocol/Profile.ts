@@ -14,9 +14,17 @@ export const Profile = Schema.Struct({
   away: Schema.optional(Schema.String),
   account: Schema.optional(Schema.String),
   /** It says it is a bot (IRC's user mode `+B`). */
-  bot: Schema.optional(Schema.Boolean)
+  bot: Schema.optional(Schema.Boolean),
+  /**
+   * It takes private messages only from the nicknames it accepts (IRC's caller-id, user mode `+g`):
+   * those, in lower case.
+   */
+  accepts: Schema.optional(Schema.Array(Schema.String))
 })
 export type Profile = typeof Profile.Type
+
+/** Nicknames a session with caller-id on (`+g`) may accept at once (IRC's `CALLERID=` in `005`). */
+export const maxAccepted = 20
 
 /** Who had a nickname, until when (`WHOWAS`). */
 export const Departed = Schema.Struct({ nick: Schema.String, user: Schema.String, realName: Schema.String, server: Schema.String, at: Schema.Number })

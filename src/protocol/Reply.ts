@@ -1,6 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Failed, History, HistoryTargets } from "./HistoryReply.js"
-import { About, AwayIs, AwayNote, Disabled, Silence, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
+import { About, AwayIs, AwayNote, CallerId, Disabled, Silence, UserHosts, WasList, WhoisEnd, WhoisIs, WhoList } from "./InfoReply.js"
 import { Monitored } from "./MonitorReply.js"
 import { BanList, BanListFull, InvalidModeParam, Knock, Modes, NoSuchMode, NotBanned } from "./ModeReply.js"
 
@@ -246,6 +246,7 @@ export const Reply = Schema.Union([
   CannotJoin,
   Knock,
   Silence,
+  CallerId,
   NotOperator,
   NotMember,
   AlreadyMember,

@@ -46,6 +46,8 @@ export interface Client {
   warnedCleartext: boolean
   /** It set IRC's user mode `+w`: it is shown `WALLOPS`, as server operators are. */
   wallops: boolean
+  /** The nicknames (in lower case) it accepts private messages from with caller-id on (IRC's `ACCEPT`, `+g`). */
+  accepted: ReadonlyArray<string>
   /** The senders it silenced (IRC's `SILENCE`), as masks. */
   silenced: ReadonlyArray<string>
   /** When it last knocked on a room (IRC's `KNOCK`), in milliseconds since the epoch. */

@@ -9,7 +9,7 @@ import { type Client, type CommandEnv, SessionClosed } from "./Client.js"
 import * as AccountCommands from "./AccountCommands.js"
 import * as Info from "./InfoCommands.js"
 import { knock } from "./KnockCommands.js"
-import { silence } from "./SilenceCommands.js"
+import { accept, refusedByCallerId, silence, takesFrom } from "./SilenceCommands.js"
 import * as Users from "./UserCommands.js"
 import * as Moderation from "./ModerationCommands.js"
 import { monitor } from "./MonitorCommands.js"
@@ -148,6 +148,7 @@ const tagMsg = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from
   if (input.nick === undefined) return
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
+  if (!takesFrom(env, client, from, found)) return
   const id = env.ids.next(env.now())
   yield* env.hub.publish({ _tag: "Tagged", to: found.session, nick: found.nick, from, session: client.id, tags, id, ...about(client, undefined) })
   yield* Rooms.reply(env, client, { _tag: "Sent", to: found.nick, text: "", tagged: true, id, tags })
@@ -163,6 +164,7 @@ const message = Effect.fnUntraced(function*(
   if (input.text === "") return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoText" })
   const found = yield* env.hub.findNick(input.nick)
   if (found === undefined) return notice ? undefined : yield* Rooms.reply(env, client, { _tag: "NoSuchNick", nick: input.nick })
+  if (!takesFrom(env, client, from, found)) return yield* refusedByCallerId(env, client, from, found, notice)
   env.counters.messagesIn++
   client.messagesIn++
   client.spoke = env.now()
@@ -268,6 +270,8 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
       return knock(env, client, nick, input.room, input.text)
     case "Silence":
       return silence(env, client, input.changes)
+    case "Accept":
+      return accept(env, client, input.changes)
     case "Ban":
       return Moderation.ban(env, client, input)
     case "Bans":

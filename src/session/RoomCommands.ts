@@ -218,38 +218,42 @@ export const rooms = Effect.fnUntraced(function*(env: CommandEnv, client: Client
 })
 
 /**
- * A nickname's modes: its own, and only `+B` (a bot, as `WHOIS`, `WHO` and IRC's `bot` tag show it)
- * and `+w` (shown `WALLOPS`) to change; others (IRC clients set `+i` as they connect) change nothing.
+ * A nickname's modes: its own, and only `+B` (a bot, as `WHOIS`, `WHO` and IRC's `bot` tag show it),
+ * `+g` (caller-id: private messages only from whom it accepts) and `+w` (shown `WALLOPS`) to change;
+ * others (IRC clients set `+i` as they connect) change nothing.
  */
 export const userMode = Effect.fnUntraced(function*(env: CommandEnv, client: Client, nick: Nick, target: string, change: string | undefined) {
   if (nickKey(target) !== nickKey(nick)) return yield* reply(env, client, { _tag: "NoSuchMode", target, mode: "" })
   const profile = client.profile
-  const was = { B: profile?.bot === true, w: client.wallops }
+  const was: UserModes = { B: profile?.bot === true, g: profile?.accepts !== undefined, w: client.wallops }
   const now = /^[-+]/.test(change ?? "") ? modesAfter(change!, was) : was
   client.wallops = now.w
-  if (profile !== undefined && now.B !== was.B) {
-    const { bot: _, ...rest } = profile
-    client.profile = now.B ? { ...rest, bot: true } : rest
+  if (profile !== undefined && (now.B !== was.B || now.g !== was.g)) {
+    const { accepts: _accepts, bot: _bot, ...rest } = profile
+    client.profile = { ...rest, ...(now.B ? { bot: true } : {}), ...(now.g ? { accepts: client.accepted } : {}) }
     yield* env.hub.describe(client.id, client.profile)
   }
   // A change is echoed (IRC: `:nick MODE nick :+B`).
-  const changed = (["B", "w"] as const).filter((letter) => now[letter] !== was[letter] && (letter === "w" || profile !== undefined))
+  const changed = letters.filter((letter) => now[letter] !== was[letter] && (letter === "w" || profile !== undefined))
   if (changed.length > 0) {
     const on = changed.filter((letter) => now[letter]).join("")
     const off = changed.filter((letter) => !now[letter]).join("")
     return yield* reply(env, client, { _tag: "Modes", target: nick, modes: `${on === "" ? "" : `+${on}`}${off === "" ? "" : `-${off}`}`, changed: true })
   }
   const operator = env.operators.has(client.account)
-  yield* reply(env, client, { _tag: "Modes", target: nick, modes: `+${now.B ? "B" : ""}${operator ? "o" : ""}${now.w ? "w" : ""}` })
+  yield* reply(env, client, { _tag: "Modes", target: nick, modes: `+${now.B ? "B" : ""}${now.g ? "g" : ""}${operator ? "o" : ""}${now.w ? "w" : ""}` })
 })
 
-/** The user modes kept (`B`, `w`) after a change (`+iB`, `-B+w`). */
-const modesAfter = (change: string, modes: { readonly B: boolean; readonly w: boolean }): { B: boolean; w: boolean } => {
+type UserModes = { B: boolean; g: boolean; w: boolean }
+const letters = ["B", "g", "w"] as const
+
+/** The user modes kept (`B`, `g`, `w`) after a change (`+iB`, `-B+w`). */
+const modesAfter = (change: string, modes: UserModes): UserModes => {
   const after = { ...modes }
   let on = true
   for (const letter of change) {
     if (letter === "+" || letter === "-") on = letter === "+"
-    else if (letter === "B" || letter === "w") after[letter] = on
+    else if (letter === "B" || letter === "g" || letter === "w") after[letter] = on
   }
   return after
 }

@@ -23,7 +23,7 @@ import { Receiver } from "./Receiver.js"
 import * as Rooms from "./RoomCommands.js"
 import type { SessionHandle } from "./Sessions.js"
 
-/** The silence list of every session until it silences someone: one, not one a session. */
+/** The silence (and accept) list of every session until it names someone: one, not one a session. */
 const silencesNobody: ReadonlyArray<string> = []
 
 /**
@@ -51,6 +51,7 @@ export class Session implements Client, Lived, SessionHandle {
   wallops = false
   knocked: number | undefined = undefined
   silenced: ReadonlyArray<string> = silencesNobody
+  accepted: ReadonlyArray<string> = silencesNobody
   grace: object | undefined = undefined
   /** Its codec's reader of lines (a wire format with a handshake keeps its state in it). */
   readonly decoder: Decoder

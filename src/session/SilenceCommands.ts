@@ -1,6 +1,9 @@
 import * as Effect from "effect/Effect"
 import { identity, maskMatches } from "../hub/Bans.js"
-import type { Event } from "../protocol/Event.js"
+import type { Member } from "../hub/Hub.js"
+import { answer, type Event } from "../protocol/Event.js"
+import { nickKey } from "../protocol/Names.js"
+import { maxAccepted } from "../protocol/Profile.js"
 import { maxSilenced, type SilenceChange } from "../protocol/Silence.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
@@ -39,3 +42,49 @@ export const silencedBy = (masks: ReadonlyArray<string>, event: Event): boolean 
     : undefined
   return sender !== undefined && masks.some((mask) => maskMatches(mask, sender))
 }
+
+/** IRC's `ACCEPT`: shows the nicknames the session takes private messages from with caller-id on (`+g`), or changes them. */
+export const accept = Effect.fnUntraced(function*(env: CommandEnv, client: Client, changes: ReadonlyArray<{ readonly on: boolean; readonly nick: string }> | undefined) {
+  if (changes === undefined) return yield* reply(env, client, { _tag: "CallerId", what: "list", nicks: client.accepted })
+  let accepted = client.accepted
+  for (const { nick, on } of changes) {
+    const key = nickKey(nick)
+    const has = accepted.includes(key)
+    const what = on ? (has ? "already" : accepted.length >= maxAccepted ? "full" : "added") : has ? "removed" : "absent"
+    if (what === "added") accepted = accepted.concat([key])
+    if (what === "removed") accepted = accepted.filter((kept) => kept !== key)
+    yield* reply(env, client, { _tag: "CallerId", what, nick })
+  }
+  if (accepted === client.accepted) return
+  client.accepted = accepted
+  // Published only with caller-id on: it is what the servers of its senders look up.
+  if (client.profile?.accepts !== undefined) {
+    client.profile = { ...client.profile, accepts: accepted }
+    yield* env.hub.describe(client.id, client.profile)
+  }
+})
+
+/** Whether a private message's target (as the hub found it) takes one from this client: no caller-id, accepted, itself, or a server operator's. */
+export const takesFrom = (env: CommandEnv, client: Client, from: string, target: Member): boolean =>
+  target.accepts === undefined || target.session === client.id || target.accepts.includes(nickKey(from)) || env.operators.has(client.account)
+
+/** How often a target with caller-id on is told that someone's messages were blocked (solanum's rate). */
+const toldEvery = 60_000
+const lastTold = new WeakMap<object, Map<string, number>>()
+
+/**
+ * A private message that a target's caller-id refused: its sender is told (not for a notice), and
+ * the target, once a minute at most, that it was tried.
+ */
+export const refusedByCallerId = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: string, target: Member, notice: boolean) {
+  if (notice) return
+  yield* reply(env, client, { _tag: "CallerId", what: "blocked", nick: target.nick })
+  let told = lastTold.get(env.sessions)
+  if (told === undefined) lastTold.set(env.sessions, told = new Map())
+  const now = env.now()
+  if (now - (told.get(target.session) ?? -Infinity) < toldEvery) return
+  told.delete(target.session)
+  told.set(target.session, now)
+  if (told.size > 10_000) told.delete(told.keys().next().value!)
+  yield* env.hub.publish(answer(target.session, { _tag: "CallerId", what: "messaging", nick: from }, target.nick))
+})

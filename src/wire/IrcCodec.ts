@@ -8,7 +8,7 @@ import { IrcDecoder } from "./IrcInput.js"
 import { action, byteLength, ircLineBytes, lines, one, prefix } from "./IrcLines.js"
 import { accountNote } from "./IrcAccountNotes.js"
 import { disabled, ircAbout, motd } from "./IrcAbout.js"
-import { ircSilence, ircUsers } from "./IrcUsers.js"
+import { ircCallerId, ircSilence, ircUsers } from "./IrcUsers.js"
 import { whoLines } from "./IrcWho.js"
 import { replyText, withStatus } from "./TextCodec.js"
 import { roomText } from "./RoomText.js"
@@ -63,7 +63,7 @@ export const ircFormat = (options: IrcOptions): Format => {
     numeric("001", nick, `:Welcome to hubbub, ${nick}`) +
     numeric("002", nick, `:Your host is ${server}, running hubbub-${options.version}`) +
     numeric("003", nick, `:This server was created ${options.created}`) +
-    numeric("004", nick, `${server} hubbub-${options.version} Biow biklmnoqstv`) +
+    numeric("004", nick, `${server} hubbub-${options.version} Bgiow biklmnoqstv`) +
     isupport.map((line) => numeric("005", nick, `${line} :are supported by this server`)).join("") +
     motd((code, rest) => numeric(code, nick, rest), server, options.motd)
 
@@ -85,6 +85,8 @@ export const ircFormat = (options: IrcOptions): Format => {
         return ircUsers((code, rest) => numeric(code, nick, rest), reply)
       case "Silence":
         return ircSilence((code, rest) => numeric(code, nick, rest), nick ?? "*", reply)
+      case "CallerId":
+        return ircCallerId((code, rest) => numeric(code, nick, rest), reply)
       case "Members":
         return names(nick, reply)
       case "NickTaken":

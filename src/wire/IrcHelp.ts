@@ -3,7 +3,7 @@
 /** The lines `HELP` without a subject answers. */
 export const helpLines = [
   "hubbub speaks IRC: JOIN, PART, PRIVMSG, NOTICE, NAMES, TOPIC, WHO, LIST, MODE (+iklmnst, +o, +v), KICK, INVITE, KNOCK, PING, QUIT,",
-  "WHOIS, WHOWAS, AWAY, SILENCE, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO, MAP, STATS u; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
+  "WHOIS, WHOWAS, AWAY, SILENCE, ACCEPT, USERHOST, ISON, MONITOR, MOTD, VERSION, TIME, LUSERS, ADMIN, INFO, MAP, STATS u; server operators: OPER, KILL, KLINE, UNKLINE, STATS K, WALLOPS.",
   "Channels are hubbub's rooms: #lobby is everyone's, whatever they connect with.",
   "Accounts: /msg NickServ REGISTER PASSWORD, /msg NickServ IDENTIFY [NICK] PASSWORD (also LOGOUT, PASSWD OLD NEW, DROP PASSWORD).",
   "Registered channels: /msg ChanServ REGISTER #CHANNEL (also DROP, INFO, AMODE #CHANNEL +o ACCOUNT).",
@@ -30,6 +30,7 @@ const topics: Record<string, string> = {
   WHOIS: "WHOIS <nick>: who someone is.",
   WHOWAS: "WHOWAS <nick> [<count>]: who held a nickname.",
   AWAY: "AWAY [:<message>]: says you are away, or back without a message.",
+  ACCEPT: "ACCEPT [<nick>|-<nick>{,...}|*]: with user mode +g (caller-id), whose private messages you take; * lists them.",
   SILENCE: "SILENCE [+<mask>|-<mask>{,...}]: your silence list (its senders' private messages, notices and invites are dropped), or a change to it.",
   SETNAME: "SETNAME :<realname>: changes your real name (IRCv3 setname).",
   USERHOST: "USERHOST <nick>{ <nick>}: who they are.",

@@ -160,6 +160,7 @@ export class IrcDecoder implements Decoder {
       case "ISON":
       case "SETNAME":
       case "SILENCE":
+      case "ACCEPT":
         return userCommand(name, params)
       case "WHO":
         return command({ _tag: "Who", mask: target === undefined || target === "" ? "*" : target.slice(0, maxMask), ...whox(params[1]) })

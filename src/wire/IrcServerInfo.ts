@@ -30,7 +30,8 @@ const tokens = [
   `MONITOR=${maxMonitored}`,
   "STATUSMSG=@+",
   "BOT=B",
-  `SILENCE=${maxSilenced}`
+  `SILENCE=${maxSilenced}`,
+  "CALLERID=g"
 ]
 
 /** The `005` lines: at most 12 tokens each, so that no parser merges the last ones (15 parameters a message). */

@@ -1,14 +1,16 @@
+import * as Schema from "effect/Schema"
 import { silenceChanges } from "../protocol/Silence.js"
 import { cut } from "../protocol/Text.js"
-import { maxRealNameBytes, userName } from "../protocol/Profile.js"
+import { Nick } from "../protocol/Names.js"
+import { maxAccepted, maxRealNameBytes, userName } from "../protocol/Profile.js"
 import type { Input } from "./Codec.js"
 import { clean, nameIn } from "./IrcParse.js"
 import { byteLength } from "./IrcLines.js"
 import { command, invalid, usage } from "./IrcRoomInput.js"
 
-/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST`, `ISON`, `SETNAME` and `SILENCE`; and what `USER` says. */
+/** IRC's commands about users: `AWAY`, `WHOIS`, `USERHOST`, `ISON`, `SETNAME`, `SILENCE` and `ACCEPT`; and what `USER` says. */
 
-export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON", "SETNAME", "SILENCE"]
+export const userCommands: ReadonlyArray<string> = ["AWAY", "WHOIS", "WHOWAS", "USERHOST", "ISON", "SETNAME", "SILENCE", "ACCEPT"]
 
 /** `USER name mode unused :real name`: the name kept as a prefix may hold it (else the nickname stands for it). */
 export const userOf = (user: string, realName: string): { readonly user?: string; readonly realName: string } => {
@@ -16,6 +18,8 @@ export const userOf = (user: string, realName: string): { readonly user?: string
   const real = cut(clean(realName).trim(), maxRealNameBytes)
   return { ...(name === undefined ? {} : { user: name }), realName: real }
 }
+
+const isNick = Schema.is(Nick)
 
 export const userCommand = (name: string, params: ReadonlyArray<string>): Input => {
   switch (name) {
@@ -25,6 +29,14 @@ export const userCommand = (name: string, params: ReadonlyArray<string>): Input 
         return invalid({ _tag: "Failed", command: "SETNAME", code: "INVALID_REALNAME", context: [], text: `A real name is 1 to ${maxRealNameBytes} bytes` })
       }
       return { _tag: "SetName", realName }
+    }
+    case "ACCEPT": {
+      // `ACCEPT alice,-bob`; `ACCEPT *` (or nothing) lists them.
+      const given = params[0] === undefined ? "" : nameIn(params[0])
+      if (given === "" || given === "*") return command({ _tag: "Accept" })
+      const changes = given.split(",").filter((part) => part !== "").slice(0, maxAccepted).map((part) => ({ on: !part.startsWith("-"), nick: part.replace(/^-/, "") }))
+      const bad = changes.find((change) => !isNick(change.nick))
+      return bad !== undefined ? invalid({ _tag: "NoSuchNick", nick: bad.nick }) : command({ _tag: "Accept", changes })
     }
     case "SILENCE": {
       // A mask with no sign is ircu's question for someone's list: hubbub shows only one's own.

@@ -69,3 +69,25 @@ export const ircSilence = (numeric: Numeric, nick: string, reply: Extract<Reply,
       return numeric("511", `${reply.mask} :Your silence list is full`)
   }
 }
+
+/** Caller-id's numerics, as solanum gives them: 281/282 the accept list, 456-458 its refusals, 716/717 to a blocked sender, 718 to its target. */
+export const ircCallerId = (numeric: Numeric, reply: Extract<Reply, { readonly _tag: "CallerId" }>): string => {
+  const nick = reply.nick ?? "*"
+  switch (reply.what) {
+    case "list":
+      return ((reply.nicks ?? []).length === 0 ? "" : numeric("281", (reply.nicks ?? []).join(" "))) + numeric("282", ":End of /ACCEPT list")
+    case "added":
+    case "removed":
+      return ""
+    case "already":
+      return numeric("457", `${nick} :is already on your accept list`)
+    case "absent":
+      return numeric("458", `${nick} :is not on your accept list`)
+    case "full":
+      return numeric("456", ":Accept list is full")
+    case "blocked":
+      return numeric("716", `${nick} :is in +g mode (server-side ignore.)`) + numeric("717", `${nick} :has been informed that you messaged them.`)
+    case "messaging":
+      return numeric("718", `${nick} ${prefix(nick).slice(1)} :is messaging you, and you have umode +g.`)
+  }
+}

@@ -143,6 +143,7 @@ export const replyText = (reply: Reply): string | undefined => {
     case "UserHosts":
     case "WasList":
     case "Silence":
+    case "CallerId":
       return userText(reply)
     case "BadMask":
       return `${reply.mask} says nobody in particular: ban a nickname (bob), a mask (bob!*@*, *!*@10.0.0.1) or an account (~a:NAME), never everyone.` +

@@ -1,8 +1,9 @@
 import type { Reply } from "../protocol/Reply.js"
+import { maxAccepted } from "../protocol/Profile.js"
 import { maxSilenced } from "../protocol/Silence.js"
 import { utc } from "./RoomText.js"
 
-type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" | "Silence" }>
+type UserReply = Extract<Reply, { readonly _tag: "AwayNote" | "AwayIs" | "WhoisIs" | "WhoisEnd" | "UserHosts" | "WasList" | "Silence" | "CallerId" }>
 
 /** `/away`'s and `/whois`'s answers (and IRC's `USERHOST` and `ISON`), in words. */
 export const userText = (reply: UserReply): string | undefined => {
@@ -13,6 +14,8 @@ export const userText = (reply: UserReply): string | undefined => {
       return `${reply.nick} is away: ${reply.text}`
     case "WhoisEnd":
       return undefined
+    case "CallerId":
+      return callerIdText(reply)
     case "Silence":
       return reply.what === "list"
         ? (reply.masks ?? []).length === 0 ? "You silence nobody." : `You silence: ${reply.masks!.join(", ")}`
@@ -40,5 +43,27 @@ export const userText = (reply: UserReply): string | undefined => {
         ...(reply.operator ? ["  a server operator"] : []),
         ...(reply.secure ? ["  connected over TLS"] : [])
       ].join("\n")
+  }
+}
+
+const callerIdText = (reply: Extract<Reply, { readonly _tag: "CallerId" }>): string => {
+  const nick = reply.nick ?? ""
+  switch (reply.what) {
+    case "list":
+      return (reply.nicks ?? []).length === 0 ? "You accept nobody's private messages yet." : `You accept private messages from: ${reply.nicks!.join(", ")}`
+    case "added":
+      return `You accept ${nick}'s private messages.`
+    case "removed":
+      return `You no longer accept ${nick}'s private messages.`
+    case "already":
+      return `You accept ${nick}'s private messages already.`
+    case "absent":
+      return `You did not accept ${nick}'s private messages.`
+    case "full":
+      return `You accept as many as you may (${maxAccepted}).`
+    case "blocked":
+      return `${nick} takes private messages only from those they accept: they are told you tried.`
+    case "messaging":
+      return `${nick} tried to send you a private message, which you do not accept (IRC's ACCEPT ${nick} lets them).`
   }
 }

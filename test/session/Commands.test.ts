@@ -31,6 +31,7 @@ class FakeClient implements Client {
   wallops = false
   knocked: number | undefined = undefined
   silenced: ReadonlyArray<string> = []
+  accepted: ReadonlyArray<string> = []
   grace: object | undefined = undefined
   readonly since = 0
   spoke = 0

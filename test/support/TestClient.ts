@@ -142,6 +142,12 @@ export class TestClient {
     return out
   }
 
+  /** An IRC client's: waits until it has seen everything it was sent before now (a PING's PONG). */
+  async settled(): Promise<void> {
+    this.send("PING :settled")
+    await this.until(/PONG .*settled/)
+  }
+
   /** Resolves when the server closes the connection; fails after `timeoutMs`. */
   async eof(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined

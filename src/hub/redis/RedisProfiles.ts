@@ -4,7 +4,7 @@ import * as Schema from "effect/Schema"
 import { type Nick, nickKey, type Room, type SessionId } from "../../protocol/Names.js"
 import { Departed, maxDeparted, Profile } from "../../protocol/Profile.js"
 import type { Described, Member, Whois } from "../Hub.js"
-import type { Profiles } from "../Profiles.js"
+import { type Profiles, withProfile } from "../Profiles.js"
 import type { RedisWire } from "./RedisWire.js"
 
 /**
@@ -138,10 +138,10 @@ export class RedisProfiles {
     )
   }
 
-  /** A nickname's holder, with why it is away: the target of a private message. */
+  /** A nickname's holder, with why it is away and whom it accepts: the target of a private message. */
   member(nick: string): Effect.Effect<Member | undefined, unknown> {
     return Effect.map(this.described([nick]), ([found]) =>
-      found === undefined ? undefined : found.profile?.away === undefined ? { session: found.session, nick: found.nick } : { session: found.session, nick: found.nick, away: found.profile.away })
+      found === undefined ? undefined : withProfile({ session: found.session, nick: found.nick }, found.profile ?? {}))
   }
 
   whois(nick: string): Effect.Effect<Whois | undefined, unknown> {
