@@ -163,8 +163,15 @@ export const Invite = Schema.TaggedStruct("Invite", { nick: Schema.String, room:
  * no longer reach the session. With no `changes`, the list.
  */
 export const Silence = Schema.TaggedStruct("Silence", { changes: Schema.optional(Schema.Array(SilenceChange)) })
-/** IRC's `ACCEPT`: the nicknames whose private messages the session takes with caller-id on (`+g`); with no `changes`, the list. */
-export const Accept = Schema.TaggedStruct("Accept", { changes: Schema.optional(Schema.Array(Schema.Struct({ on: Schema.Boolean, nick: Nick }))) })
+/**
+ * IRC's `ACCEPT`: the nicknames whose private messages the session takes with caller-id on (`+g`);
+ * with no `changes`, the list; `callerId`, caller-id turned on or off (the text protocol's
+ * `/accept on`, IRC's `MODE nick +g`).
+ */
+export const Accept = Schema.TaggedStruct("Accept", {
+  changes: Schema.optional(Schema.Array(Schema.Struct({ on: Schema.Boolean, nick: Nick }))),
+  callerId: Schema.optional(Schema.Boolean)
+})
 /** Asks the operators of `room` (invite only, keyed or full) to invite the session in, saying `text`. */
 export const Knock = Schema.TaggedStruct("Knock", { room: Room, text: Schema.optional(Text) })
 /** Help, on one `topic` (a command) or on everything. */

@@ -101,10 +101,11 @@ export const Silence = Schema.TaggedStruct("Silence", {
 /**
  * Caller-id (IRC's `+g` and `ACCEPT`): the accept `list` (its `nicks`), a nickname `added` to it or
  * `removed`, one `already` on it or `absent` from it, a `full` list; to a sender, its private
- * message `blocked` by `nick`'s caller-id; to the session, `nick` is `messaging` it and was blocked.
+ * message `blocked` by `nick`'s caller-id; to the session, `nick` is `messaging` it and was blocked;
+ * caller-id turned `on` or `off` (IRC echoes its `MODE` instead).
  */
 export const CallerId = Schema.TaggedStruct("CallerId", {
-  what: Schema.Literals(["list", "added", "removed", "already", "absent", "full", "blocked", "messaging"]),
+  what: Schema.Literals(["list", "added", "removed", "already", "absent", "full", "blocked", "messaging", "on", "off"]),
   nick: Schema.optional(S),
   nicks: Schema.optional(Schema.Array(S))
 })

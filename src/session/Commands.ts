@@ -271,7 +271,7 @@ const interpret = (env: CommandEnv, client: Client, input: Input): Effect.Effect
     case "Silence":
       return silence(env, client, input.changes)
     case "Accept":
-      return accept(env, client, input.changes)
+      return accept(env, client, input.changes, input.callerId)
     case "Ban":
       return Moderation.ban(env, client, input)
     case "Bans":

@@ -43,8 +43,25 @@ export const silencedBy = (masks: ReadonlyArray<string>, event: Event): boolean 
   return sender !== undefined && masks.some((mask) => maskMatches(mask, sender))
 }
 
-/** IRC's `ACCEPT`: shows the nicknames the session takes private messages from with caller-id on (`+g`), or changes them. */
-export const accept = Effect.fnUntraced(function*(env: CommandEnv, client: Client, changes: ReadonlyArray<{ readonly on: boolean; readonly nick: string }> | undefined) {
+/**
+ * IRC's `ACCEPT` (and `/accept`): shows the nicknames the session takes private messages from with
+ * caller-id on (`+g`), or changes them; or turns caller-id on or off (`/accept on`).
+ */
+export const accept = Effect.fnUntraced(function*(
+  env: CommandEnv,
+  client: Client,
+  changes: ReadonlyArray<{ readonly on: boolean; readonly nick: string }> | undefined,
+  callerId?: boolean
+) {
+  if (callerId !== undefined) {
+    const profile = client.profile
+    if (profile !== undefined && (profile.accepts !== undefined) !== callerId) {
+      const { accepts: _, ...rest } = profile
+      client.profile = callerId ? { ...rest, accepts: client.accepted } : rest
+      yield* env.hub.describe(client.id, client.profile)
+    }
+    return yield* reply(env, client, { _tag: "CallerId", what: callerId ? "on" : "off" })
+  }
   if (changes === undefined) return yield* reply(env, client, { _tag: "CallerId", what: "list", nicks: client.accepted })
   let accepted = client.accepted
   for (const { nick, on } of changes) {

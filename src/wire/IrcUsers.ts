@@ -78,6 +78,8 @@ export const ircCallerId = (numeric: Numeric, reply: Extract<Reply, { readonly _
       return ((reply.nicks ?? []).length === 0 ? "" : numeric("281", (reply.nicks ?? []).join(" "))) + numeric("282", ":End of /ACCEPT list")
     case "added":
     case "removed":
+    case "on":
+    case "off":
       return ""
     case "already":
       return numeric("457", `${nick} :is already on your accept list`)

@@ -13,6 +13,7 @@ export const helpLines: ReadonlyArray<string> = [
   "  /history [N]      your room's last N messages (20 if not given; up to 100), from the store",
   "  /away [TEXT]      mark yourself away, saying why (whoever writes to you is told); /away alone: back",
   "  /silence [+|-MASK]  stop (or let again) someone's private messages and invitations (a nick, nick*, ~a:ACCOUNT); alone: the list",
+  "  /accept on|off     take private messages only from those you accept (/accept NICK, /accept -NICK; alone: the list)",
   "  /mode [CHANGE]    show or change your room's modes: +m moderated, +i invite only,",
   "                    +k KEY, +l LIMIT, +t topic set by operators, +s secret (- takes one off)",
   "  /op NICK, /deop NICK       give or take operator status in your room",

@@ -90,6 +90,12 @@ const raw = (line: string): Result.Result<unknown, Reply> => {
       if (nick === "") return Result.fail({ _tag: "Usage", command: "invite" })
       return Result.succeed(room === "" ? { _tag: "Invite", nick } : { _tag: "Invite", nick, room: normalizeRoom(room) })
     }
+    case "accept": {
+      if (rest === "") return Result.succeed({ _tag: "Accept" })
+      if (rest === "on" || rest === "off") return Result.succeed({ _tag: "Accept", callerId: rest === "on" })
+      const changes = splitWord(rest)[0].split(",").filter((part) => part !== "").map((part) => ({ on: !part.startsWith("-"), nick: part.replace(/^-/, "") }))
+      return Result.succeed({ _tag: "Accept", changes })
+    }
     case "silence": {
       if (rest === "") return Result.succeed({ _tag: "Silence" })
       const changes = silenceChanges(splitWord(rest)[0])

@@ -22,6 +22,7 @@ const usage: Record<string, string> = {
   invite: "/invite NICK [ROOM]",
   knock: "/knock ROOM [MESSAGE]",
   silence: "/silence [+MASK|-MASK]",
+  accept: "/accept [on|off|NICK|-NICK]",
   room: "/room register | drop | info | op ACCOUNT | deop ACCOUNT  (then #ROOM, or yours)",
   chanserv: "ChanServ commands: REGISTER #ROOM, DROP #ROOM, INFO #ROOM, AMODE #ROOM +o ACCOUNT (or -o)",
   msg: "/msg NICK TEXT",

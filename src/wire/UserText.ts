@@ -64,6 +64,10 @@ const callerIdText = (reply: Extract<Reply, { readonly _tag: "CallerId" }>): str
     case "blocked":
       return `${nick} takes private messages only from those they accept: they are told you tried.`
     case "messaging":
-      return `${nick} tried to send you a private message, which you do not accept (IRC's ACCEPT ${nick} lets them).`
+      return `${nick} tried to send you a private message, which you do not accept (/accept ${nick} lets them).`
+    case "on":
+      return "Caller-id is on: only those you accept (/accept NICK) may send you private messages; you are told when someone else tries."
+    case "off":
+      return "Caller-id is off: anyone may send you private messages."
   }
 }
