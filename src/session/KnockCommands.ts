@@ -4,6 +4,7 @@ import { answer } from "../protocol/Event.js"
 import type { Nick, Room } from "../protocol/Names.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
+import { Cooldowns } from "./Cooldowns.js"
 import { visible } from "./ModerationCommands.js"
 
 /**
@@ -11,25 +12,7 @@ import { visible } from "./ModerationCommands.js"
  * from (or on) once a minute at most, on this server (so a reconnection does not start afresh).
  */
 const knockEvery = 60_000
-/** Knock times kept at most, a server (the oldest go first). */
-const maxKept = 10_000
-
-/** A server's last knocks, by room and by address (its `Sessions` stand for the server). */
-const lastKnocks = new WeakMap<object, Map<string, number>>()
-
-/** The first of `keys` knocked (on) within the last minute at `now`, if any; else none was, and all are counted. */
-const tooSoon = (server: object, keys: ReadonlyArray<string>, now: number): string | undefined => {
-  let kept = lastKnocks.get(server)
-  if (kept === undefined) lastKnocks.set(server, kept = new Map())
-  const soon = keys.find((key) => now - (kept.get(key) ?? -Infinity) < knockEvery)
-  if (soon !== undefined) return soon
-  for (const key of keys) {
-    kept.delete(key)
-    kept.set(key, now)
-  }
-  while (kept.size > maxKept) kept.delete(kept.keys().next().value!)
-  return undefined
-}
+const knocks = new Cooldowns(knockEvery)
 
 /**
  * IRC's `KNOCK` (and `/knock`): asks the operators of a room the session may not simply join
@@ -49,7 +32,7 @@ export const knock = Effect.fnUntraced(function*(env: CommandEnv, client: Client
     return yield* reply(env, client, { _tag: "Knock", room, what: "open" })
   }
   if (client.knocked !== undefined && now - client.knocked < knockEvery) return yield* reply(env, client, { _tag: "Knock", room, what: "often", limit: "user" })
-  const soon = tooSoon(env.sessions, [...(client.ip === undefined ? [] : [`address ${client.ip}`]), `room ${room.toLowerCase()}`], now)
+  const soon = knocks.busy(env.sessions, [...(client.ip === undefined ? [] : [`address ${client.ip}`]), `room ${room.toLowerCase()}`], now)
   if (soon !== undefined) return yield* reply(env, client, { _tag: "Knock", room, what: "often", limit: soon.startsWith("room") ? "channel" : "user" })
   client.knocked = now
   const said = text === undefined || text.trim() === "" ? {} : { text }

@@ -7,6 +7,7 @@ import { maxAccepted } from "../protocol/Profile.js"
 import { maxSilenced, type SilenceChange } from "../protocol/Silence.js"
 import { reply } from "./Answer.js"
 import type { Client, CommandEnv } from "./Client.js"
+import { Cooldowns } from "./Cooldowns.js"
 
 /** IRC's `SILENCE` (and `/silence`): shows the session's silence list, or changes it. */
 export const silence = Effect.fnUntraced(function*(env: CommandEnv, client: Client, changes: ReadonlyArray<SilenceChange> | undefined) {
@@ -85,9 +86,8 @@ export const accept = Effect.fnUntraced(function*(
 export const takesFrom = (env: CommandEnv, client: Client, from: string, target: Member): boolean =>
   target.accepts === undefined || target.session === client.id || target.accepts.includes(nickKey(from)) || env.operators.has(client.account)
 
-/** How often a target with caller-id on is told that someone's messages were blocked (solanum's rate). */
-const toldEvery = 60_000
-const lastTold = new WeakMap<object, Map<string, number>>()
+/** A target with caller-id on is told that someone's messages were blocked once a minute at most (solanum's rate). */
+const told = new Cooldowns(60_000)
 
 /**
  * A private message that a target's caller-id refused: its sender is told (not for a notice), and
@@ -96,12 +96,6 @@ const lastTold = new WeakMap<object, Map<string, number>>()
 export const refusedByCallerId = Effect.fnUntraced(function*(env: CommandEnv, client: Client, from: string, target: Member, notice: boolean) {
   if (notice) return
   yield* reply(env, client, { _tag: "CallerId", what: "blocked", nick: target.nick })
-  let told = lastTold.get(env.sessions)
-  if (told === undefined) lastTold.set(env.sessions, told = new Map())
-  const now = env.now()
-  if (now - (told.get(target.session) ?? -Infinity) < toldEvery) return
-  told.delete(target.session)
-  told.set(target.session, now)
-  if (told.size > 10_000) told.delete(told.keys().next().value!)
+  if (told.busy(env.sessions, [target.session], env.now()) !== undefined) return
   yield* env.hub.publish(answer(target.session, { _tag: "CallerId", what: "messaging", nick: from }, target.nick))
 })
