@@ -8,6 +8,8 @@ const wire = {
   hubbub: (payload: string) => `<b3> ${payload}\n`,
   net: (payload: string) => `${payload}\n`,
   irc: (payload: string) => `:b3!b3@hubbub PRIVMSG #lobby :${payload}\r\n`,
+  "irc with tags": (payload: string) =>
+    `@time=2026-12-07T04:07:55.123Z;msgid=01JEXAMPLE12345 :b3!b3@hubbub PRIVMSG #lobby :${payload}\r\n`,
   redis: (payload: string) => `*3\r\n$7\r\nmessage\r\n$5\r\nbench\r\n$${payload.length}\r\n${payload}\r\n`
 }
 
@@ -24,7 +26,8 @@ describe("benchmark accounting", () => {
         fc.property(fc.array(fc.nat(), { maxLength: 20 }), (cuts) => {
           const seen: Array<[number, number]> = []
           const receiver = new Receiver(2, (s, q) => seen.push([s, q]))
-          let text = "-!- Welcome to hubbub\n"
+          // A notice with a `~` of its own (as IRC's 005 has) is no message.
+          let text = "-!- Welcome to hubbub\n:hubbub 005 b3 PREFIX=(qaohv)~&@%+ :are supported\r\n"
           for (let q = 0; q < 5; q++) for (let s = 0; s < 2; s++) text += frame(encodeMessage(s, q, 1000 + q))
           text += "-!- some notice\n"
           const all = bytes(text)
