@@ -53,9 +53,14 @@ const tagged = (tags: string, text: string): string => {
   return out
 }
 
+// A busy room's lines share their millisecond: its text is made once (`toISOString` is slow).
+let lastAt = Number.NaN
+let lastTime = ""
+const timeOf = (at: number): string => at === lastAt ? lastTime : (lastTime = new Date(lastAt = at).toISOString())
+
 /** The tags an event's lines carry on a connection with `bits`. */
 const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
-  let tags = bits & TagBits.time && at !== undefined ? `time=${new Date(at).toISOString()}` : ""
+  let tags = bits & TagBits.time && at !== undefined ? `time=${timeOf(at)}` : ""
   const { id, tags: client, account, bot } = event as { readonly id?: string; readonly tags?: string; readonly account?: string; readonly bot?: boolean }
   if (bits & TagBits.account && account !== undefined) tags = tags === "" ? `account=${account}` : `${tags};account=${account}`
   if (bits & TagBits.tags) {
@@ -78,7 +83,7 @@ export const taggedFormat = (base: Format, server: string, bits: number): Format
     let out = ref === undefined ? "" : `:${server} BATCH +${ref} chathistory ${reply.room}\r\n`
     for (const entry of reply.entries) {
       let tags = ref === undefined ? "" : `batch=${ref}`
-      if (bits & TagBits.time) tags += `${tags === "" ? "" : ";"}time=${new Date(entry.at).toISOString()}`
+      if (bits & TagBits.time) tags += `${tags === "" ? "" : ";"}time=${timeOf(entry.at)}`
       if (bits & TagBits.tags && entry.id !== undefined) tags += `${tags === "" ? "" : ";"}msgid=${entry.id}`
       const line = lines(`${prefix(entry.from)} PRIVMSG ${reply.room} :`, entry.text, entry.action ? action : undefined)
       out += tags === "" ? line : tagged(tags, line)
