@@ -47,7 +47,12 @@ export const make = (
       Effect.try({ try: () => new DatabaseSync(filename, { timeout: 0 }), catch: (cause) => classify(cause, "open the file") }),
       (db) => Effect.sync(() => db.isOpen && db.close())
     )
-    yield* Effect.try({ try: () => db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"), catch: (cause) => classify(cause, "read the file") })
+    // A new database gets pages of 64 KiB (SQLite's largest; an existing one keeps its own): a history row is
+    // tens of KiB, and a half second's rows took 25 ms to write in pages of 4 KiB, 11 ms in these (measured).
+    yield* Effect.try({
+      try: () => db.exec("PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"),
+      catch: (cause) => classify(cause, "read the file")
+    })
 
     const prepared = new Map<string, StatementSync>()
     const prepare = (sql: string) =>

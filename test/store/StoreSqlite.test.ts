@@ -34,6 +34,10 @@ describe("StoreSqlite", () => {
         yield* store.createAccount({ name: "ann", password: "h", created: 3 })
       }).pipe(Effect.provide(StoreSqlite.layer(dataDir, "0.1.0")))
       assert.isTrue(Fs.existsSync(StoreSqlite.databaseFile(dataDir)))
+      // A new database is made of SQLite's largest pages: a history row is tens of KiB.
+      const made = new DatabaseSync(StoreSqlite.databaseFile(dataDir), { readOnly: true })
+      assert.strictEqual(made.prepare("PRAGMA page_size").get()?.page_size, 65536)
+      made.close()
       yield* Effect.gen(function*() {
         const store = yield* Store
         assert.deepStrictEqual(yield* store.room("#A", 10), { topic: "still here", history: [{ at: 1, from: "ann", text: "kept" }] })
@@ -115,9 +119,12 @@ describe("StoreSqlite", () => {
       const after = new DatabaseSync(StoreSqlite.databaseFile(dataDir), { readOnly: true })
       const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'history%'").all().map((row) => row.name)
       const migrated = after.prepare("SELECT max(migration_id) AS id FROM hubbub_migrations").get()
+      const pages = after.prepare("PRAGMA page_size").get()?.page_size
       after.close()
       assert.deepStrictEqual(tables, ["history_batches"])
       assert.strictEqual(migrated?.id, schemaVersion)
+      // A database made before keeps its pages.
+      assert.strictEqual(pages, 4096)
     }))
 
   it.effect("leaves out a history row that is not as hubbub writes them, with one warning, and never crashes", () =>
