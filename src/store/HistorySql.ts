@@ -3,7 +3,7 @@ import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { LineRange } from "../protocol/HistoryRange.js"
-import { type RoomWrites, type Store, type StoreError, type StoredLine, storeKey, WriteKind } from "./Store.js"
+import { type RoomWrites, type Store, type StoreError, type StoredLine, storeKey, WriteKind, type WritesPart } from "./Store.js"
 import { byTime, inRange } from "../protocol/HistoryRange.js"
 import { entryOf } from "./StoreMemory.js"
 
@@ -23,36 +23,48 @@ const rowsPerPage = 8
 type Packed = [ats: Array<number>, froms: Array<string>, texts: Array<string>, actions: Array<0 | 1>, ids?: Array<string>]
 
 /**
- * Writes what `writes` holds from `start` to before `end`, all of them lines, as a row per room
- * (at most {@link linesPerBatch} lines each), in order: a busy room's half second is a row, not
- * thousands (measured: inserting the rows was what the store cost the hub).
+ * History rows as lines come, in order: a row per room of at most {@link linesPerBatch} lines, so a
+ * busy room's half second is a row, not thousands (measured: inserting the rows was what the store
+ * cost the hub), and no array grows past a row's lines ({@link RoomWrites} says why).
  */
-export const insertBatches = (sql: SqlClient.SqlClient, writes: RoomWrites, start: number, end: number) => {
-  const rooms = new Map<string, Array<number>>()
-  for (let i = start; i < end; i++) {
-    const key = storeKey(writes.rooms[i]!)
-    let run = rooms.get(key)
-    if (run === undefined) rooms.set(key, run = [])
-    run.push(i)
+export class HistoryRows {
+  private readonly open = new Map<string, Packed>()
+  private rows: Array<Record<string, unknown>> = []
+  // A room's lines share its name's string: its key is made once, not once a line.
+  private lastName: string | undefined = undefined
+  private lastKey = ""
+
+  /** The `i`th write of `part`, a line or an action. */
+  add(part: WritesPart, i: number): void {
+    const name = part.rooms[i]!
+    if (name !== this.lastName) [this.lastName, this.lastKey] = [name, storeKey(name)]
+    let packed = this.open.get(this.lastKey)
+    if (packed === undefined) this.open.set(this.lastKey, packed = [[], [], [], [], []])
+    packed[0].push(part.ats[i]!)
+    packed[1].push(part.froms[i]!)
+    packed[2].push(part.texts[i]!)
+    packed[3].push(part.kinds[i] === WriteKind.action ? 1 : 0)
+    packed[4]!.push(part.ids[i] ?? "")
+    if (packed[0].length < linesPerBatch) return
+    this.rows.push(row(this.lastKey, packed))
+    this.open.delete(this.lastKey)
   }
-  const rows: Array<Record<string, unknown>> = []
-  for (const [room, run] of rooms) {
-    for (let i = 0; i < run.length; i += linesPerBatch) {
-      const batch = run.slice(i, i + linesPerBatch)
-      const packed: Packed = [
-        batch.map((j) => writes.ats[j]!),
-        batch.map((j) => writes.froms[j]!),
-        batch.map((j) => writes.texts[j]!),
-        batch.map((j) => writes.kinds[j] === WriteKind.action ? 1 : 0),
-        batch.map((j) => writes.ids[j] ?? "")
-      ]
-      // The earliest and the latest (a clock may step back): what pruning goes by.
-      let [first, last] = [packed[0][0]!, packed[0][0]!]
-      for (const at of packed[0]) [first, last] = [Math.min(first, at), Math.max(last, at)]
-      rows.push({ room, first_at: first, last_at: last, count: batch.length, lines: JSON.stringify(packed) })
-    }
+
+  /** Inserts the rows made so far (a room's in order), and starts afresh. */
+  insert(sql: SqlClient.SqlClient) {
+    const rows = this.rows
+    for (const [room, packed] of this.open) rows.push(row(room, packed))
+    this.open.clear()
+    this.rows = []
+    return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
   }
-  return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
+}
+
+const row = (room: string, packed: Packed): Record<string, unknown> => {
+  // The earliest and the latest (a clock may step back): what pruning goes by.
+  let [first, last] = [packed[0][0]!, packed[0][0]!]
+  for (const at of packed[0]) [first, last] = [Math.min(first, at), Math.max(last, at)]
+  return { room, first_at: first, last_at: last, count: packed[0].length, lines: JSON.stringify(packed) }
 }
 
 const columns = [

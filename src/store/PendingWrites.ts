@@ -1,4 +1,34 @@
-import { type RoomWrite, type RoomWrites, WriteKind } from "./Store.js"
+import { type RoomWrite, type RoomWrites, WriteKind, type WritesPart } from "./Store.js"
+
+/** Writes a part holds at most (see {@link RoomWrites}). */
+const partSize = 4096
+
+class Part implements WritesPart {
+  readonly kinds: Array<WriteKind> = []
+  readonly rooms: Array<string> = []
+  readonly ats: Array<number> = []
+  readonly froms: Array<string> = []
+  readonly texts: Array<string | undefined> = []
+  readonly ids: Array<string> = []
+
+  get length(): number {
+    return this.kinds.length
+  }
+
+  add(kind: WriteKind, room: string, at: number, from: string, text: string | undefined, id: string) {
+    this.kinds.push(kind)
+    this.ids.push(id)
+    this.rooms.push(room)
+    this.ats.push(at)
+    this.froms.push(from)
+    this.texts.push(text)
+  }
+
+  /** Forgets its first `count`. */
+  drop(count: number): void {
+    for (const column of [this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids] as Array<Array<unknown>>) column.splice(0, count)
+  }
+}
 
 /**
  * Writes waiting for the store, a column a field ({@link RoomWrites}). A
@@ -7,13 +37,10 @@ import { type RoomWrite, type RoomWrites, WriteKind } from "./Store.js"
  * showed in the hub's deliveries (measured, docs/architecture.md).
  */
 export class PendingWrites implements RoomWrites {
-  kinds: Array<WriteKind> = []
-  rooms: Array<string> = []
-  ats: Array<number> = []
-  froms: Array<string> = []
-  texts: Array<string | undefined> = []
-  /** The message's id; empty for a topic, or a line kept before lines had ids. */
-  ids: Array<string> = []
+  parts: Array<Part> = []
+  length = 0
+  /** The last part, while it has room. */
+  private open: Part | undefined = undefined
 
   /** The writes of a list, in its order. */
   static of(writes: ReadonlyArray<RoomWrite>): PendingWrites {
@@ -23,10 +50,6 @@ export class PendingWrites implements RoomWrites {
       else pending.line(write.room, write.at, write.from, write.text, write.action, write.id)
     }
     return pending
-  }
-
-  get length(): number {
-    return this.kinds.length
   }
 
   line(room: string, at: number, from: string, text: string, action: boolean, id: string | undefined): void {
@@ -41,58 +64,64 @@ export class PendingWrites implements RoomWrites {
   /** Takes everything: this is left empty. */
   take(): PendingWrites {
     const taken = new PendingWrites()
-    ;[taken.kinds, taken.rooms, taken.ats, taken.froms, taken.texts, taken.ids] = [this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids]
-    ;[this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids] = [[], [], [], [], [], []]
+    taken.parts = this.parts
+    taken.length = this.length
+    this.parts = []
+    this.length = 0
+    this.open = undefined
     return taken
   }
 
   /** Puts `earlier` back before what is here. */
   restore(earlier: PendingWrites): void {
-    this.kinds = earlier.kinds.concat(this.kinds)
-    this.rooms = earlier.rooms.concat(this.rooms)
-    this.ats = earlier.ats.concat(this.ats)
-    this.froms = earlier.froms.concat(this.froms)
-    this.texts = earlier.texts.concat(this.texts)
-    this.ids = earlier.ids.concat(this.ids)
+    this.parts = earlier.parts.concat(this.parts)
+    this.length += earlier.length
   }
 
   /** Forgets the oldest `count`. */
   dropOldest(count: number): void {
-    for (const column of [this.kinds, this.rooms, this.ats, this.froms, this.texts, this.ids] as Array<Array<unknown>>) column.splice(0, count)
+    let left = Math.min(count, this.length)
+    this.length -= left
+    while (left > 0) {
+      const first = this.parts[0]!
+      if (first.length > left) {
+        first.drop(left)
+        break
+      }
+      left -= first.length
+      this.parts.shift()
+      if (first === this.open) this.open = undefined
+    }
   }
 
   private add(kind: WriteKind, room: string, at: number, from: string, text: string | undefined, id: string) {
-    this.kinds.push(kind)
-    this.ids.push(id)
-    this.rooms.push(room)
-    this.ats.push(at)
-    this.froms.push(from)
-    this.texts.push(text)
+    let part = this.open
+    if (part === undefined || part.length >= partSize) this.parts.push(part = this.open = new Part())
+    part.add(kind, room, at, from, text, id)
+    this.length++
   }
 }
 
 /** The writes, as a list, in order; those of the rooms `only` accepts if given. */
 export const writesOf = (writes: RoomWrites, only?: (room: string) => boolean): Array<RoomWrite> => {
   const list: Array<RoomWrite> = []
-  for (let i = 0; i < writes.kinds.length; i++) {
-    const room = writes.rooms[i]!
-    if (only !== undefined && !only(room)) continue
-    list.push(
-      writes.kinds[i] === WriteKind.topic
-        ? topicOf(writes, i, room)
-        : lineOf(writes, i, room)
-    )
+  for (const part of writes.parts) {
+    for (let i = 0; i < part.kinds.length; i++) {
+      const room = part.rooms[i]!
+      if (only !== undefined && !only(room)) continue
+      list.push(part.kinds[i] === WriteKind.topic ? topicOf(part, i, room) : lineOf(part, i, room))
+    }
   }
   return list
 }
 
-const topicOf = (writes: RoomWrites, i: number, room: string): RoomWrite => {
+const topicOf = (writes: WritesPart, i: number, room: string): RoomWrite => {
   const by = writes.froms[i]
   const topic = { _tag: "Topic", room, topic: writes.texts[i], at: writes.ats[i]! } as const
   return by === undefined || by === "" ? topic : { ...topic, by }
 }
 
-const lineOf = (writes: RoomWrites, i: number, room: string): RoomWrite => {
+const lineOf = (writes: WritesPart, i: number, room: string): RoomWrite => {
   const id = writes.ids[i]
   const line = { room, at: writes.ats[i]!, from: writes.froms[i]!, text: writes.texts[i]!, action: writes.kinds[i] === WriteKind.action }
   return id === undefined || id === "" ? { _tag: "Line", ...line } : { _tag: "Line", ...line, id }

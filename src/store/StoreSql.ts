@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { insertBatches } from "./HistorySql.js"
+import { HistoryRows } from "./HistorySql.js"
 import * as History from "./HistorySql.js"
 import { PendingWrites } from "./PendingWrites.js"
 import * as RegisteredRooms from "./RegisteredRoomsSql.js"
@@ -50,7 +50,9 @@ const migrations = {
         text: row.text,
         action: Number(row.action) === 1
       }) as const))
-      yield* insertBatches(sql, lines, 0, lines.length)
+      const batches = new HistoryRows()
+      for (const part of lines.parts) for (let i = 0; i < part.kinds.length; i++) batches.add(part, i)
+      yield* batches.insert(sql)
     }
     yield* sql`DROP TABLE history`
   }),
@@ -142,14 +144,18 @@ export const make = (where: string, version: string, shared: boolean) =>
       write: (writes) =>
         sql.withTransaction(Effect.gen(function*() {
           // Runs of lines go in together; a topic between them keeps its place.
-          let run = 0
-          for (let i = 0; i < writes.kinds.length; i++) {
-            if (writes.kinds[i] !== WriteKind.topic) continue
-            if (run < i) yield* insertBatches(sql, writes, run, i)
-            run = i + 1
-            yield* writeTopic(writes.rooms[i]!, writes.texts[i], writes.ats[i]!, writes.froms[i])
+          const rows = new HistoryRows()
+          for (const part of writes.parts) {
+            for (let i = 0; i < part.kinds.length; i++) {
+              if (part.kinds[i] !== WriteKind.topic) {
+                rows.add(part, i)
+                continue
+              }
+              yield* rows.insert(sql)
+              yield* writeTopic(part.rooms[i]!, part.texts[i], part.ats[i]!, part.froms[i])
+            }
           }
-          if (run < writes.kinds.length) yield* insertBatches(sql, writes, run, writes.kinds.length)
+          yield* rows.insert(sql)
         })).pipe(failure("write")),
       room: (room, limit) =>
         Effect.gen(function*() {

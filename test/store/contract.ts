@@ -51,11 +51,19 @@ export const storeContract = (name: string, makeStore: () => Layer.Layer<Store, 
         for (let w = 0; w < 30; w++) yield* write(store, [say(i++), line("#quiet", i, "ben", `q${w}`)])
         yield* write(store, Array.from({ length: 2_345 }, () => say(i++)))
         for (let w = 0; w < 5; w++) yield* write(store, [say(i++)])
+        // Larger than a part of the writes (4,096), with another room's lines and a topic in between.
+        let quiet = 30
+        yield* write(store, Array.from({ length: 9_000 }, (_, j) =>
+          j === 5_000
+            ? { _tag: "Topic", room: "#quiet", topic: "midway", at: i } as const
+            : j % 3 === 0 ? line("#quiet", i, "ben", `q${quiet++}`) : say(i++)))
         for (const limit of [1, 5, 6, 7, 1_000, 1_001, 2_350, 2_380, 10_000]) {
           const history = (yield* store.room("#busy", limit)).history
           assert.deepStrictEqual(history.map((entry) => entry.text), texts.slice(-limit), `the last ${limit}`)
         }
-        assert.strictEqual((yield* store.room("#quiet", 100)).history.length, 30)
+        const calm = yield* store.room("#quiet", 10_000)
+        assert.strictEqual(calm.topic, "midway")
+        assert.deepStrictEqual(calm.history.map((entry) => entry.text), Array.from({ length: quiet }, (_, w) => `q${w}`))
       })))
 
     it.effect("gives a range of a room's history by time, the newest or the oldest of it, with each line's id, across writes and rows", () =>
