@@ -134,7 +134,8 @@ export class Receiver {
       if (tilde === -1) return
       // A payload cut by the chunk's end is read with the next chunk.
       if (tilde + PAYLOAD_HEAD > n) {
-        this.partial = buf.slice(tilde)
+        // A copy: a Buffer's `slice` is a view, and the peers read every socket into one buffer.
+        this.partial = Uint8Array.prototype.slice.call(buf, tilde)
         return
       }
       // Other lines may hold a `~` (IRC's 005 does): only a payload's own letters make it one.

@@ -48,6 +48,24 @@ describe("benchmark accounting", () => {
       ))
   }
 
+  it("keeps a payload cut by a read's end, though the next read reuses the buffer (as the peers' sockets do)", () => {
+    const all = Buffer.from(Array.from({ length: 6 }, (_, q) => wire.irc(encodeMessage(0, q, 1000))).join(""))
+    const scratch = Buffer.alloc(all.length)
+    const receiver = new Receiver(1)
+    // Cuts inside payloads, each read copied into the same buffer, which the next read overwrites.
+    const cuts = [40, 77, 150, 190, 260, all.length]
+    let at = 0
+    for (const cut of cuts) {
+      const n = all.copy(scratch, 0, at, cut)
+      receiver.push(scratch.subarray(0, n), 2000, true)
+      scratch.fill(0x78)
+      at = cut
+    }
+    assert.strictEqual(receiver.received, 6)
+    assert.strictEqual(receiver.lost([6]), 0)
+    assert.strictEqual(receiver.outOfOrder, 0)
+  })
+
   it("counts a lost message as lost and a reordered one as reordered", () => {
     const deliver = (seqs: ReadonlyArray<number>, sent: number) => {
       const r = new Receiver(1)
