@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16
+#!/usr/bin/env node
 import * as Module from "node:module"
 
 // What its dependencies need (`@effect/platform-node` declares 22.19; the SQLite store needs `node:sqlite`, 22.13).
