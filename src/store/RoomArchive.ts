@@ -55,7 +55,7 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
   let dropped = 0
 
   const bound = () => {
-    // A tenth at a time: dropping is a copy of what waits.
+    // A tenth at a time, so that a store failing for long does not drop at every write.
     if (pending.length < maxPending) return
     const count = pending.length - maxPending + maxPending / 10
     pending.dropOldest(count)

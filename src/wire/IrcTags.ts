@@ -56,7 +56,13 @@ const tagged = (tags: string, text: string): string => {
 // A busy room's lines share their millisecond: its text is made once (`toISOString` is slow).
 let lastAt = Number.NaN
 let lastTime = ""
-const timeOf = (at: number): string => at === lastAt ? lastTime : (lastTime = new Date(lastAt = at).toISOString())
+const timeOf = (at: number): string => {
+  if (at !== lastAt) {
+    lastTime = new Date(at).toISOString()
+    lastAt = at
+  }
+  return lastTime
+}
 
 /** The tags an event's lines carry on a connection with `bits`. */
 const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
