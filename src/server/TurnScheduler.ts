@@ -1,7 +1,6 @@
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
-import { turnEnd } from "../internal/TurnEnd.js"
 
 /** Rounds of follow-up work one turn may run before Node's event loop polls sockets again. */
 const maxRounds = 16
@@ -15,9 +14,7 @@ const maxRounds = 16
  * step. Here every fiber shares one queue, run in rounds until it is empty
  * or `maxRounds` have run (then the rest waits for the next turn, so
  * sockets are still polled between any fiber's yields). Priorities order
- * a round's tasks as Effect's own scheduler orders them, and a task of
- * priority `turnEnd` (the flusher's) waits for the turn's other work: it
- * runs in a round that queues no more of it, or in the turn's last round.
+ * a round's tasks as Effect's own scheduler orders them.
  */
 export class TurnScheduler implements Scheduler.Scheduler {
   readonly executionMode = "async" as const
@@ -30,7 +27,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
     scheduleTask: (task, priority) => this.schedule(task, priority),
     // Runs everything queued, every fiber's, now (Effect calls it to finish work synchronously).
     flush: () => {
-      while (this.tasks.length > 0) this.round(true)
+      while (this.tasks.length > 0) this.round()
     }
   }
 
@@ -58,7 +55,7 @@ export class TurnScheduler implements Scheduler.Scheduler {
     this.pending = false
     this.running = true
     try {
-      for (let rounds = 1; rounds <= maxRounds && this.tasks.length > 0; rounds++) this.round(rounds === maxRounds)
+      for (let rounds = 0; rounds < maxRounds && this.tasks.length > 0; rounds++) this.round()
     } finally {
       this.running = false
       if (this.tasks.length > 0 && !this.pending) {
@@ -68,16 +65,11 @@ export class TurnScheduler implements Scheduler.Scheduler {
     }
   }
 
-  /** Runs the queued tasks; those waiting for the turn's end wait on while others were queued meanwhile, unless `last`. */
-  private round(last = false): void {
+  private round(): void {
     const buckets = this.tasks
     this.tasks = []
     for (let b = 0; b < buckets.length; b++) {
       const tasks = buckets[b][1]
-      if (buckets[b][0] >= turnEnd && !last && this.tasks.some(([priority]) => priority < turnEnd)) {
-        for (let r = b; r < buckets.length; r++) for (const task of buckets[r][1]) this.schedule(task, buckets[r][0])
-        return
-      }
       for (let t = 0; t < tasks.length; t++) {
         try {
           tasks[t]()

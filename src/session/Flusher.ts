@@ -5,7 +5,6 @@ import * as FiberSet from "effect/FiberSet"
 import * as Latch from "effect/Latch"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import { turnEnd } from "../internal/TurnEnd.js"
 import { deliverySeconds } from "../observe/DeliveryTime.js"
 import type { FlushScheduler, Outbox } from "./Outbox.js"
 
@@ -65,11 +64,10 @@ export class Flusher extends Context.Service<Flusher, FlushScheduler>()("hubbub/
         )
       })
 
-      // Woken by the first outbox of a turn; the yield lets the rest of the turn's work (its reads, their
-      // deliveries) land first, however often its fibers yield (`turnEnd`).
+      // Woken by the first outbox of a turn; the yield lets the rest of the turn's deliveries land first.
       yield* wake.await.pipe(
         Effect.andThen(Effect.sync(() => wake.closeUnsafe())),
-        Effect.andThen(Effect.yieldNowWith(turnEnd)),
+        Effect.andThen(Effect.yieldNow),
         Effect.andThen(flush),
         Effect.catchDefect((defect) =>
           Effect.logError("flush failed; the server keeps writing").pipe(

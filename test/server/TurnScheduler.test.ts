@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Scheduler } from "effect"
-import { turnEnd } from "../../src/internal/TurnEnd.js"
 import { TurnScheduler } from "../../src/server/TurnScheduler.js"
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -69,41 +68,6 @@ describe("TurnScheduler", () => {
     dispatcher.scheduleTask(() => order.push("a2"), 0)
     await nextTurn()
     assert.deepStrictEqual(order, ["a1", "a2", "b1", "b2"])
-  })
-
-  it("runs a task of the turn's end once the turn's other work is done, however many rounds that takes", async () => {
-    const dispatcher = new TurnScheduler().makeDispatcher()
-    const order: Array<string> = []
-    // A fiber that yields between its lines, as one does past its budget of operations.
-    const lines = (name: string, left: number) => () => {
-      order.push(`${name}${left}`)
-      if (left > 1) dispatcher.scheduleTask(lines(name, left - 1), 0)
-    }
-    dispatcher.scheduleTask(lines("a", 3), 0)
-    dispatcher.scheduleTask(() => order.push("flush"), turnEnd)
-    dispatcher.scheduleTask(lines("b", 2), 0)
-    await nextTurn()
-    assert.deepStrictEqual(order, ["a3", "b2", "a2", "b1", "a1", "flush"])
-  })
-
-  it("runs a task of the turn's end in the turn's last round, beside a fiber that never stops yielding", async () => {
-    const dispatcher = new TurnScheduler().makeDispatcher()
-    let rounds = 0
-    let flushedAt = -1
-    let stop = false
-    const spin = () => {
-      rounds++
-      if (!stop) dispatcher.scheduleTask(spin, 0)
-    }
-    dispatcher.scheduleTask(spin, 0)
-    dispatcher.scheduleTask(() => {
-      flushedAt = rounds
-    }, turnEnd)
-    setImmediate(() => {
-      stop = true
-    })
-    while (flushedAt === -1) await nextTurn()
-    assert.strictEqual(flushedAt, 16)
   })
 
   it.effect("runs fibers: a chain of fibers each waking the next completes, provided as Effect's Scheduler", () =>
