@@ -62,11 +62,19 @@ const between = Effect.fnUntraced(function*(env: CommandEnv, room: Room, low: Lo
   const from = low.id === undefined ? (low === start ? 0 : low.at + 1) : low.at
   const to = high.id === undefined ? (high === finish ? end : high.at - 1) : high.at
   if (from > to) return []
-  let entries = yield* env.hub.backlog(room, { from, to, limit: limit + low.sameBefore + high.sameAfter + 2, newest })
+  const wanted = limit + low.sameBefore + high.sameAfter + 2
+  let entries = yield* env.hub.backlog(room, { from, to, limit: wanted, newest })
+  // A full window taken from the far end may stop short of the near point: all it holds is past it
+  // (a burst in one millisecond, cut by time, would lose what follows the point in its millisecond).
+  const full = entries.length >= wanted
   const lowAt = low.id === undefined ? -1 : entries.findIndex((entry) => entry.id === low.id)
-  if (low.id !== undefined) entries = lowAt === -1 ? entries.filter((entry) => entry.at > low.at) : entries.slice(lowAt + 1)
+  if (low.id !== undefined && !(lowAt === -1 && newest && full)) {
+    entries = lowAt === -1 ? entries.filter((entry) => entry.at > low.at) : entries.slice(lowAt + 1)
+  }
   const highAt = high.id === undefined ? -1 : entries.findIndex((entry) => entry.id === high.id)
-  if (high.id !== undefined) entries = highAt === -1 ? entries.filter((entry) => entry.at < high.at) : entries.slice(0, highAt)
+  if (high.id !== undefined && !(highAt === -1 && !newest && full)) {
+    entries = highAt === -1 ? entries.filter((entry) => entry.at < high.at) : entries.slice(0, highAt)
+  }
   return newest ? entries.slice(-limit) : entries.slice(0, limit)
 })
 

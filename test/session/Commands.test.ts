@@ -5,6 +5,9 @@ import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { TestClock } from "effect/testing"
+import type { ChatHistory } from "../../src/protocol/Command.js"
+import { everything } from "../../src/protocol/HistoryRange.js"
 import { defaults } from "../../src/ChatConfig.js"
 import { Hub } from "../../src/hub/Hub.js"
 import * as HubMemory from "../../src/hub/HubMemory.js"
@@ -65,7 +68,7 @@ class FakeClient implements Client {
 }
 
 /** A client subscribed to the memory hub (its answers come back to its probe), and what it runs with. */
-const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; requireTlsForAuth?: boolean } = {}) =>
+const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; requireTlsForAuth?: boolean; now?: number } = {}) =>
   Effect.gen(function*() {
     const hub = yield* Hub
     const probe = new Probe()
@@ -87,7 +90,7 @@ const client = (id: string, rooms: "one" | "many" = "one", from: { ip?: string; 
       encrypted: false,
       requireTlsForAuth: from.requireTlsForAuth ?? false,
       about: { server: "irc.test", motd: ["Be kind."], startedAt: 0 },
-      now: () => 0,
+      now: () => from.now ?? 0,
       ids: new MessageIds("test")
     }
     const self = new FakeClient(id, from.ip)
@@ -114,6 +117,33 @@ const nick = (name: string): Command => ({ _tag: "Nick", nick: name as Nick })
 const withHub = Effect.provide(HubMemory.layer(defaults))
 
 describe("Commands.run, the interpreter", () => {
+  it.effect("pages a burst of one millisecond by message id, whichever end a window is taken from (CHATHISTORY)", () =>
+    Effect.gen(function*() {
+      // The test clock moves only when told: lines 1 to 6 share a millisecond, and 7 to 10 the next.
+      const now = Date.UTC(2026, 11, 7)
+      yield* TestClock.setTime(now)
+      const alice = yield* client("s1", "one", { now })
+      yield* alice.send(nick("alice"))
+      yield* alice.send(...Array.from({ length: 6 }, (_, i) => say(`line ${i + 1}`)))
+      yield* TestClock.adjust("1 millis")
+      yield* alice.send(...Array.from({ length: 4 }, (_, i) => say(`line ${i + 7}`)))
+      const ids = (yield* alice.env.hub.backlog("#lobby" as Room, everything(10))).map((entry) => entry.id!)
+      assert.strictEqual(ids.length, 10)
+      alice.probe.take()
+      const id = (n: number) => ({ _tag: "Id", id: ids[n - 1]! }) as const
+      const history = (asked: Omit<typeof ChatHistory.Type, "_tag" | "room">) =>
+        Effect.andThen(alice.send({ _tag: "ChatHistory", room: "#lobby" as Room, ...asked }), Effect.sync(() => alice.probe.take().join("\n")))
+      // Backwards, the newest first: line 9, though the window from line 10 down holds only lines 8 to 10.
+      const between = yield* history({ kind: "between", from: id(10), to: id(7), limit: 1 })
+      assert.include(between, "line 9")
+      assert.notInclude(between, "line 8")
+      // The latest after line 7: the newest two, though the window stops short of line 7.
+      const latest = yield* history({ kind: "latest", from: id(7), limit: 2 })
+      assert.include(latest, "line 10")
+      assert.include(latest, "line 9")
+      assert.notInclude(latest, "line 8")
+    }).pipe(withHub))
+
   it.effect("before a nickname, registers one (the welcome, the lobby) and tells anything else to choose first", () =>
     Effect.gen(function*() {
       const { probe, self, send } = yield* client("s1")
