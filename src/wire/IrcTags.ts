@@ -53,19 +53,21 @@ const tagged = (tags: string, text: string): string => {
   return out
 }
 
-// A busy room's lines share their millisecond: its text is made once (`toISOString` is slow).
-let lastAt = Number.NaN
-let lastTime = ""
-const timeOf = (at: number): string => {
-  if (at !== lastAt) {
-    lastTime = new Date(at).toISOString()
-    lastAt = at
+/** Times as `time=` gives them, each millisecond's made once: a busy room's lines share theirs, and `toISOString` is slow. */
+const timeTexts = (): ((at: number) => string) => {
+  let lastAt = Number.NaN
+  let lastTime = ""
+  return (at) => {
+    if (at !== lastAt) {
+      lastTime = new Date(at).toISOString()
+      lastAt = at
+    }
+    return lastTime
   }
-  return lastTime
 }
 
 /** The tags an event's lines carry on a connection with `bits`. */
-const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
+const tagsOf = (event: Event, at: number | undefined, bits: number, timeOf: (at: number) => string): string => {
   let tags = bits & TagBits.time && at !== undefined ? `time=${timeOf(at)}` : ""
   const { id, tags: client, account, bot } = event as { readonly id?: string; readonly tags?: string; readonly account?: string; readonly bot?: boolean }
   if (bits & TagBits.account && account !== undefined) tags = tags === "" ? `account=${account}` : `${tags};account=${account}`
@@ -84,6 +86,7 @@ const tagsOf = (event: Event, at: number | undefined, bits: number): string => {
  */
 export const taggedFormat = (base: Format, server: string, bits: number): Format => {
   let batches = 0
+  const timeOf = timeTexts()
   const history = (reply: Extract<Reply, { readonly _tag: "History" }>): string => {
     const ref = bits & TagBits.batch ? `h${(++batches).toString(36)}` : undefined
     let out = ref === undefined ? "" : `:${server} BATCH +${ref} chathistory ${reply.room}\r\n`
@@ -116,17 +119,17 @@ export const taggedFormat = (base: Format, server: string, bits: number): Format
           return base.render(event, at)
         case "Joined": {
           if (!(bits & TagBits.extendedJoin)) break
-          const tags = tagsOf(event, at, bits)
+          const tags = tagsOf(event, at, bits, timeOf)
           const shown = one(`${prefix(event.nick)} JOIN ${event.room} ${event.account ?? "*"} :`, event.realName ?? event.nick)
           return tags === "" ? shown : tagged(tags, shown)
         }
         case "Tagged":
           if (!(bits & TagBits.tags)) return ""
-          return `@${tagsOf(event, at, bits)} ${prefix(event.from)} TAGMSG ${event.room ?? event.nick ?? "*"}\r\n`
+          return `@${tagsOf(event, at, bits, timeOf)} ${prefix(event.from)} TAGMSG ${event.room ?? event.nick ?? "*"}\r\n`
       }
       const shown = base.render(event, at)
       if (typeof shown !== "string" || shown === "") return shown
-      const tags = tagsOf(event, at, bits)
+      const tags = tagsOf(event, at, bits, timeOf)
       return tags === "" ? shown : tagged(tags, shown)
     }
   }
