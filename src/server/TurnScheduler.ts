@@ -1,6 +1,7 @@
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
+import { nextTurnPriority } from "../internal/NextTurn.js"
 
 /** Rounds of follow-up work one turn may run before Node's event loop polls sockets again. */
 const maxRounds = 16
@@ -14,11 +15,14 @@ const maxRounds = 16
  * step. Here every fiber shares one queue, run in rounds until it is empty
  * or `maxRounds` have run (then the rest waits for the next turn, so
  * sockets are still polled between any fiber's yields). Priorities order
- * a round's tasks as Effect's own scheduler orders them.
+ * a round's tasks as Effect's own scheduler orders them, except that a task
+ * of `nextTurnPriority` waits for the next turn whatever the rounds.
  */
 export class TurnScheduler implements Scheduler.Scheduler {
   readonly executionMode = "async" as const
   private tasks: Array<readonly [priority: number, tasks: Array<() => void>]> = []
+  // Tasks for the next turn (`nextTurnPriority`), in the order they came.
+  private later: Array<() => void> = []
   private pending = false
   private running = false
   // Node's next turn, as Effect's default scheduler reaches it.
@@ -27,7 +31,10 @@ export class TurnScheduler implements Scheduler.Scheduler {
     scheduleTask: (task, priority) => this.schedule(task, priority),
     // Runs everything queued, every fiber's, now (Effect calls it to finish work synchronously).
     flush: () => {
-      while (this.tasks.length > 0) this.round()
+      while (this.tasks.length > 0 || this.later.length > 0) {
+        this.takeLater()
+        while (this.tasks.length > 0) this.round()
+      }
     }
   }
 
@@ -40,28 +47,45 @@ export class TurnScheduler implements Scheduler.Scheduler {
   }
 
   private schedule(task: () => void, priority: number): void {
+    if (priority === nextTurnPriority) {
+      this.later.push(task)
+      this.wake()
+      return
+    }
     const tasks = this.tasks
     let i = 0
     while (i < tasks.length && tasks[i][0] < priority) i++
     if (i < tasks.length && tasks[i][0] === priority) tasks[i][1].push(task)
     else tasks.splice(i, 0, [priority, [task]])
-    if (!this.running && !this.pending) {
-      this.pending = true
-      this.nextTurn.scheduleTask(this.turn, 0)
-    }
+    if (!this.running) this.wake()
+  }
+
+  /** Runs a turn in Node's next, unless one is coming. */
+  private wake(): void {
+    if (this.pending) return
+    this.pending = true
+    this.nextTurn.scheduleTask(this.turn, 0)
+  }
+
+  /** What waited for this turn joins it, after what is queued. */
+  private takeLater(): void {
+    const later = this.later
+    if (later.length === 0) return
+    this.later = []
+    const last = this.tasks[this.tasks.length - 1]
+    if (last !== undefined && last[0] === nextTurnPriority) last[1].push(...later)
+    else this.tasks.push([nextTurnPriority, later])
   }
 
   private readonly turn = () => {
     this.pending = false
     this.running = true
+    this.takeLater()
     try {
       for (let rounds = 0; rounds < maxRounds && this.tasks.length > 0; rounds++) this.round()
     } finally {
       this.running = false
-      if (this.tasks.length > 0 && !this.pending) {
-        this.pending = true
-        this.nextTurn.scheduleTask(this.turn, 0)
-      }
+      if (this.tasks.length > 0 || this.later.length > 0) this.wake()
     }
   }
 

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Scheduler } from "effect"
+import { nextTurnPriority } from "../../src/internal/NextTurn.js"
 import { TurnScheduler } from "../../src/server/TurnScheduler.js"
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -38,6 +39,28 @@ describe("TurnScheduler", () => {
     while (seen === -1) await nextTurn()
     assert.isAtLeast(seen, 1)
     assert.isAtMost(seen, 16)
+  })
+
+  it("keeps a task for the next turn out of this turn's rounds, and runs it when the event loop has turned", async () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    const order: Array<string> = []
+    dispatcher.scheduleTask(() => {
+      order.push("read")
+      dispatcher.scheduleTask(() => order.push("store's slice"), nextTurnPriority)
+      dispatcher.scheduleTask(() => order.push("publish"), 0)
+    }, 0)
+    setImmediate(() => order.push("poll"))
+    while (order.length < 4) await nextTurn()
+    assert.deepStrictEqual(order, ["read", "publish", "poll", "store's slice"])
+  })
+
+  it("runs what waits for the next turn when Effect asks for everything now", () => {
+    const dispatcher = new TurnScheduler().makeDispatcher()
+    const order: Array<string> = []
+    dispatcher.scheduleTask(() => order.push("later"), nextTurnPriority)
+    dispatcher.scheduleTask(() => order.push("now"), 0)
+    dispatcher.flush()
+    assert.deepStrictEqual(order, ["now", "later"])
   })
 
   it("keeps the other fibers' tasks when one task throws", async () => {
