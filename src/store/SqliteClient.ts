@@ -10,10 +10,11 @@
  * semaphore. Replace it with the package once a 4.1 release of it exists.
  *
  * `node:sqlite` is synchronous: a statement runs on the event loop. hubbub's
- * statements are small (a batch of history lines, one account), and none is
- * on a message's way; commits do not wait for the disk (`synchronous =
- * NORMAL`, safe in WAL mode: a power failure may lose the last commits, never
- * the database), so no commit holds the loop for a flush.
+ * statements are small (a few history rows, one account), and none is on a
+ * message's way; commits do not wait for the disk (`synchronous = NORMAL`,
+ * safe in WAL mode: a power failure may lose the last commits, never the
+ * database), and checkpoints, which do, run in a worker thread
+ * (`SqliteCheckpoints`), so no commit holds the loop for a flush.
  */
 import * as Effect from "effect/Effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
@@ -25,6 +26,7 @@ import type { Connection } from "effect/sql/SqlConnection"
 import { classifySqliteError, SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { DatabaseSync, type StatementSync } from "node:sqlite"
+import * as SqliteCheckpoints from "./SqliteCheckpoints.js"
 
 /** SQLite's own errors carry `errcode`; Effect's classifier reads `errno`. */
 const classify = (cause: unknown, operation: string) => {
@@ -49,16 +51,12 @@ export const make = (
     )
     // A new database gets pages of 64 KiB (SQLite's largest; an existing one keeps its own): a history row is
     // tens of KiB, and a half second's rows took 21 to 27 ms to write in pages of 4 KiB (38 to 49 at most), 14
-    // to 17 in these (19 at most), checkpoints included. The WAL is checkpointed at 4 MiB whatever the pages
-    // (SQLite counts pages: at its 1,000, a checkpoint of 64 MiB held the event loop for 160 ms).
+    // to 17 in these (19 at most), checkpoints included.
     yield* Effect.try({
-      try: () => {
-        db.exec("PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-        const pageSize = Number((db.prepare("PRAGMA page_size").get() as { page_size?: unknown } | undefined)?.page_size ?? 4096)
-        db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(1, Math.round((4 * 1024 * 1024) / pageSize))}`)
-      },
+      try: () => db.exec("PRAGMA page_size = 65536; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"),
       catch: (cause) => classify(cause, "read the file")
     })
+    const checkpoints = yield* SqliteCheckpoints.make(db, filename)
 
     const prepared = new Map<string, StatementSync>()
     const prepare = (sql: string) =>
@@ -79,9 +77,12 @@ export const make = (
       Effect.try({
         try: (): ReadonlyArray<any> => {
           statement.setReturnArrays(arrays)
-          if (statement.columns().length > 0) return statement.all(...(params as Array<any>))
-          statement.run(...(params as Array<any>))
-          return []
+          let rows: ReadonlyArray<any> = []
+          if (statement.columns().length > 0) rows = statement.all(...(params as Array<any>))
+          else statement.run(...(params as Array<any>))
+          // Out of a transaction after a statement that may write: it, or the transaction it ended, is committed.
+          if (!db.isTransaction && !reads.test(statement.sourceSQL)) checkpoints.committed()
+          return rows
         },
         catch: (cause) => classify(cause, "run a statement")
       })
@@ -116,6 +117,9 @@ export const make = (
       spanAttributes: [["db.system.name", "sqlite"]]
     })
   })
+
+/** Statements that never write. */
+const reads = /^\s*(SELECT|PRAGMA)\b/i
 
 /** The client of {@link make}, with the `Reactivity` it needs. */
 export const scoped = (filename: string) => make(filename).pipe(Effect.provide(Reactivity.layer))

@@ -1,0 +1,114 @@
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { DatabaseSync } from "node:sqlite"
+import { Worker } from "node:worker_threads"
+
+/** The WAL's size, in bytes, at which the writer checkpoints by itself when it has to (no worker). */
+const fallbackBytes = 4 * 1024 * 1024
+
+// A second connection in a thread of its own: `PASSIVE` copies what is committed without waiting
+// for (or holding up) the writer. Plain JavaScript, run as it is: the bundle has no file for it.
+const source = `
+const { parentPort, workerData } = require("node:worker_threads")
+const { DatabaseSync } = require("node:sqlite")
+const db = new DatabaseSync(workerData.file, { timeout: 1000 })
+parentPort.on("message", (message) => {
+  if (message === "close") {
+    db.close()
+    parentPort.close()
+    return
+  }
+  try {
+    db.exec("PRAGMA wal_checkpoint(PASSIVE)")
+    parentPort.postMessage("")
+  } catch (error) {
+    parentPort.postMessage(String((error && error.message) || error).split("\\n")[0] || "unknown error")
+  }
+})
+`
+
+export interface Checkpoints {
+  /** Something was committed: its pages go into the database file soon, off the event loop. */
+  readonly committed: () => void
+  /** Completes when no checkpoint is running or asked for. */
+  readonly settled: Effect.Effect<void>
+}
+
+/**
+ * SQLite's checkpoints for `db` (the file `filename`, in WAL mode), run by a
+ * worker thread for the scope. Left to the writer, a checkpoint runs inside
+ * the commit that crosses its threshold: under a busy room's history, one of
+ * 4 MiB held the event loop (and every message) for 25 to 50 ms (measured,
+ * docs/architecture.md). If the worker cannot open the file or fails, the
+ * writer checkpoints by itself again, with one warning.
+ */
+export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoints, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const run = Effect.runForkWith(yield* Effect.context<never>())
+    const pageSize = Number((db.prepare("PRAGMA page_size").get() as { page_size?: unknown } | undefined)?.page_size ?? 4096)
+    const fallback = `PRAGMA wal_autocheckpoint = ${Math.max(1, Math.round(fallbackBytes / pageSize))}`
+    db.exec("PRAGMA wal_autocheckpoint = 0")
+
+    let running = false
+    let again = false
+    let failed = false
+    let waiting: Array<Deferred.Deferred<void>> = []
+    const settle = () => {
+      const done = waiting
+      waiting = []
+      for (const deferred of done) Deferred.doneUnsafe(deferred, Effect.void)
+    }
+    const fail = (detail: string) => {
+      if (failed) return
+      failed = true
+      running = again = false
+      if (db.isOpen) db.exec(fallback)
+      run(Effect.logWarning(`SQLite checkpoints of ${filename} run in the writer again: ${detail}`))
+      settle()
+    }
+
+    let exited = false
+    const worker = yield* Effect.acquireRelease(
+      Effect.sync(() => new Worker(source, { eval: true, workerData: { file: filename } })),
+      (worker) =>
+        Effect.callback<void>((resume) => {
+          failed = true
+          if (exited) return resume(Effect.void)
+          worker.once("exit", () => resume(Effect.void))
+          worker.postMessage("close")
+        }).pipe(
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.promise(() => worker.terminate()) }),
+          Effect.ensuring(Effect.sync(settle))
+        )
+    )
+    worker.unref()
+    worker.on("exit", () => exited = true)
+    const post = () => {
+      running = true
+      worker.postMessage("checkpoint")
+    }
+    worker.on("message", (error: string) => {
+      running = false
+      if (error !== "") return fail(error)
+      if (!again || failed) return settle()
+      again = false
+      post()
+    })
+    worker.on("error", (error) => fail(error.message.split("\n")[0]!))
+
+    const checkpoints: Checkpoints = {
+      committed: () => {
+        if (failed) return
+        if (running) again = true
+        else post()
+      },
+      settled: Effect.suspend(() => {
+        if (!running || failed) return Effect.void
+        const deferred = Deferred.makeUnsafe<void>()
+        waiting.push(deferred)
+        return Deferred.await(deferred)
+      })
+    }
+    return checkpoints
+  })
