@@ -7,8 +7,16 @@ import { type RoomWrites, type Store, type StoreError, type StoredLine, storeKey
 import { byTime, inRange } from "../protocol/HistoryRange.js"
 import { entryOf } from "./StoreMemory.js"
 
-/** Rows per INSERT: well under SQLite's and Postgres's limits on parameters. */
+/** Rows per INSERT at most: well under SQLite's and Postgres's limits on parameters. */
 const rowsPerInsert = 200
+
+/**
+ * Lines a store's write takes in at a time, made into rows and inserted, before the rest waits for
+ * the event loop's next turn: a busy room's half second (35,000 lines, 2.5 MB) written at once held
+ * chat up for 30 ms, and its texts, read out together, outlived the young generation (measured,
+ * docs/architecture.md). This many take about a millisecond.
+ */
+export const linesPerSlice = 2000
 
 /** Lines a history row holds at most: what a room coming back to life parses to get its last few. */
 const linesPerBatch = 1000
@@ -29,38 +37,51 @@ type Packed = [ats: Array<number>, froms: Array<string>, texts: Array<string>, a
  */
 export class HistoryRows {
   private readonly open = new Map<string, Packed>()
-  private rows: Array<Record<string, unknown>> = []
+  private rows: Array<readonly [room: string, packed: Packed]> = []
+  /** Lines added since the last insert. */
+  lines = 0
   // A room's lines share its name's string: its key is made once, not once a line.
   private lastName: string | undefined = undefined
   private lastKey = ""
 
   /** The `i`th write of `part`, a line or an action. */
   add(part: WritesPart, i: number): void {
-    const name = part.rooms[i]!
+    const name = part.room(i)
     if (name !== this.lastName) [this.lastName, this.lastKey] = [name, storeKey(name)]
     let packed = this.open.get(this.lastKey)
     if (packed === undefined) this.open.set(this.lastKey, packed = [[], [], [], [], []])
-    packed[0].push(part.ats[i]!)
-    packed[1].push(part.froms[i]!)
-    packed[2].push(part.texts[i]!)
-    packed[3].push(part.kinds[i] === WriteKind.action ? 1 : 0)
-    packed[4]!.push(part.ids[i] ?? "")
+    packed[0].push(part.at(i))
+    packed[1].push(part.from(i))
+    packed[2].push(part.text(i)!)
+    packed[3].push(part.kind(i) === WriteKind.action ? 1 : 0)
+    packed[4]!.push(part.id(i))
+    this.lines++
     if (packed[0].length < linesPerBatch) return
-    this.rows.push(row(this.lastKey, packed))
+    this.rows.push([this.lastKey, packed])
     this.open.delete(this.lastKey)
   }
 
   /** Inserts the rows made so far (a room's in order), and starts afresh. */
-  insert(sql: SqlClient.SqlClient) {
+  insert(sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> {
     const rows = this.rows
-    for (const [room, packed] of this.open) rows.push(row(room, packed))
+    for (const entry of this.open) rows.push(entry)
     this.open.clear()
     this.rows = []
-    return Effect.forEach(chunks(rows, rowsPerInsert), (chunk) => sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
+    this.lines = 0
+    return Effect.forEach(chunks(rows.map(([room, packed]) => row(room, packed)), rowsPerInsert), (chunk) =>
+      sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
   }
 }
 
-const row = (room: string, packed: Packed): Record<string, unknown> => {
+type Row = {
+  readonly room: string
+  readonly first_at: number
+  readonly last_at: number
+  readonly count: number
+  readonly lines: string
+}
+
+const row = (room: string, packed: Packed): Row => {
   // The earliest and the latest (a clock may step back): what pruning goes by.
   let [first, last] = [packed[0][0]!, packed[0][0]!]
   for (const at of packed[0]) [first, last] = [Math.min(first, at), Math.max(last, at)]

@@ -59,18 +59,19 @@ export interface RoomWrites {
 }
 
 /**
- * Part of {@link RoomWrites}: its `i`th write is a line, an action or a topic (`text` undefined:
- * cleared) in `rooms[i]`, at `ats[i]`.
+ * Part of {@link RoomWrites}: its `i`th write (of `length`) is a line, an action or a topic (`text`
+ * undefined: cleared) in `room(i)`, at `at(i)`.
  */
 export interface WritesPart {
-  readonly kinds: ReadonlyArray<WriteKind>
-  readonly rooms: ReadonlyArray<string>
-  readonly ats: ReadonlyArray<number>
+  readonly length: number
+  readonly kind: (i: number) => WriteKind
+  readonly room: (i: number) => string
+  readonly at: (i: number) => number
   /** The sender; for a topic, who set it (empty: not known). */
-  readonly froms: ReadonlyArray<string>
-  readonly texts: ReadonlyArray<string | undefined>
+  readonly from: (i: number) => string
+  readonly text: (i: number) => string | undefined
   /** The message's id; empty for a topic or a line without one. */
-  readonly ids: ReadonlyArray<string>
+  readonly id: (i: number) => string
 }
 
 export const WriteKind = { line: 0, action: 1, topic: 2 } as const

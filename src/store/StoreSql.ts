@@ -2,11 +2,12 @@ import * as Effect from "effect/Effect"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { HistoryRows } from "./HistorySql.js"
+import { HistoryRows, linesPerSlice } from "./HistorySql.js"
 import * as History from "./HistorySql.js"
 import { PendingWrites } from "./PendingWrites.js"
 import * as RegisteredRooms from "./RegisteredRoomsSql.js"
 import * as ServerBans from "./ServerBansSql.js"
+import { nextTurn } from "../internal/NextTurn.js"
 import { Failed, NewerSchema, Store, StoreError, storeKey, Unreachable, WriteKind } from "./Store.js"
 
 /**
@@ -51,7 +52,7 @@ const migrations = {
         action: Number(row.action) === 1
       }) as const))
       const batches = new HistoryRows()
-      for (const part of lines.parts) for (let i = 0; i < part.kinds.length; i++) batches.add(part, i)
+      for (const part of lines.parts) for (let i = 0; i < part.length; i++) batches.add(part, i)
       yield* batches.insert(sql)
     }
     yield* sql`DROP TABLE history`
@@ -143,16 +144,20 @@ export const make = (where: string, version: string, shared: boolean) =>
       shared,
       write: (writes) =>
         sql.withTransaction(Effect.gen(function*() {
-          // Runs of lines go in together; a topic between them keeps its place.
+          // Runs of lines go in together; a topic between them keeps its place. A slice of lines at a
+          // time, each after the first in a later turn of the event loop (`linesPerSlice` says why).
           const rows = new HistoryRows()
           for (const part of writes.parts) {
-            for (let i = 0; i < part.kinds.length; i++) {
-              if (part.kinds[i] !== WriteKind.topic) {
+            for (let i = 0; i < part.length; i++) {
+              if (part.kind(i) !== WriteKind.topic) {
                 rows.add(part, i)
+                if (rows.lines < linesPerSlice) continue
+                yield* rows.insert(sql)
+                yield* nextTurn
                 continue
               }
               yield* rows.insert(sql)
-              yield* writeTopic(part.rooms[i]!, part.texts[i], part.ats[i]!, part.froms[i])
+              yield* writeTopic(part.room(i), part.text(i), part.at(i), part.from(i))
             }
           }
           yield* rows.insert(sql)
