@@ -11,10 +11,10 @@ import { entryOf } from "./StoreMemory.js"
 const rowsPerInsert = 200
 
 /**
- * Lines a store's write takes in at a time, made into rows and inserted, before the rest waits for
- * the event loop's next turn: a busy room's half second (35,000 lines, 2.5 MB) written at once held
+ * Lines a store's write takes in at a time (its full rows inserted) before the rest waits for the
+ * event loop's next turn: a busy room's half second (35,000 lines, 2.5 MB) written at once held
  * chat up for 30 ms, and its texts, read out together, outlived the young generation (measured,
- * docs/architecture.md). This many take about a millisecond.
+ * docs/architecture.md). This many take a few milliseconds.
  */
 export const linesPerSlice = 2000
 
@@ -38,8 +38,6 @@ type Packed = [ats: Array<number>, froms: Array<string>, texts: Array<string>, a
 export class HistoryRows {
   private readonly open = new Map<string, Packed>()
   private rows: Array<readonly [room: string, packed: Packed]> = []
-  /** Lines added since the last insert. */
-  lines = 0
   // A room's lines share its name's string: its key is made once, not once a line.
   private lastName: string | undefined = undefined
   private lastKey = ""
@@ -52,10 +50,9 @@ export class HistoryRows {
     if (packed === undefined) this.open.set(this.lastKey, packed = [[], [], [], [], []])
     packed[0].push(part.at(i))
     packed[1].push(part.from(i))
-    packed[2].push(part.text(i)!)
+    packed[2].push(part.peekText(i)!)
     packed[3].push(part.kind(i) === WriteKind.action ? 1 : 0)
-    packed[4]!.push(part.id(i))
-    this.lines++
+    packed[4]!.push(part.peekId(i))
     if (packed[0].length < linesPerBatch) return
     this.rows.push([this.lastKey, packed])
     this.open.delete(this.lastKey)
@@ -63,11 +60,15 @@ export class HistoryRows {
 
   /** Inserts the rows made so far (a room's in order), and starts afresh. */
   insert(sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> {
-    const rows = this.rows
-    for (const entry of this.open) rows.push(entry)
+    for (const entry of this.open) this.rows.push(entry)
     this.open.clear()
+    return this.insertFull(sql)
+  }
+
+  /** Inserts the rows that are full; a room's lines since go on into its open row. */
+  insertFull(sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> {
+    const rows = this.rows
     this.rows = []
-    this.lines = 0
     return Effect.forEach(chunks(rows.map(([room, packed]) => row(room, packed)), rowsPerInsert), (chunk) =>
       sql`INSERT INTO history_batches ${sql.insert(chunk)}`, { discard: true })
   }

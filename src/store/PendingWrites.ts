@@ -24,7 +24,7 @@ class Part implements WritesPart {
   private chars = new Uint32Array(firstSize * 2)
   private bytes = Buffer.allocUnsafe(firstSize * 64)
   private used = 0
-  // The bytes decoded, at the first read since the last change: one call, not one a text (each cost 130 ns).
+  // The bytes decoded, at the first peek since the last change: one call, not one a text (each cost 130 ns).
   private decoded: string | undefined = undefined
   // The writes whose text is undefined (a topic cleared): rare.
   private readonly cleared = new Set<number>()
@@ -50,10 +50,18 @@ class Part implements WritesPart {
   }
 
   text(i: number): string | undefined {
-    return this.cleared.has(i) ? undefined : this.all().slice(i === 0 ? 0 : this.chars[2 * i - 1], this.chars[2 * i])
+    return this.cleared.has(i) ? undefined : this.bytes.toString("utf8", i === 0 ? 0 : this.ends[2 * i - 1], this.ends[2 * i])
   }
 
   id(i: number): string {
+    return this.bytes.toString("utf8", this.ends[2 * i], this.ends[2 * i + 1])
+  }
+
+  peekText(i: number): string | undefined {
+    return this.cleared.has(i) ? undefined : this.all().slice(i === 0 ? 0 : this.chars[2 * i - 1], this.chars[2 * i])
+  }
+
+  peekId(i: number): string {
     return this.all().slice(this.chars[2 * i], this.chars[2 * i + 1])
   }
 
@@ -164,6 +172,19 @@ export class PendingWrites implements RoomWrites {
     this.parts = []
     this.length = 0
     this.open = undefined
+    return taken
+  }
+
+  /** Takes its oldest whole parts, `most` writes at most (or the first part, whatever its size). */
+  takeOldest(most: number): PendingWrites {
+    const taken = new PendingWrites()
+    while (this.parts.length > 0 && (taken.length === 0 || taken.length + this.parts[0]!.length <= most)) {
+      const part = this.parts.shift()!
+      if (part === this.open) this.open = undefined
+      taken.parts.push(part)
+      taken.length += part.length
+      this.length -= part.length
+    }
     return taken
   }
 

@@ -23,10 +23,16 @@ export interface ArchiveOptions {
 const maxPending = 100_000
 
 /**
+ * Writes a transaction takes, about: a flush of more is several, the lock let go between them, so
+ * that a room coming back to life waits for one (a few turns of the event loop), not for all.
+ */
+const writesPerTransaction = 8192
+
+/**
  * Rooms' topics and histories, kept in the {@link Store} off the messages'
- * way: the hub hands each message over as it publishes it (a few array pushes),
- * and they are written in one transaction every `flushEvery` (500 ms), and
- * once more when the scope closes (a graceful stop loses nothing). A room
+ * way: the hub hands each message over as it publishes it (a few writes into
+ * its buffers), and they are written every `flushEvery` (500 ms), a
+ * transaction for every few thousand, and once more when the scope closes (a graceful stop loses nothing). A room
  * coming back to life (its first member, after a restart or after it
  * emptied) is given what was kept, including what is still waiting.
  */
@@ -65,22 +71,37 @@ export const make = Effect.fnUntraced(function*(options: ArchiveOptions) {
   /** What a flush is writing: read alongside the store by `lines`, which takes no lock. */
   let writing: PendingWrites | undefined = undefined
 
-  const flush = lock.withPermit(Effect.gen(function*() {
-    if (pending.length === 0) return
-    const batch = pending.take()
+  /** Writes the oldest waiting, a transaction's worth; false when it could not (kept for the next try). */
+  const writeSome = lock.withPermit(Effect.gen(function*() {
+    const batch = pending.takeOldest(writesPerTransaction)
     writing = batch
-    const written = yield* Effect.result(store.write(batch)).pipe(Effect.ensuring(Effect.sync(() => writing = undefined)))
+    const written = yield* Effect.result(store.write(batch)).pipe(
+      // Interrupted, the transaction is rolled back: kept for the next try too.
+      Effect.onInterrupt(() => Effect.sync(() => pending.restore(batch))),
+      Effect.ensuring(Effect.sync(() => writing = undefined))
+    )
     if (written._tag === "Success") {
       if (failing) yield* Effect.logInfo(`the store ${store.describe} takes history again`)
       failing = false
-      return
+      return batch.length
     }
     // Kept for the next try, before what came since.
     pending.restore(batch)
     bound()
     if (!failing) yield* Effect.logWarning(`${written.failure.message}: history kept in memory until it works again (${pending.length} waiting)`)
     failing = true
+    return 0
   }))
+
+  /** Writes what is waiting now; what comes meanwhile waits for the next flush. */
+  const flush = Effect.gen(function*() {
+    let left = pending.length
+    while (left > 0 && pending.length > 0) {
+      const written = yield* writeSome
+      if (written === 0) return
+      left -= written
+    }
+  })
 
   const overlay = (room: string, kept: RoomRecord, limit: number): RoomRecord => {
     const key = storeKey(room)

@@ -28,11 +28,18 @@ parentPort.on("message", (message) => {
 })
 `
 
+const firstLine = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
+  return text.split("\n")[0] || "unknown error"
+}
+
 export interface Checkpoints {
   /** Something was committed: its pages go into the database file soon, off the event loop. */
   readonly committed: () => void
   /** Completes when no checkpoint is running or asked for. */
   readonly settled: Effect.Effect<void>
+  /** How many checkpoints the worker has run. */
+  readonly done: () => number
 }
 
 /**
@@ -53,6 +60,7 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
     let running = false
     let again = false
     let failed = false
+    let done = 0
     let waiting: Array<Deferred.Deferred<void>> = []
     const settle = () => {
       const done = waiting
@@ -69,8 +77,13 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
     }
 
     let exited = false
+    const started = yield* Effect.result(Effect.try({ try: () => new Worker(source, { eval: true, workerData: { file: filename } }), catch: firstLine }))
+    if (started._tag === "Failure") {
+      fail(`no worker thread (${started.failure})`)
+      return { committed: () => {}, settled: Effect.void, done: () => done }
+    }
     const worker = yield* Effect.acquireRelease(
-      Effect.sync(() => new Worker(source, { eval: true, workerData: { file: filename } })),
+      Effect.succeed(started.success),
       (worker) =>
         Effect.callback<void>((resume) => {
           failed = true
@@ -83,7 +96,10 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
         )
     )
     worker.unref()
-    worker.on("exit", () => exited = true)
+    worker.on("exit", (code) => {
+      exited = true
+      fail(`its thread stopped (exit code ${code})`)
+    })
     const post = () => {
       running = true
       worker.postMessage("checkpoint")
@@ -91,11 +107,12 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
     worker.on("message", (error: string) => {
       running = false
       if (error !== "") return fail(error)
+      done++
       if (!again || failed) return settle()
       again = false
       post()
     })
-    worker.on("error", (error) => fail(error.message.split("\n")[0]!))
+    worker.on("error", (error) => fail(firstLine(error)))
 
     const checkpoints: Checkpoints = {
       committed: () => {
@@ -108,7 +125,8 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
         const deferred = Deferred.makeUnsafe<void>()
         waiting.push(deferred)
         return Deferred.await(deferred)
-      })
+      }),
+      done: () => done
     }
     return checkpoints
   })

@@ -147,13 +147,15 @@ export const make = (where: string, version: string, shared: boolean) =>
           // Runs of lines go in together; a topic between them keeps its place. A slice of lines at a
           // time, each after the first in a later turn of the event loop (`linesPerSlice` says why).
           const rows = new HistoryRows()
+          let slice = 0
           for (const part of writes.parts) {
             for (let i = 0; i < part.length; i++) {
               if (part.kind(i) !== WriteKind.topic) {
                 rows.add(part, i)
-                if (rows.lines < linesPerSlice) continue
-                yield* rows.insert(sql)
+                if (++slice < linesPerSlice) continue
+                yield* rows.insertFull(sql)
                 yield* nextTurn
+                slice = 0
                 continue
               }
               yield* rows.insert(sql)

@@ -4,7 +4,7 @@ import { Hub } from "../../src/hub/Hub.js"
 import * as HubMemory from "../../src/hub/HubMemory.js"
 import type { Nick, Room } from "../../src/protocol/Names.js"
 import { RoomArchive } from "../../src/store/RoomArchive.js"
-import { Store } from "../../src/store/Store.js"
+import { Failed, Store, StoreError } from "../../src/store/Store.js"
 import * as StoreMemory from "../../src/store/StoreMemory.js"
 
 const room = "#kept" as Room
@@ -57,5 +57,29 @@ describe("RoomArchive with the memory hub", () => {
         return yield* hub.join("s1", room)
       }).pipe(Effect.provide(archived(shared)))
       assert.deepStrictEqual(lobby.history.map((entry) => entry.text), ["said just before the stop"])
+    }))
+
+  it.effect("writes a large flush a transaction's worth at a time, and keeps only what a failed one did not write", () =>
+    Effect.gen(function*() {
+      const memory = yield* StoreMemory.make
+      const sizes: Array<number> = []
+      const store = Layer.succeed(Store, {
+        ...memory,
+        write: (writes) => {
+          sizes.push(writes.length)
+          return sizes.length === 2 ? Effect.fail(new StoreError({ where: "test", reason: new Failed({ operation: "write", detail: "disk full" }) })) : memory.write(writes)
+        }
+      })
+      yield* Effect.gen(function*() {
+        const archive = yield* RoomArchive
+        for (let i = 0; i < 20_000; i++) archive.said(room, i, "ann", `m${i}`, false, `id${i}`)
+        yield* archive.flush
+        assert.deepStrictEqual(sizes, [8192, 8192], "the second failed: the flush stopped there")
+        assert.strictEqual((yield* memory.room(room, 30_000)).history.length, 8192)
+        yield* archive.flush
+        assert.deepStrictEqual(sizes, [8192, 8192, 8192, 3616])
+        const kept = (yield* memory.room(room, 30_000)).history
+        assert.deepStrictEqual(kept.map((entry) => entry.text), Array.from({ length: 20_000 }, (_, i) => `m${i}`), "each once, in order")
+      }).pipe(Effect.provide(RoomArchive.layer({ historyDays: 0, flushEvery: "1 hour" }).pipe(Layer.provide(store))))
     }))
 })

@@ -59,7 +59,9 @@ describe("SqliteCheckpoints", () => {
       checkpoints.committed()
       writeRows(db, 2 * mib)
       checkpoints.committed()
+      checkpoints.committed()
       yield* checkpoints.settled
+      assert.strictEqual(checkpoints.done(), 2, "one running, the two asks since made one more")
       assert.isAbove(Fs.statSync(file).size, 4 * mib)
     }).pipe(Effect.scoped))
 
@@ -75,6 +77,7 @@ describe("SqliteCheckpoints", () => {
         yield* checkpoints.settled
         checkpoints.committed()
         yield* checkpoints.settled
+        assert.strictEqual(checkpoints.done(), 0)
       }).pipe(Effect.scoped, Effect.provide(layer))
       assert.strictEqual((db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint, 1024)
       assert.strictEqual(lines.length, 1)

@@ -45,6 +45,21 @@ describe("StoreSqlite", () => {
       }).pipe(Effect.provide(StoreSqlite.layer(dataDir, "0.1.0")))
     }))
 
+  it.effect("writes a busy room's lines in rows of 1,000 however the write is sliced, rooms interleaved", () =>
+    Effect.gen(function*() {
+      const dataDir = freshFolder()
+      const lines = Array.from({ length: 6_000 }, (_, i) => ({ _tag: "Line" as const, room: ["#a", "#b", "#c"][i % 3]!, at: i, from: "ann", text: `m${i}`, action: false }))
+      yield* Effect.gen(function*() {
+        const store = yield* Store
+        yield* write(store, lines)
+        assert.deepStrictEqual((yield* store.room("#a", 3_000)).history.map((entry) => entry.text), lines.filter((l) => l.room === "#a").map((l) => l.text))
+      }).pipe(Effect.provide(StoreSqlite.layer(dataDir, "0.1.0")))
+      const db = new DatabaseSync(StoreSqlite.databaseFile(dataDir), { readOnly: true })
+      const rows = db.prepare("SELECT room, count FROM history_batches ORDER BY id").all()
+      db.close()
+      assert.deepStrictEqual(rows.map((row) => row.count), [1000, 1000, 1000, 1000, 1000, 1000])
+    }))
+
   it.effect("refuses a second store on a folder in use, and lets it have the folder once the first is gone", () =>
     Effect.gen(function*() {
       const dataDir = freshFolder()
