@@ -44,7 +44,7 @@ export interface Checkpoints {
 
 /**
  * SQLite's checkpoints for `db` (the file `filename`, in WAL mode), run by a
- * worker thread for the scope. Left to the writer, a checkpoint runs inside
+ * worker thread for the scope, from the first commit on. Left to the writer, a checkpoint runs inside
  * the commit that crosses its threshold: under a busy room's history, one of
  * 4 MiB held the event loop (and every message) for 25 to 50 ms (measured,
  * docs/architecture.md). If the worker cannot open the file or fails, the
@@ -76,43 +76,54 @@ export const make = (db: DatabaseSync, filename: string): Effect.Effect<Checkpoi
       settle()
     }
 
+    // Started at the first commit, not with the store: a server that only reads starts without it.
+    let worker: Worker | undefined = undefined
     let exited = false
-    const started = yield* Effect.result(Effect.try({ try: () => new Worker(source, { eval: true, workerData: { file: filename } }), catch: firstLine }))
-    if (started._tag === "Failure") {
-      fail(`no worker thread (${started.failure})`)
-      return { committed: () => {}, settled: Effect.void, done: () => done }
-    }
-    const worker = yield* Effect.acquireRelease(
-      Effect.succeed(started.success),
-      (worker) =>
-        Effect.callback<void>((resume) => {
-          failed = true
-          if (exited) return resume(Effect.void)
-          worker.once("exit", () => resume(Effect.void))
-          worker.postMessage("close")
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        failed = true
+        const started = worker
+        if (started === undefined || exited) return Effect.sync(settle)
+        return Effect.callback<void>((resume) => {
+          started.once("exit", () => resume(Effect.void))
+          started.postMessage("close")
         }).pipe(
-          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.promise(() => worker.terminate()) }),
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.promise(() => started.terminate()) }),
           Effect.ensuring(Effect.sync(settle))
         )
+      })
     )
-    worker.unref()
-    worker.on("exit", (code) => {
-      exited = true
-      fail(`its thread stopped (exit code ${code})`)
-    })
-    const post = () => {
-      running = true
-      worker.postMessage("checkpoint")
+
+    const start = (): Worker | undefined => {
+      let started: Worker
+      try {
+        started = new Worker(source, { eval: true, workerData: { file: filename } })
+      } catch (error) {
+        fail(`no worker thread (${firstLine(error)})`)
+        return undefined
+      }
+      started.unref()
+      started.on("exit", (code) => {
+        exited = true
+        fail(`its thread stopped (exit code ${code})`)
+      })
+      started.on("message", (error: string) => {
+        running = false
+        if (error !== "") return fail(error)
+        done++
+        if (!again || failed) return settle()
+        again = false
+        post()
+      })
+      started.on("error", (error) => fail(firstLine(error)))
+      return started
     }
-    worker.on("message", (error: string) => {
-      running = false
-      if (error !== "") return fail(error)
-      done++
-      if (!again || failed) return settle()
-      again = false
-      post()
-    })
-    worker.on("error", (error) => fail(firstLine(error)))
+    const post = () => {
+      const started = worker ??= start()
+      if (started === undefined) return
+      running = true
+      started.postMessage("checkpoint")
+    }
 
     const checkpoints: Checkpoints = {
       committed: () => {

@@ -58,6 +58,8 @@ export const make = (
     })
     const checkpoints = yield* SqliteCheckpoints.make(db, filename)
 
+    // Rows changed since the last commit: a checkpoint is asked for only when there is something to copy.
+    let changed = false
     const prepared = new Map<string, StatementSync>()
     const prepare = (sql: string) =>
       Effect.try({
@@ -78,10 +80,16 @@ export const make = (
         try: (): ReadonlyArray<any> => {
           statement.setReturnArrays(arrays)
           let rows: ReadonlyArray<any> = []
-          if (statement.columns().length > 0) rows = statement.all(...(params as Array<any>))
-          else statement.run(...(params as Array<any>))
-          // Out of a transaction after a statement that may write: it, or the transaction it ended, is committed.
-          if (!db.isTransaction && !reads.test(statement.sourceSQL)) checkpoints.committed()
+          if (statement.columns().length > 0) {
+            rows = statement.all(...(params as Array<any>))
+            // A write's columns are its RETURNING: a row for each row it changed.
+            if (rows.length > 0 && !reads.test(statement.sourceSQL)) changed = true
+          } else if (Number(statement.run(...(params as Array<any>)).changes) > 0) changed = true
+          // Out of a transaction after a change: it, or the transaction it was in, is committed.
+          if (changed && !db.isTransaction) {
+            changed = false
+            checkpoints.committed()
+          }
           return rows
         },
         catch: (cause) => classify(cause, "run a statement")
