@@ -119,7 +119,10 @@ export const startHubbub = async (
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   // BENCH_NODE_FLAGS="--flag ...": Node or V8 flags for the hubbub server alone, to try a setting. By default,
   // Node 20's young generation on Node 24 (its own grows with the machine's memory), as the memory floors were set.
-  const flags = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=16").split(/\s+/).filter((flag) => flag !== "")
+  // BENCH_BASELINE_NODE_FLAGS="...": the baseline's own flags, to measure a flag against another in one run.
+  const chosen = (name.startsWith("hubbub:baseline") ? process.env.BENCH_BASELINE_NODE_FLAGS : undefined) ??
+    process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=16"
+  const flags = chosen.split(/\s+/).filter((flag) => flag !== "")
   const env = extra.includes("--store") ? { ...process.env } : serverEnv
   const child = spawn(serverNode, [
     ...profile,
