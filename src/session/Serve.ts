@@ -1,28 +1,43 @@
 import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
+import { constTrue, constVoid } from "effect/Function"
+import * as Pull from "effect/Pull"
+import * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
-import * as Stream from "effect/Stream"
 import { SessionClosed } from "./Client.js"
 import * as Listener from "./Listener.js"
-import { inputs } from "./Reader.js"
+import { type Acted, inputs } from "./Reader.js"
 import * as Session from "./Session.js"
 
 /**
- * One connection's life, in the connection's own fiber: a Stream whose
- * source opens the session in the Stream's scope (which owns the connection,
- * and runs the session's goodbye as it closes) and then reads, decodes and
- * acts on its socket's lines until the client leaves, its connection ends,
- * or it is closed from outside (an interruption). It never fails; anything
- * unexpected is logged in one line and ends only this session.
+ * One connection's life, in the connection's own fiber: a scope of its own
+ * (which owns the connection, and runs the session's goodbye as it closes),
+ * the session opened in it, then its input, read, decoded and acted on a
+ * pull at a time until the client leaves, its connection ends, or it is
+ * closed from outside (an interruption). It never fails; anything unexpected
+ * is logged in one line and ends only this session.
+ *
+ * What `Stream.runDrain` over a `Channel.fromTransform` did, with less kept
+ * for as long as the connection lives: the frames an idle fiber holds here
+ * are the scope's close, the loop and the read it waits on (about 1.5 KB a
+ * connection less; docs/architecture.md, "What an idle connection holds").
  */
 export const serve = (listener: Listener.Listener, socket: Socket.Socket): Effect.Effect<void> =>
-  Stream.fromChannel(Channel.fromTransform((_, scope) =>
-    Effect.flatMap(
-      Session.open(listener, socket, scope),
-      (session) => session === undefined ? Effect.succeed(Cause.done()) : inputs(listener, session, scope)
+  Effect.suspend(() => {
+    const scope = Scope.makeUnsafe()
+    return Effect.suspend(() =>
+      Effect.flatMap(
+        Session.open(listener, socket, scope),
+        (session) => session === undefined ? Effect.void : Effect.flatMap(inputs(listener, session, scope), drain)
+      )
+    ).pipe(
+      Effect.onExit((exit) => Scope.close(scope, exit)),
+      Effect.catchCause(unexpected)
     )
-  )).pipe(Stream.runDrain, Effect.catchCause(unexpected))
+  })
+
+/** Pulls until the input ends: its pull fails (a client leaving, a connection ending) or is done. */
+const drain = (pull: Acted) => Effect.whileLoop({ while: constTrue, body: () => pull, step: constVoid })
 
 /**
  * Serves connections with the services of the context it is built in, and
@@ -32,10 +47,10 @@ export const handler = Effect.map(Listener.make, (listener) => (socket: Socket.S
 
 /** The reading ends by failing when the client leaves or its connection ends: that is no error. */
 const unexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+  if (Pull.isDoneCause(cause) || Cause.hasInterruptsOnly(cause)) return Effect.void
   const error = Cause.findErrorOption(cause)
   if (error._tag === "Some" && (error.value instanceof SessionClosed || Socket.isSocketError(error.value))) {
     return Effect.void
   }
-  if (Cause.hasInterruptsOnly(cause)) return Effect.void
   return Effect.logWarning("session failed", cause)
 }
