@@ -16,7 +16,7 @@ interface SessionState {
   host: string | undefined
   account: string | undefined
   /** The user name IRC's `USER` gave, if any. */
-  user?: string
+  user: string | undefined
 }
 
 const rosterNames = 100
@@ -70,7 +70,7 @@ export class Directory {
     if (owner !== undefined && owner !== session) return false
     const state = this.sessions.get(session)
     if (state === undefined) {
-      this.sessions.set(session, { nick, rooms: [], host: undefined, account: undefined })
+      this.sessions.set(session, { nick, rooms: [], host: undefined, account: undefined, user: undefined })
       this.byNick.set(nickKey(nick), session)
       this.named?.(session, undefined, nick)
       return undefined

@@ -111,6 +111,8 @@ const open = (self: NetSocket): Effect.Effect<Socket.Reader, Socket.SocketError>
   conn.on("readable", onReadable)
   conn.on("end", onEnd)
   conn.on("error", onError)
+  // One listener, not an array of two, while the reader has it.
+  conn.off("error", ignore)
   conn.on("close", onClose)
   const pull = self.pull = Effect.callback<Arr.NonEmptyReadonlyArray<Uint8Array>, Socket.SocketError>((resume) => {
     const chunk = conn.read() as Uint8Array | null
@@ -129,6 +131,7 @@ const release = (self: NetSocket) => {
   conn.off("readable", onReadable)
   conn.off("end", onEnd)
   conn.off("close", onClose)
+  conn.on("error", ignore)
   conn.off("error", onError)
   conn.destroy()
 }
