@@ -47,7 +47,7 @@ export class Life implements CutOff {
     readonly session: Lived,
     /** The connection's own fiber, which reads its socket. */
     readonly fiber: Fiber.Fiber<unknown, unknown>,
-    /** The connection's scope (its reading Stream's). */
+    /** The connection's scope (its fiber's, which reads its socket). */
     private readonly scope: Scope.Scope
   ) {}
 

@@ -31,7 +31,7 @@ export interface Reading extends Client {
 /** The socket's reads, as a pull. */
 export type Reads = Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array | string>, Socket.SocketError, void>
 
-/** A read's inputs, acted on: what the session's Stream pulls. */
+/** A read's inputs, acted on: what the connection's fiber pulls. */
 export type Acted = Pull.Pull<Arr.NonEmptyReadonlyArray<Input | undefined>, Socket.SocketError | SessionClosed, void>
 
 /**

@@ -160,8 +160,8 @@ export class Session implements Client, Lived, SessionHandle {
 }
 
 /**
- * Opens a session on `socket` in `scope`, the connection's (its reading
- * Stream's) scope: takes the connection (or tells it why not and lets it go:
+ * Opens a session on `socket` in `scope`, the connection's scope (its
+ * reading fiber's): takes the connection (or tells it why not and lets it go:
  * then there is no session), starts its registration clock and greets it.
  */
 export const open = Effect.fnUntraced(function*(listener: Listener, socket: Socket.Socket, scope: Scope.Scope) {
