@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import * as Module from "node:module"
-import * as V8 from "node:v8"
 
 // What its dependencies need (`@effect/platform-node` declares 22.19; the SQLite store needs `node:sqlite`, 22.13).
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
@@ -13,11 +12,6 @@ if (major < 22 || (major === 22 && minor < 19)) {
 
 // Node 22.1+ keeps compiled code between runs: a faster start on every run after the first.
 ;(Module as { enableCompileCache?: () => unknown }).enableCompileCache?.()
-
-// V8 frees its finished Maglev compilations on a worker thread by default, and the workers' malloc
-// arenas kept that memory: freed on this thread, 10,000 idle clients hold 12 MiB less
-// (docs/architecture.md, "What an idle connection holds").
-V8.setFlagsFromString("--no-maglev-destroy-on-background")
 
 // `npm run build` bundles the program (run.ts and what it imports) into one file: loading it
 // instead of a few hundred modules halves the time to start listening.
