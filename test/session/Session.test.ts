@@ -79,6 +79,16 @@ describe("a session over an in-memory connection", () => {
       yield* closedBy(dave)
     }).pipe(withServices()))
 
+  it.effect("ends a session whose input is done as a connection closed, not reset: its goodbye and its room told so", () =>
+    Effect.gen(function*() {
+      const alice = yield* (yield* connect).join("alice")
+      const erin = yield* (yield* connect).join("erin")
+      erin.done()
+      assert.strictEqual(yield* erin.until("Goodbye"), "-!- Goodbye, erin.")
+      assert.strictEqual(yield* alice.until("erin has left"), "-!- erin has left #lobby (connection closed)")
+      yield* closedBy(erin)
+    }).pipe(withServices()))
+
   it.effect("takes telnet's Ctrl-C as a quit, answering its timing mark first", () =>
     Effect.gen(function*() {
       const bob = yield* (yield* connect).join("bob")

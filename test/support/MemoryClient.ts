@@ -1,7 +1,7 @@
 import { RoomRegistry } from "../../src/session/RoomRegistry.js"
 import { ServerBans } from "../../src/session/ServerBans.js"
 import { ServerOperators } from "../../src/session/ServerOperators.js"
-import { Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
+import { Cause, Deferred, Effect, Exit, Latch, Layer, Queue } from "effect"
 import * as Socket from "effect/socket/Socket"
 import { TestClock } from "effect/testing"
 import { ChatConfig, type ChatConfigShape, defaults } from "../../src/ChatConfig.js"
@@ -19,7 +19,7 @@ import { makeCodec } from "../../src/wire/CodecCache.js"
 import * as TextCodec from "../../src/wire/TextCodec.js"
 import { ircFormat } from "../../src/wire/IrcCodec.js"
 
-type Input = Uint8Array | "end" | "reset"
+type Input = Uint8Array | "end" | "reset" | "done"
 
 /**
  * A client on an in-memory Effect `Socket`: what it sends is what the
@@ -42,7 +42,10 @@ export class MemoryClient {
 
   private constructor(private readonly inbound: Queue.Queue<Input>) {
     const pull = Effect.flatMap(Queue.take(this.inbound), (input) =>
-      input === "end" || input === "reset"
+      input === "done"
+        // Not a reader's contract (its pull fails only with a SocketError), but what a Stream stage ends with.
+        ? Cause.done() as unknown as Effect.Effect<never, Socket.SocketError>
+        : input === "end" || input === "reset"
         ? Effect.fail(new Socket.SocketError({ reason: new Socket.SocketCloseError({ code: input === "end" ? 1000 : 1006 }) }))
         : Effect.succeed([input] as const))
     const write = (chunk: Uint8Array | string | Socket.CloseEvent) =>
@@ -74,6 +77,11 @@ export class MemoryClient {
 
   reset(): void {
     Queue.offerUnsafe(this.inbound, "reset")
+  }
+
+  /** Ends its input as a Stream ends: the socket's pull is done, with no error. */
+  done(): void {
+    Queue.offerUnsafe(this.inbound, "done")
   }
 
   pause(): void {
